@@ -1,0 +1,200 @@
+"""Patrol, tally, shift and attendance rules as the services enforce them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from brigade import services
+from brigade.choices import AssessmentResult, PatrolMode
+from brigade.errors import TransitionNotAllowed
+from brigade.models import PatrolLog, ViolationTally
+from tests.brigade.factories import (
+    CampaignFactory,
+    DutyPostFactory,
+    OfficerFactory,
+    ShiftFactory,
+    TrainingSessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_then_second_start_is_refused_with_the_open_patrol_named():
+    officer = OfficerFactory()
+    first = services.patrol_start(officer=officer, mode=PatrolMode.MOTORCYCLE)
+
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.patrol_start(officer=officer, mode=PatrolMode.FOOT)
+
+    assert "already have a patrol in progress" in exc.value.message
+    assert exc.value.state == "open"
+    assert PatrolLog.objects.filter(officer=officer).count() == 1
+    assert first.unit_id == officer.unit_id
+
+
+def test_end_sets_end_time_and_a_second_end_is_a_conflict():
+    officer = OfficerFactory()
+    patrol = services.patrol_start(
+        officer=officer, mode=PatrolMode.CAR, started_at=timezone.now() - dt.timedelta(hours=2)
+    )
+
+    services.patrol_end(patrol=patrol, notes="雨天加强巡逻")
+
+    patrol.refresh_from_db()
+    assert patrol.ended_at is not None
+    assert patrol.notes == "雨天加强巡逻"
+    assert 1.9 < patrol.duration_hours() < 2.1
+    with pytest.raises(TransitionNotAllowed):
+        services.patrol_end(patrol=patrol)
+    # after ending, a new patrol may start
+    assert services.patrol_start(officer=officer, mode=PatrolMode.FOOT).is_open
+
+
+def test_end_before_start_is_a_field_error():
+    patrol = services.patrol_start(officer=OfficerFactory(), mode=PatrolMode.CAR)
+
+    with pytest.raises(ValidationError) as exc:
+        services.patrol_end(patrol=patrol, ended_at=patrol.started_at - dt.timedelta(minutes=1))
+
+    assert "ended_at" in exc.value.message_dict
+    patrol.refresh_from_db()
+    assert patrol.ended_at is None
+
+
+def test_start_in_the_future_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        services.patrol_start(
+            officer=OfficerFactory(),
+            mode=PatrolMode.CAR,
+            started_at=timezone.now() + dt.timedelta(hours=1),
+        )
+    assert "started_at" in exc.value.message_dict
+
+
+def test_campaign_that_is_not_running_is_refused():
+    campaign = CampaignFactory(starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2020, 2, 1))
+    with pytest.raises(ValidationError) as exc:
+        services.patrol_start(officer=OfficerFactory(), mode=PatrolMode.CAR, campaign=campaign)
+    assert "campaign" in exc.value.message_dict
+
+
+def test_tally_adds_and_subtracts_but_never_below_zero():
+    patrol = services.patrol_start(officer=OfficerFactory(), mode=PatrolMode.FOOT)
+
+    assert services.patrol_tally(patrol=patrol, kind="no_helmet", delta=1) == 1
+    assert services.patrol_tally(patrol=patrol, kind="no_helmet", delta=2) == 3
+    assert services.patrol_tally(patrol=patrol, kind="no_helmet", delta=-1) == 2
+    with pytest.raises(ValidationError) as exc:
+        services.patrol_tally(patrol=patrol, kind="no_helmet", delta=-3)
+
+    assert "delta" in exc.value.message_dict
+    assert ViolationTally.objects.get(patrol=patrol, kind="no_helmet").count == 2
+
+
+def test_tally_unknown_kind_and_ended_patrol_are_refused():
+    patrol = services.patrol_start(
+        officer=OfficerFactory(),
+        mode=PatrolMode.FOOT,
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    with pytest.raises(ValidationError):
+        services.patrol_tally(patrol=patrol, kind="jaywalking_on_the_moon", delta=1)
+    services.patrol_end(patrol=patrol)
+    with pytest.raises(TransitionNotAllowed):
+        services.patrol_tally(patrol=patrol, kind="speeding", delta=1)
+
+
+def test_set_tallies_rejects_negative_counts_and_keeps_previous_values():
+    patrol = services.patrol_start(officer=OfficerFactory(), mode=PatrolMode.FOOT)
+    services.patrol_set_tallies(patrol=patrol, counts={"speeding": 4})
+
+    with pytest.raises(ValidationError):
+        services.patrol_set_tallies(patrol=patrol, counts={"speeding": 1, "red_light": -2})
+
+    assert dict(patrol.tallies.values_list("kind", "count")) == {"speeding": 4}
+
+
+def test_check_in_records_post_and_time():
+    post = DutyPostFactory()
+    patrol = services.patrol_start(officer=OfficerFactory(unit=post.unit), mode=PatrolMode.FOOT)
+
+    services.patrol_check_in(patrol=patrol, post=post)
+
+    patrol.refresh_from_db()
+    assert patrol.post == post
+    assert patrol.checked_in_at is not None
+
+
+def test_check_in_without_any_post_is_a_field_error():
+    patrol = services.patrol_start(officer=OfficerFactory(), mode=PatrolMode.FOOT)
+    with pytest.raises(ValidationError) as exc:
+        services.patrol_check_in(patrol=patrol)
+    assert "post" in exc.value.message_dict
+
+
+def test_overlapping_shift_for_the_same_officer_is_refused():
+    shift = ShiftFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.shift_save(
+            officer=shift.officer,
+            post=shift.post,
+            starts_at=shift.starts_at + dt.timedelta(hours=1),
+            ends_at=shift.ends_at + dt.timedelta(hours=1),
+        )
+    assert "starts_at" in exc.value.message_dict
+
+
+def test_shift_unit_follows_the_post():
+    post = DutyPostFactory()
+    officer = OfficerFactory()  # from another unit: reinforcement
+    start = timezone.now()
+    shift = services.shift_save(
+        officer=officer, post=post, starts_at=start, ends_at=start + dt.timedelta(hours=2)
+    )
+    assert shift.unit == post.unit
+
+
+def test_absent_officer_cannot_be_assessed():
+    session = TrainingSessionFactory()
+    officer = OfficerFactory(unit=session.unit)
+    with pytest.raises(ValidationError):
+        services.attendance_record(
+            session=session, officer=officer, attended=False, result=AssessmentResult.PASSED
+        )
+    record = services.attendance_record(
+        session=session, officer=officer, result=AssessmentResult.PASSED
+    )
+    assert record.result == AssessmentResult.PASSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_ends_only_one_wins():
+    patrol = services.patrol_start(
+        officer=OfficerFactory(),
+        mode=PatrolMode.CAR,
+        started_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    outcomes: list[str] = []
+
+    def end() -> None:
+        try:
+            services.patrol_end(patrol=PatrolLog.objects.get(pk=patrol.pk))
+            outcomes.append("ended")
+        except TransitionNotAllowed:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=end) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(outcomes) == ["conflict", "ended"]
