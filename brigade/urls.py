@@ -1,4 +1,4 @@
-"""Root URLs: pages, the API, the admin."""
+"""Root URLs: the admin, the API (brigade/api/urls.py), and the brigade's pages."""
 
 from django.conf import settings
 from django.conf.urls.static import static
@@ -8,6 +8,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("brigade.api.urls")),
+    # --- pages of the brigade app (views in brigade/views.py) ---
 ]
 
 if settings.DEBUG:

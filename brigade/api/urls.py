@@ -1,0 +1,5 @@
+"""API routes, mounted at /api/."""
+
+from django.urls import path
+
+urlpatterns: list = []
