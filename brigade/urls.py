@@ -3,13 +3,36 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from brigade import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("brigade.api.urls")),
     # --- pages of the brigade app (views in brigade/views.py) ---
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.HomeView.as_view(), name="home"),
+    path("duty/", views.DutyView.as_view(), name="duty"),
+    path("duty/start/", views.PatrolStartView.as_view(), name="patrol_start"),
+    path("duty/<int:pk>/tally/", views.PatrolTallyView.as_view(), name="patrol_tally"),
+    path("duty/<int:pk>/check-in/", views.PatrolCheckInView.as_view(), name="patrol_check_in"),
+    path("duty/<int:pk>/details/", views.PatrolDetailsView.as_view(), name="patrol_details"),
+    path("duty/<int:pk>/end/", views.PatrolEndView.as_view(), name="patrol_end"),
+    path("patrols/", views.PatrolListView.as_view(), name="patrol_list"),
+    path("patrols/<int:pk>/", views.PatrolDetailView.as_view(), name="patrol_detail"),
+    path("posts/", views.PostListView.as_view(), name="post_list"),
+    path("zones/", views.ZoneListView.as_view(), name="zone_list"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
+    path("trainings/", views.TrainingListView.as_view(), name="training_list"),
+    path("trainings/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
 ]
 
 if settings.DEBUG:

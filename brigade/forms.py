@@ -1,0 +1,184 @@
+"""Page forms of the brigade app: they only read input; the services decide.
+
+Choice fields are limited to what the signed-in user may see (``visible_to``), so a
+form can never offer, nor accept, a record from outside the user's scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brigade.choices import AssessmentResult, PatrolMode, ViolationKind, Weather
+from brigade.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift
+
+
+def style_fields(form: forms.BaseForm) -> None:
+    """Give every widget its Bootstrap class (also used on the FilterSet forms)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"
+        existing = widget.attrs.get("class", "")
+        widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field if the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class BootstrapForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                css = widget.attrs.get("class", "")
+                if "is-invalid" not in css:
+                    widget.attrs["class"] = f"{css} is-invalid".strip()
+
+
+def _weather_choices() -> list[tuple[str, str]]:
+    return [("", _("— not recorded —")), *Weather.choices]
+
+
+def current_zones(user: Any, day: Any) -> Any:
+    return RoadWorksZone.objects.visible_to(user).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day
+    )
+
+
+class StartPatrolForm(BootstrapForm):
+    """Start a patrol: from one of today's shifts (its post) or with a post/zone chosen."""
+
+    shift = forms.ModelChoiceField(
+        queryset=Shift.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=PatrolMode.choices,
+        initial=PatrolMode.FOOT,
+        widget=forms.RadioSelect,
+    )
+    post = forms.ModelChoiceField(label=_("Post"), queryset=DutyPost.objects.none(), required=False)
+    zone = forms.ModelChoiceField(
+        label=_("Road-works zone"), queryset=RoadWorksZone.objects.none(), required=False
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("Tag the patrol to a running crackdown campaign."),
+    )
+    weather = forms.ChoiceField(label=_("Weather"), required=False)
+
+    def __init__(self, *args: Any, user: Any, officer: Officer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["shift"].queryset = Shift.objects.filter(officer=officer).on_day(today)
+        self.fields["post"].queryset = DutyPost.objects.visible_to(user).filter(is_active=True)
+        self.fields["post"].empty_label = _("— none —")
+        self.fields["zone"].queryset = current_zones(user, today)
+        self.fields["zone"].empty_label = _("— none —")
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).current(today)
+        self.fields["campaign"].empty_label = _("— none —")
+        self.fields["weather"].choices = _weather_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        shift = data.get("shift")
+        if shift is not None:
+            # Starting from a shift means duty at the shift's post.
+            data["post"] = shift.post
+        return data
+
+
+class CheckInForm(BootstrapForm):
+    post = forms.ModelChoiceField(label=_("Post"), queryset=DutyPost.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = DutyPost.objects.visible_to(user).filter(is_active=True)
+        self.fields["post"].empty_label = _("— choose a post —")
+
+
+class PatrolDetailsForm(BootstrapForm):
+    weather = forms.ChoiceField(label=_("Weather"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weather"].choices = _weather_choices()
+
+
+class EndPatrolForm(BootstrapForm):
+    ended_at = forms.DateTimeField(
+        label=_("End time"),
+        required=False,
+        help_text=_("Leave empty to end now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class TallyForm(forms.Form):
+    kind = forms.ChoiceField(choices=ViolationKind.choices)
+    delta = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)
+
+
+class AttendanceForm(BootstrapForm):
+    officer = forms.ModelChoiceField(label=_("Officer"), queryset=Officer.objects.none())
+    attended = forms.BooleanField(label=_("Attended"), required=False, initial=True)
+    result = forms.ChoiceField(
+        label=_("Assessment"),
+        choices=AssessmentResult.choices,
+        initial=AssessmentResult.NOT_ASSESSED,
+    )
+    score = forms.DecimalField(
+        label=_("Score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=1,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = Officer.objects.visible_to(user).active()
+        self.fields["officer"].empty_label = _("— choose an officer —")
+
+
+class DayForm(forms.Form):
+    """The ``?date=`` of the coverage page."""
+
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self)
