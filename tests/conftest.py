@@ -13,6 +13,12 @@ from brigade.choices import Role, UnitKind
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply: production's PBKDF2 costs ~0.3 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(code="sq1", name="一中队")

@@ -1,0 +1,342 @@
+"""The permission matrix: every route × method × role × own/other unit.
+
+Routes are read from the URL resolver, so a new route that is not declared here fails
+``test_every_route_is_in_the_matrix``. Each declared route is then called by every persona
+with every method its view answers, on an object of the persona's own unit and on one of
+another unit, and the status must be what the declaration says:
+
+- anonymous: 401 from the API, a redirect to the sign-in page from a page;
+- a role the route does not allow: 403;
+- an object of another unit, for a role that does not see the whole brigade: 404;
+- otherwise the request passes the permission layer (not 401/403/404, and never 5xx).
+
+Each request runs in a savepoint that is rolled back, so one persona's DELETE does not
+change what the next one sees. Later apps add their routes to ``MATRIX``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from brigade.choices import Role, UnitKind
+from tests.brigade.factories import (
+    AttendanceFactory,
+    CampaignFactory,
+    DutyPostFactory,
+    OfficerFactory,
+    PatrolLogFactory,
+    RoadWorksZoneFactory,
+    ShiftFactory,
+    TrainingSessionFactory,
+    UnitFactory,
+    UserFactory,
+)
+
+ANON = "anonymous"
+OFFICER, CLERK, COMMANDER, ADMIN = Role.OFFICER, Role.CLERK, Role.COMMANDER, Role.ADMIN
+PERSONAS = [ANON, OFFICER, CLERK, COMMANDER, ADMIN]
+SIGNED_IN = frozenset({OFFICER, CLERK, COMMANDER, ADMIN})
+STAFF = frozenset({COMMANDER, ADMIN})
+DUTY = frozenset({OFFICER, COMMANDER, ADMIN})
+ON_ROAD = frozenset({OFFICER, COMMANDER})
+NOBODY: frozenset[str] = frozenset()
+ADMIN_ONLY = frozenset({ADMIN})
+
+# Routes outside this matrix, each with the reason.
+NOT_IN_MATRIX = {
+    "admin": "Django admin: staff-only by Django's own permission system (test_admin_*)",
+    "static": "static files",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route with which method; ``obj`` names the object in its URL."""
+
+    api: bool
+    allow: dict[str, frozenset[str]]
+    obj: str | None = None
+    # Brigade-wide objects (campaigns, school breaks) are visible from every unit.
+    shared: bool = False
+    # Routes open to anonymous users (sign-in, language switch, API docs).
+    public: bool = False
+    # The officer's own duty actions: nobody else's patrol is reachable there, not even
+    # a commander's in the same unit (they act through the patrol pages and the API).
+    owner_only: bool = False
+    extra_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def api(obj: str | None = None, shared: bool = False, **allow: frozenset[str]) -> Rule:
+    return Rule(api=True, obj=obj, shared=shared, allow={k.upper(): v for k, v in allow.items()})
+
+
+def page(
+    obj: str | None = None, public: bool = False, owner_only: bool = False, **allow: frozenset[str]
+) -> Rule:
+    return Rule(
+        api=False,
+        obj=obj,
+        public=public,
+        owner_only=owner_only,
+        allow={k.upper(): v for k, v in allow.items()},
+    )
+
+
+def crud(obj: str, read: frozenset[str], write: frozenset[str], shared: bool = False):
+    """The list and detail routes of a router-registered viewset."""
+    return {
+        f"brigade-api:{obj}-list": api(get=read, post=write),
+        f"brigade-api:{obj}-detail": api(
+            obj, shared=shared, get=read, put=write, patch=write, delete=write
+        ),
+    }
+
+
+MATRIX: dict[str, Rule] = {
+    # --- API: sign-in, schema, docs ---
+    "api-token": Rule(api=True, allow={"POST": SIGNED_IN}, public=True),
+    # The OpenAPI schema is public: it describes routes, not records.
+    "api-schema": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
+    # The docs page is a static shell; the schema it loads needs a sign-in.
+    "api-docs": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
+    "brigade-api:api-root": api(get=SIGNED_IN),
+    # --- API: brigade ---
+    **crud("unit", read=SIGNED_IN, write=ADMIN_ONLY),
+    **crud("officer", read=SIGNED_IN, write=ADMIN_ONLY),
+    **crud("post", read=SIGNED_IN, write=STAFF),
+    **crud("shift", read=SIGNED_IN, write=STAFF),
+    **crud("zone", read=SIGNED_IN, write=STAFF),
+    **crud("campaign", read=SIGNED_IN, write=STAFF, shared=True),
+    **crud("school-break", read=SIGNED_IN, write=STAFF, shared=True),
+    **crud("training", read=DUTY, write=STAFF),
+    **crud("attendance", read=DUTY, write=STAFF),
+    "brigade-api:patrol-list": api(get=DUTY, post=ON_ROAD),
+    "brigade-api:patrol-detail": api(
+        "patrol", get=DUTY, put=DUTY, patch=DUTY, delete=ADMIN_ONLY
+    ),
+    "brigade-api:patrol-end": api("patrol", post=DUTY),
+    "brigade-api:patrol-check-in": api("patrol", post=DUTY),
+    "brigade-api:patrol-tally": api("patrol", post=DUTY),
+    "brigade-api:patrol-tallies": api("patrol", put=DUTY),
+    # --- pages ---
+    "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
+    "logout": page(public=True, post=SIGNED_IN),
+    "set_language": page(public=True, post=SIGNED_IN),
+    "home": page(get=SIGNED_IN),
+    "duty": page(get=ON_ROAD),
+    "patrol_start": page(post=ON_ROAD),
+    "patrol_tally": page("patrol", owner_only=True, post=ON_ROAD),
+    "patrol_check_in": page("patrol", owner_only=True, post=ON_ROAD),
+    "patrol_details": page("patrol", owner_only=True, post=ON_ROAD),
+    "patrol_end": page("patrol", owner_only=True, post=ON_ROAD),
+    "patrol_list": page(get=DUTY),
+    "patrol_detail": page("patrol", get=DUTY),
+    "post_list": page(get=SIGNED_IN),
+    "zone_list": page(get=SIGNED_IN),
+    "campaign_list": page(get=SIGNED_IN),
+    "training_list": page(get=DUTY),
+    "training_detail": page("training", get=DUTY, post=STAFF),
+}
+
+
+# --- discovering routes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    pattern: str
+    callback: Callable[..., Any]
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            if (entry.app_name or ns) == "admin":
+                continue
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), full_ns)
+        elif isinstance(entry, URLPattern):
+            name = entry.name or ""
+            if name and namespace:
+                name = f"{namespace}:{name}"
+            yield Route(name=name, pattern=prefix + str(entry.pattern), callback=entry.callback)
+
+
+def project_routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    for route in _walk(get_resolver().url_patterns):
+        if route.pattern.startswith(("static/", "media/", "^static/", "^media/")):
+            continue
+        # DRF adds a ".json"-style suffix twin of each route under the same name.
+        routes.setdefault(route.name, route)
+    return routes
+
+
+def methods_of(route: Route) -> list[str]:
+    """The HTTP methods the route's view answers (HEAD and OPTIONS aside)."""
+    callback = route.callback
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return sorted(m.upper() for m in actions if m not in ("head", "options"))
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is not None:
+        return sorted(
+            m.upper()
+            for m in view_class.http_method_names
+            if m not in ("head", "options") and hasattr(view_class, m)
+        )
+    if route.name == "set_language":
+        return ["POST"]
+    raise AssertionError(f"cannot tell the methods of {route.name}")
+
+
+def test_every_route_is_in_the_matrix():
+    routes = project_routes()
+    unnamed = [r.pattern for name, r in routes.items() if not name]
+    assert not unnamed, f"routes without a name cannot be checked: {unnamed}"
+    missing = sorted(set(routes) - set(MATRIX))
+    assert not missing, f"routes not declared in the permission matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(routes))
+    assert not stale, f"matrix entries for routes that no longer exist: {stale}"
+
+
+def test_every_declared_method_is_answered_by_the_route():
+    routes = project_routes()
+    for name, rule in MATRIX.items():
+        assert set(rule.allow) <= set(methods_of(routes[name])), name
+
+
+# --- the world each persona acts in -------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    own: dict[str, Any]
+    other: dict[str, Any]
+
+
+@pytest.fixture
+def world(db) -> World:
+    unit = UnitFactory(code="sq1", name="一中队")
+    other_unit = UnitFactory(code="sq2", name="二中队")
+    UnitFactory(code="hq", name="大队部", kind=UnitKind.HEADQUARTERS)
+    users: dict[str, Any] = {ANON: None}
+    officers = {}
+    for role in (OFFICER, CLERK, COMMANDER):
+        user = UserFactory(username=f"m-{role}", roles=[role])
+        officers[role] = OfficerFactory(user=user, unit=unit)
+        users[role] = user
+    users[ADMIN] = UserFactory(username="m-admin", roles=[ADMIN])
+    stranger = OfficerFactory(unit=other_unit)
+
+    def objects(u, officer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        post = DutyPostFactory(unit=u)
+        training = TrainingSessionFactory(unit=u)
+        now = timezone.now()
+        return {
+            "unit": u,
+            "officer": officer,
+            "post": post,
+            "shift": ShiftFactory(officer=officer, post=post),
+            "zone": RoadWorksZoneFactory(unit=u),
+            "training": training,
+            "attendance": AttendanceFactory(session=training, officer=officer),
+            # an open patrol, so transitions are allowed where the role is
+            "patrol": PatrolLogFactory(
+                officer=officer, started_at=now - dt.timedelta(hours=1), ended_at=None
+            ),
+            "campaign": CampaignFactory(),
+            "school-break": _school_break(),
+        }
+
+    return World(
+        users=users,
+        own=objects(unit, officers[OFFICER]),
+        other=objects(other_unit, stranger),
+    )
+
+
+def _school_break():  # type: ignore[no-untyped-def]
+    from brigade.models import SchoolBreak
+
+    return SchoolBreak.objects.create(
+        name="暑假", starts_on=dt.date(2022, 7, 10), ends_on=dt.date(2022, 8, 31)
+    )
+
+
+def _expected(rule: Rule, method: str, persona: str, which: str) -> str:
+    if persona == ANON:
+        return "allowed" if rule.public else "unauthenticated"
+    if persona not in rule.allow.get(method, NOBODY):
+        return "forbidden"
+    if rule.owner_only and not (persona == OFFICER and which == "own"):
+        return "not_found"
+    brigade_wide = persona == ADMIN
+    if rule.obj and which == "other" and not rule.shared and not brigade_wide:
+        return "not_found"
+    return "allowed"
+
+
+def _outcome(rule: Rule, status: int, location: str) -> str:
+    if status >= 500:
+        return f"server error {status}"
+    if rule.public and status not in (403, 404):
+        return "allowed"
+    if rule.api and status == 401:
+        return "unauthenticated"
+    if not rule.api and status == 302 and "/accounts/login/" in location:
+        return "unauthenticated"
+    if status == 403:
+        return "forbidden"
+    if status == 404:
+        return "not_found"
+    return "allowed"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_answers_each_role_as_declared(name, world):
+    routes = project_routes()
+    rule = MATRIX[name]
+    route = routes[name]
+    failures = []
+    for which in ("own", "other") if rule.obj else ("own",):
+        kwargs = dict(rule.extra_kwargs)
+        if rule.obj:
+            kwargs["pk"] = getattr(world, which)[rule.obj].pk
+        url = reverse(name, kwargs=kwargs)
+        for persona in PERSONAS:
+            for method in methods_of(route):
+                client = APIClient()
+                user = world.users[persona]
+                if user is not None:
+                    client.force_login(user)
+                with transaction.atomic():
+                    response = client.generic(method, url, data="{}", content_type="application/json")
+                    transaction.set_rollback(True)
+                got = _outcome(rule, response.status_code, response.get("Location", ""))
+                want = _expected(rule, method, persona, which)
+                if got != want:
+                    failures.append(
+                        f"{method} {url} as {persona} ({which} unit): "
+                        f"{response.status_code} = {got}, expected {want}"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+def test_admin_site_is_for_staff_only(world, client):
+    client.force_login(world.users[OFFICER])
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
