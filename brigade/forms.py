@@ -52,12 +52,15 @@ class BootstrapForm(forms.Form):
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                css = widget.attrs.get("class", "")
-                if "is-invalid" not in css:
-                    widget.attrs["class"] = f"{css} is-invalid".strip()
+        invalid = [name for name in self.errors if name in self.fields]
+        for name in invalid:
+            widget = self.fields[name].widget
+            css = widget.attrs.get("class", "")
+            if "is-invalid" not in css:
+                widget.attrs["class"] = f"{css} is-invalid".strip()
+        if invalid and not any(f.widget.attrs.get("autofocus") for f in self.fields.values()):
+            # On a long phone page the browser scrolls to the field that needs fixing.
+            self.fields[invalid[0]].widget.attrs["autofocus"] = True
 
 
 def _weather_choices() -> list[tuple[str, str]]:
