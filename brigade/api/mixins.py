@@ -1,4 +1,4 @@
-"""What every API viewset of every app shares: authentication, roles, pagination,
+"""What every API viewset of every app shares: roles, pagination,
 If-Match/ETag, one transaction per write, and the documented error answers.
 
 Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its queryset,
@@ -15,7 +15,6 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -182,8 +181,6 @@ class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     (re-read through ``get_queryset``, so annotations are there) and its new ETag.
     """
 
-    # Token first: its WWW-Authenticate header is what turns "not signed in" into a 401.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [RolePermission]
     pagination_class = PageSizePagination
     schema = ScopedAutoSchema()
