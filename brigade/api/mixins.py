@@ -51,7 +51,11 @@ def _opaque(tag: str) -> str:
 
 
 def if_match_fails(header: str, obj: models.Model) -> bool:
-    """RFC 9110 If-Match with weak comparison: ``*`` or any listed tag matching passes."""
+    """Does ``If-Match`` fail? ``*`` or any listed tag passes.
+
+    Tags are compared weakly (RFC 9110 asks for strong comparison, but ours are all weak
+    by design: they stand for the record's version).
+    """
     tags = [t for t in header.split(",") if t.strip()]
     if any(t.strip() == "*" for t in tags):
         return False
