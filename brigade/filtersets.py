@@ -12,6 +12,7 @@ from brigade.models import (
     Officer,
     PatrolLog,
     RoadWorksZone,
+    SchoolBreak,
     Shift,
     TrainingSession,
     Unit,
@@ -33,7 +34,7 @@ class OfficerFilterSet(filters.FilterSet):
         model = Officer
         fields = ["unit", "kind", "motorcycle_certified", "is_active"]
 
-    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def search(self, queryset, name, value):
         from django.db.models import Q
 
         return queryset.filter(Q(name__icontains=value) | Q(badge_no__icontains=value))
@@ -76,7 +77,7 @@ class CampaignFilterSet(filters.FilterSet):
         model = Campaign
         fields = ["active_on"]
 
-    def filter_active_on(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_active_on(self, queryset, name, value):
         return queryset.current(value)
 
 
@@ -101,3 +102,14 @@ class AttendanceFilterSet(filters.FilterSet):
     class Meta:
         model = Attendance
         fields = ["session", "officer", "attended", "result"]
+
+
+class SchoolBreakFilterSet(filters.FilterSet):
+    on = filters.DateFilter(method="filter_on", label=_("Covers date"))
+
+    class Meta:
+        model = SchoolBreak
+        fields = ["on"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(starts_on__lte=value, ends_on__gte=value)

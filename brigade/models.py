@@ -27,6 +27,7 @@ from brigade.querysets import (
     OfficerQuerySet,
     PatrolLogQuerySet,
     ShiftQuerySet,
+    TrainingSessionQuerySet,
     UnitQuerySet,
     UnitScopedQuerySet,
 )
@@ -148,7 +149,11 @@ class DutyPost(TimeStampedModel):
         verbose_name = _("duty post")
         verbose_name_plural = _("duty posts")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "name"], name="dutypost_unique_name_in_unit"),
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="dutypost_unique_name_in_unit",
+                violation_error_message=_("This unit already has a post with this name."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +185,7 @@ class Campaign(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="campaign_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -215,6 +221,7 @@ class RoadWorksZone(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="zone_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -230,13 +237,17 @@ class SchoolBreak(TimeStampedModel):
     ends_on = models.DateField(_("ends on"))
     history = HistoricalRecords()
 
+    objects = BrigadeWideQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_on"]
         verbose_name = _("school break")
         verbose_name_plural = _("school breaks")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="schoolbreak_ends_after_start"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="schoolbreak_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
 
@@ -269,7 +280,9 @@ class Shift(TimeStampedModel):
         verbose_name_plural = _("shifts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("The shift must end after it starts."),
             ),
         ]
         indexes = [models.Index(fields=["officer", "starts_at"])]
@@ -331,10 +344,12 @@ class PatrolLog(TimeStampedModel):
                 fields=["officer"],
                 condition=Q(ended_at__isnull=True),
                 name="patrollog_one_open_per_officer",
+                violation_error_message=_("This officer already has a patrol in progress."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
                 name="patrollog_ends_after_start",
+                violation_error_message=_("The end must be after the start of the patrol."),
             ),
         ]
         indexes = [models.Index(fields=["unit", "started_at"])]
@@ -368,7 +383,11 @@ class ViolationTally(models.Model):
         verbose_name_plural = _("violation tallies")
         constraints = [
             models.UniqueConstraint(fields=["patrol", "kind"], name="tally_one_per_kind"),
-            models.CheckConstraint(condition=Q(count__gte=0), name="tally_not_negative"),
+            models.CheckConstraint(
+                condition=Q(count__gte=0),
+                name="tally_not_negative",
+                violation_error_message=_("The count cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -388,7 +407,7 @@ class TrainingSession(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = TrainingSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "title"]
@@ -435,7 +454,11 @@ class Attendance(TimeStampedModel):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
         constraints = [
-            models.UniqueConstraint(fields=["session", "officer"], name="attendance_once"),
+            models.UniqueConstraint(
+                fields=["session", "officer"],
+                name="attendance_once",
+                violation_error_message=_("This officer is already recorded for the session."),
+            ),
         ]
 
     def __str__(self) -> str:

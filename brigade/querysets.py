@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q, Sum
@@ -17,7 +17,7 @@ class ScopedQuerySet(models.QuerySet):
 
     unit_path = "unit_id"
 
-    def visible_to(self, user: Any) -> ScopedQuerySet:
+    def visible_to(self, user: Any) -> Self:
         scope = scope_of(user)
         if scope.brigade_wide:
             return self.all()
@@ -37,7 +37,7 @@ class UnitQuerySet(ScopedQuerySet):
 class BrigadeWideQuerySet(models.QuerySet):
     """Records shared by the whole brigade (e.g. crackdown campaigns)."""
 
-    def visible_to(self, user: Any) -> BrigadeWideQuerySet:
+    def visible_to(self, user: Any) -> Self:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.all()
@@ -102,11 +102,11 @@ class ShiftQuerySet(ScopedQuerySet):
 
 
 class PatrolLogQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> PatrolLogQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Commanders and admins see their units' patrols; an officer sees their own."""
         scope = scope_of(user)
         if scope.has_any(Role.COMMANDER, Role.ADMIN):
-            return super().visible_to(user)  # type: ignore[return-value]
+            return super().visible_to(user)
         if scope.officer_id is None:
             return self.none()
         return self.filter(officer_id=scope.officer_id)
@@ -129,6 +129,18 @@ class PatrolLogQuerySet(ScopedQuerySet):
 
         start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
         return self.filter(started_at__gte=start, started_at__lt=start + dt.timedelta(days=1))
+
+
+class TrainingSessionQuerySet(ScopedQuerySet):
+    def with_attendance_counts(self) -> Self:
+        """Annotate attended / passed / failed per session, in the row query."""
+        from brigade.choices import AssessmentResult
+
+        return self.annotate(
+            attended=Count("attendances", filter=Q(attendances__attended=True)),
+            passed=Count("attendances", filter=Q(attendances__result=AssessmentResult.PASSED)),
+            failed=Count("attendances", filter=Q(attendances__result=AssessmentResult.FAILED)),
+        )
 
 
 class AttendanceQuerySet(ScopedQuerySet):

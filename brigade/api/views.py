@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -55,7 +55,7 @@ from brigade.api.serializers import (
     TrainingSessionSerializer,
     UnitSerializer,
 )
-from brigade.choices import AssessmentResult, Role
+from brigade.choices import Role
 from brigade.filtersets import (
     AttendanceFilterSet,
     CampaignFilterSet,
@@ -63,6 +63,7 @@ from brigade.filtersets import (
     OfficerFilterSet,
     PatrolLogFilterSet,
     RoadWorksZoneFilterSet,
+    SchoolBreakFilterSet,
     ShiftFilterSet,
     TrainingSessionFilterSet,
     UnitFilterSet,
@@ -216,10 +217,10 @@ class SchoolBreakViewSet(ScopedModelViewSet):
     read_roles = ALL_ROLES
     write_roles = STAFF_ROLES
 
+    filterset_class = SchoolBreakFilterSet
+
     def get_queryset(self) -> Any:
-        # School breaks are the same for the whole brigade; the model has no scoped
-        # manager, and the role check has already required a signed-in brigade member.
-        return SchoolBreak.objects.all()
+        return SchoolBreak.objects.visible_to(self.request.user)
 
 
 # --- Shifts -------------------------------------------------------------------------------
@@ -372,11 +373,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
         qs = (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
-            .annotate(
-                attended=Count("attendances", filter=Q(attendances__attended=True)),
-                passed=Count("attendances", filter=Q(attendances__result=AssessmentResult.PASSED)),
-                failed=Count("attendances", filter=Q(attendances__result=AssessmentResult.FAILED)),
-            )
+            .with_attendance_counts()
         )
         if self.action == "retrieve":
             attendances = Attendance.objects.select_related("officer").order_by("officer__badge_no")

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from brigade import services
 from brigade.choices import AssessmentResult, PatrolMode
@@ -29,7 +29,7 @@ def test_start_then_second_start_is_refused_with_the_open_patrol_named():
     officer = OfficerFactory()
     first = services.patrol_start(officer=officer, mode=PatrolMode.MOTORCYCLE)
 
-    with pytest.raises(TransitionNotAllowed) as exc:
+    with translation.override("en"), pytest.raises(TransitionNotAllowed) as exc:
         services.patrol_start(officer=officer, mode=PatrolMode.FOOT)
 
     assert "already have a patrol in progress" in exc.value.message
