@@ -69,8 +69,10 @@ from brigade.permissions import STAFF_ROLES, RoleRequiredMixin, has_role
 from brigade.roles import scope_of
 from brigade.templatetags.brigade_tags import hours
 
-# Who works on the road (officers, and commanders who patrol too) and who reads patrols
-# and trainings; clerks work the desk and see posts, zones and campaigns only.
+# Who works on the road (officers, and commanders who patrol too: the duty page), and who
+# reads patrols and trainings (they and admins); clerks work the desk and see posts, zones
+# and campaigns only.
+ON_ROAD_ROLES = frozenset({Role.OFFICER, Role.COMMANDER})
 FIELD_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
 
 PAGE_SIZE = 25
@@ -209,8 +211,8 @@ class DutyView(RoleRequiredMixin, TemplateView):
     """My duty today: the open patrol with its tally counters, else today's shifts."""
 
     template_name = "brigade/duty.html"
-    read_roles = FIELD_ROLES
-    write_roles = FIELD_ROLES
+    read_roles = ON_ROAD_ROLES
+    write_roles = ON_ROAD_ROLES
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -222,8 +224,8 @@ class DutyActionView(RoleRequiredMixin, View):
     """Base of the duty page's POST actions on the officer's own patrol."""
 
     http_method_names = ["post"]
-    read_roles = FIELD_ROLES
-    write_roles = FIELD_ROLES
+    read_roles = ON_ROAD_ROLES
+    write_roles = ON_ROAD_ROLES
 
     def get_officer(self) -> Officer | None:
         return scope_of(self.request.user).officer

@@ -117,8 +117,11 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     assert detail.status_code == 200
     assert "No helmet" in detail.text
     assert "Rain" in detail.text
-    assert 'data-testid="patrol-history"' in detail.text
-    assert "officer" in detail.text  # who changed it
+    history = detail.text.split('data-testid="patrol-history"')[1]
+    assert '<td class="small">officer</td>' in history  # who changed it
+    assert re.search(r"No helmet: <del[^>]*>2</del> → <strong>1</strong>", history)
+    assert re.search(r"Weather: <strong>Rain</strong>", history)
+    assert "Ended at:" in history and "Checked in at post:" in history
 
 
 def test_tally_without_javascript_redirects_back_to_the_counter(en, officer):
