@@ -1,0 +1,99 @@
+# Brigade Ops: every developer and CI task, with no virtualenv activation needed.
+#
+#   make run    set up, load the demo brigade, serve http://127.0.0.1:8000/
+#   make test   set up, run the test suite (SQLite unless DATABASE_URL is set)
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Local commands default to DEBUG=1 (a dev key, eager tasks); an exported DEBUG wins.
+DEV := DEBUG=$${DEBUG:-1}
+APPS := brigade $(wildcard hazards incidents petitions outreach)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup deps assets compilemessages migrate run seed test lint typecheck check \
+	worker beat messages clean
+
+help:
+	@echo "make run        set up, seed the demo brigade, serve http://127.0.0.1:8000/"
+	@echo "make test       set up and run the tests (PYTEST_ARGS=... for extra options)"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make typecheck  mypy on $(APPS)"
+	@echo "make check      manage.py check + makemigrations --check"
+	@echo "make worker     a Celery worker (needs REDIS_URL)"
+	@echo "make beat       the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make messages   extract and compile translations"
+	@echo "make clean      remove caches, collected static files and the test database"
+
+# --- setup (idempotent: each step reruns only when its inputs changed) --------------------
+setup: deps assets compilemessages migrate
+
+deps: $(VENV)/.deps-installed
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# pip >= 25.1 installs PEP 735 dependency groups (--group) straight from pyproject.toml.
+$(VENV)/.deps-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --group dev
+	@touch $@
+
+assets: node_modules/.installed
+
+# The front-end libraries, served by the app itself (no CDN on the intranet).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+compilemessages: deps
+	@if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		echo "compilemessages: no translations under locale/ yet, skipped"; \
+	elif ! command -v msgfmt >/dev/null 2>&1; then \
+		echo "compilemessages: msgfmt not found (install gettext); using committed .mo files"; \
+	else \
+		$(DEV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	fi
+
+migrate: deps
+	$(DEV) $(MANAGE) migrate --noinput -v 0
+
+# --- running ------------------------------------------------------------------------------
+seed: setup
+	$(DEV) $(MANAGE) seed_demo
+
+run: seed
+	DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+worker: setup
+	$(DEV) $(VENV)/bin/celery -A brigade worker -l info
+
+beat: setup
+	$(DEV) $(VENV)/bin/celery -A brigade beat -l info
+
+messages: deps
+	$(DEV) $(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules \
+		--ignore=staticfiles
+	$(DEV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+
+# --- guardrails ---------------------------------------------------------------------------
+test: deps assets compilemessages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: deps
+	$(DEV) $(VENV)/bin/mypy $(APPS)
+
+check: deps
+	$(DEV) $(MANAGE) check
+	$(DEV) $(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf staticfiles artifacts .pytest_cache .mypy_cache .ruff_cache test-db*.sqlite3*
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o \
+		-name __pycache__ -type d -exec rm -rf {} +
