@@ -6,7 +6,7 @@ form can never offer, nor accept, a record from outside the user's scope.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -63,8 +63,16 @@ class BootstrapForm(forms.Form):
             self.fields[invalid[0]].widget.attrs["autofocus"] = True
 
 
-def _weather_choices() -> list[tuple[str, str]]:
+def _weather_choices() -> list[tuple[str, Any]]:
     return [("", _("— not recorded —")), *Weather.choices]
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any, empty_label: Any = None) -> None:
+    """Offer only ``queryset`` (the user's scope) in the model choice field ``name``."""
+    field = cast(forms.ModelChoiceField, form.fields[name])
+    field.queryset = queryset
+    if empty_label is not None:
+        field.empty_label = empty_label
 
 
 def current_zones(user: Any, day: Any) -> Any:
@@ -100,17 +108,15 @@ class StartPatrolForm(BootstrapForm):
     def __init__(self, *args: Any, user: Any, officer: Officer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["shift"].queryset = Shift.objects.filter(officer=officer).on_day(today)
-        self.fields["post"].queryset = DutyPost.objects.visible_to(user).filter(is_active=True)
-        self.fields["post"].empty_label = _("— none —")
-        self.fields["zone"].queryset = current_zones(user, today)
-        self.fields["zone"].empty_label = _("— none —")
-        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).current(today)
-        self.fields["campaign"].empty_label = _("— none —")
-        self.fields["weather"].choices = _weather_choices()
+        none = _("— none —")
+        limit_choices(self, "shift", Shift.objects.filter(officer=officer).on_day(today))
+        limit_choices(self, "post", DutyPost.objects.visible_to(user).filter(is_active=True), none)
+        limit_choices(self, "zone", current_zones(user, today), none)
+        limit_choices(self, "campaign", Campaign.objects.visible_to(user).current(today), none)
+        cast(forms.ChoiceField, self.fields["weather"]).choices = _weather_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = self.cleaned_data
         shift = data.get("shift")
         if shift is not None:
             # Starting from a shift means duty at the shift's post.
@@ -123,8 +129,12 @@ class CheckInForm(BootstrapForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = DutyPost.objects.visible_to(user).filter(is_active=True)
-        self.fields["post"].empty_label = _("— choose a post —")
+        limit_choices(
+            self,
+            "post",
+            DutyPost.objects.visible_to(user).filter(is_active=True),
+            _("— choose a post —"),
+        )
 
 
 class PatrolDetailsForm(BootstrapForm):
@@ -137,7 +147,7 @@ class PatrolDetailsForm(BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["weather"].choices = _weather_choices()
+        cast(forms.ChoiceField, self.fields["weather"]).choices = _weather_choices()
 
 
 class EndPatrolForm(BootstrapForm):
@@ -173,8 +183,9 @@ class AttendanceForm(BootstrapForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = Officer.objects.visible_to(user).active()
-        self.fields["officer"].empty_label = _("— choose an officer —")
+        limit_choices(
+            self, "officer", Officer.objects.visible_to(user).active(), _("— choose an officer —")
+        )
 
 
 class DayForm(forms.Form):

@@ -13,12 +13,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -29,7 +30,6 @@ from brigade import services
 from brigade.calendar import is_school_day
 from brigade.choices import (
     CRACKDOWN_KINDS,
-    AssessmentResult,
     PatrolMode,
     Role,
     ViolationKind,
@@ -112,10 +112,10 @@ class ScopedFilterListView(RoleRequiredMixin, FilterView):
     paginate_by = PAGE_SIZE
     template_name_suffix = "_list"
     filter_fields: tuple[str, ...] = ()
-    page_title = ""
+    page_title: str | Promise = ""
 
     def get_queryset(self) -> Any:
-        return self.model.objects.visible_to(self.request.user)  # type: ignore[union-attr]
+        return self.model.objects.visible_to(self.request.user)
 
     def get_filter_fields(self) -> list[str]:
         fields = list(self.filter_fields)
@@ -485,7 +485,7 @@ def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
                 continue
             if previous is not None and new == old:
                 continue
-            label = PatrolLog._meta.get_field(field).verbose_name
+            label = getattr(PatrolLog._meta.get_field(field), "verbose_name", field)
             changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
         if changes or previous is None:
             entries.append(
@@ -647,15 +647,7 @@ class TrainingListView(ScopedFilterListView):
         return (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
-            .annotate(
-                attended_count=Count("attendances", filter=Q(attendances__attended=True)),
-                passed_count=Count(
-                    "attendances", filter=Q(attendances__result=AssessmentResult.PASSED)
-                ),
-                failed_count=Count(
-                    "attendances", filter=Q(attendances__result=AssessmentResult.FAILED)
-                ),
-            )
+            .with_attendance_counts()
             .order_by("-held_on", "title", "pk")
         )
 
