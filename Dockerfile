@@ -27,8 +27,14 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install --group runtime
 
+# Files belong to an unprivileged user; media and static files are volumes in compose,
+# which start as a copy of these folders, so the user must own them.
+RUN useradd --system --uid 10001 --home-dir /app brigade \
+    && mkdir -p /app/media /app/staticfiles \
+    && chown brigade /app/media /app/staticfiles
 COPY --from=assets /app/node_modules ./node_modules
-COPY . .
+COPY --chown=brigade . .
+USER brigade
 
 # Build-time only key: collectstatic and compilemessages need settings, not a secret.
 RUN if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
@@ -36,11 +42,6 @@ RUN if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
             --ignore=node_modules; \
     fi \
     && DEBUG=0 SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --noinput -v 0
-
-RUN useradd --system --uid 10001 --home-dir /app brigade \
-    && mkdir -p /app/media \
-    && chown -R brigade /app/media /app/staticfiles
-USER brigade
 
 # The web healthcheck lives in docker-compose.yml: worker and beat share this image.
 EXPOSE 8000

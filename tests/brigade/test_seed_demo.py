@@ -41,10 +41,11 @@ def seed_output(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Seed once for the module inside a transaction that is rolled back at its end, so
     the rest of the suite never sees the demo brigade."""
     # The suite's cheap password hasher (tests/conftest.py) is function-scoped: use it here
-    # too, so that the tests can check the passwords this module-wide seed set.
+    # too, so that the tests can check the passwords this module-wide seed set. No
+    # DEMO_PASSWORD from the developer's environment: the seed must generate one.
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, DEMO_PASSWORD=""),
         transaction.atomic(),
     ):
         out = StringIO()
