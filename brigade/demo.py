@@ -649,14 +649,16 @@ def _plan_one(
     ended_at = started_at + dt.timedelta(minutes=minutes)
 
     zone = None
-    if post.kind == PostKind.PATROL_ZONE:
-        mode = PatrolMode.MOTORCYCLE if officer.motorcycle_certified else PatrolMode.CAR
-        nearby = [
+    if post.kind in (PostKind.PATROL_ZONE, PostKind.FIXED):
+        # Extra presence at the unit's road works while they last (FIGURES.md row 22).
+        works = [
             z
             for z in zones
             if z.unit_id == post.unit_id and z.starts_on <= day <= (z.ends_on or day)
         ]
-        zone = rng.choice(nearby) if nearby and rng.random() < 0.6 else None
+        zone = rng.choice(works) if works and rng.random() < 0.6 else None
+    if post.kind == PostKind.PATROL_ZONE:
+        mode = PatrolMode.MOTORCYCLE if officer.motorcycle_certified else PatrolMode.CAR
     elif post.kind == PostKind.CHECKPOINT:
         mode = PatrolMode.CAR
     else:

@@ -111,7 +111,13 @@ def test_patrols_spread_over_the_half_year_with_varied_tallies(seed_output):
     months = {p.month for p in patrols.dates("started_at", "month")}
     assert months == {1, 2, 3, 4, 5, 6}
     assert not PatrolLog.objects.open().exists()
-    assert patrols.filter(zone__isnull=False).exists()
+    # every road-works zone had extra police on it
+    assert set(patrols.filter(zone__isnull=False).values_list("zone__road", flat=True)) == {
+        "花园路",
+        "东昌东路",
+        "建设东路",
+        "兴华路大桥",
+    }
     assert patrols.filter(campaign__isnull=False).exists()
     assert len(set(patrols.values_list("mode", flat=True))) == 3
     tallies = ViolationTally.objects.filter(patrol__in=patrols)
