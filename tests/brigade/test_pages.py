@@ -707,3 +707,13 @@ def test_base_template_serves_vendor_libraries_itself(client, officer):
     ):
         assert asset in page
     assert "hx-headers" in page and "X-CSRFToken" in page
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_every_message_is_translated(language):
+    po = (Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po").read_text()
+    # An empty msgstr not continued on the next line is an untranslated message (the
+    # header's msgstr "" is continued by its fields).
+    empty = re.findall(r'^msgstr(?:\[\d+\])? ""\n(?!")', po, re.M)
+    assert not empty, f"{len(empty)} untranslated messages in {language}"
+    assert "#, fuzzy" not in po
