@@ -31,7 +31,9 @@ def style_fields(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         if isinstance(widget, forms.DateInput):
+            # The browser's date picker reads and writes ISO dates, whatever the language.
             widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
         existing = widget.attrs.get("class", "")
         widget.attrs["class"] = f"{existing} {css}".strip()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -136,7 +137,16 @@ class ScopedFilterListView(RoleRequiredMixin, FilterView):
         for name, queryset in choices.items():
             if name in filterset.filters:
                 filterset.filters[name].queryset = queryset
-        style_fields(filterset.form)
+        form = filterset.form
+        for field in form.fields.values():
+            # "All" reads better than django-filter's dashes for a filter left empty.
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
+            elif isinstance(field, forms.ChoiceField) and field.choices:
+                choices_list: list[Any] = list(field.choices)  # type: ignore[arg-type]
+                if choices_list[0][0] == "":
+                    field.choices = [("", _("All")), *choices_list[1:]]
+        style_fields(form)
         return filterset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -487,6 +487,7 @@ def test_coverage_on_a_school_day_counts_planned_and_staffed(en, commander, post
     assert "Staffed 2 of 4 planned posts" in page.text
     assert "(50%)" in page.text
     assert 'data-testid="school-day">School day' in page.text
+    assert 'type="date" name="date" value="2022-06-13"' in page.text  # the picker shows it
     assert "Planned" in _cell(page, "planned", posts["school"])
     assert "Staffed" in _cell(page, "staffed", posts["school"])
     assert "Not staffed" in _cell(page, "staffed", posts["peak"])
