@@ -1,6 +1,10 @@
 """The admin's screens: units, officers, posts, shifts, campaigns, zones, training."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from brigade.models import (
@@ -16,6 +20,7 @@ from brigade.models import (
     Unit,
     ViolationTally,
 )
+from brigade.services import shift_check, shift_save
 
 
 @admin.register(Unit)
@@ -42,8 +47,27 @@ class DutyPostAdmin(SimpleHistoryAdmin):
     list_select_related = ["unit"]
 
 
+class ShiftAdminForm(forms.ModelForm):
+    class Meta:
+        model = Shift
+        fields = ["officer", "post", "starts_at", "ends_at", "duty"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(f) for f in ("officer", "starts_at", "ends_at")):
+            # The service's own rule, shown as form errors instead of a crash on save.
+            shift_check(
+                officer=data["officer"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                exclude_pk=self.instance.pk,
+            )
+        return data
+
+
 @admin.register(Shift)
 class ShiftAdmin(SimpleHistoryAdmin):
+    form = ShiftAdminForm
     list_display = ["officer", "post", "unit", "starts_at", "ends_at"]
     list_filter = ["unit", "post__kind"]
     date_hierarchy = "starts_at"
@@ -52,9 +76,7 @@ class ShiftAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["officer", "post"]
     readonly_fields = ["unit"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        from brigade.services import shift_save
-
+    def save_model(self, request: HttpRequest, obj: Shift, form: Any, change: bool) -> None:
         shift_save(
             officer=obj.officer,
             post=obj.post,

@@ -81,9 +81,9 @@ class DutyPostQuerySet(ScopedQuerySet):
         row = (
             self.planned_on(day)
             .with_staffing(day)
-            .aggregate(planned=Count("pk"), staffed=Count("pk", filter=Q(staffed=True)))
+            .aggregate(n_planned=Count("pk"), n_staffed=Count("pk", filter=Q(staffed=True)))
         )
-        planned, staffed = row["planned"], row["staffed"]
+        planned, staffed = row["n_planned"], row["n_staffed"]
         rate = staffed / planned if planned else None
         return {"day": day, "planned": planned, "staffed": staffed, "rate": rate}
 

@@ -188,9 +188,10 @@ def patrol_set_tallies(*, patrol: PatrolLog, counts: dict[str, int]) -> dict[str
     return dict(patrol.tallies.values_list("kind", "count"))
 
 
-def _check_shift(
+def shift_check(
     *, officer: Officer, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk: int | None
 ) -> None:
+    """Refuse a shift that ends before it starts, lasts over a day, or double-books."""
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The shift must end after it starts.")})
     if ends_at - starts_at > dt.timedelta(hours=24):
@@ -217,7 +218,7 @@ def shift_save(
     shift: Shift | None = None,
 ) -> Shift:
     """Create or change a shift; the unit follows the post, no officer is double-booked."""
-    _check_shift(
+    shift_check(
         officer=officer,
         starts_at=starts_at,
         ends_at=ends_at,

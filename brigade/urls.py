@@ -7,11 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from brigade import views
+from brigade.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("brigade.api.urls")),
+    path("healthz/", healthz, name="healthz"),
     # --- pages of the brigade app (views in brigade/views.py) ---
     path(
         "accounts/login/",

@@ -46,7 +46,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         for name in extracted or ():
-            self.groups.add(Group.objects.get(name=name))
+            # get_or_create: a transactional test flushes the groups the migration made
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
 class OfficerFactory(factory.django.DjangoModelFactory):
