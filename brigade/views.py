@@ -581,12 +581,9 @@ class PostListView(ScopedFilterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         day = self.get_day()
         posts = self.object_list
-        # Planned posts of the day with their staffing, in one query; the summary is counted
-        # from the same rows the table marks, so the two can never disagree.
-        planned = dict(posts.planned_on(day).with_staffing(day).values_list("pk", "staffed"))
-        planned_ids = set(planned)
-        staffed = sum(1 for is_staffed in planned.values() if is_staffed)
-        rate = staffed / len(planned) if planned else None
+        # The summary is the queryset's own definition, the one the KPI counts too.
+        coverage = posts.coverage(day)
+        planned_ids = set(posts.planned_on(day).values_list("pk", flat=True))
         day_shifts = Shift.objects.on_day(day).select_related("officer").order_by("starts_at")
         kwargs["object_list"] = posts.with_staffing(day).prefetch_related(
             Prefetch("shifts", queryset=day_shifts, to_attr="day_shifts")
@@ -599,8 +596,8 @@ class PostListView(ScopedFilterListView):
             next_day=day + dt.timedelta(days=1),
             day_form=DayForm(initial={"date": day}),
             school_day=is_school_day(day),
-            coverage={"planned": len(planned), "staffed": staffed, "rate": rate},
-            coverage_percent=None if rate is None else round(rate * 100),
+            coverage=coverage,
+            coverage_percent=None if coverage["rate"] is None else round(coverage["rate"] * 100),
             planned_ids=planned_ids,
             # The filter form keeps the chosen day.
             extra_hidden=[("date", day.isoformat())] if self.request.GET.get("date") else [],
