@@ -77,7 +77,8 @@ class Shots:
 def phone(browser, request, live_server):  # type: ignore[no-untyped-def]
     """A phone-sized page on the live server, in the language the test asks for
     (``@pytest.mark.parametrize("lang", ...)``, default zh-hans)."""
-    lang = getattr(request, "param", None) or request.node.funcargs.get("lang", "zh-hans")
+    callspec = getattr(request.node, "callspec", None)
+    lang = callspec.params.get("lang", "zh-hans") if callspec else "zh-hans"
     context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
