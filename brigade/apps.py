@@ -7,3 +7,8 @@ class BrigadeConfig(AppConfig):
 
     name = "brigade"
     verbose_name = _("Brigade")
+
+    def ready(self) -> None:
+        from brigade.kpis import register_metrics
+
+        register_metrics()

@@ -30,3 +30,26 @@ def is_school_day(day: dt.date) -> bool:
     if not is_workday(day):
         return False
     return not SchoolBreak.objects.filter(starts_on__lte=day, ends_on__gte=day).exists()
+
+
+def ensure_calendar(first: dt.date, last: dt.date) -> None:
+    """Fill the database calendar (``CalendarDay``) for every day from first to last."""
+    from brigade.models import CalendarDay
+
+    have = set(
+        CalendarDay.objects.filter(day__gte=first, day__lte=last).values_list("day", flat=True)
+    )
+    days = []
+    day = first
+    while day <= last:
+        if day not in have:
+            days.append(
+                CalendarDay(
+                    day=day,
+                    year=day.year,
+                    isoweekday=day.isoweekday(),
+                    is_workday=is_workday(day),
+                )
+            )
+        day += dt.timedelta(days=1)
+    CalendarDay.objects.bulk_create(days, ignore_conflicts=True)

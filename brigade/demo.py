@@ -389,6 +389,8 @@ def seed_posts(units: dict[str, Unit]) -> list[DutyPost]:
                     "start_time": _time(start),
                     "end_time": _time(end),
                     "weekdays": weekdays,
+                    # in service since the start of the report's half year
+                    "active_from": dt.date(2022, 1, 1),
                 },
             )
             posts.append(post)

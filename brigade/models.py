@@ -140,6 +140,11 @@ class DutyPost(TimeStampedModel):
         help_text=_("ISO weekday digits the post is staffed on, 1 = Monday … 7 = Sunday."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    active_from = models.DateField(
+        _("in service from"),
+        default=timezone.localdate,
+        help_text=_("Coverage counts the post as planned from this day on."),
+    )
     history = HistoricalRecords()
 
     objects = DutyPostQuerySet.as_manager()
@@ -158,6 +163,24 @@ class DutyPost(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """One day of the official calendar (holidays, make-up workdays), kept in the
+    database so that coverage can be counted in SQL; filled from ``brigade.calendar``."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    isoweekday = models.PositiveSmallIntegerField(_("ISO weekday"))
+    is_workday = models.BooleanField(_("working day"))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
 
 
 class Campaign(TimeStampedModel):
@@ -327,7 +350,9 @@ class PatrolLog(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    checked_in_at = models.DateTimeField(_("checked in at post"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(
+        _("checked in at post"), null=True, blank=True, db_index=True
+    )
     weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
@@ -463,3 +488,35 @@ class Attendance(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.officer} @ {self.session}"
+
+
+# The KPI engine's tables live in brigade/kpi/models.py; importing them here registers them.
+from brigade.kpi.models import (  # noqa: E402
+    KpiDirty,
+    KpiFlow,
+    KpiPublished,
+    KpiRollup,
+    KpiRun,
+    KpiWeek,
+)
+
+__all__ = [
+    "Attendance",
+    "CalendarDay",
+    "Campaign",
+    "DutyPost",
+    "KpiDirty",
+    "KpiFlow",
+    "KpiPublished",
+    "KpiRollup",
+    "KpiRun",
+    "KpiWeek",
+    "Officer",
+    "PatrolLog",
+    "RoadWorksZone",
+    "SchoolBreak",
+    "Shift",
+    "TrainingSession",
+    "Unit",
+    "ViolationTally",
+]

@@ -231,7 +231,36 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brigade.tasks.post_coverage_task",
         "schedule": crontab(hour=23, minute=55),
     },
+    # every KPI week and scope from the records, while nobody works
+    "kpi-recompute-nightly": {
+        "task": "brigade.tasks.recompute_all_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # week close: catch up, then freeze last week's figures as published
+    "kpi-close-week": {
+        "task": "brigade.tasks.close_week_task",
+        "schedule": crontab(day_of_week="mon", hour=0, minute=15),
+    },
+    # picks up changes whose recompute could not be enqueued (broker down meanwhile)
+    "kpi-recompute-marked": {
+        "task": "brigade.tasks.recompute_dirty_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# --- Cache: shared through Redis when there is one (the dashboard's computed payloads) ---
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "brigade",
+            # bounded waits: a Redis outage must cost a page milliseconds, not a hang
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security (production) ----------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
 from brigade.models import DutyPost
@@ -26,3 +27,30 @@ def post_coverage_task(day: str | None = None, unit_id: int | None = None) -> di
         "staffed": result["staffed"],
         "rate": result["rate"],
     }
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def recompute_dirty_task() -> int:
+    """The on-change recompute: every week and unit marked since the last run, once."""
+    from brigade.kpi import engine
+
+    engine.release_schedule()
+    return engine.recompute_dirty()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+def recompute_all_task(run_id: str | None = None, since: str | None = None) -> str:
+    """Every week and scope from the records (nightly, or a commander's button)."""
+    from brigade.kpi import runs
+
+    return runs.execute(run_id, since=dt.date.fromisoformat(since) if since else None)
+
+
+@shared_task(acks_late=True, max_retries=3)
+def close_week_task() -> int:
+    """At week close: catch up on changes, then freeze last week's figures as published."""
+    from brigade.kpi import engine
+    from brigade.kpi.weeks import current_week
+
+    engine.recompute_dirty()
+    return engine.publish_week(current_week() - dt.timedelta(days=7))

@@ -1,0 +1,546 @@
+"""The KPI engine: weekly flows in SQL, year-to-date rollups as running sums, publishing.
+
+Full recompute = one grouped INSERT … SELECT per metric side over all records, then one
+windowed INSERT … SELECT per window kind that lays running sums on the week grid. Nothing
+is aggregated in Python. An incremental recompute does the same for the weeks and units a
+change touched, and re-derives only those units' rollups (and the brigade's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import ExtractYear, TruncWeek
+from django.utils import timezone
+
+from brigade.kpi.models import BRIGADE_SCOPE, KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiWeek
+from brigade.kpi.registry import Flow, Metric, registry
+from brigade.kpi.weeks import current_week, local_tz, week_bounds, week_key, weeks_between, ytd_year
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _dt(value: dt.datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _d(value: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _as_date(sql: str) -> str:
+    """A timestamp (or date text on SQLite) as a date."""
+    if connection.vendor == "sqlite":
+        return f"date({sql})"
+    return f"CAST({sql} AS DATE)"
+
+
+def _week_of_date(sql: str) -> str:
+    """The Monday of a date's ISO week."""
+    if connection.vendor == "sqlite":
+        return f"date({sql}, 'weekday 0', '-6 days')"
+    return f"CAST(DATE_TRUNC('week', {sql}) AS DATE)"
+
+
+def _field(model: Any, path: str) -> Any:
+    """The model field at the end of a ``a__b__c`` path."""
+    *relations, name = path.split(LOOKUP_SEP)
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+
+
+# --- flows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """The weeks (Mondays, inclusive) and units a recompute is limited to."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    unit_ids: frozenset[int] | None = None
+
+
+def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
+    assert flow.source is not None
+    qs = flow.source().order_by()
+    model = qs.model
+    is_datetime = isinstance(_field(model, flow.when), DateTimeField)
+    tz = local_tz()
+    if window.first is not None and window.last is not None:
+        lo: dt.date = window.first
+        hi: dt.date = window.last + dt.timedelta(days=7)
+        if is_datetime:
+            lo, hi = week_bounds(window.first)[0], week_bounds(window.last)[1]
+        qs = qs.filter(**{f"{flow.when}__gte": lo, f"{flow.when}__lt": hi})
+    if window.unit_ids is not None:
+        qs = qs.filter(**{f"{flow.unit}__in": sorted(window.unit_ids)})
+    cohort = flow.cohort or flow.when
+    cohort_is_datetime = isinstance(_field(model, cohort), DateTimeField)
+    group: dict[str, Any] = {
+        "w": TruncWeek(flow.when, tzinfo=tz) if is_datetime else TruncWeek(flow.when),
+        "c": ExtractYear(cohort, tzinfo=tz) if cohort_is_datetime else ExtractYear(cohort),
+        "u": F(flow.unit),
+    }
+    if flow.split:
+        group["s"] = F(flow.split)
+    total = Sum(flow.amount) if flow.amount is not None else Count("pk")
+    return qs.values(**group).annotate(t=total)
+
+
+def _flow_select(flow: Flow, window: Window) -> tuple[str, list[Any]]:
+    """SQL whose rows are (w, c, u, [s,] t): week, cohort year, unit, amount."""
+    if flow.sql is not None:
+        lo = window.first
+        hi = window.last + dt.timedelta(days=6) if window.last else None
+        inner, params = flow.sql(connection, lo, hi, window.unit_ids)
+        week = _week_of_date("src.day")
+        sql = (
+            f"SELECT {week} AS w, src.cohort AS c, src.unit_id AS u, SUM(src.amount) AS t "
+            f"FROM ({inner}) src GROUP BY {week}, src.cohort, src.unit_id"
+        )
+        return sql, list(params)
+    compiled, compiled_params = _flow_queryset(flow, window).query.sql_with_params()
+    return compiled, list(compiled_params)
+
+
+def _insert_flow(metric: Metric, side: str, flow: Flow, window: Window, now: dt.datetime) -> None:
+    select, params = _flow_select(flow, window)
+    key_sql = "%s || sub.s" if flow.split else "%s"
+    key = f"{metric.key}." if flow.split else metric.key
+    kind = KpiFlow.Kind.RATE if metric.is_rate else KpiFlow.Kind.SUM
+    sql = (
+        f"INSERT INTO {_table(KpiFlow)} "
+        "(metric, side, kind, win, week, cohort_year, unit_id, amount, rule_version, computed_at) "
+        f"SELECT {key_sql}, %s, %s, %s, {_as_date('sub.w')}, sub.c, sub.u, sub.t, %s, %s "
+        f"FROM ({select}) sub WHERE sub.t IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [key, side, kind, metric.window, metric.rule_version, _dt(now), *params],
+        )
+
+
+def compute_flows(
+    metrics: Iterable[Metric] | None = None,
+    window: Window = Window(),
+    progress: Progress | None = None,
+) -> int:
+    """Recompute the weekly flows of ``metrics`` (default: all) inside ``window``.
+
+    Returns the number of grouped queries run. Idempotent: the window's flows are deleted
+    and inserted again in one transaction.
+    """
+    everything = metrics is None
+    metrics = list(metrics or registry.all())
+    sides = [(m, s, f) for m in metrics for s, f in (("n", m.numerator), ("d", m.denominator)) if f]
+    now = timezone.now()
+    with transaction.atomic():
+        stale = KpiFlow.objects.all()
+        if window.first is not None and window.last is not None:
+            stale = stale.filter(week__gte=window.first, week__lte=window.last)
+        if window.unit_ids is not None:
+            stale = stale.filter(unit_id__in=sorted(window.unit_ids))
+        if not everything:
+            which = Q()
+            for metric in metrics:
+                which |= Q(metric=metric.key) | Q(metric__startswith=f"{metric.key}.")
+            stale = stale.filter(which)
+        stale.delete()  # one DELETE: no signals or relations on these derived rows
+        for done, (metric, side, flow) in enumerate(sides, start=1):
+            _insert_flow(metric, side, flow, window, now)
+            if progress:
+                progress(done, len(sides))
+    return len(sides)
+
+
+# --- the week grid and rollups ------------------------------------------------------------
+
+
+def ensure_weeks(first: dt.date, last: dt.date) -> None:
+    """Make sure the grid has every week from ``first`` to ``last``."""
+    have = set(
+        KpiWeek.objects.filter(monday__gte=first, monday__lte=last).values_list("monday", flat=True)
+    )
+    missing = [m for m in weeks_between(first, last) if m not in have]
+    KpiWeek.objects.bulk_create(
+        [KpiWeek(monday=m, key=week_key(m), ytd_year=ytd_year(m)) for m in missing],
+        ignore_conflicts=True,
+    )
+
+
+_WINDOWS = {
+    # window kind: (flow grouping and join on cohort?, running-sum partition)
+    "ytd": (True, "w.ytd_year"),
+    "cumulative": (False, None),
+    "week": (False, ""),
+}
+
+
+def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tuple[str, list]:
+    by_cohort, partition_extra = _WINDOWS[win]
+    unit_group = ", unit_id" if per_unit else ""
+    unit_join = " AND f.unit_id = g.unit_id" if per_unit else ""
+    cohort_col = ", cohort_year" if by_cohort else ""
+    cohort_join = " AND f.cohort_year = w.ytd_year" if by_cohort else ""
+    unit_filter, params = "", []
+    if per_unit and unit_ids is not None:
+        unit_filter = f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
+        params = sorted(unit_ids)
+    flows = _table(KpiFlow)
+    keys = (
+        f"SELECT metric{', unit_id' if per_unit else ''}, MAX(kind) AS kind, "
+        f"MAX(rule_version) AS rv FROM {flows} WHERE win = %s{unit_filter} "
+        f"GROUP BY metric{unit_group}"
+    )
+    weekly = (
+        f"SELECT metric{unit_group}, week{cohort_col}, "
+        "SUM(CASE WHEN side = 'n' THEN amount ELSE 0 END) AS n, "
+        "SUM(CASE WHEN side = 'd' THEN amount ELSE 0 END) AS d "
+        f"FROM {flows} WHERE win = %s{unit_filter} GROUP BY metric{unit_group}, week{cohort_col}"
+    )
+    if partition_extra == "":
+        num, den = "COALESCE(f.n, 0)", "COALESCE(f.d, 0)"
+    else:
+        partition = f"g.metric{', g.unit_id' if per_unit else ''}"
+        if partition_extra:
+            partition += f", {partition_extra}"
+        over = f"OVER (PARTITION BY {partition} ORDER BY w.monday)"
+        num, den = f"SUM(COALESCE(f.n, 0)) {over}", f"SUM(COALESCE(f.d, 0)) {over}"
+    grid = (
+        f"SELECT g.metric, {('g.unit_id' if per_unit else 'NULL')} AS unit_id, w.monday, "
+        f"g.kind, g.rv, {num} AS num, {den} AS den "
+        f"FROM ({keys}) g CROSS JOIN {_table(KpiWeek)} w "
+        f"LEFT JOIN ({weekly}) f ON f.metric = g.metric{unit_join} AND f.week = w.monday"
+        f"{cohort_join} WHERE w.monday <= %s"
+    )
+    scope = "CAST(t.unit_id AS VARCHAR(20))" if per_unit else f"'{BRIGADE_SCOPE}'"
+    sql = (
+        f"INSERT INTO {_table(KpiRollup)} "
+        "(metric, week, scope, unit_id, numerator, denominator, value, rule_version, computed_at) "
+        f"SELECT t.metric, t.monday, {scope}, {('t.unit_id' if per_unit else 'NULL')}, t.num, "
+        "CASE WHEN t.kind = 'r' THEN t.den END, "
+        "CASE WHEN t.kind = 'r' THEN (CASE WHEN t.den > 0 THEN t.num * 1.0 / t.den END) "
+        "ELSE t.num END, t.rv, %s "
+        f"FROM ({grid}) t WHERE t.monday >= %s"
+    )
+    return sql, [win, *params, win, *params]
+
+
+def derive_rollups(
+    since: dt.date | None = None,
+    unit_ids: frozenset[int] | None = None,
+    until: dt.date | None = None,
+) -> None:
+    """Lay the flows' running sums on the week grid, for weeks from ``since`` (default:
+    the first week with a flow) to the current week; for ``unit_ids`` and the brigade, or
+    for every scope."""
+    bounds = KpiFlow.objects.aggregate(first=Min("week"), last=Max("week"))
+    last = until or current_week()
+    if bounds["first"] is None:
+        KpiRollup.objects.filter(**({"week__gte": since} if since else {})).delete()
+        return
+    ensure_weeks(min(bounds["first"], since or bounds["first"]), last)
+    since = since or bounds["first"]
+    now = timezone.now()
+    with transaction.atomic():
+        stale = KpiRollup.objects.filter(week__gte=since, week__lte=last)
+        if unit_ids is not None:
+            stale = stale.filter(scope__in=[BRIGADE_SCOPE, *map(str, sorted(unit_ids))])
+        stale.delete()
+        with connection.cursor() as cursor:
+            for win in _WINDOWS:
+                for per_unit in (True, False):
+                    sql, params = _rollup_sql(win, per_unit, unit_ids if per_unit else None)
+                    # placeholders in order: computed-at, the grid's keys and weekly flows,
+                    # its last week, then the first week written
+                    cursor.execute(sql, [_dt(now), *params, _d(last), _d(since)])
+
+
+# --- recomputes ---------------------------------------------------------------------------
+
+
+def recompute_all(progress: Progress | None = None, since: dt.date | None = None) -> None:
+    """Every flow and rollup from the records: what the nightly beat entry runs.
+
+    With ``since`` (a Monday), only the flows of that week onwards are recomputed.
+    """
+    started = timezone.now()
+    total = sum(1 + (m.denominator is not None) for m in registry.all()) + 1
+    window = Window(first=since, last=current_week()) if since else Window()
+
+    def step(done: int, _of: int) -> None:
+        if progress:
+            progress(done, total)
+
+    compute_flows(window=window, progress=step)
+    derive_rollups(since=since)
+    # what was marked before this run began is covered by it
+    KpiDirty.objects.filter(marked_at__lt=started).delete()
+    bump_version()
+    cache_call(None, "delete", ENQUEUE_FAILED)
+    if progress:
+        progress(total, total)
+
+
+def claim_dirty() -> list[tuple[dt.date, int]]:
+    """Take the marked (week, unit) pairs, so marks made meanwhile wait for the next run."""
+    with transaction.atomic():
+        rows = list(
+            KpiDirty.objects.select_for_update(skip_locked=True).values_list(
+                "pk", "week", "unit_id"
+            )
+        )
+        KpiDirty.objects.filter(pk__in=[pk for pk, _w, _u in rows]).delete()
+    return [(week, unit) for _pk, week, unit in rows]
+
+
+def recompute_pairs(pairs: Iterable[tuple[dt.date, int]]) -> int:
+    """Recompute the flows of the given (week, unit) pairs and re-derive those units'
+    rollups (and the brigade's) from the earliest week touched. Returns the queries run."""
+    by_unit: dict[int, list[dt.date]] = {}
+    for week, unit in pairs:
+        by_unit.setdefault(unit, []).append(week)
+    if not by_unit:
+        return 0
+    queries = 0
+    with transaction.atomic():
+        for unit, weeks in sorted(by_unit.items()):
+            window = Window(first=min(weeks), last=max(weeks), unit_ids=frozenset({unit}))
+            queries += compute_flows(window=window)
+        derive_rollups(
+            since=min(w for weeks in by_unit.values() for w in weeks),
+            unit_ids=frozenset(by_unit),
+        )
+    bump_version()
+    cache_call(None, "delete", ENQUEUE_FAILED)
+    return queries
+
+
+def recompute_dirty() -> int:
+    """The on-change recompute: every marked week and unit, once."""
+    pairs = claim_dirty()
+    try:
+        return recompute_pairs(pairs)
+    except Exception:
+        # give the marks back, so the next run (or the nightly one) covers them
+        mark_dirty(pairs, schedule=False)
+        raise
+
+
+# --- change tracking ----------------------------------------------------------------------
+
+_paused = False
+
+
+class paused:
+    """Suspend change tracking (bulk loads that end with a full recompute)."""
+
+    def __enter__(self) -> None:
+        global _paused
+        self._before, _paused = _paused, True
+
+    def __exit__(self, *exc: object) -> None:
+        global _paused
+        _paused = self._before
+
+
+def mark_dirty(pairs: Iterable[tuple[dt.date, int]], schedule: bool = True) -> None:
+    """Remember that these (week or day, unit) pairs changed; recompute after the commit."""
+    from brigade.kpi.weeks import week_start
+
+    marks = {(week_start(day), int(unit)) for day, unit in pairs if day and unit is not None}
+    if not marks:
+        return
+    KpiDirty.objects.bulk_create(
+        [KpiDirty(week=w, unit_id=u) for w, u in sorted(marks)], ignore_conflicts=True
+    )
+    if schedule:
+        transaction.on_commit(schedule_recompute)
+
+
+COALESCE_SECONDS = 3
+_SCHEDULED = "kpi:recompute-scheduled"
+ENQUEUE_FAILED = "kpi:enqueue-failed"
+
+
+def schedule_recompute() -> None:
+    """Enqueue one incremental recompute for however many marks a burst of edits made.
+
+    The first mark of a burst wins the cache flag and enqueues a task a few seconds
+    ahead; later marks find the flag and add nothing. The task clears the flag before it
+    claims the marks. A broker that does not answer costs a bounded wait, never a failed
+    request: the marks stay and the nightly recompute (or the next enqueue) takes them.
+    """
+    from brigade.tasks import recompute_dirty_task
+
+    # With the cache down too, enqueue anyway: coalescing is lost, correctness is not.
+    if cache_call(True, "add", _SCHEDULED, 1, timeout=COALESCE_SECONDS * 20) is False:
+        return
+    try:
+        recompute_dirty_task.apply_async(countdown=COALESCE_SECONDS, retry=False)
+    except Exception:  # the broker is down: kombu raises several kinds
+        cache_call(None, "delete", _SCHEDULED)
+        mark_stale()
+        logger.warning("KPI recompute could not be enqueued; figures may be stale", exc_info=True)
+
+
+def mark_stale() -> None:
+    """Remember that a recompute could not be enqueued (the dashboard says so)."""
+    cache_call(None, "set", ENQUEUE_FAILED, timezone.now().isoformat(), timeout=None)
+
+
+def stale_since() -> str | None:
+    """When an enqueue last failed, if no recompute has finished since."""
+    return cache_call(None, "get", ENQUEUE_FAILED)
+
+
+def release_schedule() -> None:
+    cache_call(None, "delete", _SCHEDULED)
+
+
+def _value_at(instance: Any, path: str) -> Any:
+    value = instance
+    try:
+        for part in path.split(LOOKUP_SEP):
+            if value is None:
+                return None
+            value = getattr(value, part)
+    except ObjectDoesNotExist:  # a parent deleted in the same cascade
+        return None
+    return value
+
+
+def _touches(flow: Flow, instance: Any, values: dict[str, Any]) -> set[tuple[dt.date, int]]:
+    from brigade.kpi.weeks import local_date
+
+    when = values.get(flow.when)
+    unit = values.get(flow.unit)
+    if when is None or unit is None:
+        return set()
+    return {(local_date(when), unit)}
+
+
+def _snapshot(flow: Flow, instance: Any) -> dict[str, Any]:
+    return {path: _value_at(instance, path) for path in (flow.when, flow.unit) if path}
+
+
+_WATCHERS: dict[str, list[Flow]] = {}
+
+
+def _flows_watching(model: Any) -> list[Flow]:
+    return _WATCHERS.get(model._meta.label, [])
+
+
+def _on_init(sender: type, instance: Any, **kwargs: Any) -> None:
+    # Only plain columns: reading a relation here would cost a query per loaded row.
+    instance._kpi_initial = {
+        path: instance.__dict__.get(path)
+        for flow in _flows_watching(sender)
+        if flow.touch is None
+        for path in (flow.when, flow.unit)
+        if path and LOOKUP_SEP not in path
+    }
+
+
+def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
+    if _paused or kwargs.get("raw"):
+        return
+    pairs: set[tuple[dt.date, int]] = set()
+    initial = getattr(instance, "_kpi_initial", {})
+    for flow in _flows_watching(sender):
+        if flow.touch is not None:
+            pairs |= set(flow.touch(instance))
+            continue
+        now = _snapshot(flow, instance)
+        pairs |= _touches(flow, instance, now)
+        # where the record was before this change (a moved date, another unit)
+        pairs |= _touches(flow, instance, {p: initial.get(p, v) for p, v in now.items()})
+    mark_dirty(pairs)
+    instance._kpi_initial = {path: instance.__dict__.get(path) for path in initial}
+
+
+def watch(metric: Metric) -> None:
+    """Mark the weeks a change to a counted record touches (called at registration)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_init, post_save
+
+    for flow in (metric.numerator, metric.denominator):
+        if flow is None:
+            continue
+        for label in flow.watched():
+            _WATCHERS.setdefault(label, []).append(flow)
+            model = apps.get_model(label)
+            uid = f"kpi-{label}"
+            post_init.connect(_on_init, sender=model, dispatch_uid=f"{uid}-init")
+            post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete")
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def publish_week(monday: dt.date) -> int:
+    """Freeze a closed week's figures as published; a week is published once."""
+    already = set(KpiPublished.objects.filter(week=monday).values_list("metric", "scope"))
+    now = timezone.now()
+    rows = [
+        KpiPublished(
+            metric=r.metric,
+            week=r.week,
+            scope=r.scope,
+            unit_id=r.unit_id,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            value=r.value,
+            rule_version=r.rule_version,
+            published_at=now,
+        )
+        for r in KpiRollup.objects.filter(week=monday)
+        if (r.metric, r.scope) not in already
+    ]
+    KpiPublished.objects.bulk_create(rows, ignore_conflicts=True)
+    bump_version()
+    return len(rows)
+
+
+# --- cache version of computed payloads ---------------------------------------------------
+
+_VERSION = "kpi:version"
+
+
+def cache_call(default: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """A cache call that survives a cache outage (Redis down): ``default`` instead."""
+    from django.core.cache import cache
+
+    try:
+        return getattr(cache, name)(*args, **kwargs)
+    except Exception:  # redis-py raises its own ConnectionError/TimeoutError
+        logger.warning("cache unavailable for %s", name, exc_info=True)
+        return default
+
+
+def bump_version() -> None:
+    """Every read payload is cached under the current version; a recompute moves it on."""
+    if cache_call(None, "add", _VERSION, 1, timeout=None) is False:
+        cache_call(None, "incr", _VERSION)
+
+
+def version() -> int:
+    return int(cache_call(0, "get", _VERSION) or 0)

@@ -1,0 +1,170 @@
+"""Tables of the KPI engine. They hold numbers keyed by metric, week and unit id, never a
+domain record: the engine knows the brigade's records only through the registry."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+BRIGADE_SCOPE = "brigade"
+
+
+class KpiWeek(models.Model):
+    """One ISO week (local time): the grid that rollups are laid on."""
+
+    monday = models.DateField(_("week starting"), unique=True)
+    key = models.CharField(_("week"), max_length=8, unique=True)
+    ytd_year = models.PositiveSmallIntegerField(_("year-to-date year"))
+
+    class Meta:
+        ordering = ["monday"]
+        verbose_name = _("KPI week")
+        verbose_name_plural = _("KPI weeks")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class KpiFlow(models.Model):
+    """What happened in one week for one metric side and unit, by cohort year."""
+
+    class Side(models.TextChoices):
+        NUMERATOR = "n", _("numerator")
+        DENOMINATOR = "d", _("denominator")
+
+    class Kind(models.TextChoices):
+        RATE = "r", _("rate")
+        SUM = "s", _("sum")
+
+    metric = models.CharField(_("metric"), max_length=100)
+    side = models.CharField(_("side"), max_length=1, choices=Side.choices)
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    # the metric's window (ytd / cumulative / week), so rollups need no metric list
+    win = models.CharField(_("window"), max_length=10)
+    week = models.DateField(_("week starting"))
+    cohort_year = models.PositiveSmallIntegerField(_("cohort year"))
+    unit_id = models.BigIntegerField(_("unit"))
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=4)
+    rule_version = models.PositiveSmallIntegerField(_("rule version"), default=1)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("KPI weekly flow")
+        verbose_name_plural = _("KPI weekly flows")
+        indexes = [
+            models.Index(fields=["week", "unit_id"], name="kpiflow_week_unit"),
+            models.Index(fields=["metric", "unit_id", "week"], name="kpiflow_metric_unit_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric}/{self.side} {self.week} unit {self.unit_id}: {self.amount}"
+
+
+class KpiRollup(models.Model):
+    """A metric's figure as of the end of one week, for the brigade or one unit."""
+
+    metric = models.CharField(_("metric"), max_length=100)
+    week = models.DateField(_("week starting"))
+    scope = models.CharField(_("scope"), max_length=20)
+    unit_id = models.BigIntegerField(_("unit"), null=True, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True)
+    rule_version = models.PositiveSmallIntegerField(_("rule version"), default=1)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("KPI rollup")
+        verbose_name_plural = _("KPI rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpirollup_once"),
+        ]
+        indexes = [models.Index(fields=["week", "scope"], name="kpirollup_week_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.week} {self.scope}: {self.value}"
+
+
+class KpiPublished(models.Model):
+    """The figures of a closed week as published: frozen, never recomputed."""
+
+    metric = models.CharField(_("metric"), max_length=100)
+    week = models.DateField(_("week starting"))
+    scope = models.CharField(_("scope"), max_length=20)
+    unit_id = models.BigIntegerField(_("unit"), null=True, blank=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True)
+    rule_version = models.PositiveSmallIntegerField(_("rule version"), default=1)
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("published KPI")
+        verbose_name_plural = _("published KPIs")
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpipublished_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.week} {self.scope}: {self.value} (published)"
+
+
+class KpiDirty(models.Model):
+    """A week and unit whose records changed since their flows were computed."""
+
+    week = models.DateField(_("week starting"))
+    unit_id = models.BigIntegerField(_("unit"))
+    marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("KPI week to recompute")
+        verbose_name_plural = _("KPI weeks to recompute")
+        constraints = [
+            models.UniqueConstraint(fields=["week", "unit_id"], name="kpidirty_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} unit {self.unit_id}"
+
+
+class KpiRun(models.Model):
+    """One recompute, as the dashboard follows it: queued, running (done of total), done."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    since = models.DateField(_("from week"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("KPI recompute")
+        verbose_name_plural = _("KPI recomputes")
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.state}"

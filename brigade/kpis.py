@@ -1,0 +1,269 @@
+"""The brigade's own metrics: patrols, patrol hours, violations corrected (in all and by
+type), post coverage, and training attendance and pass rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brigade.choices import AssessmentResult, PostKind, ViolationKind
+from brigade.kpi import Flow, HoursBetween, Metric, register
+from brigade.models import Attendance, DutyPost, PatrolLog, SchoolBreak, Unit, ViolationTally
+
+
+def _ytd_range(monday: dt.date) -> tuple[dt.date, dt.date]:
+    sunday = monday + dt.timedelta(days=6)
+    return dt.date(sunday.year, 1, 1), sunday
+
+
+def _list_url(name: str, monday: dt.date, unit_id: int | None, **extra: Any) -> str:
+    first, last = _ytd_range(monday)
+    query = {"date_from": first.isoformat(), "date_to": last.isoformat(), **extra}
+    if unit_id is not None:
+        query["unit"] = unit_id
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+def patrols_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("patrol_list", monday, unit_id)
+
+
+def trainings_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("training_list", monday, unit_id)
+
+
+def posts_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    query: dict[str, Any] = {"date": min(monday + dt.timedelta(days=6), timezone.localdate())}
+    if unit_id is not None:
+        query["unit"] = unit_id
+    return f"{reverse('post_list')}?{urlencode(query)}"
+
+
+# --- post coverage, in SQL: the calendar crossed with the posts' schedules ----------------
+
+
+def _planned_where(connection: Any, day: str, post: str) -> str:
+    """A post is planned on a day of its weekdays, from its first day of service, and a
+    school post only on school days (working days outside school breaks)."""
+    weekday = f"'%%' || {day.replace('.day', '.isoweekday')} || '%%'"
+    return (
+        f"{post}.is_active AND {post}.weekdays LIKE ({weekday}) "
+        f"AND {day} >= {post}.active_from "
+        f"AND ({post}.kind <> '{PostKind.SCHOOL}' OR ({day.replace('.day', '.is_workday')} "
+        f"AND NOT EXISTS (SELECT 1 FROM {SchoolBreak._meta.db_table} b "
+        f"WHERE b.starts_on <= {day} AND b.ends_on >= {day})))"
+    )
+
+
+def _range(connection: Any, day: str, lo: dt.date | None, hi: dt.date | None) -> tuple[str, list]:
+    today = timezone.localdate()
+    hi = min(hi, today) if hi else today
+    sql, params = f" AND {day} <= %s", [connection.ops.adapt_datefield_value(hi)]
+    if lo:
+        sql += f" AND {day} >= %s"
+        params.append(connection.ops.adapt_datefield_value(lo))
+    return sql, params
+
+
+def _units(unit_ids: Iterable[int] | None, column: str) -> tuple[str, list]:
+    if unit_ids is None:
+        return "", []
+    ids = sorted(unit_ids)
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _ensure_calendar(lo: dt.date | None, hi: dt.date | None) -> None:
+    from django.db.models import Min
+
+    from brigade.calendar import ensure_calendar
+
+    first = lo or DutyPost.objects.aggregate(first=Min("active_from"))["first"]
+    if first is not None:
+        ensure_calendar(first, min(hi, timezone.localdate()) if hi else timezone.localdate())
+
+
+def planned_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
+    """Rows (day, cohort, unit_id, amount=1): one per post per day it was planned."""
+    _ensure_calendar(lo, hi)
+    range_sql, range_params = _range(connection, "c.day", lo, hi)
+    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    sql = (
+        "SELECT c.day AS day, c.year AS cohort, p.unit_id AS unit_id, 1 AS amount "
+        f"FROM brigade_calendarday c JOIN {DutyPost._meta.db_table} p "
+        f"ON {_planned_where(connection, 'c.day', 'p')}"
+        f" WHERE 1 = 1{range_sql}{unit_sql}"
+    )
+    return sql, [*range_params, *unit_params]
+
+
+def staffed_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
+    """Rows (day, cohort, unit_id, amount=1): one per planned post-day with a check-in."""
+    _ensure_calendar(lo, hi)
+    local_day, tz_params = connection.ops.datetime_cast_date_sql(
+        "l.checked_in_at", (), timezone.get_default_timezone_name()
+    )
+    range_sql, range_params = _range(connection, "c.day", lo, hi)
+    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    checkin_sql, checkin_params = "", []
+    if lo:
+        # an index-friendly bound on the raw timestamp (a day of margin for the time zone)
+        checkin_sql = " AND l.checked_in_at >= %s"
+        start = dt.datetime.combine(lo - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+        checkin_params = [connection.ops.adapt_datetimefield_value(start)]
+    sql = (
+        "SELECT day, cohort, unit_id, 1 AS amount FROM ("
+        "SELECT DISTINCT p.id AS post_id, c.day AS day, c.year AS cohort, p.unit_id AS unit_id "
+        f"FROM {PatrolLog._meta.db_table} l "
+        f"JOIN {DutyPost._meta.db_table} p ON p.id = l.post_id "
+        f"JOIN brigade_calendarday c ON c.day = {local_day} "
+        f"WHERE l.checked_in_at IS NOT NULL AND {_planned_where(connection, 'c.day', 'p')}"
+        f"{checkin_sql}{range_sql}{unit_sql}) staffed"
+    )
+    return sql, [*tz_params, *checkin_params, *range_params, *unit_params]
+
+
+def _checkin_touch(patrol: PatrolLog) -> Iterable[tuple[dt.date, int]]:
+    if patrol.checked_in_at and patrol.post_id:
+        unit_id = DutyPost.objects.filter(pk=patrol.post_id).values_list("unit_id", flat=True)
+        for unit in unit_id:
+            yield timezone.localdate(patrol.checked_in_at), unit
+
+
+def _post_touch(post: DutyPost) -> Iterable[tuple[dt.date, int]]:
+    """A schedule change moves every week the post has been in service."""
+    day = post.active_from
+    today = timezone.localdate()
+    while day <= today:
+        yield day, post.unit_id
+        day += dt.timedelta(days=7)
+
+
+def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
+    units = list(Unit.objects.values_list("pk", flat=True))
+    day = school_break.starts_on
+    while day <= min(school_break.ends_on, timezone.localdate()):
+        for unit in units:
+            yield day, unit
+        day += dt.timedelta(days=7)
+
+
+# --- the metrics --------------------------------------------------------------------------
+
+ASSESSED = (AssessmentResult.PASSED, AssessmentResult.FAILED)
+
+
+def register_metrics() -> None:
+    register(
+        Metric(
+            key="brigade.patrols",
+            label=_("Patrols"),
+            description="Patrols started in the year to date, by their start.",
+            numerator=Flow(source=lambda: PatrolLog.objects.all(), when="started_at"),
+            unit_label=_("patrols"),
+            records=patrols_url,
+            order=10,
+        ),
+        Metric(
+            key="brigade.patrol_hours",
+            label=_("Patrol hours"),
+            description="Hours of ended patrols, credited to the week each started in.",
+            numerator=Flow(
+                source=lambda: PatrolLog.objects.filter(ended_at__isnull=False),
+                when="started_at",
+                amount=HoursBetween("ended_at", "started_at"),
+            ),
+            unit_label=_("hours"),
+            records=patrols_url,
+            order=20,
+        ),
+        Metric(
+            key="brigade.violations_corrected",
+            label=_("Violations corrected"),
+            description="Violations tallied on patrols, credited to the patrol's start.",
+            numerator=Flow(
+                source=lambda: ViolationTally.objects.filter(count__gt=0),
+                when="patrol__started_at",
+                unit="patrol__unit_id",
+                amount=F("count"),
+            ),
+            unit_label=_("violations"),
+            records=patrols_url,
+            order=30,
+        ),
+        Metric(
+            key="brigade.violations",
+            label=_("Violations corrected by type"),
+            description="The same tallies, one figure per violation type.",
+            numerator=Flow(
+                source=lambda: ViolationTally.objects.filter(count__gt=0),
+                when="patrol__started_at",
+                unit="patrol__unit_id",
+                amount=F("count"),
+                split="kind",
+            ),
+            parts=tuple((kind.value, kind.label) for kind in ViolationKind),
+            unit_label=_("violations"),
+            records=patrols_url,
+            tile=False,
+            order=31,
+        ),
+        Metric(
+            key="brigade.post_coverage_rate",
+            label=_("Post coverage"),
+            description="Post-days staffed (a check-in) / post-days planned by the posts' "
+            "schedules; school posts on school days only.",
+            numerator=Flow(
+                sql=staffed_post_days_sql, watch=("brigade.PatrolLog",), touch=_checkin_touch
+            ),
+            denominator=Flow(
+                sql=planned_post_days_sql,
+                watch=("brigade.DutyPost", "brigade.SchoolBreak"),
+                touch=lambda obj: (
+                    _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
+                ),
+            ),
+            records=posts_url,
+            order=40,
+        ),
+        Metric(
+            key="brigade.training_attendance_rate",
+            label=_("Training attendance"),
+            description="Officers present / officers called to training sessions.",
+            numerator=Flow(
+                source=lambda: Attendance.objects.filter(attended=True),
+                when="session__held_on",
+                unit="session__unit_id",
+            ),
+            denominator=Flow(
+                source=lambda: Attendance.objects.all(),
+                when="session__held_on",
+                unit="session__unit_id",
+            ),
+            records=trainings_url,
+            order=50,
+        ),
+        Metric(
+            key="brigade.training_pass_rate",
+            label=_("Training pass rate"),
+            description="Assessments passed / assessments taken.",
+            numerator=Flow(
+                source=lambda: Attendance.objects.filter(result=AssessmentResult.PASSED),
+                when="session__held_on",
+                unit="session__unit_id",
+            ),
+            denominator=Flow(
+                source=lambda: Attendance.objects.filter(result__in=ASSESSED),
+                when="session__held_on",
+                unit="session__unit_id",
+            ),
+            records=trainings_url,
+            order=60,
+        ),
+    )
