@@ -19,6 +19,23 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(request, settings):
+    """Each test gets an empty in-process cache, so cached dashboard payloads and the
+    recompute flags never leak between tests (or from a shared Redis). Tests marked
+    ``redis`` keep the configured cache, as a worker shares it."""
+    if request.node.get_closest_marker("redis") is None:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": request.node.nodeid,
+            }
+        }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def unit(db):
     return UnitFactory(code="sq1", name="一中队")
