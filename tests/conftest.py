@@ -31,9 +31,9 @@ def _private_cache(request, settings):
                 "LOCATION": request.node.nodeid,
             }
         }
-    from django.core.cache import cache
+        from django.core.cache import cache
 
-    cache.clear()
+        cache.clear()  # never on Redis: clearing it there would flush the broker's queues
 
 
 @pytest.fixture
