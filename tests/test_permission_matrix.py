@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brigade.choices import Role, UnitKind
+from brigade.kpi.models import KpiRun
 from tests.brigade.factories import (
     AttendanceFactory,
     CampaignFactory,
@@ -127,6 +128,11 @@ MATRIX: dict[str, Rule] = {
     "brigade-api:patrol-check-in": api("patrol", post=DUTY),
     "brigade-api:patrol-tally": api("patrol", post=DUTY),
     "brigade-api:patrol-tallies": api("patrol", put=DUTY),
+    # --- API: dashboard (recompute runs are brigade-wide, not a unit's) ---
+    "dashboard-api:kpis": api(get=STAFF),
+    "dashboard-api:trend": api(get=STAFF),
+    "dashboard-api:recompute": api(post=STAFF),
+    "dashboard-api:recompute-status": api("kpi-run", shared=True, get=STAFF),
     # --- pages ---
     "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
     "logout": page(public=True, post=SIGNED_IN),
@@ -259,6 +265,7 @@ def world(db) -> World:
             ),
             "campaign": CampaignFactory(),
             "school-break": _school_break(),
+            "kpi-run": KpiRun.objects.create(),
         }
 
     return World(

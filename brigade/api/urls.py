@@ -29,4 +29,7 @@ urlpatterns = [
     path("docs/", views.SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # --- one block per app ---
     path("v1/brigade/", include((brigade_router.urls, "brigade"), namespace="brigade-api")),
+    path(
+        "v1/dashboard/", include(("brigade.api.dashboard", "dashboard"), namespace="dashboard-api")
+    ),
 ]
