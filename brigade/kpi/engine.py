@@ -260,6 +260,8 @@ def derive_rollups(
     since = since or bounds["first"]
     now = timezone.now()
     with transaction.atomic():
+        # weeks before the first flow count nothing any more: their records were deleted
+        KpiRollup.objects.filter(week__lt=bounds["first"]).delete()
         stale = KpiRollup.objects.filter(week__gte=since, week__lte=last)
         if unit_ids is not None:
             stale = stale.filter(scope__in=[BRIGADE_SCOPE, *map(str, sorted(unit_ids))])
