@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from brigade import views
+from brigade.dashboard import views as dashboard
 from brigade.health import healthz
 
 urlpatterns = [
@@ -22,6 +23,15 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.HomeView.as_view(), name="home"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/recompute/",
+        dashboard.DashboardRecomputeView.as_view(),
+        name="dashboard_recompute",
+    ),
+    path(
+        "dashboard/recompute/<uuid:pk>/", dashboard.DashboardRunView.as_view(), name="dashboard_run"
+    ),
     path("duty/", views.DutyView.as_view(), name="duty"),
     path("duty/start/", views.PatrolStartView.as_view(), name="patrol_start"),
     path("duty/<int:pk>/tally/", views.PatrolTallyView.as_view(), name="patrol_tally"),

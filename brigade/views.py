@@ -92,7 +92,7 @@ class HomeView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         scope = scope_of(request.user)
         if scope.is_commander:
-            return redirect("patrol_list")
+            return redirect("dashboard")
         if scope.has_any(Role.OFFICER):
             return redirect("duty")
         if scope.has_any(Role.CLERK):

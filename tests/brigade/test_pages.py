@@ -298,8 +298,8 @@ def test_anonymous_is_sent_to_login(client):
     ("persona", "landing"),
     [
         ("officer", "duty"),
-        ("commander", "patrol_list"),
-        ("admin_user", "patrol_list"),
+        ("commander", "dashboard"),
+        ("admin_user", "dashboard"),
         ("clerk", "post_list"),
     ],
 )

@@ -1,0 +1,105 @@
+/* The dashboard's trend charts (ECharts, served by the app itself). The data is embedded in
+   the page (#dashboard-data); without JavaScript the tiles and the table still show it all. */
+(function () {
+  "use strict";
+
+  var charts = [];
+
+  function percent(value) {
+    return value === null || value === undefined ? null : Math.round(value * 10000) / 100;
+  }
+
+  function grouped(value) {
+    if (value === null || value === undefined) return "—";
+    return Number(value).toLocaleString(document.documentElement.lang || undefined, {
+      maximumFractionDigits: 1,
+    });
+  }
+
+  function make(box, option) {
+    var lang = (document.documentElement.lang || "").toLowerCase();
+    var chart = window.echarts.init(box, null, {
+      renderer: "svg",
+      locale: lang.indexOf("zh") === 0 ? "ZH" : "EN",
+    });
+    chart.setOption(option);
+    charts.push(chart);
+    box.dataset.rendered = "true";
+  }
+
+  function lineChart(box, weeks, spec) {
+    var rate = spec.is_rate;
+    make(box, {
+      animation: false,
+      grid: { left: 8, right: 12, top: 12, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: "axis",
+        valueFormatter: function (value) {
+          return rate ? (value === null ? "—" : value + "%") : grouped(value);
+        },
+      },
+      xAxis: { type: "category", data: weeks, axisLabel: { hideOverlap: true } },
+      yAxis: {
+        type: "value",
+        min: 0,
+        max: rate ? 100 : null,
+        axisLabel: { formatter: rate ? "{value}%" : null },
+      },
+      series: [
+        {
+          name: spec.label,
+          type: "line",
+          showSymbol: false,
+          connectNulls: false,
+          areaStyle: { opacity: 0.12 },
+          data: rate ? spec.values.map(percent) : spec.values,
+        },
+      ],
+    });
+  }
+
+  function stackedChart(box, weeks, split) {
+    make(box, {
+      animation: false,
+      grid: { left: 8, right: 12, top: 48, bottom: 8, containLabel: true },
+      legend: { type: "scroll", top: 0 },
+      tooltip: { trigger: "axis", confine: true, valueFormatter: grouped },
+      xAxis: { type: "category", data: weeks, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", min: 0 },
+      series: split.parts.map(function (part) {
+        return {
+          name: part.label,
+          type: "bar",
+          stack: split.key,
+          emphasis: { focus: "series" },
+          data: part.values,
+        };
+      }),
+    });
+  }
+
+  function init() {
+    var source = document.getElementById("dashboard-data");
+    if (!source || !window.echarts) return;
+    var data = JSON.parse(source.textContent);
+    data.charts.forEach(function (spec) {
+      var box = document.querySelector('[data-chart="' + spec.key + '"]');
+      if (box) lineChart(box, data.weeks, spec);
+    });
+    data.splits.forEach(function (split) {
+      var box = document.querySelector('[data-split="' + split.key + '"]');
+      if (box) stackedChart(box, data.weeks, split);
+    });
+    window.addEventListener("resize", function () {
+      charts.forEach(function (chart) {
+        chart.resize();
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
