@@ -35,6 +35,7 @@ KPIS = reverse("dashboard-api:kpis")
 TREND = reverse("dashboard-api:trend")
 RECOMPUTE = reverse("dashboard-api:recompute")
 W23, W24 = dt.date(2022, 6, 6), dt.date(2022, 6, 13)
+EN = {"Accept-Language": "en"}
 
 
 def local(year, month, day, hour=8):
@@ -163,11 +164,12 @@ def test_figures_carry_labels_in_the_request_language_and_links_to_the_records(
 ):
     api = api_as(brigade_commander)
 
-    english = api.get(KPIS, {"week": "2022-W24"}, HTTP_ACCEPT_LANGUAGE="en").json()
-    chinese = api.get(KPIS, {"week": "2022-W24"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = api.get(KPIS, {"week": "2022-W24"}, headers=EN).json()
+    chinese = api.get(KPIS, {"week": "2022-W24"}, headers={"Accept-Language": "zh-hans"}).json()
 
     assert english["metrics"]["brigade.patrols"]["label"] == "Patrols"
-    assert chinese["metrics"]["brigade.patrols"]["label"] != "Patrols"
+    assert chinese["metrics"]["brigade.patrols"]["label"] == "巡逻记录"
+    assert chinese["metrics"]["brigade.patrol_hours"]["unit_label"] == "小时"
     url = english["metrics"]["brigade.patrols"]["records_url"]
     assert url.startswith(reverse("patrol_list"))
     assert "date_from=2022-01-01" in url and "date_to=2022-06-19" in url
@@ -224,7 +226,7 @@ def test_default_week_is_the_current_week(api_as, brigade_commander, records):
 
 @pytest.mark.parametrize("week", ["2022-24", "2022-W60", "last week", "2022-W00"])
 def test_a_bad_week_is_a_400_with_a_field_message(api_as, brigade_commander, week):
-    response = api_as(brigade_commander).get(KPIS, {"week": week})
+    response = api_as(brigade_commander).get(KPIS, {"week": week}, headers=EN)
 
     assert response.status_code == 400
     assert response.json()["week"] == ["Enter an ISO week like 2022-W24."]
@@ -422,7 +424,7 @@ def test_recompute_answers_503_when_the_broker_does_not_answer(
 
     monkeypatch.setattr(recompute_all_task, "apply_async", down)
 
-    response = api_as(brigade_commander).post(RECOMPUTE, {}, format="json")
+    response = api_as(brigade_commander).post(RECOMPUTE, {}, format="json", headers=EN)
 
     assert response.status_code == 503
     assert "does not answer" in response.json()["detail"]
