@@ -111,12 +111,17 @@ def staffed_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | Non
     )
     range_sql, range_params = _range(connection, "c.day", lo, hi)
     unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    # index-friendly bounds on the raw timestamp (a day of margin for the time zone), so
+    # that a recompute of a few weeks reads only their check-ins
     checkin_sql, checkin_params = "", []
     if lo:
-        # an index-friendly bound on the raw timestamp (a day of margin for the time zone)
-        checkin_sql = " AND l.checked_in_at >= %s"
+        checkin_sql += " AND l.checked_in_at >= %s"
         start = dt.datetime.combine(lo - dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
-        checkin_params = [connection.ops.adapt_datetimefield_value(start)]
+        checkin_params.append(connection.ops.adapt_datetimefield_value(start))
+    if hi:
+        checkin_sql += " AND l.checked_in_at < %s"
+        end = dt.datetime.combine(hi + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
+        checkin_params.append(connection.ops.adapt_datetimefield_value(end))
     sql = (
         "SELECT day, cohort, unit_id, 1 AS amount FROM ("
         "SELECT DISTINCT p.id AS post_id, c.day AS day, c.year AS cohort, p.unit_id AS unit_id "
