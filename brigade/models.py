@@ -377,7 +377,11 @@ class PatrolLog(TimeStampedModel):
                 violation_error_message=_("The end must be after the start of the patrol."),
             ),
         ]
-        indexes = [models.Index(fields=["unit", "started_at"])]
+        indexes = [
+            models.Index(fields=["unit", "started_at"]),
+            # a post's check-ins in a date range: coverage of a few weeks (KPI recompute)
+            models.Index(fields=["post", "checked_in_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.officer} {self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
