@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from brigade.kpi.models import BRIGADE_SCOPE, KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiWeek
 from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import current_week, local_tz, week_bounds, week_key, weeks_between, ytd_year
+from brigade.kpi.weeks import (
+    current_week,
+    local_tz,
+    week_bounds,
+    week_key,
+    week_start,
+    weeks_between,
+    ytd_year,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +201,25 @@ _WINDOWS = {
 }
 
 
-def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tuple[str, list]:
+def _grid_from(win: str, since: dt.date) -> dt.date | None:
+    """The first week whose flows the figures of ``since`` onwards depend on: the first
+    week of its year-to-date year, ``since`` itself for weekly figures, or all (None)."""
+    if win == "ytd":
+        return week_start(dt.date(ytd_year(since), 1, 1))
+    if win == "week":
+        return since
+    return None
+
+
+def _rollup_sql(
+    win: str,
+    per_unit: bool,
+    unit_ids: frozenset[int] | None,
+    last: dt.date,
+    since: dt.date,
+) -> tuple[str, list]:
+    """The INSERT of the rollups of weeks ``since`` to ``last``; its parameters but the
+    first (computed-at)."""
     by_cohort, partition_extra = _WINDOWS[win]
     unit_group = ", unit_id" if per_unit else ""
     unit_join = " AND f.unit_id = g.unit_id" if per_unit else ""
@@ -203,6 +229,12 @@ def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tu
     if per_unit and unit_ids is not None:
         unit_filter = f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
         params = sorted(unit_ids)
+    # Only the weeks the written figures depend on are laid on the grid (an incremental
+    # recompute of a recent week does not sum every year before it).
+    first = _grid_from(win, since)
+    weekly_from = " AND week >= %s" if first else ""
+    grid_from = " AND w.monday >= %s" if first else ""
+    first_params = [_d(first)] if first else []
     flows = _table(KpiFlow)
     keys = (
         f"SELECT metric{', unit_id' if per_unit else ''}, MAX(kind) AS kind, "
@@ -213,7 +245,8 @@ def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tu
         f"SELECT metric{unit_group}, week{cohort_col}, "
         "SUM(CASE WHEN side = 'n' THEN amount ELSE 0 END) AS n, "
         "SUM(CASE WHEN side = 'd' THEN amount ELSE 0 END) AS d "
-        f"FROM {flows} WHERE win = %s{unit_filter} GROUP BY metric{unit_group}, week{cohort_col}"
+        f"FROM {flows} WHERE win = %s{unit_filter}{weekly_from} "
+        f"GROUP BY metric{unit_group}, week{cohort_col}"
     )
     if partition_extra == "":
         num, den = "COALESCE(f.n, 0)", "COALESCE(f.d, 0)"
@@ -228,7 +261,7 @@ def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tu
         f"g.kind, g.rv, {num} AS num, {den} AS den "
         f"FROM ({keys}) g CROSS JOIN {_table(KpiWeek)} w "
         f"LEFT JOIN ({weekly}) f ON f.metric = g.metric{unit_join} AND f.week = w.monday"
-        f"{cohort_join} WHERE w.monday <= %s"
+        f"{cohort_join} WHERE w.monday <= %s{grid_from}"
     )
     scope = "CAST(t.unit_id AS VARCHAR(20))" if per_unit else f"'{BRIGADE_SCOPE}'"
     sql = (
@@ -240,7 +273,16 @@ def _rollup_sql(win: str, per_unit: bool, unit_ids: frozenset[int] | None) -> tu
         "ELSE t.num END, t.rv, %s "
         f"FROM ({grid}) t WHERE t.monday >= %s"
     )
-    return sql, [win, *params, win, *params]
+    return sql, [
+        win,
+        *params,
+        win,
+        *params,
+        *first_params,
+        _d(last),
+        *first_params,
+        _d(since),
+    ]
 
 
 def derive_rollups(
@@ -269,10 +311,10 @@ def derive_rollups(
         with connection.cursor() as cursor:
             for win in _WINDOWS:
                 for per_unit in (True, False):
-                    sql, params = _rollup_sql(win, per_unit, unit_ids if per_unit else None)
-                    # placeholders in order: computed-at, the grid's keys and weekly flows,
-                    # its last week, then the first week written
-                    cursor.execute(sql, [_dt(now), *params, _d(last), _d(since)])
+                    sql, params = _rollup_sql(
+                        win, per_unit, unit_ids if per_unit else None, last=last, since=since
+                    )
+                    cursor.execute(sql, [_dt(now), *params])
 
 
 # --- recomputes ---------------------------------------------------------------------------
