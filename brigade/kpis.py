@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.kpi import Flow, HoursBetween, Metric, register
+from brigade.kpi.weeks import week_start
 from brigade.models import Attendance, DutyPost, PatrolLog, SchoolBreak, Unit, ViolationTally
 
 
@@ -143,7 +144,7 @@ def _checkin_touch(patrol: PatrolLog) -> Iterable[tuple[dt.date, int]]:
 
 def _post_touch(post: DutyPost) -> Iterable[tuple[dt.date, int]]:
     """A schedule change moves every week the post has been in service."""
-    day = post.active_from
+    day = week_start(post.active_from)  # Mondays: a step of 7 days never skips this week
     today = timezone.localdate()
     while day <= today:
         yield day, post.unit_id
@@ -152,7 +153,7 @@ def _post_touch(post: DutyPost) -> Iterable[tuple[dt.date, int]]:
 
 def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
     units = list(Unit.objects.values_list("pk", flat=True))
-    day = school_break.starts_on
+    day = week_start(school_break.starts_on)  # Mondays: the week the break ends is marked too
     while day <= min(school_break.ends_on, timezone.localdate()):
         for unit in units:
             yield day, unit
