@@ -355,6 +355,17 @@ def claim_dirty() -> list[tuple[dt.date, int]]:
     return [(week, unit) for _pk, week, unit in rows]
 
 
+def _consecutive(mondays: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """``[(first, last), ...]``: the runs of consecutive weeks among ``mondays``."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for monday in sorted(set(mondays)):
+        if runs and monday - runs[-1][1] == dt.timedelta(days=7):
+            runs[-1] = (runs[-1][0], monday)
+        else:
+            runs.append((monday, monday))
+    return runs
+
+
 def recompute_pairs(pairs: Iterable[tuple[dt.date, int]]) -> int:
     """Recompute the flows of the given (week, unit) pairs and re-derive those units'
     rollups (and the brigade's) from the earliest week touched. Returns the queries run."""
@@ -366,8 +377,11 @@ def recompute_pairs(pairs: Iterable[tuple[dt.date, int]]) -> int:
     queries = 0
     with transaction.atomic():
         for unit, weeks in sorted(by_unit.items()):
-            window = Window(first=min(weeks), last=max(weeks), unit_ids=frozenset({unit}))
-            queries += compute_flows(window=window)
+            # one window per run of consecutive weeks: the weeks between two marked ones
+            # (a patrol moved from March to May) keep their flows
+            for first, last in _consecutive(weeks):
+                window = Window(first=first, last=last, unit_ids=frozenset({unit}))
+                queries += compute_flows(window=window)
         derive_rollups(
             since=min(w for weeks in by_unit.values() for w in weeks),
             unit_ids=frozenset(by_unit),
