@@ -296,8 +296,13 @@ def derive_rollups(
     bounds = KpiFlow.objects.aggregate(first=Min("week"), last=Max("week"))
     last = until or current_week()
     if bounds["first"] is None:
-        KpiRollup.objects.filter(**({"week__gte": since} if since else {})).delete()
+        KpiRollup.objects.all().delete()  # no flow left: no figure counts anything
         return
+    if unit_ids is not None:
+        oldest = KpiRollup.objects.aggregate(oldest=Min("week"))["oldest"]
+        if oldest is None or oldest > bounds["first"]:
+            # the grid grows at its start: every scope gains those weeks, as in a full run
+            since, unit_ids = None, None
     ensure_weeks(min(bounds["first"], since or bounds["first"]), last)
     since = since or bounds["first"]
     now = timezone.now()
@@ -315,6 +320,13 @@ def derive_rollups(
                         win, per_unit, unit_ids if per_unit else None, last=last, since=since
                     )
                     cursor.execute(sql, [_dt(now), *params])
+        if unit_ids is not None and bounds["first"] < since <= last:
+            # A scope's first record of a kind (or its last one gone) adds (or drops) a
+            # figure: write (or drop) its weeks before ``since`` too, as a full run does.
+            scopes = [BRIGADE_SCOPE, *map(str, sorted(unit_ids))]
+            keys = KpiRollup.objects.filter(scope__in=scopes).values_list("metric", "scope")
+            if set(keys.filter(week=since - dt.timedelta(days=7))) != set(keys.filter(week=last)):
+                derive_rollups(unit_ids=unit_ids, until=until)
 
 
 # --- recomputes ---------------------------------------------------------------------------
