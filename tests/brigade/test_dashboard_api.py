@@ -437,10 +437,10 @@ def unreachable_broker():
     from brigade.celery import app
 
     def fresh_pools() -> None:
-        # connections are pooled per broker address: drop them when the address changes
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # The app caches its pools of the broker address it first used: forget them so the
+        # next send looks its address up again. Not closed: kombu keeps one pool per address
+        # and would hand a closed one back to the next test.
+        app._pool = None
         app.amqp._producer_pool = None
 
     saved = app.conf.broker_url, app.conf.task_always_eager
