@@ -8,6 +8,7 @@ change touched, and re-derives only those units' rollups (and the brigade's).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
@@ -520,13 +521,30 @@ def _flows_watching(model: Any) -> list[Flow]:
 
 def _on_init(sender: type, instance: Any, **kwargs: Any) -> None:
     # Only plain columns: reading a relation here would cost a query per loaded row.
+    flows = _flows_watching(sender)
     instance._kpi_initial = {
         path: instance.__dict__.get(path)
-        for flow in _flows_watching(sender)
+        for flow in flows
         if flow.touch is None
         for path in (flow.when, flow.unit)
         if path and LOOKUP_SEP not in path
     }
+    if any(flow.touch is not None for flow in flows):
+        # a ``touch`` reads the record itself: keep its values as loaded (a shallow copy)
+        instance._kpi_loaded = instance.__dict__.copy()
+
+
+def _as_loaded(instance: Any) -> Any | None:
+    """A copy of ``instance`` with the column values it had when loaded (None if new)."""
+    loaded = getattr(instance, "_kpi_loaded", None)
+    if not loaded or loaded.get(instance._meta.pk.attname) is None:
+        return None
+    before = copy.copy(instance)
+    before._state.fields_cache = {}  # no related object of the new values
+    for field in instance._meta.concrete_fields:
+        if field.attname in loaded:
+            before.__dict__[field.attname] = loaded[field.attname]
+    return before
 
 
 def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
@@ -534,9 +552,14 @@ def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
         return
     pairs: set[tuple[dt.date, int]] = set()
     initial = getattr(instance, "_kpi_initial", {})
+    before = _as_loaded(instance)
     for flow in _flows_watching(sender):
         if flow.touch is not None:
             pairs |= set(flow.touch(instance))
+            if before is not None:
+                # where the record was before this change (a check-in withdrawn or moved,
+                # a post given to another unit, a school break shortened)
+                pairs |= set(flow.touch(before))
             continue
         now = _snapshot(flow, instance)
         pairs |= _touches(flow, instance, now)
@@ -544,6 +567,8 @@ def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
         pairs |= _touches(flow, instance, {p: initial.get(p, v) for p, v in now.items()})
     mark_dirty(pairs)
     instance._kpi_initial = {path: instance.__dict__.get(path) for path in initial}
+    if hasattr(instance, "_kpi_loaded"):
+        instance._kpi_loaded = {k: v for k, v in instance.__dict__.items() if k != "_kpi_loaded"}
 
 
 def watch(metric: Metric) -> None:
