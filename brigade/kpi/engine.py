@@ -395,13 +395,34 @@ def recompute_pairs(pairs: Iterable[tuple[dt.date, int]]) -> int:
             for first, last in _consecutive(weeks):
                 window = Window(first=first, last=last, unit_ids=frozenset({unit}))
                 queries += compute_flows(window=window)
-        derive_rollups(
-            since=min(w for weeks in by_unit.values() for w in weeks),
-            unit_ids=frozenset(by_unit),
-        )
+        since = min(w for weeks in by_unit.values() for w in weeks)
+        units = frozenset(by_unit)
+        until = _year_end(max(w for weeks in by_unit.values() for w in weeks))
+        if until >= current_week() or any(m.window == "cumulative" for m in registry.all()):
+            derive_rollups(since=since, unit_ids=units)
+        else:
+            # Year-to-date and weekly figures start again each year, so a change moves the
+            # figures of its own year only; later weeks keep theirs unless the scopes' set
+            # of figures changed (a first record of a kind, or the last one gone).
+            derive_rollups(since=since, unit_ids=units, until=until)
+            if _figure_keys(until, units) != _figure_keys(current_week(), units):
+                derive_rollups(since=until + dt.timedelta(days=7), unit_ids=units)
     bump_version()
     cache_call(None, "delete", ENQUEUE_FAILED)
     return queries
+
+
+def _year_end(monday: dt.date) -> dt.date:
+    """The last week of ``monday``'s year-to-date year."""
+    return week_start(dt.date(ytd_year(monday) + 1, 1, 1)) - dt.timedelta(days=7)
+
+
+def _figure_keys(monday: dt.date, unit_ids: frozenset[int]) -> set[tuple[str, str]]:
+    """The (metric, scope) figures of a week for the brigade and ``unit_ids``."""
+    scopes = [BRIGADE_SCOPE, *map(str, sorted(unit_ids))]
+    return set(
+        KpiRollup.objects.filter(week=monday, scope__in=scopes).values_list("metric", "scope")
+    )
 
 
 def recompute_dirty() -> int:
