@@ -305,7 +305,8 @@ def derive_rollups(
             # the grid grows at its start: every scope gains those weeks, as in a full run
             since, unit_ids = None, None
     ensure_weeks(min(bounds["first"], since or bounds["first"]), last)
-    since = since or bounds["first"]
+    # no figure before the first flow (a full run writes none): an incremental one neither
+    since = max(since or bounds["first"], bounds["first"])
     now = timezone.now()
     with transaction.atomic():
         # weeks before the first flow count nothing any more: their records were deleted
@@ -519,7 +520,9 @@ def _value_at(instance: Any, path: str) -> Any:
     return value
 
 
-def _touches(flow: Flow, instance: Any, values: dict[str, Any]) -> set[tuple[dt.date, int]]:
+def _touches(
+    flow: Flow | _Through, instance: Any, values: dict[str, Any]
+) -> set[tuple[dt.date, int]]:
     from brigade.kpi.weeks import local_date
 
     when = values.get(flow.when)
@@ -529,14 +532,36 @@ def _touches(flow: Flow, instance: Any, values: dict[str, Any]) -> set[tuple[dt.
     return {(local_date(when), unit)}
 
 
-def _snapshot(flow: Flow, instance: Any) -> dict[str, Any]:
+def _snapshot(flow: Flow | _Through, instance: Any) -> dict[str, Any]:
     return {path: _value_at(instance, path) for path in (flow.when, flow.unit) if path}
 
 
-_WATCHERS: dict[str, list[Flow]] = {}
+@dataclass(frozen=True)
+class _Through:
+    """A flow's event time and unit as read on the related record they come from (the
+    session of an attendance): a change there (the session's date) moves the flow too."""
+
+    when: str
+    unit: str
+    touch: None = None
 
 
-def _flows_watching(model: Any) -> list[Flow]:
+def _through(flow: Flow) -> tuple[str, _Through] | None:
+    """The related model that holds a queryset flow's event time and unit, if one does."""
+    if flow.source is None or flow.touch is not None or flow.watch:
+        return None
+    relation, _, when = flow.when.partition(LOOKUP_SEP)
+    prefix = relation + LOOKUP_SEP
+    if not when or not flow.unit.startswith(prefix):
+        return None
+    parent = flow.source().model._meta.get_field(relation).related_model
+    return parent._meta.label, _Through(when=when, unit=flow.unit.removeprefix(prefix))
+
+
+_WATCHERS: dict[str, list[Flow | _Through]] = {}
+
+
+def _flows_watching(model: Any) -> list[Flow | _Through]:
     return _WATCHERS.get(model._meta.label, [])
 
 
@@ -600,8 +625,11 @@ def watch(metric: Metric) -> None:
     for flow in (metric.numerator, metric.denominator):
         if flow is None:
             continue
-        for label in flow.watched():
-            _WATCHERS.setdefault(label, []).append(flow)
+        watchers: list[tuple[str, Flow | _Through]] = [(label, flow) for label in flow.watched()]
+        if through := _through(flow):
+            watchers.append(through)
+        for label, watcher in watchers:
+            _WATCHERS.setdefault(label, []).append(watcher)
             model = apps.get_model(label)
             uid = f"kpi-{label}"
             post_init.connect(_on_init, sender=model, dispatch_uid=f"{uid}-init")
