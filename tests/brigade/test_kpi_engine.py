@@ -744,3 +744,22 @@ def test_a_run_the_queue_refuses_is_failed_and_says_so(records, commander, monke
     assert run.state == KpiRun.State.FAILED
     assert run.error == "The task queue does not answer."
     assert not KpiRollup.objects.exists()
+
+
+def test_a_training_session_moved_to_another_week_recomputes_both_weeks(unit):
+    # given: a session on 2022-03-02 (week 9) with two officers called, one present
+    session = TrainingSessionFactory(unit=unit, held_on=dt.date(2022, 3, 2))
+    AttendanceFactory(session=session, attended=True)
+    AttendanceFactory(session=session, attended=False)
+    engine.recompute_all()
+    KpiDirty.objects.all().delete()
+
+    # when: the session's date is corrected to 2022-03-09 (week 10)
+    session.held_on = dt.date(2022, 3, 9)
+    session.save()
+    engine.recompute_dirty()
+
+    # then: week 9 called nobody yet, week 10 called two
+    assert numerator("brigade.training_attendance_rate", "2022-W09", unit) == 0
+    assert figure("brigade.training_attendance_rate", "2022-W10", unit).denominator == 2
+    assert_as_full_recompute()

@@ -258,20 +258,121 @@ def test_every_figure_is_the_direct_count_of_its_year_to_date(
 def test_a_recompute_since_a_week_agrees_with_the_direct_count(
     brigade, patrol_specs, training_specs, since
 ):
-    # given: figures computed for half the records, then the rest arrive unseen (paused)
+    # given: figures computed for half the patrols, then the rest arrive unseen (paused)
     _reset()
     half = len(patrol_specs) // 2
     _load(brigade, patrol_specs[:half], training_specs)
     engine.recompute_all()
     _load(brigade, patrol_specs[half:], [])
-    late = [s for s in patrol_specs[half:] if s["started_at"] >= since]
-    early = [s for s in patrol_specs[half:] if s["started_at"] < since]
 
     # when: only the weeks from ``since`` on are recomputed
-    engine.recompute_all(since=week_start(since.astimezone(SHANGHAI).date()))
-
-    # then: the figures count every record except the late arrivals before that week
     monday = week_start(since.astimezone(SHANGHAI).date())
-    early = [s for s in early if week_start(s["started_at"].astimezone(SHANGHAI).date()) < monday]
-    late = [s for s in patrol_specs[half:] if s not in early]
+    engine.recompute_all(since=monday)
+
+    # then: the figures count every record but the late arrivals of earlier weeks
+    late = [
+        spec
+        for spec in patrol_specs[half:]
+        if week_start(spec["started_at"].astimezone(SHANGHAI).date()) >= monday
+    ]
     _check(brigade, patrol_specs[:half] + late, training_specs)
+
+
+# --- incremental recomputes ---------------------------------------------------------------
+
+edits = st.lists(
+    st.tuples(
+        st.sampled_from(["tally", "move", "unit", "delete", "add", "session", "attendance"]),
+        st.integers(min_value=0, max_value=1000),  # which record
+        st.one_of(near_an_edge, anytime),  # a new time
+        st.integers(min_value=0, max_value=2),  # a new unit
+        st.integers(min_value=0, max_value=6),  # a new count
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _tables() -> tuple[set[tuple], set[tuple]]:
+    return (
+        set(
+            KpiRollup.objects.values_list(
+                "metric", "week", "scope", "numerator", "denominator", "value"
+            )
+        ),
+        set(
+            KpiFlow.objects.values_list(
+                "metric", "side", "week", "cohort_year", "unit_id", "amount"
+            )
+        ),
+    )
+
+
+def _edit(brigade, edit) -> None:
+    """One change as the app makes it (signals on): the engine marks what it touches."""
+    units, officers = brigade
+    what, pick, when, unit_index, count = edit
+    logs = list(PatrolLog.objects.order_by("pk"))
+    sessions = list(TrainingSession.objects.order_by("pk"))
+    unit = units[unit_index]
+    if what in ("session", "attendance") and sessions:
+        session = sessions[pick % len(sessions)]
+        if what == "session":  # its date corrected, or handed to another unit
+            session.held_on = when.astimezone(SHANGHAI).date()
+            session.unit = unit
+            session.save()
+        else:
+            attendance = session.attendances.order_by("pk").first()
+            if attendance is not None:
+                attendance.attended = not attendance.attended
+                attendance.result = AssessmentResult.values[count % 3]
+                attendance.save()
+        return
+    if what == "add" or not logs:
+        log = PatrolLog.objects.create(
+            officer=officers[unit.pk][pick % OFFICERS_PER_UNIT],
+            unit=unit,
+            mode="car",
+            started_at=when,
+            ended_at=when + dt.timedelta(hours=1),
+        )
+        ViolationTally.objects.create(patrol=log, kind=KINDS[count % len(KINDS)], count=count)
+        return
+    log = logs[pick % len(logs)]
+    if what == "tally":
+        ViolationTally.objects.update_or_create(
+            patrol=log, kind=KINDS[pick % len(KINDS)], defaults={"count": count}
+        )
+    elif what == "move":
+        log.started_at, log.ended_at = when, when + dt.timedelta(minutes=count * 10 + 1)
+        log.save()
+    elif what == "unit":
+        log.unit = unit
+        log.save()
+    else:
+        log.delete()
+
+
+@EXAMPLES
+@given(patrol_specs=patrols, training_specs=trainings, edits=edits)
+def test_changes_recomputed_incrementally_match_a_full_recompute(
+    brigade, patrol_specs, training_specs, edits
+):
+    # given: figures computed from the records
+    _reset()
+    _load(brigade, patrol_specs, training_specs)
+    engine.recompute_all()
+    KpiDirty.objects.all().delete()
+
+    # when: a few records change and the on-change recompute runs
+    for edit in edits:
+        _edit(brigade, edit)
+    engine.recompute_dirty()
+
+    # then: the tables are those of a full recompute, and no mark is left
+    assert not KpiDirty.objects.exists()
+    incremental = _tables()
+    engine.recompute_all()
+    full = _tables()
+    for have, want in zip(incremental, full, strict=True):
+        assert sorted(want - have)[:3] == [] and sorted(have - want)[:3] == []
