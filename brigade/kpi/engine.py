@@ -65,6 +65,18 @@ def _week_of_date(sql: str) -> str:
     return f"CAST(DATE_TRUNC('week', {sql}) AS DATE)"
 
 
+# Memory for the grouped queries and the rollup grid of one transaction (PostgreSQL): the
+# server's default (4MB) spills the patrols' hash join and the grid's aggregate to disk.
+WORK_MEM = "64MB"
+
+
+def _roomy() -> None:
+    """Give the current transaction's grouped queries ``WORK_MEM`` (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
 def _field(model: Any, path: str) -> Any:
     """The model field at the end of a ``a__b__c`` path."""
     *relations, name = path.split(LOOKUP_SEP)
@@ -161,6 +173,7 @@ def compute_flows(
     sides = [(m, s, f) for m in metrics for s, f in (("n", m.numerator), ("d", m.denominator)) if f]
     now = timezone.now()
     with transaction.atomic():
+        _roomy()
         stale = KpiFlow.objects.all()
         if window.first is not None and window.last is not None:
             stale = stale.filter(week__gte=window.first, week__lte=window.last)
@@ -309,6 +322,7 @@ def derive_rollups(
     since = max(since or bounds["first"], bounds["first"])
     now = timezone.now()
     with transaction.atomic():
+        _roomy()
         # weeks before the first flow count nothing any more: their records were deleted
         KpiRollup.objects.filter(week__lt=bounds["first"]).delete()
         stale = KpiRollup.objects.filter(week__gte=since, week__lte=last)
