@@ -81,6 +81,11 @@ def create_database(db: str) -> None:
             cur.execute(f'CREATE DATABASE "{db}"')
     finally:
         conn.close()
+    migrate(db)
+
+
+def migrate(db: str) -> None:
+    """``manage.py migrate`` on the benchmark database (a no-op when it is up to date)."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,

@@ -44,6 +44,7 @@ from common import (
     connect,
     create_database,
     database_exists,
+    migrate,
     save_results,
     section,
     setup_django,
@@ -268,6 +269,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         meta = data.read_meta(args.db)
         if meta and int(meta["rows"]) == args.rows and int(meta["seed"]) == args.seed:
             print(f"reusing {args.db}: {meta}")
+            migrate(args.db)  # indexes added since it was made
             data.vacuum_analyze(args.db, full=False)
             return meta
     last_day = args.end or (
