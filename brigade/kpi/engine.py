@@ -246,7 +246,7 @@ def _rollup_sql(
     # Only the weeks the written figures depend on are laid on the grid (an incremental
     # recompute of a recent week does not sum every year before it).
     first = _grid_from(win, since)
-    weekly_from = " AND week >= %s" if first else ""
+    weekly_from = (" AND week >= %s" if first else "") + " AND week <= %s"
     grid_from = " AND w.monday >= %s" if first else ""
     first_params = [_d(first)] if first else []
     flows = _table(KpiFlow)
@@ -294,6 +294,7 @@ def _rollup_sql(
         *params,
         *first_params,
         _d(last),
+        _d(last),
         *first_params,
         _d(since),
     ]
@@ -329,8 +330,10 @@ def derive_rollups(
         if unit_ids is not None:
             stale = stale.filter(scope__in=[BRIGADE_SCOPE, *map(str, sorted(unit_ids))])
         stale.delete()
+        # only the window kinds a metric uses: flows come from the registered metrics only
+        used = {metric.window for metric in registry.all()}
         with connection.cursor() as cursor:
-            for win in _WINDOWS:
+            for win in (w for w in _WINDOWS if w in used):
                 for per_unit in (True, False):
                     sql, params = _rollup_sql(
                         win, per_unit, unit_ids if per_unit else None, last=last, since=since
