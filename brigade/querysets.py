@@ -53,11 +53,13 @@ class OfficerQuerySet(ScopedQuerySet):
 
 class DutyPostQuerySet(ScopedQuerySet):
     def planned_on(self, day: dt.date) -> DutyPostQuerySet:
-        """Active posts scheduled on ``day``; school posts only on school days."""
+        """Posts in service and scheduled on ``day``; school posts only on school days."""
         from brigade.calendar import is_school_day
         from brigade.choices import PostKind
 
-        qs = self.filter(is_active=True, weekdays__contains=str(day.isoweekday()))
+        qs = self.filter(
+            is_active=True, active_from__lte=day, weekdays__contains=str(day.isoweekday())
+        )
         if not is_school_day(day):
             qs = qs.exclude(kind=PostKind.SCHOOL)
         return qs

@@ -71,6 +71,8 @@ class DutyPostFactory(factory.django.DjangoModelFactory):
     start_time = dt.time(7, 0)
     end_time = dt.time(19, 0)
     weekdays = "1234567"
+    # in service long before any date a test picks
+    active_from = dt.date(2020, 1, 1)
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
