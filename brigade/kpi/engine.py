@@ -316,8 +316,9 @@ def derive_rollups(
     if unit_ids is not None:
         oldest = KpiRollup.objects.aggregate(oldest=Min("week"))["oldest"]
         if oldest is None or oldest > bounds["first"]:
-            # the grid grows at its start: every scope gains those weeks, as in a full run
-            since, unit_ids = None, None
+            # the grid grows at its start: every scope gains those weeks (up to the current
+            # one, whatever ``until`` says), as in a full run
+            since, unit_ids, last = None, None, current_week()
     ensure_weeks(min(bounds["first"], since or bounds["first"]), last)
     # no figure before the first flow (a full run writes none): an incremental one neither
     since = max(since or bounds["first"], bounds["first"])
