@@ -466,6 +466,23 @@ def test_removing_the_last_record_of_a_unit_recomputes_like_a_full_run(records, 
     assert_as_full_recompute()
 
 
+def test_a_record_older_than_any_other_recomputes_like_a_full_run(unit, other_unit):
+    # given: figures computed from one training session of the unit in 2023 only
+    session = TrainingSessionFactory(unit=unit, held_on=dt.date(2023, 1, 1))
+    AttendanceFactory(session=session, attended=False)
+    engine.recompute_all()
+    KpiDirty.objects.all().delete()
+
+    # when: a patrol of 2021 is entered for the other unit: the weeks start two years earlier
+    patrol(other_unit, local(2021, 1, 1, 0, 0))
+    engine.recompute_dirty()
+
+    # then: every scope has the earlier weeks, in 2021's year to date as in 2022's
+    assert numerator("brigade.patrols", "2021-W10") == 1
+    assert figure("brigade.training_attendance_rate", "2022-W10", unit).denominator == 0
+    assert_as_full_recompute()
+
+
 def test_a_check_in_withdrawn_recomputes_the_post_week(unit, other_unit):
     # given: an officer of another unit staffed the unit's post on Tuesday 2022-03-01
     post = DutyPostFactory(unit=unit, weekdays="12345", active_from=dt.date(2022, 2, 28))
