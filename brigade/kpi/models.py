@@ -63,8 +63,8 @@ class KpiFlow(models.Model):
         return f"{self.metric}/{self.side} {self.week} unit {self.unit_id}: {self.amount}"
 
 
-class KpiRollup(models.Model):
-    """A metric's figure as of the end of one week, for the brigade or one unit."""
+class KpiFigure(models.Model):
+    """A metric's figure for one week and scope: live (rollup) or published."""
 
     metric = models.CharField(_("metric"), max_length=100)
     week = models.DateField(_("week starting"))
@@ -76,6 +76,14 @@ class KpiRollup(models.Model):
     )
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True)
     rule_version = models.PositiveSmallIntegerField(_("rule version"), default=1)
+
+    class Meta:
+        abstract = True
+
+
+class KpiRollup(KpiFigure):
+    """A metric's figure as of the end of one week, for the brigade or one unit."""
+
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -90,19 +98,9 @@ class KpiRollup(models.Model):
         return f"{self.metric} {self.week} {self.scope}: {self.value}"
 
 
-class KpiPublished(models.Model):
+class KpiPublished(KpiFigure):
     """The figures of a closed week as published: frozen, never recomputed."""
 
-    metric = models.CharField(_("metric"), max_length=100)
-    week = models.DateField(_("week starting"))
-    scope = models.CharField(_("scope"), max_length=20)
-    unit_id = models.BigIntegerField(_("unit"), null=True, blank=True)
-    numerator = models.DecimalField(_("numerator"), max_digits=20, decimal_places=4)
-    denominator = models.DecimalField(
-        _("denominator"), max_digits=20, decimal_places=4, null=True, blank=True
-    )
-    value = models.DecimalField(_("value"), max_digits=24, decimal_places=6, null=True)
-    rule_version = models.PositiveSmallIntegerField(_("rule version"), default=1)
     published_at = models.DateTimeField(_("published at"))
 
     class Meta:
