@@ -49,7 +49,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 compilemessages: deps
-	@if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+	@if ! ls locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 		echo "compilemessages: no translations under locale/ yet, skipped"; \
 	elif ! command -v msgfmt >/dev/null 2>&1; then \
 		echo "compilemessages: msgfmt not found (install gettext); using committed .mo files"; \
@@ -73,9 +73,21 @@ worker: setup
 beat: setup
 	$(DEV) $(VENV)/bin/celery -A brigade beat -l info
 
+# Each domain app keeps its own catalog in <app>/locale/, holding the strings of <app>/ and
+# of templates/<app>/ (linked in for the extraction), so that apps never edit one file;
+# locale/ holds the brigade's and the shared templates'.
+DOMAIN_APPS := $(filter-out brigade,$(APPS))
+LANGS := -l zh_Hans -l en
 messages: deps
-	$(DEV) $(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules \
-		--ignore=staticfiles
+	$(DEV) $(MANAGE) makemessages $(LANGS) --ignore=.venv --ignore=node_modules \
+		--ignore=staticfiles --ignore=media $(foreach app,$(DOMAIN_APPS),--ignore=$(app) --ignore=templates/$(app))
+	@set -e; for app in $(DOMAIN_APPS); do \
+		mkdir -p $$app/locale; ln -sfn ../templates/$$app $$app/.templates; \
+		(cd $$app && $(DEV) DJANGO_SETTINGS_MODULE=brigade.settings PYTHONPATH=.. \
+			../$(VENV)/bin/django-admin makemessages $(LANGS) --symlinks --ignore=migrations) \
+			|| { rm -f $$app/.templates; exit 1; }; \
+		rm -f $$app/.templates; \
+	done
 	$(DEV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
 
 # --- guardrails ---------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Template context: the user's roles, so the navigation shows each role its work."""
+"""Template context: the user's roles and the navigation links each role may follow."""
 
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from brigade.nav import navigation
 from brigade.roles import scope_of
 
 
@@ -14,4 +15,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "scope": scope,
         "roles": scope.roles,
         "brigade_name": settings.BRIGADE_NAME,
+        "nav_links": navigation.for_scope(scope, request.path) if scope.roles else [],
     }

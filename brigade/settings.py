@@ -43,7 +43,12 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    # The brigade first: its units and officers exist before the other apps' demo data.
     "brigade.apps.BrigadeConfig",
+    "hazards.apps.HazardsConfig",
+    "incidents.apps.IncidentsConfig",
+    "petitions.apps.PetitionsConfig",
+    "outreach.apps.OutreachConfig",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +157,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -167,7 +173,24 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
+# Uploaded photos and documents are never served as public files: each app streams a file
+# through a view that checks the user may see its record (brigade/uploads.py).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Largest photo or document accepted, in bytes (default 10 MiB).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Largest spreadsheet accepted by an import (default 50 MiB).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=60 * 1024 * 1024)
+# Map tiles for the hazard map: a tile URL template ({z}/{x}/{y}) reachable from the
+# intranet, or empty for points on a plain background.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+# Where the map opens when there is nothing to show (WGS-84).
+MAP_CENTER = (
+    env.float("MAP_CENTER_LAT", default=29.563),
+    env.float("MAP_CENTER_LNG", default=106.551),
+)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

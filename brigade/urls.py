@@ -1,7 +1,5 @@
 """Root URLs: the admin, the API (brigade/api/urls.py), and the brigade's pages."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -45,7 +43,9 @@ urlpatterns = [
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("trainings/", views.TrainingListView.as_view(), name="training_list"),
     path("trainings/<int:pk>/", views.TrainingDetailView.as_view(), name="training_detail"),
+    # --- one block per app (each app's urls.py, its own namespace) ---
+    path("hazards/", include("hazards.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("petitions/", include("petitions.urls")),
+    path("outreach/", include("outreach.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

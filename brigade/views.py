@@ -66,6 +66,7 @@ from brigade.models import (
     Unit,
     ViolationTally,
 )
+from brigade.nav import quick_actions
 from brigade.permissions import STAFF_ROLES, RoleRequiredMixin, has_role
 from brigade.roles import scope_of
 from brigade.templatetags.brigade_tags import hours
@@ -186,7 +187,12 @@ def duty_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     user = request.user
     officer = scope_of(user).officer
     today = timezone.localdate()
-    context: dict[str, Any] = {"officer": officer, "today": today, "patrol": None}
+    context: dict[str, Any] = {
+        "officer": officer,
+        "today": today,
+        "patrol": None,
+        "quick_links": quick_actions.for_scope(scope_of(user)),
+    }
     if officer is None:
         return context
     patrol = (

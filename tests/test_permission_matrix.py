@@ -11,14 +11,17 @@ another unit, and the status must be what the declaration says:
 - otherwise the request passes the permission layer (not 401/403/404, and never 5xx).
 
 Each request runs in a savepoint that is rolled back, so one persona's DELETE does not
-change what the next one sees. Later apps add their routes to ``MATRIX``.
+change what the next one sees. Each app adds its routes and objects in
+``tests/<app>/matrix.py`` (see tests/matrix.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brigade.choices import Role, UnitKind
+from brigade.choices import UnitKind
 from brigade.kpi.models import KpiRun
 from tests.brigade.factories import (
     AttendanceFactory,
@@ -41,66 +44,24 @@ from tests.brigade.factories import (
     UnitFactory,
     UserFactory,
 )
-
-ANON = "anonymous"
-OFFICER, CLERK, COMMANDER, ADMIN = Role.OFFICER, Role.CLERK, Role.COMMANDER, Role.ADMIN
-PERSONAS = [ANON, OFFICER, CLERK, COMMANDER, ADMIN]
-SIGNED_IN = frozenset({OFFICER, CLERK, COMMANDER, ADMIN})
-STAFF = frozenset({COMMANDER, ADMIN})
-DUTY = frozenset({OFFICER, COMMANDER, ADMIN})
-ON_ROAD = frozenset({OFFICER, COMMANDER})
-NOBODY: frozenset[str] = frozenset()
-ADMIN_ONLY = frozenset({ADMIN})
-
-# Routes outside this matrix, each with the reason.
-NOT_IN_MATRIX = {
-    "admin": "Django admin: staff-only by Django's own permission system (test_admin_*)",
-    "static": "static files",
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may call a route with which method; ``obj`` names the object in its URL."""
-
-    api: bool
-    allow: dict[str, frozenset[str]]
-    obj: str | None = None
-    # Brigade-wide objects (campaigns, school breaks) are visible from every unit.
-    shared: bool = False
-    # Routes open to anonymous users (sign-in, language switch, API docs).
-    public: bool = False
-    # The officer's own duty actions: nobody else's patrol is reachable there, not even
-    # a commander's in the same unit (they act through the patrol pages and the API).
-    owner_only: bool = False
-    extra_kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-def api(obj: str | None = None, shared: bool = False, **allow: frozenset[str]) -> Rule:
-    return Rule(api=True, obj=obj, shared=shared, allow={k.upper(): v for k, v in allow.items()})
-
-
-def page(
-    obj: str | None = None, public: bool = False, owner_only: bool = False, **allow: frozenset[str]
-) -> Rule:
-    return Rule(
-        api=False,
-        obj=obj,
-        public=public,
-        owner_only=owner_only,
-        allow={k.upper(): v for k, v in allow.items()},
-    )
-
-
-def crud(obj: str, read: frozenset[str], write: frozenset[str], shared: bool = False):
-    """The list and detail routes of a router-registered viewset."""
-    return {
-        f"brigade-api:{obj}-list": api(get=read, post=write),
-        f"brigade-api:{obj}-detail": api(
-            obj, shared=shared, get=read, put=write, patch=write, delete=write
-        ),
-    }
-
+from tests.matrix import (
+    ADMIN,
+    ADMIN_ONLY,
+    ANON,
+    CLERK,
+    COMMANDER,
+    DUTY,
+    NOBODY,
+    OFFICER,
+    ON_ROAD,
+    PERSONAS,
+    SIGNED_IN,
+    STAFF,
+    Rule,
+    api,
+    crud,
+    page,
+)
 
 MATRIX: dict[str, Rule] = {
     # --- liveness, for the container health check ---
@@ -155,6 +116,18 @@ MATRIX: dict[str, Rule] = {
     "training_list": page(get=DUTY),
     "training_detail": page("training", get=DUTY, post=STAFF),
 }
+
+
+# Each app's routes and objects, from tests/<app>/matrix.py.
+APP_MATRICES = [
+    importlib.import_module(f"tests.{app}.matrix")
+    for app in ("hazards", "incidents", "petitions", "outreach")
+    if importlib.util.find_spec(f"tests.{app}.matrix") is not None
+]
+for _module in APP_MATRICES:
+    _overlap = set(_module.MATRIX) & set(MATRIX)
+    assert not _overlap, f"routes declared twice: {_overlap}"
+    MATRIX.update(_module.MATRIX)
 
 
 # --- discovering routes -------------------------------------------------------------------
@@ -271,10 +244,16 @@ def world(db) -> World:
             "kpi-run": KpiRun.objects.create(),
         }
 
+    def all_objects(u, officer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        found = objects(u, officer)
+        for module in APP_MATRICES:
+            found.update(module.objects(u, officer, users))
+        return found
+
     return World(
         users=users,
-        own=objects(unit, officers[OFFICER]),
-        other=objects(other_unit, stranger),
+        own=all_objects(unit, officers[OFFICER]),
+        other=all_objects(other_unit, stranger),
     )
 
 

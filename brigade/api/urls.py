@@ -32,4 +32,8 @@ urlpatterns = [
     path(
         "v1/dashboard/", include(("brigade.api.dashboard", "dashboard"), namespace="dashboard-api")
     ),
+    path("v1/hazards/", include(("hazards.api.urls", "hazards"), namespace="hazards-api")),
+    path("v1/incidents/", include(("incidents.api.urls", "incidents"), namespace="incidents-api")),
+    path("v1/petitions/", include(("petitions.api.urls", "petitions"), namespace="petitions-api")),
+    path("v1/outreach/", include(("outreach.api.urls", "outreach"), namespace="outreach-api")),
 ]

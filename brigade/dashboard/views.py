@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from brigade.dashboard.panels import panels
 from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
@@ -206,6 +207,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             tile_labels=[figures[key]["label"] for key in tile_keys],
             chart_data=chart_data,
             unit_rows=unit_rows,
+            work_panels=panels.render(user, scope.unit_id),
             active_run=KpiRun.objects.filter(
                 state__in=[KpiRun.State.QUEUED, KpiRun.State.RUNNING]
             ).first(),

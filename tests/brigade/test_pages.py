@@ -710,11 +710,19 @@ def test_base_template_serves_vendor_libraries_itself(client, officer):
     assert "hx-headers" in page and "X-CSRFToken" in page
 
 
+# The shared catalog (locale/) and each domain app's own (<app>/locale/).
+CATALOGS = ["locale", "hazards/locale", "incidents/locale", "petitions/locale", "outreach/locale"]
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])
-def test_every_message_is_translated(language):
-    po = (Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po").read_text()
+def test_every_message_is_translated(language, catalog):
+    path = Path(settings.BASE_DIR) / catalog / language / "LC_MESSAGES" / "django.po"
+    po = path.read_text()
     # An empty msgstr not continued on the next line is an untranslated message (the
     # header's msgstr "" is continued by its fields).
     empty = re.findall(r'^msgstr(?:\[\d+\])? ""\n(?!")', po, re.M)
-    assert not empty, f"{len(empty)} untranslated messages in {language}"
+    assert not empty, f"{len(empty)} untranslated messages in {catalog} ({language})"
     assert "#, fuzzy" not in po
+    # the compiled catalog is what Django reads: it must not lag behind the source
+    assert path.with_suffix(".mo").stat().st_size > 0
