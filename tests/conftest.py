@@ -20,6 +20,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploads of a test go to its own folder, never into the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(request, settings):
     """Each test gets an empty in-process cache, so cached dashboard payloads and the
     recompute flags never leak between tests (or from a shared Redis). Tests marked
