@@ -37,6 +37,7 @@ from brigade.choices import (
     Weather,
 )
 from brigade.errors import TransitionNotAllowed
+from brigade.exports import Column, ExcelExportMixin
 from brigade.filtersets import (
     CampaignFilterSet,
     DutyPostFilterSet,
@@ -405,12 +406,26 @@ class PatrolEndView(DutyActionView):
 # --- patrols ------------------------------------------------------------------------------
 
 
-class PatrolListView(ScopedFilterListView):
+class PatrolListView(ExcelExportMixin, ScopedFilterListView):
     """My patrols (officer) / the patrols of the units in scope (commander)."""
 
     model = PatrolLog
     filterset_class = PatrolLogFilterSet
     read_roles = FIELD_ROLES
+    export_filename = "patrols"
+    export_columns = (
+        Column(gettext_lazy("Officer"), "officer.name"),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Mode"), "get_mode_display"),
+        Column(gettext_lazy("Started"), "started_at", width=18),
+        Column(gettext_lazy("Ended"), "ended_at", width=18),
+        Column(gettext_lazy("Post"), "post.name", width=20),
+        Column(gettext_lazy("Road-works zone"), "zone.road", width=20),
+        Column(gettext_lazy("Campaign"), "campaign.name", width=20),
+        Column(gettext_lazy("Weather"), "get_weather_display"),
+        Column(gettext_lazy("Violations corrected"), "violations_total"),
+        Column(gettext_lazy("Notes"), "notes", width=30),
+    )
 
     def get_queryset(self) -> Any:
         # Aggregating drops Meta.ordering: order explicitly, newest first.
