@@ -1,1 +1,346 @@
-"""Models of the hazards app."""
+"""Hazards found on the road and in enterprises, driven to a verified fix; the key-vehicle
+register; facility works (signals, signs, markings, parking bays, school fronts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.models import Officer, PatrolLog, TimeStampedModel, Unit
+from brigade.uploads import upload_path, validate_image
+from hazards.choices import (
+    OPEN_STATUSES,
+    CheckResult,
+    Element,
+    FacilityKind,
+    HazardSource,
+    HazardStatus,
+    KeyVehicleReason,
+    KeyVehicleStatus,
+    PhotoStage,
+    Severity,
+    VehicleKind,
+)
+from hazards.querysets import (
+    FacilityWorkQuerySet,
+    HazardQuerySet,
+    KeyVehicleQuerySet,
+    PhotoQuerySet,
+    ScopedQuerySet,
+    CheckQuerySet,
+)
+
+
+class Hazard(TimeStampedModel):
+    """A road-safety hazard, from its report to a verified rectification (or its rejection)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("unit")
+    )
+    element = models.CharField(_("element"), max_length=20, choices=Element.choices)
+    source = models.CharField(
+        _("source"), max_length=20, choices=HazardSource.choices, default=HazardSource.PATROL
+    )
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    road = models.CharField(_("road"), max_length=100)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=HazardStatus.choices,
+        default=HazardStatus.REPORTED,
+        db_index=True,
+    )
+    found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    reported_by = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards_reported",
+        verbose_name=_("reported by"),
+    )
+    patrol = models.ForeignKey(
+        PatrolLog,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("patrol"),
+    )
+    responsible_party = models.CharField(_("responsible party"), max_length=200, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    measures = models.TextField(_("measures"), blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    rectified_on_time = models.BooleanField(_("rectified on time"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, db_index=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    history = HistoricalRecords()
+
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=models.F("pk")),
+                name="hazard_not_duplicate_of_itself",
+                violation_error_message=_("A hazard cannot be a duplicate of itself."),
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "found_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.road} {self.get_element_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, at: dt.date | None = None) -> bool:
+        at = at or timezone.localdate()
+        return self.is_open and self.deadline is not None and self.deadline < at
+
+
+class HazardPhoto(TimeStampedModel):
+    """A photo of a hazard before or after its rectification; served only through a view
+    that checks the user may see the hazard."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.CASCADE, related_name="photos", verbose_name=_("hazard")
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=PhotoStage.choices)
+    file = models.FileField(
+        _("photo"), upload_to=upload_path("hazards/photos"), validators=[validate_image]
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    history = HistoricalRecords()
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hazard", "stage", "pk"]
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.get_stage_display()}"
+
+
+class HazardCheck(TimeStampedModel):
+    """A commander's check of a rectification: passed (verified) or failed with a reason."""
+
+    hazard = models.ForeignKey(
+        Hazard, on_delete=models.CASCADE, related_name="checks", verbose_name=_("hazard")
+    )
+    result = models.CharField(_("result"), max_length=10, choices=CheckResult.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = CheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["hazard", "checked_at", "pk"]
+        verbose_name = _("rectification check")
+        verbose_name_plural = _("rectification checks")
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.get_result_display()}"
+
+
+class KeyVehicleImport(TimeStampedModel):
+    """One import of the key-vehicle register: who, when, into which unit, what it did."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="key_vehicle_imports", verbose_name=_("unit")
+    )
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("key-vehicle import")
+        verbose_name_plural = _("key-vehicle imports")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.file_name}"
+
+
+class KeyVehicle(TimeStampedModel):
+    """A vehicle flagged for overdue inspection, scrapping or unhandled violations; cleared
+    (清零) only with evidence."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="key_vehicles", verbose_name=_("unit")
+    )
+    plate = models.CharField(_("plate"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("vehicle kind"), max_length=20, choices=VehicleKind.choices, default=VehicleKind.OTHER
+    )
+    owner = models.CharField(_("owner enterprise"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=30, choices=KeyVehicleReason.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=KeyVehicleStatus.choices,
+        default=KeyVehicleStatus.FLAGGED,
+        db_index=True,
+    )
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now, db_index=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True, db_index=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cleared by"),
+    )
+    inspection_date = models.DateField(_("inspection date"), null=True, blank=True)
+    scrapping_certificate = models.CharField(
+        _("scrapping certificate no."), max_length=50, blank=True
+    )
+    clearance_note = models.TextField(_("clearance note"), blank=True)
+    reopened_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    last_import = models.ForeignKey(
+        KeyVehicleImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vehicles",
+        verbose_name=_("last import"),
+    )
+    history = HistoricalRecords()
+
+    objects = KeyVehicleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "plate"]
+        verbose_name = _("key vehicle")
+        verbose_name_plural = _("key vehicles")
+
+    def __str__(self) -> str:
+        return self.plate
+
+
+class FacilityWork(TimeStampedModel):
+    """Work done on road facilities: how many signals, signs, bays... and where."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="facility_works", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    place = models.CharField(_("place"), max_length=200)
+    done_on = models.DateField(_("done on"), db_index=True)
+    hazard = models.ForeignKey(
+        Hazard,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facility_works",
+        verbose_name=_("hazard"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    objects = FacilityWorkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-done_on", "-pk"]
+        verbose_name = _("facility work")
+        verbose_name_plural = _("facility works")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="facilitywork_quantity_positive",
+                violation_error_message=_("The quantity must be at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.done_on} {self.get_kind_display()} ×{self.quantity}"

@@ -1,0 +1,93 @@
+"""One FilterSet per model, shared by the API and the HTML lists; ``sort`` orders a list
+by a column (``-`` first for descending)."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hazards.choices import OPEN_STATUSES
+from hazards.models import FacilityWork, Hazard, KeyVehicle
+
+
+class HazardFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Road, place or description"))
+    date_from = filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("To"))
+    is_open = filters.BooleanFilter(method="filter_open", label=_("Open"))
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    sort = filters.OrderingFilter(
+        fields=(
+            ("found_at", "found_at"),
+            ("deadline", "deadline"),
+            ("severity", "severity"),
+            ("status", "status"),
+            ("road", "road"),
+        ),
+        field_labels={
+            "found_at": _("Found"),
+            "deadline": _("Deadline"),
+            "severity": _("Severity"),
+            "status": _("Status"),
+            "road": _("Road"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Hazard
+        fields = ["unit", "status", "element", "source", "severity", "reported_by", "patrol"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(road__icontains=value) | Q(location__icontains=value) | Q(description__icontains=value)
+        )
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(
+            status__in=OPEN_STATUSES
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = queryset.overdue()
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class KeyVehicleFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Plate or owner"))
+    sort = filters.OrderingFilter(
+        fields=(("plate", "plate"), ("flagged_at", "flagged_at"), ("cleared_at", "cleared_at")),
+        field_labels={
+            "plate": _("Plate"),
+            "flagged_at": _("Flagged"),
+            "cleared_at": _("Cleared"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = KeyVehicle
+        fields = ["unit", "status", "reason", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(plate__icontains=value) | Q(owner__icontains=value))
+
+
+class FacilityWorkFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="done_on", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="done_on", lookup_expr="lte", label=_("To"))
+    place = filters.CharFilter(lookup_expr="icontains", label=_("Place"))
+    sort = filters.OrderingFilter(
+        fields=(("done_on", "done_on"), ("quantity", "quantity"), ("kind", "kind")),
+        field_labels={"done_on": _("Date"), "quantity": _("Quantity"), "kind": _("Kind")},
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = FacilityWork
+        fields = ["unit", "kind", "hazard", "place"]
