@@ -1,1 +1,327 @@
-"""Models of the outreach app."""
+"""Engagement with the public: publicity events (七进 and key-date campaigns), outreach
+campaigns, love stations (爱心驿站), assistance to the public and commendations received."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.models import DutyPost, Officer, TimeStampedModel, Unit
+from brigade.uploads import upload_path, validate_image
+from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
+from outreach.querysets import (
+    AssistanceEventQuerySet,
+    CommendationQuerySet,
+    EventPhotoQuerySet,
+    LoveStationQuerySet,
+    OutreachCampaignQuerySet,
+    PublicityEventQuerySet,
+    StationVisitDayQuerySet,
+)
+
+# One event educating more people than this is a typo more often than a stadium: the
+# writer must confirm it explicitly.
+LARGE_AUDIENCE = 100_000
+
+
+class OutreachCampaign(TimeStampedModel):
+    """A publicity project with a partner and a goal (e.g. the school "yellow cap" project
+    with the education bureau); not to be confused with a crackdown (brigade.Campaign)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    partner = models.CharField(_("partner"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="outreach_campaigns",
+        verbose_name=_("lead unit"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    goal_kind = models.CharField(_("goal"), max_length=20, choices=GoalKind.choices)
+    goal_target = models.PositiveIntegerField(_("target"))
+    history = HistoricalRecords()
+
+    objects = OutreachCampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("outreach campaign")
+        verbose_name_plural = _("outreach campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="outreachcampaign_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_target__gt=0),
+                name="outreachcampaign_target_positive",
+                violation_error_message=_("The target must be at least 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_running(self, day) -> bool:  # type: ignore[no-untyped-def]
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class PublicityEvent(TimeStampedModel):
+    """Officers went into a venue (or ran a key-date campaign) and educated its public."""
+
+    held_on = models.DateField(_("date"), db_index=True)
+    venue_kind = models.CharField(_("venue kind"), max_length=20, choices=VenueKind.choices)
+    venue_name = models.CharField(_("venue"), max_length=150)
+    topic = models.CharField(_("topic"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="publicity_events", verbose_name=_("unit")
+    )
+    officers = models.ManyToManyField(
+        Officer, related_name="publicity_events", blank=True, verbose_name=_("officers present")
+    )
+    audience = models.PositiveIntegerField(_("people educated"), default=0)
+    consultations = models.PositiveIntegerField(_("consultations answered"), default=0)
+    materials = models.PositiveIntegerField(_("materials handed out"), default=0)
+    campaign = models.ForeignKey(
+        OutreachCampaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("outreach campaign"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords(m2m_fields=[officers])
+
+    objects = PublicityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("publicity event")
+        verbose_name_plural = _("publicity events")
+        indexes = [models.Index(fields=["unit", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.venue_name}"
+
+
+class EventPhoto(TimeStampedModel):
+    """A photo taken at a publicity event (content-checked, served only to those who may
+    see the event)."""
+
+    event = models.ForeignKey(
+        PublicityEvent, on_delete=models.CASCADE, related_name="photos", verbose_name=_("event")
+    )
+    photo = models.FileField(
+        _("photo"), upload_to=upload_path("outreach/photos"), validators=[validate_image]
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    history = HistoricalRecords()
+
+    objects = EventPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.event} #{self.pk}"
+
+
+class LoveStation(TimeStampedModel):
+    """A love station (爱心驿站): a kiosk or post where outdoor workers rest, warm up,
+    charge a phone or get water."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    location = models.CharField(_("where"), max_length=200)
+    post = models.ForeignKey(
+        DutyPost,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="love_stations",
+        verbose_name=_("kiosk or post"),
+    )
+    opening_hours = models.CharField(_("opening hours"), max_length=100)
+    services = models.TextField(_("services"), blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="love_stations", verbose_name=_("unit")
+    )
+    opened_on = models.DateField(_("opened on"))
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = LoveStationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__code", "name"]
+        verbose_name = _("love station")
+        verbose_name_plural = _("love stations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StationVisitDay(models.Model):
+    """How many people a love station served on one day (a tally, tapped +/−)."""
+
+    station = models.ForeignKey(
+        LoveStation,
+        on_delete=models.CASCADE,
+        related_name="visit_days",
+        verbose_name=_("love station"),
+    )
+    day = models.DateField(_("day"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = StationVisitDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("station visit day")
+        verbose_name_plural = _("station visit days")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "day"], name="visitday_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(visits__gte=0),
+                name="visitday_not_negative",
+                violation_error_message=_("The count cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} {self.day:%Y-%m-%d}: {self.visits}"
+
+
+class AssistanceEvent(TimeStampedModel):
+    """Help given to a member of the public: an escort to hospital or an exam, a lost
+    elder or child reunited, lost property returned."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AssistanceKind.choices)
+    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    location = models.CharField(_("where"), max_length=200)
+    description = models.TextField(_("what happened"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assistance_events", verbose_name=_("unit")
+    )
+    officers = models.ManyToManyField(
+        Officer, related_name="assistance_events", blank=True, verbose_name=_("officers")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords(m2m_fields=[officers])
+
+    objects = AssistanceEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("assistance event")
+        verbose_name_plural = _("assistance events")
+        indexes = [models.Index(fields=["unit", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.location}"
+
+
+class Commendation(TimeStampedModel):
+    """A banner (锦旗) or letter of thanks from the public, to one officer or one unit."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CommendationKind.choices, default=CommendationKind.BANNER
+    )
+    giver = models.CharField(_("from"), max_length=150)
+    wording = models.CharField(
+        _("wording"), max_length=200, blank=True, help_text=_("What the banner or letter says.")
+    )
+    reason = models.TextField(_("for what"), blank=True)
+    received_on = models.DateField(_("received on"), db_index=True)
+    officer = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commendations",
+        verbose_name=_("to officer"),
+    )
+    recipient_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commendations_received",
+        verbose_name=_("to unit"),
+    )
+    # The unit the record belongs to (the officer's, or the commended unit): set by the
+    # service, it scopes the record and counts it in the unit's figures.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="commendations", verbose_name=_("unit")
+    )
+    photo = models.FileField(
+        _("photo"),
+        upload_to=upload_path("outreach/commendations"),
+        validators=[validate_image],
+        blank=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    history = HistoricalRecords()
+
+    objects = CommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("commendation")
+        verbose_name_plural = _("commendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(officer__isnull=False) & Q(recipient_unit__isnull=True))
+                | (Q(officer__isnull=True) & Q(recipient_unit__isnull=False)),
+                name="commendation_one_recipient",
+                violation_error_message=_("Name either an officer or a unit, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.giver}"
+
+    @property
+    def recipient(self) -> Officer | Unit | None:
+        return self.officer or self.recipient_unit

@@ -1,0 +1,92 @@
+"""Reads of the outreach app; ``visible_to(user)`` scopes every list to the user's unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Self
+
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+
+from brigade.querysets import BrigadeWideQuerySet, ScopedQuerySet, UnitScopedQuerySet
+from outreach.choices import VENUE_GOALS, GoalKind
+
+
+class PublicityEventQuerySet(UnitScopedQuerySet):
+    def for_list(self) -> Self:
+        """Everything a list row shows, in a fixed number of queries."""
+        return self.select_related("unit", "campaign", "recorded_by").prefetch_related(
+            "officers"
+        )
+
+    def held_between(self, first: dt.date | None, last: dt.date | None) -> Self:
+        qs = self
+        if first:
+            qs = qs.filter(held_on__gte=first)
+        if last:
+            qs = qs.filter(held_on__lte=last)
+        return qs
+
+    def totals(self) -> dict[str, int]:
+        """Events, people educated, consultations and materials, in one query."""
+        return self.aggregate(
+            events=Count("pk"),
+            people=Sum("audience", default=0),
+            consultations=Sum("consultations", default=0),
+            materials=Sum("materials", default=0),
+        )
+
+
+class OutreachCampaignQuerySet(BrigadeWideQuerySet):
+    """Outreach campaigns are the brigade's: every unit logs events into them."""
+
+    def with_progress(self) -> Self:
+        """Annotate ``progress``: distinct venues of the goal's kind visited (venue goals),
+        events held, or people educated, counting the campaign's linked events."""
+        venues = Count(
+            "events__venue_name",
+            distinct=True,
+            filter=Q(events__venue_kind=F("goal_kind")),
+        )
+        return self.annotate(
+            event_count=Count("events", distinct=True),
+            progress=Case(
+                When(goal_kind__in=list(VENUE_GOALS), then=venues),
+                When(goal_kind=GoalKind.EVENTS, then=Count("events", distinct=True)),
+                When(goal_kind=GoalKind.PEOPLE, then=Sum("events__audience", default=0)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+
+
+class LoveStationQuerySet(UnitScopedQuerySet):
+    def active(self) -> Self:
+        return self.filter(is_active=True)
+
+    def with_visits(self, day: dt.date) -> Self:
+        """Annotate ``visits_today`` (on ``day``) and ``visits_total``."""
+        return self.annotate(
+            visits_on_day=Sum("visit_days__visits", filter=Q(visit_days__day=day), default=0),
+            visits_total=Sum("visit_days__visits", default=0),
+        )
+
+
+class StationVisitDayQuerySet(ScopedQuerySet):
+    unit_path = "station__unit_id"
+
+
+class EventPhotoQuerySet(ScopedQuerySet):
+    unit_path = "event__unit_id"
+
+
+class AssistanceEventQuerySet(UnitScopedQuerySet):
+    def for_list(self) -> Self:
+        return self.select_related("unit", "recorded_by").prefetch_related("officers")
+
+
+class CommendationQuerySet(UnitScopedQuerySet):
+    def for_list(self) -> Self:
+        return self.select_related("unit", "officer", "recipient_unit")
+
+    def for_officer(self, officer: Any) -> Self:
+        return self.filter(officer=officer)

@@ -1,0 +1,251 @@
+"""Every write of the outreach app: events and their photos, assistance, commendations,
+and the love stations' visit tallies.
+
+Each write is one transaction; a ValidationError names the field at fault (HTTP 400) and
+a closed love station refuses taps (TransitionNotAllowed, HTTP 409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brigade.errors import TransitionNotAllowed
+from brigade.models import Officer, Unit
+from brigade.roles import scope_of
+from brigade.uploads import validate_image
+from outreach.choices import AssistanceKind, CommendationKind, VenueKind
+from outreach.models import (
+    LARGE_AUDIENCE,
+    AssistanceEvent,
+    Commendation,
+    EventPhoto,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+    StationVisitDay,
+)
+
+# A clock a few minutes ahead on a phone must not make "now" look like the future.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _not_future_day(field: str, day: dt.date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("This date is in the future.")})
+
+
+def _not_future_time(field: str, value: dt.datetime) -> None:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({field: _("This time is in the future.")})
+
+
+def _counts(**counts: int) -> None:
+    errors = {
+        name: _("The count cannot be negative.")
+        for name, value in counts.items()
+        if value is None or value < 0
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _unit_of(by: Any, officers: list[Officer]) -> Unit:
+    """A record belongs to the recorder's unit, else to the unit of the officers named."""
+    me = scope_of(by).officer
+    if me is not None:
+        return me.unit
+    if officers:
+        return officers[0].unit
+    raise ValidationError({"officers": _("Name at least one officer who was there.")})
+
+
+# --- publicity events ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def event_save(
+    *,
+    by: Any,
+    held_on: dt.date,
+    venue_kind: str,
+    venue_name: str,
+    topic: str,
+    officers: Iterable[Officer] = (),
+    audience: int = 0,
+    consultations: int = 0,
+    materials: int = 0,
+    campaign: OutreachCampaign | None = None,
+    notes: str = "",
+    confirm_large_audience: bool = False,
+    event: PublicityEvent | None = None,
+) -> PublicityEvent:
+    """Log (or correct) a publicity event; an audience over 100,000 must be confirmed."""
+    officers = list(officers)
+    if venue_kind not in VenueKind.values:
+        raise ValidationError({"venue_kind": _("Unknown venue kind.")})
+    _not_future_day("held_on", held_on)
+    _counts(audience=audience, consultations=consultations, materials=materials)
+    audience_changed = event is None or event.audience != audience
+    if audience > LARGE_AUDIENCE and audience_changed and not confirm_large_audience:
+        raise ValidationError(
+            {
+                "audience": _(
+                    "%(audience)s people at one event is over %(limit)s: check the figure, "
+                    "and confirm it if it is right."
+                )
+                % {"audience": f"{audience:,}", "limit": f"{LARGE_AUDIENCE:,}"}
+            }
+        )
+    if campaign is not None and not campaign.is_running(held_on):
+        raise ValidationError({"campaign": _("This campaign is not running on that day.")})
+    if event is None:
+        event = PublicityEvent(unit=_unit_of(by, officers), recorded_by=by)
+    event.held_on = held_on
+    event.venue_kind = venue_kind
+    event.venue_name = venue_name.strip()
+    event.topic = topic.strip()
+    event.audience = audience
+    event.consultations = consultations
+    event.materials = materials
+    event.campaign = campaign
+    event.notes = notes
+    event.save()
+    event.officers.set(officers)
+    return event
+
+
+@transaction.atomic
+def event_add_photo(
+    *, event: PublicityEvent, photo: Any, by: Any, caption: str = ""
+) -> EventPhoto:
+    """Attach a photo to an event; anything that is not an image is refused."""
+    try:
+        validate_image(photo)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
+    return EventPhoto.objects.create(event=event, photo=photo, caption=caption, uploaded_by=by)
+
+
+# --- assistance ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assistance_save(
+    *,
+    by: Any,
+    kind: str,
+    occurred_at: dt.datetime,
+    location: str,
+    outcome: str,
+    officers: Iterable[Officer] = (),
+    description: str = "",
+    assistance: AssistanceEvent | None = None,
+) -> AssistanceEvent:
+    """Log (or correct) help given to the public."""
+    officers = list(officers)
+    if kind not in AssistanceKind.values:
+        raise ValidationError({"kind": _("Unknown kind of assistance.")})
+    _not_future_time("occurred_at", occurred_at)
+    if assistance is None:
+        assistance = AssistanceEvent(unit=_unit_of(by, officers), recorded_by=by)
+    assistance.kind = kind
+    assistance.occurred_at = occurred_at
+    assistance.location = location.strip()
+    assistance.outcome = outcome.strip()
+    assistance.description = description
+    assistance.save()
+    assistance.officers.set(officers)
+    return assistance
+
+
+# --- commendations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commendation_save(
+    *,
+    by: Any,
+    giver: str,
+    received_on: dt.date,
+    kind: str = CommendationKind.BANNER,
+    officer: Officer | None = None,
+    recipient_unit: Unit | None = None,
+    wording: str = "",
+    reason: str = "",
+    photo: Any = None,
+    commendation: Commendation | None = None,
+) -> Commendation:
+    """Record a banner or letter of thanks, to exactly one officer or one unit."""
+    if kind not in CommendationKind.values:
+        raise ValidationError({"kind": _("Unknown kind of commendation.")})
+    if (officer is None) == (recipient_unit is None):
+        raise ValidationError(
+            {"officer": _("Name either the officer or the unit it was given to, not both.")}
+        )
+    _not_future_day("received_on", received_on)
+    if photo:
+        try:
+            validate_image(photo)
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc
+    commendation = commendation or Commendation(recorded_by=by)
+    commendation.kind = kind
+    commendation.giver = giver.strip()
+    commendation.received_on = received_on
+    commendation.officer = officer
+    commendation.recipient_unit = recipient_unit
+    commendation.unit = officer.unit if officer is not None else recipient_unit  # type: ignore[assignment]
+    commendation.wording = wording
+    commendation.reason = reason
+    if photo:
+        commendation.photo = photo
+    commendation.save()
+    return commendation
+
+
+# --- love stations ------------------------------------------------------------------------
+
+
+def _station_open(station: LoveStation) -> None:
+    if not LoveStation.objects.filter(pk=station.pk, is_active=True).exists():
+        raise TransitionNotAllowed(
+            _("This love station is closed: it takes no visits."), state="inactive"
+        )
+
+
+@transaction.atomic
+def station_tally(*, station: LoveStation, delta: int, day: dt.date | None = None) -> int:
+    """Add ``delta`` (+1 or −1 a tap) to a station's visits of ``day``; returns the count."""
+    day = day or timezone.localdate()
+    _not_future_day("day", day)
+    _station_open(station)
+    tally, _created = StationVisitDay.objects.get_or_create(station=station, day=day)
+    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
+    updated = StationVisitDay.objects.filter(
+        Q(visits__gte=-delta) if delta < 0 else Q(), pk=tally.pk
+    ).update(visits=F("visits") + delta)
+    if not updated:
+        raise ValidationError({"delta": _("The count cannot go below zero.")})
+    tally.refresh_from_db(fields=["visits"])
+    tally.save(update_fields=["updated_at"])  # a history row per change
+    return tally.visits
+
+
+@transaction.atomic
+def station_set_visits(*, station: LoveStation, day: dt.date, visits: int) -> StationVisitDay:
+    """Set a day's visits outright (typed in afterwards from a paper tally)."""
+    _not_future_day("day", day)
+    _counts(visits=visits)
+    _station_open(station)
+    tally, _created = StationVisitDay.objects.update_or_create(
+        station=station, day=day, defaults={"visits": visits}
+    )
+    return tally
