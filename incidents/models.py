@@ -1,1 +1,298 @@
-"""Models of the incidents app."""
+"""Accidents, their parties and documents, hit-and-run cases, and the road-accident social
+relief fund (道路交通事故社会救助基金): advances and their recoveries (追偿)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.models import TimeStampedModel, Unit
+from brigade.uploads import upload_path, validate_document
+from incidents.choices import (
+    AdvancePurpose,
+    AdvanceStatus,
+    HandlingMode,
+    Liability,
+    MediationOutcome,
+    PartyRole,
+    RecoveryWarning,
+    Severity,
+    SolvedHow,
+    VehicleKind,
+)
+from incidents.querysets import (
+    RECOVERY_WARNING_DAYS,
+    ZERO,
+    AccidentDocumentQuerySet,
+    AccidentPartyQuerySet,
+    AccidentQuerySet,
+    FundAdvanceQuerySet,
+    RecoveryQuerySet,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+CENT = Decimal("0.01")
+
+
+def _user_fk(related_name: str, verbose_name: str | object) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
+class Accident(TimeStampedModel):
+    """A road traffic accident the brigade handled; a hit-and-run stays open until solved."""
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    road = models.CharField(_("road"), max_length=100)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=Severity.choices, default=Severity.PROPERTY
+    )
+    handling_mode = models.CharField(
+        _("handling"), max_length=20, choices=HandlingMode.choices, default=HandlingMode.SIMPLE
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="accidents", verbose_name=_("unit")
+    )
+    recorded_by = _user_fk("accidents_recorded", _("recorded by"))
+    hit_and_run = models.BooleanField(_("hit-and-run"), default=False)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    solved_how = models.CharField(
+        _("solved how"), max_length=20, choices=SolvedHow.choices, blank=True
+    )
+    solved_by = _user_fk("accidents_solved", _("solved by"))
+    mediation = models.CharField(
+        _("mediation"), max_length=20, choices=MediationOutcome.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AccidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("accident")
+        verbose_name_plural = _("accidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(solved_at__isnull=True) | Q(hit_and_run=True),
+                name="accident_only_hit_and_run_solved",
+                violation_error_message=_("Only a hit-and-run case can be solved."),
+            ),
+            models.CheckConstraint(
+                condition=Q(solved_at__isnull=True) | Q(solved_at__gte=F("occurred_at")),
+                name="accident_solved_after_occurred",
+                violation_error_message=_("A case cannot be solved before the accident."),
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "occurred_at"])]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.occurred_at)
+        return f"{when:%Y-%m-%d %H:%M} {self.road}"
+
+    @property
+    def case_state(self) -> str:
+        """The hit-and-run case's state: not a case, open, or solved."""
+        if not self.hit_and_run:
+            return "not_hit_and_run"
+        return "solved" if self.solved_at else "open"
+
+    def days_open(self, at: dt.datetime | None = None) -> int:
+        """Days from the accident to its solution (or to ``at``/now while open)."""
+        end = self.solved_at or at or timezone.now()
+        return max((end - self.occurred_at).days, 0)
+
+
+class AccidentParty(TimeStampedModel):
+    """A person (and their vehicle) involved in an accident."""
+
+    accident = models.ForeignKey(
+        Accident, on_delete=models.CASCADE, related_name="parties", verbose_name=_("accident")
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=PartyRole.choices, default=PartyRole.DRIVER
+    )
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    plate = models.CharField(_("plate"), max_length=20, blank=True)
+    vehicle_kind = models.CharField(
+        _("vehicle"), max_length=20, choices=VehicleKind.choices, blank=True
+    )
+    insurer = models.CharField(_("insurer"), max_length=100, blank=True)
+    liability = models.CharField(
+        _("liability"), max_length=20, choices=Liability.choices, blank=True
+    )
+    history = HistoricalRecords()
+
+    objects = AccidentPartyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["accident", "pk"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.get_role_display(), self.name, self.plate) if p)
+
+
+class AccidentDocument(TimeStampedModel):
+    """A document attached to an accident (scene photo, liability ruling, agreement)."""
+
+    accident = models.ForeignKey(
+        Accident, on_delete=models.CASCADE, related_name="documents", verbose_name=_("accident")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    file = models.FileField(
+        _("file"), upload_to=upload_path("incidents/documents"), validators=[validate_document]
+    )
+    uploaded_by = _user_fk("accident_documents", _("uploaded by"))
+    history = HistoricalRecords()
+
+    objects = AccidentDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["accident", "-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FundAdvance(TimeStampedModel):
+    """An advance from the relief fund (垫付) for one accident's victim: requested, approved
+    by a commander other than the requester, paid; then recovered from whoever is liable.
+
+    ``amount_recovered`` is kept by the recovery service with one conditional update, so
+    it can never pass ``amount``, also under concurrent recoveries.
+    """
+
+    accident = models.ForeignKey(
+        Accident, on_delete=models.PROTECT, related_name="advances", verbose_name=_("accident")
+    )
+    beneficiary = models.CharField(_("beneficiary"), max_length=100)
+    payee = models.CharField(
+        _("payee"), max_length=100, help_text=_("Who receives the money: a hospital, funeral home…")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=AdvancePurpose.choices)
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AdvanceStatus.choices,
+        default=AdvanceStatus.REQUESTED,
+        db_index=True,
+    )
+    requested_by = _user_fk("advances_requested", _("requested by"))
+    approved_by = _user_fk("advances_approved", _("approved by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    rejected_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
+    recovery_due = models.DateField(_("recover by"), null=True, blank=True)
+    amount_recovered = models.DecimalField(_("recovered (CNY)"), default=ZERO, **MONEY)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = FundAdvanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("fund advance")
+        verbose_name_plural = _("fund advances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="advance_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_recovered__gte=0) & Q(amount_recovered__lte=F("amount")),
+                name="advance_recovered_within_amount",
+                violation_error_message=_("More cannot be recovered than was advanced."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary} · {self.get_purpose_display()} · ¥{self.amount:,.2f}"
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.amount if self.status == AdvanceStatus.PAID else ZERO
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What is still to recover: paid − recovered (never negative)."""
+        return self.paid_amount - self.amount_recovered
+
+    def recovery_warning(self, today: dt.date | None = None) -> str:
+        """Due soon (within the warning days) or overdue, while money is outstanding."""
+        if self.outstanding <= 0 or self.recovery_due is None:
+            return RecoveryWarning.NONE
+        today = today or timezone.localdate()
+        if self.recovery_due < today:
+            return RecoveryWarning.OVERDUE
+        if self.recovery_due <= today + dt.timedelta(days=RECOVERY_WARNING_DAYS):
+            return RecoveryWarning.DUE_SOON
+        return RecoveryWarning.NONE
+
+
+class Recovery(TimeStampedModel):
+    """A partial repayment of an advance (追偿) by the liable party or their insurer."""
+
+    advance = models.ForeignKey(
+        FundAdvance, on_delete=models.PROTECT, related_name="recoveries", verbose_name=_("advance")
+    )
+    payer = models.CharField(_("payer"), max_length=100)
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    received_on = models.DateField(_("received on"), default=timezone.localdate, db_index=True)
+    recorded_by = _user_fk("recoveries_recorded", _("recorded by"))
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = RecoveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("recovery")
+        verbose_name_plural = _("recoveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="recovery_amount_positive",
+                violation_error_message=_("The amount must be more than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} ¥{self.amount:,.2f} {self.received_on}"

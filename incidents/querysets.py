@@ -1,0 +1,79 @@
+"""Reads of the incidents app; ``visible_to(user)`` scopes every list to the user's unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, F, Sum, Value
+from django.db.models.functions import Coalesce
+
+from brigade.querysets import ScopedQuerySet
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# How many days before the recovery deadline a warning shows.
+RECOVERY_WARNING_DAYS = 14
+
+
+class AccidentQuerySet(ScopedQuerySet):
+    def hit_and_run(self) -> AccidentQuerySet:
+        return self.filter(hit_and_run=True)
+
+    def open_cases(self) -> AccidentQuerySet:
+        """Hit-and-run cases not solved yet, oldest first."""
+        return self.filter(hit_and_run=True, solved_at__isnull=True).order_by("occurred_at", "pk")
+
+    def for_list(self) -> AccidentQuerySet:
+        return self.select_related("unit")
+
+
+class AccidentPartyQuerySet(ScopedQuerySet):
+    unit_path = "accident__unit_id"
+
+
+class AccidentDocumentQuerySet(ScopedQuerySet):
+    unit_path = "accident__unit_id"
+
+
+class FundAdvanceQuerySet(ScopedQuerySet):
+    unit_path = "accident__unit_id"
+
+    def for_list(self) -> FundAdvanceQuerySet:
+        return self.select_related("accident", "accident__unit", "requested_by", "approved_by")
+
+    def awaiting_approval(self) -> FundAdvanceQuerySet:
+        from incidents.choices import AdvanceStatus
+
+        return self.filter(status=AdvanceStatus.REQUESTED)
+
+    def with_balance(self) -> FundAdvanceQuerySet:
+        """Paid advances with money still to recover."""
+        from incidents.choices import AdvanceStatus
+
+        return self.filter(status=AdvanceStatus.PAID, amount_recovered__lt=F("amount"))
+
+    def recovery_warnings(self, today: dt.date) -> FundAdvanceQuerySet:
+        """Paid advances with a balance whose recovery deadline is past or near."""
+        horizon = today + dt.timedelta(days=RECOVERY_WARNING_DAYS)
+        return self.with_balance().filter(recovery_due__isnull=False, recovery_due__lte=horizon)
+
+    def paid_between(self, first: dt.date, last: dt.date) -> FundAdvanceQuerySet:
+        from incidents.choices import AdvanceStatus
+
+        return self.filter(
+            status=AdvanceStatus.PAID, paid_at__date__gte=first, paid_at__date__lte=last
+        )
+
+
+class RecoveryQuerySet(ScopedQuerySet):
+    unit_path = "advance__accident__unit_id"
+
+    def for_list(self) -> RecoveryQuerySet:
+        return self.select_related("advance", "advance__accident", "advance__accident__unit")
+
+    def total(self) -> Any:
+        return self.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))[
+            "total"
+        ]

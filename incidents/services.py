@@ -1,0 +1,448 @@
+"""Every write of the incidents app: accidents and their parties, hit-and-run solutions,
+fund advances through their states, and recoveries.
+
+Transitions are conditional updates (``filter(pk=, status=FROM).update()``: zero rows means
+the state moved under us → TransitionNotAllowed naming the current state), inside
+``transaction.atomic``. A recovery adds to the advance's ``amount_recovered`` with one
+UPDATE whose WHERE says the new total stays within the amount paid: of two concurrent
+recoveries that together would pass it, the database lets one through and the other finds
+zero rows (PostgreSQL re-checks the WHERE on the row the first one committed; SQLite
+serialises writers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brigade.errors import TransitionNotAllowed
+from brigade.models import Unit
+from incidents.choices import AdvanceStatus, HandlingMode, Severity
+from incidents.models import (
+    CENT,
+    Accident,
+    AccidentDocument,
+    AccidentParty,
+    FundAdvance,
+    Recovery,
+)
+
+# A clock a few minutes ahead on a phone must not make "now" look like the future.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+PARTY_FIELDS = ("role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
+ACCIDENT_FIELDS = (
+    "occurred_at",
+    "road",
+    "place",
+    "latitude",
+    "longitude",
+    "severity",
+    "handling_mode",
+    "hit_and_run",
+    "mediation",
+    "notes",
+)
+
+
+def _not_in_future(field: str, value: dt.datetime) -> None:
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({field: _("This time is in the future.")})
+
+
+def _money(field: str, value: Any) -> Decimal:
+    """A positive amount in yuan with at most two decimals."""
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError) as exc:
+        raise ValidationError({field: _("Enter an amount in yuan.")}) from exc
+    if not amount.is_finite():
+        raise ValidationError({field: _("Enter an amount in yuan.")})
+    if amount <= 0:
+        raise ValidationError({field: _("The amount must be more than zero.")})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: _("An amount has at most two decimals (fen).")})
+    if amount >= Decimal("1e12"):
+        raise ValidationError({field: _("This amount is too large.")})
+    return amount.quantize(CENT)
+
+
+def _check_accident(data: Mapping[str, Any]) -> None:
+    occurred_at = data.get("occurred_at")
+    if occurred_at is not None:
+        _not_in_future("occurred_at", occurred_at)
+    if data.get("hit_and_run") and data.get("handling_mode") == HandlingMode.QUICK:
+        raise ValidationError(
+            {"handling_mode": _("A hit-and-run cannot be settled quickly: one party is missing.")}
+        )
+    if (
+        data.get("handling_mode") == HandlingMode.QUICK
+        and data.get("severity", Severity.PROPERTY) != Severity.PROPERTY
+    ):
+        raise ValidationError(
+            {
+                "handling_mode": _(
+                    "Only an accident with property damage only can be settled quickly."
+                )
+            }
+        )
+
+
+def _save_history(instance: Any) -> None:
+    # A conditional update bypasses save(): record the change in the history ourselves.
+    instance.refresh_from_db()
+    instance.save(update_fields=["updated_at"])
+
+
+# --- accidents ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accident_record(
+    *,
+    unit: Unit,
+    by: Any,
+    road: str,
+    occurred_at: dt.datetime | None = None,
+    parties: Iterable[Mapping[str, Any]] = (),
+    **details: Any,
+) -> Accident:
+    """Record an accident with its parties (time now unless given)."""
+    unknown = set(details) - set(ACCIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown accident fields: {sorted(unknown)}")
+    occurred_at = occurred_at or timezone.now()
+    data = {"occurred_at": occurred_at, "road": road, **details}
+    if not road.strip():
+        raise ValidationError({"road": _("Name the road.")})
+    _check_accident(data)
+    accident = Accident(unit=unit, recorded_by=by, **data)
+    accident.full_clean(exclude=["unit", "recorded_by"])
+    accident.save()
+    for party in parties:
+        party_add(accident=accident, **{k: v for k, v in party.items() if k in PARTY_FIELDS})
+    return accident
+
+
+@transaction.atomic
+def accident_update(*, accident: Accident, **changes: Any) -> Accident:
+    """Change an accident's details; the hit-and-run case's solution has its own action."""
+    unknown = set(changes) - set(ACCIDENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown accident fields: {sorted(unknown)}")
+    data = {name: getattr(accident, name) for name in ACCIDENT_FIELDS}
+    data.update(changes)
+    _check_accident(data)
+    if accident.solved_at and not data["hit_and_run"]:
+        raise ValidationError(
+            {"hit_and_run": _("This case has been solved: it stays a hit-and-run.")}
+        )
+    for name, value in changes.items():
+        setattr(accident, name, value)
+    accident.full_clean(exclude=["unit", "recorded_by", "solved_by"])
+    accident.save()
+    return accident
+
+
+@transaction.atomic
+def quick_settlement(
+    *,
+    unit: Unit,
+    by: Any,
+    road: str,
+    parties: Iterable[Mapping[str, Any]],
+    occurred_at: dt.datetime | None = None,
+    place: str = "",
+    notes: str = "",
+) -> Accident:
+    """快处快赔: a minor accident with property damage only, settled on the spot between
+    (at least) two parties identified by plate and insurer."""
+    parties = [p for p in parties if any(p.get(k) for k in ("plate", "insurer", "name"))]
+    if len(parties) < 2:
+        raise ValidationError({"parties": _("A quick settlement needs both parties.")})
+    missing = [i for i, p in enumerate(parties, 1) if not p.get("plate")]
+    if missing:
+        raise ValidationError({"parties": _("Enter the plate of each vehicle.")})
+    return accident_record(
+        unit=unit,
+        by=by,
+        road=road,
+        occurred_at=occurred_at,
+        place=place,
+        notes=notes,
+        severity=Severity.PROPERTY,
+        handling_mode=HandlingMode.QUICK,
+        parties=parties,
+    )
+
+
+@transaction.atomic
+def party_add(*, accident: Accident, **fields: Any) -> AccidentParty:
+    """Add a party (a person and their vehicle) to an accident."""
+    party = AccidentParty(accident=accident, **fields)
+    if not (party.name or party.plate):
+        raise ValidationError({"name": _("Give at least a name or a plate.")})
+    party.full_clean(exclude=["accident"])
+    party.save()
+    Accident.objects.filter(pk=accident.pk).update(updated_at=timezone.now())
+    return party
+
+
+@transaction.atomic
+def document_attach(*, accident: Accident, by: Any, title: str, file: Any) -> AccidentDocument:
+    """Attach a PDF or photo (checked by content) to an accident."""
+    document = AccidentDocument(accident=accident, uploaded_by=by, title=title, file=file)
+    document.full_clean(exclude=["accident", "uploaded_by"])
+    document.save()
+    return document
+
+
+@transaction.atomic
+def accident_solve(
+    *, accident: Accident, by: Any, solved_how: str, solved_at: dt.datetime | None = None
+) -> Accident:
+    """Mark a hit-and-run case solved (the driver identified): when and how."""
+    solved_at = solved_at or timezone.now()
+    _not_in_future("solved_at", solved_at)
+    current = Accident.objects.filter(pk=accident.pk).values("hit_and_run", "solved_at").first()
+    if current is None or not current["hit_and_run"]:
+        raise TransitionNotAllowed(
+            _("Only a hit-and-run case can be solved; this accident is not one."),
+            state="not_hit_and_run",
+        )
+    if solved_at < accident.occurred_at:
+        raise ValidationError({"solved_at": _("A case cannot be solved before the accident.")})
+    from incidents.choices import SolvedHow
+
+    if solved_how not in SolvedHow.values:
+        raise ValidationError({"solved_how": _("Say how the case was solved.")})
+    updated = Accident.objects.filter(
+        pk=accident.pk, hit_and_run=True, solved_at__isnull=True
+    ).update(solved_at=solved_at, solved_how=solved_how, solved_by=by, updated_at=timezone.now())
+    if not updated:
+        raise TransitionNotAllowed(_("This case has already been solved."), state="solved")
+    _save_history(accident)
+    return accident
+
+
+# --- the relief fund ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def advance_request(
+    *,
+    accident: Accident,
+    by: Any,
+    beneficiary: str,
+    payee: str,
+    purpose: str,
+    amount: Any,
+    recovery_due: dt.date | None = None,
+    notes: str = "",
+) -> FundAdvance:
+    """Ask the relief fund to advance money for an accident's victim."""
+    advance = FundAdvance(
+        accident=accident,
+        requested_by=by,
+        beneficiary=beneficiary,
+        payee=payee,
+        purpose=purpose,
+        amount=_money("amount", amount),
+        recovery_due=recovery_due,
+        notes=notes,
+    )
+    advance.full_clean(exclude=["accident", "requested_by", "approved_by"])
+    advance.save()
+    return advance
+
+
+@transaction.atomic
+def advance_update(*, advance: FundAdvance, **changes: Any) -> FundAdvance:
+    """Correct a request before it is approved; after approval only the deadline and notes."""
+    allowed_after = {"recovery_due", "notes"}
+    fields = {"beneficiary", "payee", "purpose", "amount", *allowed_after}
+    unknown = set(changes) - fields
+    if unknown:
+        raise TypeError(f"unknown advance fields: {sorted(unknown)}")
+    locked = {k for k in changes if k not in allowed_after and changes[k] != getattr(advance, k)}
+    if locked and advance.status != AdvanceStatus.REQUESTED:
+        raise TransitionNotAllowed(
+            _("Only a request not yet approved can be changed (it is %(state)s).")
+            % {"state": advance.get_status_display()},
+            state=advance.status,
+        )
+    if "amount" in changes:
+        changes["amount"] = _money("amount", changes["amount"])
+    for name, value in changes.items():
+        setattr(advance, name, value)
+    advance.full_clean(exclude=["accident", "requested_by", "approved_by"])
+    # the status must still be what we checked: a concurrent approval wins
+    updated = FundAdvance.objects.filter(pk=advance.pk, status=advance.status).update(
+        **changes, updated_at=timezone.now()
+    )
+    if not updated:
+        _refused(advance)
+    _save_history(advance)
+    return advance
+
+
+def _refused(advance: FundAdvance, message: str | None = None) -> None:
+    state = FundAdvance.objects.filter(pk=advance.pk).values_list("status", flat=True).first()
+    label = AdvanceStatus(state).label if state in AdvanceStatus.values else state
+    raise TransitionNotAllowed(
+        message or _("Not possible now: this advance is %(state)s.") % {"state": label},
+        state=state,
+    )
+
+
+@transaction.atomic
+def advance_approve(*, advance: FundAdvance, by: Any) -> FundAdvance:
+    """A commander approves a request; never their own (four eyes on the fund)."""
+    if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
+        raise PermissionDenied(_("You requested this advance: another commander must approve it."))
+    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.REQUESTED).update(
+        status=AdvanceStatus.APPROVED,
+        approved_by=by,
+        approved_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        _refused(
+            advance,
+            _("Only a request can be approved; this advance is %(state)s.")
+            % {"state": _current_label(advance)},
+        )
+    _save_history(advance)
+    return advance
+
+
+def _current_label(advance: FundAdvance) -> str:
+    state = FundAdvance.objects.filter(pk=advance.pk).values_list("status", flat=True).first()
+    return str(AdvanceStatus(state).label) if state in AdvanceStatus.values else str(state)
+
+
+@transaction.atomic
+def advance_reject(*, advance: FundAdvance, by: Any, reason: str) -> FundAdvance:
+    """Refuse a request (with the reason); it cannot be paid afterwards."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is rejected.")})
+    if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
+        raise PermissionDenied(_("You requested this advance: another commander must decide."))
+    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.REQUESTED).update(
+        status=AdvanceStatus.REJECTED,
+        approved_by=by,
+        approved_at=timezone.now(),
+        rejected_reason=reason.strip(),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        _refused(
+            advance,
+            _("Only a request can be rejected; this advance is %(state)s.")
+            % {"state": _current_label(advance)},
+        )
+    _save_history(advance)
+    return advance
+
+
+@transaction.atomic
+def advance_pay(
+    *,
+    advance: FundAdvance,
+    by: Any,
+    paid_at: dt.datetime | None = None,
+    recovery_due: dt.date | None = None,
+) -> FundAdvance:
+    """Record that an approved advance has been paid out."""
+    paid_at = paid_at or timezone.now()
+    _not_in_future("paid_at", paid_at)
+    changes: dict[str, Any] = {
+        "status": AdvanceStatus.PAID,
+        "paid_at": paid_at,
+        "updated_at": timezone.now(),
+    }
+    if recovery_due is not None:
+        if recovery_due < timezone.localdate(paid_at):
+            raise ValidationError(
+                {"recovery_due": _("The recovery deadline cannot be before the payment.")}
+            )
+        changes["recovery_due"] = recovery_due
+    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.APPROVED).update(
+        **changes
+    )
+    if not updated:
+        _refused(
+            advance,
+            _("Only an approved advance can be paid; this advance is %(state)s.")
+            % {"state": _current_label(advance)},
+        )
+    _save_history(advance)
+    return advance
+
+
+@transaction.atomic
+def recovery_record(
+    *,
+    advance: FundAdvance,
+    by: Any,
+    payer: str,
+    amount: Any,
+    received_on: dt.date | None = None,
+    notes: str = "",
+) -> Recovery:
+    """Record a repayment against a paid advance; never more than is outstanding."""
+    amount = _money("amount", amount)
+    received_on = received_on or timezone.localdate()
+    if not payer.strip():
+        raise ValidationError({"payer": _("Say who paid.")})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("This date is in the future.")})
+    state = FundAdvance.objects.filter(pk=advance.pk).values_list("status", "paid_at").first()
+    if state is None or state[0] != AdvanceStatus.PAID:
+        _refused(
+            advance,
+            _("Only a paid advance can be recovered; this advance is %(state)s.")
+            % {"state": _current_label(advance)},
+        )
+    assert state is not None
+    if received_on < timezone.localdate(state[1]):
+        raise ValidationError(
+            {"received_on": _("A recovery cannot be received before the advance was paid.")}
+        )
+    # One UPDATE decides: it adds the amount only while the total stays within the amount.
+    updated = FundAdvance.objects.filter(
+        pk=advance.pk,
+        status=AdvanceStatus.PAID,
+        amount_recovered__lte=F("amount") - amount,
+    ).update(amount_recovered=F("amount_recovered") + amount, updated_at=timezone.now())
+    if not updated:
+        advance.refresh_from_db()
+        raise ValidationError(
+            {
+                "amount": _(
+                    "This is more than is outstanding: ¥%(outstanding)s of ¥%(paid)s "
+                    "remains to be recovered."
+                )
+                % {
+                    "outstanding": f"{advance.outstanding:,.2f}",
+                    "paid": f"{advance.paid_amount:,.2f}",
+                }
+            }
+        )
+    recovery = Recovery.objects.create(
+        advance=advance,
+        payer=payer.strip(),
+        amount=amount,
+        received_on=received_on,
+        recorded_by=by,
+        notes=notes,
+    )
+    _save_history(advance)
+    return recovery
