@@ -1,0 +1,220 @@
+"""Serializers of the incidents API: fields listed explicitly; status, amounts paid or
+recovered, approvers and the case's solution are read-only (set by the services)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef
+from brigade.models import Unit
+from incidents.choices import (
+    AdvancePurpose,
+    AdvanceStatus,
+    HandlingMode,
+    Liability,
+    MediationOutcome,
+    PartyRole,
+    Severity,
+    SolvedHow,
+    VehicleKind,
+)
+from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
+
+
+class UserRef(serializers.Serializer):
+    """A user as the API shows one: id and name."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+
+
+class PartySerializer(serializers.ModelSerializer):
+    role = ChoicesField(PartyRole, required=False)
+    vehicle_kind = ChoicesField(VehicleKind, required=False, allow_blank=True)
+    liability = ChoicesField(Liability, required=False, allow_blank=True)
+
+    class Meta:
+        model = AccidentParty
+        fields = ("id", "role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
+        read_only_fields = ("id",)
+
+
+class AccidentSerializer(serializers.ModelSerializer):
+    """An accident with its parties; ``parties`` are written on create only."""
+
+    unit = RelatedRef(queryset=Unit.objects.all(), required=False)
+    severity = ChoicesField(Severity, required=False)
+    handling_mode = ChoicesField(HandlingMode, required=False)
+    mediation = ChoicesField(MediationOutcome, required=False, allow_blank=True)
+    solved_how = ChoicesField(SolvedHow, read_only=True)
+    recorded_by = UserRef(read_only=True)
+    solved_by = UserRef(read_only=True, allow_null=True)
+    parties = PartySerializer(many=True, required=False)
+    case_state = serializers.CharField(read_only=True)
+    occurred_at = serializers.DateTimeField(
+        required=False, help_text=_("When it happened; now if left out.")
+    )
+
+    class Meta:
+        model = Accident
+        fields = (
+            "id",
+            "occurred_at",
+            "road",
+            "place",
+            "latitude",
+            "longitude",
+            "severity",
+            "handling_mode",
+            "unit",
+            "hit_and_run",
+            "case_state",
+            "solved_at",
+            "solved_how",
+            "solved_by",
+            "mediation",
+            "notes",
+            "parties",
+            "recorded_by",
+            *TIMESTAMPS,
+        )
+        read_only_fields = ("solved_at", *TIMESTAMPS)
+
+
+class SolveSerializer(serializers.Serializer):
+    solved_how = ChoicesField(SolvedHow)
+    solved_at = serializers.DateTimeField(
+        required=False, help_text=_("When the driver was identified; now if left out.")
+    )
+
+
+class FundAdvanceSerializer(serializers.ModelSerializer):
+    """An advance; status, approver, payment and recovered amount are set by actions."""
+
+    accident = RelatedRef(queryset=Accident.objects.all(), display=("road",))
+    purpose = ChoicesField(AdvancePurpose)
+    status = ChoicesField(AdvanceStatus, read_only=True)
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount_recovered = serializers.DecimalField(read_only=True, **MONEY)
+    paid_amount = serializers.DecimalField(read_only=True, **MONEY)
+    outstanding = serializers.DecimalField(read_only=True, **MONEY)
+    recovery_warning = serializers.SerializerMethodField()
+    requested_by = UserRef(read_only=True)
+    approved_by = UserRef(read_only=True, allow_null=True)
+
+    class Meta:
+        model = FundAdvance
+        fields = (
+            "id",
+            "accident",
+            "beneficiary",
+            "payee",
+            "purpose",
+            "amount",
+            "status",
+            "requested_by",
+            "approved_by",
+            "approved_at",
+            "rejected_reason",
+            "paid_at",
+            "recovery_due",
+            "amount_recovered",
+            "paid_amount",
+            "outstanding",
+            "recovery_warning",
+            "notes",
+            *TIMESTAMPS,
+        )
+        read_only_fields = ("approved_at", "rejected_reason", "paid_at", *TIMESTAMPS)
+
+    def get_recovery_warning(self, advance: FundAdvance) -> str:
+        return advance.recovery_warning()
+
+
+class FundAdvanceChangeSerializer(FundAdvanceSerializer):
+    accident = RelatedRef(read_only=True, display=("road",))
+
+
+class PaySerializer(serializers.Serializer):
+    paid_at = serializers.DateTimeField(required=False, help_text=_("Now if left out."))
+    recovery_due = serializers.DateField(
+        required=False, help_text=_("The day by which the money should be recovered.")
+    )
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class RecoverySerializer(serializers.ModelSerializer):
+    advance = RelatedRef(queryset=FundAdvance.objects.all(), display=("beneficiary",))
+    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    recorded_by = UserRef(read_only=True)
+    received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
+
+    class Meta:
+        model = Recovery
+        fields = (
+            "id",
+            "advance",
+            "payer",
+            "amount",
+            "received_on",
+            "notes",
+            "recorded_by",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
+class LedgerQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField(source="first")
+    date_to = serializers.DateField(source="last")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["last"] < attrs["first"]:
+            raise serializers.ValidationError({"date_to": _("The end is before the start.")})
+        return attrs
+
+
+class LedgerAdvanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    accident = serializers.IntegerField(source="accident_id")
+    unit = serializers.CharField(source="accident.unit.name")
+    beneficiary = serializers.CharField()
+    payee = serializers.CharField()
+    purpose = ChoicesField(AdvancePurpose)
+    paid_at = serializers.DateTimeField()
+    recovery_due = serializers.DateField(allow_null=True)
+    paid = serializers.DecimalField(source="amount", **MONEY)
+    recovered = serializers.DecimalField(source="recovered_by_end", **MONEY)
+    outstanding = serializers.DecimalField(source="outstanding_at_end", **MONEY)
+
+
+class LedgerRecoverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    advance = serializers.IntegerField(source="advance_id")
+    payer = serializers.CharField()
+    received_on = serializers.DateField()
+    amount = serializers.DecimalField(**MONEY)
+
+
+class LedgerTotalsSerializer(serializers.Serializer):
+    paid = serializers.DecimalField(**MONEY)
+    recovered = serializers.DecimalField(**MONEY)
+    outstanding = serializers.DecimalField(**MONEY)
+    received_in_period = serializers.DecimalField(**MONEY)
+
+
+class LedgerSerializer(serializers.Serializer):
+    date_from = serializers.DateField(source="first")
+    date_to = serializers.DateField(source="last")
+    advances = LedgerAdvanceSerializer(many=True)
+    recoveries = LedgerRecoverySerializer(many=True)
+    totals = LedgerTotalsSerializer()

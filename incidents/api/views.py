@@ -1,0 +1,212 @@
+"""API views of the incidents app: accidents (+ solve), fund advances (+ approve, reject,
+pay), recoveries and the ledger. Viewsets hold no rule: the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brigade.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
+from brigade.permissions import ALL_ROLES, RolePermission
+from brigade.roles import scope_of
+from incidents import services
+from incidents.api.serializers import (
+    AccidentSerializer,
+    FundAdvanceChangeSerializer,
+    FundAdvanceSerializer,
+    LedgerQuerySerializer,
+    LedgerSerializer,
+    PaySerializer,
+    RecoverySerializer,
+    RejectSerializer,
+    SolveSerializer,
+)
+from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
+from incidents.ledger import build_ledger
+from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK
+
+
+def unit_for(user: Any, unit: Any) -> Any:
+    """The unit a new accident belongs to: the chosen one, else the user's own."""
+    if unit is not None:
+        return unit
+    officer = scope_of(user).officer
+    if officer is None:
+        raise serializers.ValidationError({"unit": [_("Choose the unit of this accident.")]})
+    return officer.unit
+
+
+def _forbidden(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:
+    return exceptions.PermissionDenied(str(exc))
+
+
+class AccidentViewSet(ScopedModelViewSet):
+    """Accidents with their parties; a hit-and-run case is solved through ``solve``."""
+
+    serializer_class = AccidentSerializer
+    filterset_class = AccidentFilterSet
+    ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
+    ordering = ["-occurred_at", "-pk"]
+    read_roles = ALL_ROLES
+    write_roles = ALL_ROLES
+    action_roles = {"solve": CASE_ROLES, "destroy": ADMIN_ONLY}
+
+    def get_queryset(self) -> Any:
+        parties = AccidentParty.objects.order_by("pk")
+        return (
+            Accident.objects.visible_to(self.request.user)
+            .select_related("unit", "recorded_by", "solved_by")
+            .prefetch_related(Prefetch("parties", queryset=parties))
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        unit = unit_for(self.request.user, data.pop("unit", None))
+        serializer.instance = services.accident_record(unit=unit, by=self.request.user, **data)
+
+    def perform_update(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("parties", None)  # parties are added, not rewritten, after the record
+        if "unit" in data and data["unit"] != serializer.instance.unit:
+            raise serializers.ValidationError(
+                {"unit": [_("An accident stays with the unit that recorded it.")]}
+            )
+        data.pop("unit", None)
+        serializer.instance = services.accident_update(accident=serializer.instance, **data)
+
+    @extend_schema(
+        summary="Solve a hit-and-run case",
+        request=SolveSerializer,
+        responses={200: AccidentSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def solve(self, request: Request, pk: str | None = None) -> Response:
+        accident = self.get_object()
+        data = self.validated_input(SolveSerializer)
+        return self.respond_with(
+            services.accident_solve(accident=accident, by=request.user, **data)
+        )
+
+
+class FundAdvanceViewSet(ScopedModelViewSet):
+    """Relief-fund advances: requested, approved (not by the requester), paid, recovered.
+    Money records are never deleted: a wrong request is rejected."""
+
+    serializer_class = FundAdvanceSerializer
+    filterset_class = FundAdvanceFilterSet
+    ordering_fields = ["created_at", "paid_at", "amount", "recovery_due", "status"]
+    ordering = ["-created_at", "-pk"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    read_roles = ALL_ROLES
+    write_roles = ALL_ROLES
+    action_roles = {"approve": APPROVERS, "reject": APPROVERS, "pay": FUND_DESK}
+
+    def get_queryset(self) -> Any:
+        return FundAdvance.objects.visible_to(self.request.user).for_list()
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("update", "partial_update"):
+            return FundAdvanceChangeSerializer
+        return FundAdvanceSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.advance_request(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.advance_update(
+            advance=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(
+        summary="Approve a requested advance",
+        request=None,
+        responses={200: FundAdvanceSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        advance = self.get_object()
+        try:
+            advance = services.advance_approve(advance=advance, by=request.user)
+        except DjangoPermissionDenied as exc:
+            raise _forbidden(exc) from exc
+        return self.respond_with(advance)
+
+    @extend_schema(
+        summary="Reject a requested advance",
+        request=RejectSerializer,
+        responses={200: FundAdvanceSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        advance = self.get_object()
+        data = self.validated_input(RejectSerializer)
+        try:
+            advance = services.advance_reject(advance=advance, by=request.user, **data)
+        except DjangoPermissionDenied as exc:
+            raise _forbidden(exc) from exc
+        return self.respond_with(advance)
+
+    @extend_schema(
+        summary="Mark an approved advance paid",
+        request=PaySerializer,
+        responses={200: FundAdvanceSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        advance = self.get_object()
+        data = self.validated_input(PaySerializer)
+        return self.respond_with(services.advance_pay(advance=advance, by=request.user, **data))
+
+
+class RecoveryViewSet(ScopedModelViewSet):
+    """Recoveries (追偿) against paid advances: recorded, never edited or deleted."""
+
+    serializer_class = RecoverySerializer
+    filterset_class = RecoveryFilterSet
+    ordering_fields = ["received_on", "amount", "created_at"]
+    ordering = ["-received_on", "-pk"]
+    http_method_names = ["get", "post", "head", "options"]
+    read_roles = ALL_ROLES
+    write_roles = FUND_DESK
+
+    def get_queryset(self) -> Any:
+        return (
+            Recovery.objects.visible_to(self.request.user).for_list().select_related("recorded_by")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.recovery_record(
+            by=self.request.user, **serializer.validated_data
+        )
+
+
+class LedgerView(APIView):
+    """The relief-fund ledger of a period: advances paid in it (paid, recovered by its end,
+    outstanding), recoveries received in it, and totals that are the sums of the rows."""
+
+    permission_classes = [RolePermission]
+    read_roles = ALL_ROLES
+    schema = ScopedAutoSchema()
+
+    @extend_schema(
+        operation_id="incidents_ledger",
+        parameters=[LedgerQuerySerializer],
+        responses={200: LedgerSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = LedgerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ledger = build_ledger(request.user, **query.validated_data)
+        return Response(LedgerSerializer(ledger).data, status=status.HTTP_200_OK)

@@ -1,0 +1,73 @@
+"""One FilterSet per model, shared by the API and the HTML lists."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from brigade.models import Unit
+from incidents.choices import AdvanceStatus
+from incidents.models import Accident, FundAdvance, Recovery
+
+
+class AccidentFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
+    )
+    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("To"))
+    q = filters.CharFilter(method="search", label=_("Road, place or plate"))
+    open_case = filters.BooleanFilter(method="filter_open", label=_("Open hit-and-run case"))
+
+    class Meta:
+        model = Accident
+        fields = ["unit", "severity", "handling_mode", "hit_and_run", "mediation"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(road__icontains=value)
+            | Q(place__icontains=value)
+            | Q(parties__plate__icontains=value)
+        ).distinct()
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        opened = Q(hit_and_run=True, solved_at__isnull=True)
+        return queryset.filter(opened) if value else queryset.exclude(opened)
+
+
+class FundAdvanceFilterSet(filters.FilterSet):
+    unit = filters.ModelChoiceFilter(
+        field_name="accident__unit", queryset=Unit.objects.all(), label=_("Unit")
+    )
+    accident = filters.NumberFilter(field_name="accident_id", label=_("Accident"))
+    paid_from = filters.DateFilter(
+        field_name="paid_at", lookup_expr="date__gte", label=_("Paid from")
+    )
+    paid_to = filters.DateFilter(
+        field_name="paid_at", lookup_expr="date__lte", label=_("Paid until")
+    )
+    status = filters.ChoiceFilter(choices=AdvanceStatus.choices, label=_("Status"))
+    outstanding = filters.BooleanFilter(method="filter_outstanding", label=_("Money outstanding"))
+
+    class Meta:
+        model = FundAdvance
+        fields = ["status", "purpose"]
+
+    def filter_outstanding(self, queryset, name, value):
+        if value is None:
+            return queryset
+        with_balance = queryset.with_balance()
+        return with_balance if value else queryset.exclude(pk__in=with_balance.values("pk"))
+
+
+class RecoveryFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Recovery
+        fields: list[str] = []
+
+    advance = filters.NumberFilter(field_name="advance_id", label=_("Advance"))
