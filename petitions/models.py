@@ -1,1 +1,460 @@
-"""Models of the petitions app."""
+"""The 12345 hotline: ticket categories and their deadline rules, tickets with their
+replies, callbacks and extension requests, the audit of unmasked phone numbers,
+consultations and legislators' proposals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.models import Officer, TimeStampedModel, Unit
+from brigade.querysets import BrigadeWideQuerySet
+from petitions.choices import (
+    OPEN_STATUSES,
+    CallbackResult,
+    ConsultationChannel,
+    ExtensionStatus,
+    ProposalKind,
+    ProposerGrade,
+    ReplyMode,
+    TicketChannel,
+    TicketStatus,
+)
+from petitions.querysets import (
+    CallbackQuerySet,
+    ConsultationQuerySet,
+    ExtensionQuerySet,
+    ProposalQuerySet,
+    ReplyQuerySet,
+    TicketQuerySet,
+)
+
+_WORKDAYS = [MinValueValidator(0), MaxValueValidator(60)]
+
+
+class TicketCategory(TimeStampedModel):
+    """A kind of 12345 ticket with its deadline rule in working days and reply templates."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    sign_days = models.PositiveSmallIntegerField(
+        _("sign within (working days)"), default=1, validators=_WORKDAYS
+    )
+    reply_days = models.PositiveSmallIntegerField(
+        _("reply within (working days)"), default=5, validators=_WORKDAYS
+    )
+    close_days = models.PositiveSmallIntegerField(
+        _("close within (working days)"), default=10, validators=_WORKDAYS
+    )
+    reply_templates = models.JSONField(
+        _("reply templates"),
+        default=list,
+        blank=True,
+        help_text=_("Texts a clerk can start a reply from, one per entry."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = BrigadeWideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sign_days__lte=models.F("reply_days"))
+                & Q(reply_days__lte=models.F("close_days")),
+                name="ticketcategory_deadlines_in_order",
+                violation_error_message=_(
+                    "Deadlines must run in order: sign, then reply, then close."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(TimeStampedModel):
+    """A 12345 hotline ticket (承办单) as the platform handed it to the brigade."""
+
+    number = models.CharField(_("platform number"), max_length=40, unique=True)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=TicketChannel.choices, default=TicketChannel.HOTLINE
+    )
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    citizen_name = models.CharField(_("citizen's name"), max_length=50, blank=True)
+    citizen_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
+    category = models.ForeignKey(
+        TicketCategory,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("category"),
+    )
+    content = models.TextField(_("content"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("unit")
+    )
+    handler = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("handler"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.RECEIVED
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # Deadlines, computed at receipt from the category's rule (close_due moves with an
+    # approved extension); next_due is the one the current state works towards, which is
+    # what the queue orders by (empty once closed or returned).
+    sign_due = models.DateField(_("sign by"))
+    reply_due = models.DateField(_("reply by"))
+    close_due = models.DateField(_("close by"))
+    next_due = models.DateField(_("next deadline"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply = models.TextField(_("reply to the citizen"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    # The round whose callback is recorded: a second callback for one round is refused.
+    callback_round = models.PositiveSmallIntegerField(_("called back for round"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.CheckConstraint(condition=Q(round__gte=1), name="ticket_round_positive"),
+        ]
+        indexes = [
+            # the clerk's queue: open tickets by urgency, whole brigade or one unit
+            models.Index(
+                fields=["next_due", "id"],
+                condition=Q(next_due__isnull=False),
+                name="ticket_queue",
+            ),
+            models.Index(
+                fields=["unit", "next_due", "id"],
+                condition=Q(next_due__isnull=False),
+                name="ticket_queue_unit",
+            ),
+            # counts per state, and the metrics' week ranges per unit
+            models.Index(fields=["unit", "status"], name="ticket_unit_status"),
+            models.Index(fields=["unit", "received_at"], name="ticket_unit_received"),
+            models.Index(fields=["closed_at"], name="ticket_closed"),
+            models.Index(fields=["replied_at"], name="ticket_replied"),
+            models.Index(fields=["reopened_at"], name="ticket_reopened"),
+            models.Index(fields=["citizen_phone"], name="ticket_phone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def due_for(self, status: str) -> dt.date | None:
+        """The deadline a ticket in ``status`` works towards."""
+        dues: dict[str, dt.date] = {
+            TicketStatus.RECEIVED: self.sign_due,
+            TicketStatus.SIGNED: self.reply_due,
+            TicketStatus.HANDLING: self.reply_due,
+            TicketStatus.REPLIED: self.close_due,
+        }
+        return dues.get(status)
+
+    def deadline_state(self, today: dt.date) -> str | None:
+        from petitions.deadlines import deadline_state
+
+        return deadline_state(self.next_due, today)
+
+    def workdays_left(self, today: dt.date) -> int | None:
+        from petitions.deadlines import workdays_left
+
+        return None if self.next_due is None else workdays_left(today, self.next_due)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.next_due is not None and self.next_due < today
+
+
+class TicketReply(TimeStampedModel):
+    """The reply (反馈) given to the citizen in one round of a ticket."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket")
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    text = models.TextField(_("reply"))
+    replied_at = models.DateTimeField(_("replied at"))
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    history = HistoricalRecords()
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ticket", "round"]
+        verbose_name = _("ticket reply")
+        verbose_name_plural = _("ticket replies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "round"],
+                name="ticketreply_one_per_round",
+                violation_error_message=_("This round has already been replied to."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} #{self.round}"
+
+
+class TicketCallback(TimeStampedModel):
+    """The callback (回访) to the citizen after a round was closed: were they satisfied?"""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("ticket")
+    )
+    # the ticket's unit, copied so that the satisfaction metric reads one table
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    round = models.PositiveSmallIntegerField(_("round"))
+    result = models.CharField(_("result"), max_length=30, choices=CallbackResult.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("called back by"),
+    )
+    at = models.DateTimeField(_("called back at"), db_index=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = CallbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ticket", "round"]
+        verbose_name = _("ticket callback")
+        verbose_name_plural = _("ticket callbacks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "round"],
+                name="ticketcallback_one_per_round",
+                violation_error_message=_("This round has already been called back."),
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "at"], name="callback_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} #{self.round}: {self.get_result_display()}"
+
+
+class TicketExtension(TimeStampedModel):
+    """A request to extend a ticket's closing deadline (延期), approved by a commander."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("ticket")
+    )
+    new_due = models.DateField(_("new closing deadline"))
+    old_due = models.DateField(_("closing deadline before"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="ticketextension_one_pending",
+                violation_error_message=_(
+                    "This ticket already has an extension awaiting approval."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} → {self.new_due}"
+
+
+class PhoneViewLog(models.Model):
+    """Audit row: who saw a citizen's unmasked phone number, on which ticket, when.
+
+    Append-only (never changed or deleted by the application), so it carries no
+    change history of its own: it is itself the audit trail.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="phone_views", verbose_name=_("ticket")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("phone number view")
+        verbose_name_plural = _("phone number views")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.ticket}"
+
+
+class Consultation(TimeStampedModel):
+    """A question from the public answered by phone or in person (quick log)."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+        verbose_name=_("answered by"),
+    )
+    at = models.DateTimeField(_("answered at"), db_index=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("unit")
+    )
+    history = HistoricalRecords()
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["unit", "at"], name="consultation_unit_at")]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class Proposal(TimeStampedModel):
+    """A People's Congress suggestion or CPPCC proposal (人大建议/政协提案) to answer."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ProposalKind.choices)
+    proposer = models.CharField(_("proposer"), max_length=100)
+    grade = models.CharField(_("proposer's grade"), max_length=20, choices=ProposerGrade.choices)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"), blank=True)
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("answer by"), null=True, blank=True)
+    reply_mode = models.CharField(
+        _("reply mode"), max_length=20, choices=ReplyMode.choices, blank=True
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True, db_index=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("unit")
+    )
+    handler = models.ForeignKey(
+        Officer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("handler"),
+    )
+    history = HistoricalRecords()
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replied_at__isnull=True) | ~Q(reply_mode=""),
+                name="proposal_reply_has_mode",
+                violation_error_message=_("An answered proposal needs its reply mode."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,76 @@
+"""Reads of the petitions app; ``visible_to(user)`` scopes every list to the user's unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+from django.db.models import Count, Q
+
+from brigade.querysets import ScopedQuerySet
+from petitions.choices import OPEN_STATUSES, TicketStatus
+
+
+class TicketQuerySet(ScopedQuerySet):
+    def open(self) -> Self:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def queue(self) -> Self:
+        """Open tickets by urgency: overdue, due today, due soon, then the rest (the
+        earliest next deadline first, which is that order); served by the partial
+        ``ticket_queue`` indexes."""
+        return self.filter(next_due__isnull=False).order_by("next_due", "id")
+
+    def overdue(self, today: dt.date) -> Self:
+        return self.filter(next_due__lt=today)
+
+    def for_list(self) -> Self:
+        """Everything a list row shows, in the row query."""
+        return self.select_related("category", "unit", "handler")
+
+    def search(self, text: str) -> Self:
+        """By platform number, citizen phone (exact or its end) or words of the content."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        digits = text.replace(" ", "").replace("-", "")
+        if digits.isdigit() and len(digits) >= 4:
+            return self.filter(
+                Q(number=text) | Q(number__endswith=digits) | Q(citizen_phone__endswith=digits)
+            )
+        return self.filter(
+            Q(number=text) | Q(content__icontains=text) | Q(location__icontains=text)
+        )
+
+    def state_counts(self) -> dict[str, int]:
+        """Tickets per state in ONE grouped query; every state present (0 if none)."""
+        counts = {status: 0 for status in TicketStatus.values}
+        for row in self.order_by().values("status").annotate(n=Count("pk")):
+            counts[row["status"]] = row["n"]
+        return counts
+
+
+class ReplyQuerySet(ScopedQuerySet):
+    unit_path = "ticket__unit_id"
+
+
+class CallbackQuerySet(ScopedQuerySet):
+    pass
+
+
+class ExtensionQuerySet(ScopedQuerySet):
+    unit_path = "ticket__unit_id"
+
+    def pending(self) -> Self:
+        from petitions.choices import ExtensionStatus
+
+        return self.filter(status=ExtensionStatus.PENDING)
+
+
+class ConsultationQuerySet(ScopedQuerySet):
+    pass
+
+
+class ProposalQuerySet(ScopedQuerySet):
+    def answered(self) -> Self:
+        return self.filter(replied_at__isnull=False)
