@@ -9,5 +9,80 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        # Metrics (kpis.py), navigation and the other registries are filled here.
-        pass
+        from outreach.kpis import register_metrics
+
+        register_metrics()
+        register_links()
+
+
+def register_links() -> None:
+    """The outreach entries in the navigation and the officer's duty-page quick actions."""
+    from brigade.choices import Role
+    from brigade.nav import Link, navigation, quick_actions
+
+    everyone = frozenset(Role)
+    on_duty = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
+    navigation.register(
+        Link(
+            "outreach-events",
+            _("Publicity"),
+            "outreach:event_list",
+            "megaphone-fill",
+            everyone,
+            order=60,
+            match="/outreach/events/",
+        ),
+        Link(
+            "outreach-assistance",
+            _("Assistance"),
+            "outreach:assistance_list",
+            "heart-pulse",
+            everyone,
+            order=61,
+            match="/outreach/assistance/",
+        ),
+        Link(
+            "outreach-stations",
+            _("Love stations"),
+            "outreach:station_list",
+            "cup-hot",
+            everyone,
+            order=63,
+        ),
+        Link(
+            "outreach-commendations",
+            _("Commendations"),
+            "outreach:commendation_list",
+            "award",
+            everyone,
+            order=64,
+        ),
+    )
+    quick_actions.register(
+        Link(
+            "log-assistance",
+            _("Log assistance"),
+            "outreach:assistance_create",
+            "heart-pulse",
+            on_duty,
+            order=20,
+            primary=True,
+        ),
+        Link(
+            "log-outreach",
+            _("Log outreach event"),
+            "outreach:event_create",
+            "megaphone",
+            on_duty,
+            order=21,
+            primary=True,
+        ),
+        Link(
+            "love-stations",
+            _("Love stations"),
+            "outreach:station_list",
+            "cup-hot",
+            everyone,
+            order=84,
+        ),
+    )

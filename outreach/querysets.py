@@ -14,9 +14,7 @@ from outreach.choices import VENUE_GOALS, GoalKind
 class PublicityEventQuerySet(UnitScopedQuerySet):
     def for_list(self) -> Self:
         """Everything a list row shows, in a fixed number of queries."""
-        return self.select_related("unit", "campaign", "recorded_by").prefetch_related(
-            "officers"
-        )
+        return self.select_related("unit", "campaign", "recorded_by").prefetch_related("officers")
 
     def held_between(self, first: dt.date | None, last: dt.date | None) -> Self:
         qs = self

@@ -123,9 +123,7 @@ def event_save(
 
 
 @transaction.atomic
-def event_add_photo(
-    *, event: PublicityEvent, photo: Any, by: Any, caption: str = ""
-) -> EventPhoto:
+def event_add_photo(*, event: PublicityEvent, photo: Any, by: Any, caption: str = "") -> EventPhoto:
     """Attach a photo to an event; anything that is not an image is refused."""
     try:
         validate_image(photo)

@@ -1,7 +1,29 @@
 """Pages of the outreach app, mounted at /outreach/ (namespace ``outreach``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from outreach import views
 
 app_name = "outreach"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("events/", views.EventListView.as_view(), name="event_list"),
+    path("events/new/", views.EventCreateView.as_view(), name="event_create"),
+    path("events/<int:pk>/", views.EventDetailView.as_view(), name="event_detail"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
+    path("assistance/", views.AssistanceListView.as_view(), name="assistance_list"),
+    path("assistance/new/", views.AssistanceCreateView.as_view(), name="assistance_create"),
+    path("assistance/<int:pk>/", views.AssistanceDetailView.as_view(), name="assistance_detail"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
+    path("love-stations/", views.StationListView.as_view(), name="station_list"),
+    path("love-stations/<int:pk>/tally/", views.StationTallyView.as_view(), name="station_tally"),
+    path("commendations/", views.CommendationListView.as_view(), name="commendation_list"),
+    path("commendations/new/", views.CommendationCreateView.as_view(), name="commendation_create"),
+    path(
+        "commendations/<int:pk>/photo/",
+        views.CommendationPhotoView.as_view(),
+        name="commendation_photo",
+    ),
+    path("officers/<int:pk>/", views.OfficerOutreachView.as_view(), name="officer_detail"),
+    path("units/<int:pk>/", views.UnitOutreachView.as_view(), name="unit_detail"),
+]

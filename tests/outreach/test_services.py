@@ -108,9 +108,7 @@ def test_a_future_date_is_refused(officer):
 
 
 def test_an_event_joins_only_a_campaign_running_on_its_day(officer):
-    campaign = OutreachCampaignFactory(
-        starts_on=dt.date(2022, 3, 1), ends_on=dt.date(2022, 6, 30)
-    )
+    campaign = OutreachCampaignFactory(starts_on=dt.date(2022, 3, 1), ends_on=dt.date(2022, 6, 30))
     assert _event(officer, campaign=campaign).campaign == campaign
     with pytest.raises(ValidationError) as exc:
         _event(officer, campaign=campaign, held_on=dt.date(2022, 2, 1))

@@ -1,0 +1,253 @@
+"""API views of the outreach app: one viewset per model; writes go through
+``outreach.services`` (their ValidationError is a 400, TransitionNotAllowed a 409)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from brigade.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.choices import Role
+from brigade.models import Officer
+from brigade.permissions import ALL_ROLES, STAFF_ROLES
+from outreach import services
+from outreach.api.serializers import (
+    AssistanceEventSerializer,
+    CommendationSerializer,
+    EventPhotoUploadSerializer,
+    LoveStationSerializer,
+    OutreachCampaignSerializer,
+    PublicityEventSerializer,
+    StationTallyResultSerializer,
+    StationTallySerializer,
+)
+from outreach.filtersets import (
+    AssistanceEventFilterSet,
+    CommendationFilterSet,
+    LoveStationFilterSet,
+    OutreachCampaignFilterSet,
+    PublicityEventFilterSet,
+)
+from outreach.models import (
+    AssistanceEvent,
+    Commendation,
+    EventPhoto,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+)
+
+# Officers log events and assistance from the road; commanders and admins too.
+DUTY_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
+# Commendations arrive at the office: the clerks record them.
+OFFICE_ROLES = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+
+_OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
+
+
+def _merged(instance: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """A partial update's input completed with the record's current values."""
+    merged = {name: getattr(instance, name) for name in fields if name != "officers"}
+    if "officers" in fields:
+        merged["officers"] = list(instance.officers.all())
+    merged.update(data)
+    return merged
+
+
+class OutreachCampaignViewSet(ScopedModelViewSet):
+    serializer_class = OutreachCampaignSerializer
+    filterset_class = OutreachCampaignFilterSet
+    ordering_fields = ["starts_on", "ends_on", "name"]
+    read_roles = ALL_ROLES
+    write_roles = STAFF_ROLES
+
+    def get_queryset(self) -> Any:
+        return (
+            OutreachCampaign.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_progress()
+            .order_by("-starts_on", "name")
+        )
+
+
+EVENT_FIELDS = (
+    "held_on",
+    "venue_kind",
+    "venue_name",
+    "topic",
+    "officers",
+    "audience",
+    "consultations",
+    "materials",
+    "campaign",
+    "notes",
+)
+
+
+class PublicityEventViewSet(ScopedModelViewSet):
+    serializer_class = PublicityEventSerializer
+    filterset_class = PublicityEventFilterSet
+    ordering_fields = ["held_on", "audience", "consultations", "created_at"]
+    read_roles = ALL_ROLES
+    write_roles = DUTY_ROLES
+    action_roles = {"destroy": STAFF_ROLES, "photos": DUTY_ROLES}
+
+    def get_queryset(self) -> Any:
+        return (
+            PublicityEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "campaign", "recorded_by")
+            .prefetch_related(_OFFICERS, Prefetch("photos", queryset=EventPhoto.objects.all()))
+            .order_by("-held_on", "-pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input(self.serializer_class)
+        event = services.event_save(by=request.user, **data)
+        return self.respond_with(event, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        partial = kwargs.get("partial", False)
+        data = self.validated_input(self.serializer_class, partial=partial)
+        confirm = data.pop("confirm_large_audience", False)
+        if partial:
+            data = _merged(event, data, EVENT_FIELDS)
+        event = services.event_save(
+            by=request.user, event=event, confirm_large_audience=confirm, **data
+        )
+        return self.respond_with(event)
+
+    @extend_schema(
+        summary="Attach a photo (multipart: photo, caption)",
+        request={"multipart/form-data": EventPhotoUploadSerializer},
+        responses={201: PublicityEventSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        event = self.get_object()
+        data = self.validated_input(EventPhotoUploadSerializer)
+        services.event_add_photo(event=event, by=request.user, **data)
+        return self.respond_with(event, status.HTTP_201_CREATED)
+
+
+ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "description", "outcome", "officers")
+
+
+class AssistanceEventViewSet(ScopedModelViewSet):
+    serializer_class = AssistanceEventSerializer
+    filterset_class = AssistanceEventFilterSet
+    ordering_fields = ["occurred_at", "kind", "created_at"]
+    read_roles = ALL_ROLES
+    write_roles = DUTY_ROLES
+    action_roles = {"destroy": STAFF_ROLES}
+
+    def get_queryset(self) -> Any:
+        return (
+            AssistanceEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "recorded_by")
+            .prefetch_related(_OFFICERS)
+            .order_by("-occurred_at", "-pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input(self.serializer_class)
+        return self.respond_with(
+            services.assistance_save(by=request.user, **data), status.HTTP_201_CREATED
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        assistance = self.get_object()
+        partial = kwargs.get("partial", False)
+        data = self.validated_input(self.serializer_class, partial=partial)
+        if partial:
+            data = _merged(assistance, data, ASSISTANCE_FIELDS)
+        return self.respond_with(
+            services.assistance_save(by=request.user, assistance=assistance, **data)
+        )
+
+
+COMMENDATION_FIELDS = (
+    "kind",
+    "giver",
+    "wording",
+    "reason",
+    "received_on",
+    "officer",
+    "recipient_unit",
+)
+
+
+class CommendationViewSet(ScopedModelViewSet):
+    serializer_class = CommendationSerializer
+    filterset_class = CommendationFilterSet
+    ordering_fields = ["received_on", "created_at"]
+    read_roles = ALL_ROLES
+    write_roles = OFFICE_ROLES
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        return (
+            Commendation.objects.visible_to(self.request.user)
+            .for_list()
+            .order_by("-received_on", "-pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input(self.serializer_class)
+        return self.respond_with(
+            services.commendation_save(by=request.user, **data), status.HTTP_201_CREATED
+        )
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        commendation = self.get_object()
+        partial = kwargs.get("partial", False)
+        data = self.validated_input(self.serializer_class, partial=partial)
+        if partial:
+            data = _merged(commendation, data, COMMENDATION_FIELDS)
+        return self.respond_with(
+            services.commendation_save(by=request.user, commendation=commendation, **data)
+        )
+
+
+class LoveStationViewSet(ScopedModelViewSet):
+    serializer_class = LoveStationSerializer
+    filterset_class = LoveStationFilterSet
+    ordering_fields = ["name", "opened_on"]
+    read_roles = ALL_ROLES
+    write_roles = STAFF_ROLES
+    # The officers at a kiosk tap the visits in.
+    action_roles = {"tally": DUTY_ROLES}
+
+    def get_queryset(self) -> Any:
+        return (
+            LoveStation.objects.visible_to(self.request.user)
+            .select_related("unit", "post")
+            .with_visits(timezone.localdate())
+            .order_by("unit__code", "name")
+        )
+
+    @extend_schema(
+        summary="Tap a day's visits up or down, or set them",
+        request=StationTallySerializer,
+        responses={200: StationTallyResultSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def tally(self, request: Request, pk: str | None = None) -> Response:
+        station = self.get_object()
+        data = self.validated_input(StationTallySerializer)
+        day = data.get("day") or timezone.localdate()
+        if "visits" in data:
+            visits = services.station_set_visits(
+                station=station, day=day, visits=data["visits"]
+            ).visits
+        else:
+            visits = services.station_tally(station=station, delta=data["delta"], day=day)
+        return Response({"day": day, "visits": visits})

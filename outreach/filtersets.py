@@ -1,0 +1,78 @@
+"""One FilterSet per model, shared by the API and the HTML lists."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from outreach.models import (
+    AssistanceEvent,
+    Commendation,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+    StationVisitDay,
+)
+
+
+class PublicityEventFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+    officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
+    q = filters.CharFilter(method="search", label=_("Venue or topic"))
+
+    class Meta:
+        model = PublicityEvent
+        fields = ["unit", "venue_kind", "campaign", "date_from", "date_to", "officer", "q"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(venue_name__icontains=value) | Q(topic__icontains=value))
+
+
+class OutreachCampaignFilterSet(filters.FilterSet):
+    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+
+    class Meta:
+        model = OutreachCampaign
+        fields = ["goal_kind", "unit", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.current(value)
+
+
+class LoveStationFilterSet(filters.FilterSet):
+    class Meta:
+        model = LoveStation
+        fields = ["unit", "is_active"]
+
+
+class StationVisitDayFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = StationVisitDay
+        fields = ["date_from", "date_to"]
+
+
+class AssistanceEventFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
+    )
+    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("To"))
+    officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
+
+    class Meta:
+        model = AssistanceEvent
+        fields = ["unit", "kind", "date_from", "date_to", "officer"]
+
+
+class CommendationFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Commendation
+        fields = ["unit", "kind", "officer", "date_from", "date_to"]

@@ -1,0 +1,197 @@
+"""Page forms of the outreach app: they only read input; the services decide.
+
+Choice fields offer only what the signed-in user may see (``visible_to``); the officers'
+forms are short, with big radio buttons and today's date filled in, for a phone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brigade.forms import BootstrapForm, limit_choices
+from brigade.models import Officer, Unit
+from brigade.roles import scope_of
+from brigade.uploads import validate_image
+from outreach.choices import AssistanceKind, CommendationKind, VenueKind
+from outreach.models import OutreachCampaign
+
+MAX_PHOTOS = 6
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each must be an image by its content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(max)s photos at a time.") % {"max": MAX_PHOTOS}
+            )
+        cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            validate_image(upload)
+        return cleaned
+
+
+def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _count(label: Any, **kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        **kwargs,
+    )
+
+
+def _unit_officers(user: Any) -> Any:
+    """The officers a user picks from: their own unit's (everyone's for brigade-wide)."""
+    scope = scope_of(user)
+    qs = Officer.objects.visible_to(user).active().select_related("unit")
+    if scope.officer is not None:
+        qs = qs.filter(unit_id=scope.officer.unit_id)
+    return qs.order_by("badge_no")
+
+
+class PublicityEventForm(BootstrapForm):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput)
+    venue_kind = forms.ChoiceField(
+        label=_("Venue kind"), choices=VenueKind.choices, widget=forms.RadioSelect
+    )
+    venue_name = forms.CharField(
+        label=_("Venue"), max_length=150, help_text=_("The school, company, community ...")
+    )
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    officers = _officers_field(_("Officers present"))
+    audience = _count(_("People educated"))
+    consultations = _count(_("Consultations answered"), required=False)
+    materials = _count(_("Materials handed out"), required=False)
+    confirm_large_audience = forms.BooleanField(
+        label=_("Yes, over 100,000 people were there"), required=False
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Outreach campaign"), queryset=OutreachCampaign.objects.none(), required=False
+    )
+    photos = PhotosField(label=_("Photos"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["held_on"].initial = today
+        self.fields["held_on"].widget.attrs["max"] = today.isoformat()
+        limit_choices(self, "officers", _unit_officers(user))
+        me = scope_of(user).officer
+        if me is not None:
+            self.fields["officers"].initial = [me.pk]
+        limit_choices(
+            self,
+            "campaign",
+            OutreachCampaign.objects.visible_to(user).current(today),
+            _("— none —"),
+        )
+
+    def clean_consultations(self) -> int:
+        return self.cleaned_data.get("consultations") or 0
+
+    def clean_materials(self) -> int:
+        return self.cleaned_data.get("materials") or 0
+
+
+class PhotoForm(BootstrapForm):
+    photos = PhotosField(label=_("Photos"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+
+class AssistanceForm(BootstrapForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=AssistanceKind.choices, widget=forms.RadioSelect
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("Where"), max_length=200)
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=200, help_text=_("e.g. taken to hospital, home safe")
+    )
+    officers = _officers_field(_("Officers"))
+    description = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["occurred_at"].initial = now
+        limit_choices(self, "officers", _unit_officers(user))
+        me = scope_of(user).officer
+        if me is not None:
+            self.fields["officers"].initial = [me.pk]
+
+
+class CommendationForm(BootstrapForm):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=CommendationKind.choices,
+        initial=CommendationKind.BANNER,
+        widget=forms.RadioSelect,
+    )
+    giver = forms.CharField(label=_("From"), max_length=150)
+    wording = forms.CharField(label=_("Wording"), max_length=200, required=False)
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput)
+    officer = forms.ModelChoiceField(
+        label=_("To officer"), queryset=Officer.objects.none(), required=False
+    )
+    recipient_unit = forms.ModelChoiceField(
+        label=_("To unit"), queryset=Unit.objects.none(), required=False
+    )
+    reason = forms.CharField(
+        label=_("For what"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        validators=[validate_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        none = _("— none —")
+        limit_choices(
+            self,
+            "officer",
+            Officer.objects.visible_to(user).active().select_related("unit").order_by("badge_no"),
+            none,
+        )
+        limit_choices(self, "recipient_unit", Unit.objects.visible_to(user), none)
+
+
+class StationTallyForm(forms.Form):
+    delta = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)

@@ -1,0 +1,254 @@
+"""The outreach metrics: publicity events (in all and by venue kind), people educated,
+consultations answered at events, assistance to the public (in all and by kind),
+commendations, love stations in service, and the progress of this year's campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from brigade.kpi import Flow, Metric, register
+from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
+from outreach.models import (
+    AssistanceEvent,
+    Commendation,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+)
+
+
+def _list_url(name: str, monday: dt.date, unit_id: int | None, dated: bool = True) -> str:
+    sunday = monday + dt.timedelta(days=6)
+    query: dict[str, Any] = {}
+    if dated:
+        query = {"date_from": dt.date(sunday.year, 1, 1).isoformat(), "date_to": sunday}
+    if unit_id is not None:
+        query["unit"] = unit_id
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def events_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("outreach:event_list", monday, unit_id)
+
+
+def assistance_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("outreach:assistance_list", monday, unit_id)
+
+
+def commendations_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("outreach:commendation_list", monday, unit_id)
+
+
+def stations_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("outreach:station_list", monday, unit_id, dated=False)
+
+
+def campaigns_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return _list_url("outreach:campaign_list", monday, None, dated=False)
+
+
+# --- campaign progress, in SQL: a venue counts once per campaign, at its first visit -------
+
+
+def _year(connection: Any, column: str) -> str:
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+def campaign_progress_sql(
+    connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids: Iterable[int] | None
+) -> tuple[str, list[Any]]:
+    """Rows (day, cohort, unit_id, amount) of progress toward campaign goals.
+
+    A venue goal (schools covered ...) gains 1 on the first day an event of the campaign
+    reached a venue of that kind and name; an events goal gains 1 per event, a people goal
+    the event's audience. The cohort is the year the campaign started, the unit its lead
+    unit, so that numerator and denominator (the targets) count the same campaigns.
+    """
+    events = connection.ops.quote_name(PublicityEvent._meta.db_table)
+    campaigns = connection.ops.quote_name(OutreachCampaign._meta.db_table)
+    venue_goals = sorted(str(goal) for goal in VENUE_GOALS)
+    venue_in = ", ".join(["%s"] * len(venue_goals))
+    params: list[Any] = [*venue_goals, GoalKind.PEOPLE, GoalKind.EVENTS, GoalKind.PEOPLE]
+    sql = (
+        "SELECT p.day AS day, p.cohort AS cohort, p.unit_id AS unit_id, p.amount AS amount "
+        "FROM ("
+        f"SELECT MIN(e.held_on) AS day, {_year(connection, 'c.starts_on')} AS cohort, "
+        "c.unit_id AS unit_id, 1 AS amount "
+        f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
+        f"WHERE c.goal_kind IN ({venue_in}) AND e.venue_kind = c.goal_kind "
+        "GROUP BY e.campaign_id, e.venue_name, c.unit_id, c.starts_on "
+        "UNION ALL "
+        f"SELECT e.held_on AS day, {_year(connection, 'c.starts_on')} AS cohort, "
+        "c.unit_id AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount "
+        f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
+        "WHERE c.goal_kind IN (%s, %s)"
+        ") p WHERE 1 = 1"
+    )
+    if lo is not None:
+        sql += " AND p.day >= %s"
+        params.append(connection.ops.adapt_datefield_value(lo))
+    if hi is not None:
+        sql += " AND p.day <= %s"
+        params.append(connection.ops.adapt_datefield_value(hi))
+    if unit_ids is not None:
+        ids = sorted(unit_ids)
+        if not ids:
+            return sql + " AND 1 = 0", params
+        sql += f" AND p.unit_id IN ({', '.join(['%s'] * len(ids))})"
+        params.extend(ids)
+    return sql, params
+
+
+def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
+    """The weeks a changed event or campaign moves: every event day of the campaign (a
+    venue's first visit may move to another event)."""
+    if isinstance(obj, OutreachCampaign):
+        campaign_id, unit_id = obj.pk, obj.unit_id
+    else:
+        campaign_id = obj.campaign_id
+        if campaign_id is None:
+            return
+        lead = OutreachCampaign.objects.filter(pk=campaign_id).values_list("unit_id", flat=True)
+        unit_id = lead.first()
+    if campaign_id is None or unit_id is None:
+        return
+    days = PublicityEvent.objects.filter(campaign_id=campaign_id).values_list("held_on", flat=True)
+    for day in set(days) | ({obj.held_on} if isinstance(obj, PublicityEvent) else set()):
+        yield day, unit_id
+
+
+# --- the metrics --------------------------------------------------------------------------
+
+
+def register_metrics() -> None:
+    register(
+        Metric(
+            key="outreach.events",
+            label=_("Publicity events"),
+            description="Publicity events held in the year to date (七进 and key-date "
+            "campaigns), by their date.",
+            numerator=Flow(source=lambda: PublicityEvent.objects.all(), when="held_on"),
+            unit_label=_("events"),
+            records=events_url,
+            order=10,
+        ),
+        Metric(
+            key="outreach.events_by_venue",
+            label=_("Publicity events by venue kind"),
+            description="The same events, one figure per venue kind (enterprise, school, "
+            "community ... key-date campaign).",
+            numerator=Flow(
+                source=lambda: PublicityEvent.objects.all(), when="held_on", split="venue_kind"
+            ),
+            parts=tuple((kind.value, kind.label) for kind in VenueKind),
+            unit_label=_("events"),
+            records=events_url,
+            tile=False,
+            order=11,
+        ),
+        Metric(
+            key="outreach.people_educated",
+            label=_("People educated"),
+            description="The audiences of the year's publicity events, summed.",
+            numerator=Flow(
+                source=lambda: PublicityEvent.objects.all(),
+                when="held_on",
+                amount=F("audience"),
+            ),
+            unit_label=_("people"),
+            records=events_url,
+            order=20,
+        ),
+        Metric(
+            key="outreach.consultations",
+            label=_("Consultations at events"),
+            description="Questions from the public answered at the year's publicity events.",
+            numerator=Flow(
+                source=lambda: PublicityEvent.objects.all(),
+                when="held_on",
+                amount=F("consultations"),
+            ),
+            unit_label=_("consultations"),
+            records=events_url,
+            tile=False,
+            order=30,
+        ),
+        Metric(
+            key="outreach.assistance",
+            label=_("Assistance to the public"),
+            description="Times officers helped the public this year (escorts, reunions, "
+            "lost property ...), by when it happened.",
+            numerator=Flow(source=lambda: AssistanceEvent.objects.all(), when="occurred_at"),
+            unit_label=_("times"),
+            records=assistance_url,
+            order=40,
+        ),
+        Metric(
+            key="outreach.assistance_by_kind",
+            label=_("Assistance by kind"),
+            description="The same assistance, one figure per kind.",
+            numerator=Flow(
+                source=lambda: AssistanceEvent.objects.all(), when="occurred_at", split="kind"
+            ),
+            parts=tuple((kind.value, kind.label) for kind in AssistanceKind),
+            unit_label=_("times"),
+            records=assistance_url,
+            tile=False,
+            order=41,
+        ),
+        Metric(
+            key="outreach.commendations",
+            label=_("Commendations"),
+            description="Banners and letters of thanks received this year, to the unit or "
+            "one of its officers.",
+            numerator=Flow(source=lambda: Commendation.objects.all(), when="received_on"),
+            unit_label=_("commendations"),
+            records=commendations_url,
+            tile=False,
+            order=50,
+        ),
+        Metric(
+            key="outreach.love_stations",
+            label=_("Love stations"),
+            description="Love stations in service (a stock): active stations opened by the "
+            "week's end. A closed station leaves every week's figure.",
+            numerator=Flow(
+                source=lambda: LoveStation.objects.filter(is_active=True), when="opened_on"
+            ),
+            window="cumulative",
+            unit_label=_("stations"),
+            records=stations_url,
+            tile=False,
+            order=60,
+        ),
+        Metric(
+            key="outreach.campaign_progress",
+            label=_("Campaign progress"),
+            description="Progress of the outreach campaigns started this year toward their "
+            "goals: venues of the goal's kind covered (each venue once per campaign, at its "
+            "first visit), events held or people educated by the week's end / the sum of "
+            "those campaigns' targets. Credited to each campaign's lead unit.",
+            numerator=Flow(
+                sql=campaign_progress_sql,
+                watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
+                touch=_progress_touch,
+            ),
+            denominator=Flow(
+                source=lambda: OutreachCampaign.objects.all(),
+                when="starts_on",
+                amount=F("goal_target"),
+            ),
+            records=campaigns_url,
+            tile=False,
+            order=70,
+        ),
+    )

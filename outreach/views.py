@@ -1,0 +1,602 @@
+"""Pages of the outreach app: thin views over the querysets (reads) and services (writes).
+
+Lists are scoped with ``visible_to(request.user)``, filtered with the app's FilterSets and
+exportable to Excel; the officers' forms (an event, an assistance) are one phone screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Prefetch, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from brigade.choices import Role
+from brigade.errors import TransitionNotAllowed
+from brigade.exports import Column, ExcelExportMixin
+from brigade.forms import apply_service_errors
+from brigade.models import Officer, Unit
+from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
+from brigade.uploads import file_response
+from brigade.views import ScopedFilterListView, is_htmx
+from outreach import services
+from outreach.choices import AssistanceKind, VenueKind
+from outreach.filtersets import (
+    AssistanceEventFilterSet,
+    CommendationFilterSet,
+    LoveStationFilterSet,
+    OutreachCampaignFilterSet,
+    PublicityEventFilterSet,
+)
+from outreach.forms import (
+    AssistanceForm,
+    CommendationForm,
+    PhotoForm,
+    PublicityEventForm,
+    StationTallyForm,
+)
+from outreach.models import (
+    AssistanceEvent,
+    Commendation,
+    EventPhoto,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+    StationVisitDay,
+)
+
+DUTY_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
+OFFICE_ROLES = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+RECENT = 20  # rows of each kind on an officer's or a unit's page
+
+_OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
+
+
+def _names(officers: Iterable[Officer]) -> str:
+    return "、".join(o.name for o in officers)
+
+
+class OutreachListView(ScopedFilterListView):
+    """A scoped, filtered list whose ``campaign`` filter means an outreach campaign."""
+
+    def get_filterset(self, filterset_class: Any) -> Any:
+        filterset = super().get_filterset(filterset_class)
+        if "campaign" in filterset.filters:
+            filterset.form.fields["campaign"].queryset = OutreachCampaign.objects.visible_to(
+                self.request.user
+            )
+            filterset.filters["campaign"].queryset = OutreachCampaign.objects.visible_to(
+                self.request.user
+            )
+        return filterset
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def history_entries(obj: models.Model, m2m: str | None = None) -> list[dict[str, Any]]:
+    """Who changed what and when, newest first: one entry per saved version."""
+    records = list(obj.history.select_related("history_user").order_by("history_date"))  # type: ignore[attr-defined]
+    model = type(obj)
+    officer_names: dict[int, str] = {}
+    if m2m:
+        ids: set[int] = set()
+        for record in records:
+            ids |= {row.officer_id for row in getattr(record, m2m).all()}
+        officer_names = dict(Officer.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+    def show(field_name: str, value: Any) -> str:
+        if value in (None, "", []):
+            return "—"
+        if m2m and field_name == m2m:
+            return "、".join(officer_names.get(row["officer"], "?") for row in value)
+        field = model._meta.get_field(field_name)
+        if getattr(field, "choices", None):
+            return str(dict(field.choices).get(value, value))
+        if isinstance(field, models.ForeignKey):
+            target = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+            return str(target) if target else f"#{value}"
+        if isinstance(value, dt.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        return str(value)
+
+    hidden = {"updated_at", "created_at"}
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            diff = record.diff_against(previous)
+            for change in diff.changes:
+                if change.field in hidden:
+                    continue
+                label = model._meta.get_field(change.field).verbose_name
+                changes.append(
+                    {
+                        "field": label,
+                        "old": show(change.field, change.old),
+                        "new": show(change.field, change.new),
+                    }
+                )
+        user = record.history_user
+        if previous is None or changes:
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
+                    "action": _("Created") if previous is None else _("Changed"),
+                    "changes": changes,
+                }
+            )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+# --- publicity events -----------------------------------------------------------------------
+
+
+class EventListView(ExcelExportMixin, OutreachListView):
+    model = PublicityEvent
+    filterset_class = PublicityEventFilterSet
+    filter_fields = ("unit", "venue_kind", "date_from", "date_to", "campaign", "q")
+    page_title = gettext_lazy("Publicity events")
+    export_filename = "publicity-events"
+    export_columns = (
+        Column(gettext_lazy("Date"), "held_on", width=12),
+        Column(gettext_lazy("Venue kind"), "get_venue_kind_display"),
+        Column(gettext_lazy("Venue"), "venue_name", width=24),
+        Column(gettext_lazy("Topic"), "topic", width=30),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Officers present"), lambda e: _names(e.officers.all()), width=24),
+        Column(gettext_lazy("People educated"), "audience"),
+        Column(gettext_lazy("Consultations answered"), "consultations"),
+        Column(gettext_lazy("Materials handed out"), "materials"),
+        Column(gettext_lazy("Outreach campaign"), "campaign.name", width=24),
+        Column(gettext_lazy("Notes"), "notes", width=30),
+    )
+
+    def get_queryset(self) -> Any:
+        return (
+            PublicityEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "campaign")
+            .prefetch_related(_OFFICERS)
+            .annotate(photo_count=Count("photos"))
+            .order_by("-held_on", "-pk")
+        )
+
+    def export_queryset(self, queryset: Any) -> Any:
+        return queryset.prefetch_related(None).prefetch_related(_OFFICERS)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["totals"] = self.object_list.order_by().aggregate(
+            events=Count("pk"),
+            people=Sum("audience", default=0),
+            consultations=Sum("consultations", default=0),
+        )
+        context["can_log"] = has_role(self.request.user, DUTY_ROLES)
+        return context
+
+
+def _photos_of(request: HttpRequest, event: PublicityEvent, form: PhotoForm) -> list[EventPhoto]:
+    photos = []
+    for upload in form.cleaned_data["photos"]:
+        photos.append(
+            services.event_add_photo(
+                event=event, photo=upload, by=request.user, caption=form.cleaned_data["caption"]
+            )
+        )
+    return photos
+
+
+class EventCreateView(RoleRequiredMixin, TemplateView):
+    """Log a publicity event from a phone: one screen, today's date and me filled in."""
+
+    template_name = "outreach/event_form.html"
+    read_roles = DUTY_ROLES
+    write_roles = DUTY_ROLES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", PublicityEventForm(user=self.request.user))
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PublicityEventForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            photos = data.pop("photos")
+            try:
+                with transaction.atomic():
+                    event = services.event_save(by=request.user, **data)
+                    for upload in photos:
+                        services.event_add_photo(event=event, photo=upload, by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Publicity event logged."))
+                return redirect("outreach:event_detail", pk=event.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class EventDetailView(RoleRequiredMixin, DetailView):
+    """An event with its photos and history; officers add photos here."""
+
+    model = PublicityEvent
+    read_roles = ALL_ROLES
+    write_roles = DUTY_ROLES
+    context_object_name = "event"
+
+    def get_queryset(self) -> Any:
+        return (
+            PublicityEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "campaign", "recorded_by")
+            .prefetch_related(_OFFICERS, "photos")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_add_photos"] = has_role(self.request.user, DUTY_ROLES)
+        if context["can_add_photos"]:
+            context.setdefault("photo_form", PhotoForm())
+        context["history"] = history_entries(self.object, m2m="officers")
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.object = self.get_object()
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    added = _photos_of(request, self.object, form)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
+                return redirect("outreach:event_detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(photo_form=form))
+
+
+class PhotoView(RoleRequiredMixin, View):
+    """An event photo, to those who may see the event."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        photo = get_object_or_404(EventPhoto.objects.visible_to(request.user), pk=pk)
+        return file_response(photo.photo)
+
+
+# --- assistance -----------------------------------------------------------------------------
+
+
+class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
+    model = AssistanceEvent
+    filterset_class = AssistanceEventFilterSet
+    filter_fields = ("unit", "kind", "date_from", "date_to")
+    page_title = gettext_lazy("Assistance to the public")
+    export_filename = "assistance"
+    export_columns = (
+        Column(gettext_lazy("When"), "occurred_at", width=18),
+        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
+        Column(gettext_lazy("Where"), "location", width=24),
+        Column(gettext_lazy("Outcome"), "outcome", width=24),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Officers"), lambda a: _names(a.officers.all()), width=24),
+        Column(gettext_lazy("What happened"), "description", width=30),
+    )
+
+    def get_queryset(self) -> Any:
+        return (
+            AssistanceEvent.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related(_OFFICERS)
+            .order_by("-occurred_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        by_kind = dict(self.object_list.order_by().values_list("kind").annotate(n=Count("pk")))
+        context["by_kind"] = [(k.label, by_kind.get(k.value, 0)) for k in AssistanceKind]
+        context["total"] = sum(by_kind.values())
+        context["can_log"] = has_role(self.request.user, DUTY_ROLES)
+        return context
+
+
+class AssistanceCreateView(RoleRequiredMixin, TemplateView):
+    template_name = "outreach/assistance_form.html"
+    read_roles = DUTY_ROLES
+    write_roles = DUTY_ROLES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", AssistanceForm(user=self.request.user))
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AssistanceForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                assistance = services.assistance_save(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Assistance logged."))
+                return redirect("outreach:assistance_detail", pk=assistance.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AssistanceDetailView(RoleRequiredMixin, DetailView):
+    model = AssistanceEvent
+    context_object_name = "assistance"
+
+    def get_queryset(self) -> Any:
+        return (
+            AssistanceEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "recorded_by")
+            .prefetch_related(_OFFICERS)
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object, m2m="officers")
+        return context
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+class CampaignListView(OutreachListView):
+    model = OutreachCampaign
+    filterset_class = OutreachCampaignFilterSet
+    filter_fields = ("goal_kind", "active_on")
+    page_title = gettext_lazy("Outreach campaigns")
+
+    def get_queryset(self) -> Any:
+        return (
+            OutreachCampaign.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_progress()
+            .order_by("-starts_on", "name")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+# --- love stations --------------------------------------------------------------------------
+
+
+class StationListView(OutreachListView):
+    """The love stations with today's visits: officers at a kiosk tap +1 / −1."""
+
+    model = LoveStation
+    filterset_class = LoveStationFilterSet
+    filter_fields = ("unit", "is_active")
+    page_title = gettext_lazy("Love stations")
+
+    def get_queryset(self) -> Any:
+        return (
+            LoveStation.objects.visible_to(self.request.user)
+            .select_related("unit", "post")
+            .with_visits(timezone.localdate())
+            .order_by("-is_active", "unit__code", "name")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_tally"] = has_role(self.request.user, DUTY_ROLES)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class StationTallyView(RoleRequiredMixin, View):
+    """+1 / −1 on today's visits of a station; htmx swaps the counter, else a redirect."""
+
+    http_method_names = ["post"]
+    read_roles = DUTY_ROLES
+    write_roles = DUTY_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        station = get_object_or_404(LoveStation.objects.visible_to(request.user), pk=pk)
+        form = StationTallyForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(_("Tap +1 or -1."))
+        error = ""
+        try:
+            visits = services.station_tally(station=station, delta=form.cleaned_data["delta"])
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            if is_htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("outreach:station_list")
+                return response
+            return redirect("outreach:station_list")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            visits = (
+                StationVisitDay.objects.filter(station=station, day=timezone.localdate())
+                .values_list("visits", flat=True)
+                .first()
+                or 0
+            )
+        if not is_htmx(request):
+            if error:
+                messages.error(request, f"{station.name}: {error}")
+            return redirect(f"{reverse('outreach:station_list')}#station-{station.pk}")
+        return render(
+            request,
+            "outreach/partials/station_count.html",
+            {"station_id": station.pk, "visits": visits, "error": error},
+        )
+
+
+# --- commendations --------------------------------------------------------------------------
+
+
+class CommendationListView(ExcelExportMixin, ScopedFilterListView):
+    model = Commendation
+    filterset_class = CommendationFilterSet
+    filter_fields = ("unit", "kind", "date_from", "date_to")
+    page_title = gettext_lazy("Commendations")
+    export_filename = "commendations"
+    export_columns = (
+        Column(gettext_lazy("Received on"), "received_on", width=12),
+        Column(gettext_lazy("Kind"), "get_kind_display"),
+        Column(gettext_lazy("From"), "giver", width=24),
+        Column(gettext_lazy("Wording"), "wording", width=24),
+        Column(gettext_lazy("To"), lambda c: str(c.recipient), width=20),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("For what"), "reason", width=30),
+    )
+
+    def get_queryset(self) -> Any:
+        return (
+            Commendation.objects.visible_to(self.request.user)
+            .for_list()
+            .order_by("-received_on", "-pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_record"] = has_role(self.request.user, OFFICE_ROLES)
+        return context
+
+
+class CommendationCreateView(RoleRequiredMixin, TemplateView):
+    template_name = "outreach/commendation_form.html"
+    read_roles = OFFICE_ROLES
+    write_roles = OFFICE_ROLES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", CommendationForm(user=self.request.user))
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = CommendationForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                services.commendation_save(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Commendation recorded."))
+                return redirect("outreach:commendation_list")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class CommendationPhotoView(RoleRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        commendation = get_object_or_404(Commendation.objects.visible_to(request.user), pk=pk)
+        return file_response(commendation.photo)
+
+
+# --- an officer's and a unit's outreach -----------------------------------------------------
+
+
+def _venue_rows(events: Any) -> list[dict[str, Any]]:
+    """Events, people and consultations per venue kind, in one grouped query."""
+    found = {
+        row["venue_kind"]: row
+        for row in events.order_by()
+        .values("venue_kind")
+        .annotate(
+            events=Count("pk", distinct=True),
+            people=Sum("audience", default=0),
+            consultations=Sum("consultations", default=0),
+        )
+    }
+    return [
+        {"kind": kind.value, "label": kind.label, **found[kind.value]}
+        for kind in VenueKind
+        if kind.value in found
+    ]
+
+
+class OfficerOutreachView(RoleRequiredMixin, DetailView):
+    """One officer's publicity events, assistance and commendations."""
+
+    model = Officer
+    template_name = "outreach/officer_detail.html"
+    context_object_name = "officer"
+
+    def get_queryset(self) -> Any:
+        return Officer.objects.visible_to(self.request.user).select_related("unit")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        officer = self.object
+        user = self.request.user
+        events = PublicityEvent.objects.visible_to(user).filter(officers=officer)
+        assistance = AssistanceEvent.objects.visible_to(user).filter(officers=officer)
+        context.update(
+            venue_rows=_venue_rows(events),
+            totals=events.order_by().aggregate(
+                events=Count("pk"),
+                people=Sum("audience", default=0),
+                consultations=Sum("consultations", default=0),
+            ),
+            events=events.select_related("unit").order_by("-held_on", "-pk")[:RECENT],
+            assistance=assistance.order_by("-occurred_at", "-pk")[:RECENT],
+            assistance_count=assistance.count(),
+            commendations=Commendation.objects.visible_to(user)
+            .filter(officer=officer)
+            .order_by("-received_on", "-pk"),
+            filter_query=f"officer={officer.pk}",
+        )
+        return context
+
+
+class UnitOutreachView(RoleRequiredMixin, DetailView):
+    """A unit's outreach: events by venue kind, assistance by kind, commendations to the
+    unit and its officers, its love stations."""
+
+    model = Unit
+    template_name = "outreach/unit_detail.html"
+    context_object_name = "unit"
+
+    def get_queryset(self) -> Any:
+        return Unit.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        events = PublicityEvent.objects.filter(unit=unit)
+        assistance = AssistanceEvent.objects.filter(unit=unit)
+        by_kind = dict(assistance.order_by().values_list("kind").annotate(n=Count("pk")))
+        context.update(
+            venue_rows=_venue_rows(events),
+            totals=events.order_by().aggregate(
+                events=Count("pk"),
+                people=Sum("audience", default=0),
+                consultations=Sum("consultations", default=0),
+            ),
+            events=events.order_by("-held_on", "-pk")[:RECENT],
+            assistance_by_kind=[(k.label, by_kind.get(k.value, 0)) for k in AssistanceKind],
+            assistance_count=sum(by_kind.values()),
+            assistance=assistance.order_by("-occurred_at", "-pk")[:RECENT],
+            commendations=Commendation.objects.filter(unit=unit)
+            .select_related("officer", "recipient_unit")
+            .order_by("-received_on", "-pk")[:RECENT],
+            commendation_count=Commendation.objects.filter(unit=unit).count(),
+            stations=LoveStation.objects.filter(unit=unit).order_by("-is_active", "name"),
+            filter_query=f"unit={unit.pk}",
+        )
+        return context
