@@ -9,5 +9,72 @@ class HazardsConfig(AppConfig):
     verbose_name = _("Hazards")
 
     def ready(self) -> None:
-        # Metrics (kpis.py), navigation and the other registries are filled here.
-        pass
+        from hazards.kpis import register_metrics
+
+        register_metrics()
+        register_links()
+        register_panels()
+
+
+def register_links() -> None:
+    """The hazards app's entries in the navigation and on the officer's duty page."""
+    from brigade.choices import Role
+    from brigade.nav import Link, navigation, quick_actions
+
+    everyone = frozenset(Role)
+    staff = frozenset({Role.COMMANDER, Role.ADMIN})
+    navigation.register(
+        Link(
+            "hazards",
+            _("Hazards"),
+            "hazards:hazard_list",
+            "exclamation-triangle",
+            everyone,
+            order=40,
+            match="/hazards/",
+        ),
+        Link(
+            "key-vehicles",
+            _("Key vehicles"),
+            "hazards:keyvehicle_list",
+            "truck",
+            staff,
+            order=41,
+        ),
+        Link(
+            "facility-works",
+            _("Facility works"),
+            "hazards:facilitywork_list",
+            "traffic-light",
+            staff,
+            order=42,
+        ),
+    )
+    quick_actions.register(
+        Link(
+            "report-hazard",
+            _("Report a hazard"),
+            "hazards:hazard_report",
+            "exclamation-triangle",
+            frozenset({Role.OFFICER, Role.COMMANDER}),
+            order=10,
+            primary=True,
+        ),
+        Link(
+            "hazard-map",
+            _("Hazard map"),
+            "hazards:hazard_map",
+            "map",
+            frozenset({Role.OFFICER, Role.COMMANDER}),
+            order=84,
+        ),
+    )
+
+
+def register_panels() -> None:
+    from brigade.dashboard.panels import Panel, panels
+    from hazards.dashboard import panel_context
+
+    panels.register(
+        Panel("hazards", "hazards/partials/dashboard_panel.html", panel_context, order=20)
+    )

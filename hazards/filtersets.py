@@ -41,14 +41,18 @@ class HazardFilterSet(filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(road__icontains=value) | Q(location__icontains=value) | Q(description__icontains=value)
+            Q(road__icontains=value)
+            | Q(location__icontains=value)
+            | Q(description__icontains=value)
         )
 
     def filter_open(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(
-            status__in=OPEN_STATUSES
+        return (
+            queryset.filter(status__in=OPEN_STATUSES)
+            if value
+            else queryset.exclude(status__in=OPEN_STATUSES)
         )
 
     def filter_overdue(self, queryset, name, value):

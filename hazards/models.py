@@ -29,12 +29,12 @@ from hazards.choices import (
     VehicleKind,
 )
 from hazards.querysets import (
+    CheckQuerySet,
     FacilityWorkQuerySet,
     HazardQuerySet,
     KeyVehicleQuerySet,
     PhotoQuerySet,
     ScopedQuerySet,
-    CheckQuerySet,
 )
 
 

@@ -69,9 +69,7 @@ def _refused(hazard: Hazard, action: str) -> TransitionNotAllowed:
     )
 
 
-def _move(
-    hazard: Hazard, *, from_states: Iterable[str], action: str, **changes: Any
-) -> Hazard:
+def _move(hazard: Hazard, *, from_states: Iterable[str], action: str, **changes: Any) -> Hazard:
     """The conditional update of a transition, then a history row for it."""
     changes["updated_at"] = timezone.now()
     updated = Hazard.objects.filter(pk=hazard.pk, status__in=list(from_states)).update(**changes)
@@ -132,9 +130,7 @@ def hazard_report(
     if found_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"found_at": _("This time is in the future.")})
     if (latitude is None) != (longitude is None):
-        raise ValidationError(
-            {"latitude": _("Give both latitude and longitude, or neither.")}
-        )
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     if patrol is not None and patrol.unit_id != unit.pk:
         raise ValidationError({"patrol": _("This patrol belongs to another unit.")})
     photos = _check_photos(photos)
@@ -458,9 +454,7 @@ def normalise_plate(text: str) -> str:
     return "".join((text or "").split()).upper()
 
 
-def key_vehicles_import(
-    *, upload: Any, unit: Unit, by: Any, dry_run: bool = False
-) -> ImportReport:
+def key_vehicles_import(*, upload: Any, unit: Unit, by: Any, dry_run: bool = False) -> ImportReport:
     """Import the key-vehicle register: all rows or none.
 
     A new plate is flagged; a known plate takes the file's kind, owner and reason; a
@@ -537,9 +531,7 @@ def key_vehicles_import(
                     "action": _("new")
                     if vehicle is None
                     else (
-                        _("reopen")
-                        if vehicle.status == KeyVehicleStatus.CLEARED
-                        else _("update")
+                        _("reopen") if vehicle.status == KeyVehicleStatus.CLEARED else _("update")
                     ),
                 }
             )
@@ -615,3 +607,11 @@ def parse_day(text: str) -> dt.date | None:
         return parse_date(text)
     except ValueError:
         return None
+
+
+def hazard_add_photos_returning(
+    *, hazard: Hazard, photos: Iterable[Any], stage: str, by: Any
+) -> Hazard:
+    """``hazard_add_photos`` for callers that answer with the hazard."""
+    hazard_add_photos(hazard=hazard, photos=photos, stage=stage, by=by)
+    return hazard

@@ -2,6 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from hazards.api import views
+
 router = DefaultRouter()
+router.register("hazards", views.HazardViewSet, basename="hazard")
+router.register("key-vehicles", views.KeyVehicleViewSet, basename="key-vehicle")
+router.register("facility-works", views.FacilityWorkViewSet, basename="facility-work")
 
 urlpatterns = router.urls

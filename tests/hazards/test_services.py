@@ -68,8 +68,12 @@ def test_report_refuses_a_text_file_named_jpg_and_writes_nothing(unit):
 def test_report_refuses_latitude_out_of_range_and_half_a_position(unit):
     with pytest.raises(ValidationError) as exc:
         services.hazard_report(
-            unit=unit, element=Element.ROAD, road="花园路", description="x",
-            latitude=95, longitude=106,
+            unit=unit,
+            element=Element.ROAD,
+            road="花园路",
+            description="x",
+            latitude=95,
+            longitude=106,
         )
     assert "latitude" in exc.value.message_dict
     with pytest.raises(ValidationError):
@@ -231,18 +235,28 @@ def test_facility_work_links_only_a_hazard_of_its_unit(unit, other_unit):
     hazard = HazardFactory(unit=other_unit)
     with pytest.raises(ValidationError) as exc:
         services.facility_work_save(
-            unit=unit, kind=FacilityKind.SIGNAL, quantity=2, place="x",
-            done_on=timezone.localdate(), hazard=hazard,
+            unit=unit,
+            kind=FacilityKind.SIGNAL,
+            quantity=2,
+            place="x",
+            done_on=timezone.localdate(),
+            hazard=hazard,
         )
     assert "hazard" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
         services.facility_work_save(
-            unit=unit, kind=FacilityKind.SIGNAL, quantity=0, place="x",
+            unit=unit,
+            kind=FacilityKind.SIGNAL,
+            quantity=0,
+            place="x",
             done_on=timezone.localdate(),
         )
     assert "quantity" in exc.value.message_dict
     work = services.facility_work_save(
-        unit=unit, kind=FacilityKind.PARKING_BAY, quantity=40, place="兴华路",
+        unit=unit,
+        kind=FacilityKind.PARKING_BAY,
+        quantity=40,
+        place="兴华路",
         done_on=timezone.localdate(),
     )
     assert work.quantity == 40
@@ -252,7 +266,11 @@ def test_facility_work_links_only_a_hazard_of_its_unit(unit, other_unit):
     ("reason", "evidence", "missing"),
     [
         (KeyVehicleReason.OVERDUE_INSPECTION, {"scrapping_certificate": "X1"}, "inspection_date"),
-        (KeyVehicleReason.SCRAPPING, {"inspection_date": dt.date(2022, 5, 1)}, "scrapping_certificate"),
+        (
+            KeyVehicleReason.SCRAPPING,
+            {"inspection_date": dt.date(2022, 5, 1)},
+            "scrapping_certificate",
+        ),
         (KeyVehicleReason.VIOLATIONS, {}, "note"),
     ],
 )

@@ -1,0 +1,261 @@
+"""Serializers of the hazards API: fields listed explicitly, server-set fields read-only
+(status, unit, every transition's time and author)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from brigade.api.serializers import TIMESTAMPS, ChoicesField, ModelRulesSerializer, RelatedRef
+from brigade.models import PatrolLog, Unit
+from hazards.choices import (
+    CheckResult,
+    Element,
+    FacilityKind,
+    HazardSource,
+    HazardStatus,
+    KeyVehicleReason,
+    KeyVehicleStatus,
+    PhotoStage,
+    Severity,
+    VehicleKind,
+)
+from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+
+
+class HazardPhotoSerializer(serializers.ModelSerializer):
+    stage = ChoicesField(PhotoStage, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HazardPhoto
+        fields = ("id", "stage", "url", "created_at")
+        read_only_fields = fields
+
+    def get_url(self, photo: HazardPhoto) -> str:
+        return reverse("hazards:photo", args=[photo.pk])
+
+
+class HazardCheckSerializer(serializers.ModelSerializer):
+    result = ChoicesField(CheckResult, read_only=True)
+    checked_by = serializers.CharField(source="checked_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = HazardCheck
+        fields = ("id", "result", "reason", "checked_by", "checked_at")
+        read_only_fields = fields
+
+
+class HazardSerializer(ModelRulesSerializer):
+    """A hazard as lists and details show it; writes change its description only."""
+
+    unit = RelatedRef(read_only=True)
+    element = ChoicesField(Element)
+    source = ChoicesField(HazardSource, read_only=True)
+    severity = ChoicesField(Severity)
+    status = ChoicesField(HazardStatus, read_only=True)
+    reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
+    patrol = serializers.PrimaryKeyRelatedField(read_only=True)
+    duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    photos = HazardPhotoSerializer(many=True, read_only=True)
+    checks = HazardCheckSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = (
+            "id",
+            "unit",
+            "element",
+            "source",
+            "severity",
+            "road",
+            "location",
+            "description",
+            "latitude",
+            "longitude",
+            "status",
+            "found_at",
+            "reported_by",
+            "patrol",
+            "responsible_party",
+            "deadline",
+            "measures",
+            "assigned_at",
+            "rectified_at",
+            "rectified_on_time",
+            "verified_at",
+            "closed_at",
+            "rejection_reason",
+            "duplicate_of",
+            "is_overdue",
+            "photos",
+            "checks",
+            *TIMESTAMPS,
+        )
+        read_only_fields = (
+            "found_at",
+            "responsible_party",
+            "deadline",
+            "measures",
+            "assigned_at",
+            "rectified_at",
+            "rectified_on_time",
+            "verified_at",
+            "closed_at",
+            "rejection_reason",
+            *TIMESTAMPS,
+        )
+
+    def get_is_overdue(self, hazard: Hazard) -> bool:
+        return hazard.is_overdue()
+
+
+class HazardReportSerializer(serializers.Serializer):
+    """Input of a report; the reporter is the requesting user's officer profile."""
+
+    unit = RelatedRef(
+        queryset=Unit.objects.all(),
+        required=False,
+        help_text=_("The unit; your own unit if left out."),
+    )
+    element = ChoicesField(Element)
+    source = ChoicesField(HazardSource, required=False)
+    severity = ChoicesField(Severity, required=False)
+    road = serializers.CharField(max_length=100)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField()
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+    )
+    found_at = serializers.DateTimeField(required=False)
+    patrol = RelatedRef(
+        queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)
+    )
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class AssignSerializer(serializers.Serializer):
+    responsible_party = serializers.CharField(max_length=200)
+    deadline = serializers.DateField(
+        required=False, allow_null=True, help_text=_("By default, set by the severity.")
+    )
+
+
+class RectifySerializer(serializers.Serializer):
+    measures = serializers.CharField()
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class PhotosSerializer(serializers.Serializer):
+    stage = ChoicesField(PhotoStage)
+    photos = serializers.ListField(child=serializers.FileField())
+
+
+class VerifySerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class DuplicateSerializer(serializers.Serializer):
+    original = RelatedRef(queryset=Hazard.objects.all(), display=("road",))
+
+
+class KeyVehicleSerializer(ModelRulesSerializer):
+    unit = RelatedRef(queryset=Unit.objects.all())
+    kind = ChoicesField(VehicleKind, required=False)
+    reason = ChoicesField(KeyVehicleReason)
+    status = ChoicesField(KeyVehicleStatus, read_only=True)
+
+    class Meta:
+        model = KeyVehicle
+        fields = (
+            "id",
+            "unit",
+            "plate",
+            "kind",
+            "owner",
+            "reason",
+            "status",
+            "flagged_at",
+            "cleared_at",
+            "inspection_date",
+            "scrapping_certificate",
+            "clearance_note",
+            "reopened_count",
+            *TIMESTAMPS,
+        )
+        read_only_fields = (
+            "flagged_at",
+            "cleared_at",
+            "inspection_date",
+            "scrapping_certificate",
+            "clearance_note",
+            "reopened_count",
+            *TIMESTAMPS,
+        )
+
+    def validate_plate(self, value: str) -> str:
+        from hazards.services import normalise_plate
+
+        return normalise_plate(value)
+
+
+class ClearSerializer(serializers.Serializer):
+    inspection_date = serializers.DateField(required=False, allow_null=True)
+    scrapping_certificate = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    unit = RelatedRef(
+        queryset=Unit.objects.all(),
+        required=False,
+        help_text=_("The unit whose register this is; your own unit if left out."),
+    )
+
+
+class FacilityWorkSerializer(ModelRulesSerializer):
+    unit = RelatedRef(queryset=Unit.objects.all())
+    kind = ChoicesField(FacilityKind)
+    hazard = RelatedRef(
+        queryset=Hazard.objects.all(), required=False, allow_null=True, display=("road",)
+    )
+
+    class Meta:
+        model = FacilityWork
+        fields = (
+            "id",
+            "unit",
+            "kind",
+            "quantity",
+            "place",
+            "done_on",
+            "hazard",
+            "notes",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
+        hazard = attrs.get("hazard", getattr(self.instance, "hazard", None))
+        if hazard is not None and unit is not None and hazard.unit_id != unit.pk:
+            raise serializers.ValidationError({"hazard": _("The hazard belongs to another unit.")})
+        return attrs

@@ -1,0 +1,259 @@
+"""API of the hazards app: viewsets over scoped querysets; every write and transition
+calls ``hazards.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from brigade.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.choices import Role
+from brigade.imports import TableError
+from brigade.models import Unit
+from brigade.roles import scope_of
+from hazards import services
+from hazards.api.serializers import (
+    AssignSerializer,
+    ClearSerializer,
+    DuplicateSerializer,
+    FacilityWorkSerializer,
+    HazardReportSerializer,
+    HazardSerializer,
+    ImportSerializer,
+    KeyVehicleSerializer,
+    PhotosSerializer,
+    ReasonSerializer,
+    RectifySerializer,
+    VerifySerializer,
+)
+from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
+from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.COMMANDER, Role.ADMIN})
+DUTY = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+def own_unit(request: Request, chosen: Unit | None) -> Unit:
+    """The unit a new record belongs to: the chosen one (in scope), else the user's own."""
+    if chosen is not None:
+        return chosen
+    unit_id = scope_of(request.user).unit_id
+    if unit_id is None:
+        raise serializers.ValidationError({"unit": [_("Choose the unit.")]})
+    return Unit.objects.get(pk=unit_id)
+
+
+class HazardViewSet(ScopedModelViewSet):
+    """Hazards: anyone reports (from the road, a ticket...); officers rectify; commanders
+    assign, verify or send back, reject, mark duplicates."""
+
+    serializer_class = HazardSerializer
+    filterset_class = HazardFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    ordering_fields = ["found_at", "deadline", "severity", "status", "road"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+    action_roles = {
+        "create": EVERYONE,
+        "destroy": ADMIN_ONLY,
+        "rectify": DUTY,
+        "start": DUTY,
+        "photos": DUTY,
+    }
+
+    def get_queryset(self) -> Any:
+        return (
+            Hazard.objects.visible_to(self.request.user)
+            .select_related("unit", "reported_by")
+            .prefetch_related(
+                Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
+                Prefetch(
+                    "checks",
+                    queryset=HazardCheck.objects.select_related("checked_by").order_by(
+                        "checked_at", "pk"
+                    ),
+                ),
+            )
+            .queue()
+        )
+
+    @extend_schema(request=HazardReportSerializer, responses={201: HazardSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input(HazardReportSerializer)
+        unit = own_unit(request, data.pop("unit", None))
+        scope = scope_of(request.user)
+        hazard = services.hazard_report(
+            unit=unit, reported_by=scope.officer, by=request.user, **data
+        )
+        return self.respond_with(hazard, status.HTTP_201_CREATED)
+
+    def _transition(self, serializer_class: Any, service: Any, **extra: Any) -> Response:
+        hazard = self.get_object()
+        data = self.validated_input(serializer_class) if serializer_class else {}
+        return self.respond_with(service(hazard=hazard, **data, **extra))
+
+    @extend_schema(
+        summary="Assign a hazard",
+        request=AssignSerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(AssignSerializer, services.hazard_assign, by=request.user)
+
+    @extend_schema(
+        summary="Start the rectification",
+        request=None,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(None, services.hazard_start)
+
+    @extend_schema(
+        summary="Record the rectification (measures, after-photos)",
+        request=RectifySerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def rectify(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(RectifySerializer, services.hazard_rectify, by=request.user)
+
+    @extend_schema(
+        summary="Verify a rectification",
+        request=VerifySerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(VerifySerializer, services.hazard_verify, by=request.user)
+
+    @extend_schema(
+        summary="Fail the check: back to rectifying, with the reason",
+        request=ReasonSerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="fail-check")
+    def fail_check(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(ReasonSerializer, services.hazard_fail_check, by=request.user)
+
+    @extend_schema(
+        summary="Reject a report, with the reason",
+        request=ReasonSerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(ReasonSerializer, services.hazard_reject, by=request.user)
+
+    @extend_schema(
+        summary="Mark as a duplicate of an earlier hazard",
+        request=DuplicateSerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(
+            DuplicateSerializer, services.hazard_mark_duplicate, by=request.user
+        )
+
+    @extend_schema(
+        summary="Add photos",
+        request=PhotosSerializer,
+        responses={200: HazardSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def photos(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(
+            PhotosSerializer, services.hazard_add_photos_returning, by=request.user
+        )
+
+
+class KeyVehicleViewSet(ScopedModelViewSet):
+    """The key-vehicle register: imported, cleared with evidence by commanders."""
+
+    serializer_class = KeyVehicleSerializer
+    filterset_class = KeyVehicleFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    ordering_fields = ["plate", "flagged_at", "cleared_at", "status"]
+    ordering = ["status", "plate"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+    action_roles = {"destroy": ADMIN_ONLY}
+
+    def get_queryset(self) -> Any:
+        return KeyVehicle.objects.visible_to(self.request.user).select_related("unit")
+
+    @extend_schema(
+        summary="Clear a vehicle, with its evidence",
+        request=ClearSerializer,
+        responses={200: KeyVehicleSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def clear(self, request: Request, pk: str | None = None) -> Response:
+        vehicle = self.get_object()
+        data = self.validated_input(ClearSerializer)
+        data["scrapping_certificate"] = data.get("scrapping_certificate") or ""
+        data["note"] = data.get("note") or ""
+        return self.respond_with(
+            services.key_vehicle_clear(vehicle=vehicle, by=request.user, **data)
+        )
+
+    @extend_schema(
+        summary="Import the register from CSV/XLSX (all rows or none)",
+        request={"multipart/form-data": ImportSerializer},
+        parameters=[OpenApiParameter("dry_run", bool, description="Preview only.")],
+        responses={200: dict, 201: dict, 400: dict},
+    )
+    @action(detail=False, methods=["post"], url_path="import", url_name="import")
+    def import_(self, request: Request) -> Response:
+        data = self.validated_input(ImportSerializer)
+        unit = own_unit(request, data.get("unit"))
+        dry_run = request.query_params.get("dry_run") in ("1", "true", "yes")
+        try:
+            report = services.key_vehicles_import(
+                upload=data["file"], unit=unit, by=request.user, dry_run=dry_run
+            )
+        except TableError as exc:
+            return Response({"file": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
+        if not report.ok:
+            return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(report.as_dict(), status=code)
+
+
+class FacilityWorkViewSet(ScopedModelViewSet):
+    """Facility works (signals, signs, markings, bays, school fronts) with quantities."""
+
+    serializer_class = FacilityWorkSerializer
+    filterset_class = FacilityWorkFilterSet
+    ordering_fields = ["done_on", "quantity", "kind"]
+    ordering = ["-done_on", "-pk"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+    action_roles = {"destroy": STAFF}
+
+    def get_queryset(self) -> Any:
+        return FacilityWork.objects.visible_to(self.request.user).select_related("unit", "hazard")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.facility_work_save(
+            **serializer.validated_data, by=self.request.user
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        data = {
+            name: serializer.validated_data.get(name, getattr(serializer.instance, name))
+            for name in ("unit", "kind", "quantity", "place", "done_on", "hazard", "notes")
+        }
+        serializer.instance = services.facility_work_save(**data, work=serializer.instance)

@@ -1,0 +1,190 @@
+"""Page forms of the hazards app: they only read input; the services decide.
+
+Choice fields offer only records the signed-in user may see (``visible_to``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from brigade.forms import BootstrapForm
+from brigade.models import Unit
+from hazards.choices import (
+    Element,
+    FacilityKind,
+    HazardSource,
+    PhotoStage,
+    Severity,
+)
+from hazards.models import Hazard
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    """A file input that takes several photos and, on a phone, offers the camera."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {"accept": "image/*", "capture": "environment", "multiple": True}
+        super().__init__({**defaults, **(attrs or {})})
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultiplePhotoInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def unit_choices(form: forms.Form, user: Any, units: Any) -> None:
+    """A unit field for users who see several units; hidden for everyone else."""
+    if units is None or len(units) <= 1:
+        del form.fields["unit"]
+    else:
+        form.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class HazardReportForm(BootstrapForm):
+    """What an officer types on the road: big fields, position from the phone."""
+
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    element = forms.ChoiceField(
+        label=_("Element"), choices=Element.choices, widget=forms.RadioSelect
+    )
+    road = forms.CharField(label=_("Road"), max_length=100)
+    location = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        required=False,
+        help_text=_("Crossing, house number or landmark."),
+    )
+    description = forms.CharField(
+        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        initial=Severity.MEDIUM,
+        widget=forms.RadioSelect,
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=HazardSource.choices, initial=HazardSource.PATROL
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    photos = MultiplePhotoField(label=_("Photos"), required=False)
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_choices(self, None, units)
+        for name in ("road", "location", "description"):
+            self.fields[name].widget.attrs["class"] += " form-control-lg"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        return data
+
+
+class AssignForm(BootstrapForm):
+    responsible_party = forms.CharField(label=_("Responsible party"), max_length=200)
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateInput,
+        help_text=_("Left empty: set by the severity."),
+    )
+
+
+class RectifyForm(BootstrapForm):
+    measures = forms.CharField(label=_("Measures taken"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = MultiplePhotoField(label=_("Photos after the work"), required=False)
+
+
+class PhotosForm(BootstrapForm):
+    stage = forms.ChoiceField(label=_("Stage"), choices=PhotoStage.choices)
+    photos = MultiplePhotoField(label=_("Photos"))
+
+
+class VerifyForm(BootstrapForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ReasonForm(BootstrapForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DuplicateForm(BootstrapForm):
+    original = forms.ModelChoiceField(queryset=Hazard.objects.none(), label=_("Original hazard"))
+
+    def __init__(self, *args: Any, hazard: Hazard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["original"].queryset = (  # type: ignore[attr-defined]
+            Hazard.objects.filter(unit_id=hazard.unit_id)
+            .exclude(pk=hazard.pk)
+            .exclude(status="duplicate")
+            .order_by("-found_at")
+        )
+
+
+class ClearForm(BootstrapForm):
+    inspection_date = forms.DateField(
+        label=_("Inspection passed on"), required=False, widget=forms.DateInput
+    )
+    scrapping_certificate = forms.CharField(
+        label=_("Scrapping certificate no."), required=False, max_length=50
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ImportForm(BootstrapForm):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    file = forms.FileField(
+        label=_("Register file (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_choices(self, None, units)
+
+
+class FacilityWorkForm(BootstrapForm):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    place = forms.CharField(label=_("Place"), max_length=200)
+    done_on = forms.DateField(label=_("Done on"), widget=forms.DateInput)
+    hazard = forms.ModelChoiceField(
+        queryset=Hazard.objects.none(), label=_("Hazard fixed"), required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, units: Any = None, hazards: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_choices(self, None, units)
+        self.fields["hazard"].queryset = hazards if hazards is not None else Hazard.objects.none()  # type: ignore[attr-defined]
