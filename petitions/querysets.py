@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
 
 from django.db.models import Count, Q
 
@@ -12,23 +11,23 @@ from petitions.choices import OPEN_STATUSES, TicketStatus
 
 
 class TicketQuerySet(ScopedQuerySet):
-    def open(self) -> Self:
+    def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def queue(self) -> Self:
+    def queue(self) -> TicketQuerySet:
         """Open tickets by urgency: overdue, due today, due soon, then the rest (the
         earliest next deadline first, which is that order); served by the partial
         ``ticket_queue`` indexes."""
         return self.filter(next_due__isnull=False).order_by("next_due", "id")
 
-    def overdue(self, today: dt.date) -> Self:
+    def overdue(self, today: dt.date) -> TicketQuerySet:
         return self.filter(next_due__lt=today)
 
-    def for_list(self) -> Self:
+    def for_list(self) -> TicketQuerySet:
         """Everything a list row shows, in the row query."""
         return self.select_related("category", "unit", "handler")
 
-    def search(self, text: str) -> Self:
+    def search(self, text: str) -> TicketQuerySet:
         """By platform number, citizen phone (exact or its end) or words of the content."""
         text = (text or "").strip()
         if not text:
@@ -61,7 +60,7 @@ class CallbackQuerySet(ScopedQuerySet):
 class ExtensionQuerySet(ScopedQuerySet):
     unit_path = "ticket__unit_id"
 
-    def pending(self) -> Self:
+    def pending(self) -> ExtensionQuerySet:
         from petitions.choices import ExtensionStatus
 
         return self.filter(status=ExtensionStatus.PENDING)
@@ -72,5 +71,5 @@ class ConsultationQuerySet(ScopedQuerySet):
 
 
 class ProposalQuerySet(ScopedQuerySet):
-    def answered(self) -> Self:
+    def answered(self) -> ProposalQuerySet:
         return self.filter(replied_at__isnull=False)
