@@ -9,5 +9,47 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
-        # Metrics (kpis.py), navigation and the other registries are filled here.
-        pass
+        from incidents.kpis import register_metrics
+
+        register_metrics()
+        register_links()
+        register_panels()
+
+
+def register_links() -> None:
+    """The incidents app's entries in the navigation and on the officer's duty page."""
+    from brigade.choices import Role
+    from brigade.nav import Link, navigation, quick_actions
+
+    everyone = frozenset(Role)
+    navigation.register(
+        Link(
+            "incidents",
+            _("Accidents"),
+            "incidents:accident_list",
+            "car-front",
+            everyone,
+            order=50,
+            match="/incidents/",
+        ),
+    )
+    quick_actions.register(
+        Link(
+            "quick-settlement",
+            _("Quick settlement"),
+            "incidents:quick_settlement",
+            "lightning-charge",
+            frozenset({Role.OFFICER, Role.COMMANDER}),
+            order=15,
+            primary=True,
+        ),
+    )
+
+
+def register_panels() -> None:
+    from brigade.dashboard.panels import Panel, panels
+    from incidents.dashboard import panel_context
+
+    panels.register(
+        Panel("incidents", "incidents/partials/dashboard_panel.html", panel_context, order=30)
+    )

@@ -10,3 +10,5 @@ CASE_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
 APPROVERS = frozenset({Role.COMMANDER, Role.ADMIN})
 # The desk pays approved advances and records recoveries; commanders may too.
 FUND_DESK = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+# Money records are never deleted nor a recovery edited: a wrong request is rejected.
+NOBODY: frozenset[str] = frozenset()

@@ -33,7 +33,7 @@ from incidents.api.serializers import (
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
-from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK
+from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK, NOBODY
 
 
 def unit_for(user: Any, unit: Any) -> Any:
@@ -106,10 +106,14 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     filterset_class = FundAdvanceFilterSet
     ordering_fields = ["created_at", "paid_at", "amount", "recovery_due", "status"]
     ordering = ["-created_at", "-pk"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
-    action_roles = {"approve": APPROVERS, "reject": APPROVERS, "pay": FUND_DESK}
+    action_roles = {
+        "approve": APPROVERS,
+        "reject": APPROVERS,
+        "pay": FUND_DESK,
+        "destroy": NOBODY,
+    }
 
     def get_queryset(self) -> Any:
         return FundAdvance.objects.visible_to(self.request.user).for_list()
@@ -177,9 +181,9 @@ class RecoveryViewSet(ScopedModelViewSet):
     filterset_class = RecoveryFilterSet
     ordering_fields = ["received_on", "amount", "created_at"]
     ordering = ["-received_on", "-pk"]
-    http_method_names = ["get", "post", "head", "options"]
     read_roles = ALL_ROLES
     write_roles = FUND_DESK
+    action_roles = {"update": NOBODY, "partial_update": NOBODY, "destroy": NOBODY}
 
     def get_queryset(self) -> Any:
         return (

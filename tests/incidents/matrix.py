@@ -2,15 +2,96 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from tests.matrix import SIGNED_IN, Rule, api
+from django.utils import timezone
+
+from tests.matrix import ADMIN_ONLY, DUTY, SIGNED_IN, STAFF, Rule, api, page
+
+NS = "incidents-api"
+DESK = frozenset({"clerk", "commander", "admin"})
 
 MATRIX: dict[str, Rule] = {
-    "incidents-api:api-root": api(get=SIGNED_IN),
+    f"{NS}:api-root": api(get=SIGNED_IN),
+    f"{NS}:accident-list": api(get=SIGNED_IN, post=SIGNED_IN),
+    f"{NS}:accident-detail": api(
+        "accident", get=SIGNED_IN, put=SIGNED_IN, patch=SIGNED_IN, delete=ADMIN_ONLY
+    ),
+    f"{NS}:accident-solve": api("hit-and-run", post=DUTY),
+    f"{NS}:fund-advance-list": api(get=SIGNED_IN, post=SIGNED_IN),
+    f"{NS}:fund-advance-detail": api("advance", get=SIGNED_IN, put=SIGNED_IN, patch=SIGNED_IN),
+    f"{NS}:fund-advance-approve": api("advance", post=STAFF),
+    f"{NS}:fund-advance-reject": api("advance", post=STAFF),
+    f"{NS}:fund-advance-pay": api("approved-advance", post=DESK),
+    f"{NS}:recovery-list": api(get=SIGNED_IN, post=DESK),
+    f"{NS}:recovery-detail": api("recovery", get=SIGNED_IN),
+    f"{NS}:ledger": api(get=SIGNED_IN),
+    # --- pages ---
+    "incidents:accident_list": page(get=SIGNED_IN),
+    "incidents:accident_create": page(get=SIGNED_IN, post=SIGNED_IN),
+    "incidents:quick_settlement": page(get=SIGNED_IN, post=SIGNED_IN),
+    "incidents:accident_detail": page("accident", get=SIGNED_IN),
+    "incidents:party_add": page("accident", post=SIGNED_IN),
+    "incidents:document_add": page("accident", post=SIGNED_IN),
+    "incidents:accident_solve": page("hit-and-run", post=DUTY),
+    "incidents:advance_create": page("accident", get=SIGNED_IN, post=SIGNED_IN),
+    "incidents:document_download": page("document", get=SIGNED_IN),
+    "incidents:hit_and_run_list": page(get=SIGNED_IN),
+    "incidents:advance_list": page(get=SIGNED_IN),
+    "incidents:ledger": page(get=SIGNED_IN),
+    "incidents:advance_detail": page("advance", get=SIGNED_IN),
+    "incidents:advance_approve": page("advance", post=STAFF),
+    "incidents:advance_reject": page("advance", post=STAFF),
+    "incidents:advance_pay": page("approved-advance", post=DESK),
+    "incidents:recovery_add": page("paid-advance", post=DESK),
 }
 
 
 def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     """The records this app's routes name, made in ``unit`` (for ``officer``)."""
-    return {}
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from incidents.choices import AdvanceStatus, Severity
+    from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery
+
+    now = timezone.now()
+    accident = Accident.objects.create(
+        unit=unit, road="花园路", occurred_at=now - dt.timedelta(days=1), recorded_by=officer.user
+    )
+    injury = Accident.objects.create(
+        unit=unit,
+        road="兴华路",
+        severity=Severity.INJURY,
+        hit_and_run=True,
+        occurred_at=now - dt.timedelta(days=2),
+    )
+    document = AccidentDocument(accident=accident, title="责任认定书")
+    document.file.save("scene.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+
+    def advance(status: str, **extra: Any) -> FundAdvance:
+        return FundAdvance.objects.create(
+            accident=injury,
+            beneficiary="伤者",
+            payee="医院",
+            purpose="rescue",
+            amount=Decimal("1000.00"),
+            status=status,
+            requested_by=officer.user,
+            **extra,
+        )
+
+    paid = advance(AdvanceStatus.PAID, paid_at=now - dt.timedelta(hours=1))
+    return {
+        "accident": accident,
+        "hit-and-run": injury,
+        "document": document,
+        "advance": advance(AdvanceStatus.REQUESTED),
+        "approved-advance": advance(AdvanceStatus.APPROVED),
+        "paid-advance": paid,
+        "recovery": Recovery.objects.create(
+            advance=paid, payer="肇事方", amount=Decimal("10.00"), received_on=timezone.localdate()
+        ),
+    }

@@ -1,0 +1,46 @@
+"""Admin of the incidents app: for corrections by administrators, with history."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
+
+
+class PartyInline(admin.TabularInline):
+    model = AccidentParty
+    extra = 0
+
+
+@admin.register(Accident)
+class AccidentAdmin(SimpleHistoryAdmin):
+    list_display = ("occurred_at", "road", "unit", "severity", "handling_mode", "hit_and_run")
+    list_filter = ("unit", "severity", "handling_mode", "hit_and_run")
+    search_fields = ("road", "place", "parties__plate")
+    date_hierarchy = "occurred_at"
+    inlines = [PartyInline]
+    raw_id_fields = ("recorded_by", "solved_by")
+
+
+@admin.register(AccidentDocument)
+class AccidentDocumentAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "accident", "created_at")
+    raw_id_fields = ("accident", "uploaded_by")
+
+
+@admin.register(FundAdvance)
+class FundAdvanceAdmin(SimpleHistoryAdmin):
+    list_display = ("beneficiary", "purpose", "amount", "status", "paid_at", "amount_recovered")
+    list_filter = ("status", "purpose")
+    search_fields = ("beneficiary", "payee")
+    raw_id_fields = ("accident", "requested_by", "approved_by")
+    # money moves only through the services (approve, pay, recover)
+    readonly_fields = ("status", "approved_by", "approved_at", "paid_at", "amount_recovered")
+
+
+@admin.register(Recovery)
+class RecoveryAdmin(SimpleHistoryAdmin):
+    list_display = ("advance", "payer", "amount", "received_on")
+    raw_id_fields = ("advance", "recorded_by")
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a recovery is a ledger entry: never edited

@@ -1,0 +1,201 @@
+"""Page forms of the incidents app: they only read input; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brigade.forms import BootstrapForm
+from brigade.models import Unit
+from brigade.roles import scope_of
+from brigade.uploads import validate_document
+from incidents.choices import (
+    AdvancePurpose,
+    HandlingMode,
+    Liability,
+    MediationOutcome,
+    PartyRole,
+    Severity,
+    SolvedHow,
+    VehicleKind,
+)
+
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The phone's own date-and-time picker."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=LOCAL_DATETIME, **kwargs)
+
+
+def _now_local() -> str:
+    return timezone.localtime().strftime(LOCAL_DATETIME)
+
+
+def _money_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=0.01,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+class UnitChoiceMixin:
+    """A unit field only for users who see several units; others record in their own."""
+
+    fields: dict[str, Any]
+
+    def setup_unit(self, user: Any) -> None:
+        scope = scope_of(user)
+        if scope.brigade_wide or scope.officer is None:
+            self.fields["unit"] = forms.ModelChoiceField(
+                label=_("Unit"), queryset=Unit.objects.visible_to(user)
+            )
+            self.fields["unit"].widget.attrs["class"] = "form-select"
+
+
+class AccidentForm(UnitChoiceMixin, BootstrapForm):
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
+    )
+    road = forms.CharField(label=_("Road"), max_length=100)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    handling_mode = forms.ChoiceField(label=_("Handling"), choices=HandlingMode.choices)
+    hit_and_run = forms.BooleanField(label=_("Hit-and-run (the other party fled)"), required=False)
+    mediation = forms.ChoiceField(
+        label=_("Mediation"), choices=MediationOutcome.choices, required=False
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("occurred_at", _now_local())
+        super().__init__(*args, **kwargs)
+        self.setup_unit(user)
+
+
+class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
+    """快处快赔 on a phone: when (now), where, and the two vehicles' plates and insurers."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("Occurred at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
+    )
+    road = forms.CharField(label=_("Road"), max_length=100)
+    plate_a = forms.CharField(label=_("Plate of vehicle A"), max_length=20)
+    insurer_a = forms.CharField(label=_("Insurer of vehicle A"), max_length=100, required=False)
+    plate_b = forms.CharField(label=_("Plate of vehicle B"), max_length=20)
+    insurer_b = forms.CharField(label=_("Insurer of vehicle B"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("occurred_at", _now_local())
+        super().__init__(*args, **kwargs)
+        self.setup_unit(user)
+        for name in ("plate_a", "plate_b"):
+            self.fields[name].widget.attrs.update(autocapitalize="characters", autocomplete="off")
+
+    def parties(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {"plate": data["plate_a"].upper(), "insurer": data["insurer_a"]},
+            {"plate": data["plate_b"].upper(), "insurer": data["insurer_b"]},
+        ]
+
+
+class PartyForm(BootstrapForm):
+    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+    vehicle_kind = forms.ChoiceField(
+        label=_("Vehicle"), choices=VehicleKind.choices, required=False
+    )
+    insurer = forms.CharField(label=_("Insurer"), max_length=100, required=False)
+    liability = forms.ChoiceField(label=_("Liability"), choices=Liability.choices, required=False)
+
+
+class DocumentForm(BootstrapForm):
+    title = forms.CharField(label=_("Title"), max_length=100)
+    file = forms.FileField(
+        label=_("File (PDF or photo)"),
+        validators=[validate_document],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+    )
+
+
+class SolveForm(BootstrapForm):
+    solved_at = forms.DateTimeField(
+        label=_("Solved at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
+    )
+    solved_how = forms.ChoiceField(label=_("How"), choices=SolvedHow.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("solved_at", _now_local())
+        super().__init__(*args, **kwargs)
+
+
+class AdvanceForm(BootstrapForm):
+    beneficiary = forms.CharField(label=_("Beneficiary"), max_length=100)
+    payee = forms.CharField(
+        label=_("Payee"),
+        max_length=100,
+        help_text=_("Who receives the money: a hospital, funeral home…"),
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=AdvancePurpose.choices)
+    amount = _money_field(_("Amount (CNY)"))
+    recovery_due = forms.DateField(label=_("Recover by"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RejectForm(BootstrapForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class PayForm(BootstrapForm):
+    recovery_due = forms.DateField(label=_("Recover by"), required=False)
+
+
+class RecoveryForm(BootstrapForm):
+    payer = forms.CharField(label=_("Payer"), max_length=100)
+    amount = _money_field(_("Amount (CNY)"))
+    received_on = forms.DateField(label=_("Received on"))
+    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class LedgerForm(BootstrapForm):
+    date_from = forms.DateField(label=_("From"))
+    date_to = forms.DateField(label=_("To"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The end is before the start."))
+        return data
+
+    @staticmethod
+    def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+        return dt.date(today.year, 1, 1), today

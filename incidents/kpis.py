@@ -1,0 +1,186 @@
+"""The incidents app's metrics: accidents (by severity, by handling), the share of
+property-only accidents settled quickly (快处快赔), the hit-and-run solve rate (credited to
+the accident's year), and the relief fund: advanced, recovered, and their ratio."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from brigade.kpi import Flow, Metric, register
+from incidents.choices import AdvanceStatus, HandlingMode, Severity
+from incidents.models import Accident, FundAdvance, Recovery
+
+
+def _ytd(monday: dt.date, unit_id: int | None, first: str, last: str, **extra: Any) -> str:
+    sunday = monday + dt.timedelta(days=6)
+    query: dict[str, Any] = {
+        first: dt.date(sunday.year, 1, 1).isoformat(),
+        last: sunday.isoformat(),
+    }
+    query.update(extra)
+    if unit_id is not None:
+        query["unit"] = unit_id
+    return urlencode(query)
+
+
+def accidents_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return f"{reverse('incidents:accident_list')}?{_ytd(monday, unit_id, 'date_from', 'date_to')}"
+
+
+def quick_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    query = _ytd(monday, unit_id, "date_from", "date_to", severity=Severity.PROPERTY)
+    return f"{reverse('incidents:accident_list')}?{query}"
+
+
+def cases_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    return (
+        f"{reverse('incidents:hit_and_run_list')}?{_ytd(monday, unit_id, 'date_from', 'date_to')}"
+    )
+
+
+def advances_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    query = _ytd(monday, unit_id, "paid_from", "paid_to", status=AdvanceStatus.PAID)
+    return f"{reverse('incidents:advance_list')}?{query}"
+
+
+def ledger_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
+    # the ledger is scoped by the reader, not by a unit filter
+    return f"{reverse('incidents:ledger')}?{_ytd(monday, None, 'date_from', 'date_to')}"
+
+
+def _accidents() -> Any:
+    return Accident.objects.all()
+
+
+def _property_only() -> Any:
+    return Accident.objects.filter(severity=Severity.PROPERTY)
+
+
+def _hit_and_run() -> Any:
+    return Accident.objects.filter(hit_and_run=True)
+
+
+def _paid() -> Any:
+    return FundAdvance.objects.filter(status=AdvanceStatus.PAID, paid_at__isnull=False)
+
+
+def _recoveries() -> Any:
+    return Recovery.objects.all()
+
+
+ADVANCED = Flow(source=_paid, when="paid_at", unit="accident__unit_id", amount=F("amount"))
+RECOVERED = Flow(
+    source=_recoveries,
+    when="received_on",
+    unit="advance__accident__unit_id",
+    amount=F("amount"),
+)
+
+
+def register_metrics() -> None:
+    register(
+        Metric(
+            key="incidents.accidents",
+            label=_("Accidents"),
+            description="Accidents that occurred in the year to date.",
+            numerator=Flow(source=_accidents, when="occurred_at"),
+            unit_label=_("accidents"),
+            records=accidents_url,
+            tile=False,
+            order=10,
+        ),
+        Metric(
+            key="incidents.accidents_by_severity",
+            label=_("Accidents by severity"),
+            description="The same accidents, one figure per severity.",
+            numerator=Flow(source=_accidents, when="occurred_at", split="severity"),
+            parts=tuple((s.value, s.label) for s in Severity),
+            unit_label=_("accidents"),
+            records=accidents_url,
+            tile=False,
+            order=11,
+        ),
+        Metric(
+            key="incidents.accidents_by_handling",
+            label=_("Accidents by handling"),
+            description="The same accidents, one figure per handling mode.",
+            numerator=Flow(source=_accidents, when="occurred_at", split="handling_mode"),
+            parts=tuple((m.value, m.label) for m in HandlingMode),
+            unit_label=_("accidents"),
+            records=accidents_url,
+            tile=False,
+            order=12,
+        ),
+        Metric(
+            key="incidents.quick_settlement_share",
+            label=_("Quick settlement share"),
+            description="Property-only accidents settled quickly (快处快赔) / property-only "
+            "accidents, by the day they occurred.",
+            numerator=Flow(
+                source=lambda: _property_only().filter(handling_mode=HandlingMode.QUICK),
+                when="occurred_at",
+            ),
+            denominator=Flow(source=_property_only, when="occurred_at"),
+            records=quick_url,
+            order=20,
+        ),
+        Metric(
+            key="incidents.hit_and_run_solve_rate",
+            label=_("Hit-and-run solve rate"),
+            description="Hit-and-run cases solved by the week's end / hit-and-run accidents "
+            "this year; a solution counts for the year the accident occurred in.",
+            numerator=Flow(
+                source=lambda: _hit_and_run().filter(solved_at__isnull=False),
+                when="solved_at",
+                cohort="occurred_at",
+            ),
+            denominator=Flow(source=_hit_and_run, when="occurred_at"),
+            records=cases_url,
+            order=30,
+        ),
+        Metric(
+            key="incidents.hit_and_run_cases",
+            label=_("Hit-and-run cases"),
+            description="Hit-and-run accidents that occurred in the year to date.",
+            numerator=Flow(source=_hit_and_run, when="occurred_at"),
+            unit_label=_("cases"),
+            records=cases_url,
+            tile=False,
+            order=31,
+        ),
+        Metric(
+            key="incidents.fund_advanced_cny",
+            label=_("Relief fund advanced"),
+            description="Advances paid from the relief fund in the year to date, by payment.",
+            numerator=ADVANCED,
+            unit_label=_("CNY"),
+            records=advances_url,
+            order=40,
+        ),
+        Metric(
+            key="incidents.fund_recovered_cny",
+            label=_("Relief fund recovered"),
+            description="Recoveries received in the year to date.",
+            numerator=RECOVERED,
+            unit_label=_("CNY"),
+            records=ledger_url,
+            tile=False,
+            order=41,
+        ),
+        Metric(
+            key="incidents.fund_recovery_rate",
+            label=_("Relief fund recovery rate"),
+            description="Recovered / advanced in the year to date.",
+            numerator=RECOVERED,
+            denominator=ADVANCED,
+            records=ledger_url,
+            tile=False,
+            order=42,
+        ),
+    )
