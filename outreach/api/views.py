@@ -250,4 +250,4 @@ class LoveStationViewSet(ScopedModelViewSet):
             ).visits
         else:
             visits = services.station_tally(station=station, delta=data["delta"], day=day)
-        return Response({"day": day, "visits": visits})
+        return Response(StationTallyResultSerializer({"day": day, "visits": visits}).data)
