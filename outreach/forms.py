@@ -47,6 +47,12 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
+def not_in_future(day: Any) -> None:
+    """A form's date check, the same as the services', so one submit shows every error."""
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future."), code="future")
+
+
 def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=label,
@@ -76,7 +82,7 @@ def _unit_officers(user: Any) -> Any:
 
 
 class PublicityEventForm(BootstrapForm):
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput, validators=[not_in_future])
     venue_kind = forms.ChoiceField(
         label=_("Venue kind"), choices=VenueKind.choices, widget=forms.RadioSelect
     )
@@ -163,7 +169,9 @@ class CommendationForm(BootstrapForm):
     )
     giver = forms.CharField(label=_("From"), max_length=150)
     wording = forms.CharField(label=_("Wording"), max_length=200, required=False)
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput)
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput, validators=[not_in_future]
+    )
     officer = forms.ModelChoiceField(
         label=_("To officer"), queryset=Officer.objects.none(), required=False
     )
