@@ -296,7 +296,7 @@ def test_no_panel_for_an_officer(officer):
 def test_list_pages_run_a_fixed_number_of_queries(
     client, brigade_commander, unit, count, django_assert_num_queries
 ):
-    for i in range(count):
+    for _ in range(count):
         accident = AccidentFactory(unit=unit, hit_and_run=True)
         AccidentPartyFactory(accident=accident)
         advance = paid_advance(accident=accident, recovery_due=timezone.localdate())
