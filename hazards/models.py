@@ -94,6 +94,22 @@ class Hazard(TimeStampedModel):
         related_name="hazards",
         verbose_name=_("patrol"),
     )
+    accident = models.ForeignKey(
+        "incidents.Accident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("accident"),
+    )
+    ticket = models.ForeignKey(
+        "petitions.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("ticket"),
+    )
     responsible_party = models.CharField(_("responsible party"), max_length=200, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
     measures = models.TextField(_("measures"), blank=True)

@@ -114,7 +114,7 @@ def hazard_report(
     road: str,
     description: str,
     severity: str = Severity.MEDIUM,
-    source: str = HazardSource.PATROL,
+    source: str | None = None,
     location: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
@@ -129,10 +129,24 @@ def hazard_report(
     found_at = found_at or timezone.now()
     if found_at > timezone.now() + CLOCK_SKEW:
         raise ValidationError({"found_at": _("This time is in the future.")})
+    if not source:
+        if links.get("accident") is not None:
+            source = HazardSource.ACCIDENT
+        elif links.get("ticket") is not None:
+            source = HazardSource.TICKET
+        else:
+            source = (
+                HazardSource.PATROL
+                if patrol is not None or reported_by
+                else HazardSource.INSPECTION
+            )
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     if patrol is not None and patrol.unit_id != unit.pk:
         raise ValidationError({"patrol": _("This patrol belongs to another unit.")})
+    for name, record in links.items():
+        if record is not None and getattr(record, "unit_id", unit.pk) != unit.pk:
+            raise ValidationError({name: _("This record belongs to another unit.")})
     photos = _check_photos(photos)
     hazard = Hazard(
         unit=unit,

@@ -146,7 +146,9 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     if patrol_id:
         if not str(patrol_id).isdigit():
             raise Http404
-        patrol = get_object_or_404(PatrolLog.objects.visible_to(request.user), pk=patrol_id)
+        patrol = get_object_or_404(
+            PatrolLog.objects.visible_to(request.user).select_related("post"), pk=patrol_id
+        )
         links["patrol"] = patrol
         initial["source"] = HazardSource.PATROL
         initial["unit"] = patrol.unit_id
@@ -163,8 +165,34 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     return initial, links
 
 
+def _accident(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
+    from incidents.models import Accident
+
+    accident = get_object_or_404(Accident.objects.visible_to(user), pk=pk)
+    return accident, {
+        "source": HazardSource.ACCIDENT,
+        "unit": accident.unit_id,
+        "road": accident.road,
+        "location": accident.place,
+        "latitude": accident.latitude,
+        "longitude": accident.longitude,
+    }
+
+
+def _ticket(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
+    from petitions.models import Ticket
+
+    ticket = get_object_or_404(Ticket.objects.visible_to(user), pk=pk)
+    return ticket, {
+        "source": HazardSource.TICKET,
+        "unit": ticket.unit_id,
+        "location": ticket.location,
+        "description": ticket.content,
+    }
+
+
 # Other apps' records a hazard can be raised from: name → (user, id) → (record, initial).
-LINK_FINDERS: dict[str, Any] = {}
+LINK_FINDERS: dict[str, Any] = {"accident": _accident, "ticket": _ticket}
 
 
 class HazardReportView(RoleRequiredMixin, View):
@@ -298,7 +326,15 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
     def get_queryset(self) -> Any:
         return (
             Hazard.objects.visible_to(self.request.user)
-            .select_related("unit", "reported_by", "patrol", "patrol__officer", "duplicate_of")
+            .select_related(
+                "unit",
+                "reported_by",
+                "patrol",
+                "patrol__officer",
+                "duplicate_of",
+                "accident",
+                "ticket",
+            )
             .prefetch_related(
                 Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
                 Prefetch(
@@ -360,7 +396,20 @@ def source_links(hazard: Hazard) -> list[dict[str, str]]:
     return links
 
 
-LINK_DESCRIBERS: dict[str, Any] = {}
+def _link(key: str, label: Any, record: Any, url_name: str) -> dict[str, str]:
+    from django.urls import NoReverseMatch
+
+    try:
+        url = reverse(url_name, args=[record.pk])
+    except NoReverseMatch:  # the other app has no detail page for it (yet)
+        url = ""
+    return {"key": key, "label": str(label), "text": str(record), "url": url}
+
+
+LINK_DESCRIBERS: dict[str, Any] = {
+    "accident": lambda h: _link("accident", _("Accident"), h.accident, "incidents:accident_detail"),
+    "ticket": lambda h: _link("ticket", _("12345 ticket"), h.ticket, "petitions:ticket_detail"),
+}
 
 
 class HazardActionView(RoleRequiredMixin, View):

@@ -24,6 +24,8 @@ from hazards.choices import (
     VehicleKind,
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from incidents.models import Accident
+from petitions.models import Ticket
 
 
 class HazardPhotoSerializer(serializers.ModelSerializer):
@@ -59,6 +61,8 @@ class HazardSerializer(ModelRulesSerializer):
     status = ChoicesField(HazardStatus, read_only=True)
     reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
     patrol = serializers.PrimaryKeyRelatedField(read_only=True)
+    accident = serializers.PrimaryKeyRelatedField(read_only=True)
+    ticket = serializers.PrimaryKeyRelatedField(read_only=True)
     duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
     photos = HazardPhotoSerializer(many=True, read_only=True)
@@ -81,6 +85,8 @@ class HazardSerializer(ModelRulesSerializer):
             "found_at",
             "reported_by",
             "patrol",
+            "accident",
+            "ticket",
             "responsible_party",
             "deadline",
             "measures",
@@ -142,6 +148,12 @@ class HazardReportSerializer(serializers.Serializer):
     found_at = serializers.DateTimeField(required=False)
     patrol = RelatedRef(
         queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)
+    )
+    accident = RelatedRef(
+        queryset=Accident.objects.all(), required=False, allow_null=True, display=("road",)
+    )
+    ticket = RelatedRef(
+        queryset=Ticket.objects.all(), required=False, allow_null=True, display=("number",)
     )
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
