@@ -1,0 +1,296 @@
+"""Serializers of the petitions API: fields listed explicitly, server-set fields read-only,
+the citizen's name and phone always masked (the audited ``reveal/`` action unmasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef
+from brigade.models import Officer, Unit
+from petitions.choices import (
+    CallbackResult,
+    ConsultationChannel,
+    ExtensionStatus,
+    ProposalKind,
+    ProposerGrade,
+    ReplyMode,
+    TicketChannel,
+    TicketStatus,
+)
+from petitions.masking import mask_name, mask_phone
+from petitions.models import (
+    Consultation,
+    Proposal,
+    Ticket,
+    TicketCallback,
+    TicketCategory,
+    TicketExtension,
+    TicketReply,
+)
+
+
+class TicketCategorySerializer(serializers.ModelSerializer):
+    """A category and its deadline rule (working days) and reply templates."""
+
+    reply_templates = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False
+    )
+
+    class Meta:
+        model = TicketCategory
+        fields = (
+            "id",
+            "name",
+            "code",
+            "sign_days",
+            "reply_days",
+            "close_days",
+            "reply_templates",
+            "is_active",
+            *TIMESTAMPS,
+        )
+        read_only_fields = ("id", *TIMESTAMPS)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        current = self.instance
+        defaults = {"sign_days": 1, "reply_days": 5, "close_days": 10}
+        sign, reply, close = (
+            attrs.get(name, getattr(current, name) if current else default)
+            for name, default in defaults.items()
+        )
+        if not sign <= reply <= close:
+            raise serializers.ValidationError(
+                {"close_days": [_("Deadlines must run in order: sign, then reply, then close.")]}
+            )
+        return attrs
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket as a list row shows it: masked citizen, deadlines and time left."""
+
+    channel = ChoicesField(TicketChannel, read_only=True)
+    status = ChoicesField(TicketStatus, read_only=True)
+    category = RelatedRef(read_only=True)
+    unit = RelatedRef(read_only=True)
+    handler = RelatedRef(read_only=True, display=("name", "badge_no"))
+    citizen_name = serializers.SerializerMethodField()
+    citizen_phone = serializers.SerializerMethodField()
+    deadline_state = serializers.SerializerMethodField()
+    workdays_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "id",
+            "number",
+            "channel",
+            "received_at",
+            "citizen_name",
+            "citizen_phone",
+            "category",
+            "content",
+            "location",
+            "unit",
+            "handler",
+            "status",
+            "round",
+            "sign_due",
+            "reply_due",
+            "close_due",
+            "next_due",
+            "deadline_state",
+            "workdays_left",
+            "signed_at",
+            "replied_at",
+            "reply",
+            "closed_at",
+            "closed_on_time",
+            "returned_at",
+            "return_reason",
+            "reopened_at",
+            *TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+    def get_citizen_name(self, obj: Ticket) -> str:
+        return mask_name(obj.citizen_name)
+
+    def get_citizen_phone(self, obj: Ticket) -> str:
+        return mask_phone(obj.citizen_phone)
+
+    def _today(self) -> Any:
+        if "today" not in self.context:
+            self.context["today"] = timezone.localdate()
+        return self.context["today"]
+
+    def get_deadline_state(self, obj: Ticket) -> str | None:
+        return obj.deadline_state(self._today())
+
+    def get_workdays_left(self, obj: Ticket) -> int | None:
+        return obj.workdays_left(self._today())
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """Enter one ticket by hand (the platform's export is imported instead, usually)."""
+
+    number = serializers.CharField(max_length=40)
+    channel = ChoicesField(TicketChannel, default=TicketChannel.HOTLINE)
+    received_at = serializers.DateTimeField()
+    citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    category = RelatedRef(queryset=TicketCategory.objects.all())
+    content = serializers.CharField()
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unit = RelatedRef(queryset=Unit.objects.all())
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    channel = ChoicesField(TicketChannel, required=False)
+    citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    content = serializers.CharField(required=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    handler = RelatedRef(queryset=Officer.objects.all(), display=("name", "badge_no"))
+
+
+class ReplySerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class CallbackSerializer(serializers.Serializer):
+    result = ChoicesField(CallbackResult)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    at = serializers.DateTimeField(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtendSerializer(serializers.Serializer):
+    new_due = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class DecideSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class RevealSerializer(serializers.Serializer):
+    citizen_name = serializers.CharField()
+    citizen_phone = serializers.CharField()
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class TicketReplySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TicketReply
+        fields = ("id", "round", "text", "replied_at")
+        read_only_fields = fields
+
+
+class TicketCallbackSerializer(serializers.ModelSerializer):
+    result = ChoicesField(CallbackResult, read_only=True)
+
+    class Meta:
+        model = TicketCallback
+        fields = ("id", "round", "result", "at", "notes")
+        read_only_fields = fields
+
+
+class TicketExtensionSerializer(serializers.ModelSerializer):
+    status = ChoicesField(ExtensionStatus, read_only=True)
+
+    class Meta:
+        model = TicketExtension
+        fields = ("id", "ticket", "new_due", "old_due", "reason", "status", "decided_at")
+        read_only_fields = fields
+
+
+class TicketDetailSerializer(TicketSerializer):
+    """One ticket with its rounds: replies, callbacks and extension requests."""
+
+    replies = TicketReplySerializer(many=True, read_only=True)
+    callbacks = TicketCallbackSerializer(many=True, read_only=True)
+    extensions = TicketExtensionSerializer(many=True, read_only=True)
+
+    class Meta(TicketSerializer.Meta):
+        fields = (*TicketSerializer.Meta.fields, "replies", "callbacks", "extensions")
+        read_only_fields = fields
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    channel = ChoicesField(ConsultationChannel)
+    unit = RelatedRef(queryset=Unit.objects.all())
+    answered_by = RelatedRef(
+        queryset=Officer.objects.all(),
+        display=("name", "badge_no"),
+        required=False,
+        allow_null=True,
+    )
+    at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Consultation
+        fields = ("id", "channel", "topic", "answer", "answered_by", "at", "unit", *TIMESTAMPS)
+        read_only_fields = ("id", *TIMESTAMPS)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    kind = ChoicesField(ProposalKind)
+    grade = ChoicesField(ProposerGrade)
+    reply_mode = ChoicesField(ReplyMode, read_only=True, allow_blank=True)
+    unit = RelatedRef(queryset=Unit.objects.all())
+    handler = RelatedRef(
+        queryset=Officer.objects.all(),
+        display=("name", "badge_no"),
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = Proposal
+        fields = (
+            "id",
+            "kind",
+            "proposer",
+            "grade",
+            "title",
+            "content",
+            "received_on",
+            "due_on",
+            "unit",
+            "handler",
+            "reply_mode",
+            "reply",
+            "replied_at",
+            *TIMESTAMPS,
+        )
+        read_only_fields = ("id", "reply_mode", "reply", "replied_at", *TIMESTAMPS)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
+        handler = attrs.get("handler")
+        if handler is not None and unit is not None and handler.unit_id != unit.pk:
+            raise serializers.ValidationError({"handler": [_("Choose an officer of this unit.")]})
+        return attrs
+
+
+class ProposalAnswerSerializer(serializers.Serializer):
+    reply_mode = ChoicesField(ReplyMode)
+    reply = serializers.CharField(required=False, allow_blank=True, default="")
+    replied_at = serializers.DateTimeField(required=False)

@@ -1,0 +1,370 @@
+"""API of the petitions app: a viewset per model; a ticket's transitions are ``@action``s
+that validate their input and call the service in petitions/services.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from brigade.api.mixins import CONFLICT, ScopedModelViewSet
+from petitions import services
+from petitions.api.serializers import (
+    AssignSerializer,
+    CallbackSerializer,
+    ConsultationSerializer,
+    DecideSerializer,
+    ExtendSerializer,
+    ImportSerializer,
+    ProposalAnswerSerializer,
+    ProposalSerializer,
+    ReasonSerializer,
+    ReopenSerializer,
+    ReplySerializer,
+    RevealSerializer,
+    TicketCallbackSerializer,
+    TicketCategorySerializer,
+    TicketCreateSerializer,
+    TicketDetailSerializer,
+    TicketExtensionSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+)
+from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
+from petitions.models import Consultation, Proposal, Ticket, TicketCategory, TicketExtension
+from petitions.roles import ADMIN_ONLY, ALL_ROLES, COMMAND_ROLES, DESK_ROLES
+
+QUEUE_PAGE = 50
+QUEUE_MAX = 200
+
+
+def client_ip(request: Any) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class TicketCategoryViewSet(ScopedModelViewSet):
+    """Categories and their deadline rules: everyone reads, an administrator edits."""
+
+    serializer_class = TicketCategorySerializer
+    ordering_fields = ["code", "name"]
+    ordering = ["code"]
+    read_roles = ALL_ROLES
+    write_roles = ADMIN_ONLY
+
+    def get_queryset(self) -> Any:
+        return TicketCategory.objects.visible_to(self.request.user)
+
+
+class TicketViewSet(ScopedModelViewSet):
+    """12345 tickets of the user's scope; names and phones masked (``reveal/`` unmasks,
+    audited)."""
+
+    serializer_class = TicketSerializer
+    filterset_class = TicketFilterSet
+    ordering_fields = ["received_at", "next_due", "close_due", "number", "status"]
+    ordering = ["-received_at", "-pk"]
+    read_roles = ALL_ROLES
+    write_roles = DESK_ROLES
+    action_roles = {
+        "destroy": ADMIN_ONLY,
+        "reopen": COMMAND_ROLES,
+        "approve_extension": COMMAND_ROLES,
+        "reveal": DESK_ROLES,
+    }
+
+    def get_queryset(self) -> Any:
+        queryset = Ticket.objects.visible_to(self.request.user).for_list()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("replies", "callbacks", "extensions")
+        return queryset
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "retrieve":
+            return TicketDetailSerializer
+        return TicketSerializer
+
+    def get_output_serializer(self, instance: Any) -> Any:
+        return TicketSerializer(instance, context=self.get_serializer_context())
+
+    @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.validated_input(TicketCreateSerializer)
+        ticket = services.ticket_create(created_by=request.user, **data)
+        return self.respond_with(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(request=TicketUpdateSerializer, responses=TicketSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(TicketUpdateSerializer, partial=kwargs.get("partial", False))
+        return self.respond_with(services.ticket_update(ticket=ticket, **data))
+
+    # --- transitions ----------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Sign (签收)", request=None, responses={200: TicketSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        return self.respond_with(services.ticket_sign(ticket=self.get_object(), by=request.user))
+
+    @extend_schema(
+        summary="Assign a handler",
+        request=AssignSerializer,
+        responses={200: TicketSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(AssignSerializer)
+        return self.respond_with(
+            services.ticket_assign(ticket=ticket, handler=data["handler"], by=request.user)
+        )
+
+    @extend_schema(
+        summary="Reply to the citizen (反馈)",
+        request=ReplySerializer,
+        responses={200: TicketSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(ReplySerializer)
+        return self.respond_with(
+            services.ticket_reply(ticket=ticket, text=data["text"], by=request.user)
+        )
+
+    @extend_schema(
+        summary="Close (办结)", request=None, responses={200: TicketSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        return self.respond_with(services.ticket_close(ticket=self.get_object(), by=request.user))
+
+    @extend_schema(
+        summary="Record the callback (回访)",
+        description="Not by the ticket's handler (403). Dissatisfied reopens the ticket.",
+        request=CallbackSerializer,
+        responses={201: TicketCallbackSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def callback(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(CallbackSerializer)
+        callback = services.ticket_callback(ticket=ticket, by=request.user, **data)
+        return Response(TicketCallbackSerializer(callback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Reopen a closed ticket",
+        request=ReopenSerializer,
+        responses={200: TicketSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(ReopenSerializer)
+        return self.respond_with(
+            services.ticket_reopen(ticket=ticket, by=request.user, reason=data["reason"])
+        )
+
+    @extend_schema(
+        summary="Return to the platform (退单)",
+        request=ReasonSerializer,
+        responses={200: TicketSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(ReasonSerializer)
+        return self.respond_with(
+            services.ticket_return(ticket=ticket, reason=data["reason"], by=request.user)
+        )
+
+    @extend_schema(
+        summary="Request an extension (延期)",
+        request=ExtendSerializer,
+        responses={201: TicketExtensionSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def extend(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(ExtendSerializer)
+        extension = services.extension_request(ticket=ticket, by=request.user, **data)
+        return Response(TicketExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Approve or reject the pending extension",
+        request=DecideSerializer,
+        responses={200: TicketExtensionSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="approve-extension")
+    def approve_extension(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        data = self.validated_input(DecideSerializer)
+        extension = TicketExtension.objects.pending().filter(ticket=ticket).first()
+        if extension is None:
+            return Response(
+                {"detail": _("This ticket has no extension awaiting approval."), "state": None},
+                status=status.HTTP_409_CONFLICT,
+            )
+        extension = services.extension_decide(
+            extension=extension, approve=data["approve"], by=request.user
+        )
+        return Response(TicketExtensionSerializer(extension).data)
+
+    @extend_schema(
+        summary="Show the citizen's name and phone (audited)",
+        request=None,
+        responses={200: RevealSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        ticket = self.get_object()
+        shown = services.reveal_phone(ticket=ticket, user=request.user, ip=client_ip(request))
+        return Response(shown)
+
+    @extend_schema(
+        summary="The clerk's queue",
+        description="Open tickets by urgency (overdue, due today, due soon, the rest) with "
+        "counts per state; keyset-paginated with ``after`` (the ``next_after`` of the "
+        "previous page).",
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.STR, description="next_due,id"),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def queue(self, request: Request) -> Response:
+        base = self.filter_queryset(Ticket.objects.visible_to(request.user))
+        counts = base.state_counts()
+        size = _page_size(request.query_params.get("page_size"))
+        rows = list(
+            queue_after(base.for_list().queue(), request.query_params.get("after"))[: size + 1]
+        )
+        more = len(rows) > size
+        rows = rows[:size]
+        data = TicketSerializer(rows, many=True, context=self.get_serializer_context()).data
+        last = rows[-1] if rows else None
+        return Response(
+            {
+                "counts": counts,
+                "results": data,
+                "next_after": f"{last.next_due.isoformat()},{last.pk}" if more and last else None,
+            }
+        )
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        if self.action == "queue":
+            # the queue has its own order; keep the filters, not the ordering backend
+            backend = self.filter_backends[0]()
+            return backend.filter_queryset(self.request, queryset, self)
+        return super().filter_queryset(queryset)
+
+    @extend_schema(
+        summary="Import the 12345 platform's export (CSV/XLSX)",
+        description="All or nothing; ``?dry_run=1`` previews. Errors are listed by row (400).",
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_(self, request: Request) -> Response:
+        data = self.validated_input(ImportSerializer)
+        dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
+        report = services.tickets_import(upload=data["file"], by=request.user, dry_run=dry_run)
+        code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+def _page_size(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or QUEUE_PAGE), QUEUE_MAX))
+    except ValueError:
+        return QUEUE_PAGE
+
+
+def queue_after(queryset: Any, after: str | None) -> Any:
+    """Keyset pagination of the queue: the rows after ``next_due,id`` (no OFFSET)."""
+    from django.db.models import Q
+
+    if not after:
+        return queryset
+    try:
+        day_text, pk_text = after.split(",", 1)
+        day, pk = dt.date.fromisoformat(day_text), int(pk_text)
+    except ValueError as exc:
+        raise serializers.ValidationError({"after": [_("Not a position in the queue.")]}) from exc
+    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+
+
+class ConsultationViewSet(ScopedModelViewSet):
+    """Questions answered by phone or in person; anyone on duty logs one."""
+
+    serializer_class = ConsultationSerializer
+    filterset_class = ConsultationFilterSet
+    ordering_fields = ["at"]
+    ordering = ["-at", "-pk"]
+    read_roles = ALL_ROLES
+    write_roles = ALL_ROLES
+    action_roles = {"destroy": COMMAND_ROLES}
+
+    def get_queryset(self) -> Any:
+        return Consultation.objects.visible_to(self.request.user).select_related(
+            "unit", "answered_by"
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.consultation_log(
+            at=data.pop("at", None) or timezone.now(), **data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        answered_by = serializer.validated_data.get("answered_by")
+        unit = serializer.validated_data.get("unit", serializer.instance.unit)
+        if answered_by is not None and answered_by.unit_id != unit.pk:
+            raise serializers.ValidationError(
+                {"answered_by": [_("Choose an officer of this unit.")]}
+            )
+        super().perform_update(serializer)
+
+
+class ProposalViewSet(ScopedModelViewSet):
+    """Legislators' proposals and how each was answered."""
+
+    serializer_class = ProposalSerializer
+    filterset_class = ProposalFilterSet
+    ordering_fields = ["received_on", "replied_at"]
+    ordering = ["-received_on", "-pk"]
+    read_roles = ALL_ROLES
+    write_roles = DESK_ROLES
+    action_roles = {"destroy": ADMIN_ONLY}
+
+    def get_queryset(self) -> Any:
+        return Proposal.objects.visible_to(self.request.user).select_related("unit", "handler")
+
+    @extend_schema(
+        summary="Record the answer",
+        request=ProposalAnswerSerializer,
+        responses={200: ProposalSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        proposal = self.get_object()
+        data = self.validated_input(ProposalAnswerSerializer)
+        return self.respond_with(services.proposal_answer(proposal=proposal, **data))

@@ -1,0 +1,94 @@
+"""One FilterSet per model, shared by the API and the HTML lists."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from brigade.models import Officer, Unit
+from petitions.choices import OPEN_STATUSES, DeadlineState
+from petitions.models import Consultation, Proposal, Ticket, TicketCategory
+
+
+def _units(request):  # type: ignore[no-untyped-def]
+    return Unit.objects.visible_to(getattr(request, "user", None))
+
+
+def _officers(request):  # type: ignore[no-untyped-def]
+    return Officer.objects.visible_to(getattr(request, "user", None)).active()
+
+
+class TicketFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Number, phone or text"))
+    category = filters.ModelChoiceFilter(queryset=TicketCategory.objects.all(), label=_("Category"))
+    unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
+    handler = filters.ModelChoiceFilter(queryset=_officers, label=_("Handler"))
+    open = filters.BooleanFilter(method="only_open", label=_("Open only"))
+    urgency = filters.ChoiceFilter(
+        choices=DeadlineState.choices, method="by_urgency", label=_("Urgency")
+    )
+    date_from = filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label=_("Received from")
+    )
+    date_to = filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label=_("Received until")
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["status", "channel", "category", "unit", "handler", "round"]
+
+    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.search(value)
+
+    def only_open(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset
+
+    def by_urgency(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        from petitions.deadlines import DUE_SOON_WORKDAYS, add_workdays
+
+        today = timezone.localdate()
+        if value == DeadlineState.OVERDUE:
+            return queryset.filter(next_due__lt=today)
+        if value == DeadlineState.DUE_TODAY:
+            return queryset.filter(next_due=today)
+        soon = add_workdays(today, DUE_SOON_WORKDAYS)
+        if value == DeadlineState.DUE_SOON:
+            return queryset.filter(next_due__gt=today, next_due__lte=soon)
+        return queryset.filter(next_due__gt=soon)
+
+
+class TicketCategoryFilterSet(filters.FilterSet):
+    class Meta:
+        model = TicketCategory
+        fields = ["is_active"]
+
+
+class ConsultationFilterSet(filters.FilterSet):
+    unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
+    date_from = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+    q = filters.CharFilter(field_name="topic", lookup_expr="icontains", label=_("Topic"))
+
+    class Meta:
+        model = Consultation
+        fields = ["channel", "unit", "answered_by"]
+
+
+class ProposalFilterSet(filters.FilterSet):
+    unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
+    answered = filters.BooleanFilter(
+        field_name="replied_at", lookup_expr="isnull", exclude=True, label=_("Answered")
+    )
+    date_from = filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label=_("Received from")
+    )
+    date_to = filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label=_("Received until")
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["kind", "grade", "reply_mode", "unit"]
