@@ -1,0 +1,461 @@
+"""The incidents of the 2022 half-year report (FIGURES.md rows 9-11): half a year of
+accidents in the three squadrons, most minor ones settled quickly (快处快赔) and disputes
+mediated; every hit-and-run case solved (侦破率100%); and the relief fund's advances, paid
+to hospitals and funeral homes, 558,717.00 CNY in all by 31 May, some partly recovered
+from the drivers found or their insurers.
+
+Idempotent: an accident is found again by unit, time and road, an advance by accident,
+beneficiary and purpose, a recovery by advance, day and amount; the random choices come
+from the incidents' own fixed seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+
+from brigade.demo import REPORT_END, REPORT_START, DemoContext
+from incidents.choices import (
+    AdvancePurpose,
+    AdvanceStatus,
+    HandlingMode,
+    Liability,
+    MediationOutcome,
+    PartyRole,
+    Severity,
+    SolvedHow,
+    VehicleKind,
+)
+from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+
+TZ = ZoneInfo("Asia/Shanghai")
+SQUADRONS = ("sq1", "sq2", "sq3")
+ROADS = {
+    "sq1": ["花园路", "东昌东路", "柳园路", "站前街"],
+    "sq2": ["建设东路", "光岳路", "湖南路", "振兴路"],
+    "sq3": ["兴华路大桥", "卫育路", "东关街", "利民路"],
+}
+PLACES = ["交叉口", "公交站台前", "学校门前", "加油站出口", "小区出入口", "桥头", "路段中部"]
+INSURERS = ["人保财险", "平安产险", "太平洋产险", "国寿财险", "大地保险", "阳光保险"]
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+VEHICLES = [VehicleKind.CAR] * 6 + [VehicleKind.TRUCK, VehicleKind.EBIKE, VehicleKind.MOTORCYCLE]
+# Chance of an accident per squadron per day.
+DAILY_CHANCE = 0.55
+FUND_TOTAL_TO_END_OF_MAY = Decimal("558717.00")
+
+
+@dataclass(frozen=True)
+class AdvanceSpec:
+    """One advance of the relief fund, its accident and its recoveries."""
+
+    unit: str
+    occurred: dt.datetime
+    road: str
+    severity: str
+    hit_and_run: bool
+    beneficiary: str
+    payee: str
+    purpose: str
+    amount: str
+    paid: dt.datetime | None
+    status: str = AdvanceStatus.PAID
+    recoveries: tuple[tuple[dt.date, str, str], ...] = ()
+    solved: dt.datetime | None = None
+    solved_how: str = ""
+    reason: str = ""
+
+
+def _t(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2022, month, day, hour, minute, tzinfo=TZ)
+
+
+F, R = AdvancePurpose.FUNERAL, AdvancePurpose.RESCUE
+INJ, FAT = Severity.INJURY, Severity.FATAL
+HOSPITAL, FUNERAL_HOME = "市人民医院", "市殡仪馆"
+ADVANCES = [
+    AdvanceSpec(
+        "sq1",
+        _t(1, 8, 21, 40),
+        "东昌东路",
+        INJ,
+        True,
+        "张桂兰",
+        HOSPITAL,
+        R,
+        "86500.00",
+        _t(1, 11),
+        recoveries=(
+            (dt.date(2022, 3, 15), "肇事司机 孟某", "30000.00"),
+            (dt.date(2022, 4, 20), "肇事司机 孟某", "20000.00"),
+        ),
+        solved=_t(1, 10, 16),
+        solved_how=SolvedHow.SURVEILLANCE,
+    ),
+    AdvanceSpec(
+        "sq2",
+        _t(1, 19, 6, 50),
+        "建设东路",
+        FAT,
+        False,
+        "李国华家属",
+        FUNERAL_HOME,
+        F,
+        "50000.00",
+        _t(1, 24),
+        recoveries=((dt.date(2022, 4, 2), "太平洋产险", "50000.00"),),
+    ),
+    AdvanceSpec(
+        "sq3",
+        _t(2, 14, 19, 5),
+        "兴华路大桥",
+        INJ,
+        False,
+        "王秀英",
+        "市中医院",
+        R,
+        "45230.50",
+        _t(2, 16),
+    ),
+    AdvanceSpec(
+        "sq1",
+        _t(3, 2, 7, 35),
+        "花园路",
+        INJ,
+        True,
+        "赵明",
+        HOSPITAL,
+        R,
+        "120000.00",
+        _t(3, 4),
+        recoveries=((dt.date(2022, 5, 18), "肇事司机 韩某", "10000.00"),),
+        solved=_t(3, 9, 11),
+        solved_how=SolvedHow.WITNESS,
+    ),
+    AdvanceSpec(
+        "sq2",
+        _t(3, 21, 22, 10),
+        "光岳路",
+        INJ,
+        False,
+        "刘建军",
+        "市第二人民医院",
+        R,
+        "38916.20",
+        _t(3, 23),
+    ),
+    AdvanceSpec(
+        "sq3",
+        _t(4, 6, 17, 20),
+        "卫育路",
+        FAT,
+        False,
+        "陈玉梅家属",
+        FUNERAL_HOME,
+        F,
+        "48670.30",
+        _t(4, 11),
+    ),
+    AdvanceSpec(
+        "sq1",
+        _t(4, 18, 8, 15),
+        "柳园路",
+        INJ,
+        False,
+        "孙立平",
+        HOSPITAL,
+        R,
+        "72400.00",
+        _t(4, 20),
+        recoveries=((dt.date(2022, 6, 8), "平安产险", "25000.00"),),
+    ),
+    AdvanceSpec(
+        "sq2",
+        _t(5, 7, 23, 30),
+        "振兴路",
+        INJ,
+        True,
+        "周海涛",
+        "市第二人民医院",
+        R,
+        "61000.00",
+        _t(5, 9),
+        solved=_t(5, 15, 10),
+        solved_how=SolvedHow.VEHICLE_TRACE,
+    ),
+    AdvanceSpec(
+        "sq3",
+        _t(5, 22, 5, 40),
+        "利民路",
+        FAT,
+        False,
+        "吴德胜家属",
+        FUNERAL_HOME,
+        F,
+        "36000.00",
+        _t(5, 27),
+    ),
+    # after the end of May: not in the report's figure
+    AdvanceSpec(
+        "sq1",
+        _t(6, 12, 18, 0),
+        "站前街",
+        INJ,
+        False,
+        "郑晓燕",
+        HOSPITAL,
+        R,
+        "23800.00",
+        _t(6, 16),
+    ),
+    AdvanceSpec(
+        "sq2",
+        _t(6, 25, 20, 45),
+        "湖南路",
+        INJ,
+        False,
+        "何志强",
+        "市第二人民医院",
+        R,
+        "15600.00",
+        None,
+        status=AdvanceStatus.REQUESTED,
+    ),
+    AdvanceSpec(
+        "sq3",
+        _t(6, 3, 9, 0),
+        "东关街",
+        INJ,
+        False,
+        "马春生",
+        "市中医院",
+        R,
+        "8200.00",
+        None,
+        status=AdvanceStatus.REJECTED,
+        reason="已由交强险足额赔付，不符合垫付条件",
+    ),
+]
+# Further hit-and-run cases, all solved: (unit, occurred, road, severity, days to solve, how)
+HIT_AND_RUN = [
+    ("sq3", _t(1, 27, 22, 30), "东关街", Severity.PROPERTY, 2, SolvedHow.SURVEILLANCE),
+    ("sq1", _t(2, 20, 1, 10), "站前街", Severity.INJURY, 6, SolvedHow.VEHICLE_TRACE),
+    ("sq2", _t(4, 2, 20, 0), "湖南路", Severity.PROPERTY, 1, SolvedHow.SURRENDERED),
+    ("sq3", _t(5, 30, 23, 15), "利民路", Severity.INJURY, 9, SolvedHow.SURVEILLANCE),
+    ("sq1", _t(6, 19, 21, 50), "花园路", Severity.PROPERTY, 3, SolvedHow.WITNESS),
+]
+
+
+@dataclass
+class AccidentPlan:
+    unit: str
+    occurred_at: dt.datetime
+    road: str
+    place: str
+    severity: str
+    handling_mode: str
+    mediation: str = ""
+    hit_and_run: bool = False
+    solved_at: dt.datetime | None = None
+    solved_how: str = ""
+    parties: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _plate(rng: random.Random) -> str:
+    return "鲁P" + rng.choice(PLATE_LETTERS) + "".join(rng.choice("0123456789") for _ in range(4))
+
+
+def _party(rng: random.Random, liability: str = "") -> dict[str, Any]:
+    return {
+        "role": PartyRole.DRIVER,
+        "plate": _plate(rng),
+        "vehicle_kind": rng.choice(VEHICLES),
+        "insurer": rng.choice(INSURERS),
+        "liability": liability,
+    }
+
+
+def plan_accidents(demo: DemoContext) -> list[AccidentPlan]:
+    """Half a year of ordinary accidents: the same list on every run."""
+    rng = demo.rng("incidents.accidents")
+    plans = []
+    day = REPORT_START
+    while day <= REPORT_END:
+        for unit in SQUADRONS:
+            if rng.random() >= DAILY_CHANCE:
+                continue
+            hour, minute = rng.choice([7, 8, 9, 11, 12, 17, 18, 19, 21]), rng.randrange(0, 60, 5)
+            when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
+            roll = rng.random()
+            severity = (
+                Severity.PROPERTY
+                if roll < 0.86
+                else Severity.INJURY
+                if roll < 0.98
+                else Severity.FATAL
+            )
+            if severity == Severity.PROPERTY:
+                mode = HandlingMode.QUICK if rng.random() < 0.72 else HandlingMode.SIMPLE
+            else:
+                mode = HandlingMode.GENERAL
+            mediation = ""
+            if mode != HandlingMode.QUICK and rng.random() < 0.6:
+                mediation = rng.choice([MediationOutcome.AGREED] * 5 + [MediationOutcome.FAILED])
+            liabilities = rng.choice([("full", "none"), ("main", "minor"), ("equal", "equal")])
+            plans.append(
+                AccidentPlan(
+                    unit=unit,
+                    occurred_at=when,
+                    road=rng.choice(ROADS[unit]),
+                    place=rng.choice(PLACES),
+                    severity=severity,
+                    handling_mode=mode,
+                    mediation=mediation,
+                    parties=[_party(rng, liabilities[0]), _party(rng, liabilities[1])],
+                )
+            )
+        day += dt.timedelta(days=1)
+    for unit, when, road, severity, days, how in HIT_AND_RUN:
+        plans.append(
+            AccidentPlan(
+                unit=unit,
+                occurred_at=when,
+                road=road,
+                place=rng.choice(PLACES),
+                severity=severity,
+                handling_mode=HandlingMode.GENERAL,
+                hit_and_run=True,
+                solved_at=when + dt.timedelta(days=days, hours=5),
+                solved_how=how,
+                parties=[
+                    {
+                        "role": PartyRole.PEDESTRIAN
+                        if severity == Severity.INJURY
+                        else PartyRole.OWNER,
+                        "name": "受害方",
+                        "plate": "" if severity == Severity.INJURY else _plate(rng),
+                        "insurer": "",
+                        "liability": Liability.NONE,
+                    }
+                ],
+            )
+        )
+    for spec in ADVANCES:
+        plans.append(
+            AccidentPlan(
+                unit=spec.unit,
+                occurred_at=spec.occurred,
+                road=spec.road,
+                place="路口",
+                severity=spec.severity,
+                handling_mode=HandlingMode.GENERAL,
+                hit_and_run=spec.hit_and_run,
+                solved_at=spec.solved,
+                solved_how=spec.solved_how,
+                parties=[
+                    {
+                        "role": PartyRole.PEDESTRIAN,
+                        "name": spec.beneficiary.removesuffix("家属"),
+                        "plate": "",
+                        "insurer": "",
+                        "liability": Liability.NONE,
+                    }
+                ],
+            )
+        )
+    return plans
+
+
+def seed(demo: DemoContext) -> None:
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(username__in=["officer", "clerk", "commander"])
+    }
+    accidents = seed_accidents(demo, plan_accidents(demo), users.get("officer"))
+    seed_fund(accidents, users)
+
+
+def seed_accidents(
+    demo: DemoContext, plans: list[AccidentPlan], recorder: Any
+) -> dict[tuple[str, dt.datetime, str], Accident]:
+    """Create the planned accidents that are not there yet; return all by natural key."""
+    units = demo.units
+    existing = {
+        (a.unit.code, a.occurred_at, a.road): a
+        for a in Accident.objects.filter(unit__code__in=SQUADRONS).select_related("unit")
+    }
+    created = 0
+    for plan in plans:
+        key = (plan.unit, plan.occurred_at, plan.road)
+        if key in existing:
+            continue
+        accident = Accident.objects.create(
+            unit=units[plan.unit],
+            occurred_at=plan.occurred_at,
+            road=plan.road,
+            place=plan.place,
+            severity=plan.severity,
+            handling_mode=plan.handling_mode,
+            mediation=plan.mediation,
+            hit_and_run=plan.hit_and_run,
+            solved_at=plan.solved_at,
+            solved_how=plan.solved_how,
+            solved_by=recorder if plan.solved_at else None,
+            recorded_by=recorder,
+        )
+        for party in plan.parties:
+            AccidentParty.objects.create(accident=accident, **party)
+        existing[key] = accident
+        created += 1
+    demo.log(f"  accidents: {created} created, {len(existing)} in all")
+    return existing
+
+
+def seed_fund(
+    accidents: dict[tuple[str, dt.datetime, str], Accident], users: dict[str, Any]
+) -> None:
+    requester, approver, desk = users.get("officer"), users.get("commander"), users.get("clerk")
+    for spec in ADVANCES:
+        accident = accidents[(spec.unit, spec.occurred, spec.road)]
+        recovered = sum((Decimal(a) for _d, _p, a in spec.recoveries), Decimal("0.00"))
+        decided = spec.status != AdvanceStatus.REQUESTED
+        advance, _created = FundAdvance.objects.get_or_create(
+            accident=accident,
+            beneficiary=spec.beneficiary,
+            purpose=spec.purpose,
+            defaults={
+                "payee": spec.payee,
+                "amount": Decimal(spec.amount),
+                "status": spec.status,
+                "requested_by": requester,
+                "approved_by": approver if decided else None,
+                "approved_at": (spec.paid or spec.occurred + dt.timedelta(days=2))
+                - dt.timedelta(days=1)
+                if decided
+                else None,
+                "rejected_reason": spec.reason,
+                "paid_at": spec.paid,
+                "recovery_due": (spec.paid.date() + dt.timedelta(days=365)) if spec.paid else None,
+                "amount_recovered": recovered,
+            },
+        )
+        for received_on, payer, amount in spec.recoveries:
+            Recovery.objects.get_or_create(
+                advance=advance,
+                received_on=received_on,
+                amount=Decimal(amount),
+                defaults={"payer": payer, "recorded_by": desk},
+            )
+
+
+def fund_total(until: dt.date) -> Decimal:
+    """What the demo's advances paid by ``until`` add up to (FIGURES.md row 11)."""
+    return sum(
+        (Decimal(s.amount) for s in ADVANCES if s.paid and s.paid.date() <= until),
+        Decimal("0.00"),
+    )
