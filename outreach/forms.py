@@ -167,7 +167,7 @@ class CommendationForm(BootstrapForm):
         initial=CommendationKind.BANNER,
         widget=forms.RadioSelect,
     )
-    giver = forms.CharField(label=_("From"), max_length=150)
+    giver = forms.CharField(label=_("Given by"), max_length=150)
     wording = forms.CharField(label=_("Wording"), max_length=200, required=False)
     received_on = forms.DateField(
         label=_("Received on"), widget=forms.DateInput, validators=[not_in_future]

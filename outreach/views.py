@@ -459,9 +459,9 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
     export_columns = (
         Column(gettext_lazy("Received on"), "received_on", width=12),
         Column(gettext_lazy("Kind"), "get_kind_display"),
-        Column(gettext_lazy("From"), "giver", width=24),
+        Column(gettext_lazy("Given by"), "giver", width=24),
         Column(gettext_lazy("Wording"), "wording", width=24),
-        Column(gettext_lazy("To"), lambda c: str(c.recipient), width=20),
+        Column(gettext_lazy("Given to"), lambda c: str(c.recipient), width=20),
         Column(gettext_lazy("Unit"), "unit.name"),
         Column(gettext_lazy("For what"), "reason", width=30),
     )
