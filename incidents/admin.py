@@ -42,5 +42,5 @@ class RecoveryAdmin(SimpleHistoryAdmin):
     list_display = ("advance", "payer", "amount", "received_on")
     raw_id_fields = ("advance", "recorded_by")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False  # a recovery is a ledger entry: never edited

@@ -35,11 +35,11 @@ class Ledger:
     @property
     def total_recovered(self) -> Decimal:
         """Recovered by the period's end, of the advances paid in it."""
-        return sum((a.recovered_by_end for a in self.advances), ZERO)
+        return sum((a.recovered_by_end for a in self.advances), ZERO)  # type: ignore[attr-defined]
 
     @property
     def total_outstanding(self) -> Decimal:
-        return sum((a.outstanding_at_end for a in self.advances), ZERO)
+        return sum((a.outstanding_at_end for a in self.advances), ZERO)  # type: ignore[attr-defined]
 
     @property
     def total_received(self) -> Decimal:

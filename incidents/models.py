@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,11 +39,10 @@ from incidents.querysets import (
     RecoveryQuerySet,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 CENT = Decimal("0.01")
 
 
-def _user_fk(related_name: str, verbose_name: str | object) -> models.ForeignKey:
+def _user_fk(related_name: str, verbose_name: Any) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -206,7 +206,7 @@ class FundAdvance(TimeStampedModel):
         _("payee"), max_length=100, help_text=_("Who receives the money: a hospital, funeral home…")
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=AdvancePurpose.choices)
-    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -220,7 +220,9 @@ class FundAdvance(TimeStampedModel):
     rejected_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
     recovery_due = models.DateField(_("recover by"), null=True, blank=True)
-    amount_recovered = models.DecimalField(_("recovered (CNY)"), default=ZERO, **MONEY)
+    amount_recovered = models.DecimalField(
+        _("recovered (CNY)"), default=ZERO, max_digits=14, decimal_places=2
+    )
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
@@ -274,7 +276,7 @@ class Recovery(TimeStampedModel):
         FundAdvance, on_delete=models.PROTECT, related_name="recoveries", verbose_name=_("advance")
     )
     payer = models.CharField(_("payer"), max_length=100)
-    amount = models.DecimalField(_("amount (CNY)"), **MONEY)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
     received_on = models.DateField(_("received on"), default=timezone.localdate, db_index=True)
     recorded_by = _user_fk("recoveries_recorded", _("recorded by"))
     notes = models.CharField(_("notes"), max_length=200, blank=True)

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from brigade.querysets import ScopedQuerySet
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 # How many days before the recovery deadline a warning shows.
 RECOVERY_WARNING_DAYS = 14
 

@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView
 
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
@@ -63,7 +64,7 @@ def history_entries(record: Model, fields: tuple[str, ...]) -> list[dict[str, An
     def show(name: str, value: Any) -> str:
         if value in (None, ""):
             return "—"
-        field = model._meta.get_field(name)
+        field: Any = model._meta.get_field(name)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, dt.datetime):
@@ -79,7 +80,7 @@ def history_entries(record: Model, fields: tuple[str, ...]) -> list[dict[str, An
     for row in records:
         changes = []
         for name in fields:
-            field = model._meta.get_field(name)
+            field: Any = model._meta.get_field(name)
             attname = getattr(field, "attname", name)
             new = getattr(row, attname)
             old = getattr(previous, attname) if previous is not None else None
@@ -189,7 +190,12 @@ class AccidentCreateView(RoleRequiredMixin, View):
 
     def unit_of(self, form: Any) -> Any:
         unit = form.cleaned_data.get("unit")
-        return unit if unit is not None else scope_of(self.request.user).officer.unit
+        if unit is not None:
+            return unit
+        officer = scope_of(self.request.user).officer
+        if officer is None:
+            raise ValidationError({"unit": _("Choose the unit of this accident.")})
+        return officer.unit
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self.form_class(request.POST, user=request.user)
@@ -310,7 +316,7 @@ class DocumentAddView(AccidentActionView):
 class DocumentDownloadView(RoleRequiredMixin, View):
     """A document, to a user who may see its accident (else 404)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         document = get_object_or_404(AccidentDocument.objects.visible_to(request.user), pk=pk)
         return file_response(document.file)
 
@@ -568,12 +574,12 @@ RECOVERY_COLUMNS = (
 )
 
 
-class LedgerView(RoleRequiredMixin, TemplateView):
+class LedgerView(RoleRequiredMixin, View):
     """The fund's ledger for any period, with totals and an Excel export."""
 
     template_name = "incidents/ledger.html"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         today = timezone.localdate()
         first, last = LedgerForm.default_period(today)
         form = LedgerForm(request.GET or None, initial={"date_from": first, "date_to": last})

@@ -24,7 +24,12 @@ from incidents.choices import (
 )
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """An amount in yuan: two decimals, sent as a string (never a float)."""
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs
+    )
 
 
 class UserRef(serializers.Serializer):
@@ -100,10 +105,10 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     accident = RelatedRef(queryset=Accident.objects.all(), display=("road",))
     purpose = ChoicesField(AdvancePurpose)
     status = ChoicesField(AdvanceStatus, read_only=True)
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    amount_recovered = serializers.DecimalField(read_only=True, **MONEY)
-    paid_amount = serializers.DecimalField(read_only=True, **MONEY)
-    outstanding = serializers.DecimalField(read_only=True, **MONEY)
+    amount = money(min_value=Decimal("0.01"))
+    amount_recovered = money(read_only=True)
+    paid_amount = money(read_only=True)
+    outstanding = money(read_only=True)
     recovery_warning = serializers.SerializerMethodField()
     requested_by = UserRef(read_only=True)
     approved_by = UserRef(read_only=True, allow_null=True)
@@ -154,7 +159,7 @@ class RejectSerializer(serializers.Serializer):
 
 class RecoverySerializer(serializers.ModelSerializer):
     advance = RelatedRef(queryset=FundAdvance.objects.all(), display=("beneficiary",))
-    amount = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    amount = money(min_value=Decimal("0.01"))
     recorded_by = UserRef(read_only=True)
     received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
 
@@ -192,9 +197,9 @@ class LedgerAdvanceSerializer(serializers.Serializer):
     purpose = ChoicesField(AdvancePurpose)
     paid_at = serializers.DateTimeField()
     recovery_due = serializers.DateField(allow_null=True)
-    paid = serializers.DecimalField(source="amount", **MONEY)
-    recovered = serializers.DecimalField(source="recovered_by_end", **MONEY)
-    outstanding = serializers.DecimalField(source="outstanding_at_end", **MONEY)
+    paid = money(source="amount")
+    recovered = money(source="recovered_by_end")
+    outstanding = money(source="outstanding_at_end")
 
 
 class LedgerRecoverySerializer(serializers.Serializer):
@@ -202,14 +207,14 @@ class LedgerRecoverySerializer(serializers.Serializer):
     advance = serializers.IntegerField(source="advance_id")
     payer = serializers.CharField()
     received_on = serializers.DateField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = money()
 
 
 class LedgerTotalsSerializer(serializers.Serializer):
-    paid = serializers.DecimalField(**MONEY)
-    recovered = serializers.DecimalField(**MONEY)
-    outstanding = serializers.DecimalField(**MONEY)
-    received_in_period = serializers.DecimalField(**MONEY)
+    paid = money()
+    recovered = money()
+    outstanding = money()
+    received_in_period = money()
 
 
 class LedgerSerializer(serializers.Serializer):
