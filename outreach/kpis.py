@@ -111,6 +111,7 @@ def campaign_progress_sql(
 def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
     """The weeks a changed event or campaign moves: every event day of the campaign (a
     venue's first visit may move to another event)."""
+    unit_id: int | None
     if isinstance(obj, OutreachCampaign):
         campaign_id, unit_id = obj.pk, obj.unit_id
     else:

@@ -3,6 +3,8 @@ campaigns, love stations (爱心驿站), assistance to the public and commendati
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -68,7 +70,7 @@ class OutreachCampaign(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def is_running(self, day) -> bool:  # type: ignore[no-untyped-def]
+    def is_running(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 

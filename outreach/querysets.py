@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
+from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
@@ -12,11 +12,11 @@ from outreach.choices import VENUE_GOALS, GoalKind
 
 
 class PublicityEventQuerySet(UnitScopedQuerySet):
-    def for_list(self) -> Self:
+    def for_list(self) -> PublicityEventQuerySet:
         """Everything a list row shows, in a fixed number of queries."""
         return self.select_related("unit", "campaign", "recorded_by").prefetch_related("officers")
 
-    def held_between(self, first: dt.date | None, last: dt.date | None) -> Self:
+    def held_between(self, first: dt.date | None, last: dt.date | None) -> PublicityEventQuerySet:
         qs = self
         if first:
             qs = qs.filter(held_on__gte=first)
@@ -37,7 +37,7 @@ class PublicityEventQuerySet(UnitScopedQuerySet):
 class OutreachCampaignQuerySet(BrigadeWideQuerySet):
     """Outreach campaigns are the brigade's: every unit logs events into them."""
 
-    def with_progress(self) -> Self:
+    def with_progress(self) -> OutreachCampaignQuerySet:
         """Annotate ``progress``: distinct venues of the goal's kind visited (venue goals),
         events held, or people educated, counting the campaign's linked events."""
         venues = Count(
@@ -58,10 +58,10 @@ class OutreachCampaignQuerySet(BrigadeWideQuerySet):
 
 
 class LoveStationQuerySet(UnitScopedQuerySet):
-    def active(self) -> Self:
+    def active(self) -> LoveStationQuerySet:
         return self.filter(is_active=True)
 
-    def with_visits(self, day: dt.date) -> Self:
+    def with_visits(self, day: dt.date) -> LoveStationQuerySet:
         """Annotate ``visits_today`` (on ``day``) and ``visits_total``."""
         return self.annotate(
             visits_on_day=Sum("visit_days__visits", filter=Q(visit_days__day=day), default=0),
@@ -78,13 +78,13 @@ class EventPhotoQuerySet(ScopedQuerySet):
 
 
 class AssistanceEventQuerySet(UnitScopedQuerySet):
-    def for_list(self) -> Self:
+    def for_list(self) -> AssistanceEventQuerySet:
         return self.select_related("unit", "recorded_by").prefetch_related("officers")
 
 
 class CommendationQuerySet(UnitScopedQuerySet):
-    def for_list(self) -> Self:
+    def for_list(self) -> CommendationQuerySet:
         return self.select_related("unit", "officer", "recipient_unit")
 
-    def for_officer(self, officer: Any) -> Self:
+    def for_officer(self, officer: Any) -> CommendationQuerySet:
         return self.filter(officer=officer)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -103,11 +104,12 @@ def history_entries(obj: models.Model, m2m: str | None = None) -> list[dict[str,
             return "—"
         if m2m and field_name == m2m:
             return "、".join(officer_names.get(row["officer"], "?") for row in value)
-        field = model._meta.get_field(field_name)
+        field: Any = model._meta.get_field(field_name)
         if getattr(field, "choices", None):
             return str(dict(field.choices).get(value, value))
         if isinstance(field, models.ForeignKey):
-            target = field.related_model._default_manager.filter(pk=value).first()  # type: ignore[union-attr]
+            related: Any = field.related_model
+            target = related._default_manager.filter(pk=value).first()
             return str(target) if target else f"#{value}"
         if isinstance(value, dt.datetime):
             return date_format(timezone.localtime(value), "DATETIME_FORMAT")
@@ -119,13 +121,13 @@ def history_entries(obj: models.Model, m2m: str | None = None) -> list[dict[str,
     entries = []
     previous = None
     for record in records:
-        changes = []
+        changes: list[dict[str, Any]] = []
         if previous is not None:
             diff = record.diff_against(previous)
             for change in diff.changes:
                 if change.field in hidden:
                     continue
-                label = model._meta.get_field(change.field).verbose_name
+                label = getattr(model._meta.get_field(change.field), "verbose_name", change.field)
                 changes.append(
                     {
                         "field": label,
@@ -276,7 +278,7 @@ class EventDetailView(RoleRequiredMixin, DetailView):
 class PhotoView(RoleRequiredMixin, View):
     """An event photo, to those who may see the event."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         photo = get_object_or_404(EventPhoto.objects.visible_to(request.user), pk=pk)
         return file_response(photo.photo)
 
@@ -503,7 +505,7 @@ class CommendationCreateView(RoleRequiredMixin, TemplateView):
 
 
 class CommendationPhotoView(RoleRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         commendation = get_object_or_404(Commendation.objects.visible_to(request.user), pk=pk)
         return file_response(commendation.photo)
 
