@@ -74,7 +74,10 @@ def test_xlsx_with_english_headers(unit, commander):
 
 
 def test_bad_rows_write_nothing_and_each_is_listed(unit, commander):
-    report = services.key_vehicles_import(upload=csv_file(BAD), unit=unit, by=commander)
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = services.key_vehicles_import(upload=csv_file(BAD), unit=unit, by=commander)
     assert not report.ok
     assert [(e.row, e.column) for e in report.errors] == [
         (3, "plate"),
