@@ -62,7 +62,7 @@ def test_solve_answers_409_for_an_accident_that_is_not_a_hit_and_run(api_as, off
     )
     assert response.status_code == 409
     assert response.data["state"] == "not_hit_and_run"
-    assert "hit-and-run" in response.data["detail"]
+    assert "不是逃逸案件" in response.data["detail"]  # says why, in the default language
 
 
 def test_solve_a_hit_and_run(api_as, officer, unit):
@@ -142,7 +142,7 @@ def test_approving_ones_own_request_is_403_with_a_clear_message(api_as, commande
     advance = FundAdvanceFactory(accident__unit=unit, requested_by=commander)
     response = api_as(commander).post(f"{BASE}/fund-advances/{advance.pk}/approve/")
     assert response.status_code == 403
-    assert "another commander" in response.data["detail"]
+    assert "须由其他领导审批" in response.data["detail"]
     assert FundAdvance.objects.get(pk=advance.pk).status == AdvanceStatus.REQUESTED
 
 

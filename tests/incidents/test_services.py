@@ -153,7 +153,7 @@ def test_an_advance_amount_must_be_positive_yuan_and_fen(unit, officer, amount):
 
 def test_nobody_approves_their_own_request(unit, commander):
     advance = FundAdvanceFactory(accident__unit=unit, requested_by=commander)
-    with pytest.raises(PermissionDenied, match="another commander"):
+    with pytest.raises(PermissionDenied, match="须由其他领导审批"):
         services.advance_approve(advance=advance, by=commander)
     assert FundAdvance.objects.get(pk=advance.pk).status == AdvanceStatus.REQUESTED
 
