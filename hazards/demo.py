@@ -426,7 +426,7 @@ def seed_hazards(demo: DemoContext) -> None:
                 hazard=hazard,
                 result=CheckResult.PASSED,
                 checked_by=commander,
-                checked_at=hazard.verified_at,
+                checked_at=hazard.verified_at or verified_at,
             )
         made += 1
     demo.log(f"Hazards: {made} created.")

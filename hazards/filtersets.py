@@ -4,11 +4,26 @@ by a column (``-`` first for descending)."""
 from __future__ import annotations
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hazards.choices import OPEN_STATUSES
 from hazards.models import FacilityWork, Hazard, KeyVehicle
+
+
+class SortFilter(filters.OrderingFilter):
+    """Column sorting with empty values last either way (SQLite and PostgreSQL disagree
+    on where NULLs go), and the newest record first among equals."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        columns = [self.get_ordering_value(param) for param in value if param]
+        order = [
+            F(c[1:]).desc(nulls_last=True) if c.startswith("-") else F(c).asc(nulls_last=True)
+            for c in columns
+        ]
+        return qs.order_by(*order, "-pk")
 
 
 class HazardFilterSet(filters.FilterSet):
@@ -17,7 +32,7 @@ class HazardFilterSet(filters.FilterSet):
     date_to = filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("To"))
     is_open = filters.BooleanFilter(method="filter_open", label=_("Open"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(
             ("found_at", "found_at"),
             ("deadline", "deadline"),
@@ -64,7 +79,7 @@ class HazardFilterSet(filters.FilterSet):
 
 class KeyVehicleFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Plate or owner"))
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("plate", "plate"), ("flagged_at", "flagged_at"), ("cleared_at", "cleared_at")),
         field_labels={
             "plate": _("Plate"),
@@ -86,7 +101,7 @@ class FacilityWorkFilterSet(filters.FilterSet):
     date_from = filters.DateFilter(field_name="done_on", lookup_expr="gte", label=_("From"))
     date_to = filters.DateFilter(field_name="done_on", lookup_expr="lte", label=_("To"))
     place = filters.CharFilter(lookup_expr="icontains", label=_("Place"))
-    sort = filters.OrderingFilter(
+    sort = SortFilter(
         fields=(("done_on", "done_on"), ("quantity", "quantity"), ("kind", "kind")),
         field_labels={"done_on": _("Date"), "quantity": _("Quantity"), "kind": _("Kind")},
         label=_("Sort by"),

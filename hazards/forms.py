@@ -102,7 +102,7 @@ class HazardReportForm(BootstrapForm):
             self.fields[name].widget.attrs["class"] += " form-control-lg"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             self.add_error("latitude", _("Give both latitude and longitude, or neither."))
         return data

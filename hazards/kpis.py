@@ -20,7 +20,10 @@ from hazards.models import FacilityWork, Hazard, KeyVehicle
 
 def _ytd_query(monday: dt.date, unit_id: int | None, **extra: Any) -> str:
     sunday = monday + dt.timedelta(days=6)
-    query = {"date_from": dt.date(sunday.year, 1, 1).isoformat(), "date_to": sunday.isoformat()}
+    query: dict[str, Any] = {
+        "date_from": dt.date(sunday.year, 1, 1).isoformat(),
+        "date_to": sunday.isoformat(),
+    }
     query.update(extra)
     if unit_id is not None:
         query["unit"] = unit_id

@@ -9,7 +9,7 @@ means the hazard moved under us (another commander verified it first), answered 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -86,7 +86,7 @@ def _check_photos(photos: Iterable[Any]) -> list[Any]:
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)s photos at a time.") % {"n": MAX_PHOTOS}})
-    errors = []
+    errors: list[str] = []
     for photo in photos:
         try:
             validate_image(photo)
@@ -422,7 +422,7 @@ KEY_VEHICLE_REQUIRED = ("plate", "reason")
 MAX_IMPORT_ROWS = 20_000
 
 
-def _choice(text: str, choices: Any, extra: dict[str, str]) -> str | None:
+def _choice(text: str, choices: Any, extra: Mapping[str, str]) -> str | None:
     """A choice value from its value, its label (Chinese or English) or a common alias."""
     text = (text or "").strip()
     if not text:
@@ -556,9 +556,7 @@ def key_vehicles_import(*, upload: Any, unit: Unit, by: Any, dry_run: bool = Fal
         elif vehicle.status == KeyVehicleStatus.CLEARED:
             reopened += 1
             report.updated += 1
-            report.notices.append(
-                _reopen_notice(row, vehicle, dry_run=dry_run)  # type: ignore[arg-type]
-            )
+            report.notices.append(_reopen_notice(row, vehicle, dry_run=dry_run))
         elif all(getattr(vehicle, k) == v for k, v in fields.items()):
             report.unchanged += 1
         else:

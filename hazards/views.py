@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -70,10 +71,20 @@ def chooser_units(user: Any) -> Any:
     return None
 
 
+def own_unit(user: Any) -> Unit:
+    """The user's own unit; for a user without one (an administrator), the only unit."""
+    unit_id = scope_of(user).unit_id
+    units = Unit.objects.visible_to(user)
+    unit = units.filter(pk=unit_id).first() if unit_id is not None else units.first()
+    if unit is None:
+        raise Http404(_("No unit to record this in."))
+    return unit
+
+
 def unit_for(user: Any, form: Any) -> Unit:
     if "unit" in form.fields:
         return form.cleaned_data["unit"]
-    return Unit.objects.get(pk=scope_of(user).unit_id)
+    return own_unit(user)
 
 
 # --- hazards: the list (commander's queue) ----------------------------------------------------
@@ -266,7 +277,7 @@ def hazard_history(hazard: Hazard) -> list[dict[str, Any]]:
     def show(field: str, value: Any) -> str:
         if value in (None, ""):
             return "—"
-        model_field = Hazard._meta.get_field(field)
+        model_field: Any = Hazard._meta.get_field(field)
         if model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
         if field == "duplicate_of":
@@ -282,10 +293,10 @@ def hazard_history(hazard: Hazard) -> list[dict[str, Any]]:
         for field in HISTORY_FIELDS:
             attname = "duplicate_of_id" if field == "duplicate_of" else field
             new = getattr(record, attname)
-            old = getattr(previous, attname) if previous is not None else None
+            old: Any = getattr(previous, attname) if previous is not None else None
             if (previous is None and new in (None, "")) or (previous is not None and new == old):
                 continue
-            label = Hazard._meta.get_field(field).verbose_name
+            label = getattr(Hazard._meta.get_field(field), "verbose_name", field)
             changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
         if changes or previous is None:
             user = record.history_user
@@ -548,7 +559,7 @@ class PhotoView(RoleRequiredMixin, View):
 
     read_roles = EVERYONE
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         photo = get_object_or_404(HazardPhoto.objects.visible_to(request.user), pk=pk)
         return file_response(photo.file)
 
@@ -741,7 +752,7 @@ class KeyVehicleImportView(RoleRequiredMixin, View):
         if units is not None:
             unit = get_object_or_404(units, pk=request.POST.get("unit") or 0)
         else:
-            unit = Unit.objects.get(pk=scope_of(request.user).unit_id)
+            unit = own_unit(request.user)
         stashed = open_stash(token, request.user)
         if stashed is None:
             messages.error(request, _("The uploaded file has expired: upload it again."))

@@ -56,14 +56,18 @@ class HazardSerializer(ModelRulesSerializer):
 
     unit = RelatedRef(read_only=True)
     element = ChoicesField(Element)
-    source = ChoicesField(HazardSource, read_only=True)
+    source = ChoicesField(HazardSource, read_only=True)  # type: ignore[assignment]
     severity = ChoicesField(Severity)
     status = ChoicesField(HazardStatus, read_only=True)
     reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
-    patrol = serializers.PrimaryKeyRelatedField(read_only=True)
-    accident = serializers.PrimaryKeyRelatedField(read_only=True)
-    ticket = serializers.PrimaryKeyRelatedField(read_only=True)
-    duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    patrol: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    accident: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    ticket: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    duplicate_of: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     is_overdue = serializers.SerializerMethodField()
     photos = HazardPhotoSerializer(many=True, read_only=True)
     checks = HazardCheckSerializer(many=True, read_only=True)
@@ -129,7 +133,7 @@ class HazardReportSerializer(serializers.Serializer):
         help_text=_("The unit; your own unit if left out."),
     )
     element = ChoicesField(Element)
-    source = ChoicesField(HazardSource, required=False)
+    source = ChoicesField(HazardSource, required=False)  # type: ignore[assignment]
     severity = ChoicesField(Severity, required=False)
     road = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
