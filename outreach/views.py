@@ -442,10 +442,19 @@ class StationTallyView(RoleRequiredMixin, View):
             if error:
                 messages.error(request, f"{station.name}: {error}")
             return redirect(f"{reverse('outreach:station_list')}#station-{station.pk}")
+        total = StationVisitDay.objects.filter(station=station).aggregate(
+            total=Sum("visits", default=0)
+        )["total"]
         return render(
             request,
             "outreach/partials/station_count.html",
-            {"station_id": station.pk, "visits": visits, "error": error},
+            {
+                "station_id": station.pk,
+                "visits": visits,
+                "error": error,
+                "oob": True,
+                "total": total,
+            },
         )
 
 

@@ -333,6 +333,8 @@ def test_station_counters_tap_with_htmx_and_never_below_zero(en, officer):
     url = reverse("outreach:station_tally", args=[station.pk])
     plus = en.post(url, {"delta": "1"}, headers=HTMX)
     assert f'data-testid="station-count-{station.pk}" aria-live="polite">1<' in plus.text
+    # the station's total follows, out of band
+    assert f'data-testid="station-total-{station.pk}" hx-swap-oob="true">1<' in plus.text
     en.post(url, {"delta": "-1"}, headers=HTMX)
     below = en.post(url, {"delta": "-1"}, headers=HTMX)
     assert ">0<" in below.text and "below zero" in below.text
