@@ -98,7 +98,7 @@ class HomeView(LoginRequiredMixin, View):
         if scope.has_any(Role.OFFICER):
             return redirect("duty")
         if scope.has_any(Role.CLERK):
-            return redirect("post_list")
+            return redirect("petitions:ticket_list")  # the clerk's work queue
         return render(request, "brigade/no_role.html", status=403)
 
 

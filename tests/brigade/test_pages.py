@@ -300,7 +300,7 @@ def test_anonymous_is_sent_to_login(client):
         ("officer", "duty"),
         ("commander", "dashboard"),
         ("admin_user", "dashboard"),
-        ("clerk", "post_list"),
+        ("clerk", "petitions:ticket_list"),
     ],
 )
 def test_home_sends_each_role_to_its_landing_page(client, request, persona, landing):

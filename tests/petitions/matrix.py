@@ -1,16 +1,87 @@
-"""The petitions app's routes in the permission matrix (tests/test_permission_matrix.py)."""
+"""The petitions app's routes in the permission matrix (tests/test_permission_matrix.py).
+
+The desk (clerks, commanders, administrators) works tickets and proposals; a commander
+approves extensions and reopens; everyone reads tickets (masked) and logs consultations;
+an administrator edits categories and their deadline rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix import SIGNED_IN, Rule, api
+from tests.matrix import (
+    ADMIN,
+    ADMIN_ONLY,
+    CLERK,
+    COMMANDER,
+    SIGNED_IN,
+    STAFF,
+    Rule,
+    api,
+    crud,
+    page,
+)
+
+NS = "petitions-api"
+DESK = frozenset({CLERK, COMMANDER, ADMIN})
 
 MATRIX: dict[str, Rule] = {
-    "petitions-api:api-root": api(get=SIGNED_IN),
+    f"{NS}:api-root": api(get=SIGNED_IN),
+    f"{NS}:ticket-list": api(get=SIGNED_IN, post=DESK),
+    f"{NS}:ticket-detail": api("ticket", get=SIGNED_IN, put=DESK, patch=DESK, delete=ADMIN_ONLY),
+    f"{NS}:ticket-queue": api(get=SIGNED_IN),
+    f"{NS}:ticket-import": api(post=DESK),
+    **{
+        f"{NS}:ticket-{name}": api("ticket", post=DESK)
+        for name in ("sign", "assign", "reply", "close", "callback", "return", "extend", "reveal")
+    },
+    f"{NS}:ticket-reopen": api("ticket", post=STAFF),
+    f"{NS}:ticket-approve-extension": api("ticket", post=STAFF),
+    **crud("category", read=SIGNED_IN, write=ADMIN_ONLY, shared=True, namespace=NS),
+    **crud("consultation", read=SIGNED_IN, write=SIGNED_IN, delete=STAFF, namespace=NS),
+    **crud("proposal", read=SIGNED_IN, write=DESK, delete=ADMIN_ONLY, namespace=NS),
+    f"{NS}:proposal-answer": api("proposal", post=DESK),
+    # pages
+    "petitions:ticket_list": page(get=DESK),
+    "petitions:ticket_create": page(get=DESK, post=DESK),
+    "petitions:ticket_import": page(get=DESK, post=DESK),
+    "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
+    **{
+        f"petitions:ticket_{name}": page("ticket", post=DESK)
+        for name in (
+            "sign",
+            "assign",
+            "reply",
+            "close",
+            "callback",
+            "return",
+            "extend",
+            "reveal",
+        )
+    },
+    "petitions:ticket_decide": page("ticket", post=STAFF),
+    "petitions:ticket_reopen": page("ticket", post=STAFF),
+    "petitions:consultation_list": page(get=SIGNED_IN),
+    "petitions:consultation_create": page(get=SIGNED_IN, post=SIGNED_IN),
+    "petitions:proposal_list": page(get=DESK),
+    "petitions:proposal_create": page(get=DESK, post=DESK),
+    "petitions:proposal_answer": page("proposal", post=DESK),
 }
 
 
 def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     """The records this app's routes name, made in ``unit`` (for ``officer``)."""
-    return {}
+    from tests.petitions.factories import (
+        ConsultationFactory,
+        ProposalFactory,
+        TicketCategoryFactory,
+        TicketFactory,
+    )
+
+    category = TicketCategoryFactory()
+    return {
+        "ticket": TicketFactory(unit=unit, category=category),
+        "category": category,
+        "consultation": ConsultationFactory(unit=unit),
+        "proposal": ProposalFactory(unit=unit),
+    }

@@ -1,0 +1,190 @@
+"""Page forms of the petitions app: they only read input; the services decide.
+
+Choice fields offer only what the signed-in user may see (``visible_to``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brigade.forms import style_fields
+from brigade.models import Officer, Unit
+from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
+from petitions.models import Proposal, TicketCategory
+
+
+class _Styled:
+    def _style(self) -> None:
+        style_fields(self)  # type: ignore[arg-type]
+
+
+class TicketForm(_Styled, forms.Form):
+    """Enter one ticket by hand."""
+
+    number = forms.CharField(label=_("Platform number"), max_length=40)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=TicketChannel.choices)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=TicketCategory.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    citizen_name = forms.CharField(label=_("Citizen's name"), max_length=50, required=False)
+    citizen_phone = forms.CharField(label=_("Citizen's phone"), max_length=30, required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = TicketCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        self._style()
+
+
+class ImportForm(_Styled, forms.Form):
+    file = forms.FileField(
+        label=_("Export of the 12345 platform (CSV or XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class AssignForm(_Styled, forms.Form):
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=Officer.objects.none())
+
+    def __init__(self, *args: Any, unit_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = Officer.objects.filter(  # type: ignore[attr-defined]
+            unit_id=unit_id, is_active=True
+        )
+        self._style()
+
+
+class ReplyForm(_Styled, forms.Form):
+    text = forms.CharField(
+        label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class CallbackForm(_Styled, forms.Form):
+    result = forms.ChoiceField(
+        label=_("Result"), choices=CallbackResult.choices, widget=forms.RadioSelect
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ReasonForm(_Styled, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ReopenForm(_Styled, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ExtendForm(_Styled, forms.Form):
+    new_due = forms.DateField(label=_("New closing deadline"), widget=forms.DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("Approve")), ("0", _("Reject"))], coerce=lambda v: v == "1"
+    )
+
+
+class ConsultationForm(_Styled, forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=ConsultationChannel.choices, widget=forms.RadioSelect
+    )
+    topic = forms.CharField(label=_("Question"), max_length=200)
+    answer = forms.CharField(
+        label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    answered_by = forms.ModelChoiceField(
+        label=_("Answered by"), queryset=Officer.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["answered_by"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]
+        self._style()
+
+
+class ProposalForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "kind",
+            "proposer",
+            "grade",
+            "title",
+            "content",
+            "received_on",
+            "due_on",
+            "unit",
+            "handler",
+        ]
+        widgets = {
+            "received_on": forms.DateInput(),
+            "due_on": forms.DateInput(),
+            "content": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
+        self.fields["handler"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]
+        self._style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unit, handler = data.get("unit"), data.get("handler")
+        if unit is not None and handler is not None and handler.unit_id != unit.pk:
+            self.add_error("handler", _("Choose an officer of this unit."))
+        return data
+
+
+class ProposalAnswerForm(_Styled, forms.Form):
+    reply_mode = forms.ChoiceField(
+        label=_("Reply mode"), choices=ReplyMode.choices, widget=forms.RadioSelect
+    )
+    reply = forms.CharField(
+        label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

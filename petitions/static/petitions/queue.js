@@ -1,0 +1,116 @@
+// The clerk's queue: keyboard shortcuts, the side panel, reply templates.
+// j/k move between rows, Enter opens the row in the side panel, a runs the row's next
+// action, s signs, c closes, r goes to the reply box, / searches, Esc closes the panel.
+(function () {
+  "use strict";
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("tr.queue-row"));
+  }
+
+  var current = -1;
+
+  function select(index) {
+    var all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (row, i) {
+      row.classList.toggle("table-active", i === current);
+    });
+    all[current].focus();
+  }
+
+  function openPanel(row) {
+    if (!row || !window.htmx) return;
+    window.htmx.ajax("GET", row.dataset.panelUrl, { target: "#ticket-panel", swap: "innerHTML" });
+  }
+
+  function typing(event) {
+    var el = event.target;
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+
+  function clickIn(scope, selector) {
+    var button = scope && scope.querySelector(selector);
+    if (button) {
+      button.click();
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (typing(event)) {
+        event.target.blur();
+        return;
+      }
+      var side = document.getElementById("ticket-panel");
+      if (side) side.innerHTML = "";
+      return;
+    }
+    if (typing(event)) return;
+    var all = rows();
+    var row = all[current];
+    var panel = document.getElementById("ticket-panel");
+    switch (event.key) {
+      case "j":
+        select(current + 1);
+        break;
+      case "k":
+        select(current - 1);
+        break;
+      case "Enter":
+        openPanel(row);
+        break;
+      case "a":
+        clickIn(row, "[data-action]");
+        break;
+      case "s":
+        if (!clickIn(panel, "[data-shortcut='s']")) clickIn(row, "[data-action='sign']");
+        break;
+      case "c":
+        if (!clickIn(panel, "[data-shortcut='c']")) clickIn(row, "[data-action='close']");
+        break;
+      case "r":
+        var box = panel && panel.querySelector("[data-shortcut-focus='r']");
+        if (box) box.focus();
+        else openPanel(row);
+        break;
+      case "/":
+        var search = document.getElementById("queue-search");
+        if (search) search.focus();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var template = event.target.closest("[data-template]");
+    if (template) {
+      var box = document.getElementById(template.dataset.target);
+      if (box) {
+        box.value = template.dataset.template;
+        box.focus();
+      }
+      return;
+    }
+    if (event.target.closest("[data-panel-close]")) {
+      var panel = document.getElementById("ticket-panel");
+      if (panel) panel.innerHTML = "";
+    }
+  });
+
+  // After an action in the panel, reload the queue's rows so the order stays right.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "ticket-panel" && event.detail.requestConfig.verb === "post") {
+      var done = event.detail.target.querySelector("[data-testid='panel-done']");
+      if (done) {
+        window.htmx.ajax("GET", window.location.href, { target: "[data-testid='ticket-table'] tbody", select: "[data-testid='ticket-table'] tbody", swap: "outerHTML" });
+      }
+    }
+  });
+})();

@@ -1,0 +1,682 @@
+"""Pages of the petitions app: the clerk's queue (the clerk's landing page) with its side
+panel, a ticket's page with its actions and history, the import with its preview,
+consultations and proposals. Views read input and call the services; nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from brigade.errors import TransitionNotAllowed
+from brigade.exports import Column, ExcelExportMixin
+from brigade.imports import drop_stash, open_stash, stash_upload
+from brigade.permissions import RoleRequiredMixin, has_role
+from brigade.roles import scope_of
+from brigade.views import ScopedFilterListView, is_htmx
+from petitions import services
+from petitions.choices import OPEN_STATUSES, TicketStatus
+from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
+from petitions.forms import (
+    AssignForm,
+    CallbackForm,
+    ConsultationForm,
+    DecideForm,
+    ExtendForm,
+    ImportForm,
+    ProposalAnswerForm,
+    ProposalForm,
+    ReasonForm,
+    ReopenForm,
+    ReplyForm,
+    TicketForm,
+)
+from petitions.masking import REVEAL_ROLES, mask_name, mask_phone
+from petitions.models import Consultation, Proposal, Ticket, TicketExtension
+from petitions.roles import ALL_ROLES, COMMAND_ROLES, DESK_ROLES
+
+QUEUE_PAGE = 50
+
+
+# --- the clerk's queue ------------------------------------------------------------------
+
+
+def next_action(ticket: Ticket) -> str | None:
+    """The one button a queue row offers for the ticket's state."""
+    return {
+        TicketStatus.RECEIVED: "sign",
+        TicketStatus.SIGNED: "assign",
+        TicketStatus.HANDLING: "reply",
+        TicketStatus.REPLIED: "close",
+        TicketStatus.CLOSED: "callback" if ticket.callback_round < ticket.round else None,
+    }.get(ticket.status)
+
+
+ACTION_LABELS = {
+    "sign": gettext_lazy("Sign"),
+    "assign": gettext_lazy("Assign"),
+    "reply": gettext_lazy("Reply"),
+    "close": gettext_lazy("Close"),
+    "callback": gettext_lazy("Call back"),
+}
+
+
+class TicketListView(ExcelExportMixin, ScopedFilterListView):
+    """The clerk's queue: open tickets by urgency (overdue, due today, due soon, the rest),
+    counts per state, filters and search; other states listed newest first. A fixed
+    number of queries whatever the page size; keyset pages, no OFFSET, no row counts."""
+
+    model = Ticket
+    filterset_class = TicketFilterSet
+    template_name = "petitions/ticket_list.html"
+    paginate_by = None
+    read_roles = DESK_ROLES
+    page_title = gettext_lazy("12345 tickets")
+    filter_fields = (
+        "q",
+        "status",
+        "urgency",
+        "category",
+        "unit",
+        "handler",
+        "channel",
+        "date_from",
+        "date_to",
+    )
+    export_filename = "tickets"
+    export_columns = (
+        Column(gettext_lazy("Platform number"), "number"),
+        Column(gettext_lazy("Received at"), "received_at", width=18),
+        Column(gettext_lazy("Channel"), "get_channel_display"),
+        Column(gettext_lazy("Category"), "category.name"),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Handler"), "handler.name"),
+        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Round"), "round", width=8),
+        # masked in every export, whoever exports
+        Column(gettext_lazy("Citizen"), lambda t: mask_name(t.citizen_name)),
+        Column(gettext_lazy("Phone"), lambda t: mask_phone(t.citizen_phone)),
+        Column(gettext_lazy("Location"), "location", width=24),
+        Column(gettext_lazy("Content"), "content", width=40),
+        Column(gettext_lazy("Close by"), "close_due", width=12),
+        Column(gettext_lazy("Closed at"), "closed_at", width=18),
+        Column(gettext_lazy("Closed on time"), "closed_on_time", width=10),
+        Column(gettext_lazy("Reply"), "reply", width=40),
+    )
+
+    def get_queryset(self) -> Any:
+        return Ticket.objects.visible_to(self.request.user).for_list()
+
+    def export_queryset(self, queryset: Any) -> Any:
+        return queryset.order_by("-received_at", "-pk")
+
+    def is_queue(self) -> bool:
+        status = self.request.GET.get("status", "")
+        return status in ("", *OPEN_STATUSES)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        queryset = self.object_list
+        after = self.request.GET.get("after", "")
+        if self.is_queue():
+            queryset = queryset.queue()
+            queryset = _queue_after(queryset, after)
+        else:
+            queryset = queryset.order_by("-received_at", "-pk")
+            queryset = _history_after(queryset, after)
+        rows = list(queryset[: QUEUE_PAGE + 1])
+        more = len(rows) > QUEUE_PAGE
+        rows = rows[:QUEUE_PAGE]
+        for ticket in rows:
+            ticket.state = ticket.deadline_state(today)  # type: ignore[attr-defined]
+            ticket.left = ticket.workdays_left(today)  # type: ignore[attr-defined]
+            ticket.late = -ticket.left if ticket.left and ticket.left < 0 else 0  # type: ignore[attr-defined]
+            ticket.action = next_action(ticket)  # type: ignore[attr-defined]
+            ticket.action_label = ACTION_LABELS.get(ticket.action or "", "")  # type: ignore[attr-defined]
+        query = self.request.GET.copy()
+        query.pop("after", None)
+        next_url = None
+        if more and rows:
+            last = rows[-1]
+            key = (
+                f"{last.next_due.isoformat()},{last.pk}"
+                if self.is_queue() and last.next_due
+                else f"{last.received_at.isoformat()},{last.pk}"
+            )
+            query["after"] = key
+            next_url = "?" + query.urlencode()
+        context.update(
+            rows=rows,
+            next_url=next_url,
+            first_url="?" + self.request.GET.copy().urlencode() if after else None,
+            counts=_counts(Ticket.objects.visible_to(self.request.user)),
+            queue_mode=self.is_queue(),
+            today=today,
+            can_import=has_role(self.request.user, DESK_ROLES),
+        )
+        if after:
+            reset = self.request.GET.copy()
+            reset.pop("after", None)
+            context["first_url"] = "?" + reset.urlencode()
+        return context
+
+
+def _counts(queryset: Any) -> list[dict[str, Any]]:
+    counts = queryset.state_counts()
+    return [
+        {"status": value, "label": label, "count": counts[value]}
+        for value, label in TicketStatus.choices
+    ]
+
+
+def _queue_after(queryset: Any, after: str) -> Any:
+    if not after:
+        return queryset
+    try:
+        day_text, pk_text = after.split(",", 1)
+        day, pk = dt.date.fromisoformat(day_text), int(pk_text)
+    except ValueError:
+        return queryset
+    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+
+
+def _history_after(queryset: Any, after: str) -> Any:
+    if not after:
+        return queryset
+    try:
+        when_text, pk_text = after.rsplit(",", 1)
+        when, pk = dt.datetime.fromisoformat(when_text), int(pk_text)
+    except ValueError:
+        return queryset
+    return queryset.filter(Q(received_at__lt=when) | Q(received_at=when, pk__lt=pk))
+
+
+# --- one ticket ---------------------------------------------------------------------------
+
+_HISTORY_FIELDS = (
+    "status",
+    "round",
+    "handler",
+    "category",
+    "unit",
+    "next_due",
+    "close_due",
+    "reply",
+    "return_reason",
+    "content",
+    "location",
+)
+
+
+def ticket_history(ticket: Ticket) -> list[dict[str, Any]]:
+    """Who changed what and when, newest first (a fixed number of queries)."""
+    from brigade.models import Officer, Unit
+    from petitions.models import TicketCategory
+
+    records = list(
+        ticket.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    names: dict[str, dict[int, str]] = {}
+    for field, model in (("handler", Officer), ("category", TicketCategory), ("unit", Unit)):
+        ids = {getattr(r, f"{field}_id") for r in records} - {None}
+        names[field] = {o.pk: str(o) for o in model.objects.filter(pk__in=ids)} if ids else {}
+
+    def show(field: str, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        if field in names:
+            return names[field].get(value, f"#{value}")
+        if field == "status":
+            return services.state_label(value)
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        return str(value)
+
+    entries: list[dict[str, Any]] = []
+    previous = None
+    for record in records:
+        changes = []
+        for field in _HISTORY_FIELDS:
+            attname = f"{field}_id" if field in names else field
+            new, old = getattr(record, attname), getattr(previous, attname, None)
+            if previous is None and field not in ("status", "unit", "category"):
+                continue
+            if previous is not None and new == old:
+                continue
+            label = Ticket._meta.get_field(field).verbose_name
+            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
+        user = record.history_user
+        who = (user.get_full_name() or user.get_username()) if user else _("system")
+        if changes:
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": who,
+                    "action": _("Received") if previous is None else _("Changed"),
+                    "changes": changes,
+                }
+            )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    scope = scope_of(request.user)
+    handler_user = ticket.handler.user_id if ticket.handler else None
+    category = ticket.category
+    left = ticket.workdays_left(today)
+    context = {
+        "ticket": ticket,
+        "today": today,
+        "state": ticket.deadline_state(today),
+        "left": left,
+        "late": -left if left is not None and left < 0 else 0,
+        "action": next_action(ticket),
+        "masked_name": mask_name(ticket.citizen_name),
+        "masked_phone": mask_phone(ticket.citizen_phone),
+        "can_reveal": scope.has_any(*REVEAL_ROLES),
+        "can_act": scope.has_any(*DESK_ROLES),
+        "can_command": scope.has_any(*COMMAND_ROLES),
+        "is_handler": handler_user is not None and handler_user == request.user.pk,
+        "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
+        "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),
+        "extensions": list(ticket.extensions.select_related("requested_by", "decided_by")),
+        "templates": category.reply_templates or [],
+        "assign_form": forms.get("assign") or AssignForm(unit_id=ticket.unit_id),
+        "reply_form": forms.get("reply") or ReplyForm(),
+        "callback_form": forms.get("callback") or CallbackForm(),
+        "return_form": forms.get("return") or ReasonForm(),
+        "reopen_form": forms.get("reopen") or ReopenForm(),
+        "extend_form": forms.get("extend") or ExtendForm(),
+        "history": ticket_history(ticket),
+    }
+    context["pending_extension"] = next(
+        (e for e in context["extensions"] if e.status == "pending"), None
+    )
+    return context
+
+
+def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.visible_to(request.user).select_related(
+            "category", "unit", "handler", "signed_by", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+class TicketDetailView(RoleRequiredMixin, View):
+    """A ticket: what the citizen asked, the deadlines, the rounds, the actions, the
+    history. With htmx (or ``?panel=1``), the side panel of the queue."""
+
+    read_roles = ALL_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        ticket = _ticket_for(request, pk)
+        context = ticket_context(request, ticket)
+        if is_htmx(request) or request.GET.get("panel"):
+            return render(request, "petitions/partials/ticket_panel.html", context)
+        return render(request, "petitions/ticket_detail.html", context)
+
+
+class TicketActionView(RoleRequiredMixin, View):
+    """One action on a ticket (POST): sign, assign, reply, close, call back, return,
+    request or decide an extension, reopen, reveal the phone."""
+
+    action = ""
+    read_roles = DESK_ROLES
+    write_roles = DESK_ROLES
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if self.action in ("reopen", "decide"):
+            self.write_roles = COMMAND_ROLES
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        ticket = _ticket_for(request, pk)
+        handler = getattr(self, f"do_{self.action}")
+        try:
+            result = handler(request, ticket)
+        except TransitionNotAllowed as exc:
+            return self.answer(request, ticket, error=exc.message, status=409)
+        except ValidationError as exc:
+            return self.answer(request, ticket, error=" ".join(exc.messages), status=400)
+        if isinstance(result, HttpResponse):
+            return result
+        if isinstance(result, dict):  # a form with errors
+            return self.answer(request, ticket, forms=result, status=400)
+        return self.answer(request, ticket, done=result)
+
+    def answer(
+        self,
+        request: HttpRequest,
+        ticket: Ticket,
+        *,
+        error: str | None = None,
+        done: str | None = None,
+        forms: dict[str, Any] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        ticket = _ticket_for(request, ticket.pk)
+        if is_htmx(request):
+            context = ticket_context(request, ticket, **(forms or {}))
+            context.update(error=error, done=done, oob_row=True)
+            return render(request, "petitions/partials/ticket_panel.html", context, status=status)
+        if forms:
+            context = ticket_context(request, ticket, **forms)
+            return render(request, "petitions/ticket_detail.html", context, status=status)
+        if error:
+            messages.error(request, error)
+        elif done:
+            messages.success(request, done)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("petitions:ticket_detail", args=[ticket.pk])
+        response = redirect(target)
+        if error:
+            # the redirect keeps the browser's flow; the status says what happened
+            response.status_code = 303
+        return response
+
+    def do_sign(self, request: HttpRequest, ticket: Ticket) -> str:
+        services.ticket_sign(ticket=ticket, by=request.user)
+        return _("Ticket %(number)s signed.") % {"number": ticket.number}
+
+    def do_assign(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = AssignForm(request.POST, unit_id=ticket.unit_id)
+        if not form.is_valid():
+            return {"assign": form}
+        services.ticket_assign(ticket=ticket, handler=form.cleaned_data["handler"], by=request.user)
+        return _("Assigned to %(name)s.") % {"name": form.cleaned_data["handler"].name}
+
+    def do_reply(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            return {"reply": form}
+        services.ticket_reply(ticket=ticket, text=form.cleaned_data["text"], by=request.user)
+        return _("Reply recorded.")
+
+    def do_close(self, request: HttpRequest, ticket: Ticket) -> str:
+        services.ticket_close(ticket=ticket, by=request.user)
+        return _("Ticket %(number)s closed.") % {"number": ticket.number}
+
+    def do_callback(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = CallbackForm(request.POST)
+        if not form.is_valid():
+            return {"callback": form}
+        callback = services.ticket_callback(
+            ticket=ticket,
+            result=form.cleaned_data["result"],
+            notes=form.cleaned_data["notes"],
+            by=request.user,
+        )
+        if callback.result == "dissatisfied":
+            return _("Callback recorded: the ticket is reopened for round %(round)s.") % {
+                "round": callback.round + 1
+            }
+        return _("Callback recorded.")
+
+    def do_return(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return {"return": form}
+        services.ticket_return(ticket=ticket, reason=form.cleaned_data["reason"], by=request.user)
+        return _("Ticket returned to the platform.")
+
+    def do_extend(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = ExtendForm(request.POST)
+        if not form.is_valid():
+            return {"extend": form}
+        services.extension_request(ticket=ticket, by=request.user, **form.cleaned_data)
+        return _("Extension requested; a commander will decide.")
+
+    def do_decide(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = DecideForm(request.POST)
+        extension = TicketExtension.objects.pending().filter(ticket=ticket).first()
+        if not form.is_valid() or extension is None:
+            raise TransitionNotAllowed(
+                _("This ticket has no extension awaiting approval."), state=None
+            )
+        approve = form.cleaned_data["approve"]
+        services.extension_decide(extension=extension, approve=approve, by=request.user)
+        return _("Extension approved.") if approve else _("Extension rejected.")
+
+    def do_reopen(self, request: HttpRequest, ticket: Ticket) -> Any:
+        form = ReopenForm(request.POST)
+        if not form.is_valid():
+            return {"reopen": form}
+        services.ticket_reopen(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
+        return _("Ticket reopened.")
+
+    def do_reveal(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+        shown = services.reveal_phone(
+            ticket=ticket, user=request.user, ip=request.META.get("REMOTE_ADDR")
+        )
+        return render(request, "petitions/partials/citizen_revealed.html", shown)
+
+
+class TicketCreateView(RoleRequiredMixin, View):
+    """Enter one ticket by hand."""
+
+    read_roles = DESK_ROLES
+    write_roles = DESK_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "petitions/ticket_form.html", {"form": TicketForm(user=request.user)}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TicketForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                ticket = services.ticket_create(created_by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("Ticket %(number)s entered.") % {"number": ticket.number}
+                )
+                return redirect("petitions:ticket_detail", ticket.pk)
+        return render(request, "petitions/ticket_form.html", {"form": form}, status=400)
+
+
+class TicketImportView(RoleRequiredMixin, View):
+    """Upload → preview (a dry run; the file is kept) → confirm (the import, all or
+    nothing) or cancel."""
+
+    read_roles = DESK_ROLES
+    write_roles = DESK_ROLES
+    template = "petitions/ticket_import.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template, {"form": ImportForm(), "columns": _columns()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = request.POST.get("token", "")
+        if token:
+            if request.POST.get("cancel"):
+                drop_stash(token, request.user)
+                return redirect("petitions:ticket_import")
+            upload = open_stash(token, request.user)
+            if upload is None:
+                messages.error(request, _("The file is no longer available; upload it again."))
+                return redirect("petitions:ticket_import")
+            with upload:
+                report = services.tickets_import(upload=upload, by=request.user)
+            if report.ok:
+                drop_stash(token, request.user)
+                messages.success(
+                    request,
+                    _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.")
+                    % {
+                        "created": report.created,
+                        "updated": report.updated,
+                        "unchanged": report.unchanged,
+                    },
+                )
+                return redirect("petitions:ticket_list")
+            context = {"form": ImportForm(), "report": report, "columns": _columns()}
+            return render(request, self.template, context, status=400)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template, {"form": form, "columns": _columns()}, status=400)
+        upload = form.cleaned_data["file"]
+        report = services.tickets_import(upload=upload, by=request.user, dry_run=True)
+        context: dict[str, Any] = {"form": ImportForm(), "report": report, "columns": _columns()}
+        if report.ok:
+            context["token"] = stash_upload(upload, request.user)
+        return render(request, self.template, context, status=200 if report.ok else 400)
+
+
+def _columns() -> list[dict[str, Any]]:
+    return [
+        {
+            "key": key,
+            "names": " / ".join(spellings[:3]),
+            "required": key in services.IMPORT_REQUIRED,
+        }
+        for key, spellings in services.IMPORT_COLUMNS.items()
+    ]
+
+
+# --- consultations and proposals -------------------------------------------------------
+
+
+class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
+    model = Consultation
+    filterset_class = ConsultationFilterSet
+    template_name = "petitions/consultation_list.html"
+    read_roles = ALL_ROLES
+    page_title = gettext_lazy("Consultations")
+    filter_fields = ("q", "channel", "unit", "date_from", "date_to")
+    export_filename = "consultations"
+    export_columns = (
+        Column(gettext_lazy("Answered at"), "at", width=18),
+        Column(gettext_lazy("Channel"), "get_channel_display"),
+        Column(gettext_lazy("Question"), "topic", width=30),
+        Column(gettext_lazy("Answer given"), "answer", width=40),
+        Column(gettext_lazy("Answered by"), "answered_by.name"),
+        Column(gettext_lazy("Unit"), "unit.name"),
+    )
+
+    def get_queryset(self) -> Any:
+        return (
+            Consultation.objects.visible_to(self.request.user)
+            .select_related("unit", "answered_by")
+            .order_by("-at", "-pk")
+        )
+
+
+class ConsultationCreateView(RoleRequiredMixin, View):
+    """The quick log of a question answered by phone or in person."""
+
+    read_roles = ALL_ROLES
+    write_roles = ALL_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        scope = scope_of(request.user)
+        initial = {"channel": "phone", "unit": scope.unit_id, "answered_by": scope.officer_id}
+        form = ConsultationForm(user=request.user, initial=initial)
+        return render(request, "petitions/consultation_form.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ConsultationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.consultation_log(**form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Question logged."))
+                return redirect("petitions:consultation_list")
+        return render(request, "petitions/consultation_form.html", {"form": form}, status=400)
+
+
+class ProposalListView(ExcelExportMixin, ScopedFilterListView):
+    model = Proposal
+    filterset_class = ProposalFilterSet
+    template_name = "petitions/proposal_list.html"
+    read_roles = DESK_ROLES
+    page_title = gettext_lazy("Proposals")
+    filter_fields = ("kind", "grade", "reply_mode", "answered", "unit", "date_from", "date_to")
+    export_filename = "proposals"
+    export_columns = (
+        Column(gettext_lazy("Kind"), "get_kind_display", width=24),
+        Column(gettext_lazy("Proposer"), "proposer"),
+        Column(gettext_lazy("Proposer's grade"), "get_grade_display"),
+        Column(gettext_lazy("Title"), "title", width=40),
+        Column(gettext_lazy("Received on"), "received_on", width=12),
+        Column(gettext_lazy("Reply mode"), "get_reply_mode_display"),
+        Column(gettext_lazy("Replied at"), "replied_at", width=18),
+        Column(gettext_lazy("Unit"), "unit.name"),
+    )
+
+    def get_queryset(self) -> Any:
+        return (
+            Proposal.objects.visible_to(self.request.user)
+            .select_related("unit", "handler")
+            .order_by("-received_on", "-pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["answer_form"] = ProposalAnswerForm()
+        return context
+
+
+class ProposalCreateView(RoleRequiredMixin, View):
+    read_roles = DESK_ROLES
+    write_roles = DESK_ROLES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ProposalForm(
+            user=request.user,
+            initial={"unit": scope_of(request.user).unit_id, "received_on": timezone.localdate()},
+        )
+        return render(request, "petitions/proposal_form.html", {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProposalForm(request.POST, user=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Proposal recorded."))
+            return redirect("petitions:proposal_list")
+        return render(request, "petitions/proposal_form.html", {"form": form}, status=400)
+
+
+class ProposalAnswerView(RoleRequiredMixin, View):
+    read_roles = DESK_ROLES
+    write_roles = DESK_ROLES
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+        form = ProposalAnswerForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose how the proposal was answered."))
+        else:
+            try:
+                services.proposal_answer(proposal=proposal, **form.cleaned_data)
+                messages.success(request, _("Answer recorded."))
+            except TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        return redirect("petitions:proposal_list")
