@@ -72,13 +72,29 @@ def _count(label: Any, **kwargs: Any) -> forms.IntegerField:
     )
 
 
-def _unit_officers(user: Any) -> Any:
-    """The officers a user picks from: their own unit's (everyone's for brigade-wide)."""
+def _unit_officers(user: Any, record: Any = None) -> Any:
+    """The officers a user picks from: the record's unit's, else the user's own unit's
+    (everyone's for a brigade-wide user without a unit)."""
     scope = scope_of(user)
     qs = Officer.objects.visible_to(user).active().select_related("unit")
-    if scope.officer is not None:
+    if record is not None:
+        qs = qs.filter(unit_id=record.unit_id)
+    elif scope.officer is not None:
         qs = qs.filter(unit_id=scope.officer.unit_id)
     return qs.order_by("badge_no")
+
+
+EVENT_FIELDS = (
+    "held_on",
+    "venue_kind",
+    "venue_name",
+    "topic",
+    "audience",
+    "consultations",
+    "materials",
+    "notes",
+)
+ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "outcome", "description")
 
 
 class PublicityEventForm(BootstrapForm):
@@ -105,21 +121,31 @@ class PublicityEventForm(BootstrapForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, event: Any = None, **kwargs: Any) -> None:
+        if event is not None:
+            # correcting an event: its values, and photos are added on its own page
+            kwargs.setdefault(
+                "initial",
+                {
+                    **{name: getattr(event, name) for name in EVENT_FIELDS},
+                    "campaign": event.campaign_id,
+                    "officers": [o.pk for o in event.officers.all()],
+                },
+            )
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["held_on"].initial = today
         self.fields["held_on"].widget.attrs["max"] = today.isoformat()
-        limit_choices(self, "officers", _unit_officers(user))
+        limit_choices(self, "officers", _unit_officers(user, event))
         me = scope_of(user).officer
-        if me is not None:
+        if me is not None and event is None:
             self.fields["officers"].initial = [me.pk]
-        limit_choices(
-            self,
-            "campaign",
-            OutreachCampaign.objects.visible_to(user).current(today),
-            _("— none —"),
-        )
+        campaigns = OutreachCampaign.objects.visible_to(user)
+        if event is None:
+            campaigns = campaigns.current(today)
+        limit_choices(self, "campaign", campaigns, _("— none —"))
+        if event is not None:
+            del self.fields["photos"]
 
     def clean_consultations(self) -> int:
         return self.cleaned_data.get("consultations") or 0
@@ -150,13 +176,22 @@ class AssistanceForm(BootstrapForm):
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, assistance: Any = None, **kwargs: Any) -> None:
+        if assistance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    **{name: getattr(assistance, name) for name in ASSISTANCE_FIELDS},
+                    "occurred_at": timezone.localtime(assistance.occurred_at),
+                    "officers": [o.pk for o in assistance.officers.all()],
+                },
+            )
         super().__init__(*args, **kwargs)
         now = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["occurred_at"].initial = now
-        limit_choices(self, "officers", _unit_officers(user))
+        limit_choices(self, "officers", _unit_officers(user, assistance))
         me = scope_of(user).officer
-        if me is not None:
+        if me is not None and assistance is None:
             self.fields["officers"].initial = [me.pk]
 
 

@@ -237,6 +237,37 @@ class EventCreateView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class EventEditView(RoleRequiredMixin, TemplateView):
+    """Correct a publicity event (a typo in a figure, an officer forgotten)."""
+
+    template_name = "outreach/event_form.html"
+    read_roles = DUTY_ROLES
+    write_roles = DUTY_ROLES
+
+    def get_event(self) -> PublicityEvent:
+        qs = PublicityEvent.objects.visible_to(self.request.user).prefetch_related(_OFFICERS)
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        event = context.setdefault("event", self.get_event())
+        context.setdefault("form", PublicityEventForm(user=self.request.user, event=event))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        event = self.get_event()
+        form = PublicityEventForm(request.POST, user=request.user, event=event)
+        if form.is_valid():
+            try:
+                services.event_save(by=request.user, event=event, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Publicity event saved."))
+                return redirect("outreach:event_detail", pk=event.pk)
+        return self.render_to_response(self.get_context_data(form=form, event=event))
+
+
 class EventDetailView(RoleRequiredMixin, DetailView):
     """An event with its photos and history; officers add photos here."""
 
@@ -255,6 +286,7 @@ class EventDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_add_photos"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_edit"] = context["can_add_photos"]
         if context["can_add_photos"]:
             context.setdefault("photo_form", PhotoForm())
         context["history"] = history_entries(self.object, m2m="officers")
@@ -342,6 +374,39 @@ class AssistanceCreateView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
+class AssistanceEditView(RoleRequiredMixin, TemplateView):
+    """Correct an assistance record."""
+
+    template_name = "outreach/assistance_form.html"
+    read_roles = DUTY_ROLES
+    write_roles = DUTY_ROLES
+
+    def get_assistance(self) -> AssistanceEvent:
+        qs = AssistanceEvent.objects.visible_to(self.request.user).prefetch_related(_OFFICERS)
+        return get_object_or_404(qs, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        assistance = context.setdefault("assistance", self.get_assistance())
+        context.setdefault("form", AssistanceForm(user=self.request.user, assistance=assistance))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assistance = self.get_assistance()
+        form = AssistanceForm(request.POST, user=request.user, assistance=assistance)
+        if form.is_valid():
+            try:
+                services.assistance_save(
+                    by=request.user, assistance=assistance, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Assistance saved."))
+                return redirect("outreach:assistance_detail", pk=assistance.pk)
+        return self.render_to_response(self.get_context_data(form=form, assistance=assistance))
+
+
 class AssistanceDetailView(RoleRequiredMixin, DetailView):
     model = AssistanceEvent
     context_object_name = "assistance"
@@ -356,6 +421,7 @@ class AssistanceDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = history_entries(self.object, m2m="officers")
+        context["can_edit"] = has_role(self.request.user, DUTY_ROLES)
         return context
 
 
@@ -382,6 +448,32 @@ class CampaignListView(OutreachListView):
         return context
 
 
+class CampaignDetailView(RoleRequiredMixin, DetailView):
+    """A campaign's goal and progress, its latest events and its history."""
+
+    model = OutreachCampaign
+    context_object_name = "campaign"
+
+    def get_queryset(self) -> Any:
+        return (
+            OutreachCampaign.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_progress()
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            today=timezone.localdate(),
+            events=PublicityEvent.objects.visible_to(self.request.user)
+            .filter(campaign=self.object)
+            .select_related("unit")
+            .order_by("-held_on", "-pk")[:RECENT],
+            history=history_entries(self.object),
+        )
+        return context
+
+
 # --- love stations --------------------------------------------------------------------------
 
 
@@ -405,6 +497,29 @@ class StationListView(OutreachListView):
         context = super().get_context_data(**kwargs)
         context["can_tally"] = has_role(self.request.user, DUTY_ROLES)
         context["today"] = timezone.localdate()
+        return context
+
+
+class StationDetailView(RoleRequiredMixin, DetailView):
+    """A love station: where and when it is open, its recent days' visits, its history."""
+
+    model = LoveStation
+    context_object_name = "station"
+    recent_days = 30
+
+    def get_queryset(self) -> Any:
+        return (
+            LoveStation.objects.visible_to(self.request.user)
+            .select_related("unit", "post")
+            .with_visits(timezone.localdate())
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            visit_days=self.object.visit_days.order_by("-day")[: self.recent_days],
+            history=history_entries(self.object),
+        )
         return context
 
 
@@ -511,6 +626,21 @@ class CommendationCreateView(RoleRequiredMixin, TemplateView):
                 messages.success(request, _("Commendation recorded."))
                 return redirect("outreach:commendation_list")
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class CommendationDetailView(RoleRequiredMixin, DetailView):
+    model = Commendation
+    context_object_name = "commendation"
+
+    def get_queryset(self) -> Any:
+        return Commendation.objects.visible_to(self.request.user).select_related(
+            "unit", "officer", "recipient_unit", "recorded_by"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object)
+        return context
 
 
 class CommendationPhotoView(RoleRequiredMixin, View):

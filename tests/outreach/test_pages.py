@@ -450,3 +450,77 @@ def test_page_queries_do_not_grow_with_rows(client, commander, name, make):
         add()
     many = _queries(client, url)
     assert one == many
+
+
+# --- corrections and detail pages -------------------------------------------------------------
+
+
+def test_an_officer_corrects_an_event_and_the_history_shows_it(en, officer):
+    me = officer.officer
+    colleague = OfficerFactory(unit=me.unit, name="周晓东")
+    en.force_login(officer)
+    en.post(reverse("outreach:event_create"), _event_form(officer, audience="450"))
+    event = PublicityEvent.objects.get()
+    url = reverse("outreach:event_edit", args=[event.pk])
+    form = en.get(url)
+    assert 'value="450"' in form.text and "photos" not in form.text
+    data = _event_form(officer, audience="540", officers=[me.pk, colleague.pk])
+    data["held_on"] = event.held_on.isoformat()
+    response = en.post(url, data)
+    assert response["Location"] == reverse("outreach:event_detail", args=[event.pk])
+    event.refresh_from_db()
+    assert event.audience == 540
+    assert set(event.officers.all()) == {me, colleague}
+    detail = en.get(response["Location"]).text
+    assert "People educated" in detail and "450" in detail and "540" in detail
+    assert "周晓东" in detail  # the officers' change, by name
+
+
+def test_a_correction_still_refuses_a_negative_count(en, officer):
+    event = PublicityEventFactory(unit=officer.officer.unit, officers=[officer.officer])
+    en.force_login(officer)
+    data = _event_form(officer, consultations="-1")
+    response = en.post(reverse("outreach:event_edit", args=[event.pk]), data)
+    assert 'data-testid="error-consultations"' in response.text
+    event.refresh_from_db()
+    assert event.consultations == 10
+
+
+def test_an_officer_corrects_an_assistance(en, officer, other_unit):
+    mine = AssistanceEventFactory(unit=officer.officer.unit, officers=[officer.officer])
+    theirs = AssistanceEventFactory(unit=other_unit)
+    en.force_login(officer)
+    url = reverse("outreach:assistance_edit", args=[mine.pk])
+    when = timezone.localtime(mine.occurred_at).strftime("%Y-%m-%dT%H:%M")
+    response = en.post(
+        url,
+        {
+            "kind": AssistanceKind.MEDICAL_ESCORT,
+            "occurred_at": when,
+            "location": mine.location,
+            "outcome": "送医后脱离危险",
+            "officers": [officer.officer.pk],
+        },
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.outcome == "送医后脱离危险"
+    assert "送医后脱离危险" in en.get(reverse("outreach:assistance_detail", args=[mine.pk])).text
+    assert en.get(reverse("outreach:assistance_edit", args=[theirs.pk])).status_code == 404
+
+
+def test_campaign_station_and_commendation_pages(en, officer, unit):
+    campaign = OutreachCampaignFactory(name="黄帽子", unit=unit, goal_target=4)
+    PublicityEventFactory(unit=unit, campaign=campaign, venue_name="一小")
+    station = LoveStationFactory(unit=unit)
+    StationVisitDayFactory(station=station, day=dt.date(2022, 5, 1), visits=12)
+    banner = CommendationFactory(officer=officer.officer, wording="人民交警为人民", photo=png())
+    en.force_login(officer)
+    page = en.get(reverse("outreach:campaign_detail", args=[campaign.pk])).text
+    assert 'data-testid="campaign-progress">1<' in page and "一小" in page
+    page = en.get(reverse("outreach:station_detail", args=[station.pk])).text
+    assert 'data-testid="station-total">12<' in page
+    page = en.get(reverse("outreach:commendation_detail", args=[banner.pk])).text
+    assert "人民交警为人民" in page
+    assert reverse("outreach:commendation_photo", args=[banner.pk]) in page
+    assert 'data-testid="history"' in page
