@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.AccidentCreateView.as_view(), name="accident_create"),
     path("quick/", views.QuickSettlementView.as_view(), name="quick_settlement"),
     path("<int:pk>/", views.AccidentDetailView.as_view(), name="accident_detail"),
+    path("<int:pk>/edit/", views.AccidentEditView.as_view(), name="accident_edit"),
     path("<int:pk>/parties/", views.PartyAddView.as_view(), name="party_add"),
     path("<int:pk>/documents/", views.DocumentAddView.as_view(), name="document_add"),
     path("<int:pk>/solve/", views.SolveView.as_view(), name="accident_solve"),

@@ -234,6 +234,43 @@ class QuickSettlementView(AccidentCreateView):
         )
 
 
+class AccidentEditView(AccidentCreateView):
+    """Correct an accident's details, or record the mediation outcome when it comes."""
+
+    title = gettext_lazy("Edit the accident")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self.accident = kwargs.pop("pk", None)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_accident(self) -> Accident:
+        return get_object_or_404(Accident.objects.visible_to(self.request.user), pk=self.accident)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        accident = self.get_accident()
+        initial = {name: getattr(accident, name) for name in services.ACCIDENT_FIELDS}
+        initial["occurred_at"] = timezone.localtime(accident.occurred_at).strftime("%Y-%m-%dT%H:%M")
+        form = AccidentForm(user=request.user, initial=initial)
+        form.fields.pop("unit", None)  # an accident stays with its unit
+        return self.render(form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        accident = self.get_accident()
+        form = AccidentForm(request.POST, user=request.user)
+        form.fields.pop("unit", None)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["mediation"] = data.get("mediation") or ""
+            try:
+                services.accident_update(accident=accident, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Accident updated."))
+                return redirect("incidents:accident_detail", pk=accident.pk)
+        return self.render(form)
+
+
 class AccidentDetailView(RoleRequiredMixin, DetailView):
     model = Accident
 

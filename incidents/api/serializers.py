@@ -32,14 +32,14 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     )
 
 
-class UserRef(serializers.Serializer):
+class IncidentUserRef(serializers.Serializer):
     """A user as the API shows one: id and name."""
 
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
 
 
-class PartySerializer(serializers.ModelSerializer):
+class AccidentPartySerializer(serializers.ModelSerializer):
     role = ChoicesField(PartyRole, required=False)
     vehicle_kind = ChoicesField(VehicleKind, required=False, allow_blank=True)
     liability = ChoicesField(Liability, required=False, allow_blank=True)
@@ -58,9 +58,9 @@ class AccidentSerializer(serializers.ModelSerializer):
     handling_mode = ChoicesField(HandlingMode, required=False)
     mediation = ChoicesField(MediationOutcome, required=False, allow_blank=True)
     solved_how = ChoicesField(SolvedHow, read_only=True)
-    recorded_by = UserRef(read_only=True)
-    solved_by = UserRef(read_only=True, allow_null=True)
-    parties = PartySerializer(many=True, required=False)
+    recorded_by = IncidentUserRef(read_only=True)
+    solved_by = IncidentUserRef(read_only=True, allow_null=True)
+    parties = AccidentPartySerializer(many=True, required=False)
     case_state = serializers.CharField(read_only=True)
     occurred_at = serializers.DateTimeField(
         required=False, help_text=_("When it happened; now if left out.")
@@ -92,7 +92,7 @@ class AccidentSerializer(serializers.ModelSerializer):
         read_only_fields = ("solved_at", *TIMESTAMPS)
 
 
-class SolveSerializer(serializers.Serializer):
+class AccidentSolveSerializer(serializers.Serializer):
     solved_how = ChoicesField(SolvedHow)
     solved_at = serializers.DateTimeField(
         required=False, help_text=_("When the driver was identified; now if left out.")
@@ -110,8 +110,8 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     paid_amount = money(read_only=True)
     outstanding = money(read_only=True)
     recovery_warning = serializers.SerializerMethodField()
-    requested_by = UserRef(read_only=True)
-    approved_by = UserRef(read_only=True, allow_null=True)
+    requested_by = IncidentUserRef(read_only=True)
+    approved_by = IncidentUserRef(read_only=True, allow_null=True)
 
     class Meta:
         model = FundAdvance
@@ -146,21 +146,21 @@ class FundAdvanceChangeSerializer(FundAdvanceSerializer):
     accident = RelatedRef(read_only=True, display=("road",))
 
 
-class PaySerializer(serializers.Serializer):
+class AdvancePaySerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(required=False, help_text=_("Now if left out."))
     recovery_due = serializers.DateField(
         required=False, help_text=_("The day by which the money should be recovered.")
     )
 
 
-class RejectSerializer(serializers.Serializer):
+class AdvanceRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
 class RecoverySerializer(serializers.ModelSerializer):
     advance = RelatedRef(queryset=FundAdvance.objects.all(), display=("beneficiary",))
     amount = money(min_value=Decimal("0.01"))
-    recorded_by = UserRef(read_only=True)
+    recorded_by = IncidentUserRef(read_only=True)
     received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
 
     class Meta:

@@ -21,14 +21,14 @@ from brigade.roles import scope_of
 from incidents import services
 from incidents.api.serializers import (
     AccidentSerializer,
+    AccidentSolveSerializer,
+    AdvancePaySerializer,
+    AdvanceRejectSerializer,
     FundAdvanceChangeSerializer,
     FundAdvanceSerializer,
     LedgerQuerySerializer,
     LedgerSerializer,
-    PaySerializer,
     RecoverySerializer,
-    RejectSerializer,
-    SolveSerializer,
 )
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.ledger import build_ledger
@@ -86,13 +86,13 @@ class AccidentViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Solve a hit-and-run case",
-        request=SolveSerializer,
+        request=AccidentSolveSerializer,
         responses={200: AccidentSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def solve(self, request: Request, pk: str | None = None) -> Response:
         accident = self.get_object()
-        data = self.validated_input(SolveSerializer)
+        data = self.validated_input(AccidentSolveSerializer)
         return self.respond_with(
             services.accident_solve(accident=accident, by=request.user, **data)
         )
@@ -149,13 +149,13 @@ class FundAdvanceViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Reject a requested advance",
-        request=RejectSerializer,
+        request=AdvanceRejectSerializer,
         responses={200: FundAdvanceSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         advance = self.get_object()
-        data = self.validated_input(RejectSerializer)
+        data = self.validated_input(AdvanceRejectSerializer)
         try:
             advance = services.advance_reject(advance=advance, by=request.user, **data)
         except DjangoPermissionDenied as exc:
@@ -164,13 +164,13 @@ class FundAdvanceViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Mark an approved advance paid",
-        request=PaySerializer,
+        request=AdvancePaySerializer,
         responses={200: FundAdvanceSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def pay(self, request: Request, pk: str | None = None) -> Response:
         advance = self.get_object()
-        data = self.validated_input(PaySerializer)
+        data = self.validated_input(AdvancePaySerializer)
         return self.respond_with(services.advance_pay(advance=advance, by=request.user, **data))
 
 

@@ -32,6 +32,7 @@ MATRIX: dict[str, Rule] = {
     "incidents:accident_create": page(get=SIGNED_IN, post=SIGNED_IN),
     "incidents:quick_settlement": page(get=SIGNED_IN, post=SIGNED_IN),
     "incidents:accident_detail": page("accident", get=SIGNED_IN),
+    "incidents:accident_edit": page("accident", get=SIGNED_IN, post=SIGNED_IN),
     "incidents:party_add": page("accident", post=SIGNED_IN),
     "incidents:document_add": page("accident", post=SIGNED_IN),
     "incidents:accident_solve": page("hit-and-run", post=DUTY),

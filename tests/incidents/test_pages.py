@@ -321,3 +321,34 @@ def test_list_pages_run_a_fixed_number_of_queries(
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_mediation_outcome_recorded_later_on_the_edit_page(client, officer, unit):
+    accident = AccidentFactory(unit=unit, handling_mode=HandlingMode.SIMPLE)
+    client.force_login(officer)
+    form = client.get(reverse("incidents:accident_edit", args=[accident.pk]))
+    assert accident.road in form.text
+    data = {
+        "occurred_at": timezone.localtime(accident.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+        "road": accident.road,
+        "place": accident.place,
+        "severity": accident.severity,
+        "handling_mode": accident.handling_mode,
+        "mediation": "agreed",
+    }
+    response = client.post(reverse("incidents:accident_edit", args=[accident.pk]), data)
+    assert response.status_code == 302
+    accident.refresh_from_db()
+    assert accident.mediation == "agreed"
+    assert accident.history.count() == 2
+    page = client.get(reverse("incidents:accident_detail", args=[accident.pk]))
+    assert "调解成功" in page.text  # the history and the facts show the outcome
+
+
+def test_another_units_accident_cannot_be_edited(client, officer, other_unit):
+    accident = AccidentFactory(unit=other_unit)
+    client.force_login(officer)
+    assert client.get(reverse("incidents:accident_edit", args=[accident.pk])).status_code == 404
+    assert (
+        client.post(reverse("incidents:accident_edit", args=[accident.pk]), {}).status_code == 404
+    )
