@@ -162,32 +162,32 @@ class HazardReportSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-class AssignSerializer(serializers.Serializer):
+class HazardAssignSerializer(serializers.Serializer):
     responsible_party = serializers.CharField(max_length=200)
     deadline = serializers.DateField(
         required=False, allow_null=True, help_text=_("By default, set by the severity.")
     )
 
 
-class RectifySerializer(serializers.Serializer):
+class HazardRectifySerializer(serializers.Serializer):
     measures = serializers.CharField()
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
-class PhotosSerializer(serializers.Serializer):
+class HazardPhotosSerializer(serializers.Serializer):
     stage = ChoicesField(PhotoStage)
     photos = serializers.ListField(child=serializers.FileField())
 
 
-class VerifySerializer(serializers.Serializer):
+class HazardVerifySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class HazardReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class DuplicateSerializer(serializers.Serializer):
+class HazardDuplicateSerializer(serializers.Serializer):
     original = RelatedRef(queryset=Hazard.objects.all(), display=("road",))
 
 
@@ -231,13 +231,13 @@ class KeyVehicleSerializer(ModelRulesSerializer):
         return normalise_plate(value)
 
 
-class ClearSerializer(serializers.Serializer):
+class KeyVehicleClearSerializer(serializers.Serializer):
     inspection_date = serializers.DateField(required=False, allow_null=True)
     scrapping_certificate = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class ImportSerializer(serializers.Serializer):
+class KeyVehicleImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     unit = RelatedRef(
         queryset=Unit.objects.all(),

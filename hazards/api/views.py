@@ -21,18 +21,18 @@ from brigade.models import Unit
 from brigade.roles import scope_of
 from hazards import services
 from hazards.api.serializers import (
-    AssignSerializer,
-    ClearSerializer,
-    DuplicateSerializer,
     FacilityWorkSerializer,
+    HazardAssignSerializer,
+    HazardDuplicateSerializer,
+    HazardPhotosSerializer,
+    HazardReasonSerializer,
+    HazardRectifySerializer,
     HazardReportSerializer,
     HazardSerializer,
-    ImportSerializer,
+    HazardVerifySerializer,
+    KeyVehicleClearSerializer,
+    KeyVehicleImportSerializer,
     KeyVehicleSerializer,
-    PhotosSerializer,
-    ReasonSerializer,
-    RectifySerializer,
-    VerifySerializer,
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
@@ -104,12 +104,12 @@ class HazardViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Assign a hazard",
-        request=AssignSerializer,
+        request=HazardAssignSerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(AssignSerializer, services.hazard_assign, by=request.user)
+        return self._transition(HazardAssignSerializer, services.hazard_assign, by=request.user)
 
     @extend_schema(
         summary="Start the rectification",
@@ -122,60 +122,60 @@ class HazardViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Record the rectification (measures, after-photos)",
-        request=RectifySerializer,
+        request=HazardRectifySerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def rectify(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(RectifySerializer, services.hazard_rectify, by=request.user)
+        return self._transition(HazardRectifySerializer, services.hazard_rectify, by=request.user)
 
     @extend_schema(
         summary="Verify a rectification",
-        request=VerifySerializer,
+        request=HazardVerifySerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(VerifySerializer, services.hazard_verify, by=request.user)
+        return self._transition(HazardVerifySerializer, services.hazard_verify, by=request.user)
 
     @extend_schema(
         summary="Fail the check: back to rectifying, with the reason",
-        request=ReasonSerializer,
+        request=HazardReasonSerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"], url_path="fail-check")
     def fail_check(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(ReasonSerializer, services.hazard_fail_check, by=request.user)
+        return self._transition(HazardReasonSerializer, services.hazard_fail_check, by=request.user)
 
     @extend_schema(
         summary="Reject a report, with the reason",
-        request=ReasonSerializer,
+        request=HazardReasonSerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
-        return self._transition(ReasonSerializer, services.hazard_reject, by=request.user)
+        return self._transition(HazardReasonSerializer, services.hazard_reject, by=request.user)
 
     @extend_schema(
         summary="Mark as a duplicate of an earlier hazard",
-        request=DuplicateSerializer,
+        request=HazardDuplicateSerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def duplicate(self, request: Request, pk: str | None = None) -> Response:
         return self._transition(
-            DuplicateSerializer, services.hazard_mark_duplicate, by=request.user
+            HazardDuplicateSerializer, services.hazard_mark_duplicate, by=request.user
         )
 
     @extend_schema(
         summary="Add photos",
-        request=PhotosSerializer,
+        request=HazardPhotosSerializer,
         responses={200: HazardSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def photos(self, request: Request, pk: str | None = None) -> Response:
         return self._transition(
-            PhotosSerializer, services.hazard_add_photos_returning, by=request.user
+            HazardPhotosSerializer, services.hazard_add_photos_returning, by=request.user
         )
 
 
@@ -196,13 +196,13 @@ class KeyVehicleViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Clear a vehicle, with its evidence",
-        request=ClearSerializer,
+        request=KeyVehicleClearSerializer,
         responses={200: KeyVehicleSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def clear(self, request: Request, pk: str | None = None) -> Response:
         vehicle = self.get_object()
-        data = self.validated_input(ClearSerializer)
+        data = self.validated_input(KeyVehicleClearSerializer)
         data["scrapping_certificate"] = data.get("scrapping_certificate") or ""
         data["note"] = data.get("note") or ""
         return self.respond_with(
@@ -211,13 +211,13 @@ class KeyVehicleViewSet(ScopedModelViewSet):
 
     @extend_schema(
         summary="Import the register from CSV/XLSX (all rows or none)",
-        request={"multipart/form-data": ImportSerializer},
+        request={"multipart/form-data": KeyVehicleImportSerializer},
         parameters=[OpenApiParameter("dry_run", bool, description="Preview only.")],
         responses={200: dict, 201: dict, 400: dict},
     )
     @action(detail=False, methods=["post"], url_path="import", url_name="import")
     def import_(self, request: Request) -> Response:
-        data = self.validated_input(ImportSerializer)
+        data = self.validated_input(KeyVehicleImportSerializer)
         unit = own_unit(request, data.get("unit"))
         dry_run = request.query_params.get("dry_run") in ("1", "true", "yes")
         try:
