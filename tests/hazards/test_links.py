@@ -88,3 +88,17 @@ def test_linked_partial_lists_the_records_hazards(unit):
     )
     assert f"/hazards/{hazard.pk}/" in html
     assert hazard.get_status_display() in html
+
+
+def test_the_ticket_page_lists_its_hazards(client, clerk, unit):
+    ticket = TicketFactory(unit=unit)
+    hazard = HazardFactory(unit=unit, ticket=ticket)
+    client.force_login(clerk)
+    response = client.get(reverse("petitions:ticket_detail", args=[ticket.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="linked-hazards"' in html
+    assert f"/hazards/{hazard.pk}/" in html
+    assert f"/hazards/report/?ticket={ticket.pk}" in html
+    detail = client.get(f"/hazards/{hazard.pk}/").content.decode()
+    assert f'href="{reverse("petitions:ticket_detail", args=[ticket.pk])}"' in detail
