@@ -1,0 +1,504 @@
+"""The petitions part of the demo data (``manage.py seed_demo``).
+
+FIGURES.md rows 12-15 for 2022-01-01..2022-06-30: 1,620 12345 tickets (承办单) spread over
+the categories, squadrons, handlers, channels and the half year, every one replied to,
+closed and called back satisfied or basically satisfied (办结率/反馈率/满意率 100%); 592
+questions answered by phone or in person; 5 legislators' proposals answered in person.
+Plus a dozen tickets open now, so the clerk's queue has work in it.
+
+Idempotent: tickets are found by their platform number, consultations by unit and time,
+proposals by title; the random choices come from ``demo.rng("petitions")``. Writes are
+bulk (with their history rows): the KPI engine is paused during the seed and recomputes
+everything at its end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from brigade.demo import REPORT_END, REPORT_START, DemoContext
+from brigade.models import Officer
+from petitions.choices import (
+    CallbackResult,
+    ConsultationChannel,
+    ProposalKind,
+    ProposerGrade,
+    ReplyMode,
+    TicketChannel,
+    TicketStatus,
+)
+from petitions.deadlines import add_workdays
+from petitions.models import (
+    Consultation,
+    Proposal,
+    Ticket,
+    TicketCallback,
+    TicketCategory,
+    TicketReply,
+)
+from petitions.services import deadlines_for
+
+TICKETS = 1620  # row 12
+CONSULTATIONS = 592  # row 13
+BATCH = 500
+
+CATEGORIES = [
+    # code, name, sign, reply, close (working days), reply templates, what citizens say
+    (
+        "jam",
+        "交通拥堵",
+        1,
+        3,
+        5,
+        [
+            "您反映的路口拥堵问题，我大队已在高峰时段增派警力疏导，感谢您的监督。",
+            "经核实，该路段拥堵系施工占道所致，已协调施工方调整围挡并安排民警值守。",
+        ],
+        ["早高峰拥堵严重，请求增派警力疏导", "路口车辆排队过长，通行缓慢"],
+    ),
+    (
+        "parking",
+        "违法停车",
+        1,
+        3,
+        5,
+        ["您反映的违法停车问题，我大队已安排民警现场整治并加强巡查。"],
+        ["人行道被车辆长期占用", "小区门口乱停车堵塞消防通道"],
+    ),
+    (
+        "signal",
+        "信号灯与标志标线",
+        1,
+        5,
+        10,
+        ["您反映的信号灯问题，已通知设施维护单位检修，现已恢复正常。"],
+        ["信号灯配时不合理，绿灯时间太短", "路口标线模糊，请求重新施划"],
+    ),
+    (
+        "road",
+        "道路设施与施工",
+        1,
+        5,
+        10,
+        ["您反映的施工路段安全问题，已督促施工单位完善警示标志和防护设施。"],
+        ["施工路段夜间没有警示灯", "道路护栏损坏存在安全隐患"],
+    ),
+    (
+        "accident",
+        "事故处理",
+        1,
+        5,
+        10,
+        ["您反映的事故处理问题，承办民警已与您联系并说明处理进度。"],
+        ["事故处理进度咨询", "对事故责任认定有疑问"],
+    ),
+    (
+        "enforcement",
+        "执法监督",
+        1,
+        5,
+        15,
+        ["您反映的执法问题，我大队已调查核实并将处理结果向您反馈。"],
+        ["对违法处罚有异议", "反映执勤民警态度问题"],
+    ),
+    (
+        "vehicle",
+        "车驾管业务",
+        1,
+        3,
+        5,
+        ["您咨询的业务，可携带身份证明到车管所窗口办理，我们已电话告知详细流程。"],
+        ["驾驶证到期换证流程咨询", "电动车上牌地点咨询"],
+    ),
+    (
+        "other",
+        "其他",
+        1,
+        5,
+        10,
+        ["您反映的问题已转交相关部门处理，我们将持续跟进。"],
+        ["建议增设过街设施", "学校门口上下学时段秩序混乱"],
+    ),
+]
+CATEGORY_WEIGHTS = [30, 22, 12, 10, 8, 4, 8, 6]
+CHANNELS = [
+    (TicketChannel.HOTLINE, 70),
+    (TicketChannel.WEB, 10),
+    (TicketChannel.APP, 8),
+    (TicketChannel.WECHAT, 10),
+    (TicketChannel.LETTER, 2),
+]
+ROADS = [
+    "花园路",
+    "东昌东路",
+    "建设东路",
+    "兴华路大桥",
+    "柳园路",
+    "东关街",
+    "湖南路",
+    "光岳路",
+    "鲁化路",
+    "向阳路",
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明"]
+SQUADRONS = ("sq1", "sq2", "sq3")
+CONSULTATION_TOPICS = [
+    ("驾驶证换证需要哪些材料", "携带身份证、体检证明到车管所或通过交管12123办理。"),
+    ("电动自行车如何上牌", "携带购车发票、合格证和身份证到指定登记点办理。"),
+    ("违章记录如何查询和处理", "可通过交管12123 App查询，并在线缴纳罚款。"),
+    ("轻微事故如何快处快赔", "双方无人伤、车能动时拍照取证后撤离现场，线上定责。"),
+    ("学校门口接送车辆停放", "请按指定临时停车区停放，即停即走。"),
+    ("货车限行时间和路段", "市区主干道7:00-20:00限行，具体以标志为准。"),
+    ("头盔佩戴要求", "骑乘电动自行车、摩托车须规范佩戴安全头盔。"),
+]
+PROPOSALS = [
+    (ProposalKind.NPC, "刘代表", ProposerGrade.CITY, "关于在实验小学门前增设信号灯的建议"),
+    (ProposalKind.CPPCC, "陈委员", ProposerGrade.CITY, "关于规范电动自行车通行秩序的提案"),
+    (ProposalKind.NPC, "赵代表", ProposerGrade.DISTRICT, "关于缓解花园路早高峰拥堵的建议"),
+    (ProposalKind.CPPCC, "孙委员", ProposerGrade.DISTRICT, "关于增设老旧小区周边停车泊位的提案"),
+    (ProposalKind.NPC, "周代表", ProposerGrade.PROVINCIAL, "关于加强农村道路交通安全的建议"),
+]
+
+
+def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _workday_on_or_after(day: dt.date) -> dt.date:
+    return add_workdays(day, 0)
+
+
+def _phone(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+
+
+def seed_categories() -> dict[str, TicketCategory]:
+    categories = {}
+    for code, name, sign, reply, close, templates, _said in CATEGORIES:
+        categories[code], _created = TicketCategory.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "sign_days": sign,
+                "reply_days": reply,
+                "close_days": close,
+                "reply_templates": templates,
+            },
+        )
+    return categories
+
+
+def _handlers(demo: DemoContext) -> dict[str, list[Officer]]:
+    from brigade.demo import OFFICERS
+
+    desk = {spec.badge_no for spec in OFFICERS if spec.desk}
+    out: dict[str, list[Officer]] = {}
+    for badge, officer in sorted(demo.officers.items()):
+        if badge in desk:
+            continue
+        unit_code = next(code for code, unit in demo.units.items() if unit.pk == officer.unit_id)
+        out.setdefault(unit_code, []).append(officer)
+    return out
+
+
+def seed(demo: DemoContext) -> None:
+    rng = demo.rng("petitions")
+    categories = seed_categories()
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "commander"])
+    }
+    clerk, commander = users.get("clerk"), users.get("commander")
+    handlers = _handlers(demo)
+    created = _seed_tickets(demo, rng, categories, handlers, clerk, commander)
+    consultations = _seed_consultations(demo, rng, handlers)
+    proposals = _seed_proposals(demo, rng, handlers)
+    open_now = _seed_open_tickets(demo, rng, categories, handlers, clerk)
+    demo.log(
+        f"  petitions: {created} tickets, {consultations} consultations, {proposals} "
+        f"proposals, {open_now} open tickets written"
+    )
+
+
+def _seed_tickets(
+    demo: DemoContext,
+    rng: random.Random,
+    categories: dict[str, TicketCategory],
+    handlers: dict[str, list[Officer]],
+    clerk: Any,
+    commander: Any,
+) -> int:
+    """Row 12 and 14: 1,620 tickets of the half year, all replied, closed, called back."""
+    last_receipt = REPORT_END - dt.timedelta(days=12)
+    span = (last_receipt - REPORT_START).days
+    codes = [c[0] for c in CATEGORIES]
+    said = {c[0]: c[6] for c in CATEGORIES}
+    channels, channel_weights = zip(*CHANNELS, strict=True)
+    plans = []
+    for _index in range(TICKETS):
+        day = REPORT_START + dt.timedelta(days=rng.randint(0, span))
+        received = _aware(day, rng.randint(7, 21), rng.randint(0, 59))
+        code = rng.choices(codes, weights=CATEGORY_WEIGHTS)[0]
+        unit_code = rng.choices(SQUADRONS, weights=(40, 35, 25))[0]
+        plans.append(
+            {
+                "received": received,
+                "code": code,
+                "unit": unit_code,
+                "handler": rng.choice(handlers[unit_code]),
+                "channel": rng.choices(channels, weights=channel_weights)[0],
+                "name": _name(rng),
+                "phone": _phone(rng),
+                "road": rng.choice(ROADS),
+                "said": rng.choice(said[code]),
+                "reply_after": rng.random(),
+                "close_after": rng.random(),
+                "late": rng.random() < 0.03,
+                "satisfied": rng.random() < 0.86,
+                "callback_hours": rng.randint(20, 50),
+            }
+        )
+    plans.sort(key=lambda p: p["received"])
+    numbers = [f"{p['received']:%Y%m%d}{i + 1:05d}" for i, p in enumerate(plans)]
+    have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
+    tickets, rounds = [], []
+    for number, plan in zip(numbers, plans, strict=True):
+        if number in have:
+            continue
+        category = categories[plan["code"]]
+        dues = deadlines_for(category, plan["received"])
+        received_day = timezone.localdate(plan["received"])
+        signed = plan["received"] + dt.timedelta(hours=2)
+        reply_day = _spread(received_day, dues["reply_due"], plan["reply_after"])
+        replied = max(_aware(reply_day, 16, 30), signed + dt.timedelta(hours=3))
+        close_due = dues["close_due"]
+        if plan["late"]:
+            close_day = add_workdays(close_due, 1)
+        else:
+            close_day = _spread(timezone.localdate(replied), close_due, plan["close_after"])
+        close_day = min(close_day, REPORT_END - dt.timedelta(days=2))
+        closed = max(_aware(close_day, 17, 30), replied + dt.timedelta(hours=1))
+        reply = category.reply_templates[0]
+        tickets.append(
+            Ticket(
+                number=number,
+                channel=plan["channel"],
+                received_at=plan["received"],
+                citizen_name=plan["name"],
+                citizen_phone=plan["phone"],
+                category=category,
+                content=f"{plan['road']}：{plan['said']}。",
+                location=plan["road"],
+                unit=demo.units[plan["unit"]],
+                handler=plan["handler"],
+                status=TicketStatus.CLOSED,
+                round=1,
+                next_due=None,
+                signed_at=signed,
+                signed_by=clerk,
+                replied_at=replied,
+                reply=reply,
+                closed_at=closed,
+                closed_by=clerk,
+                closed_on_time=timezone.localdate(closed) <= close_due,
+                callback_round=1,
+                created_by=clerk,
+                **dues,
+            )
+        )
+        rounds.append((plan, replied, closed, reply))
+    for start in range(0, len(tickets), BATCH):
+        bulk_create_with_history(tickets[start : start + BATCH], Ticket, default_user=clerk)
+    replies, callbacks = [], []
+    for ticket, (plan, replied, closed, reply) in zip(tickets, rounds, strict=True):
+        replies.append(
+            TicketReply(ticket=ticket, round=1, text=reply, replied_at=replied, replied_by=clerk)
+        )
+        result = (
+            CallbackResult.SATISFIED if plan["satisfied"] else CallbackResult.BASICALLY_SATISFIED
+        )
+        callbacks.append(
+            TicketCallback(
+                ticket=ticket,
+                unit_id=ticket.unit_id,
+                round=1,
+                result=result,
+                by=commander,
+                at=closed + dt.timedelta(hours=plan["callback_hours"]),
+            )
+        )
+    bulk_create_with_history(replies, TicketReply, batch_size=BATCH, default_user=clerk)
+    bulk_create_with_history(callbacks, TicketCallback, batch_size=BATCH, default_user=commander)
+    return len(tickets)
+
+
+def _spread(first: dt.date, last: dt.date, share: float) -> dt.date:
+    """A working day between ``first`` and ``last`` (inclusive), ``share`` of the way."""
+    days = []
+    day = first
+    while day <= last:
+        if add_workdays(day, 0) == day:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    if not days:
+        return _workday_on_or_after(first)
+    return days[min(int(share * len(days)), len(days) - 1)]
+
+
+def _seed_consultations(
+    demo: DemoContext, rng: random.Random, handlers: dict[str, list[Officer]]
+) -> int:
+    """Row 13: 592 questions answered by phone or in person in the half year."""
+    span = (REPORT_END - REPORT_START).days
+    plans = []
+    for _index in range(CONSULTATIONS):
+        day = REPORT_START + dt.timedelta(days=rng.randint(0, span))
+        unit_code = rng.choices(("hq", *SQUADRONS), weights=(10, 35, 30, 25))[0]
+        plans.append(
+            {
+                "at": _aware(day, rng.randint(8, 17), rng.randint(0, 59)),
+                "unit": demo.units[unit_code],
+                "officer": rng.choice(handlers[unit_code]),
+                "channel": rng.choices(
+                    (ConsultationChannel.PHONE, ConsultationChannel.IN_PERSON), weights=(6, 4)
+                )[0],
+                "topic": rng.choice(CONSULTATION_TOPICS),
+            }
+        )
+    # one second apart within a minute when two land on the same minute of a unit
+    seen: set[tuple[int, dt.datetime]] = set()
+    for plan in plans:
+        while (plan["unit"].pk, plan["at"]) in seen:
+            plan["at"] += dt.timedelta(seconds=1)
+        seen.add((plan["unit"].pk, plan["at"]))
+    have = set(
+        Consultation.objects.filter(
+            at__gte=_aware(REPORT_START, 0), at__lt=_aware(REPORT_END + dt.timedelta(days=1), 0)
+        ).values_list("unit_id", "at")
+    )
+    new = [
+        Consultation(
+            channel=plan["channel"],
+            topic=plan["topic"][0],
+            answer=plan["topic"][1],
+            answered_by=plan["officer"],
+            at=plan["at"],
+            unit=plan["unit"],
+        )
+        for plan in plans
+        if (plan["unit"].pk, plan["at"]) not in have
+    ]
+    bulk_create_with_history(new, Consultation, batch_size=BATCH)
+    return len(new)
+
+
+def _seed_proposals(
+    demo: DemoContext, rng: random.Random, handlers: dict[str, list[Officer]]
+) -> int:
+    """Row 15: five proposals, each answered in person (上门答复)."""
+    have = set(Proposal.objects.values_list("title", flat=True))
+    new = []
+    for index, (kind, proposer, grade, title) in enumerate(PROPOSALS):
+        received = dt.date(2022, 2 + index // 2, 8 + 5 * index)
+        unit_code = SQUADRONS[index % len(SQUADRONS)]
+        if title in have:
+            continue
+        new.append(
+            Proposal(
+                kind=kind,
+                proposer=proposer,
+                grade=grade,
+                title=title,
+                content=title.removeprefix("关于").removesuffix("的建议").removesuffix("的提案"),
+                received_on=received,
+                due_on=received + dt.timedelta(days=60),
+                reply_mode=ReplyMode.IN_PERSON,
+                reply="大队领导带队上门答复，介绍整改措施并听取意见，代表（委员）表示满意。",
+                replied_at=_aware(received + dt.timedelta(days=rng.randint(10, 25)), 10),
+                unit=demo.units[unit_code],
+                handler=handlers[unit_code][0],
+            )
+        )
+    bulk_create_with_history(new, Proposal)
+    return len(new)
+
+
+def _seed_open_tickets(
+    demo: DemoContext,
+    rng: random.Random,
+    categories: dict[str, TicketCategory],
+    handlers: dict[str, list[Officer]],
+    clerk: Any,
+) -> int:
+    """A dozen tickets open now in every state (one overdue), for the clerk's queue."""
+    states = [
+        TicketStatus.RECEIVED,
+        TicketStatus.RECEIVED,
+        TicketStatus.RECEIVED,
+        TicketStatus.SIGNED,
+        TicketStatus.SIGNED,
+        TicketStatus.HANDLING,
+        TicketStatus.HANDLING,
+        TicketStatus.HANDLING,
+        TicketStatus.REPLIED,
+        TicketStatus.REPLIED,
+        TicketStatus.HANDLING,
+        TicketStatus.RECEIVED,
+    ]
+    numbers = [f"DEMO{index + 1:04d}" for index in range(len(states))]
+    have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
+    codes = [c[0] for c in CATEGORIES]
+    said = {c[0]: c[6] for c in CATEGORIES}
+    now = timezone.now()
+    new = []
+    for index, (number, status) in enumerate(zip(numbers, states, strict=True)):
+        code = codes[index % len(codes)]
+        category = categories[code]
+        unit_code = "sq1" if index % 3 else SQUADRONS[index % len(SQUADRONS)]
+        # the last one came in weeks ago: overdue
+        days_ago = 20 if index == len(states) - 1 else index % 4
+        received = now - dt.timedelta(days=days_ago, hours=rng.randint(1, 6))
+        dues = deadlines_for(category, received)
+        road = rng.choice(ROADS)
+        ticket = Ticket(
+            number=number,
+            channel=TicketChannel.HOTLINE,
+            received_at=received,
+            citizen_name=_name(rng),
+            citizen_phone=_phone(rng),
+            category=category,
+            content=f"{road}：{rng.choice(said[code])}。",
+            location=road,
+            unit=demo.units[unit_code],
+            status=status,
+            created_by=clerk,
+            **dues,
+        )
+        if status != TicketStatus.RECEIVED:
+            ticket.signed_at, ticket.signed_by = received + dt.timedelta(hours=1), clerk
+        if status in (TicketStatus.HANDLING, TicketStatus.REPLIED):
+            ticket.handler = handlers[unit_code][index % len(handlers[unit_code])]
+        if status == TicketStatus.REPLIED:
+            ticket.replied_at = received + dt.timedelta(hours=3)
+            ticket.reply = category.reply_templates[0]
+        ticket.next_due = ticket.due_for(status)
+        if number not in have:
+            new.append(ticket)
+    bulk_create_with_history(new, Ticket, default_user=clerk)
+    replies = [
+        TicketReply(ticket=t, round=1, text=t.reply, replied_at=t.replied_at, replied_by=clerk)
+        for t in new
+        if t.status == TicketStatus.REPLIED and t.replied_at
+    ]
+    bulk_create_with_history(replies, TicketReply)
+    return len(new)
