@@ -13,6 +13,16 @@ class OutreachConfig(AppConfig):
 
         register_metrics()
         register_links()
+        register_panels()
+
+
+def register_panels() -> None:
+    from brigade.dashboard.panels import Panel, panels
+    from outreach.dashboard import panel_context
+
+    panels.register(
+        Panel("outreach", "outreach/partials/dashboard_panel.html", panel_context, order=50)
+    )
 
 
 def register_links() -> None:

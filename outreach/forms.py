@@ -140,7 +140,7 @@ class PublicityEventForm(BootstrapForm):
         me = scope_of(user).officer
         if me is not None and event is None:
             self.fields["officers"].initial = [me.pk]
-        campaigns = OutreachCampaign.objects.visible_to(user)
+        campaigns: Any = OutreachCampaign.objects.visible_to(user)
         if event is None:
             campaigns = campaigns.current(today)
         limit_choices(self, "campaign", campaigns, _("— none —"))
