@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Avg, Model
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +25,7 @@ from django.views.generic import DetailView
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
 from brigade.forms import apply_service_errors
+from brigade.kpi import HoursBetween
 from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
 from brigade.roles import scope_of
 from brigade.uploads import file_response
@@ -402,12 +403,13 @@ class HitAndRunListView(ScopedFilterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         qs = self.filterset.qs
-        solved = [a for a in context["object_list"] if a.solved_at]
         context["now"] = timezone.now()
         context["open_count"] = qs.filter(solved_at__isnull=True).count()
-        context["mean_days_to_solve"] = (
-            round(sum(a.days_open() for a in solved) / len(solved), 1) if solved else None
-        )
+        # time to solve, over every solved case the filter selects (not only this page)
+        hours = qs.filter(solved_at__isnull=False).aggregate(
+            mean=Avg(HoursBetween("solved_at", "occurred_at"))
+        )["mean"]
+        context["mean_days_to_solve"] = None if hours is None else round(hours / 24, 1)
         return context
 
 

@@ -188,6 +188,7 @@ def test_hit_and_run_list_shows_open_cases_oldest_first_with_their_age(en, offic
     assert re.search(rf'case-days-{old.pk}"[^>]*>30<', page.text)
     assert re.search(rf'case-days-{solved.pk}"[^>]*>4<', page.text)
     assert "2 open cases" in page.text
+    assert "solved cases took 4.0 days on average" in page.text
     only_open = en.get(reverse("incidents:hit_and_run_list"), {"open_case": "true"})
     assert rows(only_open, "case-row-") == [old.pk, young.pk]
 
@@ -304,7 +305,7 @@ def test_list_pages_run_a_fixed_number_of_queries(
     client.force_login(brigade_commander)
     expected = {
         "incidents:accident_list": 10,
-        "incidents:hit_and_run_list": 11,
+        "incidents:hit_and_run_list": 12,
         "incidents:advance_list": 10,
         "incidents:ledger": 9,
     }
