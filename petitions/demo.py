@@ -244,7 +244,7 @@ def _seed_tickets(
     codes = [c[0] for c in CATEGORIES]
     said = {c[0]: c[6] for c in CATEGORIES}
     channels, channel_weights = zip(*CHANNELS, strict=True)
-    plans = []
+    plans: list[dict[str, Any]] = []
     for _index in range(TICKETS):
         day = REPORT_START + dt.timedelta(days=rng.randint(0, span))
         received = _aware(day, rng.randint(7, 21), rng.randint(0, 59))
@@ -360,7 +360,7 @@ def _seed_consultations(
 ) -> int:
     """Row 13: 592 questions answered by phone or in person in the half year."""
     span = (REPORT_END - REPORT_START).days
-    plans = []
+    plans: list[dict[str, Any]] = []
     for _index in range(CONSULTATIONS):
         day = REPORT_START + dt.timedelta(days=rng.randint(0, span))
         unit_code = rng.choices(("hq", *SQUADRONS), weights=(10, 35, 30, 25))[0]

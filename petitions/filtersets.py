@@ -10,11 +10,11 @@ from petitions.choices import OPEN_STATUSES, DeadlineState
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory
 
 
-def _units(request):  # type: ignore[no-untyped-def]
+def _units(request):
     return Unit.objects.visible_to(getattr(request, "user", None))
 
 
-def _officers(request):  # type: ignore[no-untyped-def]
+def _officers(request):
     return Officer.objects.visible_to(getattr(request, "user", None)).active()
 
 
@@ -38,13 +38,13 @@ class TicketFilterSet(filters.FilterSet):
         model = Ticket
         fields = ["status", "channel", "category", "unit", "handler", "round"]
 
-    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def search(self, queryset, name, value):
         return queryset.search(value)
 
-    def only_open(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def only_open(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset
 
-    def by_urgency(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def by_urgency(self, queryset, name, value):
         from django.utils import timezone
 
         from petitions.deadlines import DUE_SOON_WORKDAYS, add_workdays

@@ -55,13 +55,14 @@ QUEUE_PAGE = 50
 
 def next_action(ticket: Ticket) -> str | None:
     """The one button a queue row offers for the ticket's state."""
-    return {
+    actions: dict[str, str | None] = {
         TicketStatus.RECEIVED: "sign",
         TicketStatus.SIGNED: "assign",
         TicketStatus.HANDLING: "reply",
         TicketStatus.REPLIED: "close",
         TicketStatus.CLOSED: "callback" if ticket.callback_round < ticket.round else None,
-    }.get(ticket.status)
+    }
+    return actions.get(ticket.status)
 
 
 ACTION_LABELS = {
@@ -81,7 +82,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
     model = Ticket
     filterset_class = TicketFilterSet
     template_name = "petitions/ticket_list.html"
-    paginate_by = None
+    paginate_by = None  # type: ignore[assignment]  # keyset pages, see get_context_data
     read_roles = DESK_ROLES
     page_title = gettext_lazy("12345 tickets")
     filter_fields = (
@@ -141,11 +142,11 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         more = len(rows) > QUEUE_PAGE
         rows = rows[:QUEUE_PAGE]
         for ticket in rows:
-            ticket.state = ticket.deadline_state(today)  # type: ignore[attr-defined]
-            ticket.left = ticket.workdays_left(today)  # type: ignore[attr-defined]
-            ticket.late = -ticket.left if ticket.left and ticket.left < 0 else 0  # type: ignore[attr-defined]
-            ticket.action = next_action(ticket)  # type: ignore[attr-defined]
-            ticket.action_label = ACTION_LABELS.get(ticket.action or "", "")  # type: ignore[attr-defined]
+            ticket.state = ticket.deadline_state(today)
+            ticket.left = ticket.workdays_left(today)
+            ticket.late = -ticket.left if ticket.left and ticket.left < 0 else 0
+            ticket.action = next_action(ticket)
+            ticket.action_label = ACTION_LABELS.get(ticket.action or "", "")
         query = self.request.GET.copy()
         query.pop("after", None)
         next_url = None
@@ -256,7 +257,7 @@ def ticket_history(ticket: Ticket) -> list[dict[str, Any]]:
                 continue
             if previous is not None and new == old:
                 continue
-            label = Ticket._meta.get_field(field).verbose_name
+            label = getattr(Ticket._meta.get_field(field), "verbose_name", field)
             changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
         user = record.history_user
         who = (user.get_full_name() or user.get_username()) if user else _("system")
@@ -280,7 +281,8 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
     handler_user = ticket.handler.user_id if ticket.handler else None
     category = ticket.category
     left = ticket.workdays_left(today)
-    context = {
+    extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
+    context: dict[str, Any] = {
         "ticket": ticket,
         "today": today,
         "state": ticket.deadline_state(today),
@@ -295,7 +297,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
         "is_handler": handler_user is not None and handler_user == request.user.pk,
         "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
         "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),
-        "extensions": list(ticket.extensions.select_related("requested_by", "decided_by")),
+        "extensions": extensions,
         "templates": category.reply_templates or [],
         "assign_form": forms.get("assign") or AssignForm(unit_id=ticket.unit_id),
         "reply_form": forms.get("reply") or ReplyForm(),
@@ -305,9 +307,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
         "extend_form": forms.get("extend") or ExtendForm(),
         "history": ticket_history(ticket),
     }
-    context["pending_extension"] = next(
-        (e for e in context["extensions"] if e.status == "pending"), None
-    )
+    context["pending_extension"] = next((e for e in extensions if e.status == "pending"), None)
     return context
 
 
@@ -539,10 +539,10 @@ class TicketImportView(RoleRequiredMixin, View):
             return render(request, self.template, {"form": form, "columns": _columns()}, status=400)
         upload = form.cleaned_data["file"]
         report = services.tickets_import(upload=upload, by=request.user, dry_run=True)
-        context: dict[str, Any] = {"form": ImportForm(), "report": report, "columns": _columns()}
+        preview: dict[str, Any] = {"form": ImportForm(), "report": report, "columns": _columns()}
         if report.ok:
-            context["token"] = stash_upload(upload, request.user)
-        return render(request, self.template, context, status=200 if report.ok else 400)
+            preview["token"] = stash_upload(upload, request.user)
+        return render(request, self.template, preview, status=200 if report.ok else 400)
 
 
 def _columns() -> list[dict[str, Any]]:

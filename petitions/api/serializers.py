@@ -84,7 +84,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "number",
             "channel",
@@ -114,7 +114,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "reopened_at",
             *TIMESTAMPS,
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     def get_citizen_name(self, obj: Ticket) -> str:
         return mask_name(obj.citizen_name)

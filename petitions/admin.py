@@ -1,0 +1,92 @@
+"""Admin of the petitions app: categories and their deadline rules (an administrator's
+job), and every other model with its history (simple-history). The phone-view audit is
+read-only: nobody edits or deletes an audit row."""
+
+from typing import Any
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from petitions.models import (
+    Consultation,
+    PhoneViewLog,
+    Proposal,
+    Ticket,
+    TicketCallback,
+    TicketCategory,
+    TicketExtension,
+    TicketReply,
+)
+
+
+@admin.register(TicketCategory)
+class TicketCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "sign_days", "reply_days", "close_days", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+
+
+class ReplyInline(admin.TabularInline):
+    model = TicketReply
+    extra = 0
+    fields = ("round", "text", "replied_at", "replied_by")
+
+
+class CallbackInline(admin.TabularInline):
+    model = TicketCallback
+    extra = 0
+    fields = ("round", "result", "at", "by", "notes")
+
+
+class ExtensionInline(admin.TabularInline):
+    model = TicketExtension
+    extra = 0
+    fields = ("new_due", "old_due", "reason", "status", "decided_by", "decided_at")
+
+
+@admin.register(Ticket)
+class TicketAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "category", "unit", "status", "round", "received_at", "next_due")
+    list_filter = ("status", "channel", "category", "unit")
+    search_fields = ("number", "content", "location")
+    date_hierarchy = "received_at"
+    raw_id_fields = ("handler", "signed_by", "closed_by", "created_by")
+    inlines = [ReplyInline, CallbackInline, ExtensionInline]
+
+
+@admin.register(TicketExtension)
+class TicketExtensionAdmin(SimpleHistoryAdmin):
+    list_display = ("ticket", "new_due", "status", "decided_at")
+    list_filter = ("status",)
+    raw_id_fields = ("ticket", "requested_by", "decided_by")
+
+
+@admin.register(PhoneViewLog)
+class PhoneViewLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "ticket", "ip")
+    search_fields = ("ticket__number", "user__username")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(SimpleHistoryAdmin):
+    list_display = ("at", "topic", "channel", "unit", "answered_by")
+    list_filter = ("channel", "unit")
+    search_fields = ("topic", "answer")
+    date_hierarchy = "at"
+
+
+@admin.register(Proposal)
+class ProposalAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "kind", "proposer", "grade", "received_on", "reply_mode", "replied_at")
+    list_filter = ("kind", "grade", "reply_mode", "unit")
+    search_fields = ("title", "proposer")
