@@ -68,6 +68,12 @@ def test_hazard_reported_on_a_phone_then_assigned_rectified_and_verified(
     phone.fill("#id_road", "花园路")
     phone.fill("#id_location", "花园路与东昌东路交叉口")
     phone.fill("#id_description", "中央隔离护栏被撞断约6米")
+    # the phone's position fills the coordinates
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 29.5712, "longitude": 106.5421})
+    phone.get_by_test_id("use-position").click()
+    expect(phone.locator("#id_latitude")).to_have_value("29.571200")
+    expect(phone.locator("#id_longitude")).to_have_value("106.542100")
     phone.get_by_test_id("severity-high").click()
     phone.set_input_files("#id_photos", before_photo)
     shot("report-filled")
@@ -81,6 +87,13 @@ def test_hazard_reported_on_a_phone_then_assigned_rectified_and_verified(
     assert photo.evaluate("img => img.naturalWidth") == 64
     _no_horizontal_scroll(phone)
     shot("reported")
+
+    # it is on the map of open hazards (Leaflet served locally, no tile server set)
+    phone.goto("/hazards/map/")
+    expect(phone.get_by_test_id("hazard-map")).to_have_attribute("data-points", "1")
+    expect(phone.locator("#hazard-map path.leaflet-interactive")).to_have_count(1)
+    shot("map")
+    phone.goto(f"/hazards/{hazard.pk}/")
 
     # the commander, on a desktop: the dashboard before, then the assignment
     desk = browser.new_context(
