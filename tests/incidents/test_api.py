@@ -234,3 +234,43 @@ def test_list_queries_do_not_grow_with_rows(
     with django_assert_num_queries(2):
         body = client.get(f"{BASE}/ledger/", {"date_from": "2000-01-01", "date_to": "2099-12-31"})
         assert len(body.data["advances"]) == rows
+
+
+def test_an_accident_stays_with_its_unit(api_as, brigade_commander, unit, other_unit):
+    accident = AccidentFactory(unit=unit)
+    response = api_as(brigade_commander).patch(
+        f"{BASE}/accidents/{accident.pk}/", {"unit": other_unit.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "unit" in response.data
+    assert Accident.objects.get(pk=accident.pk).unit == unit
+
+
+def test_admin_without_a_unit_must_name_one(api_as, admin_user, unit):
+    client = api_as(admin_user)
+    assert client.post(f"{BASE}/accidents/", {"road": "花园路"}, format="json").status_code == 400
+    response = client.post(f"{BASE}/accidents/", {"road": "花园路", "unit": unit.pk}, format="json")
+    assert response.status_code == 201
+    assert response.data["unit"]["id"] == unit.pk
+
+
+def test_recoveries_are_never_edited_or_deleted(api_as, admin_user, unit):
+    recovery = RecoveryFactory(advance=paid_advance(accident__unit=unit))
+    client = api_as(admin_user)
+    url = f"{BASE}/recoveries/{recovery.pk}/"
+    assert client.patch(url, {"amount": "1.00"}, format="json").status_code == 403
+    assert client.delete(url).status_code == 403
+    assert client.delete(f"{BASE}/fund-advances/{recovery.advance_id}/").status_code == 403
+    assert Recovery.objects.get(pk=recovery.pk).amount == Decimal("100.00")
+
+
+def test_filters_by_state_and_outstanding(api_as, clerk, unit):
+    open_case = AccidentFactory(unit=unit, hit_and_run=True)
+    AccidentFactory(unit=unit, hit_and_run=True, solved_at=timezone.now())
+    with_balance = paid_advance(accident__unit=unit)
+    paid_advance("10.00", accident__unit=unit, amount_recovered=Decimal("10.00"))
+    client = api_as(clerk)
+    cases = client.get(f"{BASE}/accidents/", {"open_case": "true"}).data["results"]
+    assert [a["id"] for a in cases] == [open_case.pk]
+    owed = client.get(f"{BASE}/fund-advances/", {"outstanding": "true"}).data["results"]
+    assert [a["id"] for a in owed] == [with_balance.pk]

@@ -18,6 +18,7 @@ from brigade.dashboard.panels import panels
 from brigade.nav import quick_actions
 from brigade.roles import scope_of
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
+from incidents.dashboard import panel_context
 from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery
 from tests.incidents.factories import (
     AccidentFactory,
@@ -353,3 +354,19 @@ def test_another_units_accident_cannot_be_edited(client, officer, other_unit):
     assert (
         client.post(reverse("incidents:accident_edit", args=[accident.pk]), {}).status_code == 404
     )
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_dashboard_panel_runs_a_fixed_number_of_queries(
+    brigade_commander, unit, count, django_assert_num_queries
+):
+    today = timezone.localdate()
+    for _ in range(count):
+        FundAdvanceFactory(accident__unit=unit)
+        paid_advance(accident__unit=unit, recovery_due=today)
+        AccidentFactory(unit=unit, hit_and_run=True)
+    scope_of(brigade_commander)  # the scope is read once per request, before the panels
+    with django_assert_num_queries(6):
+        panel = panel_context(brigade_commander, unit.pk)
+        assert panel["awaiting_count"] == count
+        assert len(panel["awaiting"]) == min(count, 5)
