@@ -304,3 +304,35 @@ def test_detail_page_query_count_is_constant(client, commander, unit, django_ass
     with CaptureQueriesContext(connection) as more:
         client.get(f"/hazards/{hazard.pk}/")
     assert len(few) == len(more)
+
+
+def test_lists_are_paginated(client, commander, unit):
+    for _ in range(27):
+        HazardFactory(unit=unit)
+    client = login(client, commander)
+    first = client.get("/hazards/")
+    assert len(first.context["object_list"]) == 25
+    assert first.context["paginator"].count == 27
+    second = client.get("/hazards/?page=2")
+    assert len(second.context["object_list"]) == 2
+
+
+@pytest.mark.parametrize("rows", [1, 9])
+def test_dashboard_panel_runs_four_queries(commander, unit, rows, django_assert_num_queries):
+    from brigade.roles import scope_of
+    from hazards.dashboard import panel_context
+
+    for _ in range(rows):
+        AssignedHazardFactory(unit=unit, deadline=timezone.localdate() - dt.timedelta(days=1))
+        RectifiedHazardFactory(unit=unit)
+    scope_of(commander)  # the user's scope is read once per request, before any panel
+    with django_assert_num_queries(4):
+        context = panel_context(commander, None)
+    assert (context["overdue_count"], context["awaiting_count"]) == (rows, rows)
+    assert len(context["overdue"]) == min(rows, 5)
+
+
+def test_panel_is_hidden_from_officers(officer):
+    from hazards.dashboard import panel_context
+
+    assert panel_context(officer, None) is None
