@@ -126,16 +126,29 @@ def test_overdue_is_a_stock_at_each_weeks_end(hazards, unit):
 
 
 def test_overdue_follows_a_later_verification_incrementally(hazards, commander):
+    from brigade.kpi.weeks import current_week, week_key
+
     engine.recompute_all()
     b = hazards["b"]
     b.status = HazardStatus.RECTIFIED
     b.save()
     services.hazard_verify(hazard=b, by=commander)
-    engine.recompute_all()
-    from brigade.kpi.weeks import current_week, week_key
-
+    # only the weeks the change touched are recomputed, and they come out as a full run
+    engine.recompute_dirty()
+    incremental = set(
+        KpiRollup.objects.filter(metric__startswith="hazards.").values_list(
+            "metric", "week", "scope", "numerator", "denominator"
+        )
+    )
     assert figure("hazards.overdue", week_key(current_week())) == (0, None)
     assert figure("hazards.overdue", "2022-W20") == (1, None)
+    engine.recompute_all()
+    full = set(
+        KpiRollup.objects.filter(metric__startswith="hazards.").values_list(
+            "metric", "week", "scope", "numerator", "denominator"
+        )
+    )
+    assert incremental == full
 
 
 def test_on_time_rectification_rate(hazards):
