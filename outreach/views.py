@@ -31,6 +31,7 @@ from brigade.exports import Column, ExcelExportMixin
 from brigade.forms import apply_service_errors
 from brigade.models import Officer, Unit
 from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
+from brigade.roles import scope_of
 from brigade.uploads import file_response
 from brigade.views import ScopedFilterListView, is_htmx
 from outreach import services
@@ -193,6 +194,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
             consultations=Sum("consultations", default=0),
         )
         context["can_log"] = has_role(self.request.user, DUTY_ROLES)
+        context["my_unit_id"] = scope_of(self.request.user).unit_id
         return context
 
 

@@ -198,3 +198,26 @@ def test_a_new_event_recomputes_its_week_incrementally(officer, django_capture_o
         )
     engine.recompute_dirty()
     assert numerator("outreach.people_educated", "2022-W10") == 321
+
+
+def test_a_campaign_event_recomputes_the_progress_incrementally(
+    officer, unit, django_capture_on_commit_callbacks
+):
+    campaign = OutreachCampaignFactory(
+        unit=unit, goal_kind=GoalKind.SCHOOLS, goal_target=4, starts_on=dt.date(2022, 3, 1)
+    )
+    engine.recompute_all()
+    assert numerator("outreach.campaign_progress", "2022-W10") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_save(
+            by=officer,
+            held_on=dt.date(2022, 3, 8),
+            venue_kind=VenueKind.SCHOOL,
+            venue_name="实验小学",
+            topic="小黄帽发放",
+            officers=[officer.officer],
+            campaign=campaign,
+        )
+    engine.recompute_dirty()
+    row = figure("outreach.campaign_progress", "2022-W10", unit)
+    assert (row.numerator, row.denominator) == (1, 4)
