@@ -112,7 +112,7 @@ def test_out_of_order_names_the_current_state(ticket, clerk):
     with pytest.raises(TransitionNotAllowed) as err:
         services.ticket_close(ticket=ticket, by=clerk)
     assert err.value.state == TicketStatus.RECEIVED
-    assert "Received" in err.value.message
+    assert str(TicketStatus.RECEIVED.label) in err.value.message
     services.ticket_sign(ticket=ticket, by=clerk)
     with pytest.raises(TransitionNotAllowed) as err:
         services.ticket_sign(ticket=ticket, by=clerk)
