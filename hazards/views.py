@@ -7,6 +7,7 @@ a service's ValidationError becomes form errors, its TransitionNotAllowed a mess
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -268,8 +269,17 @@ HISTORY_FIELDS = (
 )
 
 
-def hazard_history(hazard: Hazard) -> list[dict[str, Any]]:
-    """Who changed what and when, newest first (one query: the history rows and users)."""
+def _who(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user else _("system")
+
+
+def hazard_history(
+    hazard: Hazard,
+    photos: Sequence[HazardPhoto] = (),
+    checks: Sequence[HazardCheck] = (),
+) -> list[dict[str, Any]]:
+    """Who changed what and when, newest first: the hazard's own history (one query), its
+    photos and its checks (already loaded with the hazard)."""
     records = list(
         hazard.history.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -299,17 +309,40 @@ def hazard_history(hazard: Hazard) -> list[dict[str, Any]]:
             label = getattr(Hazard._meta.get_field(field), "verbose_name", field)
             changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
         if changes or previous is None:
-            user = record.history_user
             entries.append(
                 {
                     "when": record.history_date,
-                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
+                    "who": _who(record.history_user),
                     "action": _("Reported") if previous is None else _("Changed"),
                     "changes": changes if previous is not None else [],
                 }
             )
         previous = record
-    entries.reverse()
+    for photo in photos:
+        entries.append(
+            {
+                "when": photo.created_at,
+                "who": _who(photo.uploaded_by),
+                "action": _("Photo"),
+                "changes": [{"field": _("Photos"), "old": "—", "new": photo.get_stage_display()}],
+            }
+        )
+    for check in checks:
+        entries.append(
+            {
+                "when": check.checked_at,
+                "who": _who(check.checked_by),
+                "action": _("Check"),
+                "changes": [
+                    {
+                        "field": check.get_result_display(),
+                        "old": "—",
+                        "new": check.reason or "—",
+                    }
+                ],
+            }
+        )
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
     return entries
 
 
@@ -347,7 +380,12 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
                 "ticket",
             )
             .prefetch_related(
-                Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
+                Prefetch(
+                    "photos",
+                    queryset=HazardPhoto.objects.select_related("uploaded_by").order_by(
+                        "stage", "pk"
+                    ),
+                ),
                 Prefetch(
                     "checks",
                     queryset=HazardCheck.objects.select_related("checked_by").order_by(
@@ -368,7 +406,7 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
             page_title=_("Hazard #%(pk)s") % {"pk": hazard.pk},
             before_photos=[p for p in photos if p.stage == PhotoStage.BEFORE],
             after_photos=[p for p in photos if p.stage == PhotoStage.AFTER],
-            history=hazard_history(hazard),
+            history=hazard_history(hazard, photos, list(hazard.checks.all())),
             actions=hazard_actions(self.request.user, hazard),
             assign_form=forms.get("assign")
             or AssignForm(

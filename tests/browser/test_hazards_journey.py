@@ -126,7 +126,8 @@ def test_hazard_reported_on_a_phone_then_assigned_rectified_and_verified(
     commander.goto(f"/hazards/{hazard.pk}/")
     commander.get_by_test_id("verify-submit").click()
     expect(commander.get_by_test_id("hazard-status")).to_have_text("已验收")
-    expect(commander.get_by_test_id("hazard-history").locator("tbody tr")).to_have_count(4)
+    # report, assignment, rectification, verification; two photos; the passed check
+    expect(commander.get_by_test_id("hazard-history").locator("tbody tr")).to_have_count(7)
 
     # and the dashboard's rectification rate moves to 100%
     commander.goto("/dashboard/")

@@ -119,6 +119,8 @@ def test_commander_assigns_verifies_and_history_shows_it(client, commander, unit
     assert any(c["new"] == "市政养护所" for e in history for c in e["changes"])
     # the report came from a factory (no user); every later step names the commander
     assert {e["who"] for e in history[:-1]} == {"commander"}
+    # the after-photo and the passed check are in the history too
+    assert {"照片", "验收"} <= {e["action"] for e in history}
 
 
 def test_a_refused_transition_is_a_message(client, commander, unit):
