@@ -57,6 +57,12 @@ def _counts(**counts: int) -> None:
         raise ValidationError(errors)
 
 
+def _by(record: Any, by: Any) -> None:
+    """Name the writer in the record's history, also outside a request (API token, demo)."""
+    if getattr(by, "is_authenticated", False):
+        record._history_user = by
+
+
 def _unit_of(by: Any, officers: list[Officer]) -> Unit:
     """A record belongs to the recorder's unit, else to the unit of the officers named."""
     me = scope_of(by).officer
@@ -117,6 +123,7 @@ def event_save(
     event.materials = materials
     event.campaign = campaign
     event.notes = notes
+    _by(event, by)
     event.save()
     event.officers.set(officers)
     return event
@@ -159,6 +166,7 @@ def assistance_save(
     assistance.location = location.strip()
     assistance.outcome = outcome.strip()
     assistance.description = description
+    _by(assistance, by)
     assistance.save()
     assistance.officers.set(officers)
     return assistance
@@ -205,6 +213,7 @@ def commendation_save(
     commendation.reason = reason
     if photo:
         commendation.photo = photo
+    _by(commendation, by)
     commendation.save()
     return commendation
 
