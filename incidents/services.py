@@ -3,11 +3,11 @@ fund advances through their states, and recoveries.
 
 Transitions are conditional updates (``filter(pk=, status=FROM).update()``: zero rows means
 the state moved under us → TransitionNotAllowed naming the current state), inside
-``transaction.atomic``. A recovery adds to the advance's ``amount_recovered`` with one
-UPDATE whose WHERE says the new total stays within the amount paid: of two concurrent
-recoveries that together would pass it, the database lets one through and the other finds
-zero rows (PostgreSQL re-checks the WHERE on the row the first one committed; SQLite
-serialises writers).
+``transaction.atomic``. A recovery locks its advance's row (``select_for_update`` on
+PostgreSQL; SQLite's IMMEDIATE transactions let one writer in at a time), checks in Decimal
+that the new total stays within the amount paid, and writes it with a compare-and-set on the
+total it read: of two concurrent recoveries that together would pass the amount, the second
+waits for the first, reads its total and is refused.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -404,26 +403,22 @@ def recovery_record(
         raise ValidationError({"payer": _("Say who paid.")})
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("This date is in the future.")})
-    state = FundAdvance.objects.filter(pk=advance.pk).values_list("status", "paid_at").first()
-    if state is None or state[0] != AdvanceStatus.PAID:
+    # Lock the advance's row (PostgreSQL; SQLite's IMMEDIATE transactions already let one
+    # writer in at a time): of two concurrent recoveries the second reads the first's total.
+    locked = FundAdvance.objects.select_for_update().filter(pk=advance.pk).first()
+    if locked is None or locked.status != AdvanceStatus.PAID:
         _refused(
             advance,
             _("Only a paid advance can be recovered; this advance is %(state)s.")
             % {"state": _current_label(advance)},
         )
-    assert state is not None
-    if received_on < timezone.localdate(state[1]):
+    assert locked is not None and locked.paid_at is not None
+    if received_on < timezone.localdate(locked.paid_at):
         raise ValidationError(
             {"received_on": _("A recovery cannot be received before the advance was paid.")}
         )
-    # One UPDATE decides: it adds the amount only while the total stays within the amount.
-    updated = FundAdvance.objects.filter(
-        pk=advance.pk,
-        status=AdvanceStatus.PAID,
-        amount_recovered__lte=F("amount") - amount,
-    ).update(amount_recovered=F("amount_recovered") + amount, updated_at=timezone.now())
-    if not updated:
-        advance.refresh_from_db()
+    # The arithmetic in Decimal here, not in SQL: SQLite would add in floating point.
+    if locked.amount_recovered + amount > locked.amount:
         raise ValidationError(
             {
                 "amount": _(
@@ -431,10 +426,20 @@ def recovery_record(
                     "remains to be recovered."
                 )
                 % {
-                    "outstanding": f"{advance.outstanding:,.2f}",
-                    "paid": f"{advance.paid_amount:,.2f}",
+                    "outstanding": f"{locked.outstanding:,.2f}",
+                    "paid": f"{locked.paid_amount:,.2f}",
                 }
             }
+        )
+    # Compare-and-set on the total just read: should anything have moved it meanwhile, no
+    # row matches and nothing is written.
+    updated = FundAdvance.objects.filter(
+        pk=advance.pk, status=AdvanceStatus.PAID, amount_recovered=locked.amount_recovered
+    ).update(amount_recovered=locked.amount_recovered + amount, updated_at=timezone.now())
+    if not updated:
+        raise TransitionNotAllowed(
+            _("This advance changed while the recovery was recorded: reload it and try again."),
+            state=AdvanceStatus.PAID,
         )
     recovery = Recovery.objects.create(
         advance=advance,

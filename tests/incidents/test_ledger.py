@@ -163,3 +163,23 @@ def test_sequential_recoveries_on_sqlite_refuse_the_second(unit, clerk):
     advance.refresh_from_db()
     assert advance.amount_recovered == Decimal("600.00")
     assert Recovery.objects.count() == 1
+
+
+@pytest.mark.django_db
+@EXAMPLES
+@given(parts=st.lists(st.integers(min_value=1, max_value=10_000_000), min_size=1, max_size=12))
+def test_an_advance_recovered_in_any_parts_ends_at_exactly_zero(unit, clerk, parts):
+    # given an advance of exactly the sum of the parts (in fen)
+    Recovery.objects.all().delete()
+    FundAdvance.objects.all().delete()
+    total = Decimal(sum(parts)) / 100
+    advance = paid_advance(str(total), accident__unit=unit)
+
+    for part in parts:
+        services.recovery_record(advance=advance, by=clerk, payer="p", amount=Decimal(part) / 100)
+
+    advance.refresh_from_db()
+    assert advance.amount_recovered == total
+    assert advance.outstanding == Decimal("0.00")
+    with pytest.raises(ValidationError):
+        services.recovery_record(advance=advance, by=clerk, payer="p", amount="0.01")

@@ -246,3 +246,13 @@ def test_warnings_queryset_lists_only_advances_with_a_balance_near_or_past_due(u
         amount_recovered=Decimal("50.00"),
     )
     assert set(FundAdvance.objects.recovery_warnings(today)) == {overdue, soon}
+
+
+def test_recovering_the_whole_amount_in_fen_parts_leaves_exactly_nothing(unit, clerk):
+    # 0.10 + 0.20 is not 0.30 in floating point: the books are kept in Decimal
+    advance = paid_advance("0.30", accident__unit=unit)
+    services.recovery_record(advance=advance, by=clerk, payer="肇事方", amount="0.10")
+    services.recovery_record(advance=advance, by=clerk, payer="保险公司", amount="0.20")
+    advance.refresh_from_db()
+    assert advance.amount_recovered == Decimal("0.30")
+    assert advance.outstanding == Decimal("0.00")
