@@ -105,3 +105,15 @@ def test_officer_logs_outreach_and_assistance_on_a_phone(phone: Page, officer_on
     expect(phone.get_by_test_id(f"station-total-{station.pk}")).to_have_text("2")
     shot("station-tally")
     assert StationVisitDay.objects.get(station=station).visits == 2
+
+    # and: the lists and my own outreach page read on a phone, without sideways scrolling
+    for path, testid in (
+        ("/outreach/events/", f"event-row-{event.pk}"),
+        ("/outreach/assistance/", f"assistance-row-{help_.pk}"),
+        (f"/outreach/officers/{officer.pk}/", "venue-school"),
+        (f"/outreach/units/{officer.unit_id}/", "venue-school"),
+    ):
+        phone.goto(path)
+        expect(phone.get_by_test_id(testid)).to_be_visible()
+        _no_horizontal_scroll(phone)
+    shot("my-outreach")
