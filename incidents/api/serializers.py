@@ -62,6 +62,9 @@ class AccidentSerializer(serializers.ModelSerializer):
     solved_by = IncidentUserRef(read_only=True, allow_null=True)
     parties = AccidentPartySerializer(many=True, required=False)
     case_state = serializers.CharField(read_only=True)
+    days_to_solve = serializers.SerializerMethodField(
+        help_text=_("Days from the accident to the case's solution (solved cases only).")
+    )
     occurred_at = serializers.DateTimeField(
         required=False, help_text=_("When it happened; now if left out.")
     )
@@ -83,6 +86,7 @@ class AccidentSerializer(serializers.ModelSerializer):
             "solved_at",
             "solved_how",
             "solved_by",
+            "days_to_solve",
             "mediation",
             "notes",
             "parties",
@@ -90,6 +94,9 @@ class AccidentSerializer(serializers.ModelSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("solved_at", *TIMESTAMPS)
+
+    def get_days_to_solve(self, accident: Accident) -> int | None:
+        return accident.days_open() if accident.solved_at else None
 
 
 class AccidentSolveSerializer(serializers.Serializer):

@@ -73,6 +73,7 @@ def test_solve_a_hit_and_run(api_as, officer, unit):
     assert response.status_code == 200
     assert response.data["case_state"] == "solved"
     assert response.data["solved_by"]["username"] == "officer"
+    assert response.data["days_to_solve"] == 3  # the factory's accident is three days old
 
 
 def test_other_units_accident_is_404(api_as, officer, other_unit):
