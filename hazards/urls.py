@@ -23,6 +23,7 @@ urlpatterns = [
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("key-vehicles/", views.KeyVehicleListView.as_view(), name="keyvehicle_list"),
     path("key-vehicles/import/", views.KeyVehicleImportView.as_view(), name="keyvehicle_import"),
+    path("key-vehicles/<int:pk>/", views.KeyVehicleDetailView.as_view(), name="keyvehicle_detail"),
     path(
         "key-vehicles/<int:pk>/clear/", views.KeyVehicleClearView.as_view(), name="keyvehicle_clear"
     ),

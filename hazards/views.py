@@ -711,6 +711,84 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
         return context
 
 
+# Fields of a key vehicle whose changes its history shows, in reading order.
+VEHICLE_HISTORY_FIELDS = (
+    "status",
+    "reason",
+    "kind",
+    "owner",
+    "inspection_date",
+    "scrapping_certificate",
+    "clearance_note",
+    "reopened_count",
+)
+
+
+def field_history(records: list[Any], model: Any, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """Who changed which of ``fields`` and when, newest first, from history rows."""
+
+    def show(field: str, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        model_field: Any = model._meta.get_field(field)
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, dt.date):
+            return date_format(value, "DATE_FORMAT")
+        return str(value)
+
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        for field in fields:
+            new = getattr(record, field)
+            old: Any = getattr(previous, field) if previous is not None else None
+            if (previous is None and new in (None, "")) or (previous is not None and new == old):
+                continue
+            label = getattr(model._meta.get_field(field), "verbose_name", field)
+            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
+        if changes or previous is None:
+            entries.append(
+                {
+                    "when": record.history_date,
+                    "who": _who(record.history_user),
+                    "action": _("Created") if previous is None else _("Changed"),
+                    "changes": changes if previous is not None else [],
+                }
+            )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
+    """One key vehicle: its evidence, the imports that listed it, and its history."""
+
+    model = KeyVehicle
+    template_name = "hazards/keyvehicle_detail.html"
+    read_roles = EVERYONE
+
+    def get_queryset(self) -> Any:
+        return KeyVehicle.objects.visible_to(self.request.user).select_related(
+            "unit", "cleared_by", "last_import", "last_import__imported_by"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        vehicle = self.object
+        records = list(
+            vehicle.history.select_related("history_user").order_by("history_date", "history_id")
+        )
+        context.update(
+            page_title=vehicle.plate,
+            history=field_history(records, KeyVehicle, VEHICLE_HISTORY_FIELDS),
+            can_manage=has_role(self.request.user, STAFF),
+            clear_form=ClearForm(),
+        )
+        return context
+
+
 class KeyVehicleClearView(RoleRequiredMixin, View):
     http_method_names = ["post"]
     read_roles = write_roles = STAFF
@@ -718,7 +796,7 @@ class KeyVehicleClearView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         vehicle = get_object_or_404(KeyVehicle.objects.visible_to(request.user), pk=pk)
         form = ClearForm(request.POST)
-        back = reverse("hazards:keyvehicle_list") + f"?q={vehicle.plate}"
+        back = reverse("hazards:keyvehicle_detail", args=[vehicle.pk])
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -46,6 +46,7 @@ MATRIX: dict[str, Rule] = {
     "hazards:photo": page("hazard-photo", get=SIGNED_IN),
     "hazards:keyvehicle_list": page(get=SIGNED_IN),
     "hazards:keyvehicle_import": page(get=STAFF, post=STAFF),
+    "hazards:keyvehicle_detail": page("key-vehicle", get=SIGNED_IN),
     "hazards:keyvehicle_clear": page("key-vehicle", post=STAFF),
     "hazards:facilitywork_list": page(get=SIGNED_IN),
     "hazards:facilitywork_create": page(get=STAFF, post=STAFF),

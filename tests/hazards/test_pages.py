@@ -338,3 +338,29 @@ def test_panel_is_hidden_from_officers(officer):
     from hazards.dashboard import panel_context
 
     assert panel_context(officer, None) is None
+
+
+def test_key_vehicle_page_shows_its_clearance_and_reopening_in_history(client, commander, unit):
+    from hazards import services
+
+    vehicle = KeyVehicleFactory(unit=unit, reason="overdue_inspection")
+    client = login(client, commander)
+    response = client.post(
+        f"/hazards/key-vehicles/{vehicle.pk}/clear/", {"inspection_date": "2022-05-20"}
+    )
+    assert response["Location"] == f"/hazards/key-vehicles/{vehicle.pk}/"
+    csv = f"号牌号码,原因\n{vehicle.plate},逾期未检验\n".encode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.key_vehicles_import(upload=SimpleUploadedFile("r.csv", csv), unit=unit, by=commander)
+    page = client.get(f"/hazards/key-vehicles/{vehicle.pk}/")
+    statuses = [
+        c["new"] for e in page.context["history"] for c in e["changes"] if c["field"] == "状态"
+    ]
+    assert statuses == ["待清零", "已清零"]  # newest first: reopened after being cleared
+    assert 'data-testid="clear-form"' in page.content.decode()
+
+
+def test_another_units_key_vehicle_is_404(client, commander, other_unit):
+    vehicle = KeyVehicleFactory(unit=other_unit)
+    assert login(client, commander).get(f"/hazards/key-vehicles/{vehicle.pk}/").status_code == 404
