@@ -120,7 +120,13 @@ def test_hazard_reported_on_a_phone_then_assigned_rectified_and_verified(
     expect(phone.get_by_test_id("photos-after").locator("img")).to_have_count(1)
     # an officer is not offered the check
     expect(phone.get_by_test_id("verify-form")).to_have_count(0)
+    _no_horizontal_scroll(phone)
     shot("rectified")
+    # the unit's hazards, on the phone too
+    phone.goto("/hazards/")
+    expect(phone.get_by_test_id(f"hazard-status-{hazard.pk}")).to_have_text("已整改待验收")
+    _no_horizontal_scroll(phone)
+    shot("list")
 
     # the commander verifies it; the history names every step
     commander.goto(f"/hazards/{hazard.pk}/")
