@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brigade.forms import BootstrapForm, limit_choices
-from brigade.models import Officer, Unit
+from brigade.models import DutyPost, Officer, Unit
 from brigade.roles import scope_of
 from brigade.uploads import validate_image
-from outreach.choices import AssistanceKind, CommendationKind, VenueKind
+from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import OutreachCampaign
 
 MAX_PHOTOS = 6
@@ -238,3 +238,87 @@ class CommendationForm(BootstrapForm):
 
 class StationTallyForm(forms.Form):
     delta = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)
+
+
+CAMPAIGN_FIELDS = (
+    "name",
+    "partner",
+    "unit",
+    "starts_on",
+    "ends_on",
+    "goal_kind",
+    "goal_target",
+    "description",
+)
+STATION_FIELDS = (
+    "name",
+    "unit",
+    "location",
+    "post",
+    "opening_hours",
+    "services",
+    "opened_on",
+    "is_active",
+)
+
+
+def _initial(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    initial = {}
+    for name in fields:
+        value = getattr(record, name)
+        initial[name] = value.pk if hasattr(value, "pk") else value
+    return initial
+
+
+class CampaignForm(BootstrapForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    partner = forms.CharField(
+        label=_("Partner"),
+        max_length=100,
+        required=False,
+        help_text=_("e.g. the education bureau"),
+    )
+    unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput, required=False)
+    goal_kind = forms.ChoiceField(label=_("Goal"), choices=GoalKind.choices)
+    goal_target = forms.IntegerField(label=_("Target"), min_value=1)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, user: Any, campaign: Any = None, **kwargs: Any) -> None:
+        if campaign is not None:
+            kwargs.setdefault("initial", _initial(campaign, CAMPAIGN_FIELDS))
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "unit", Unit.objects.visible_to(user))
+
+
+class StationForm(BootstrapForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    location = forms.CharField(label=_("Where"), max_length=200)
+    post = forms.ModelChoiceField(
+        label=_("Kiosk or post"), queryset=DutyPost.objects.none(), required=False
+    )
+    opening_hours = forms.CharField(label=_("Opening hours"), max_length=100)
+    services = forms.CharField(
+        label=_("Services"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Water, hot meals, phone charging, a rest ..."),
+    )
+    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput)
+    is_active = forms.BooleanField(label=_("Open"), required=False, initial=True)
+
+    def __init__(self, *args: Any, user: Any, station: Any = None, **kwargs: Any) -> None:
+        if station is not None:
+            kwargs.setdefault("initial", _initial(station, STATION_FIELDS))
+        super().__init__(*args, **kwargs)
+        limit_choices(self, "unit", Unit.objects.visible_to(user))
+        limit_choices(
+            self,
+            "post",
+            DutyPost.objects.visible_to(user).select_related("unit").filter(is_active=True),
+            _("— none —"),
+        )

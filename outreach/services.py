@@ -218,7 +218,78 @@ def commendation_save(
     return commendation
 
 
-# --- love stations ------------------------------------------------------------------------
+# --- campaigns and love stations (reference data the commanders keep) ----------------------
+
+
+def _full_clean(record: Any) -> None:
+    """The model's own rules (unique name, end after start, positive target) as field
+    messages, before anything is written."""
+    record.full_clean()
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    by: Any,
+    name: str,
+    unit: Unit,
+    starts_on: dt.date,
+    goal_kind: str,
+    goal_target: int,
+    partner: str = "",
+    description: str = "",
+    ends_on: dt.date | None = None,
+    campaign: OutreachCampaign | None = None,
+) -> OutreachCampaign:
+    """Create or change an outreach campaign (its goal and period)."""
+    campaign = campaign or OutreachCampaign()
+    campaign.name = name.strip()
+    campaign.unit = unit
+    campaign.partner = partner.strip()
+    campaign.description = description
+    campaign.starts_on = starts_on
+    campaign.ends_on = ends_on
+    campaign.goal_kind = goal_kind
+    campaign.goal_target = goal_target
+    _full_clean(campaign)
+    _by(campaign, by)
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def station_save(
+    *,
+    by: Any,
+    name: str,
+    unit: Unit,
+    location: str,
+    opening_hours: str,
+    opened_on: dt.date,
+    post: Any = None,
+    services: str = "",
+    is_active: bool = True,
+    station: LoveStation | None = None,
+) -> LoveStation:
+    """Create or change a love station; its kiosk or post must be of the same unit."""
+    if post is not None and post.unit_id != unit.pk:
+        raise ValidationError({"post": _("The kiosk or post belongs to another unit.")})
+    station = station or LoveStation()
+    station.name = name.strip()
+    station.unit = unit
+    station.location = location.strip()
+    station.opening_hours = opening_hours.strip()
+    station.opened_on = opened_on
+    station.post = post
+    station.services = services
+    station.is_active = is_active
+    _full_clean(station)
+    _by(station, by)
+    station.save()
+    return station
+
+
+# --- love stations' visits -----------------------------------------------------------------
 
 
 def _station_open(station: LoveStation) -> None:

@@ -30,7 +30,7 @@ from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
 from brigade.forms import apply_service_errors
 from brigade.models import Officer, Unit
-from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
+from brigade.permissions import ALL_ROLES, STAFF_ROLES, RoleRequiredMixin, has_role
 from brigade.roles import scope_of
 from brigade.uploads import file_response
 from brigade.views import ScopedFilterListView, is_htmx
@@ -45,9 +45,11 @@ from outreach.filtersets import (
 )
 from outreach.forms import (
     AssistanceForm,
+    CampaignForm,
     CommendationForm,
     PhotoForm,
     PublicityEventForm,
+    StationForm,
     StationTallyForm,
 )
 from outreach.models import (
@@ -431,6 +433,8 @@ class AssistanceDetailView(RoleRequiredMixin, DetailView):
 
 
 class CampaignListView(OutreachListView):
+    """The outreach campaigns with their progress; commanders add and change them."""
+
     model = OutreachCampaign
     filterset_class = OutreachCampaignFilterSet
     filter_fields = ("goal_kind", "active_on")
@@ -447,6 +451,7 @@ class CampaignListView(OutreachListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["today"] = timezone.localdate()
+        context["can_manage"] = has_role(self.request.user, STAFF_ROLES)
         return context
 
 
@@ -472,11 +477,85 @@ class CampaignDetailView(RoleRequiredMixin, DetailView):
             .select_related("unit")
             .order_by("-held_on", "-pk")[:RECENT],
             history=history_entries(self.object),
+            can_manage=has_role(self.request.user, STAFF_ROLES),
         )
         return context
 
 
+class ReferenceFormView(RoleRequiredMixin, TemplateView):
+    """Create (no ``pk``) or change a campaign or a love station: commanders and admins."""
+
+    template_name = "outreach/reference_form.html"
+    read_roles = STAFF_ROLES
+    write_roles = STAFF_ROLES
+    model: Any
+    form_class: Any
+    record_kwarg = ""
+    title_new: Any = ""
+    title_edit: Any = ""
+    saved: Any = ""
+    detail_url = ""
+
+    def get_record(self) -> Any:
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(
+            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def save(self, record: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        record = context.setdefault("record", self.get_record())
+        context.setdefault(
+            "form", self.form_class(user=self.request.user, **{self.record_kwarg: record})
+        )
+        context["page_title"] = self.title_edit if record else self.title_new
+        return context
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        record = self.get_record()
+        form = self.form_class(request.POST, user=request.user, **{self.record_kwarg: record})
+        if form.is_valid():
+            try:
+                record = self.save(record, form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, self.saved)
+                return redirect(self.detail_url, pk=record.pk)
+        return self.render_to_response(self.get_context_data(form=form, record=record))
+
+
+class CampaignFormView(ReferenceFormView):
+    model = OutreachCampaign
+    form_class = CampaignForm
+    record_kwarg = "campaign"
+    title_new = gettext_lazy("New outreach campaign")
+    title_edit = gettext_lazy("Change the outreach campaign")
+    saved = gettext_lazy("Outreach campaign saved.")
+    detail_url = "outreach:campaign_detail"
+
+    def save(self, record: Any, data: dict[str, Any]) -> Any:
+        return services.campaign_save(by=self.request.user, campaign=record, **data)
+
+
 # --- love stations --------------------------------------------------------------------------
+
+
+class StationFormView(ReferenceFormView):
+    model = LoveStation
+    form_class = StationForm
+    record_kwarg = "station"
+    title_new = gettext_lazy("New love station")
+    title_edit = gettext_lazy("Change the love station")
+    saved = gettext_lazy("Love station saved.")
+    detail_url = "outreach:station_detail"
+
+    def save(self, record: Any, data: dict[str, Any]) -> Any:
+        return services.station_save(by=self.request.user, station=record, **data)
 
 
 class StationListView(OutreachListView):
@@ -499,6 +578,7 @@ class StationListView(OutreachListView):
         context = super().get_context_data(**kwargs)
         context["can_tally"] = has_role(self.request.user, DUTY_ROLES)
         context["today"] = timezone.localdate()
+        context["can_manage"] = has_role(self.request.user, STAFF_ROLES)
         return context
 
 
@@ -521,6 +601,7 @@ class StationDetailView(RoleRequiredMixin, DetailView):
         context.update(
             visit_days=self.object.visit_days.order_by("-day")[: self.recent_days],
             history=history_entries(self.object),
+            can_manage=has_role(self.request.user, STAFF_ROLES),
         )
         return context
 

@@ -37,11 +37,17 @@ MATRIX: dict[str, Rule] = {
     "outreach:assistance_detail": page("assistance", get=SIGNED_IN),
     "outreach:assistance_edit": page("assistance", get=DUTY, post=DUTY),
     "outreach:campaign_list": page(get=SIGNED_IN),
+    "outreach:campaign_create": page(get=STAFF, post=STAFF),
+    "outreach:campaign_edit": Rule(
+        api=False, obj="outreach-campaign", shared=True, allow={"GET": STAFF, "POST": STAFF}
+    ),
     "outreach:campaign_detail": Rule(
         api=False, obj="outreach-campaign", shared=True, allow={"GET": SIGNED_IN}
     ),
     "outreach:station_list": page(get=SIGNED_IN),
     "outreach:station_detail": page("love-station", get=SIGNED_IN),
+    "outreach:station_create": page(get=STAFF, post=STAFF),
+    "outreach:station_edit": page("love-station", get=STAFF, post=STAFF),
     "outreach:station_tally": page("love-station", post=DUTY),
     "outreach:commendation_list": page(get=SIGNED_IN),
     "outreach:commendation_create": page(get=OFFICE, post=OFFICE),

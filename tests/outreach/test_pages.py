@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outreach.choices import AssistanceKind, VenueKind
-from outreach.models import AssistanceEvent, Commendation, EventPhoto, PublicityEvent
+from outreach.models import (
+    AssistanceEvent,
+    Commendation,
+    EventPhoto,
+    LoveStation,
+    OutreachCampaign,
+    PublicityEvent,
+)
 from tests.brigade.factories import OfficerFactory
 from tests.outreach.factories import (
     AssistanceEventFactory,
@@ -524,3 +531,68 @@ def test_campaign_station_and_commendation_pages(en, officer, unit):
     assert "人民交警为人民" in page
     assert reverse("outreach:commendation_photo", args=[banner.pk]) in page
     assert 'data-testid="history"' in page
+
+
+# --- campaigns and love stations kept by the commanders --------------------------------------
+
+
+def test_a_commander_creates_and_changes_a_campaign(en, commander, unit):
+    en.force_login(commander)
+    assert 'data-testid="campaign-new"' in en.get(reverse("outreach:campaign_list")).text
+    url = reverse("outreach:campaign_create")
+    data = {
+        "name": "适老化交通安全宣传",
+        "partner": "市民政局",
+        "unit": unit.pk,
+        "starts_on": "2022-03-01",
+        "ends_on": "2022-02-01",
+        "goal_kind": "community",
+        "goal_target": "8",
+    }
+    bad = en.post(url, data)
+    assert "The end date cannot be before the start date." in bad.text
+    response = en.post(url, {**data, "ends_on": "2022-12-31"})
+    campaign = OutreachCampaign.objects.get()
+    assert response["Location"] == reverse("outreach:campaign_detail", args=[campaign.pk])
+    edit = reverse("outreach:campaign_edit", args=[campaign.pk])
+    assert 'value="适老化交通安全宣传"' in en.get(edit).text
+    en.post(edit, {**data, "ends_on": "2022-12-31", "goal_target": "10"})
+    campaign.refresh_from_db()
+    assert campaign.goal_target == 10
+    detail = en.get(reverse("outreach:campaign_detail", args=[campaign.pk])).text
+    assert "Changed" in detail and "commander" in detail
+
+
+def test_a_commander_opens_a_love_station_at_a_post_of_the_unit(en, commander, unit, other_unit):
+    from tests.brigade.factories import DutyPostFactory
+
+    mine = DutyPostFactory(unit=unit, name="百货大楼固定岗")
+    theirs = DutyPostFactory(unit=other_unit)
+    en.force_login(commander)
+    url = reverse("outreach:station_create")
+    data = {
+        "name": "花园路爱心驿站",
+        "unit": unit.pk,
+        "location": "百货大楼路口岗亭",
+        "post": mine.pk,
+        "opening_hours": "07:00-20:00",
+        "opened_on": "2022-01-05",
+        "is_active": "on",
+    }
+    # a post outside the commander's scope is not even offered
+    refused = en.post(url, {**data, "post": theirs.pk})
+    assert 'data-testid="error-post"' in refused.text
+    response = en.post(url, data)
+    station = LoveStation.objects.get()
+    assert response["Location"] == reverse("outreach:station_detail", args=[station.pk])
+    assert station.post == mine and station.is_active
+    en.post(reverse("outreach:station_edit", args=[station.pk]), {**data, "is_active": ""})
+    station.refresh_from_db()
+    assert not station.is_active
+
+
+def test_officers_cannot_create_campaigns_or_stations(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("outreach:campaign_create")).status_code == 403
+    assert client.get(reverse("outreach:station_create")).status_code == 403
+    assert 'data-testid="campaign-new"' not in client.get(reverse("outreach:campaign_list")).text

@@ -241,3 +241,29 @@ def test_event_history_records_who_changed_the_officers(officer):
     crews = [[row.officer_id for row in r.officers.all()] for r in records]
     assert [officer.officer.pk] in crews
     assert crews[-1] == [other.pk]
+
+
+def test_campaign_and_station_saves_check_the_models_rules(commander, unit, other_unit):
+    from tests.brigade.factories import DutyPostFactory
+
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_save(
+            by=commander,
+            name="黄帽子",
+            unit=unit,
+            starts_on=dt.date(2022, 2, 14),
+            goal_kind="school",
+            goal_target=0,
+        )
+    assert "goal_target" in exc.value.message_dict or "__all__" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        services.station_save(
+            by=commander,
+            name="驿站",
+            unit=unit,
+            location="岗亭",
+            opening_hours="全天",
+            opened_on=dt.date(2022, 1, 1),
+            post=DutyPostFactory(unit=other_unit),
+        )
+    assert "post" in exc.value.message_dict
