@@ -8,6 +8,7 @@ artifacts/screenshots/<test>/.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -80,3 +81,77 @@ def test_officer_records_a_quick_settlement_on_a_phone(phone: Page, officer_on_d
     expect(phone.get_by_test_id("ledger-totals")).to_be_visible()
     _no_horizontal_scroll(phone)
     shot("ledger")
+
+
+@pytest.fixture
+def fund_desk(transactional_db):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.incidents.factories import AccidentFactory, FundAdvanceFactory, paid_advance
+
+    unit = UnitFactory(code="sq1", name="一中队")
+    requester = UserFactory(username="sunhao", password=PASSWORD, roles=[Role.OFFICER])
+    OfficerFactory(user=requester, unit=unit, name="孙浩")
+    commander = UserFactory(username="wangjg", password=PASSWORD, roles=[Role.COMMANDER])
+    OfficerFactory(user=commander, unit=unit, name="王建国")
+    accident = AccidentFactory(unit=unit, severity=Severity.INJURY, hit_and_run=True)
+    advance = FundAdvanceFactory(
+        accident=accident,
+        beneficiary="张桂兰",
+        payee="市人民医院",
+        amount=Decimal("86500.00"),
+        requested_by=requester,
+    )
+    # an older advance whose recovery deadline has passed
+    paid_advance(
+        "45230.50",
+        accident=accident,
+        beneficiary="王秀英",
+        recovery_due=timezone.localdate() - dt.timedelta(days=3),
+    )
+    return advance
+
+
+def test_commander_approves_pays_and_recovers_on_a_phone(phone: Page, fund_desk):
+    from incidents.models import FundAdvance
+
+    shot = phone.shots
+    phone.goto("/accounts/login/")
+    phone.fill("input[name=username]", "wangjg")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.get_by_test_id("login-submit").click()
+
+    # the dashboard's work panel lists the request and the overdue recovery
+    phone.goto("/dashboard/")
+    expect(phone.get_by_test_id("panel-incidents")).to_be_visible()
+    expect(phone.get_by_test_id("panel-incidents-awaiting")).to_contain_text("1")
+    expect(phone.get_by_test_id("panel-incidents-recovery")).to_contain_text("1")
+    shot("dashboard-panel")
+
+    phone.goto(f"/incidents/fund/{fund_desk.pk}/")
+    _no_horizontal_scroll(phone)
+    phone.get_by_test_id("approve").click()
+    phone.fill("input[name=recovery_due]", "2030-12-31")
+    phone.get_by_test_id("pay").click()
+    phone.fill("input[name=payer]", "肇事司机")
+    phone.fill("input[name=amount]", "30000.00")
+    shot("recovery-form")
+    phone.get_by_test_id("recover").click()
+    expect(phone.get_by_test_id("advance-outstanding")).to_contain_text("56")
+    _no_horizontal_scroll(phone)
+    shot("advance-paid-and-recovered")
+
+    advance = FundAdvance.objects.get(pk=fund_desk.pk)
+    assert advance.status == "paid"
+    assert str(advance.outstanding) == "56500.00"
+
+    phone.goto("/incidents/fund/ledger/")
+    expect(phone.get_by_test_id("ledger-totals")).to_be_visible()
+    expect(phone.get_by_test_id("warning-overdue")).to_be_visible()
+    _no_horizontal_scroll(phone)
+    shot("ledger")
+    phone.goto("/incidents/hit-and-run/")
+    _no_horizontal_scroll(phone)
+    shot("hit-and-run-cases")
