@@ -108,6 +108,20 @@ class HazardReportForm(BootstrapForm):
         return data
 
 
+class HazardEditForm(BootstrapForm):
+    """A commander's correction of what was reported."""
+
+    element = forms.ChoiceField(label=_("Element"), choices=Element.choices)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    road = forms.CharField(label=_("Road"), max_length=100)
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    latitude = HazardReportForm.base_fields["latitude"]
+    longitude = HazardReportForm.base_fields["longitude"]
+
+
 class AssignForm(BootstrapForm):
     responsible_party = forms.CharField(label=_("Responsible party"), max_length=200)
     deadline = forms.DateField(

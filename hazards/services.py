@@ -169,6 +169,35 @@ def hazard_report(
     return hazard
 
 
+EDITABLE_FIELDS = (
+    "element",
+    "severity",
+    "road",
+    "location",
+    "description",
+    "latitude",
+    "longitude",
+)
+
+
+@transaction.atomic
+def hazard_update(*, hazard: Hazard, **changes: Any) -> Hazard:
+    """Correct what was reported (place, description, element, severity) while it is open."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
+    locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
+    if locked.status not in OPEN_STATUSES:
+        raise _refused(locked, _("changed"))
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if (locked.latitude is None) != (locked.longitude is None):
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
 @transaction.atomic
 def hazard_add_photos(*, hazard: Hazard, photos: Iterable[Any], stage: str, by: Any) -> int:
     """Add photos to a hazard that is still open."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("map/", views.HazardMapView.as_view(), name="hazard_map"),
     path("map/points/", views.HazardMapPointsView.as_view(), name="hazard_map_points"),
     path("<int:pk>/", views.HazardDetailView.as_view(), name="hazard_detail"),
+    path("<int:pk>/edit/", views.HazardEditView.as_view(), name="hazard_edit"),
     path("<int:pk>/assign/", views.HazardAssignView.as_view(), name="hazard_assign"),
     path("<int:pk>/start/", views.HazardStartView.as_view(), name="hazard_start"),
     path("<int:pk>/rectify/", views.HazardRectifyView.as_view(), name="hazard_rectify"),

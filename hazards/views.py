@@ -50,6 +50,7 @@ from hazards.forms import (
     ClearForm,
     DuplicateForm,
     FacilityWorkForm,
+    HazardEditForm,
     HazardReportForm,
     ImportForm,
     PhotosForm,
@@ -359,6 +360,7 @@ def hazard_actions(user: Any, hazard: Hazard) -> dict[str, bool]:
         "reject": staff and status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
         "duplicate": staff and status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
         "photos": duty and status in OPEN_STATUSES,
+        "edit": staff and status in OPEN_STATUSES,
     }
 
 
@@ -590,6 +592,41 @@ class HazardDuplicateView(HazardActionView):
 
     def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
         return services.hazard_mark_duplicate(hazard=hazard, by=self.request.user, **data)
+
+
+class HazardEditView(RoleRequiredMixin, View):
+    """Correct the report of an open hazard (commanders)."""
+
+    read_roles = write_roles = STAFF
+
+    def show(self, hazard: Hazard, form: HazardEditForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "hazards/hazard_edit.html",
+            {"form": form, "hazard": hazard, "page_title": _("Correct the report")},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
+        initial = {name: getattr(hazard, name) for name in services.EDITABLE_FIELDS}
+        return self.show(hazard, HazardEditForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
+        form = HazardEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.hazard_update(hazard=hazard, **form.cleaned_data)
+            except TransitionNotAllowed as exc:
+                messages.error(request, exc.message)
+                return redirect("hazards:hazard_detail", pk=pk)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Report corrected."))
+                return redirect("hazards:hazard_detail", pk=pk)
+        return self.show(hazard, form, status=400)
 
 
 class PhotoView(RoleRequiredMixin, View):

@@ -97,6 +97,11 @@ class HazardViewSet(ScopedModelViewSet):
         )
         return self.respond_with(hazard, status.HTTP_201_CREATED)
 
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.hazard_update(
+            hazard=serializer.instance, **serializer.validated_data
+        )
+
     def _transition(self, serializer_class: Any, service: Any, **extra: Any) -> Response:
         hazard = self.get_object()
         data = self.validated_input(serializer_class) if serializer_class else {}

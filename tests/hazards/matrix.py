@@ -35,6 +35,7 @@ MATRIX: dict[str, Rule] = {
     "hazards:hazard_map": page(get=SIGNED_IN),
     "hazards:hazard_map_points": page(get=SIGNED_IN),
     "hazards:hazard_detail": page("hazard", get=SIGNED_IN),
+    "hazards:hazard_edit": page("hazard", get=STAFF, post=STAFF),
     "hazards:hazard_assign": page("hazard", post=STAFF),
     "hazards:hazard_start": page("hazard", post=DUTY),
     "hazards:hazard_rectify": page("hazard", post=DUTY),

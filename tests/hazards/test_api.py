@@ -270,3 +270,10 @@ def test_facility_works_api(api_as, commander, officer, unit, other_unit):
     assert api_as(officer).post(path, {}, format="json").status_code == 403
     FacilityWorkFactory(unit=other_unit)
     assert api_as(commander).get(path).json()["count"] == 1
+
+
+def test_a_closed_hazard_cannot_be_edited_over_the_api(api_as, commander, unit):
+    hazard = HazardFactory(unit=unit, status=HazardStatus.VERIFIED)
+    response = api_as(commander).patch(url(hazard.pk), {"road": "东昌东路"}, format="json")
+    assert response.status_code == 409
+    assert response.json()["state"] == "verified"

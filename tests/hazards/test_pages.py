@@ -364,3 +364,28 @@ def test_key_vehicle_page_shows_its_clearance_and_reopening_in_history(client, c
 def test_another_units_key_vehicle_is_404(client, commander, other_unit):
     vehicle = KeyVehicleFactory(unit=other_unit)
     assert login(client, commander).get(f"/hazards/key-vehicles/{vehicle.pk}/").status_code == 404
+
+
+def test_commander_corrects_a_report_and_history_shows_it(client, commander, officer, unit):
+    hazard = HazardFactory(unit=unit, road="花园路", severity="medium")
+    client = login(client, commander)
+    assert client.get(f"/hazards/{hazard.pk}/edit/").status_code == 200
+    response = client.post(
+        f"/hazards/{hazard.pk}/edit/",
+        {"element": "road", "severity": "high", "road": "东昌东路", "description": "护栏缺损"},
+    )
+    assert response.status_code == 302
+    hazard.refresh_from_db()
+    assert (hazard.road, hazard.severity) == ("东昌东路", "high")
+    history = client.get(f"/hazards/{hazard.pk}/").context["history"]
+    assert {"field": "道路", "old": "花园路", "new": "东昌东路"} in history[0]["changes"]
+    # a closed hazard is not corrected any more
+    hazard.status = HazardStatus.VERIFIED
+    hazard.save()
+    client.post(
+        f"/hazards/{hazard.pk}/edit/",
+        {"element": "road", "severity": "low", "road": "x", "description": "x"},
+    )
+    hazard.refresh_from_db()
+    assert hazard.road == "东昌东路"
+    assert login(client, officer).get(f"/hazards/{hazard.pk}/edit/").status_code == 403
