@@ -50,7 +50,8 @@ def test_import_creates_tickets_with_deadlines_and_history(clerk, unit, category
     assert first.channel == "hotline"
     assert Ticket.objects.get(number="A002").channel == "wechat"
     # bulk writes keep the history and mark the KPI weeks of both receipts
-    assert first.history.count() == 1
+    created = first.history.get()
+    assert (created.history_type, created.history_user, created.number) == ("+", clerk, "A001")
     weeks = set(KpiDirty.objects.values_list("week", flat=True))
     assert {dt.date(2022, 1, 24), dt.date(2022, 6, 13)} <= weeks
 
