@@ -179,8 +179,18 @@ class Ticket(TimeStampedModel):
                 condition=Q(next_due__isnull=False),
                 name="ticket_queue_unit",
             ),
-            # counts per state, and the metrics' week ranges per unit
-            models.Index(fields=["unit", "status"], name="ticket_unit_status"),
+            # counts per state of the open tickets (the queue's header), index-only
+            models.Index(
+                fields=["unit", "status"],
+                condition=Q(next_due__isnull=False),
+                name="ticket_open_unit_status",
+            ),
+            models.Index(
+                fields=["status"],
+                condition=Q(next_due__isnull=False),
+                name="ticket_open_status",
+            ),
+            # the metrics' week ranges per unit
             models.Index(fields=["unit", "received_at"], name="ticket_unit_received"),
             models.Index(fields=["closed_at"], name="ticket_closed"),
             models.Index(fields=["replied_at"], name="ticket_replied"),

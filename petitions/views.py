@@ -176,9 +176,11 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
 
 
 def _counts(queryset: Any) -> list[dict[str, Any]]:
+    """The header of the queue: each open state with its count; closed and returned as
+    links to their lists, without a count over the whole history."""
     counts = queryset.state_counts()
     return [
-        {"status": value, "label": label, "count": counts[value]}
+        {"status": value, "label": label, "count": counts.get(value)}
         for value, label in TicketStatus.choices
     ]
 
