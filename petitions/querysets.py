@@ -46,7 +46,7 @@ class TicketQuerySet(ScopedQuerySet):
         none). Closed and returned tickets are history that grows for ever: they are not
         counted here, so the queue's header costs the same at a thousand tickets as at
         millions (an index-only scan of the open tickets' partial index)."""
-        counts = {status: 0 for status in OPEN_STATUSES}
+        counts: dict[str, int] = {status: 0 for status in OPEN_STATUSES}
         rows = self.filter(next_due__isnull=False).order_by().values("status")
         for row in rows.annotate(n=Count("*")):
             if row["status"] in counts:

@@ -247,3 +247,20 @@ def test_categories_are_edited_by_an_administrator(api_as, clerk, admin_user):
 
 def test_number_is_unique_in_the_table():
     assert Ticket._meta.get_field("number").unique
+
+
+def test_fast_rows_equal_the_declared_fields(rf, clerk, unit):
+    """The list's one-pass rendering gives exactly what the declared fields give."""
+    from rest_framework import serializers as drf
+
+    from petitions.api.serializers import TicketSerializer
+
+    ticket = TicketFactory(
+        unit=unit, handler=OfficerFactory(unit=unit), reply="已处理", closed_on_time=True
+    )
+    ticket = Ticket.objects.for_list().get(pk=ticket.pk)
+    request = rf.get("/")
+    request.user = clerk
+    serializer = TicketSerializer(ticket, context={"request": request})
+    declared = drf.ModelSerializer.to_representation(serializer, ticket)
+    assert serializer.to_representation(ticket) == dict(declared)
