@@ -22,7 +22,7 @@ from incidents.choices import (
     SolvedHow,
     VehicleKind,
 )
-from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -97,6 +97,23 @@ class AccidentSerializer(serializers.ModelSerializer):
 
     def get_days_to_solve(self, accident: Accident) -> int | None:
         return accident.days_open() if accident.solved_at else None
+
+
+class AccidentDocumentSerializer(serializers.ModelSerializer):
+    """A document attached to an accident: a PDF or photo, checked by its content."""
+
+    file = serializers.FileField(write_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccidentDocument
+        fields = ("id", "title", "file", "download", "created_at")
+        read_only_fields = ("id", "created_at")
+
+    def get_download(self, document: AccidentDocument) -> str:
+        from django.urls import reverse
+
+        return reverse("incidents:document_download", args=[document.pk])
 
 
 class AccidentSolveSerializer(serializers.Serializer):

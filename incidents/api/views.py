@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from brigade.permissions import ALL_ROLES, RolePermission
 from brigade.roles import scope_of
 from incidents import services
 from incidents.api.serializers import (
+    AccidentDocumentSerializer,
     AccidentSerializer,
     AccidentSolveSerializer,
     AdvancePaySerializer,
@@ -83,6 +85,19 @@ class AccidentViewSet(ScopedModelViewSet):
             )
         data.pop("unit", None)
         serializer.instance = services.accident_update(accident=serializer.instance, **data)
+
+    @extend_schema(
+        summary="Attach a document (PDF or photo) to an accident",
+        request={"multipart/form-data": AccidentDocumentSerializer},
+        responses={201: AccidentDocumentSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request: Request, pk: str | None = None) -> Response:
+        accident = self.get_object()
+        data = self.validated_input(AccidentDocumentSerializer)
+        document = services.document_attach(accident=accident, by=request.user, **data)
+        body = AccidentDocumentSerializer(document, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Solve a hit-and-run case",

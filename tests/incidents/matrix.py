@@ -18,6 +18,7 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:accident-detail": api(
         "accident", get=SIGNED_IN, put=SIGNED_IN, patch=SIGNED_IN, delete=ADMIN_ONLY
     ),
+    f"{NS}:accident-documents": api("accident", post=SIGNED_IN),
     f"{NS}:accident-solve": api("hit-and-run", post=DUTY),
     f"{NS}:fund-advance-list": api(get=SIGNED_IN, post=SIGNED_IN),
     f"{NS}:fund-advance-detail": api("advance", get=SIGNED_IN, put=SIGNED_IN, patch=SIGNED_IN),

@@ -275,3 +275,31 @@ def test_filters_by_state_and_outstanding(api_as, clerk, unit):
     assert [a["id"] for a in cases] == [open_case.pk]
     owed = client.get(f"{BASE}/fund-advances/", {"outstanding": "true"}).data["results"]
     assert [a["id"] for a in owed] == [with_balance.pk]
+
+
+def test_attach_a_document_checked_by_its_content(api_as, officer, unit, other_unit):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents.models import AccidentDocument
+
+    accident = AccidentFactory(unit=unit)
+    client = api_as(officer)
+    url = f"{BASE}/accidents/{accident.pk}/documents/"
+    pdf = SimpleUploadedFile("ruling.pdf", b"%PDF-1.4 ruling", content_type="application/pdf")
+    response = client.post(url, {"title": "责任认定书", "file": pdf}, format="multipart")
+    assert response.status_code == 201, response.data
+    document = AccidentDocument.objects.get()
+    assert response.data["download"] == f"/incidents/documents/{document.pk}/"
+    assert document.uploaded_by == officer
+
+    fake = SimpleUploadedFile("x.pdf", b"<script>", content_type="application/pdf")
+    refused = client.post(url, {"title": "假", "file": fake}, format="multipart")
+    assert refused.status_code == 400
+    assert "file" in refused.data
+    other = AccidentFactory(unit=other_unit)
+    pdf.seek(0)
+    elsewhere = client.post(
+        f"{BASE}/accidents/{other.pk}/documents/", {"title": "x", "file": pdf}, format="multipart"
+    )
+    assert elsewhere.status_code == 404
+    assert AccidentDocument.objects.count() == 1
