@@ -36,5 +36,6 @@ urlpatterns = [
     path("consultations/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
     path("proposals/", views.ProposalListView.as_view(), name="proposal_list"),
     path("proposals/new/", views.ProposalCreateView.as_view(), name="proposal_create"),
+    path("proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"),
     path("proposals/<int:pk>/answer/", views.ProposalAnswerView.as_view(), name="proposal_answer"),
 ]

@@ -664,6 +664,68 @@ class ProposalCreateView(RoleRequiredMixin, View):
         return render(request, "petitions/proposal_form.html", {"form": form}, status=400)
 
 
+def record_history(record: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Who changed what and when on a plain record (one query), newest first."""
+    model = type(record)
+    records = list(
+        record.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    entries: list[dict[str, Any]] = []
+    previous = None
+    for row in records:
+        changes = []
+        for field in fields:
+            new, old = getattr(row, field), getattr(previous, field, None)
+            if (previous is None and new in (None, "")) or (previous is not None and new == old):
+                continue
+            display = getattr(row, f"get_{field}_display", None)
+            shown = str(display()) if display and new else str(new if new is not None else "—")
+            label = getattr(model._meta.get_field(field), "verbose_name", field)
+            changes.append({"field": label, "old": "" if previous is None else old, "new": shown})
+        user = row.history_user
+        if changes:
+            entries.append(
+                {
+                    "when": row.history_date,
+                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
+                    "action": _("Recorded") if previous is None else _("Changed"),
+                    "changes": [
+                        {**c, "old": "—" if c["old"] in (None, "") else str(c["old"])}
+                        for c in changes
+                    ],
+                }
+            )
+        previous = row
+    entries.reverse()
+    return entries
+
+
+class ProposalDetailView(RoleRequiredMixin, View):
+    """A proposal, its answer, and its history."""
+
+    read_roles = DESK_ROLES
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = get_object_or_404(
+            Proposal.objects.visible_to(request.user).select_related("unit", "handler"), pk=pk
+        )
+        history = record_history(
+            proposal,
+            (
+                "title",
+                "proposer",
+                "grade",
+                "received_on",
+                "due_on",
+                "reply_mode",
+                "reply",
+                "replied_at",
+            ),
+        )
+        context = {"proposal": proposal, "history": history, "answer_form": ProposalAnswerForm()}
+        return render(request, "petitions/proposal_detail.html", context)
+
+
 class ProposalAnswerView(RoleRequiredMixin, View):
     read_roles = DESK_ROLES
     write_roles = DESK_ROLES

@@ -65,6 +65,7 @@ MATRIX: dict[str, Rule] = {
     "petitions:consultation_create": page(get=SIGNED_IN, post=SIGNED_IN),
     "petitions:proposal_list": page(get=DESK),
     "petitions:proposal_create": page(get=DESK, post=DESK),
+    "petitions:proposal_detail": page("proposal", get=DESK),
     "petitions:proposal_answer": page("proposal", post=DESK),
 }
 

@@ -274,3 +274,18 @@ def test_create_a_ticket_by_hand(client, clerk, unit):
     )
     assert response.status_code == 302
     assert Ticket.objects.get().number == "H001"
+
+
+def test_proposal_page_shows_the_answer_and_history(client, clerk, unit):
+    proposal = ProposalFactory(unit=unit)
+    client.force_login(clerk)
+    page = reverse("petitions:proposal_detail", args=[proposal.pk])
+    assert 'data-testid="proposal-answer-submit"' in client.get(page).content.decode()
+    client.post(
+        reverse("petitions:proposal_answer", args=[proposal.pk]),
+        {"reply_mode": "in_person", "reply": "上门答复"},
+    )
+    html = client.get(page).content.decode()
+    assert 'data-testid="proposal-history"' in html
+    assert "上门答复" in html
+    assert 'data-testid="proposal-answer-submit"' not in html
