@@ -134,3 +134,30 @@ def test_clerk_imports_signs_replies_closes_and_another_calls_back(
     commander.shots("called-back")  # type: ignore[attr-defined]
     assert TicketCallback.objects.get(ticket=ticket).result == CallbackResult.SATISFIED
     commander.context.close()
+
+
+def _no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide on a phone"
+
+
+def test_officer_logs_a_question_answered_on_a_phone(phone: Page, transactional_db):
+    from petitions.models import Consultation
+
+    unit = UnitFactory(code="sq1", name="一中队")
+    user = UserFactory(username="sunhao", password=PASSWORD, roles=[Role.OFFICER])
+    OfficerFactory(user=user, unit=unit, name="孙浩")
+    _sign_in(phone, "sunhao")
+    phone.get_by_test_id("quick-log-consultation").click()
+    expect(phone.get_by_test_id("page-title")).to_have_text("登记咨询答复")
+    _no_horizontal_scroll(phone)
+    phone.locator("input[name=channel][value=in_person]").check()
+    phone.fill("input[name=topic]", "电动车上牌地点")
+    phone.fill("textarea[name=answer]", "到东关街登记点办理")
+    phone.shots("consultation-form")  # type: ignore[attr-defined]
+    phone.get_by_test_id("consultation-save").click()
+    expect(phone.get_by_test_id("consultation-table")).to_contain_text("电动车上牌地点")
+    _no_horizontal_scroll(phone)
+    phone.shots("consultation-listed")  # type: ignore[attr-defined]
+    logged = Consultation.objects.get()
+    assert (logged.channel, logged.unit, logged.answered_by.name) == ("in_person", unit, "孙浩")
