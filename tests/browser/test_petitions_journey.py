@@ -161,3 +161,24 @@ def test_officer_logs_a_question_answered_on_a_phone(phone: Page, transactional_
     phone.shots("consultation-listed")  # type: ignore[attr-defined]
     logged = Consultation.objects.get()
     assert (logged.channel, logged.unit, logged.answered_by.name) == ("in_person", unit, "孙浩")
+
+
+def test_a_ticket_moved_by_another_clerk_shows_why_in_the_panel(
+    browser, live_server, request, desk
+):
+    """Two clerks on one ticket: the second one's sign is refused (409) and the side panel
+    says which state the ticket is in now."""
+    from petitions import services
+    from tests.petitions.factories import TicketFactory
+
+    ticket = TicketFactory(unit=desk.unit, category=TicketCategoryFactory(code="jam"))
+    clerk = _page(browser, live_server, request, "clerk")
+    _sign_in(clerk, "xuting")
+    clerk.get_by_test_id(f"ticket-open-{ticket.pk}").click()
+    expect(clerk.get_by_test_id(f"panel-ticket-{ticket.pk}")).to_be_visible()
+    # meanwhile the commander signs it
+    services.ticket_sign(ticket=ticket, by=None)
+    clerk.get_by_test_id("ticket-panel").get_by_test_id("action-sign").click()
+    expect(clerk.get_by_test_id("panel-error")).to_contain_text("已签收")
+    clerk.shots("refused-in-panel")  # type: ignore[attr-defined]
+    clerk.context.close()

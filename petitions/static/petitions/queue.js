@@ -114,3 +114,14 @@
     }
   });
 })();
+
+// A refused action (409: another clerk moved the ticket first; 400: a field to fix)
+// answers with the panel and its message: show it rather than drop it as an error.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  var target = event.detail.target;
+  if ((status === 400 || status === 409) && target && target.closest("#ticket-panel")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
