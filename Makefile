@@ -74,21 +74,28 @@ beat: setup
 	$(DEV) $(VENV)/bin/celery -A brigade beat -l info
 
 # Each domain app keeps its own catalog in <app>/locale/, holding the strings of <app>/ and
-# of templates/<app>/ (linked in for the extraction), so that apps never edit one file;
-# locale/ holds the brigade's and the shared templates'.
+# of templates/<app>/ (linked in as <app>/templates_i18n for the extraction: makemessages
+# skips dot-directories), so that apps never edit one file; locale/ holds the brigade's and
+# the shared templates'. `make messages CATALOGS=petitions` extracts one catalog only
+# ("brigade" is locale/).
 DOMAIN_APPS := $(filter-out brigade,$(APPS))
+CATALOGS ?= $(APPS)
 LANGS := -l zh_Hans -l en
 messages: deps
-	$(DEV) $(MANAGE) makemessages $(LANGS) --ignore=.venv --ignore=node_modules \
-		--ignore=staticfiles --ignore=media $(foreach app,$(DOMAIN_APPS),--ignore=$(app) --ignore=templates/$(app))
-	@set -e; for app in $(DOMAIN_APPS); do \
-		mkdir -p $$app/locale; ln -sfn ../templates/$$app $$app/.templates; \
+	@set -e; for app in $(CATALOGS); do \
+		if [ "$$app" = brigade ]; then \
+			$(DEV) $(MANAGE) makemessages $(LANGS) --ignore=.venv --ignore=node_modules \
+				--ignore=staticfiles --ignore=media --ignore=artifacts \
+				$(foreach app,$(DOMAIN_APPS),--ignore=$(app) --ignore=templates/$(app)); \
+			continue; \
+		fi; \
+		mkdir -p $$app/locale; ln -sfn ../templates/$$app $$app/templates_i18n; \
 		(cd $$app && $(DEV) DJANGO_SETTINGS_MODULE=brigade.settings PYTHONPATH=.. \
 			../$(VENV)/bin/django-admin makemessages $(LANGS) --symlinks --ignore=migrations) \
-			|| { rm -f $$app/.templates; exit 1; }; \
-		rm -f $$app/.templates; \
+			|| { rm -f $$app/templates_i18n; exit 1; }; \
+		rm -f $$app/templates_i18n; \
 	done
-	$(DEV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	$(DEV) $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 # --- guardrails ---------------------------------------------------------------------------
 test: deps assets compilemessages

@@ -726,3 +726,20 @@ def test_every_message_is_translated(language, catalog):
     assert "#, fuzzy" not in po
     # the compiled catalog is what Django reads: it must not lag behind the source
     assert path.with_suffix(".mo").stat().st_size > 0
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_english_catalog_says_what_the_source_says(catalog):
+    """English is the source language: a translation that differs from its message is a
+    guess left behind by extraction (e.g. "Recorded" shown as "Reply recorded.")."""
+    import gettext
+
+    mo = Path(settings.BASE_DIR) / catalog / "en" / "LC_MESSAGES" / "django.mo"
+    with mo.open("rb") as fh:
+        messages = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+    wrong = {
+        key: text
+        for key, text in messages.items()
+        if key and not isinstance(key, tuple) and key.split("\x04")[-1] != text
+    }
+    assert not wrong, f"{len(wrong)} English messages differ from their source: {wrong}"
