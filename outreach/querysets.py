@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
+from brigade.roles import scope_of
 from brigade.querysets import BrigadeWideQuerySet, ScopedQuerySet, UnitScopedQuerySet
 from outreach.choices import VENUE_GOALS, GoalKind
 
@@ -36,6 +37,16 @@ class PublicityEventQuerySet(UnitScopedQuerySet):
 
 class OutreachCampaignQuerySet(BrigadeWideQuerySet):
     """Outreach campaigns are the brigade's: every unit logs events into them."""
+
+    def editable_by(self, user: Any) -> OutreachCampaignQuerySet:
+        """Every user reads every campaign, but only the lead unit's commanders (or a
+        brigade-wide role) change one: a squadron does not rewrite another's goal."""
+        scope = scope_of(user)
+        if scope.brigade_wide:
+            return self.all()
+        if scope.unit_id is None:
+            return self.none()
+        return self.filter(unit_id=scope.unit_id)
 
     def with_progress(self) -> OutreachCampaignQuerySet:
         """Annotate ``progress``: distinct venues of the goal's kind visited (venue goals),

@@ -477,7 +477,10 @@ class CampaignDetailView(RoleRequiredMixin, DetailView):
             .select_related("unit")
             .order_by("-held_on", "-pk")[:RECENT],
             history=history_entries(self.object),
-            can_manage=has_role(self.request.user, STAFF_ROLES),
+            can_manage=has_role(self.request.user, STAFF_ROLES)
+            and OutreachCampaign.objects.editable_by(self.request.user)
+            .filter(pk=self.object.pk)
+            .exists(),
         )
         return context
 
@@ -499,9 +502,11 @@ class ReferenceFormView(RoleRequiredMixin, TemplateView):
     def get_record(self) -> Any:
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(
-            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
-        )
+        return get_object_or_404(self.editable(), pk=self.kwargs["pk"])
+
+    def editable(self) -> Any:
+        """The records this user may change (out of it: 404, as out of scope)."""
+        return self.model.objects.visible_to(self.request.user)
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
         raise NotImplementedError
@@ -537,6 +542,9 @@ class CampaignFormView(ReferenceFormView):
     title_edit = gettext_lazy("Change the outreach campaign")
     saved = gettext_lazy("Outreach campaign saved.")
     detail_url = "outreach:campaign_detail"
+
+    def editable(self) -> Any:
+        return OutreachCampaign.objects.editable_by(self.request.user)
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
         return services.campaign_save(by=self.request.user, campaign=record, **data)

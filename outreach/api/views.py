@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -70,9 +71,12 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     write_roles = STAFF_ROLES
 
     def get_queryset(self) -> Any:
+        campaigns = OutreachCampaign.objects.visible_to(self.request.user)
+        if self.request.method not in SAFE_METHODS:
+            # read by all; changed only by the lead unit's commanders or brigade-wide roles
+            campaigns = campaigns.editable_by(self.request.user)
         return (
-            OutreachCampaign.objects.visible_to(self.request.user)
-            .select_related("unit")
+            campaigns.select_related("unit")
             .with_progress()
             .order_by("-starts_on", "name")
         )

@@ -336,3 +336,17 @@ def test_list_queries_do_not_grow_with_rows(api_as, commander, url, make, expect
         add(n)
     many = _queries(client, url)
     assert one == many == expected
+
+
+def test_campaigns_are_read_by_all_but_changed_by_their_lead_unit(
+    api_as, commander, brigade_commander, unit, other_unit
+):
+    theirs = OutreachCampaignFactory(unit=other_unit, goal_target=5)
+    client = api_as(commander)
+    assert client.get(f"{CAMPAIGNS}{theirs.pk}/").status_code == 200
+    assert client.patch(f"{CAMPAIGNS}{theirs.pk}/", {"goal_target": 1}).status_code == 404
+    assert client.delete(f"{CAMPAIGNS}{theirs.pk}/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.goal_target == 5
+    changed = api_as(brigade_commander).patch(f"{CAMPAIGNS}{theirs.pk}/", {"goal_target": 7})
+    assert changed.status_code == 200 and changed.data["goal_target"] == 7

@@ -596,3 +596,33 @@ def test_officers_cannot_create_campaigns_or_stations(client, officer):
     assert client.get(reverse("outreach:campaign_create")).status_code == 403
     assert client.get(reverse("outreach:station_create")).status_code == 403
     assert 'data-testid="campaign-new"' not in client.get(reverse("outreach:campaign_list")).text
+
+
+def test_a_squadron_commander_changes_only_the_campaigns_their_unit_leads(
+    en, commander, brigade_commander, unit, other_unit
+):
+    ours = OutreachCampaignFactory(unit=unit, goal_target=5)
+    theirs = OutreachCampaignFactory(unit=other_unit, goal_target=5)
+    en.force_login(commander)
+    # every unit reads every campaign (events are logged into them) ...
+    page = en.get(reverse("outreach:campaign_detail", args=[theirs.pk]))
+    assert page.status_code == 200 and 'data-testid="campaign-edit"' not in page.text
+    assert 'data-testid="campaign-edit"' in en.get(
+        reverse("outreach:campaign_detail", args=[ours.pk])
+    ).text
+    # ... but another unit's goal is out of this commander's reach
+    edit = reverse("outreach:campaign_edit", args=[theirs.pk])
+    assert en.get(edit).status_code == 404
+    data = {
+        "name": theirs.name,
+        "unit": unit.pk,
+        "starts_on": "2022-03-01",
+        "goal_kind": theirs.goal_kind,
+        "goal_target": "1",
+    }
+    assert en.post(edit, data).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.goal_target == 5 and theirs.unit == other_unit
+    # the brigade commander changes any campaign
+    en.force_login(brigade_commander)
+    assert en.get(edit).status_code == 200
