@@ -39,6 +39,9 @@ class Rule:
     obj: str | None = None
     # Brigade-wide objects (campaigns, school breaks) are visible from every unit.
     shared: bool = False
+    # Shared for reading only: another unit's object answers 404 to a write (outreach
+    # campaigns are changed by their lead unit).
+    writes_scoped: bool = False
     # Routes open to anonymous users (sign-in, language switch, API docs).
     public: bool = False
     # The officer's own duty actions: nobody else's patrol is reachable there, not even
@@ -47,8 +50,19 @@ class Rule:
     extra_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-def api(obj: str | None = None, shared: bool = False, **allow: frozenset[str]) -> Rule:
-    return Rule(api=True, obj=obj, shared=shared, allow={k.upper(): v for k, v in allow.items()})
+def api(
+    obj: str | None = None,
+    shared: bool = False,
+    writes_scoped: bool = False,
+    **allow: frozenset[str],
+) -> Rule:
+    return Rule(
+        api=True,
+        obj=obj,
+        shared=shared,
+        writes_scoped=writes_scoped,
+        allow={k.upper(): v for k, v in allow.items()},
+    )
 
 
 def page(

@@ -273,7 +273,8 @@ def _expected(rule: Rule, method: str, persona: str, which: str) -> str:
     if rule.owner_only and not (persona == OFFICER and which == "own"):
         return "not_found"
     brigade_wide = persona == ADMIN
-    if rule.obj and which == "other" and not rule.shared and not brigade_wide:
+    shared = rule.shared and not (rule.writes_scoped and method not in ("GET", "HEAD", "OPTIONS"))
+    if rule.obj and which == "other" and not shared and not brigade_wide:
         return "not_found"
     return "allowed"
 

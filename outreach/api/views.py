@@ -9,9 +9,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -75,11 +75,7 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
         if self.request.method not in SAFE_METHODS:
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
             campaigns = campaigns.editable_by(self.request.user)
-        return (
-            campaigns.select_related("unit")
-            .with_progress()
-            .order_by("-starts_on", "name")
-        )
+        return campaigns.select_related("unit").with_progress().order_by("-starts_on", "name")
 
 
 EVENT_FIELDS = (

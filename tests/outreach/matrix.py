@@ -24,7 +24,13 @@ MATRIX: dict[str, Rule] = {
     # from the brigade's crackdown campaigns)
     f"{NS}:campaign-list": api(get=SIGNED_IN, post=STAFF),
     f"{NS}:campaign-detail": api(
-        "outreach-campaign", shared=True, get=SIGNED_IN, put=STAFF, patch=STAFF, delete=STAFF
+        "outreach-campaign",
+        shared=True,
+        writes_scoped=True,
+        get=SIGNED_IN,
+        put=STAFF,
+        patch=STAFF,
+        delete=STAFF,
     ),
     # --- pages ---
     "outreach:event_list": page(get=SIGNED_IN),
@@ -38,9 +44,8 @@ MATRIX: dict[str, Rule] = {
     "outreach:assistance_edit": page("assistance", get=DUTY, post=DUTY),
     "outreach:campaign_list": page(get=SIGNED_IN),
     "outreach:campaign_create": page(get=STAFF, post=STAFF),
-    "outreach:campaign_edit": Rule(
-        api=False, obj="outreach-campaign", shared=True, allow={"GET": STAFF, "POST": STAFF}
-    ),
+    # changed only by the lead unit (or brigade-wide roles), so its form is not shared
+    "outreach:campaign_edit": page("outreach-campaign", get=STAFF, post=STAFF),
     "outreach:campaign_detail": Rule(
         api=False, obj="outreach-campaign", shared=True, allow={"GET": SIGNED_IN}
     ),

@@ -607,9 +607,10 @@ def test_a_squadron_commander_changes_only_the_campaigns_their_unit_leads(
     # every unit reads every campaign (events are logged into them) ...
     page = en.get(reverse("outreach:campaign_detail", args=[theirs.pk]))
     assert page.status_code == 200 and 'data-testid="campaign-edit"' not in page.text
-    assert 'data-testid="campaign-edit"' in en.get(
-        reverse("outreach:campaign_detail", args=[ours.pk])
-    ).text
+    assert (
+        'data-testid="campaign-edit"'
+        in en.get(reverse("outreach:campaign_detail", args=[ours.pk])).text
+    )
     # ... but another unit's goal is out of this commander's reach
     edit = reverse("outreach:campaign_edit", args=[theirs.pk])
     assert en.get(edit).status_code == 404
