@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("brigade.api.urls")),
+    path("open311/v2/", include("petitions.api.open311_urls")),
     path("healthz/", healthz, name="healthz"),
     # --- pages of the brigade app (views in brigade/views.py) ---
     path(

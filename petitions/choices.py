@@ -30,6 +30,8 @@ class TicketChannel(models.TextChoices):
     APP = "app", _("Mobile app")
     WECHAT = "wechat", _("WeChat")
     LETTER = "letter", _("Letter")
+    # entered by a client program through the Open311 GeoReport v2 endpoint
+    OPEN311 = "open311", _("Open311 API")
     OTHER = "other", _("Other")
 
 

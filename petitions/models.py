@@ -100,6 +100,13 @@ class Ticket(TimeStampedModel):
     )
     content = models.TextField(_("content"))
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # WGS-84, when the caller gave a point (an Open311 client usually does)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("unit")
     )

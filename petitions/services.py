@@ -10,7 +10,9 @@ gets ``TransitionNotAllowed`` naming the state the ticket is in now (HTTP 409).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +122,20 @@ def _check_ticket_fields(
         raise ValidationError(errors)
 
 
+def _check_point(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    """A WGS-84 point: both coordinates or neither, each within its range."""
+    errors: dict[str, str] = {}
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        errors[missing] = _("Give both latitude and longitude, or neither.")
+    if latitude is not None and not Decimal(-90) <= latitude <= Decimal(90):
+        errors["latitude"] = _("A latitude lies between -90 and 90.")
+    if longitude is not None and not Decimal(-180) <= longitude <= Decimal(180):
+        errors["longitude"] = _("A longitude lies between -180 and 180.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -132,13 +148,17 @@ def ticket_create(
     citizen_name: str = "",
     citizen_phone: str = "",
     location: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     created_by: Any = None,
 ) -> Ticket:
-    """Enter one ticket by hand; its deadlines come from the category's rule."""
+    """Enter one ticket (by hand, or from a client program); its deadlines come from the
+    category's rule."""
     number = (number or "").strip()
     _check_ticket_fields(
         number=number, category=category, unit=unit, content=content, received_at=received_at
     )
+    _check_point(latitude, longitude)
     if Ticket.objects.filter(number=number).exists():
         raise ValidationError({"number": _("A ticket with this platform number exists.")})
     dues = deadlines_for(category, received_at)
@@ -154,6 +174,8 @@ def ticket_create(
                 citizen_name=citizen_name.strip(),
                 citizen_phone=citizen_phone.strip(),
                 location=location.strip(),
+                latitude=latitude,
+                longitude=longitude,
                 created_by=created_by,
                 status=TicketStatus.RECEIVED,
                 next_due=dues["sign_due"],
@@ -161,6 +183,40 @@ def ticket_create(
             )
     except IntegrityError as exc:  # the same number entered at the same moment
         raise ValidationError({"number": _("A ticket with this platform number exists.")}) from exc
+
+
+def ticket_from_client(
+    *,
+    category: TicketCategory,
+    unit: Unit,
+    content: str,
+    by: Any,
+    location: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+) -> Ticket:
+    """A ticket filed by a client program (the Open311 endpoint), received now: it gets a
+    number of its own (``OPEN311-<local time>-<random>``) and the Open311 channel."""
+    from petitions.choices import TicketChannel
+
+    now = _now()
+    number = f"OPEN311-{timezone.localtime(now):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    return ticket_create(
+        number=number,
+        category=category,
+        unit=unit,
+        content=content,
+        received_at=now,
+        channel=TicketChannel.OPEN311,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone,
+        location=location,
+        latitude=latitude,
+        longitude=longitude,
+        created_by=by,
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,378 @@
+"""Open311 GeoReport v2 over the 12345 tickets, at /open311/v2/ (JSON only).
+
+- ``services.json``: the active ticket categories as services (``service_code`` is the
+  category's code).
+- ``requests.json``: GET lists tickets as service requests (filters ``service_request_id``,
+  ``service_code``, ``start_date``, ``end_date``, ``status``; the last 90 days and at most
+  1,000 requests unless asked otherwise); POST files a new one.
+- ``requests/{id}.json``: one request.
+
+Authentication is the API's: ``Authorization: Token <t>`` (from ``/api/v1/auth/token/``) or a
+signed-in session; a POST may instead carry that token as the spec's ``api_key`` field. Every
+role reads (its own unit's tickets unless brigade-wide, as in the ticket API: another unit's
+request answers 404); only the desk (clerks, commanders, administrators) files requests.
+A filed request is a received ticket made by ``services.ticket_from_client`` (deadlines from
+its category, history, KPI change tracking), channel "Open311 API", in the caller's unit or
+the unit named by the optional ``unit`` field (its code).
+
+The citizen's name and phone are never shown. Errors have the spec's shape,
+``[{"code": 400, "description": "..."}]``, with the same HTTP status (400 bad or missing
+field or unknown service code, 401 no credentials, 403 role, 404 unknown request).
+Kept out of the OpenAPI schema: its list-shaped bodies, format suffixes and error shape
+are the GeoReport spec's, not this API's conventions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authentication import (
+    SessionAuthentication,
+    TokenAuthentication,
+)
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from brigade.api.exceptions import exception_handler, validation_messages
+from brigade.models import Unit
+from brigade.permissions import RolePermission
+from brigade.roles import scope_of
+from petitions import services
+from petitions.choices import OPEN_STATUSES, TicketStatus
+from petitions.models import Ticket, TicketCategory
+from petitions.roles import ALL_ROLES, DESK_ROLES
+
+DEFAULT_DAYS = 90  # the spec's default window, and the longest range one call may ask for
+MAX_REQUESTS = 1000
+OPEN, CLOSED = "open", "closed"
+
+
+# --- errors in the spec's shape -----------------------------------------------------------
+
+
+def _describe(data: Any, field: str = "") -> list[str]:
+    """Flat "field: message" lines from DRF's nested error data."""
+    if isinstance(data, dict):
+        lines = []
+        for key, value in data.items():
+            name = "" if key in ("detail", "non_field_errors") else str(key)
+            lines.extend(_describe(value, name or field))
+        return lines
+    if isinstance(data, list):
+        return [line for item in data for line in _describe(item, field)]
+    return [f"{field}: {data}" if field else str(data)]
+
+
+def open311_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The API's mapping of errors to statuses, with the body as GeoReport's error list."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = [
+        {"code": response.status_code, "description": " ".join(_describe(response.data))}
+    ]
+    return response
+
+
+def _bad(field: str, message: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [message]})
+
+
+# --- the API token as the spec's api_key ---------------------------------------------------
+
+
+class ApiKeyAuthentication(TokenAuthentication):
+    """The API token sent as the ``api_key`` field of a POST, as GeoReport clients do."""
+
+    def authenticate(self, request: Request) -> Any:
+        if request.method != "POST":
+            return None
+        key = request.data.get("api_key") if hasattr(request.data, "get") else None
+        if not key:
+            return None
+        return self.authenticate_credentials(str(key))
+
+
+# --- the representation ---------------------------------------------------------------------
+
+
+def w3c(value: dt.datetime | None) -> str | None:
+    """A W3C datetime in local time with its offset, to the second."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def _end_of(day: dt.date | None) -> str | None:
+    if day is None:
+        return None
+    tz = timezone.get_current_timezone()
+    return w3c(dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz))
+
+
+def request_status(ticket: Ticket) -> str:
+    """open while on the brigade's desk; closed once closed (办结) or returned (退单)."""
+    return OPEN if ticket.status in OPEN_STATUSES else CLOSED
+
+
+def status_notes(ticket: Ticket) -> str:
+    if ticket.status == TicketStatus.RETURNED:
+        return _("Returned to the 12345 platform: %(reason)s") % {"reason": ticket.return_reason}
+    if ticket.status in (TicketStatus.REPLIED, TicketStatus.CLOSED) and ticket.reply:
+        return _("%(state)s. Reply to the citizen: %(reply)s") % {
+            "state": ticket.get_status_display(),
+            "reply": ticket.reply,
+        }
+    return str(ticket.get_status_display())
+
+
+def service_notice(ticket: Ticket) -> str:
+    if ticket.status in OPEN_STATUSES:
+        return _("Handled by %(unit)s; to be closed by %(date)s.") % {
+            "unit": ticket.unit.name,
+            "date": ticket.close_due.isoformat(),
+        }
+    return ""
+
+
+def _coordinate(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def service_request(ticket: Ticket) -> dict[str, Any]:
+    """One ticket as a GeoReport service request (never the citizen's name or phone)."""
+    return {
+        "service_request_id": str(ticket.pk),
+        "status": request_status(ticket),
+        "status_notes": status_notes(ticket),
+        "service_name": ticket.category.name,
+        "service_code": ticket.category.code,
+        "description": ticket.content,
+        "agency_responsible": ticket.unit.name,
+        "service_notice": service_notice(ticket),
+        "requested_datetime": w3c(ticket.received_at),
+        "updated_datetime": w3c(ticket.updated_at),
+        "expected_datetime": None
+        if ticket.status == TicketStatus.RETURNED
+        else _end_of(ticket.close_due),
+        "address": ticket.location,
+        "address_id": None,
+        "zipcode": None,
+        "lat": _coordinate(ticket.latitude),
+        "long": _coordinate(ticket.longitude),
+        "media_url": None,
+    }
+
+
+def service(category: TicketCategory) -> dict[str, Any]:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": _(
+            "Signed within %(sign)s, replied to within %(reply)s and closed within "
+            "%(close)s working days."
+        )
+        % {"sign": category.sign_days, "reply": category.reply_days, "close": category.close_days},
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": _("12345 tickets"),
+    }
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@extend_schema(exclude=True)
+class Open311View(APIView):
+    """What every GeoReport endpoint shares: authentication, roles, JSON, error shape."""
+
+    authentication_classes = [TokenAuthentication, ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [RolePermission]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    read_roles = ALL_ROLES
+    write_roles = DESK_ROLES
+
+    def get_exception_handler(self) -> Any:
+        return open311_exception_handler
+
+    def tickets(self) -> Any:
+        return Ticket.objects.visible_to(self.request.user).select_related("category", "unit")
+
+
+class ServiceListView(Open311View):
+    """GET services.json: the ticket categories in use."""
+
+    def get(self, request: Request) -> Response:
+        categories = TicketCategory.objects.filter(is_active=True).order_by("code")
+        return Response([service(category) for category in categories])
+
+
+def _ids(raw: str) -> list[int]:
+    ids = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise _bad(
+                "service_request_id", _("“%(value)s” is not a request id.") % {"value": part}
+            )
+        ids.append(int(part))
+    return ids
+
+
+def _when(params: Any, name: str) -> dt.datetime | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))  # a "+" sent unescaped arrives as " "
+    except ValueError:
+        value = None
+    if value is None:
+        raise _bad(name, _("Not a W3C date and time (e.g. 2022-06-13T09:30:00+08:00)."))
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _window(params: Any) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end] of ``requested_datetime``: the last 90 days by default; a range given
+    by one end runs 90 days from it; no range may span more than 90 days."""
+    start, end = _when(params, "start_date"), _when(params, "end_date")
+    span = dt.timedelta(days=DEFAULT_DAYS)
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        assert end is not None
+        start = end - span
+    if end is None:
+        end = start + span
+    if end < start:
+        raise _bad("end_date", _("The end date is before the start date."))
+    if end - start > span:
+        raise _bad("end_date", _("A search may not span more than 90 days."))
+    return start, end
+
+
+class RequestListView(Open311View):
+    """GET requests.json: service requests in scope; POST requests.json: file one."""
+
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        tickets = self.tickets().order_by("-received_at", "-pk")
+        raw_ids = params.get("service_request_id", "")
+        if raw_ids.strip():
+            # the spec: a list of ids overrides every other filter
+            tickets = tickets.filter(pk__in=_ids(raw_ids))
+        else:
+            start, end = _window(params)
+            tickets = tickets.filter(received_at__gte=start, received_at__lte=end)
+            codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+            if codes:
+                tickets = tickets.filter(category__code__in=codes)
+            wanted = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+            if wanted - {OPEN, CLOSED}:
+                raise _bad("status", _("The status is open or closed (or both, comma-separated)."))
+            if wanted == {OPEN}:
+                tickets = tickets.filter(status__in=OPEN_STATUSES)
+            elif wanted == {CLOSED}:
+                tickets = tickets.exclude(status__in=OPEN_STATUSES)
+        return Response([service_request(t) for t in tickets[:MAX_REQUESTS]])
+
+    def post(self, request: Request) -> Response:
+        data = request.data
+        code = str(data.get("service_code") or "").strip()
+        if not code:
+            raise _bad("service_code", _("The service code is required."))
+        category = TicketCategory.objects.filter(code=code, is_active=True).first()
+        if category is None:
+            raise _bad("service_code", _("Unknown service code “%(code)s”.") % {"code": code})
+        latitude, longitude = _decimal(data, "lat"), _decimal(data, "long")
+        address = str(data.get("address_string") or "").strip()
+        if latitude is None and longitude is None and not address:
+            raise _bad(
+                "lat",
+                _("A location is required: lat and long, or address_string."),
+            )
+        description = str(data.get("description") or "").strip()
+        if not description:
+            raise _bad("description", _("Describe the matter."))
+        name = "".join(str(data.get(part) or "").strip() for part in ("last_name", "first_name"))
+        try:
+            ticket = services.ticket_from_client(
+                category=category,
+                unit=self.unit_for(request, data),
+                content=description,
+                location=address[:200],
+                latitude=latitude,
+                longitude=longitude,
+                citizen_name=name[:50],
+                citizen_phone=str(data.get("phone") or "").strip()[:30],
+                by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(validation_messages(exc)) from exc
+        ticket = self.tickets().get(pk=ticket.pk)
+        body = [
+            {
+                "service_request_id": str(ticket.pk),
+                "service_notice": service_notice(ticket),
+                "account_id": None,
+            }
+        ]
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def unit_for(self, request: Request, data: Any) -> Unit:
+        """The unit named by ``unit`` (a code, among the caller's units), else the
+        caller's own."""
+        code = str(data.get("unit") or "").strip()
+        units = Unit.objects.visible_to(request.user)
+        if code:
+            unit = units.filter(code=code).first()
+            if unit is None:
+                raise _bad(
+                    "unit", _("Unknown unit, or not one of yours: “%(value)s”.") % {"value": code}
+                )
+            return unit
+        own = scope_of(request.user).unit_id
+        unit = units.filter(pk=own).first() if own else None
+        if unit is None:
+            raise _bad("unit", _("You belong to no unit: name the unit (its code)."))
+        return unit
+
+
+def _decimal(data: Any, name: str) -> Decimal | None:
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+        if abs(value) > 1000:  # out of range anyway: the service says so
+            return value
+        return value.quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        raise _bad(name, _("Not a number: “%(value)s”.") % {"value": raw}) from None
+
+
+class RequestDetailView(Open311View):
+    """GET requests/{id}.json: one service request, as a list of one (the spec's shape)."""
+
+    def get(self, request: Request, pk: str) -> Response:
+        ticket = self.tickets().filter(pk=int(pk)).first() if pk.isdigit() else None
+        if ticket is None:
+            raise exceptions.NotFound(_("No such service request."))
+        return Response([service_request(ticket)])
