@@ -56,6 +56,14 @@ from petitions.roles import ALL_ROLES, DESK_ROLES
 DEFAULT_DAYS = 90  # the spec's default window, and the longest range one call may ask for
 MAX_REQUESTS = 1000
 OPEN, CLOSED = "open", "closed"
+# the ticket service's field names as the spec names them, for its error messages
+SPEC_NAMES = {
+    "latitude": "lat",
+    "longitude": "long",
+    "content": "description",
+    "location": "address_string",
+    "category": "service_code",
+}
 
 
 # --- errors in the spec's shape -----------------------------------------------------------
@@ -323,7 +331,10 @@ class RequestListView(Open311View):
                 by=request.user,
             )
         except DjangoValidationError as exc:
-            raise exceptions.ValidationError(validation_messages(exc)) from exc
+            messages = validation_messages(exc)
+            raise exceptions.ValidationError(
+                {SPEC_NAMES.get(name, name): text for name, text in messages.items()}
+            ) from exc
         ticket = self.tickets().get(pk=ticket.pk)
         body = [
             {

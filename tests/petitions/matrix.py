@@ -67,6 +67,10 @@ MATRIX: dict[str, Rule] = {
     "petitions:proposal_create": page(get=DESK, post=DESK),
     "petitions:proposal_detail": page("proposal", get=DESK),
     "petitions:proposal_answer": page("proposal", post=DESK),
+    # Open311 GeoReport v2 (/open311/v2/): everyone reads in scope, the desk files
+    "open311:services": api(get=SIGNED_IN),
+    "open311:requests": api(get=SIGNED_IN, post=DESK),
+    "open311:request": api("ticket", get=SIGNED_IN),
 }
 
 
