@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,14 +26,13 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from brigade import services
+from brigade import history, services
 from brigade.calendar import is_school_day
 from brigade.choices import (
     CRACKDOWN_KINDS,
     PatrolMode,
     Role,
     ViolationKind,
-    Weather,
 )
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
@@ -472,63 +470,14 @@ def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
     A fixed number of queries: both histories, then the names of posts, zones and
     campaigns that ever appeared in them.
     """
-    records = list(
-        patrol.history.select_related("history_user").order_by("history_date", "history_id")
-    )
     tally_records = list(
         ViolationTally.history.filter(patrol_id=patrol.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    names: dict[str, dict[int, str]] = {}
-    for field, model in (("post", DutyPost), ("zone", RoadWorksZone), ("campaign", Campaign)):
-        ids = {getattr(r, f"{field}_id") for r in records} - {None}
-        names[field] = {o.pk: str(o) for o in model.objects.filter(pk__in=ids)} if ids else {}
-
-    def show(field: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        if field in names:
-            return names[field].get(value, f"#{value}")
-        if field == "mode":
-            return str(PatrolMode(value).label) if value in PatrolMode.values else value
-        if field == "weather":
-            return str(Weather(value).label) if value in Weather.values else value
-        if isinstance(value, dt.datetime):
-            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        return str(value)
-
-    def who(record: Any) -> str:
-        user = record.history_user
-        if user is None:
-            return _("system")
-        return user.get_full_name() or user.get_username()
-
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in _HISTORY_FIELDS:
-            attname = f"{field}_id" if field in names else field
-            new = getattr(record, attname)
-            old = getattr(previous, attname) if previous is not None else None
-            if previous is None and new in (None, ""):
-                continue
-            if previous is not None and new == old:
-                continue
-            label = getattr(PatrolLog._meta.get_field(field), "verbose_name", field)
-            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
-        if changes or previous is None:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": who(record),
-                    "action": _("Started") if previous is None else _("Changed"),
-                    "changes": changes,
-                }
-            )
-        previous = record
-
+    entries = history.history_entries(
+        patrol, _HISTORY_FIELDS, created=_("Started"), show_initial=True
+    )
     last_count: dict[int, int] = {}
     for record in tally_records:
         old = last_count.get(record.id)
@@ -541,21 +490,18 @@ def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
             ViolationKind(record.kind).label if record.kind in ViolationKind.values else record.kind
         )
         entries.append(
-            {
-                "when": record.history_date,
-                "who": who(record),
-                "action": _("Tally"),
-                "changes": [
-                    {
-                        "field": label,
-                        "old": "—" if old is None else str(old),
-                        "new": str(record.count),
-                    }
+            history.entry(
+                record.history_date,
+                record.history_user,
+                _("Tally"),
+                [
+                    history.change(
+                        label, history.EMPTY if old is None else str(old), str(record.count)
+                    )
                 ],
-            }
+            )
         )
-    entries.sort(key=lambda e: e["when"], reverse=True)
-    return entries
+    return history.newest_first(entries)
 
 
 class PatrolDetailView(RoleRequiredMixin, DetailView):

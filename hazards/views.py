@@ -6,7 +6,6 @@ a service's ValidationError becomes form errors, its TransitionNotAllowed a mess
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,12 +18,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from brigade import history
 from brigade.choices import Role
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
@@ -270,81 +269,38 @@ HISTORY_FIELDS = (
 )
 
 
-def _who(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user else _("system")
-
-
 def hazard_history(
     hazard: Hazard,
     photos: Sequence[HazardPhoto] = (),
     checks: Sequence[HazardCheck] = (),
 ) -> list[dict[str, Any]]:
-    """Who changed what and when, newest first: the hazard's own history (one query), its
-    photos and its checks (already loaded with the hazard)."""
-    records = list(
-        hazard.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-
-    def show(field: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        model_field: Any = Hazard._meta.get_field(field)
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
-        if field == "duplicate_of":
-            return f"#{value}"
-        if isinstance(value, dt.date):
-            return date_format(value, "DATE_FORMAT")
-        return str(value)
-
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in HISTORY_FIELDS:
-            attname = "duplicate_of_id" if field == "duplicate_of" else field
-            new = getattr(record, attname)
-            old: Any = getattr(previous, attname) if previous is not None else None
-            if (previous is None and new in (None, "")) or (previous is not None and new == old):
-                continue
-            label = getattr(Hazard._meta.get_field(field), "verbose_name", field)
-            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
-        if changes or previous is None:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": _who(record.history_user),
-                    "action": _("Reported") if previous is None else _("Changed"),
-                    "changes": changes if previous is not None else [],
-                }
+    """Who changed what and when, newest first: the hazard's own history, its photos and
+    its checks (already loaded with the hazard)."""
+    return history.newest_first(
+        history.history_entries(hazard, HISTORY_FIELDS, created=_("Reported")),
+        (
+            history.entry(
+                photo.created_at,
+                photo.uploaded_by,
+                _("Photo"),
+                [history.change(_("Photos"), history.EMPTY, photo.get_stage_display())],
             )
-        previous = record
-    for photo in photos:
-        entries.append(
-            {
-                "when": photo.created_at,
-                "who": _who(photo.uploaded_by),
-                "action": _("Photo"),
-                "changes": [{"field": _("Photos"), "old": "—", "new": photo.get_stage_display()}],
-            }
-        )
-    for check in checks:
-        entries.append(
-            {
-                "when": check.checked_at,
-                "who": _who(check.checked_by),
-                "action": _("Check"),
-                "changes": [
-                    {
-                        "field": check.get_result_display(),
-                        "old": "—",
-                        "new": check.reason or "—",
-                    }
+            for photo in photos
+        ),
+        (
+            history.entry(
+                check.checked_at,
+                check.checked_by,
+                _("Check"),
+                [
+                    history.change(
+                        check.get_result_display(), history.EMPTY, check.reason or history.EMPTY
+                    )
                 ],
-            }
-        )
-    entries.sort(key=lambda entry: entry["when"], reverse=True)
-    return entries
+            )
+            for check in checks
+        ),
+    )
 
 
 def hazard_actions(user: Any, hazard: Hazard) -> dict[str, bool]:
@@ -761,44 +717,6 @@ VEHICLE_HISTORY_FIELDS = (
 )
 
 
-def field_history(records: list[Any], model: Any, fields: Sequence[str]) -> list[dict[str, Any]]:
-    """Who changed which of ``fields`` and when, newest first, from history rows."""
-
-    def show(field: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        model_field: Any = model._meta.get_field(field)
-        if model_field.choices:
-            return str(dict(model_field.flatchoices).get(value, value))
-        if isinstance(value, dt.date):
-            return date_format(value, "DATE_FORMAT")
-        return str(value)
-
-    entries = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in fields:
-            new = getattr(record, field)
-            old: Any = getattr(previous, field) if previous is not None else None
-            if (previous is None and new in (None, "")) or (previous is not None and new == old):
-                continue
-            label = getattr(model._meta.get_field(field), "verbose_name", field)
-            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
-        if changes or previous is None:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": _who(record.history_user),
-                    "action": _("Created") if previous is None else _("Changed"),
-                    "changes": changes if previous is not None else [],
-                }
-            )
-        previous = record
-    entries.reverse()
-    return entries
-
-
 class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
     """One key vehicle: its evidence, the imports that listed it, and its history."""
 
@@ -814,12 +732,9 @@ class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         vehicle = self.object
-        records = list(
-            vehicle.history.select_related("history_user").order_by("history_date", "history_id")
-        )
         context.update(
             page_title=vehicle.plate,
-            history=field_history(records, KeyVehicle, VEHICLE_HISTORY_FIELDS),
+            history=history.history_entries(vehicle, VEHICLE_HISTORY_FIELDS),
             can_manage=has_role(self.request.user, STAFF),
             clear_form=ClearForm(),
         )

@@ -5,8 +5,6 @@ TransitionNotAllowed → a message, PermissionDenied → 403)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from brigade import history
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
 from brigade.forms import apply_service_errors
@@ -53,58 +51,8 @@ from incidents.roles import APPROVERS, CASE_ROLES, FUND_DESK
 
 
 def history_entries(record: Model, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The record's history, newest first: each change with its field, old and new value
-    (choices by their label, users and related records by name). One query."""
-    records = list(
-        record.history.select_related("history_user").order_by(  # type: ignore[attr-defined]
-            "history_date", "history_id"
-        )
-    )
-    model = type(record)
-
-    def show(name: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        field: Any = model._meta.get_field(name)
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, dt.datetime):
-            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, Decimal):
-            return f"{value:,.2f}"
-        return str(value)
-
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for row in records:
-        changes = []
-        for name in fields:
-            field: Any = model._meta.get_field(name)
-            attname = getattr(field, "attname", name)
-            new = getattr(row, attname)
-            old = getattr(previous, attname) if previous is not None else None
-            if previous is None and new in (None, "", False):
-                continue
-            if previous is not None and new == old:
-                continue
-            changes.append(
-                {"field": field.verbose_name, "old": show(name, old), "new": show(name, new)}
-            )
-        if changes or previous is None:
-            user = row.history_user
-            entries.append(
-                {
-                    "when": row.history_date,
-                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
-                    "action": _("Created") if previous is None else _("Changed"),
-                    "changes": changes,
-                }
-            )
-        previous = row
-    entries.reverse()
-    return entries
+    """The record's history, newest first, the first entry with the values it was created with."""
+    return history.history_entries(record, fields, show_initial=True)
 
 
 ACCIDENT_HISTORY = (

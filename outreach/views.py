@@ -6,7 +6,6 @@ exportable to Excel; the officers' forms (an event, an assistance) are one phone
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,12 +18,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from brigade import history
 from brigade.choices import Role
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
@@ -93,64 +92,7 @@ class OutreachListView(ScopedFilterListView):
 
 def history_entries(obj: models.Model, m2m: str | None = None) -> list[dict[str, Any]]:
     """Who changed what and when, newest first: one entry per saved version."""
-    records = list(obj.history.select_related("history_user").order_by("history_date"))  # type: ignore[attr-defined]
-    model = type(obj)
-    officer_names: dict[int, str] = {}
-    if m2m:
-        ids: set[int] = set()
-        for record in records:
-            ids |= {row.officer_id for row in getattr(record, m2m).all()}
-        officer_names = dict(Officer.objects.filter(pk__in=ids).values_list("pk", "name"))
-
-    def show(field_name: str, value: Any) -> str:
-        if value in (None, "", []):
-            return "—"
-        if m2m and field_name == m2m:
-            return "、".join(officer_names.get(row["officer"], "?") for row in value)
-        field: Any = model._meta.get_field(field_name)
-        if getattr(field, "choices", None):
-            return str(dict(field.choices).get(value, value))
-        if isinstance(field, models.ForeignKey):
-            related: Any = field.related_model
-            target = related._default_manager.filter(pk=value).first()
-            return str(target) if target else f"#{value}"
-        if isinstance(value, dt.datetime):
-            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        if isinstance(value, dt.date):
-            return date_format(value, "DATE_FORMAT")
-        return str(value)
-
-    hidden = {"updated_at", "created_at"}
-    entries = []
-    previous = None
-    for record in records:
-        changes: list[dict[str, Any]] = []
-        if previous is not None:
-            diff = record.diff_against(previous)
-            for change in diff.changes:
-                if change.field in hidden:
-                    continue
-                label = getattr(model._meta.get_field(change.field), "verbose_name", change.field)
-                changes.append(
-                    {
-                        "field": label,
-                        "old": show(change.field, change.old),
-                        "new": show(change.field, change.new),
-                    }
-                )
-        user = record.history_user
-        if previous is None or changes:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
-                    "action": _("Created") if previous is None else _("Changed"),
-                    "changes": changes,
-                }
-            )
-        previous = record
-    entries.reverse()
-    return entries
+    return history.history_entries(obj, m2m=m2m)
 
 
 # --- publicity events -----------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     assert "No helmet" in detail.text
     assert "Rain" in detail.text
     history = detail.text.split('data-testid="patrol-history"')[1]
-    assert '<td class="small">officer</td>' in history  # who changed it
+    assert 'data-testid="history-who">officer</td>' in history  # who changed it
     assert re.search(r"No helmet: <del[^>]*>2</del> → <strong>1</strong>", history)
     assert re.search(r"Weather: <strong>Rain</strong>", history)
     assert "Ended at:" in history and "Checked in at post:" in history
