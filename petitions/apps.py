@@ -34,6 +34,14 @@ def register_links() -> None:
             match="/petitions/",
         ),
         Link(
+            "weekly-summary",
+            _("Weekly summary"),
+            "petitions:weekly_summary",
+            "calendar-week",
+            desk,
+            order=33,
+        ),
+        Link(
             "consultations",
             _("Consultations"),
             "petitions:consultation_list",

@@ -21,6 +21,7 @@ ACTIONS = (
 
 urlpatterns = [
     path("", views.TicketListView.as_view(), name="ticket_list"),
+    path("weekly/", views.WeeklySummaryView.as_view(), name="weekly_summary"),
     path("tickets/new/", views.TicketCreateView.as_view(), name="ticket_create"),
     path("tickets/import/", views.TicketImportView.as_view(), name="ticket_import"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),

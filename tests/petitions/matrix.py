@@ -43,6 +43,7 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:proposal-answer": api("proposal", post=DESK),
     # pages
     "petitions:ticket_list": page(get=DESK),
+    "petitions:weekly_summary": page(get=DESK),
     "petitions:ticket_create": page(get=DESK, post=DESK),
     "petitions:ticket_import": page(get=DESK, post=DESK),
     "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
