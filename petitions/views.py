@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -756,7 +757,7 @@ class WeeklySummaryView(RoleRequiredMixin, View):
     read_roles = DESK_ROLES
     template = "petitions/weekly_summary.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         from brigade.dashboard.scopes import resolve_scope, visible_units
         from brigade.kpi.weeks import current_week, parse_week, week_key
         from petitions.weekly import weekly_summary
@@ -781,7 +782,9 @@ class WeeklySummaryView(RoleRequiredMixin, View):
         summary = weekly_summary(request.user, monday, scope.unit_id)
         if request.GET.get("export") == "xlsx" and not error:
             return weekly_export(summary, scope.name)
-        query = {"week": week_key(monday), **({"unit": scope.unit_id} if raw_unit else {})}
+        query: dict[str, str | int] = {"week": week_key(monday)}
+        if raw_unit and scope.unit_id is not None:
+            query["unit"] = scope.unit_id
         context = {
             "page_title": _("Weekly summary"),
             "summary": summary,
@@ -812,7 +815,7 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def weekly_export(summary: Any, scope_name: str) -> HttpResponse:
+def weekly_export(summary: Any, scope_name: str) -> HttpResponseBase:
     """The summary as an .xlsx: the figures by category, then one sheet per kind of
     notable ticket."""
     from brigade.exports import Sheet, xlsx_response
