@@ -211,6 +211,12 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """Three personas and an admin in one squadron, and every route's records in that
+    squadron and in another (also used by tests/security)."""
     unit = UnitFactory(code="sq1", name="一中队")
     other_unit = UnitFactory(code="sq2", name="二中队")
     UnitFactory(code="hq", name="大队部", kind=UnitKind.HEADQUARTERS)
