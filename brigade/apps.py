@@ -32,6 +32,14 @@ def register_links() -> None:
             order=10,
         ),
         Link(
+            "report",
+            _("Period report"),
+            "period_report",
+            "file-earmark-bar-graph",
+            frozenset({Role.COMMANDER, Role.ADMIN}),
+            order=11,
+        ),
+        Link(
             "duty",
             _("My duty today"),
             "duty",

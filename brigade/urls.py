@@ -7,6 +7,7 @@ from django.urls import include, path
 from brigade import views
 from brigade.dashboard import views as dashboard
 from brigade.health import healthz
+from brigade.report.views import ReportPageView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -31,6 +32,7 @@ urlpatterns = [
     path(
         "dashboard/recompute/<uuid:pk>/", dashboard.DashboardRunView.as_view(), name="dashboard_run"
     ),
+    path("report/", ReportPageView.as_view(), name="period_report"),
     path("duty/", views.DutyView.as_view(), name="duty"),
     path("duty/start/", views.PatrolStartView.as_view(), name="patrol_start"),
     path("duty/<int:pk>/tally/", views.PatrolTallyView.as_view(), name="patrol_tally"),

@@ -1,5 +1,5 @@
 """The dashboard's API, mounted at /api/v1/dashboard/: the figures of a week, a metric's
-weekly series, and recomputes a commander starts and follows.
+weekly series, recomputes a commander starts and follows, and the period report.
 
 Reads come from ``brigade.kpi.read`` (cached payloads, a fixed number of queries); the
 serializers below validate query strings and document the answers.
@@ -30,6 +30,7 @@ from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
 from brigade.kpi.weeks import current_week, parse_week
 from brigade.permissions import STAFF_ROLES, RolePermission
+from brigade.report.api import ReportView
 
 # --- input --------------------------------------------------------------------------------
 
@@ -283,4 +284,6 @@ urlpatterns = [
     path("trend/", TrendView.as_view(), name="trend"),
     path("recompute/", RecomputeView.as_view(), name="recompute"),
     path("recompute/<uuid:pk>/", RecomputeStatusView.as_view(), name="recompute-status"),
+    # the period report (brigade/report/api.py)
+    path("report/", ReportView.as_view(), name="report"),
 ]

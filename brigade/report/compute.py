@@ -1,0 +1,383 @@
+"""The numbers of a period report, in a fixed number of grouped queries.
+
+A figure backed by a metric counts what the metric's flow counts (its queryset, event time,
+unit, amount and split: ``brigade.kpi.registry.Flow``), for the events of the period:
+
+- the event time falls in the period (for a stock such as love stations in service, any
+  time up to the period's end: the metric's ``cumulative`` window);
+- for a flow with a cohort ("verified by the end / found this year"), the cohort time falls
+  in the period too: the rectification rate of 1 January to 13 June is the hazards found
+  in those days that were verified by 13 June, exactly the dashboard's year-to-date figure
+  of the week that ends on 13 June.
+
+Where the KPI engine has already counted a week (its weekly flows), the report reads that
+count rather than the records: every whole ISO week of the period that the engine's grid
+covers and that no change has marked for a recompute since (``KpiDirty``). The days before
+the first whole week and after the last, and the weeks marked, are counted from the
+records. A cohort is kept by the weekly flows as a year only, so a flow with a cohort reads
+them only for a period that starts on 1 January; for any other period it is counted from
+the records. So the report reads the engine's work where it fits and the records where it
+must, and both give the same numbers (tested, and checked by bench/report.py at scale).
+
+Queries, whatever the period, scope and number of records: the engine's grid (1), the
+weeks marked (1), the weekly flows (1), one UNION ALL of grouped queries per app for the
+days read from the records (at most 5), and the counts no metric has (4). Fewer when a
+part has nothing to read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models import Value as V
+from django.db.models.functions import Cast
+
+from brigade.kpi.engine import _field
+from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
+from brigade.kpi.registry import Flow, Metric, registry
+from brigade.kpi.weeks import local_tz
+from brigade.report.figures import FIGURES, C, Figure, M, Ref
+from brigade.report.period import Period
+
+ZERO = Decimal(0)
+AMOUNT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=24, decimal_places=4)
+ONE_DAY = dt.timedelta(days=1)
+ONE_WEEK = dt.timedelta(days=7)
+
+DateRange = tuple[dt.date | None, dt.date]  # (first or None for "from the start", last)
+
+
+# --- what to read ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """One side of one metric: all the figures that read it, one read."""
+
+    metric: Metric
+    side: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric.key}:{self.side}"
+
+    @property
+    def flow(self) -> Flow:
+        flow = self.metric.numerator if self.side == "n" else self.metric.denominator
+        if flow is None or flow.source is None:
+            raise ValueError(f"{self.name}: the report reads queryset flows only")
+        return flow
+
+    @property
+    def has_cohort(self) -> bool:
+        """Counted by a cohort other than its event time (verified of those found ...)."""
+        return bool(self.flow.cohort and self.flow.cohort != self.flow.when)
+
+    @property
+    def cumulative(self) -> bool:
+        """A stock: every event up to the period's end."""
+        return self.metric.window == "cumulative"
+
+    def part(self, key: str) -> str:
+        """The split part a produced key names ("" for an unsplit metric)."""
+        return key.removeprefix(self.metric.key).removeprefix(".")
+
+
+def _needs(refs: Iterable[Ref]) -> dict[M, Need]:
+    out = {}
+    for ref in refs:
+        if isinstance(ref, M):
+            out[ref] = Need(registry.owner(ref.key), ref.side)
+    return out
+
+
+@dataclass
+class Plan:
+    """For one need: the weeks read from the engine's flows, the days from the records."""
+
+    need: Need
+    flow_weeks: tuple[dt.date, dt.date] | None = None  # Mondays, inclusive
+    skip_weeks: frozenset[dt.date] = frozenset()
+    cohort_years: tuple[int, int] | None = None
+    raw: list[DateRange] = field(default_factory=list)
+
+
+def _whole_weeks(first: dt.date | None, last: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last Monday of the whole ISO weeks inside [first, last]."""
+    end = last - dt.timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday ≤ last
+    last_monday = end - dt.timedelta(days=6)
+    if first is None:
+        return (dt.date.min, last_monday)
+    first_monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    if first_monday > last_monday:
+        return None
+    return (first_monday, last_monday)
+
+
+def _plan(
+    need: Need,
+    period: Period,
+    grid: tuple[dt.date, dt.date] | None,
+    dirty: frozenset[dt.date],
+) -> Plan:
+    start = None if need.cumulative else period.first
+    plan = Plan(need)
+    whole = _whole_weeks(start, period.last)
+    cohort_fits = not need.has_cohort or (period.first.month, period.first.day) == (1, 1)
+    if grid is None or whole is None or not cohort_fits:
+        plan.raw = [(start, period.last)]
+        return plan
+    lo, hi = max(whole[0], grid[0]), min(whole[1], grid[1])
+    if lo > hi:
+        plan.raw = [(start, period.last)]
+        return plan
+    plan.flow_weeks = (lo, hi)
+    plan.skip_weeks = frozenset(m for m in dirty if lo <= m <= hi)
+    if need.has_cohort and not need.cumulative:
+        plan.cohort_years = (period.first.year, period.last.year)
+    # the records fill in around the weeks read from the flows, and the weeks marked
+    ranges: list[DateRange] = []
+    if start is None or start < lo:
+        ranges.append((start, lo - ONE_DAY))
+    ranges.extend((m, m + dt.timedelta(days=6)) for m in sorted(plan.skip_weeks))
+    if hi + dt.timedelta(days=6) < period.last:
+        ranges.append((hi + ONE_WEEK, period.last))
+    plan.raw = _merged(ranges)
+    return plan
+
+
+def _merged(ranges: list[DateRange]) -> list[DateRange]:
+    out: list[DateRange] = []
+    for first, last in sorted(ranges, key=lambda r: (r[0] or dt.date.min, r[1])):
+        if out and out[-1][1] + ONE_DAY >= (first or dt.date.min):
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return out
+
+
+# --- the engine's side ----------------------------------------------------------------------
+
+
+def _grid() -> tuple[dt.date, dt.date] | None:
+    """The weeks the engine's flows cover (its grid is contiguous). One query."""
+    bounds = KpiWeek.objects.aggregate(first=Min("monday"), last=Max("monday"))
+    if bounds["first"] is None:
+        return None
+    return bounds["first"], bounds["last"]
+
+
+def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str], Decimal]:
+    """Sums of the engine's weekly flows: {(metric key, side, part): amount}. One query."""
+    condition = Q()
+    for plan in plans:
+        if plan.flow_weeks is None:
+            continue
+        need = plan.need
+        keys = need.metric.keys()
+        q = Q(metric__in=keys, side=need.side, week__gte=plan.flow_weeks[0])
+        q &= Q(week__lte=plan.flow_weeks[1])
+        if plan.skip_weeks:
+            q &= ~Q(week__in=sorted(plan.skip_weeks))
+        if plan.cohort_years:
+            q &= Q(cohort_year__gte=plan.cohort_years[0], cohort_year__lte=plan.cohort_years[1])
+        condition |= q
+    if not condition:
+        return {}
+    rows = KpiFlow.objects.order_by().filter(condition)
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for row in rows.values("metric", "side").annotate(total=Sum("amount")):
+        metric = registry.owner(row["metric"])
+        part = row["metric"].removeprefix(metric.key).removeprefix(".")
+        out[(metric.key, row["side"], part)] = Decimal(row["total"] or 0)
+    return out
+
+
+# --- the records' side ----------------------------------------------------------------------
+
+
+def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
+    """``path`` (a date or a datetime, read in local time) within [first, last]."""
+    if isinstance(_field(model, path), DateTimeField):
+        tz = local_tz()
+        q = Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
+        if first is not None:
+            q &= Q(**{f"{path}__gte": dt.datetime.combine(first, dt.time.min, tzinfo=tz)})
+        return q
+    q = Q(**{f"{path}__lte": last})
+    if first is not None:
+        q &= Q(**{f"{path}__gte": first})
+    return q
+
+
+def _raw_query(plan: Plan, period: Period, unit_id: int | None) -> QuerySet[Any]:
+    """One grouped query: (k = need, s = split part, t = amount) over the plan's days."""
+    need, flow = plan.need, plan.need.flow
+    assert flow.source is not None
+    qs = flow.source().order_by()
+    model = qs.model
+    when = Q()
+    for first, last in plan.raw:
+        when |= _bounds(model, flow.when, first, last)
+    qs = qs.filter(when)
+    if need.has_cohort and not need.cumulative:
+        assert flow.cohort is not None
+        qs = qs.filter(_bounds(model, flow.cohort, period.first, period.last))
+    if unit_id is not None:
+        qs = qs.filter(**{flow.unit: unit_id})
+    total = Sum(flow.amount) if flow.amount is not None else Count("pk")
+    split = F(flow.split) if flow.split else V("", output_field=CharField())
+    return qs.values(k=V(need.name, output_field=CharField()), s=split).annotate(
+        t=Cast(total, AMOUNT)
+    )
+
+
+def _records(
+    plans: list[Plan], period: Period, unit_id: int | None
+) -> dict[tuple[str, str, str], Decimal]:
+    """The plans' days counted from the records: one UNION ALL per app."""
+    by_app: dict[str, list[QuerySet[Any]]] = defaultdict(list)
+    for plan in plans:
+        if plan.raw:
+            by_app[plan.need.metric.app].append(_raw_query(plan, period, unit_id))
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for queries in by_app.values():
+        union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+        for row in union:
+            if row["t"] is None:
+                continue
+            key, side = row["k"].rsplit(":", 1)
+            out[(key, side, row["s"] or "")] = Decimal(row["t"])
+    return out
+
+
+# --- counts no metric has -------------------------------------------------------------------
+
+
+def _training(period: Period, unit_id: int | None) -> dict[str, Decimal]:
+    from brigade.choices import AssessmentResult
+    from brigade.models import Attendance, TrainingSession
+
+    out: dict[str, Decimal] = {}
+    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
+    attendances = Attendance.objects.order_by().filter(
+        session__held_on__range=(period.first, period.last)
+    )
+    if unit_id is not None:
+        sessions = sessions.filter(unit_id=unit_id)
+        attendances = attendances.filter(session__unit_id=unit_id)
+    for row in sessions.values("kind").annotate(n=Count("pk")):
+        out[f"training.sessions.{row['kind']}"] = Decimal(row["n"])
+    for row in attendances.values(kind=F("session__kind")).annotate(
+        n_attended=Count("pk", filter=Q(attended=True)),
+        n_passed=Count("pk", filter=Q(attended=True, result=AssessmentResult.PASSED)),
+    ):
+        out[f"training.attended.{row['kind']}"] = Decimal(row["n_attended"])
+        out[f"training.passed.{row['kind']}"] = Decimal(row["n_passed"])
+    return out
+
+
+def _commendations(period: Period, unit_id: int | None) -> dict[str, Decimal]:
+    from outreach.models import Commendation
+
+    rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
+    if unit_id is not None:
+        rows = rows.filter(unit_id=unit_id)
+    return {
+        f"outreach.commendations.{row['kind']}": Decimal(row["n"])
+        for row in rows.values("kind").annotate(n=Count("pk"))
+    }
+
+
+def road_works(period: Period, unit_id: int | None) -> list[str]:
+    """The roads whose works overlapped the period, in order of the works' start."""
+    from brigade.models import RoadWorksZone
+
+    zones = RoadWorksZone.objects.order_by("starts_on", "road").filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
+    )
+    if unit_id is not None:
+        zones = zones.filter(unit_id=unit_id)
+    roads: list[str] = []
+    for road in zones.values_list("road", flat=True):
+        if road not in roads:
+            roads.append(road)
+    return roads
+
+
+# --- the report's numbers -------------------------------------------------------------------
+
+
+@dataclass
+class Numbers:
+    """The amounts every figure reads, and the details the text needs (the roads)."""
+
+    amounts: dict[Ref, Decimal]
+    roads: list[str]
+    flows_used: bool = False
+
+    def get(self, ref: Ref) -> Decimal:
+        return self.amounts.get(ref, ZERO)
+
+
+def compute(
+    period: Period,
+    unit_id: int | None,
+    figures: list[Figure] | None = None,
+    *,
+    use_flows: bool = True,
+) -> Numbers:
+    """Every amount the figures read, for the period and the brigade (``unit_id`` None) or
+    one unit. ``use_flows=False`` counts everything from the records (tests, benchmark)."""
+    figures = FIGURES if figures is None else figures
+    refs = {ref for f in figures for ref in (f.numerator, f.denominator) if ref is not None}
+    needs = _needs(refs)
+    grid, dirty = None, frozenset[dt.date]()
+    if use_flows and needs:
+        grid = _grid()
+        if grid is not None:
+            marks = KpiDirty.objects.order_by().filter(week__lte=period.last)
+            if unit_id is not None:
+                marks = marks.filter(unit_id=unit_id)
+            dirty = frozenset(marks.values_list("week", flat=True).distinct())
+    plans = [
+        _plan(need, period, grid, dirty) for need in {n.name: n for n in needs.values()}.values()
+    ]
+    weekly = _flows(plans, unit_id) if grid is not None else {}
+    counted = _records(plans, period, unit_id)
+
+    amounts: dict[Ref, Decimal] = {}
+    for ref, need in needs.items():
+        key = (need.metric.key, need.side, need.part(ref.key))
+        amounts[ref] = weekly.get(key, ZERO) + counted.get(key, ZERO)
+    custom: dict[str, Decimal] = {}
+    names = {ref.name for ref in refs if isinstance(ref, C)}
+    if any(name.startswith("training.") for name in names):
+        custom.update(_training(period, unit_id))
+    if any(name.startswith("outreach.commendations.") for name in names):
+        custom.update(_commendations(period, unit_id))
+    roads = road_works(period, unit_id) if "brigade.road_works.roads" in names else []
+    custom["brigade.road_works.roads"] = Decimal(len(roads))
+    for custom_ref in refs:
+        if isinstance(custom_ref, C):
+            amounts[custom_ref] = custom.get(custom_ref.name, ZERO)
+    return Numbers(amounts=amounts, roads=roads, flows_used=bool(weekly))
