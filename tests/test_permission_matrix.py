@@ -94,6 +94,8 @@ MATRIX: dict[str, Rule] = {
     "dashboard-api:trend": api(get=STAFF),
     "dashboard-api:recompute": api(post=STAFF),
     "dashboard-api:recompute-status": api("kpi-run", shared=True, get=STAFF),
+    # the period report (without dates the API answers 400 past the permission layer)
+    "dashboard-api:report": api(get=STAFF),
     # --- pages ---
     "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
     "logout": page(public=True, post=SIGNED_IN),
@@ -102,6 +104,7 @@ MATRIX: dict[str, Rule] = {
     "dashboard": page(get=STAFF),
     "dashboard_recompute": page(post=STAFF),
     "dashboard_run": Rule(api=False, obj="kpi-run", shared=True, allow={"GET": STAFF}),
+    "period_report": page(get=STAFF),
     "duty": page(get=ON_ROAD),
     "patrol_start": page(post=ON_ROAD),
     "patrol_tally": page("patrol", owner_only=True, post=ON_ROAD),
