@@ -29,7 +29,16 @@ def post_coverage_task(day: str | None = None, unit_id: int | None = None) -> di
     }
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+# The KPI tasks report through the database (KpiRun rows, the rollups), never through a
+# result: ignore_result keeps an enqueue off the result store, whose reconnect loop (about
+# 20 s) would otherwise hold a request when Redis is down.
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def recompute_dirty_task() -> int:
     """The on-change recompute: every week and unit marked since the last run, once."""
     from brigade.kpi import engine
@@ -38,7 +47,13 @@ def recompute_dirty_task() -> int:
     return engine.recompute_dirty()
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), max_retries=3, retry_backoff=True)
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    max_retries=3,
+    retry_backoff=True,
+)
 def recompute_all_task(run_id: str | None = None, since: str | None = None) -> str:
     """Every week and scope from the records (nightly, or a commander's button)."""
     from brigade.kpi import runs
@@ -46,7 +61,7 @@ def recompute_all_task(run_id: str | None = None, since: str | None = None) -> s
     return runs.execute(run_id, since=dt.date.fromisoformat(since) if since else None)
 
 
-@shared_task(acks_late=True, max_retries=3)
+@shared_task(acks_late=True, ignore_result=True, max_retries=3)
 def close_week_task() -> int:
     """At week close: catch up on changes, then freeze last week's figures as published."""
     from brigade.kpi import engine

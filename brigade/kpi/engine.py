@@ -517,9 +517,20 @@ def mark_stale() -> None:
     cache_call(None, "set", ENQUEUE_FAILED, timezone.now().isoformat(), timeout=None)
 
 
+_UNANSWERED = object()
+
+
 def stale_since() -> str | None:
-    """When an enqueue last failed, if no recompute has finished since."""
-    return cache_call(None, "get", ENQUEUE_FAILED)
+    """When an enqueue last failed, if no recompute has finished since.
+
+    The flag lives in the cache, which is Redis like the broker: while it does not answer,
+    the oldest change waiting for a recompute tells instead (its enqueue failed too).
+    """
+    flag = cache_call(_UNANSWERED, "get", ENQUEUE_FAILED)
+    if flag is not _UNANSWERED:
+        return flag
+    oldest = KpiDirty.objects.aggregate(first=Min("marked_at"))["first"]
+    return oldest.isoformat() if oldest else None
 
 
 def release_schedule() -> None:
