@@ -92,3 +92,96 @@ def phone(browser, request, live_server):  # type: ignore[no-untyped-def]
     page.shots = Shots(page, request.node.name)
     yield page
     context.close()
+
+
+# --- journeys (test_journey_*.py): one user's work end to end, per language ----------------
+
+JOURNEYS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts")) / "journeys"
+DESK = {"width": 1400, "height": 900}
+# A journey's browser asks for the other language, so that the app's own language switch
+# is what turns the pages into the language under test.
+OTHER_LOCALE = {"zh-hans": "en-US", "en": "zh-CN"}
+SIGN_IN = {"zh-hans": "登录", "en": "Sign in"}
+_journey_shots: list[Path] = []
+
+
+def no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"page is {width}px wide on a phone"
+
+
+class Journey:
+    """Pages of one journey in one language, and its screenshots, all in one folder:
+    ``<journey>-<language>-<NN>-<step>.png``."""
+
+    def __init__(self, browser, base_url: str, name: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+        self.browser, self.base_url, self.lang = browser, base_url, lang
+        self.prefix = f"{name}-{lang}"
+        self.contexts: list = []  # type: ignore[type-arg]
+        self.n = 0
+        JOURNEYS.mkdir(parents=True, exist_ok=True)
+        for old in JOURNEYS.glob(f"{self.prefix}-*.png"):
+            old.unlink()
+
+    def page(self, *, phone: bool = False):  # type: ignore[no-untyped-def]
+        options = (
+            {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+            if phone
+            else {"viewport": DESK}
+        )
+        context = self.browser.new_context(
+            base_url=self.base_url, locale=OTHER_LOCALE[self.lang], **options
+        )
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    def sign_in(self, page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+        """The login page in the browser's language, switched with the app's own control."""
+        from playwright.sync_api import expect
+
+        page.goto("/accounts/login/")
+        other = "en" if self.lang == "zh-hans" else "zh-hans"
+        expect(page.locator("h1")).to_have_text(SIGN_IN[other])
+        page.get_by_test_id(f"lang-{self.lang}").click()
+        expect(page.locator("html")).to_have_attribute("lang", self.lang)
+        expect(page.locator("h1")).to_have_text(SIGN_IN[self.lang])
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.get_by_test_id("login-submit").click()
+
+    def shot(self, page, step: str) -> Path:  # type: ignore[no-untyped-def]
+        self.n += 1
+        path = JOURNEYS / f"{self.prefix}-{self.n:02d}-{step}.png"
+        # from the top: a full-page shot taken scrolled down paints the sticky navbar mid-page
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(path), full_page=True)
+        _journey_shots.append(path)
+        return path
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def journey(browser, live_server, request):  # type: ignore[no-untyped-def]
+    """``journey(name)``: a Journey in the language of the test's ``lang`` parameter."""
+    lang = request.node.callspec.params["lang"]
+    made: list[Journey] = []
+
+    def start(name: str) -> Journey:
+        made.append(Journey(browser, live_server.url, name, lang))
+        return made[-1]
+
+    yield start
+    for one in made:
+        one.close()
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    if _journey_shots:
+        terminalreporter.write_line(
+            f"Journey screenshots ({len(_journey_shots)}): {JOURNEYS.resolve()}"
+        )
