@@ -9,6 +9,12 @@ from brigade.dashboard import views as dashboard
 from brigade.health import healthz
 from brigade.report.views import ReportPageView
 
+# Django's error views, in JSON under the API's prefixes (brigade/api/handlers.py).
+handler400 = "brigade.api.handlers.bad_request"
+handler403 = "brigade.api.handlers.permission_denied"
+handler404 = "brigade.api.handlers.page_not_found"
+handler500 = "brigade.api.handlers.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
