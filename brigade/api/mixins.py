@@ -26,10 +26,32 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class PageSizePagination(PageNumberPagination):
-    """``count/next/previous/results``; a client may ask for up to 200 rows a page."""
+    """``count/next/previous/results``; a client may ask for up to 200 rows a page.
+
+    A ``page_size`` that is not a positive whole number is a 400 (DRF would quietly use
+    the default); a larger one than 200 gets 200 rows.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int | None:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw:  # empty: the default, as for every optional parameter
+            try:
+                serializers.IntegerField(min_value=1).run_validation(raw)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError(
+                    {self.page_size_query_param: error.detail}
+                ) from error
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] in (self.page_query_param, self.page_size_query_param):
+                parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 # --- ETag / If-Match ----------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""The API's filter backend: django-filter's, refusing filter values it would ignore."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
+
+# What a yes/no filter reads: true, false, or empty (an HTML form's "any").
+BOOLEAN_VALUES = {"", "true", "false", "True", "False"}
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """A yes/no filter whose value is neither true nor false is a 400 with the field's
+    message. django-filter reads such a value ("null", "yes") as "any" and returns every
+    row, which the client did not ask for. The HTML lists keep that leniency."""
+
+    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        errors = {
+            name: [serializers.BooleanField.default_error_messages["invalid"]]
+            for name, field in filterset.filters.items()
+            if isinstance(field, django_filters.BooleanFilter)
+            and any(value not in BOOLEAN_VALUES for value in request.query_params.getlist(name))
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return filterset
