@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup deps assets compilemessages migrate run seed test lint typecheck check \
-	worker beat messages clean
+	worker beat messages clean backup restore
 
 help:
 	@echo "make run        set up, seed the demo brigade, serve http://127.0.0.1:8000/"
@@ -26,6 +26,8 @@ help:
 	@echo "make beat       the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make messages   extract and compile translations"
 	@echo "make clean      remove caches, collected static files and the test database"
+	@echo "make backup     the database and uploaded files into backups/ (BACKUP_DIR=...)"
+	@echo "make restore    FILE=backups/brigade-....pgdump|.sqlite3 [TARGET_URL=...]"
 
 # --- setup (idempotent: each step reruns only when its inputs changed) --------------------
 setup: deps assets compilemessages migrate
@@ -111,6 +113,15 @@ typecheck: deps
 check: deps
 	$(DEV) $(MANAGE) check
 	$(DEV) $(MANAGE) makemigrations --check --dry-run
+
+# --- backups (README "Backups"): pg_dump -Fc or SQLite's online backup, plus media --------
+backup: deps
+	$(DEV) $(MANAGE) backup $(if $(BACKUP_DIR),--output-dir="$(BACKUP_DIR)")
+
+# Asks before it replaces anything; TARGET_URL restores into another database.
+restore: deps
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/brigade-YYYYMMDD-HHMMSS.pgdump [TARGET_URL=postgres://...]" >&2; exit 2; }
+	$(DEV) $(MANAGE) restore "$(FILE)" $(if $(TARGET_URL),--database-url="$(TARGET_URL)")
 
 clean:
 	rm -rf staticfiles artifacts .pytest_cache .mypy_cache .ruff_cache test-db*.sqlite3*
