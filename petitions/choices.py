@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketStatus(models.TextChoices):
@@ -9,7 +10,8 @@ class TicketStatus(models.TextChoices):
 
     RECEIVED = "received", _("Received")
     SIGNED = "signed", _("Signed")
-    HANDLING = "handling", _("Handling")
+    # in context: another catalog's "Handling" is a manner of handling (处理方式)
+    HANDLING = "handling", pgettext_lazy("ticket status", "Handling")
     REPLIED = "replied", _("Replied")
     CLOSED = "closed", _("Closed")
     RETURNED = "returned", _("Returned")
