@@ -821,7 +821,10 @@ def weekly_export(summary: Any, scope_name: str) -> HttpResponseBase:
     from brigade.exports import Sheet, xlsx_response
 
     figures = (
-        Column(gettext_lazy("Category"), lambda r: r.category.name if r.category else _("All categories")),
+        Column(
+            gettext_lazy("Category"),
+            lambda r: r.category.name if r.category else _("All categories"),
+        ),
         Column(gettext_lazy("Received"), "received", width=10),
         Column(gettext_lazy("Replied"), "replied", width=10),
         Column(gettext_lazy("Closed"), "closed", width=10),
