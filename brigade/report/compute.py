@@ -52,7 +52,7 @@ from django.db.models.functions import Cast
 from brigade.kpi.engine import _field
 from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
 from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import local_tz
+from brigade.kpi.weeks import local_tz, week_start
 from brigade.report.figures import FIGURES, C, Figure, M, Ref
 from brigade.report.period import Period
 
@@ -131,6 +131,10 @@ def _whole_weeks(first: dt.date | None, last: dt.date) -> tuple[dt.date, dt.date
     return (first_monday, last_monday)
 
 
+def _new_year(day: dt.date) -> bool:
+    return (day.month, day.day) == (1, 1)
+
+
 def _plan(
     need: Need,
     period: Period,
@@ -139,24 +143,35 @@ def _plan(
 ) -> Plan:
     start = None if need.cumulative else period.first
     plan = Plan(need)
-    whole = _whole_weeks(start, period.last)
-    cohort_fits = not need.has_cohort or (period.first.month, period.first.day) == (1, 1)
-    if grid is None or whole is None or not cohort_fits:
+    by_cohort = need.has_cohort and not need.cumulative
+    if grid is None or (by_cohort and not _new_year(period.first)):
         plan.raw = [(start, period.last)]
         return plan
-    lo, hi = max(whole[0], grid[0]), min(whole[1], grid[1])
+    # The weekly flows keep each event's cohort year, so a week that a new year splits can
+    # be read in part. A flow without a cohort is counted in the year of its event: the
+    # days before and after the new year come apart. A flow with a cohort is counted in
+    # the year of its cohort, which comes before its event: only the days after the new
+    # year come apart (a ticket of 30 December closed on 2 January counts for the old year).
+    lo_day = week_start(start) if start is not None and _new_year(start) else start
+    hi_day = period.last
+    if (period.last.month, period.last.day) == (12, 31) and not by_cohort:
+        hi_day = week_start(period.last) + dt.timedelta(days=6)
+    whole = _whole_weeks(lo_day, hi_day)
+    lo, hi = (max(whole[0], grid[0]), min(whole[1], grid[1])) if whole else (grid[1], grid[0])
     if lo > hi:
         plan.raw = [(start, period.last)]
         return plan
     plan.flow_weeks = (lo, hi)
     plan.skip_weeks = frozenset(m for m in dirty if lo <= m <= hi)
-    if need.has_cohort and not need.cumulative:
-        plan.cohort_years = (period.first.year, period.last.year)
+    # the period's years: a cohort's, or (no cohort) the event's own
+    plan.cohort_years = (start.year if start else dt.MINYEAR, period.last.year)
     # the records fill in around the weeks read from the flows, and the weeks marked
     ranges: list[DateRange] = []
     if start is None or start < lo:
         ranges.append((start, lo - ONE_DAY))
-    ranges.extend((m, m + dt.timedelta(days=6)) for m in sorted(plan.skip_weeks))
+    for monday in sorted(plan.skip_weeks):
+        first = monday if start is None else max(monday, start)
+        ranges.append((first, min(monday + dt.timedelta(days=6), period.last)))
     if hi + dt.timedelta(days=6) < period.last:
         ranges.append((hi + ONE_WEEK, period.last))
     plan.raw = _merged(ranges)
@@ -185,30 +200,48 @@ def _grid() -> tuple[dt.date, dt.date] | None:
 
 
 def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str], Decimal]:
-    """Sums of the engine's weekly flows: {(metric key, side, part): amount}. One query."""
-    condition = Q()
+    """Sums of the engine's weekly flows: {(metric key, side, part): amount}. One query.
+
+    The plans share a few week ranges (the period's whole weeks; with the week a new year
+    splits for a flow without a cohort; from the start for a stock): the query selects
+    those weeks of the metric sides read, grouped by metric, side and cohort year; each
+    plan then takes its cohort years from the rows.
+    """
+    ranges: dict[tuple[dt.date, dt.date, frozenset[dt.date], str], set[str]] = defaultdict(set)
     for plan in plans:
-        if plan.flow_weeks is None:
-            continue
-        need = plan.need
-        keys = need.metric.keys()
-        q = Q(metric__in=keys, side=need.side, week__gte=plan.flow_weeks[0])
-        q &= Q(week__lte=plan.flow_weeks[1])
-        if plan.skip_weeks:
-            q &= ~Q(week__in=sorted(plan.skip_weeks))
-        if plan.cohort_years:
-            q &= Q(cohort_year__gte=plan.cohort_years[0], cohort_year__lte=plan.cohort_years[1])
-        condition |= q
-    if not condition:
+        if plan.flow_weeks is not None:
+            group = (*plan.flow_weeks, plan.skip_weeks, plan.need.side)
+            ranges[group].update(plan.need.metric.keys())
+    if not ranges:
         return {}
+    condition = Q()
+    for (first, last, skip, side), keys in ranges.items():
+        weeks = Q(metric__in=sorted(keys), side=side, week__gte=first, week__lte=last)
+        if skip:
+            weeks &= ~Q(week__in=sorted(skip))
+        condition |= weeks
     rows = KpiFlow.objects.order_by().filter(condition)
     if unit_id is not None:
         rows = rows.filter(unit_id=unit_id)
+    totals: dict[tuple[str, str], list[tuple[int, Decimal]]] = defaultdict(list)
+    for row in rows.values("metric", "side", "cohort_year").annotate(total=Sum("amount")):
+        totals[(row["metric"], row["side"])].append((row["cohort_year"], row["total"]))
     out: dict[tuple[str, str, str], Decimal] = {}
-    for row in rows.values("metric", "side").annotate(total=Sum("amount")):
-        metric = registry.owner(row["metric"])
-        part = row["metric"].removeprefix(metric.key).removeprefix(".")
-        out[(metric.key, row["side"], part)] = Decimal(row["total"] or 0)
+    for plan in plans:
+        if plan.flow_weeks is None:
+            continue
+        metric, years = plan.need.metric, plan.cohort_years
+        for key in metric.keys():  # noqa: SIM118 - a Metric, not a mapping
+            amount = sum(
+                (
+                    Decimal(total or 0)
+                    for year, total in totals.get((key, plan.need.side), [])
+                    if years is None or years[0] <= year <= years[1]
+                ),
+                ZERO,
+            )
+            part = key.removeprefix(metric.key).removeprefix(".")
+            out[(metric.key, plan.need.side, part)] = amount
     return out
 
 
@@ -229,8 +262,8 @@ def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
     return q
 
 
-def _raw_query(plan: Plan, period: Period, unit_id: int | None) -> QuerySet[Any]:
-    """One grouped query: (k = need, s = split part, t = amount) over the plan's days."""
+def _raw_query(plan: Plan, period: Period, unit_id: int | None, label: str) -> QuerySet[Any]:
+    """One grouped query: (k = ``label``, s = split part, t = amount) over the plan's days."""
     need, flow = plan.need, plan.need.flow
     assert flow.source is not None
     qs = flow.source().order_by()
@@ -246,27 +279,34 @@ def _raw_query(plan: Plan, period: Period, unit_id: int | None) -> QuerySet[Any]
         qs = qs.filter(**{flow.unit: unit_id})
     total = Sum(flow.amount) if flow.amount is not None else Count("pk")
     split = F(flow.split) if flow.split else V("", output_field=CharField())
-    return qs.values(k=V(need.name, output_field=CharField()), s=split).annotate(
-        t=Cast(total, AMOUNT)
-    )
+    return qs.values(k=V(label, output_field=CharField()), s=split).annotate(t=Cast(total, AMOUNT))
 
 
 def _records(
     plans: list[Plan], period: Period, unit_id: int | None
 ) -> dict[tuple[str, str, str], Decimal]:
-    """The plans' days counted from the records: one UNION ALL per app."""
-    by_app: dict[str, list[QuerySet[Any]]] = defaultdict(list)
+    """The plans' days counted from the records: one UNION ALL per app. Metrics that
+    share a flow (tickets received: the count, and the closure and feedback rates' base)
+    share its query."""
+    shared: dict[Any, list[Plan]] = defaultdict(list)
     for plan in plans:
         if plan.raw:
-            by_app[plan.need.metric.app].append(_raw_query(plan, period, unit_id))
+            cohort = plan.need.has_cohort and not plan.need.cumulative
+            shared[(plan.need.flow, tuple(plan.raw), cohort)].append(plan)
+    by_app: dict[str, list[QuerySet[Any]]] = defaultdict(list)
+    readers: list[list[Plan]] = []
+    for members in shared.values():
+        label = str(len(readers))
+        readers.append(members)
+        by_app[members[0].need.metric.app].append(_raw_query(members[0], period, unit_id, label))
     out: dict[tuple[str, str, str], Decimal] = {}
     for queries in by_app.values():
         union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
         for row in union:
             if row["t"] is None:
                 continue
-            key, side = row["k"].rsplit(":", 1)
-            out[(key, side, row["s"] or "")] = Decimal(row["t"])
+            for plan in readers[int(row["k"])]:
+                out[(plan.need.metric.key, plan.need.side, row["s"] or "")] = Decimal(row["t"])
     return out
 
 

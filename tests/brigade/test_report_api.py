@@ -307,6 +307,43 @@ def test_the_flows_and_the_records_agree_after_a_recompute(records):
             ]
 
 
+def test_a_new_year_splits_a_week_exactly(unit):
+    """Week 2022-W52 runs from 26 December 2022 to 1 January 2023: a report of 2022 takes
+    its December days from the weekly flows and one of 2023 its 1 January, but a ticket
+    received on 30 December and closed on 1 January is 2022's, and only 2022's."""
+    TicketFactory(unit=unit, received_at=at(12, 27))
+    TicketFactory(unit=unit, received_at=at(1, 1, year=2023))
+    closed_ticket(unit, at(12, 30), at(12, 31), at(1, 1, 11, year=2023))
+    closed_ticket(unit, at(12, 20), at(12, 21), at(12, 28))
+    HazardFactory(unit=unit, found_at=at(12, 29))
+    HazardFactory(unit=unit, found_at=at(1, 1, 9, year=2023))
+    engine.recompute_all()
+    assert not KpiDirty.objects.exists()
+    for first, last in [
+        (dt.date(2022, 1, 1), dt.date(2022, 12, 31)),
+        (dt.date(2022, 7, 1), dt.date(2022, 12, 31)),
+        (dt.date(2023, 1, 1), dt.date(2023, 1, 31)),
+        (dt.date(2022, 12, 1), dt.date(2023, 1, 1)),
+    ]:
+        period = Period(first, last)
+        flows = build_report(period, Scope(None, "-"))
+        counted = build_report(period, Scope(None, "-"), use_flows=False)
+        assert [(f.numerator, f.denominator) for f in flows.figures] == [
+            (f.numerator, f.denominator) for f in counted.figures
+        ], (first, last)
+    year = build_report(Period(dt.date(2022, 1, 1), dt.date(2022, 12, 31)), Scope(None, "-"))
+    assert year.get("petitions.received").numerator == 3
+    assert (
+        year.get("petitions.closure_rate").numerator,
+        year.get("petitions.closure_rate").denominator,
+    ) == (1, 3)
+    assert year.get("hazards.found").numerator == 1
+    january = build_report(Period(dt.date(2023, 1, 1), dt.date(2023, 1, 31)), Scope(None, "-"))
+    assert january.get("petitions.received").numerator == 1
+    assert january.get("petitions.closure_rate").numerator == 0  # 2022's ticket
+    assert january.get("hazards.found").numerator == 1
+
+
 # --- roles and scopes -----------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ def test_chinese_is_the_default(client, brigade_commander, quarter):
 
 
 def test_a_unit_of_the_brigade(client, brigade_commander, quarter):
-    unit, other_unit = quarter
+    _unit, other_unit = quarter
     client.force_login(brigade_commander)
     html = client.get(PAGE, {**Q1, "unit": other_unit.pk}, headers=EN).content.decode()
     assert _text(html, "value-hazards.found") == "1"
@@ -95,7 +95,7 @@ def test_a_unit_of_the_brigade(client, brigade_commander, quarter):
 
 
 def test_a_squadron_commander_reads_their_squadron_only(client, commander, quarter):
-    unit, other_unit = quarter
+    _unit, other_unit = quarter
     client.force_login(commander)
     html = client.get(PAGE, Q1, headers=EN).content.decode()
     assert _text(html, "value-hazards.found") == "1"
