@@ -36,8 +36,6 @@ from tests.incidents.factories import FundAdvanceFactory, RecoveryFactory
 from tests.outreach.factories import AssistanceEventFactory, PublicityEventFactory
 from tests.petitions.factories import ConsultationFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 STAMP = r"brigade-\d{8}-\d{6}"
 
 
@@ -133,6 +131,8 @@ def scratch_counts(url: str, tables: list[str]) -> dict[str, int]:
         conn.close()
 
 
+# The app's processes read what the test wrote: committed rows, a transactional test.
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_restored_into_a_scratch_database_has_every_row_and_photo(
     unit, officer, scratch_database, tmp_path, capsys
 ):
