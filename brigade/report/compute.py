@@ -12,12 +12,18 @@ unit, amount and split: ``brigade.kpi.registry.Flow``), for the events of the pe
 
 Where the KPI engine has already counted a week (its weekly flows), the report reads that
 count rather than the records: every whole ISO week of the period that the engine's grid
-covers and that no change has marked for a recompute since (``KpiDirty``). The days before
-the first whole week and after the last, and the weeks marked, are counted from the
-records. A cohort is kept by the weekly flows as a year only, so a flow with a cohort reads
-them only for a period that starts on 1 January; for any other period it is counted from
-the records. So the report reads the engine's work where it fits and the records where it
-must, and both give the same numbers (tested, and checked by bench/report.py at scale).
+covers and that no change has marked for a recompute since (``KpiDirty``). The flows keep
+each event's cohort year, which gives two more things: a week that a new year splits is
+read in part (a report of a calendar year reads only weekly flows, but for the days after
+its last Sunday of the events with a cohort); and a period that does not start on
+1 January reads the flows of its weeks for the cohorts of its years, less the events whose
+cohort came before its first day (counted from the records). The days before the first
+week read and after the last, and the weeks marked, are counted from the records. So the
+report reads the engine's work where it fits and the records where it must, and both give
+the same numbers (tested, and checked by bench/report.py at a city's scale). Like the
+dashboard, it relies on the engine's change tracking: every save marks its weeks at once;
+rows written around the ORM (a bulk SQL load) need a recompute before they are counted
+in weeks the engine had already counted.
 
 Queries, whatever the period, scope and number of records: the engine's grid (1), the
 weeks marked (1), the weekly flows (1), one UNION ALL of grouped queries per app for the
@@ -117,6 +123,9 @@ class Plan:
     skip_weeks: frozenset[dt.date] = frozenset()
     cohort_years: tuple[int, int] | None = None
     raw: list[DateRange] = field(default_factory=list)
+    # days of the flows' weeks whose events of an earlier cohort (of the period's first
+    # year, before its first day) the flows counted and the report must not
+    minus: list[DateRange] = field(default_factory=list)
 
 
 def _whole_weeks(first: dt.date | None, last: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -144,7 +153,7 @@ def _plan(
     start = None if need.cumulative else period.first
     plan = Plan(need)
     by_cohort = need.has_cohort and not need.cumulative
-    if grid is None or (by_cohort and not _new_year(period.first)):
+    if grid is None:
         plan.raw = [(start, period.last)]
         return plan
     # The weekly flows keep each event's cohort year, so a week that a new year splits can
@@ -165,6 +174,16 @@ def _plan(
     plan.skip_weeks = frozenset(m for m in dirty if lo <= m <= hi)
     # the period's years: a cohort's, or (no cohort) the event's own
     plan.cohort_years = (start.year if start else dt.MINYEAR, period.last.year)
+    if by_cohort and not _new_year(period.first):
+        # The flows count the cohorts of whole years: from the events of their weeks, take
+        # away those whose cohort came before the period's first day in its first year.
+        plan.minus = _merged(
+            [
+                (monday, monday + dt.timedelta(days=6))
+                for monday in _mondays(lo, hi)
+                if monday not in plan.skip_weeks
+            ]
+        )
     # the records fill in around the weeks read from the flows, and the weeks marked
     ranges: list[DateRange] = []
     if start is None or start < lo:
@@ -176,6 +195,10 @@ def _plan(
         ranges.append((hi + ONE_WEEK, period.last))
     plan.raw = _merged(ranges)
     return plan
+
+
+def _mondays(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
 
 
 def _merged(ranges: list[DateRange]) -> list[DateRange]:
@@ -262,19 +285,26 @@ def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
     return q
 
 
-def _raw_query(plan: Plan, period: Period, unit_id: int | None, label: str) -> QuerySet[Any]:
-    """One grouped query: (k = ``label``, s = split part, t = amount) over the plan's days."""
-    need, flow = plan.need, plan.need.flow
+def _raw_query(
+    plan: Plan,
+    days: list[DateRange],
+    cohort: tuple[dt.date, dt.date] | None,
+    unit_id: int | None,
+    label: str,
+) -> QuerySet[Any]:
+    """One grouped query: (k = ``label``, s = split part, t = amount) of the events of the
+    plan's flow on ``days`` whose cohort (if given) falls within ``cohort``."""
+    flow = plan.need.flow
     assert flow.source is not None
     qs = flow.source().order_by()
     model = qs.model
     when = Q()
-    for first, last in plan.raw:
+    for first, last in days:
         when |= _bounds(model, flow.when, first, last)
     qs = qs.filter(when)
-    if need.has_cohort and not need.cumulative:
+    if cohort is not None:
         assert flow.cohort is not None
-        qs = qs.filter(_bounds(model, flow.cohort, period.first, period.last))
+        qs = qs.filter(_bounds(model, flow.cohort, *cohort))
     if unit_id is not None:
         qs = qs.filter(**{flow.unit: unit_id})
     total = Sum(flow.amount) if flow.amount is not None else Count("pk")
@@ -285,29 +315,36 @@ def _raw_query(plan: Plan, period: Period, unit_id: int | None, label: str) -> Q
 def _records(
     plans: list[Plan], period: Period, unit_id: int | None
 ) -> dict[tuple[str, str, str], Decimal]:
-    """The plans' days counted from the records: one UNION ALL per app. Metrics that
-    share a flow (tickets received: the count, and the closure and feedback rates' base)
-    share its query."""
-    shared: dict[Any, list[Plan]] = defaultdict(list)
+    """The plans' days counted from the records (and the earlier cohorts taken away from
+    the flows' weeks): one UNION ALL per app. Metrics that share a flow (tickets received:
+    the count, and the closure and feedback rates' base) share its query."""
+    year_start = dt.date(period.first.year, 1, 1)
+    shared: dict[Any, list[tuple[Plan, int]]] = defaultdict(list)
     for plan in plans:
+        by_cohort = plan.need.has_cohort and not plan.need.cumulative
+        cohort = (period.first, period.last) if by_cohort else None
         if plan.raw:
-            cohort = plan.need.has_cohort and not plan.need.cumulative
-            shared[(plan.need.flow, tuple(plan.raw), cohort)].append(plan)
+            shared[(plan.need.flow, tuple(plan.raw), cohort)].append((plan, 1))
+        if plan.minus:
+            earlier = (year_start, period.first - ONE_DAY)
+            shared[(plan.need.flow, tuple(plan.minus), earlier)].append((plan, -1))
     by_app: dict[str, list[QuerySet[Any]]] = defaultdict(list)
-    readers: list[list[Plan]] = []
-    for members in shared.values():
+    readers: list[list[tuple[Plan, int]]] = []
+    for (_flow, days, cohort), members in shared.items():
         label = str(len(readers))
         readers.append(members)
-        by_app[members[0].need.metric.app].append(_raw_query(members[0], period, unit_id, label))
-    out: dict[tuple[str, str, str], Decimal] = {}
+        plan = members[0][0]
+        by_app[plan.need.metric.app].append(_raw_query(plan, list(days), cohort, unit_id, label))
+    out: dict[tuple[str, str, str], Decimal] = defaultdict(lambda: ZERO)
     for queries in by_app.values():
         union = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
         for row in union:
             if row["t"] is None:
                 continue
-            for plan in readers[int(row["k"])]:
-                out[(plan.need.metric.key, plan.need.side, row["s"] or "")] = Decimal(row["t"])
-    return out
+            for plan, sign in readers[int(row["k"])]:
+                key = (plan.need.metric.key, plan.need.side, row["s"] or "")
+                out[key] += sign * Decimal(row["t"])
+    return dict(out)
 
 
 # --- counts no metric has -------------------------------------------------------------------

@@ -3,7 +3,6 @@ the presets the page offers, and the previous period a report is compared with."
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -116,7 +115,3 @@ def presets(on: dt.date | None = None) -> list[Preset]:
 def default_period(on: dt.date | None = None) -> Period:
     """What the page shows before a period is picked: this half-year so far."""
     return next(p.period for p in presets(on) if p.key == "half_year")
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
