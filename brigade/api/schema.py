@@ -25,8 +25,8 @@ from typing import Any
 
 UNSAFE = {"post", "put", "patch", "delete"}
 METHODS = {"get", "head", "options", *UNSAFE}
-# Query parameters that never answer 400: a bad page is a 404, the others are ignored.
-PAGING = {"page", "page_size", "ordering"}
+# Query parameters that never answer 400: a bad page is a 404, an unknown order ignored.
+PAGING = {"page", "ordering"}
 
 DETAIL = "Detail"
 CONFLICT = "Conflict"
@@ -144,6 +144,9 @@ def _local_times(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("type") == "string" and node.get("format") == "time":
             node.update(PARTIAL_TIME)
+        if node.get("format") == "uri" and node.get("readOnly"):
+            # links the API gives are paths on this server (/outreach/photos/1/)
+            node["format"] = "uri-reference"
         for value in node.values():
             _local_times(value)
     elif isinstance(node, list):
@@ -152,6 +155,7 @@ def _local_times(node: Any) -> None:
 
 
 def local_times(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
-    """Describe times of day as they are sent and read: without an offset."""
+    """Describe times of day as they are sent and read, without an offset, and the links
+    the API gives as what they are, references relative to this server."""
     _local_times(result)
     return result

@@ -12,7 +12,7 @@ Two field types carry the conventions of every app's API:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -72,6 +72,25 @@ class RelatedRef(serializers.PrimaryKeyRelatedField):
         return {"id": value.pk, **{name: getattr(value, name) for name in self.display}}
 
 
+def model_field(field: serializers.Field) -> Any:
+    """The model field a serializer field reads (``source`` on its serializer's model), or
+    None: what the schema needs to know whether a read-only value can be null or blank."""
+    meta = getattr(getattr(field, "parent", None), "Meta", None)
+    model = getattr(meta, "model", None)
+    source = getattr(field, "source", None) or getattr(field, "field_name", None)
+    if model is None or not source or "." in source or source == "*":
+        return None
+    try:
+        return model._meta.get_field(source)
+    except Exception:
+        return None
+
+
+def can_be_null(field: serializers.Field) -> bool:
+    found = model_field(field)
+    return bool(field.allow_null or (field.read_only and found is not None and found.null))
+
+
 class RelatedRefExtension(OpenApiSerializerFieldExtension):
     target_class = RelatedRef
     match_subclasses = True
@@ -82,7 +101,10 @@ class RelatedRefExtension(OpenApiSerializerFieldExtension):
         display = self.target.display
         properties = {"id": build_basic_type(OpenApiTypes.INT)}
         properties.update({name: build_basic_type(OpenApiTypes.STR) for name in display})
-        return build_object_type(properties=properties, required=["id", *display])
+        schema = build_object_type(properties=properties, required=["id", *display])
+        if can_be_null(self.target):  # a nullable foreign key shown read-only
+            schema["nullable"] = True
+        return schema
 
 
 class ChoicesField(serializers.ChoiceField):
@@ -93,17 +115,36 @@ class ChoicesField(serializers.ChoiceField):
         super().__init__(choices=choices_class.choices, **kwargs)
 
 
+def _text_choices(base: type = models.TextChoices) -> Iterator[type]:
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _text_choices(sub)
+
+
+def enum_prefix(choices: type[models.TextChoices]) -> str:
+    """The class's name, led by its app's when another app has a class of that name
+    (hazards' and incidents' ``Severity``): one schema component per distinct enum."""
+    name = choices.__name__
+    if any(c.__name__ == name and c is not choices for c in _text_choices()):
+        return choices.__module__.split(".")[0].title() + name
+    return name
+
+
 class ChoicesFieldExtension(OpenApiSerializerFieldExtension):
     target_class = ChoicesField
     match_subclasses = True
 
+    def _blank(self) -> bool:
+        found = model_field(self.target) if self.target.read_only else None
+        return bool(self.target.allow_blank or (found is not None and found.blank))
+
     def get_name(self) -> str:
-        blank = "OrBlank" if self.target.allow_blank else ""
-        return f"{self.target.choices_class.__name__}{blank}Enum"
+        blank = "OrBlank" if self._blank() else ""
+        return f"{enum_prefix(self.target.choices_class)}{blank}Enum"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         choices = self.target.choices_class
-        values = list(choices.values) + ([""] if self.target.allow_blank else [])
+        values = list(choices.values) + ([""] if self._blank() else [])
         described = "\n".join(f"* `{value}` - {label}" for value, label in choices.choices)
         return {"type": "string", "enum": values, "description": described}
 

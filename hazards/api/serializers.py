@@ -60,13 +60,18 @@ class HazardSerializer(ModelRulesSerializer):
     severity = ChoicesField(Severity)
     status = ChoicesField(HazardStatus, read_only=True)
     reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
-    patrol: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
-    accident: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True
+    # null when the hazard came from elsewhere (or is not a duplicate)
+    patrol: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
     )
-    ticket: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    accident: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    ticket: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     duplicate_of: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
     is_overdue = serializers.SerializerMethodField()
     photos = HazardPhotoSerializer(many=True, read_only=True)

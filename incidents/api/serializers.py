@@ -58,7 +58,7 @@ class AccidentSerializer(serializers.ModelSerializer):
     handling_mode = ChoicesField(HandlingMode, required=False)
     mediation = ChoicesField(MediationOutcome, required=False, allow_blank=True)
     solved_how = ChoicesField(SolvedHow, read_only=True)
-    recorded_by = IncidentUserRef(read_only=True)
+    recorded_by = IncidentUserRef(read_only=True, allow_null=True)
     solved_by = IncidentUserRef(read_only=True, allow_null=True)
     parties = AccidentPartySerializer(many=True, required=False)
     case_state = serializers.CharField(read_only=True)
@@ -134,7 +134,7 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     paid_amount = money(read_only=True)
     outstanding = money(read_only=True)
     recovery_warning = serializers.SerializerMethodField()
-    requested_by = IncidentUserRef(read_only=True)
+    requested_by = IncidentUserRef(read_only=True, allow_null=True)
     approved_by = IncidentUserRef(read_only=True, allow_null=True)
 
     class Meta:
@@ -184,7 +184,7 @@ class AdvanceRejectSerializer(serializers.Serializer):
 class RecoverySerializer(serializers.ModelSerializer):
     advance = RelatedRef(queryset=FundAdvance.objects.all(), display=("beneficiary",))
     amount = money(min_value=Decimal("0.01"))
-    recorded_by = IncidentUserRef(read_only=True)
+    recorded_by = IncidentUserRef(read_only=True, allow_null=True)
     received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
 
     class Meta:

@@ -292,10 +292,14 @@ class TicketViewSet(ScopedModelViewSet):
 
 
 def _page_size(raw: str | None) -> int:
-    try:
-        return max(1, min(int(raw or QUEUE_PAGE), QUEUE_MAX))
-    except ValueError:
+    """The rows asked for, at most QUEUE_MAX; not a whole number of at least 1: 400."""
+    if not raw:
         return QUEUE_PAGE
+    try:
+        wanted = serializers.IntegerField(min_value=1).run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({"page_size": error.detail}) from error
+    return min(int(wanted), QUEUE_MAX)
 
 
 def queue_after(queryset: Any, after: str | None) -> Any:
