@@ -12,10 +12,12 @@ Two field types carry the conventions of every app's API:
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -147,6 +149,24 @@ class ChoicesFieldExtension(OpenApiSerializerFieldExtension):
         values = list(choices.values) + ([""] if self._blank() else [])
         described = "\n".join(f"* `{value}` - {label}" for value, label in choices.choices)
         return {"type": "string", "enum": values, "description": described}
+
+
+# The earliest time a record may carry. Before 1901 the zone database gives Shanghai its
+# local mean time (+08:05:43), an offset RFC 3339 cannot write: a record dated then could
+# be stored but not sent back as a valid date-time. No record of the brigade is that old.
+EARLIEST = dt.datetime(1950, 1, 1, tzinfo=dt.UTC)
+
+
+class TimestampField(serializers.DateTimeField):
+    """A date and time in: not before 1950 (EARLIEST)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(MinValueValidator(EARLIEST))
+
+
+# Every model serializer's date-time fields are TimestampFields.
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = TimestampField
 
 
 @extend_schema_field(OpenApiTypes.FLOAT)
@@ -354,13 +374,13 @@ class PatrolStartSerializer(serializers.Serializer):
     campaign = RelatedRef(queryset=Campaign.objects.all(), required=False, allow_null=True)
     weather = ChoicesField(Weather, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
-    started_at = serializers.DateTimeField(
+    started_at = TimestampField(
         required=False, help_text=_("When the patrol began; now if left out.")
     )
 
 
 class PatrolEndSerializer(serializers.Serializer):
-    ended_at = serializers.DateTimeField(
+    ended_at = TimestampField(
         required=False, help_text=_("When the patrol ended; now if left out.")
     )
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -373,7 +393,7 @@ class PatrolCheckInSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("The post checked in at; the patrol's own post if left out."),
     )
-    at = serializers.DateTimeField(required=False, help_text=_("Arrival time; now if left out."))
+    at = TimestampField(required=False, help_text=_("Arrival time; now if left out."))
 
 
 class PatrolDetailsSerializer(serializers.Serializer):

@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, ModelRulesSerializer, RelatedRef
+from brigade.api.serializers import (
+    TIMESTAMPS,
+    ChoicesField,
+    ModelRulesSerializer,
+    RelatedRef,
+    TimestampField,
+)
 from brigade.models import PatrolLog, Unit
 from hazards.choices import (
     CheckResult,
@@ -154,7 +160,7 @@ class HazardReportSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    found_at = serializers.DateTimeField(required=False)
+    found_at = TimestampField(required=False)
     patrol = RelatedRef(
         queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)
     )

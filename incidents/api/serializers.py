@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef
+from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef, TimestampField
 from brigade.models import Unit
 from incidents.choices import (
     AdvancePurpose,
@@ -65,9 +65,7 @@ class AccidentSerializer(serializers.ModelSerializer):
     days_to_solve = serializers.SerializerMethodField(
         help_text=_("Days from the accident to the case's solution (solved cases only).")
     )
-    occurred_at = serializers.DateTimeField(
-        required=False, help_text=_("When it happened; now if left out.")
-    )
+    occurred_at = TimestampField(required=False, help_text=_("When it happened; now if left out."))
 
     class Meta:
         model = Accident
@@ -118,7 +116,7 @@ class AccidentDocumentSerializer(serializers.ModelSerializer):
 
 class AccidentSolveSerializer(serializers.Serializer):
     solved_how = ChoicesField(SolvedHow)
-    solved_at = serializers.DateTimeField(
+    solved_at = TimestampField(
         required=False, help_text=_("When the driver was identified; now if left out.")
     )
 
@@ -171,7 +169,7 @@ class FundAdvanceChangeSerializer(FundAdvanceSerializer):
 
 
 class AdvancePaySerializer(serializers.Serializer):
-    paid_at = serializers.DateTimeField(required=False, help_text=_("Now if left out."))
+    paid_at = TimestampField(required=False, help_text=_("Now if left out."))
     recovery_due = serializers.DateField(
         required=False, help_text=_("The day by which the money should be recovered.")
     )
@@ -219,7 +217,7 @@ class LedgerAdvanceSerializer(serializers.Serializer):
     beneficiary = serializers.CharField()
     payee = serializers.CharField()
     purpose = ChoicesField(AdvancePurpose)
-    paid_at = serializers.DateTimeField()
+    paid_at = TimestampField()
     recovery_due = serializers.DateField(allow_null=True)
     paid = money(source="amount")
     recovered = money(source="recovered_by_end")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef
+from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef, TimestampField
 from brigade.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
@@ -191,7 +191,7 @@ class TicketCreateSerializer(serializers.Serializer):
 
     number = serializers.CharField(max_length=40)
     channel = ChoicesField(TicketChannel, default=TicketChannel.HOTLINE)
-    received_at = serializers.DateTimeField()
+    received_at = TimestampField()
     citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     category = RelatedRef(queryset=TicketCategory.objects.all())
@@ -219,7 +219,7 @@ class ReplySerializer(serializers.Serializer):
 class CallbackSerializer(serializers.Serializer):
     result = ChoicesField(CallbackResult)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    at = serializers.DateTimeField(required=False)
+    at = TimestampField(required=False)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -300,7 +300,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
-    at = serializers.DateTimeField(required=False)
+    at = TimestampField(required=False)
 
     class Meta:
         model = Consultation
@@ -351,4 +351,4 @@ class ProposalSerializer(serializers.ModelSerializer):
 class ProposalAnswerSerializer(serializers.Serializer):
     reply_mode = ChoicesField(ReplyMode)
     reply = serializers.CharField(required=False, allow_blank=True, default="")
-    replied_at = serializers.DateTimeField(required=False)
+    replied_at = TimestampField(required=False)
