@@ -244,7 +244,7 @@ def prepare(db: str, args: argparse.Namespace) -> dict[str, Any]:
     with transaction.atomic():
         for i in range(counts["officers"]):
             unit = squadrons[i % len(squadrons)]
-            _, officer = account(f"load-officer-{i:02d}", Role.OFFICER, unit, f"压测民警{i:02d}")
+            user, officer = account(f"load-officer-{i:02d}", Role.OFFICER, unit, f"压测民警{i:02d}")
             shift = Shift.objects.filter(officer=officer, starts_at=day_start).first()
             if shift is None:
                 posts = list(DutyPost.objects.filter(unit=unit, is_active=True).order_by("pk"))
@@ -254,7 +254,7 @@ def prepare(db: str, args: argparse.Namespace) -> dict[str, Any]:
                     starts_at=day_start,
                     ends_at=day_start + dt.timedelta(hours=23, minutes=59),
                 )
-            plan["officers"].append({"username": officer.user.username, "shift": shift.pk})
+            plan["officers"].append({"username": user.username, "shift": shift.pk})
         for i in range(counts["clerks"]):
             unit = squadrons[i % len(squadrons)]
             user, _ = account(f"load-clerk-{i:02d}", Role.CLERK, unit, f"压测内勤{i:02d}")
@@ -464,7 +464,7 @@ def write_baseline(path: Path, results: dict[str, Any], previous: dict[str, Any]
     """This run's p95 (and median) per page as the baseline; with ``previous`` (the same
     size of run) each page keeps the lower of the two, so that a baseline made of a few runs
     is the machine at its quietest rather than whichever run happened last."""
-    pages = {}
+    pages: dict[str, dict[str, float]] = {}
     for name, page in results["pages"].items():
         if name == "Aggregated":
             continue

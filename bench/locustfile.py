@@ -74,7 +74,7 @@ class Journey(FastHttpUser):
     def csrf(self) -> str:
         for cookie in self.client.cookiejar:
             if cookie.name == "csrftoken":
-                return cookie.value
+                return cookie.value or ""
         return ""
 
     def check(self, name: str, method: str, path: str, *, status: int = 200,
