@@ -76,8 +76,8 @@ BODIES = {
 
 
 def needs_credentials(operation: dict[str, Any], default: list[Any] | None) -> bool:
-    security = operation.get("security", default)
-    return bool(security) and any(requirement for requirement in security)
+    security = operation.get("security", default) or []
+    return any(requirement for requirement in security)
 
 
 def error_codes(method: str, operation: dict[str, Any], default: list[Any] | None) -> list[str]:
