@@ -589,6 +589,10 @@ def document(report: Report, previous: Report) -> Any:
                 cells[1].text = display.value(fv) + unit
                 cells[2].text = display.value(old) + unit
                 cells[3].text = display.change(fv, old)
+            # the grid's widths (LibreOffice reads them) and each cell's (Word does)
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = width
             for row in table.rows:
                 for cell, width in zip(row.cells, widths, strict=True):
                     cell.width = width
