@@ -264,3 +264,28 @@ def test_fast_rows_equal_the_declared_fields(rf, clerk, unit):
     serializer = TicketSerializer(ticket, context={"request": request})
     declared = drf.ModelSerializer.to_representation(serializer, ticket)
     assert serializer.to_representation(ticket) == dict(declared)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_empty_content_sent_in_a_form_is_refused(api_as, clerk, unit, method):
+    ticket = TicketFactory(unit=unit, content="花园路拥堵")
+    body = "channel=hotline&content=&location=%E8%8A%B1%E5%9B%AD%E8%B7%AF"
+    response = getattr(api_as(clerk), method)(
+        url("ticket-detail", pk=ticket.pk), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "content" in response.json()
+    ticket.refresh_from_db()
+    assert ticket.content == "花园路拥堵"
+
+
+def test_a_form_without_content_keeps_it(api_as, clerk, unit):
+    ticket = TicketFactory(unit=unit, content="花园路拥堵")
+    response = api_as(clerk).patch(
+        url("ticket-detail", pk=ticket.pk),
+        "location=%E5%BB%BA%E8%AE%BE%E4%B8%9C%E8%B7%AF",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert (ticket.content, ticket.location) == ("花园路拥堵", "建设东路")
