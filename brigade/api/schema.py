@@ -12,7 +12,8 @@ endpoint is described truthfully from its first day:
   past the end of a list;
 - 409 for writes: the services refuse a transition from the record's current state and a
   delete of a record still referenced (brigade/api/exceptions.py);
-- 412 where ``If-Match`` is accepted and stale.
+- 412 where ``If-Match`` is accepted and stale;
+- 415 for a body in a format the operation does not read (or that cannot be parsed).
 
 It also marks optional query parameters as allowed empty, which is how they are read.
 
@@ -64,6 +65,7 @@ DESCRIPTIONS = {
     "409": "Not allowed from the record's current state (named in state), or the record "
     "is still referenced.",
     "412": "If-Match is stale: the record has changed.",
+    "415": "The body is in a format this operation does not read, or is unreadable.",
 }
 BODIES = {
     "400": VALIDATION,
@@ -72,6 +74,7 @@ BODIES = {
     "404": DETAIL,
     "409": CONFLICT,
     "412": DETAIL,
+    "415": DETAIL,
 }
 
 
@@ -91,6 +94,8 @@ def error_codes(method: str, operation: dict[str, Any], default: list[Any] | Non
     filters = {name for where, name in names if where == "query"} - PAGING
     if "requestBody" in operation or filters:
         codes.append("400")
+    if "requestBody" in operation:
+        codes.append("415")
     if "path" in located or ("query", "page") in names:
         codes.append("404")
     if method in UNSAFE and needs_credentials(operation, default):
