@@ -25,6 +25,18 @@ from brigade.permissions import RolePermission
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def positive_count(name: str, raw: str) -> int:
+    """A query parameter that counts rows: digits only, at least 1, else a 400 on ``name``
+    (DRF's IntegerField would also take "12.0" or " 12")."""
+    field = serializers.IntegerField(min_value=1)
+    try:
+        if not raw.isascii() or not raw.isdigit():
+            field.fail("invalid")
+        return int(field.run_validation(raw))
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from error
+
+
 class PageSizePagination(PageNumberPagination):
     """``count/next/previous/results``; a client may ask for up to 200 rows a page.
 
@@ -38,12 +50,7 @@ class PageSizePagination(PageNumberPagination):
     def get_page_size(self, request: Any) -> int | None:
         raw = request.query_params.get(self.page_size_query_param)
         if raw:  # empty: the default, as for every optional parameter
-            try:
-                serializers.IntegerField(min_value=1).run_validation(raw)
-            except serializers.ValidationError as error:
-                raise serializers.ValidationError(
-                    {self.page_size_query_param: error.detail}
-                ) from error
+            positive_count(self.page_size_query_param, raw)
         return super().get_page_size(request)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:

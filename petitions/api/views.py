@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -295,11 +295,7 @@ def _page_size(raw: str | None) -> int:
     """The rows asked for, at most QUEUE_MAX; not a whole number of at least 1: 400."""
     if not raw:
         return QUEUE_PAGE
-    try:
-        wanted = serializers.IntegerField(min_value=1).run_validation(raw)
-    except serializers.ValidationError as error:
-        raise serializers.ValidationError({"page_size": error.detail}) from error
-    return min(int(wanted), QUEUE_MAX)
+    return min(positive_count("page_size", raw), QUEUE_MAX)
 
 
 def queue_after(queryset: Any, after: str | None) -> Any:

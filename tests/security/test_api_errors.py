@@ -32,7 +32,7 @@ def test_a_url_under_the_api_that_matches_nothing_answers_json(api_as, clerk, cl
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("size", ["abc", "0", "-3", "null"])
+@pytest.mark.parametrize("size", ["abc", "0", "-3", "null", "12.0", " 12"])
 def test_a_page_size_that_is_no_count_is_refused(api_as, clerk, size):
     response = api_as(clerk).get("/api/v1/hazards/hazards/", {"page_size": size})
     assert response.status_code == 400
