@@ -2,17 +2,18 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Element(models.TextChoices):
     """The six elements of road safety a hazard is filed under (人车路企管境)."""
 
-    PEOPLE = "people", _("People")
-    VEHICLE = "vehicle", _("Vehicle")
-    ROAD = "road", _("Road")
-    ENTERPRISE = "enterprise", _("Enterprise")
-    MANAGEMENT = "management", _("Management")
-    ENVIRONMENT = "environment", _("Environment")
+    PEOPLE = "people", pgettext_lazy("road safety element", "People")
+    VEHICLE = "vehicle", pgettext_lazy("road safety element", "Vehicle")
+    ROAD = "road", pgettext_lazy("road safety element", "Road")
+    ENTERPRISE = "enterprise", pgettext_lazy("road safety element", "Enterprise")
+    MANAGEMENT = "management", pgettext_lazy("road safety element", "Management")
+    ENVIRONMENT = "environment", pgettext_lazy("road safety element", "Environment")
 
 
 class HazardSource(models.TextChoices):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hazards.choices import OPEN_STATUSES
 from hazards.models import FacilityWork, Hazard, KeyVehicle
@@ -30,7 +31,7 @@ class HazardFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Road, place or description"))
     date_from = filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("From"))
     date_to = filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("To"))
-    is_open = filters.BooleanFilter(method="filter_open", label=_("Open"))
+    is_open = filters.BooleanFilter(method="filter_open", label=pgettext_lazy("hazard", "Open"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     sort = SortFilter(
         fields=(

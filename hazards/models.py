@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from brigade.models import Officer, PatrolLog, TimeStampedModel, Unit
@@ -53,7 +54,7 @@ class Hazard(TimeStampedModel):
     )
     road = models.CharField(_("road"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("hazard", "description"))
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=9,

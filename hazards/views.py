@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
@@ -122,7 +122,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Severity"), "get_severity_display"),
         Column(gettext_lazy("Road"), "road", width=20),
         Column(gettext_lazy("Place"), "location", width=24),
-        Column(gettext_lazy("Description"), "description", width=40),
+        Column(pgettext_lazy("hazard", "Description"), "description", width=40),
         Column(gettext_lazy("Status"), "get_status_display"),
         Column(gettext_lazy("Responsible party"), "responsible_party", width=20),
         Column(gettext_lazy("Deadline"), "deadline", width=12),

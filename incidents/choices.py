@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Severity(models.TextChoices):
@@ -35,24 +36,24 @@ class PartyRole(models.TextChoices):
 
 
 class VehicleKind(models.TextChoices):
-    NONE = "", _("No vehicle")
-    CAR = "car", _("Car")
-    TRUCK = "truck", _("Truck")
-    BUS = "bus", _("Bus")
-    MOTORCYCLE = "motorcycle", _("Motorcycle")
-    EBIKE = "ebike", _("Electric bicycle")
-    LOW_SPEED_EV = "low_speed_ev", _("Low-speed electric vehicle")
-    BICYCLE = "bicycle", _("Bicycle")
-    OTHER = "other", _("Other vehicle")
+    NONE = "", pgettext_lazy("vehicle kind", "No vehicle")
+    CAR = "car", pgettext_lazy("vehicle kind", "Car")
+    TRUCK = "truck", pgettext_lazy("vehicle kind", "Truck")
+    BUS = "bus", pgettext_lazy("vehicle kind", "Bus")
+    MOTORCYCLE = "motorcycle", pgettext_lazy("vehicle kind", "Motorcycle")
+    EBIKE = "ebike", pgettext_lazy("vehicle kind", "Electric bicycle")
+    LOW_SPEED_EV = "low_speed_ev", pgettext_lazy("vehicle kind", "Low-speed electric vehicle")
+    BICYCLE = "bicycle", pgettext_lazy("vehicle kind", "Bicycle")
+    OTHER = "other", pgettext_lazy("vehicle kind", "Other vehicle")
 
 
 class Liability(models.TextChoices):
-    UNDETERMINED = "", _("Not determined")
-    FULL = "full", _("Full")
-    MAIN = "main", _("Main")
-    EQUAL = "equal", _("Equal")
-    MINOR = "minor", _("Minor")
-    NONE = "none", _("None")
+    UNDETERMINED = "", pgettext_lazy("liability", "Not determined")
+    FULL = "full", pgettext_lazy("liability", "Full")
+    MAIN = "main", pgettext_lazy("liability", "Main")
+    EQUAL = "equal", pgettext_lazy("liability", "Equal")
+    MINOR = "minor", pgettext_lazy("liability", "Minor")
+    NONE = "none", pgettext_lazy("liability", "None")
 
 
 class SolvedHow(models.TextChoices):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.forms import BootstrapForm
 from brigade.models import Unit
@@ -70,7 +71,9 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     )
     road = forms.CharField(label=_("Road"), max_length=100)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    severity = forms.ChoiceField(
+        label=pgettext_lazy("accident", "Severity"), choices=Severity.choices
+    )
     handling_mode = forms.ChoiceField(label=_("Handling"), choices=HandlingMode.choices)
     hit_and_run = forms.BooleanField(label=_("Hit-and-run (the other party fled)"), required=False)
     mediation = forms.ChoiceField(
@@ -121,7 +124,7 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
 
 class PartyForm(BootstrapForm):
     role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
     vehicle_kind = forms.ChoiceField(
@@ -177,7 +180,7 @@ class PayForm(BootstrapForm):
 class RecoveryForm(BootstrapForm):
     payer = forms.CharField(label=_("Payer"), max_length=100)
     amount = _money_field(_("Amount (CNY)"))
-    received_on = forms.DateField(label=_("Received on"))
+    received_on = forms.DateField(label=pgettext_lazy("recovery", "Received on"))
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from brigade.models import TimeStampedModel, Unit
@@ -76,7 +77,10 @@ class Accident(TimeStampedModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     severity = models.CharField(
-        _("severity"), max_length=20, choices=Severity.choices, default=Severity.PROPERTY
+        pgettext_lazy("accident", "severity"),
+        max_length=20,
+        choices=Severity.choices,
+        default=Severity.PROPERTY,
     )
     handling_mode = models.CharField(
         _("handling"), max_length=20, choices=HandlingMode.choices, default=HandlingMode.SIMPLE
@@ -143,7 +147,7 @@ class AccidentParty(TimeStampedModel):
     role = models.CharField(
         _("role"), max_length=20, choices=PartyRole.choices, default=PartyRole.DRIVER
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     plate = models.CharField(_("plate"), max_length=20, blank=True)
     vehicle_kind = models.CharField(
@@ -277,7 +281,9 @@ class Recovery(TimeStampedModel):
     )
     payer = models.CharField(_("payer"), max_length=100)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
-    received_on = models.DateField(_("received on"), default=timezone.localdate, db_index=True)
+    received_on = models.DateField(
+        pgettext_lazy("recovery", "received on"), default=timezone.localdate, db_index=True
+    )
     recorded_by = _user_fk("recoveries_recorded", _("recorded by"))
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     history = HistoricalRecords()

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
@@ -103,7 +103,7 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Unit"), "unit.name"),
         Column(gettext_lazy("Road"), "road", width=20),
         Column(gettext_lazy("Place"), "place", width=24),
-        Column(gettext_lazy("Severity"), "get_severity_display"),
+        Column(pgettext_lazy("accident", "Severity"), "get_severity_display"),
         Column(gettext_lazy("Handling"), "get_handling_mode_display"),
         Column(gettext_lazy("Hit-and-run"), "hit_and_run"),
         Column(gettext_lazy("Solved at"), "solved_at", width=18),
@@ -554,7 +554,7 @@ LEDGER_COLUMNS = (
     Column(gettext_lazy("Recover by"), "recovery_due"),
 )
 RECOVERY_COLUMNS = (
-    Column(gettext_lazy("Received on"), "received_on"),
+    Column(pgettext_lazy("recovery", "Received on"), "received_on"),
     Column(gettext_lazy("Advance"), "advance", width=30),
     Column(gettext_lazy("Payer"), "payer", width=20),
     Column(gettext_lazy("Amount (CNY)"), "amount"),

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.forms import BootstrapForm, limit_choices
 from brigade.models import DutyPost, Officer, Unit
@@ -309,7 +310,9 @@ class StationForm(BootstrapForm):
         help_text=_("Water, hot meals, phone charging, a rest ..."),
     )
     opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput)
-    is_active = forms.BooleanField(label=_("Open"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("station", "Open"), required=False, initial=True
+    )
 
     def __init__(self, *args: Any, user: Any, station: Any = None, **kwargs: Any) -> None:
         if station is not None:

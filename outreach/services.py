@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Officer, Unit
@@ -111,7 +112,9 @@ def event_save(
             }
         )
     if campaign is not None and not campaign.is_running(held_on):
-        raise ValidationError({"campaign": _("This campaign is not running on that day.")})
+        raise ValidationError(
+            {"campaign": pgettext("outreach campaign", "This campaign is not running on that day.")}
+        )
     if event is None:
         event = PublicityEvent(unit=_unit_of(by, officers), recorded_by=by)
     event.held_on = held_on

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PetitionsConfig(AppConfig):
@@ -43,7 +44,7 @@ def register_links() -> None:
         ),
         Link(
             "consultations",
-            _("Consultations"),
+            pgettext_lazy("records", "Consultations"),
             "petitions:consultation_list",
             "chat-dots",
             everyone,

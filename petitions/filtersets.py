@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.models import Officer, Unit
 from petitions.choices import OPEN_STATUSES, DeadlineState
@@ -70,7 +71,9 @@ class ConsultationFilterSet(filters.FilterSet):
     unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
     date_from = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
     date_to = filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
-    q = filters.CharFilter(field_name="topic", lookup_expr="icontains", label=_("Topic"))
+    q = filters.CharFilter(
+        field_name="topic", lookup_expr="icontains", label=pgettext_lazy("consultation", "Topic")
+    )
 
     class Meta:
         model = Consultation

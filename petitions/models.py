@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from brigade.models import Officer, TimeStampedModel, Unit
@@ -403,7 +404,7 @@ class Consultation(TimeStampedModel):
     """A question from the public answered by phone or in person (quick log)."""
 
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
-    topic = models.CharField(_("topic"), max_length=200)
+    topic = models.CharField(pgettext_lazy("consultation", "topic"), max_length=200)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
         Officer,
@@ -424,7 +425,7 @@ class Consultation(TimeStampedModel):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = _("consultation")
-        verbose_name_plural = _("consultations")
+        verbose_name_plural = pgettext_lazy("records", "consultations")
         indexes = [models.Index(fields=["unit", "at"], name="consultation_unit_at")]
 
     def __str__(self) -> str:

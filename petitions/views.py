@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from brigade.errors import TransitionNotAllowed
@@ -68,9 +68,9 @@ def next_action(ticket: Ticket) -> str | None:
 
 ACTION_LABELS = {
     "sign": gettext_lazy("Sign"),
-    "assign": gettext_lazy("Assign"),
+    "assign": pgettext_lazy("ticket", "Assign"),
     "reply": gettext_lazy("Reply"),
-    "close": gettext_lazy("Close"),
+    "close": pgettext_lazy("ticket", "Close"),
     "callback": gettext_lazy("Call back"),
 }
 
@@ -567,7 +567,7 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = ConsultationFilterSet
     template_name = "petitions/consultation_list.html"
     read_roles = ALL_ROLES
-    page_title = gettext_lazy("Consultations")
+    page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
     export_filename = "consultations"
     export_columns = (
