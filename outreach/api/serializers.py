@@ -26,14 +26,19 @@ from outreach.models import (
 OFFICER_DISPLAY = ("name", "badge_no")
 
 
+# The largest count a PositiveIntegerField holds on every database: a larger one is a 400,
+# not PostgreSQL's "integer out of range" as a 500.
+MAX_COUNT = 2_147_483_647
+
+
 def _count(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, **kwargs)
+    return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, **kwargs)
 
 
 class OutreachCampaignSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=Unit.objects.all())
     goal_kind = ChoicesField(GoalKind)
-    goal_target = serializers.IntegerField(min_value=1)
+    goal_target = serializers.IntegerField(min_value=1, max_value=MAX_COUNT)
     progress = serializers.IntegerField(read_only=True)
     event_count = serializers.IntegerField(read_only=True)
 
@@ -228,7 +233,7 @@ class StationTallySerializer(serializers.Serializer):
 
     day = serializers.DateField(required=False)
     delta = serializers.ChoiceField(choices=[1, -1], required=False)
-    visits = serializers.IntegerField(min_value=0, required=False)
+    visits = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("delta" in attrs) == ("visits" in attrs):

@@ -122,3 +122,15 @@ def test_times_of_day_and_enums_are_described_as_sent(schema):
     assert start["format"] == "partial-time" and "pattern" in start
     assert {"HazardsSeverityEnum", "IncidentsSeverityEnum"} <= set(components)
     assert "SeverityEnum" not in components
+
+
+def test_a_count_too_large_for_the_database_is_refused(api_as, commander, unit):
+    from tests.outreach.factories import PublicityEventFactory
+
+    event = PublicityEventFactory(unit=unit)
+    response = api_as(commander).patch(
+        f"/api/v1/outreach/events/{event.pk}/", {"materials": 832676736287329}, format="json"
+    )
+    # PostgreSQL's integer holds no such number: a 400, not "integer out of range" as a 500
+    assert response.status_code == 400
+    assert list(response.json()) == ["materials"]
