@@ -47,6 +47,8 @@ SETTINGS_VARIABLES = (
     "DJANGO_SETTINGS_MODULE",
     "PYTEST_ADDOPTS",
     "PYTEST_XDIST_WORKER",
+    # the browser tests' live server sets it in the test process; never in deployment
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from brigade.choices import Role, UnitKind
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
-from tests.browser.conftest import browser, no_horizontal_scroll, phone  # noqa: F401
+from tests.browser.conftest import no_horizontal_scroll
 from tests.hazards.factories import HazardFactory
 from tests.petitions.factories import TicketFactory
 
@@ -43,7 +43,7 @@ def brigade(transactional_db):
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
-def test_a_commander_reads_last_months_report_on_a_phone(phone: Page, brigade, lang):  # noqa: F811
+def test_a_commander_reads_last_months_report_on_a_phone(phone: Page, brigade, lang):
     text = TEXT[lang]  # the phone's browser asks for the language (Accept-Language)
     phone.goto("/accounts/login/")
     phone.fill("input[name=username]", "wangjianguo")
