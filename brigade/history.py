@@ -12,7 +12,7 @@ users, one query per related model named in them, and one for a many-to-many fie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -59,15 +59,18 @@ def history_entries(
     fields: Sequence[str] | None = None,
     *,
     created: Any = None,
-    show_initial: bool = False,
+    show_initial: bool | Collection[str] = False,
     m2m: str | None = None,
+    display: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The entries of ``record``'s history, newest first.
 
     ``fields``: which fields' changes to show (default: all its own fields); ``created``:
     the first entry's action ("Created" unless said); ``show_initial``: list the values the
-    record was created with in the first entry; ``m2m``: a many-to-many field recorded by
-    the history (``HistoricalRecords(m2m_fields=...)``), shown as the names it held.
+    record was created with in the first entry (all, or those of the fields named); ``m2m``:
+    a many-to-many field recorded by the history (``HistoricalRecords(m2m_fields=...)``),
+    shown as the names it held; ``display``: how to show a field's value where its choices
+    or type do not say (e.g. a state with the app's own wording).
     """
     manager: Any = record.history  # type: ignore[attr-defined]
     rows = manager.select_related("history_user").order_by("history_date", "history_id")
@@ -78,6 +81,7 @@ def history_entries(
         created=created,
         show_initial=show_initial,
         m2m=m2m,
+        display=display,
     )
 
 
@@ -87,8 +91,9 @@ def entries_from_rows(
     fields: Sequence[str],
     *,
     created: Any = None,
-    show_initial: bool = False,
+    show_initial: bool | Collection[str] = False,
     m2m: str | None = None,
+    display: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> list[dict[str, Any]]:
     """``history_entries`` over history rows already read (oldest first)."""
     opts = model._meta
@@ -98,9 +103,14 @@ def entries_from_rows(
     if m2m:
         held, names[m2m] = _m2m_names(rows, model, m2m)
 
+    initial = set(fields if show_initial is True else show_initial or ())
+    display = display or {}
+
     def show(name: str, value: Any) -> str:
         if value in (None, "", ()):
             return EMPTY
+        if name in display:
+            return display[name](value)
         if name in names:
             if name == m2m:
                 return "、".join(names[name].get(pk, f"#{pk}") for pk in value)
@@ -133,7 +143,7 @@ def entries_from_rows(
         for name in shown:
             new = value(row, name)
             if previous is None:
-                if show_initial and new not in (None, "", False, ()):
+                if name in initial and new not in (None, "", False, ()):
                     changes.append(change(label(name), EMPTY, show(name, new)))
                 continue
             old = value(previous, name)

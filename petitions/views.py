@@ -15,12 +15,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
+from brigade import history
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
 from brigade.imports import drop_stash, open_stash, stash_upload
@@ -226,56 +226,15 @@ _HISTORY_FIELDS = (
 
 
 def ticket_history(ticket: Ticket) -> list[dict[str, Any]]:
-    """Who changed what and when, newest first (a fixed number of queries)."""
-    from brigade.models import Officer, Unit
-    from petitions.models import TicketCategory
-
-    records = list(
-        ticket.history.select_related("history_user").order_by("history_date", "history_id")
+    """Who changed what and when, newest first (a fixed number of queries); a ticket's
+    first entry says the state, unit and category it was received in."""
+    return history.history_entries(
+        ticket,
+        _HISTORY_FIELDS,
+        created=_("Received"),
+        show_initial=("status", "unit", "category"),
+        display={"status": services.state_label},
     )
-    names: dict[str, dict[int, str]] = {}
-    for field, model in (("handler", Officer), ("category", TicketCategory), ("unit", Unit)):
-        ids = {getattr(r, f"{field}_id") for r in records} - {None}
-        names[field] = {o.pk: str(o) for o in model.objects.filter(pk__in=ids)} if ids else {}
-
-    def show(field: str, value: Any) -> str:
-        if value in (None, ""):
-            return "—"
-        if field in names:
-            return names[field].get(value, f"#{value}")
-        if field == "status":
-            return services.state_label(value)
-        if isinstance(value, dt.date):
-            return date_format(value, "DATE_FORMAT")
-        return str(value)
-
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for record in records:
-        changes = []
-        for field in _HISTORY_FIELDS:
-            attname = f"{field}_id" if field in names else field
-            new, old = getattr(record, attname), getattr(previous, attname, None)
-            if previous is None and field not in ("status", "unit", "category"):
-                continue
-            if previous is not None and new == old:
-                continue
-            label = getattr(Ticket._meta.get_field(field), "verbose_name", field)
-            changes.append({"field": label, "old": show(field, old), "new": show(field, new)})
-        user = record.history_user
-        who = (user.get_full_name() or user.get_username()) if user else _("system")
-        if changes:
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": who,
-                    "action": _("Received") if previous is None else _("Changed"),
-                    "changes": changes,
-                }
-            )
-        previous = record
-    entries.reverse()
-    return entries
 
 
 def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
@@ -667,38 +626,7 @@ class ProposalCreateView(RoleRequiredMixin, View):
 
 def record_history(record: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     """Who changed what and when on a plain record (one query), newest first."""
-    model = type(record)
-    records = list(
-        record.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    entries: list[dict[str, Any]] = []
-    previous = None
-    for row in records:
-        changes = []
-        for field in fields:
-            new, old = getattr(row, field), getattr(previous, field, None)
-            if (previous is None and new in (None, "")) or (previous is not None and new == old):
-                continue
-            display = getattr(row, f"get_{field}_display", None)
-            shown = str(display()) if display and new else str(new if new is not None else "—")
-            label = getattr(model._meta.get_field(field), "verbose_name", field)
-            changes.append({"field": label, "old": "" if previous is None else old, "new": shown})
-        user = row.history_user
-        if changes:
-            entries.append(
-                {
-                    "when": row.history_date,
-                    "who": (user.get_full_name() or user.get_username()) if user else _("system"),
-                    "action": _("Recorded") if previous is None else _("Changed"),
-                    "changes": [
-                        {**c, "old": "—" if c["old"] in (None, "") else str(c["old"])}
-                        for c in changes
-                    ],
-                }
-            )
-        previous = row
-    entries.reverse()
-    return entries
+    return history.history_entries(record, fields, created=_("Recorded"), show_initial=True)
 
 
 class ProposalDetailView(RoleRequiredMixin, View):
