@@ -86,8 +86,9 @@ def in_window(value: dt.date | dt.datetime, kind: str) -> bool:
             return False
         if kind == HAPPENED:
             return value <= timezone.now() + CLOCK_SKEW
-        # Up to the end of the horizon's day; compared as dates, never added to (9999).
-        return value.astimezone(local_tz()).date() <= last
+        # Up to the end of the horizon's day. Compared, never converted: year 9999 in a
+        # zone west of Shanghai would overflow into year 10000 here.
+        return value < _start_of(last) + dt.timedelta(days=1)
     return first <= value <= last
 
 

@@ -285,8 +285,17 @@ class CampaignForm(BootstrapForm):
         help_text=_("e.g. the education bureau"),
     )
     unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput)
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput, required=False)
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Starts on"))],
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=forms.DateInput,
+        required=False,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Ends on"))],
+    )
     goal_kind = forms.ChoiceField(label=_("Goal"), choices=GoalKind.choices)
     goal_target = forms.IntegerField(label=_("Target"), min_value=1)
     description = forms.CharField(
@@ -314,7 +323,11 @@ class StationForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Water, hot meals, phone charging, a rest ..."),
     )
-    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput)
+    opened_on = forms.DateField(
+        label=_("Opened on"),
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Opened on"))],
+    )
     is_active = forms.BooleanField(
         label=pgettext_lazy("station", "Open"), required=False, initial=True
     )

@@ -291,3 +291,25 @@ def test_hazard_deadline_model_validation_names_the_field(unit):
         hazard.full_clean()
     assert "deadline" in refused.value.message_dict
     assert Hazard.objects.get(pk=hazard.pk).deadline is None
+
+
+def test_a_planned_time_in_year_9999_west_of_shanghai_is_out_not_an_overflow():
+    late = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    assert not dates.in_window(late, dates.PLANNED)
+    assert not dates.in_window(late, dates.HAPPENED)
+
+
+def test_the_posts_page_with_a_day_outside_shows_today_and_says_why(client, commander):
+    client.force_login(commander)
+    with time_machine.travel(MONDAY_0030_LOCAL, tick=False):
+        response = client.get(reverse("post_list"), {"date": "0001-01-01"})
+    assert response.status_code == 200
+    assert response.context["day"] == dt.date(2026, 12, 7)
+    assert "2000-01-01" in response.content.decode()
+
+
+def test_date_pickers_offer_only_the_window(client, officer):
+    client.force_login(officer)
+    with time_machine.travel(MONDAY_0030_LOCAL, tick=False):
+        page = client.get(reverse("outreach:event_create")).content.decode()
+    assert 'min="2000-01-01"' in page and 'max="2026-12-07"' in page
