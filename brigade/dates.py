@@ -26,6 +26,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise, cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # A clock a few minutes ahead on a phone must not make "now" look like the future.
@@ -95,7 +96,7 @@ def in_window(value: dt.date | dt.datetime, kind: str) -> bool:
 def message(kind: str, label: Any) -> str:
     """The refusal: which field, and the range it accepts."""
     first, last = bounds(kind)
-    params = {"field": label, "first": first.isoformat(), "last": last.isoformat()}
+    params = {"field": capfirst(label), "first": first.isoformat(), "last": last.isoformat()}
     if kind == HAPPENED:
         return str(_("%(field)s must be between %(first)s and today (%(last)s).") % params)
     return str(
@@ -107,17 +108,6 @@ def check(field: str, value: dt.date | dt.datetime | None, kind: str, label: Any
     """Raise ``ValidationError({field: ...})`` when ``value`` lies outside the window."""
     if value is not None and not in_window(value, kind):
         raise ValidationError({field: message(kind, label or field)})
-
-
-def errors(
-    values: dict[str, tuple[dt.date | dt.datetime | None, str, Any]],
-) -> dict[str, str]:
-    """The window's message per field for ``{field: (value, kind, label)}``; empty if fine."""
-    return {
-        field: message(kind, label or field)
-        for field, (value, kind, label) in values.items()
-        if value is not None and not in_window(value, kind)
-    }
 
 
 @deconstructible
