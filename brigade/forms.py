@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brigade import dates
 from brigade.choices import AssessmentResult, PatrolMode, ViolationKind, Weather
 from brigade.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift
 
@@ -34,6 +35,11 @@ def style_fields(form: forms.BaseForm) -> None:
             # The browser's date picker reads and writes ISO dates, whatever the language.
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
+            for validator in field.validators:
+                if isinstance(validator, dates.DateWindowValidator):
+                    # The picker offers only the window's days (the server checks anyway).
+                    first, last = dates.bounds(validator.kind)
+                    widget.attrs.update(min=first.isoformat(), max=last.isoformat())
         existing = widget.attrs.get("class", "")
         widget.attrs["class"] = f"{existing} {css}".strip()
 
@@ -193,7 +199,13 @@ class AttendanceForm(BootstrapForm):
 class DayForm(forms.Form):
     """The ``?date=`` of the coverage page."""
 
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput)
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput,
+        # A plan reaches a year ahead; before the brigade's start there is nothing to show.
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Date"))],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from brigade.choices import (
     ViolationKind,
     Weather,
 )
+from brigade.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
 from brigade.querysets import (
     AttendanceQuerySet,
     BrigadeWideQuerySet,
@@ -140,7 +141,7 @@ class DutyPost(TimeStampedModel):
         help_text=_("ISO weekday digits the post is staffed on, 1 = Monday … 7 = Sunday."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    active_from = models.DateField(
+    active_from = PlannedDateField(
         _("in service from"),
         default=timezone.localdate,
         help_text=_("Coverage counts the post as planned from this day on."),
@@ -194,8 +195,8 @@ class Campaign(TimeStampedModel):
         blank=True,
         help_text=_("Comma-separated violation kinds the campaign targets."),
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    starts_on = PlannedDateField(_("starts on"))
+    ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()  # crackdowns are brigade-wide
@@ -229,8 +230,8 @@ class RoadWorksZone(TimeStampedModel):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="zones", verbose_name=_("unit")
     )
-    starts_on = models.DateField(_("works start"))
-    ends_on = models.DateField(_("works end"), null=True, blank=True)
+    starts_on = PlannedDateField(_("works start"))
+    ends_on = PlannedDateField(_("works end"), null=True, blank=True)
     extra_officers = models.PositiveSmallIntegerField(_("extra officers needed"), default=1)
     history = HistoricalRecords()
 
@@ -256,8 +257,8 @@ class SchoolBreak(TimeStampedModel):
     """A school holiday (winter/summer break): school posts are not staffed then."""
 
     name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = PlannedDateField(_("starts on"))
+    ends_on = PlannedDateField(_("ends on"))
     history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()
@@ -290,8 +291,8 @@ class Shift(TimeStampedModel):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("unit")
     )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = PlannedDateTimeField(_("starts at"))
+    ends_at = PlannedDateTimeField(_("ends at"))
     duty = models.CharField(_("duty"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -348,9 +349,9 @@ class PatrolLog(TimeStampedModel):
         related_name="patrols",
         verbose_name=_("campaign"),
     )
-    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
-    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    checked_in_at = models.DateTimeField(
+    started_at = HappenedDateTimeField(_("started at"), default=timezone.now, db_index=True)
+    ended_at = HappenedDateTimeField(_("ended at"), null=True, blank=True)
+    checked_in_at = HappenedDateTimeField(
         _("checked in at post"), null=True, blank=True, db_index=True
     )
     weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
@@ -431,7 +432,7 @@ class TrainingSession(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    held_on = models.DateField(_("held on"), db_index=True)
+    held_on = PlannedDateField(_("held on"), db_index=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()

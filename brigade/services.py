@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from brigade import dates
 from brigade.choices import AssessmentResult, ViolationKind
 from brigade.errors import TransitionNotAllowed
 from brigade.models import (
@@ -31,13 +32,14 @@ from brigade.models import (
     ViolationTally,
 )
 
-# A clock a few seconds ahead on a phone must not make "now" look like the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
 
 def _not_in_future(field: str, value: dt.datetime) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("This time is in the future.")})
+    """In the brigade's window for what has happened (brigade.dates), named by the field."""
+    if field == "at":  # the arrival at a post, kept as the patrol's checked_in_at
+        label = PatrolLog._meta.get_field("checked_in_at").verbose_name
+        dates.check(field, value, dates.HAPPENED, label)
+    else:
+        dates.check_fields(PatrolLog, **{field: value})
 
 
 def _open_patrol_message(open_patrol: PatrolLog) -> str:
@@ -192,6 +194,7 @@ def shift_check(
     *, officer: Officer, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk: int | None
 ) -> None:
     """Refuse a shift that ends before it starts, lasts over a day, or double-books."""
+    dates.check_fields(Shift, starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The shift must end after it starts.")})
     if ends_at - starts_at > dt.timedelta(hours=24):

@@ -6,11 +6,12 @@ DEBUG=0, SECRET_KEY, DATABASE_URL and REDIS_URL (see docker-compose.yml).
 
 import os
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -325,3 +326,9 @@ LOGGING = {
 }
 
 BRIGADE_NAME = env.str("BRIGADE_NAME", default="交巡警支队执勤三大队")
+
+# The first day a record may carry (brigade/dates.py). Not before 1950: earlier, the zone
+# database gives Shanghai its local mean time, an offset RFC 3339 cannot write.
+BRIGADE_EPOCH = date.fromisoformat(env.str("BRIGADE_EPOCH", default="2000-01-01"))
+if date(1950, 1, 1) > BRIGADE_EPOCH:
+    raise ImproperlyConfigured("BRIGADE_EPOCH cannot be before 1950-01-01.")

@@ -540,6 +540,8 @@ class PostListView(ScopedFilterListView):
         form = DayForm(self.request.GET)
         if form.is_valid() and form.cleaned_data.get("date"):
             return form.cleaned_data["date"]
+        if "date" in form.errors:
+            messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
         return timezone.localdate()
 
     def get_queryset(self) -> Any:

@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from brigade import dates
 from brigade.forms import BootstrapForm
 from brigade.models import Unit
 from hazards.choices import (
@@ -129,6 +130,7 @@ class AssignForm(BootstrapForm):
         required=False,
         widget=forms.DateInput,
         help_text=_("Left empty: set by the severity."),
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Deadline"))],
     )
 
 
@@ -165,7 +167,10 @@ class DuplicateForm(BootstrapForm):
 
 class ClearForm(BootstrapForm):
     inspection_date = forms.DateField(
-        label=_("Inspection passed on"), required=False, widget=forms.DateInput
+        label=_("Inspection passed on"),
+        required=False,
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Inspection passed on"))],
     )
     scrapping_certificate = forms.CharField(
         label=_("Scrapping certificate no."), required=False, max_length=50
@@ -190,7 +195,11 @@ class FacilityWorkForm(BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=FacilityKind.choices)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
     place = forms.CharField(label=_("Place"), max_length=200)
-    done_on = forms.DateField(label=_("Done on"), widget=forms.DateInput)
+    done_on = forms.DateField(
+        label=_("Done on"),
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Done on"))],
+    )
     hazard = forms.ModelChoiceField(
         queryset=Hazard.objects.none(), label=_("Hazard fixed"), required=False
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.models import Officer, PatrolLog, TimeStampedModel, Unit
 from brigade.uploads import upload_path, validate_image
 from hazards.choices import (
@@ -78,7 +79,7 @@ class Hazard(TimeStampedModel):
         default=HazardStatus.REPORTED,
         db_index=True,
     )
-    found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    found_at = HappenedDateTimeField(_("found at"), default=timezone.now, db_index=True)
     reported_by = models.ForeignKey(
         Officer,
         on_delete=models.PROTECT,
@@ -112,12 +113,12 @@ class Hazard(TimeStampedModel):
         verbose_name=_("ticket"),
     )
     responsible_party = models.CharField(_("responsible party"), max_length=200, blank=True)
-    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    deadline = PlannedDateField(_("deadline"), null=True, blank=True, db_index=True)
     measures = models.TextField(_("measures"), blank=True)
-    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
-    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    assigned_at = HappenedDateTimeField(_("assigned at"), null=True, blank=True)
+    rectified_at = HappenedDateTimeField(_("rectified at"), null=True, blank=True)
     rectified_on_time = models.BooleanField(_("rectified on time"), null=True, blank=True)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, db_index=True)
+    verified_at = HappenedDateTimeField(_("verified at"), null=True, blank=True, db_index=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -126,7 +127,7 @@ class Hazard(TimeStampedModel):
         related_name="+",
         verbose_name=_("verified by"),
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -213,7 +214,7 @@ class HazardCheck(TimeStampedModel):
         related_name="+",
         verbose_name=_("checked by"),
     )
-    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    checked_at = HappenedDateTimeField(_("checked at"), default=timezone.now)
     history = HistoricalRecords()
 
     objects = CheckQuerySet.as_manager()
@@ -279,8 +280,8 @@ class KeyVehicle(TimeStampedModel):
         default=KeyVehicleStatus.FLAGGED,
         db_index=True,
     )
-    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now, db_index=True)
-    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True, db_index=True)
+    flagged_at = HappenedDateTimeField(_("flagged at"), default=timezone.now, db_index=True)
+    cleared_at = HappenedDateTimeField(_("cleared at"), null=True, blank=True, db_index=True)
     cleared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -289,7 +290,7 @@ class KeyVehicle(TimeStampedModel):
         related_name="+",
         verbose_name=_("cleared by"),
     )
-    inspection_date = models.DateField(_("inspection date"), null=True, blank=True)
+    inspection_date = HappenedDateField(_("inspection date"), null=True, blank=True)
     scrapping_certificate = models.CharField(
         _("scrapping certificate no."), max_length=50, blank=True
     )
@@ -325,7 +326,7 @@ class FacilityWork(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     place = models.CharField(_("place"), max_length=200)
-    done_on = models.DateField(_("done on"), db_index=True)
+    done_on = HappenedDateField(_("done on"), db_index=True)
     hazard = models.ForeignKey(
         Hazard,
         on_delete=models.SET_NULL,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.imports import ImportReport, read_table
 from brigade.models import Officer, PatrolLog, Unit
@@ -44,8 +45,6 @@ from hazards.models import (
     KeyVehicleImport,
 )
 
-# A clock a few minutes ahead on a phone must not make "now" look like the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_PHOTOS = 10
 
 
@@ -127,8 +126,7 @@ def hazard_report(
 ) -> Hazard:
     """Report a hazard (from the road, a patrol, an accident or a ticket), with photos."""
     found_at = found_at or timezone.now()
-    if found_at > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({"found_at": _("This time is in the future.")})
+    dates.check_fields(Hazard, found_at=found_at)
     if not source:
         if links.get("accident") is not None:
             source = HazardSource.ACCIDENT
@@ -229,6 +227,7 @@ def hazard_assign(
     deadline = deadline or default_deadline(hazard.severity, today)
     if deadline < today:
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    dates.check_fields(Hazard, deadline=deadline)
     return _move(
         hazard,
         from_states=(HazardStatus.REPORTED, HazardStatus.ASSIGNED),
@@ -266,8 +265,7 @@ def hazard_rectify(
         raise ValidationError({"measures": _("Describe the measures taken.")})
     photos = _check_photos(photos)
     rectified_at = rectified_at or timezone.now()
-    if rectified_at > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({"rectified_at": _("This time is in the future.")})
+    dates.check_fields(Hazard, rectified_at=rectified_at)
     current = Hazard.objects.filter(pk=hazard.pk).values_list("deadline", flat=True).first()
     on_time = current is None or timezone.localdate(rectified_at) <= current
     hazard = _move(
@@ -376,8 +374,7 @@ def facility_work_save(
     work: FacilityWork | None = None,
 ) -> FacilityWork:
     """Record (or correct) facility work; a linked hazard must be of the same unit."""
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("This date is in the future.")})
+    dates.check_fields(FacilityWork, done_on=done_on)
     if hazard is not None and hazard.unit_id != unit.pk:
         raise ValidationError({"hazard": _("The hazard belongs to another unit.")})
     work = work or FacilityWork(recorded_by=by)
@@ -413,8 +410,7 @@ def key_vehicle_clear(
             raise ValidationError(
                 {"inspection_date": _("Give the date the vehicle passed its inspection.")}
             )
-        if inspection_date > timezone.localdate():
-            raise ValidationError({"inspection_date": _("This date is in the future.")})
+        dates.check_fields(KeyVehicle, inspection_date=inspection_date)
     elif vehicle.reason == KeyVehicleReason.SCRAPPING:
         if not scrapping_certificate:
             raise ValidationError(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade import dates
 from brigade.forms import BootstrapForm
 from brigade.models import Unit
 from brigade.roles import scope_of
@@ -163,7 +164,11 @@ class AdvanceForm(BootstrapForm):
     )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=AdvancePurpose.choices)
     amount = _money_field(_("Amount (CNY)"))
-    recovery_due = forms.DateField(label=_("Recover by"), required=False)
+    recovery_due = forms.DateField(
+        label=_("Recover by"),
+        required=False,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Recover by"))],
+    )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -174,13 +179,22 @@ class RejectForm(BootstrapForm):
 
 
 class PayForm(BootstrapForm):
-    recovery_due = forms.DateField(label=_("Recover by"), required=False)
+    recovery_due = forms.DateField(
+        label=_("Recover by"),
+        required=False,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Recover by"))],
+    )
 
 
 class RecoveryForm(BootstrapForm):
     payer = forms.CharField(label=_("Payer"), max_length=100)
     amount = _money_field(_("Amount (CNY)"))
-    received_on = forms.DateField(label=pgettext_lazy("recovery", "Received on"))
+    received_on = forms.DateField(
+        label=pgettext_lazy("recovery", "Received on"),
+        validators=[
+            dates.DateWindowValidator(dates.HAPPENED, pgettext_lazy("recovery", "Received on"))
+        ],
+    )
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.models import TimeStampedModel, Unit
 from brigade.uploads import upload_path, validate_document
 from incidents.choices import (
@@ -57,7 +58,7 @@ def _user_fk(related_name: str, verbose_name: Any) -> models.ForeignKey:
 class Accident(TimeStampedModel):
     """A road traffic accident the brigade handled; a hit-and-run stays open until solved."""
 
-    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    occurred_at = HappenedDateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     road = models.CharField(_("road"), max_length=100)
     place = models.CharField(_("place"), max_length=200, blank=True)
     latitude = models.DecimalField(
@@ -90,7 +91,7 @@ class Accident(TimeStampedModel):
     )
     recorded_by = _user_fk("accidents_recorded", _("recorded by"))
     hit_and_run = models.BooleanField(_("hit-and-run"), default=False)
-    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    solved_at = HappenedDateTimeField(_("solved at"), null=True, blank=True)
     solved_how = models.CharField(
         _("solved how"), max_length=20, choices=SolvedHow.choices, blank=True
     )
@@ -220,10 +221,10 @@ class FundAdvance(TimeStampedModel):
     )
     requested_by = _user_fk("advances_requested", _("requested by"))
     approved_by = _user_fk("advances_approved", _("approved by"))
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_at = HappenedDateTimeField(_("approved at"), null=True, blank=True)
     rejected_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
-    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
-    recovery_due = models.DateField(_("recover by"), null=True, blank=True)
+    paid_at = HappenedDateTimeField(_("paid at"), null=True, blank=True, db_index=True)
+    recovery_due = PlannedDateField(_("recover by"), null=True, blank=True)
     amount_recovered = models.DecimalField(
         _("recovered (CNY)"), default=ZERO, max_digits=14, decimal_places=2
     )
@@ -281,7 +282,7 @@ class Recovery(TimeStampedModel):
     )
     payer = models.CharField(_("payer"), max_length=100)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=14, decimal_places=2)
-    received_on = models.DateField(
+    received_on = HappenedDateField(
         pgettext_lazy("recovery", "received on"), default=timezone.localdate, db_index=True
     )
     recorded_by = _user_fk("recoveries_recorded", _("recorded by"))

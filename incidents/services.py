@@ -19,9 +19,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Unit
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
@@ -34,8 +36,6 @@ from incidents.models import (
     Recovery,
 )
 
-# A clock a few minutes ahead on a phone must not make "now" look like the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
 PARTY_FIELDS = ("role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
 ACCIDENT_FIELDS = (
     "occurred_at",
@@ -51,9 +51,9 @@ ACCIDENT_FIELDS = (
 )
 
 
-def _not_in_future(field: str, value: dt.datetime) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("This time is in the future.")})
+def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:
+    """In the brigade's window for what has happened (brigade.dates)."""
+    dates.check_fields(model, **{field: value})
 
 
 def _money(field: str, value: Any) -> Decimal:
@@ -361,7 +361,8 @@ def advance_pay(
 ) -> FundAdvance:
     """Record that an approved advance has been paid out."""
     paid_at = paid_at or timezone.now()
-    _not_in_future("paid_at", paid_at)
+    _not_in_future("paid_at", paid_at, FundAdvance)
+    dates.check_fields(FundAdvance, recovery_due=recovery_due)
     changes: dict[str, Any] = {
         "status": AdvanceStatus.PAID,
         "paid_at": paid_at,
@@ -401,8 +402,7 @@ def recovery_record(
     received_on = received_on or timezone.localdate()
     if not payer.strip():
         raise ValidationError({"payer": _("Say who paid.")})
-    if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("This date is in the future.")})
+    dates.check_fields(Recovery, received_on=received_on)
     # Lock the advance's row (PostgreSQL; SQLite's IMMEDIATE transactions already let one
     # writer in at a time): of two concurrent recoveries the second reads the first's total.
     locked = FundAdvance.objects.select_for_update().filter(pk=advance.pk).first()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade import dates
 from brigade.forms import BootstrapForm, limit_choices
 from brigade.models import DutyPost, Officer, Unit
 from brigade.roles import scope_of
@@ -48,10 +49,10 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
-def not_in_future(day: Any) -> None:
-    """A form's date check, the same as the services', so one submit shows every error."""
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(_("This date is in the future."), code="future")
+def not_in_future(label: Any) -> Any:
+    """A form's date check, the services' window (brigade.dates), so one submit shows every
+    error."""
+    return dates.DateWindowValidator(dates.HAPPENED, label)
 
 
 def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
@@ -99,7 +100,9 @@ ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "outcome", "description"
 
 
 class PublicityEventForm(BootstrapForm):
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput, validators=[not_in_future])
+    held_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput, validators=[not_in_future(_("Date"))]
+    )
     venue_kind = forms.ChoiceField(
         label=_("Venue kind"), choices=VenueKind.choices, widget=forms.RadioSelect
     )
@@ -206,7 +209,9 @@ class CommendationForm(BootstrapForm):
     giver = forms.CharField(label=_("Given by"), max_length=150)
     wording = forms.CharField(label=_("Wording"), max_length=200, required=False)
     received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput, validators=[not_in_future]
+        label=_("Received on"),
+        widget=forms.DateInput,
+        validators=[not_in_future(_("Received on"))],
     )
     officer = forms.ModelChoiceField(
         label=_("To officer"), queryset=Officer.objects.none(), required=False
@@ -280,8 +285,17 @@ class CampaignForm(BootstrapForm):
         help_text=_("e.g. the education bureau"),
     )
     unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput)
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput, required=False)
+    starts_on = forms.DateField(
+        label=_("Starts on"),
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Starts on"))],
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"),
+        widget=forms.DateInput,
+        required=False,
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("Ends on"))],
+    )
     goal_kind = forms.ChoiceField(label=_("Goal"), choices=GoalKind.choices)
     goal_target = forms.IntegerField(label=_("Target"), min_value=1)
     description = forms.CharField(
@@ -309,7 +323,11 @@ class StationForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Water, hot meals, phone charging, a rest ..."),
     )
-    opened_on = forms.DateField(label=_("Opened on"), widget=forms.DateInput)
+    opened_on = forms.DateField(
+        label=_("Opened on"),
+        widget=forms.DateInput,
+        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Opened on"))],
+    )
     is_active = forms.BooleanField(
         label=pgettext_lazy("station", "Open"), required=False, initial=True
     )

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.models import DutyPost, Officer, TimeStampedModel, Unit
 from brigade.uploads import upload_path, validate_image
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -42,8 +43,8 @@ class OutreachCampaign(TimeStampedModel):
         related_name="outreach_campaigns",
         verbose_name=_("lead unit"),
     )
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    starts_on = PlannedDateField(_("starts on"))
+    ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
     goal_kind = models.CharField(_("goal"), max_length=20, choices=GoalKind.choices)
     goal_target = models.PositiveIntegerField(_("target"))
     history = HistoricalRecords()
@@ -77,7 +78,7 @@ class OutreachCampaign(TimeStampedModel):
 class PublicityEvent(TimeStampedModel):
     """Officers went into a venue (or ran a key-date campaign) and educated its public."""
 
-    held_on = models.DateField(_("date"), db_index=True)
+    held_on = HappenedDateField(_("date"), db_index=True)
     venue_kind = models.CharField(_("venue kind"), max_length=20, choices=VenueKind.choices)
     venue_name = models.CharField(_("venue"), max_length=150)
     topic = models.CharField(_("topic"), max_length=200)
@@ -172,7 +173,7 @@ class LoveStation(TimeStampedModel):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="love_stations", verbose_name=_("unit")
     )
-    opened_on = models.DateField(_("opened on"))
+    opened_on = HappenedDateField(_("opened on"))
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -196,7 +197,7 @@ class StationVisitDay(models.Model):
         related_name="visit_days",
         verbose_name=_("love station"),
     )
-    day = models.DateField(_("day"))
+    day = HappenedDateField(_("day"))
     visits = models.PositiveIntegerField(_("visits"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
@@ -225,7 +226,7 @@ class AssistanceEvent(TimeStampedModel):
     elder or child reunited, lost property returned."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=AssistanceKind.choices)
-    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    occurred_at = HappenedDateTimeField(_("when"), db_index=True)
     location = models.CharField(_("where"), max_length=200)
     description = models.TextField(_("what happened"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=200)
@@ -268,7 +269,7 @@ class Commendation(TimeStampedModel):
         _("wording"), max_length=200, blank=True, help_text=_("What the banner or letter says.")
     )
     reason = models.TextField(_("for what"), blank=True)
-    received_on = models.DateField(_("received on"), db_index=True)
+    received_on = HappenedDateField(_("received on"), db_index=True)
     officer = models.ForeignKey(
         Officer,
         on_delete=models.PROTECT,

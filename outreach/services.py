@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Officer, Unit
 from brigade.roles import scope_of
@@ -34,18 +35,21 @@ from outreach.models import (
     StationVisitDay,
 )
 
-# A clock a few minutes ahead on a phone must not make "now" look like the future.
-CLOCK_SKEW = dt.timedelta(minutes=5)
+# Whose field a date handed to a service is, for its window and its name (brigade.dates).
+_DATE_OWNERS: dict[str, type[Model]] = {
+    "held_on": PublicityEvent,
+    "occurred_at": AssistanceEvent,
+    "received_on": Commendation,
+    "day": StationVisitDay,
+}
 
 
 def _not_future_day(field: str, day: dt.date) -> None:
-    if day > timezone.localdate():
-        raise ValidationError({field: _("This date is in the future.")})
+    """In the brigade's window for what has happened: not before its start, not after today."""
+    dates.check_fields(_DATE_OWNERS[field], **{field: day})
 
 
-def _not_future_time(field: str, value: dt.datetime) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("This time is in the future.")})
+_not_future_time = _not_future_day
 
 
 def _counts(**counts: int) -> None:

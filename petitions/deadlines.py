@@ -11,48 +11,35 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from brigade.calendar import is_workday
+from brigade.calendar import first_day_with_count, is_workday, workdays_through
 from petitions.choices import DeadlineState
 
 # A ticket is "due soon" with this many working days or fewer left (today excluded).
 DUE_SOON_WORKDAYS = 2
-ONE_DAY = dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=8192)
 def add_workdays(day: dt.date, n: int) -> dt.date:
     """The ``n``th working day after ``day``; ``n == 0`` is ``day`` itself, or the next
-    working day when ``day`` is not one."""
+    working day when ``day`` is not one. Constant time whatever ``n`` and the year
+    (``date.max`` past the end of the calendar)."""
     if n < 0:
         raise ValueError("n must not be negative")
     if n == 0:
-        while not is_workday(day):
-            day += ONE_DAY
-        return day
-    while n:
-        day += ONE_DAY
-        if is_workday(day):
-            n -= 1
-    return day
+        return first_day_with_count(workdays_through(day) - is_workday(day) + 1)
+    return first_day_with_count(workdays_through(day) + n)
 
 
 @lru_cache(maxsize=8192)
 def workdays_left(today: dt.date, due: dt.date) -> int:
     """Working days left before ``due`` closes: 0 when due today; the working days after
-    today up to and including ``due``; negative (working days overdue) once it has passed."""
+    today up to and including ``due``; negative (working days overdue) once it has passed,
+    counting the working days from the day after ``due`` up to today (at least one)."""
     if due == today:
         return 0
-    step, sign = (ONE_DAY, 1) if due > today else (-ONE_DAY, -1)
-    count, day = 0, today
-    while day != due:
-        # Overdue: count the working days from the day after ``due`` up to today.
-        if sign > 0:
-            day += step
-            count += is_workday(day)
-        else:
-            count += is_workday(day)
-            day += step
-    return sign * count if sign > 0 else -max(count, 1)
+    if due > today:
+        return workdays_through(due) - workdays_through(today)
+    return -max(workdays_through(today) - workdays_through(due), 1)
 
 
 def deadline_state(due: dt.date | None, today: dt.date) -> str | None:

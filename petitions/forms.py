@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brigade import dates
 from brigade.forms import style_fields
 from brigade.models import Officer, Unit
 from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
@@ -109,7 +110,11 @@ class ReopenForm(_Styled, forms.Form):
 
 
 class ExtendForm(_Styled, forms.Form):
-    new_due = forms.DateField(label=_("New closing deadline"), widget=forms.DateInput())
+    new_due = forms.DateField(
+        label=_("New closing deadline"),
+        widget=forms.DateInput(),
+        validators=[dates.DateWindowValidator(dates.PLANNED, _("New closing deadline"))],
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.models import Officer, TimeStampedModel, Unit
 from brigade.querysets import BrigadeWideQuerySet
 from petitions.choices import (
@@ -90,7 +91,7 @@ class Ticket(TimeStampedModel):
     channel = models.CharField(
         _("channel"), max_length=20, choices=TicketChannel.choices, default=TicketChannel.HOTLINE
     )
-    received_at = models.DateTimeField(_("received at"), db_index=True)
+    received_at = HappenedDateTimeField(_("received at"), db_index=True)
     citizen_name = models.CharField(_("citizen's name"), max_length=50, blank=True)
     citizen_phone = models.CharField(_("citizen's phone"), max_length=30, blank=True)
     category = models.ForeignKey(
@@ -126,11 +127,11 @@ class Ticket(TimeStampedModel):
     # Deadlines, computed at receipt from the category's rule (close_due moves with an
     # approved extension); next_due is the one the current state works towards, which is
     # what the queue orders by (empty once closed or returned).
-    sign_due = models.DateField(_("sign by"))
-    reply_due = models.DateField(_("reply by"))
-    close_due = models.DateField(_("close by"))
-    next_due = models.DateField(_("next deadline"), null=True, blank=True)
-    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    sign_due = PlannedDateField(_("sign by"))
+    reply_due = PlannedDateField(_("reply by"))
+    close_due = PlannedDateField(_("close by"))
+    next_due = PlannedDateField(_("next deadline"), null=True, blank=True)
+    signed_at = HappenedDateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -139,9 +140,9 @@ class Ticket(TimeStampedModel):
         related_name="+",
         verbose_name=_("signed by"),
     )
-    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply to the citizen"), blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -151,9 +152,9 @@ class Ticket(TimeStampedModel):
         verbose_name=_("closed by"),
     )
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
-    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_at = HappenedDateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
-    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_at = HappenedDateTimeField(_("reopened at"), null=True, blank=True)
     # The round whose callback is recorded: a second callback for one round is refused.
     callback_round = models.PositiveSmallIntegerField(_("called back for round"), default=0)
     created_by = models.ForeignKey(
@@ -245,7 +246,7 @@ class TicketReply(TimeStampedModel):
     )
     round = models.PositiveSmallIntegerField(_("round"))
     text = models.TextField(_("reply"))
-    replied_at = models.DateTimeField(_("replied at"))
+    replied_at = HappenedDateTimeField(_("replied at"))
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -294,7 +295,7 @@ class TicketCallback(TimeStampedModel):
         related_name="+",
         verbose_name=_("called back by"),
     )
-    at = models.DateTimeField(_("called back at"), db_index=True)
+    at = HappenedDateTimeField(_("called back at"), db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
@@ -323,8 +324,8 @@ class TicketExtension(TimeStampedModel):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("ticket")
     )
-    new_due = models.DateField(_("new closing deadline"))
-    old_due = models.DateField(_("closing deadline before"))
+    new_due = PlannedDateField(_("new closing deadline"))
+    old_due = PlannedDateField(_("closing deadline before"))
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"),
@@ -348,7 +349,7 @@ class TicketExtension(TimeStampedModel):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = HappenedDateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ExtensionQuerySet.as_manager()
@@ -388,7 +389,7 @@ class PhoneViewLog(models.Model):
         related_name="+",
         verbose_name=_("user"),
     )
-    at = models.DateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
+    at = HappenedDateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
@@ -414,7 +415,7 @@ class Consultation(TimeStampedModel):
         related_name="consultations",
         verbose_name=_("answered by"),
     )
-    at = models.DateTimeField(_("answered at"), db_index=True)
+    at = HappenedDateTimeField(_("answered at"), db_index=True)
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("unit")
     )
@@ -440,13 +441,13 @@ class Proposal(TimeStampedModel):
     grade = models.CharField(_("proposer's grade"), max_length=20, choices=ProposerGrade.choices)
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"), blank=True)
-    received_on = models.DateField(_("received on"))
-    due_on = models.DateField(_("answer by"), null=True, blank=True)
+    received_on = HappenedDateField(_("received on"))
+    due_on = PlannedDateField(_("answer by"), null=True, blank=True)
     reply_mode = models.CharField(
         _("reply mode"), max_length=20, choices=ReplyMode.choices, blank=True
     )
     reply = models.TextField(_("reply"), blank=True)
-    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True, db_index=True)
+    replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True, db_index=True)
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("unit")
     )

@@ -17,10 +17,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Model, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.kpi.weeks import local_date
 from brigade.models import Officer, Unit
@@ -43,16 +44,18 @@ from petitions.models import (
     TicketReply,
 )
 
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
 
 def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _not_in_future(field: str, value: dt.datetime) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({field: _("This time is in the future.")})
+def _not_in_future(field: str, value: dt.datetime, model: type[Model]) -> None:
+    """In the brigade's window for what has happened (brigade.dates)."""
+    dates.check_fields(model, **{field: value})
+
+
+def _received_at_message() -> str:
+    return dates.message(dates.HAPPENED, Ticket._meta.get_field("received_at").verbose_name)
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -116,8 +119,8 @@ def _check_ticket_fields(
         errors["content"] = _("The content of the ticket is required.")
     if not category.is_active:
         errors["category"] = _("This category is no longer in use.")
-    if received_at > timezone.now() + CLOCK_SKEW:
-        errors["received_at"] = _("This time is in the future.")
+    if not dates.in_window(received_at, dates.HAPPENED):
+        errors["received_at"] = _received_at_message()
     if errors:
         raise ValidationError(errors)
 
@@ -338,7 +341,7 @@ def ticket_callback(
     if result not in CallbackResult.values:
         raise ValidationError({"result": _("Choose the result of the callback.")})
     at = at or _now()
-    _not_in_future("at", at)
+    _not_in_future("at", at, TicketCallback)
     handler_user = (
         Officer.objects.filter(pk=ticket.handler_id).values_list("user_id", flat=True).first()
         if ticket.handler_id
@@ -411,6 +414,9 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
         errors["new_due"] = _("The new deadline must be after the current one (%(due)s).") % {
             "due": ticket.close_due.isoformat()
         }
+    elif not dates.in_window(new_due, dates.PLANNED):
+        label = TicketExtension._meta.get_field("new_due").verbose_name
+        errors["new_due"] = dates.message(dates.PLANNED, label)
     if errors:
         raise ValidationError(errors)
     if not Ticket.objects.filter(pk=ticket.pk, status__in=OPEN_STATUSES).exists():
@@ -479,7 +485,7 @@ def consultation_log(
 ) -> Consultation:
     """Log a question answered by phone or in person."""
     at = at or _now()
-    _not_in_future("at", at)
+    _not_in_future("at", at, Consultation)
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the question was about.")})
     if answered_by is not None and answered_by.unit_id != unit.pk:
@@ -506,7 +512,7 @@ def proposal_answer(
     if reply_mode not in ReplyMode.values:
         raise ValidationError({"reply_mode": _("Choose how the proposal was answered.")})
     replied_at = replied_at or _now()
-    _not_in_future("replied_at", replied_at)
+    _not_in_future("replied_at", replied_at, Proposal)
     if local_date(replied_at) < proposal.received_on:
         raise ValidationError({"replied_at": _("The answer cannot be before the proposal.")})
     updated = Proposal.objects.filter(pk=proposal.pk, replied_at__isnull=True).update(
@@ -664,7 +670,6 @@ def tickets_import(*, upload: Any, by: Any, dry_run: bool = False) -> Any:
         for values in Ticket.objects.filter(number__in=chunk).values(*fields):
             existing[values["number"]] = values
 
-    now = timezone.now()
     new: list[Ticket] = []
     changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for row, values in table:
@@ -682,8 +687,8 @@ def tickets_import(*, upload: Any, by: Any, dry_run: bool = False) -> Any:
                 if values["received_at"]
                 else _("The time of receipt is required."),
             )
-        elif when > now + CLOCK_SKEW:
-            report.add_error(row, "received_at", _("This time is in the future."))
+        elif not dates.in_window(when, dates.HAPPENED):
+            report.add_error(row, "received_at", _received_at_message())
         category = categories.get(values["category"].lower())
         if category is None:
             report.add_error(

@@ -28,7 +28,7 @@ from brigade.api.mixins import (
 from brigade.dashboard.scopes import resolve_scope
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
-from brigade.kpi.weeks import current_week, parse_week
+from brigade.kpi.weeks import WeekOutOfRange, current_week, parse_week
 from brigade.permissions import STAFF_ROLES, RolePermission
 from brigade.report.api import ReportView
 
@@ -44,6 +44,8 @@ class WeekField(serializers.CharField):
         text = super().to_internal_value(data)
         try:
             return parse_week(text)
+        except WeekOutOfRange as exc:
+            raise serializers.ValidationError(exc.message) from exc
         except ValueError:
             self.fail("week")
             raise  # unreachable: fail() raises

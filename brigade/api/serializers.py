@@ -12,12 +12,10 @@ Two field types carry the conventions of every app's API:
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -26,6 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from brigade import dates
 from brigade.api.exceptions import validation_messages
 from brigade.choices import (
     AssessmentResult,
@@ -151,22 +150,41 @@ class ChoicesFieldExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": values, "description": described}
 
 
-# The earliest time a record may carry. Before 1901 the zone database gives Shanghai its
-# local mean time (+08:05:43), an offset RFC 3339 cannot write: a record dated then could
-# be stored but not sent back as a valid date-time. No record of the brigade is that old.
-EARLIEST = dt.datetime(1950, 1, 1, tzinfo=dt.UTC)
+class _WindowMixin:
+    """A date in the brigade's window (brigade.dates), refused with the field's name and
+    the range it accepts. ``window=None`` leaves the window to the model field's own
+    validators (the model serializers' fields)."""
+
+    label: Any
+    validators: list[Any]
+
+    def __init__(self, *, window: str | None = dates.HAPPENED, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.window = window
+
+    def bind(self, field_name: str, parent: Any) -> None:
+        super().bind(field_name, parent)  # type: ignore[misc]
+        if self.window is not None:
+            self.validators.append(dates.DateWindowValidator(self.window, self.label))
 
 
-class TimestampField(serializers.DateTimeField):
-    """A date and time in: not before 1950 (EARLIEST)."""
+class TimestampField(_WindowMixin, serializers.DateTimeField):
+    """A date and time that happened (or ``window=dates.PLANNED``), within the window."""
+
+
+class DayField(_WindowMixin, serializers.DateField):
+    """A date that happened (or ``window=dates.PLANNED``: a deadline), within the window."""
+
+
+class ModelTimestampField(TimestampField):
+    """A model field's date and time: its window comes with the model's validators."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators.append(MinValueValidator(EARLIEST))
+        super().__init__(window=None, **kwargs)
 
 
-# Every model serializer's date-time fields are TimestampFields.
-serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = TimestampField
+# Every model serializer's date-time fields are ModelTimestampFields.
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = ModelTimestampField
 
 
 @extend_schema_field(OpenApiTypes.FLOAT)

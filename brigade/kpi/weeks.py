@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 _KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -30,16 +31,41 @@ def week_key(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+class WeekOutOfRange(ValueError):
+    """A real week outside the brigade's date window (``brigade.dates``)."""
+
+    def __init__(self, key: str) -> None:
+        first, last = week_range()
+        self.message = _("Enter a week from %(first)s to %(last)s.") % {
+            "first": week_key(first),
+            "last": week_key(last),
+        }
+        super().__init__(f"{key} is outside the weeks {week_key(first)}..{week_key(last)}")
+
+
+def week_range() -> tuple[dt.date, dt.date]:
+    """The Mondays of the first and last weeks a key may name: the brigade's date window,
+    from its start to a year ahead (``brigade.dates``)."""
+    from brigade import dates
+
+    return week_start(dates.epoch()), week_start(dates.horizon())
+
+
 def parse_week(key: str) -> dt.date:
-    """``2022-W24`` → the Monday of that week; ValueError for anything else."""
+    """``2022-W24`` → the Monday of that week; ValueError for anything else, and
+    ``WeekOutOfRange`` (a ValueError) for a week outside the date window (``9999-W52``)."""
     match = _KEY.match(key or "")
     if not match:
         raise ValueError(f"not an ISO week key like 2022-W24: {key!r}")
     year, week = int(match[1]), int(match[2])
     try:
-        return dt.date.fromisocalendar(year, week, 1)
+        monday = dt.date.fromisocalendar(year, week, 1)
     except ValueError as exc:
         raise ValueError(f"{year} has no week {week}") from exc
+    first, last = week_range()
+    if not first <= monday <= last:
+        raise WeekOutOfRange(key)
+    return monday
 
 
 def ytd_year(monday: dt.date) -> int:

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from brigade import dates
 from brigade.kpi.weeks import local_tz
 
 # A report covers at most a year (a leap year's 366 days): longer spans are several reports.
 MAX_DAYS = 366
-# Nothing the brigade records is older; it also keeps the previous period's dates valid.
-EARLIEST = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,12 @@ def period_errors(first: dt.date, last: dt.date, *, on: dt.date | None = None) -
     """What is wrong with the period, by field (``from``/``to``); empty when it is fine."""
     on = on or today()
     errors: dict[str, str] = {}
-    if first < EARLIEST:
+    # Nothing the brigade records is older (brigade.dates); it also keeps the previous
+    # period's dates valid.
+    earliest = dates.epoch()
+    if first < earliest:
         errors["from"] = str(
-            _("The period cannot start before %(day)s.") % {"day": EARLIEST.isoformat()}
+            _("The period cannot start before %(day)s.") % {"day": earliest.isoformat()}
         )
     if last > on:
         errors["to"] = str(

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from brigade import dates
 from brigade.api.serializers import (
     TIMESTAMPS,
     ChoicesField,
+    DayField,
     ModelRulesSerializer,
     RelatedRef,
     TimestampField,
@@ -175,8 +177,11 @@ class HazardReportSerializer(serializers.Serializer):
 
 class HazardAssignSerializer(serializers.Serializer):
     responsible_party = serializers.CharField(max_length=200)
-    deadline = serializers.DateField(
-        required=False, allow_null=True, help_text=_("By default, set by the severity.")
+    deadline = DayField(
+        window=dates.PLANNED,
+        required=False,
+        allow_null=True,
+        help_text=_("By default, set by the severity."),
     )
 
 
@@ -243,7 +248,7 @@ class KeyVehicleSerializer(ModelRulesSerializer):
 
 
 class KeyVehicleClearSerializer(serializers.Serializer):
-    inspection_date = serializers.DateField(required=False, allow_null=True)
+    inspection_date = DayField(required=False, allow_null=True)
     scrapping_certificate = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
 

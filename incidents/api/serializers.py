@@ -9,7 +9,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef, TimestampField
+from brigade import dates
+from brigade.api.serializers import (
+    TIMESTAMPS,
+    ChoicesField,
+    DayField,
+    RelatedRef,
+    TimestampField,
+)
 from brigade.models import Unit
 from incidents.choices import (
     AdvancePurpose,
@@ -170,8 +177,10 @@ class FundAdvanceChangeSerializer(FundAdvanceSerializer):
 
 class AdvancePaySerializer(serializers.Serializer):
     paid_at = TimestampField(required=False, help_text=_("Now if left out."))
-    recovery_due = serializers.DateField(
-        required=False, help_text=_("The day by which the money should be recovered.")
+    recovery_due = DayField(
+        window=dates.PLANNED,
+        required=False,
+        help_text=_("The day by which the money should be recovered."),
     )
 
 
@@ -183,7 +192,7 @@ class RecoverySerializer(serializers.ModelSerializer):
     advance = RelatedRef(queryset=FundAdvance.objects.all(), display=("beneficiary",))
     amount = money(min_value=Decimal("0.01"))
     recorded_by = IncidentUserRef(read_only=True, allow_null=True)
-    received_on = serializers.DateField(required=False, help_text=_("Today if left out."))
+    received_on = DayField(required=False, help_text=_("Today if left out."))
 
     class Meta:
         model = Recovery

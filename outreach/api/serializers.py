@@ -11,7 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, ModelRulesSerializer, RelatedRef
+from brigade.api.serializers import (
+    TIMESTAMPS,
+    ChoicesField,
+    DayField,
+    ModelRulesSerializer,
+    RelatedRef,
+)
 from brigade.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import (
@@ -231,7 +237,7 @@ class LoveStationSerializer(ModelRulesSerializer):
 class StationTallySerializer(serializers.Serializer):
     """A tap (``delta`` +1/−1) on a day's visits, or the day's count set outright."""
 
-    day = serializers.DateField(required=False)
+    day = DayField(required=False)
     delta = serializers.ChoiceField(choices=[1, -1], required=False)
     visits = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
 

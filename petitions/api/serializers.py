@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from brigade.api.serializers import TIMESTAMPS, ChoicesField, RelatedRef, TimestampField
+from brigade import dates
+from brigade.api.serializers import (
+    TIMESTAMPS,
+    ChoicesField,
+    DayField,
+    RelatedRef,
+    TimestampField,
+)
 from brigade.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
@@ -244,7 +251,7 @@ class ReopenSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    new_due = serializers.DateField()
+    new_due = DayField(window=dates.PLANNED)
     reason = serializers.CharField()
 
 

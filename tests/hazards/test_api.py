@@ -277,3 +277,35 @@ def test_a_closed_hazard_cannot_be_edited_over_the_api(api_as, commander, unit):
     response = api_as(commander).patch(url(hazard.pk), {"road": "东昌东路"}, format="json")
     assert response.status_code == 409
     assert response.json()["state"] == "verified"
+
+
+# --- the date window (brigade/dates.py) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("found_at", ["0001-01-01T09:00:00+08:00", "2999-01-01T09:00:00+08:00"])
+def test_a_hazard_found_outside_the_window_is_400(api_as, officer, found_at):
+    body = {"element": "road", "road": "花园路", "description": "井盖缺失", "found_at": found_at}
+    response = api_as(officer).post(LIST, body, format="json")
+    assert response.status_code == 400
+    assert "2000-01-01" in " ".join(response.json()["found_at"])
+    assert not Hazard.objects.exists()
+
+
+@pytest.mark.parametrize("done_on", ["0001-01-01", "9999-12-31"])
+def test_facility_work_outside_the_window_is_400(api_as, commander, unit, done_on):
+    body = {"unit": unit.pk, "kind": "signal", "quantity": 3, "place": "兴华路", "done_on": done_on}
+    response = api_as(commander).post("/api/v1/hazards/facility-works/", body, format="json")
+    assert response.status_code == 400 and "done_on" in response.json()
+
+
+def test_a_key_vehicle_inspected_tomorrow_is_400(api_as, commander, unit):
+    vehicle = KeyVehicleFactory(unit=unit, reason=KeyVehicleReason.OVERDUE_INSPECTION)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = api_as(commander).post(
+        f"/api/v1/hazards/key-vehicles/{vehicle.pk}/clear/",
+        {"inspection_date": tomorrow},
+        format="json",
+    )
+    assert response.status_code == 400 and "inspection_date" in response.json()
+    vehicle.refresh_from_db()
+    assert vehicle.status == KeyVehicleStatus.FLAGGED

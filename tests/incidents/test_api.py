@@ -303,3 +303,52 @@ def test_attach_a_document_checked_by_its_content(api_as, officer, unit, other_u
     )
     assert elsewhere.status_code == 404
     assert AccidentDocument.objects.count() == 1
+
+
+# --- the date window (brigade/dates.py) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "occurred_at", ["0001-01-01T09:00:00+08:00", "1999-12-31T23:00:00+08:00", "2999-01-01T09:00"]
+)
+def test_an_accident_outside_the_window_is_400(api_as, officer, occurred_at):
+    body = {"road": "花园路", "occurred_at": occurred_at}
+    response = api_as(officer).post(f"{BASE}/accidents/", body, format="json")
+    assert response.status_code == 400
+    assert "2000-01-01" in " ".join(response.data["occurred_at"])
+    assert not Accident.objects.exists()
+
+
+def test_a_payment_dated_1950_is_400_and_the_advance_stays_approved(api_as, clerk, unit):
+    advance = FundAdvanceFactory(accident__unit=unit, status="approved")
+    response = api_as(clerk).post(
+        f"{BASE}/fund-advances/{advance.pk}/pay/",
+        {"paid_at": "1950-06-01T10:00:00+08:00"},
+        format="json",
+    )
+    assert response.status_code == 400 and "paid_at" in response.data
+    advance.refresh_from_db()
+    assert advance.status == "approved" and advance.paid_at is None
+
+
+def test_a_recovery_deadline_more_than_a_year_ahead_is_400(api_as, clerk, unit):
+    advance = FundAdvanceFactory(accident__unit=unit, status="approved")
+    too_far = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    response = api_as(clerk).post(
+        f"{BASE}/fund-advances/{advance.pk}/pay/", {"recovery_due": too_far}, format="json"
+    )
+    assert response.status_code == 400 and "recovery_due" in response.data
+    advance.refresh_from_db()
+    assert advance.status == "approved"
+
+
+def test_a_recovery_received_tomorrow_is_400(api_as, clerk, unit):
+    advance = paid_advance(accident__unit=unit)
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    response = api_as(clerk).post(
+        f"{BASE}/recoveries/",
+        {"advance": advance.pk, "payer": "肇事方", "amount": "10.00", "received_on": tomorrow},
+        format="json",
+    )
+    assert response.status_code == 400 and "received_on" in response.data
+    assert not advance.recoveries.exists()

@@ -104,7 +104,7 @@ def test_the_form_refuses_negative_counts_and_future_dates(en, officer):
     assert response.status_code == 200
     assert 'data-testid="error-audience"' in response.text
     assert 'data-testid="error-held_on"' in response.text
-    assert "This date is in the future." in response.text
+    assert "must be between 2000-01-01 and today" in response.text
     assert not PublicityEvent.objects.exists()
 
 
