@@ -85,6 +85,17 @@
   document.addEventListener("DOMContentLoaded", function () {
     keyForms(document);
   });
+  // A page brought back by the Back button is shown again, not rendered again: its forms
+  // get new keys, so that sending one again is a new request, not the old one's answer.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll('input[name="' + FIELD + '"]').forEach(function (field) {
+      field.value = newKey();
+    });
+    document.querySelectorAll("[data-idempotency-key]").forEach(function (elt) {
+      elt.dataset.idempotencyKey = newKey();
+    });
+  });
   document.addEventListener("htmx:load", function (event) {
     keyForms(event.detail.elt);
   });
