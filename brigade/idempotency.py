@@ -32,10 +32,12 @@ that make the answer (Content-Type, Content-Language, Location, ETag, htmx's HX-
 body. Only answers that are the outcome of the request are kept: 2xx, 3xx (a page's
 redirect after a write) and 4xx, including 409 (not allowed from the record's state: the
 outcome of that request, which would be the same again) and 412 (a stale ``If-Match``
-stays stale). Not kept, so that a retry runs again: 5xx, 408, 425 and 429, and an
-exception. An answer larger than ``IDEMPOTENCY_MAX_RESPONSE_BYTES`` (or streamed) is not
-kept either, but the key is: a repeat answers 409 saying the request was carried out,
-with the first answer's ``Location`` if it had one, so that nothing is written twice.
+stays stale). Not kept, so that a retry runs again: 5xx, 408, 425 and 429, an
+exception, and an answer a view marks with ``not_kept`` (a citizen's phone number, shown
+on request and audited each time, is not stored here). An answer larger than
+``IDEMPOTENCY_MAX_RESPONSE_BYTES`` (or streamed) is not kept either, but the key is: a
+repeat answers 409 saying the request was carried out, with the first answer's
+``Location`` if it had one, so that nothing is written twice.
 
 Keys older than 24 hours are ignored (the request runs as a new one) and deleted by
 ``prune_idempotency_keys_task`` (hourly, beat) or ``manage.py prune_idempotency_keys``.
@@ -49,7 +51,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -73,9 +75,11 @@ TTL = dt.timedelta(hours=24)
 # not kept, so that a retry with the same key runs again.
 NOT_FINAL = frozenset({408, 425, 429})
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Location", "ETag")
-# Views whose answer changes the client's cookies (session, language): never replayed.
+# Views whose answer changes the client's cookies (session, language) or hands out a
+# secret (a token): never kept nor replayed.
 EXEMPT_URL_NAMES = frozenset({"login", "logout", "set_language", "api-token"})
 API_PREFIXES = ("/api/", "/open311/")
+AnyResponse = TypeVar("AnyResponse", bound=HttpResponseBase)
 
 
 def _setting(name: str, default: float) -> float:
@@ -340,10 +344,18 @@ def begin(request: HttpRequest, *, user: Any, key: str) -> IdempotencyKey | Http
         pause = min(pause * 2, 0.2)
 
 
+def not_kept(response: AnyResponse) -> AnyResponse:
+    """Mark an answer that must not be stored (personal data shown on request, audited
+    each time): its key is given up, and a repeat runs again."""
+    response.idempotency_not_kept = True  # type: ignore[attr-defined]
+    return response
+
+
 def finish(row: IdempotencyKey, response: HttpResponseBase) -> None:
     """Keep the answer under the key, or give the key up if the answer is no outcome."""
     status = response.status_code
-    if status >= 500 or status < 200 or status in NOT_FINAL:
+    not_final = status >= 500 or status < 200 or status in NOT_FINAL
+    if not_final or getattr(response, "idempotency_not_kept", False):
         IdempotencyKey.objects.filter(pk=row.pk).delete()
         return
     limit = _setting("IDEMPOTENCY_MAX_RESPONSE_BYTES", 1024 * 1024)

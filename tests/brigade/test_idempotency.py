@@ -377,3 +377,20 @@ def test_the_fingerprint_ignores_a_multipart_boundary(rf):
     other = rf.post("/hazards/1/photos/", b"x", content_type="multipart/form-data; boundary=q")
     assert same
     assert idempotency.fingerprint(other) != idempotency.fingerprint(upload("----a1"))
+
+
+@pytest.mark.django_db
+def test_a_revealed_phone_number_is_not_stored_with_the_key(clerk, unit):
+    from petitions.models import PhoneViewLog
+
+    ticket = TicketFactory(unit=unit, citizen_phone="13812345678")
+    desk = token_client(clerk)
+    url = f"/api/v1/petitions/tickets/{ticket.pk}/reveal/"
+
+    first = desk.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="reveal-1")
+    again = desk.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="reveal-1")
+
+    assert first.json()["citizen_phone"] == again.json()["citizen_phone"] == "13812345678"
+    assert not IdempotencyKey.objects.exists()
+    # each showing is audited
+    assert PhoneViewLog.objects.filter(ticket=ticket, user=clerk).count() == 2
