@@ -394,3 +394,65 @@ def test_a_revealed_phone_number_is_not_stored_with_the_key(clerk, unit):
     assert not IdempotencyKey.objects.exists()
     # each showing is audited
     assert PhoneViewLog.objects.filter(ticket=ticket, user=clerk).count() == 2
+
+
+CLIENT_PROCESS = """
+import json, os, sys, time
+import django
+django.setup()
+from rest_framework.test import APIClient
+client = APIClient()
+client.credentials(HTTP_AUTHORIZATION="Token " + sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+response = client.post(
+    "/api/v1/brigade/patrols/", {"mode": "car"}, format="json",
+    HTTP_IDEMPOTENCY_KEY="two-processes",
+)
+print(json.dumps({"status": response.status_code, "body": response.content.decode()}))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_start_from_two_processes_at_once_makes_one_patrol(officer):
+    """Two separate Python processes, each running the whole middleware stack with its own
+    connection, send the same start at the same instant: one patrol, one answer."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    assert connection.vendor == "postgresql"
+    token, _created = Token.objects.get_or_create(user=officer)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "brigade.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": "",
+        "CELERY_BROKER_URL": "",
+    }
+    at = time.time() + 6  # both processes are set up by then, and send together
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLIENT_PROCESS, token.key, str(at)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    answers = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err[-2000:]
+        answers.append(json.loads(out.strip().splitlines()[-1]))
+
+    assert [a["status"] for a in answers] == [201, 201]
+    assert answers[0]["body"] == answers[1]["body"]
+    assert PatrolLog.objects.filter(officer=officer.officer).count() == 1
+    assert IdempotencyKey.objects.get(key="two-processes").status_code == 201
