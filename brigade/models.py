@@ -496,6 +496,8 @@ class Attendance(TimeStampedModel):
 
 
 # The KPI engine's tables live in brigade/kpi/models.py; importing them here registers them.
+# The kept answers of repeated writes (brigade/idempotency.py).
+from brigade.idempotency import IdempotencyKey  # noqa: E402
 from brigade.kpi.models import (  # noqa: E402
     KpiDirty,
     KpiFlow,
@@ -510,6 +512,7 @@ __all__ = [
     "CalendarDay",
     "Campaign",
     "DutyPost",
+    "IdempotencyKey",
     "KpiDirty",
     "KpiFlow",
     "KpiPublished",

@@ -31,6 +31,7 @@ from brigade.models import (
     TrainingSession,
     ViolationTally,
 )
+from brigade.transitions import transition
 
 
 def _not_in_future(field: str, value: dt.datetime) -> None:
@@ -105,10 +106,18 @@ def patrol_end(
     changes: dict[str, object] = {"ended_at": ended_at, "updated_at": timezone.now()}
     if notes is not None:
         changes["notes"] = notes
-    updated = PatrolLog.objects.filter(pk=patrol.pk, ended_at__isnull=True).update(**changes)
-    if not updated:
-        raise TransitionNotAllowed(_("This patrol has already ended."), state="ended")
+    moved = transition(
+        PatrolLog,
+        pk=patrol.pk,
+        source={"ended_at__isnull": True},
+        changes=changes,
+        refuse=lambda: TransitionNotAllowed(_("This patrol has already ended."), state="ended"),
+        # ended already (a repeat whose first answer was lost): the outcome is there
+        already={"ended_at__isnull": False},
+    )
     patrol.refresh_from_db()
+    if not moved:
+        return patrol
     # The conditional update bypasses save(): record the change in the history ourselves.
     patrol.save(update_fields=["updated_at"])
     return patrol

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After the session, the user and the CSRF check: a repeated write gets its first answer.
+    "brigade.idempotency.IdempotencyMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -183,6 +185,11 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=60 * 1024 * 1024)
+# Idempotency-Key: how long a repeat waits for its first request still running, after how
+# long a running one counts as abandoned, and the largest answer kept for repeats.
+IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
+IDEMPOTENCY_LOCK_SECONDS = env.float("IDEMPOTENCY_LOCK_SECONDS", default=120.0)
+IDEMPOTENCY_MAX_RESPONSE_BYTES = env.int("IDEMPOTENCY_MAX_RESPONSE_BYTES", default=1024 * 1024)
 # Map tiles for the hazard map: a tile URL template ({z}/{x}/{y}) reachable from the
 # intranet, or empty for points on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
@@ -281,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
     "kpi-close-week": {
         "task": "brigade.tasks.close_week_task",
         "schedule": crontab(day_of_week="mon", hour=0, minute=15),
+    },
+    # Idempotency-Key answers are kept 24 hours (brigade/idempotency.py)
+    "idempotency-keys-prune": {
+        "task": "brigade.tasks.prune_idempotency_keys_task",
+        "schedule": crontab(minute=40),
     },
     # picks up changes whose recompute could not be enqueued (broker down meanwhile)
     "kpi-recompute-marked": {

@@ -69,3 +69,11 @@ def close_week_task() -> int:
 
     engine.recompute_dirty()
     return engine.publish_week(current_week() - dt.timedelta(days=7))
+
+
+@shared_task(acks_late=True, ignore_result=True, max_retries=3)
+def prune_idempotency_keys_task() -> int:
+    """Delete the Idempotency-Key answers older than 24 hours (hourly)."""
+    from brigade import idempotency
+
+    return idempotency.prune()

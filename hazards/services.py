@@ -23,6 +23,7 @@ from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.imports import ImportReport, read_table
 from brigade.models import Officer, PatrolLog, Unit
+from brigade.transitions import transition
 from brigade.uploads import validate_image
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
@@ -68,13 +69,30 @@ def _refused(hazard: Hazard, action: str) -> TransitionNotAllowed:
     )
 
 
-def _move(hazard: Hazard, *, from_states: Iterable[str], action: str, **changes: Any) -> Hazard:
-    """The conditional update of a transition, then a history row for it."""
+def _move(
+    hazard: Hazard,
+    *,
+    from_states: Iterable[str],
+    action: str,
+    repeatable: bool = False,
+    **changes: Any,
+) -> Hazard:
+    """The conditional update of a transition, then a history row for it. ``repeatable``:
+    a hazard already in the target state is the outcome of an earlier request, returned as
+    it is with ``repeated`` set (brigade/transitions.py)."""
     changes["updated_at"] = timezone.now()
-    updated = Hazard.objects.filter(pk=hazard.pk, status__in=list(from_states)).update(**changes)
-    if not updated:
-        raise _refused(hazard, action)
+    moved = transition(
+        Hazard,
+        pk=hazard.pk,
+        source={"status__in": list(from_states)},
+        changes=changes,
+        refuse=lambda: _refused(hazard, action),
+        already={"status": changes["status"]} if repeatable else None,
+    )
     hazard.refresh_from_db()
+    hazard.repeated = not moved  # type: ignore[attr-defined]
+    if not moved:
+        return hazard
     # The conditional update bypasses save(): record the change in the history ourselves
     # (and let the KPI engine see the new timestamps).
     hazard.save(update_fields=["updated_at"])
@@ -289,11 +307,14 @@ def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
         hazard,
         from_states=(HazardStatus.RECTIFIED,),
         action=_("verified"),
+        repeatable=True,
         status=HazardStatus.VERIFIED,
         verified_at=now,
         verified_by=by,
         closed_at=now,
     )
+    if hazard.repeated:  # type: ignore[attr-defined]
+        return hazard
     HazardCheck.objects.create(
         hazard=hazard, result=CheckResult.PASSED, reason=note, checked_by=by, checked_at=now
     )

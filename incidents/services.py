@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Unit
+from brigade.transitions import transition
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import (
     CENT,
@@ -292,13 +293,17 @@ def advance_update(*, advance: FundAdvance, **changes: Any) -> FundAdvance:
     return advance
 
 
-def _refused(advance: FundAdvance, message: str | None = None) -> None:
+def _refusal(advance: FundAdvance, message: str | None = None) -> TransitionNotAllowed:
     state = FundAdvance.objects.filter(pk=advance.pk).values_list("status", flat=True).first()
     label = AdvanceStatus(state).label if state in AdvanceStatus.values else state
-    raise TransitionNotAllowed(
+    return TransitionNotAllowed(
         message or _("Not possible now: this advance is %(state)s.") % {"state": label},
         state=state,
     )
+
+
+def _refused(advance: FundAdvance, message: str | None = None) -> None:
+    raise _refusal(advance, message)
 
 
 @transaction.atomic
@@ -306,19 +311,31 @@ def advance_approve(*, advance: FundAdvance, by: Any) -> FundAdvance:
     """A commander approves a request; never their own (four eyes on the fund)."""
     if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
         raise PermissionDenied(_("You requested this advance: another commander must approve it."))
-    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.REQUESTED).update(
-        status=AdvanceStatus.APPROVED,
-        approved_by=by,
-        approved_at=timezone.now(),
-        updated_at=timezone.now(),
-    )
-    if not updated:
-        _refused(
+
+    def refuse() -> TransitionNotAllowed:
+        return _refusal(
             advance,
             _("Only a request can be approved; this advance is %(state)s.")
             % {"state": _current_label(advance)},
         )
-    _save_history(advance)
+
+    moved = transition(
+        FundAdvance,
+        pk=advance.pk,
+        source={"status": AdvanceStatus.REQUESTED},
+        changes={
+            "status": AdvanceStatus.APPROVED,
+            "approved_by": by,
+            "approved_at": timezone.now(),
+            "updated_at": timezone.now(),
+        },
+        refuse=refuse,
+        already={"status": AdvanceStatus.APPROVED},
+    )
+    if moved:
+        _save_history(advance)
+    else:
+        advance.refresh_from_db()
     return advance
 
 

@@ -25,6 +25,7 @@ from brigade import dates
 from brigade.errors import TransitionNotAllowed
 from brigade.kpi.weeks import local_date
 from brigade.models import Officer, Unit
+from brigade.transitions import transition
 from petitions.choices import (
     OPEN_STATUSES,
     CallbackResult,
@@ -93,15 +94,22 @@ def _move(
     changes: dict[str, Any],
     message: str,
     extra: dict[str, Any] | None = None,
+    repeatable: bool = False,
 ) -> Ticket:
     """The conditional update of one transition; reloads the ticket and writes its history
-    row (the UPDATE itself bypasses save())."""
-    updated = Ticket.objects.filter(
-        pk=ticket.pk, status__in=list(from_statuses), **(extra or {})
-    ).update(**changes, updated_at=_now())
-    if not updated:
-        raise _refuse(ticket, message)
+    row (the UPDATE itself bypasses save()). ``repeatable``: a ticket already in the target
+    state is the outcome of an earlier request, returned as it is (brigade/transitions.py)."""
+    moved = transition(
+        Ticket,
+        pk=ticket.pk,
+        source={"status__in": list(from_statuses), **(extra or {})},
+        changes={**changes, "updated_at": _now()},
+        refuse=lambda: _refuse(ticket, message),
+        already={"status": changes["status"]} if repeatable else None,
+    )
     ticket.refresh_from_db()
+    if not moved:
+        return ticket
     ticket.save(update_fields=["updated_at"])
     return ticket
 
@@ -250,6 +258,7 @@ def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
             "next_due": F("reply_due"),
         },
         message=_("Only a received ticket can be signed."),
+        repeatable=True,
     )
 
 
@@ -308,6 +317,7 @@ def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
             "next_due": None,
         },
         message=_("Only a replied ticket can be closed."),
+        repeatable=True,
     )
 
 

@@ -23,6 +23,7 @@ from django.views import View
 from brigade import history
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
+from brigade.idempotency import not_kept
 from brigade.imports import drop_stash, open_stash, stash_upload
 from brigade.permissions import RoleRequiredMixin, has_role
 from brigade.roles import scope_of
@@ -429,7 +430,9 @@ class TicketActionView(RoleRequiredMixin, View):
         shown = services.reveal_phone(
             ticket=ticket, user=request.user, ip=request.META.get("REMOTE_ADDR")
         )
-        return render(request, "petitions/partials/citizen_revealed.html", shown)
+        # the phone number is not stored with the request's key: a repeat shows (and
+        # audits) it again
+        return not_kept(render(request, "petitions/partials/citizen_revealed.html", shown))
 
 
 class TicketCreateView(RoleRequiredMixin, View):

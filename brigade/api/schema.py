@@ -13,7 +13,10 @@ endpoint is described truthfully from its first day:
 - 409 for writes: the services refuse a transition from the record's current state and a
   delete of a record still referenced (brigade/api/exceptions.py);
 - 412 where ``If-Match`` is accepted and stale;
-- 415 for a body in a format the operation does not read (or that cannot be parsed).
+- 415 for a body in a format the operation does not read (or that cannot be parsed);
+- for every write, the ``Idempotency-Key`` header (brigade/idempotency.py): 400 for a key
+  that is not 1 to 255 visible ASCII characters, 409 while the first request with the key
+  still runs, 422 for the key reused on another request.
 
 It also marks optional query parameters as allowed empty, which is how they are read.
 
@@ -30,13 +33,23 @@ METHODS = {"get", "head", "options", *UNSAFE}
 PAGING = {"page", "ordering"}
 
 DETAIL = "Detail"
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any 1 to 255 visible ASCII characters, new for each new request (a "
+    "UUID will do). A repeat of the request with the same key within 24 hours gets the "
+    "first answer again (with Idempotent-Replayed: true) and writes nothing; the same key "
+    "on another request (method, path or body) answers 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
 CONFLICT = "Conflict"
 VALIDATION = "ValidationErrors"
 
 COMPONENTS: dict[str, dict[str, Any]] = {
     DETAIL: {
         "type": "object",
-        "description": "Body of a 401, 403, 404, 412 or 429 answer.",
+        "description": "Body of a 401, 403, 404, 412, 422 or 429 answer.",
         "properties": {"detail": {"type": "string"}},
         "required": ["detail"],
     },
@@ -58,13 +71,15 @@ COMPONENTS: dict[str, dict[str, Any]] = {
 }
 
 DESCRIPTIONS = {
-    "400": "Invalid input: field name → list of messages (non_field_errors for the rest).",
+    "400": "Invalid input: field name → list of messages (non_field_errors for the rest); "
+    "for an invalid Idempotency-Key, detail.",
     "401": "No or invalid credentials.",
     "403": "Your role does not allow this.",
     "404": "No such record in your scope, or no such page.",
     "409": "Not allowed from the record's current state (named in state), or the record "
     "is still referenced.",
     "412": "If-Match is stale: the record has changed.",
+    "422": "This Idempotency-Key was already used for a different request.",
     "415": "The body is in a format this operation does not read, or is unreadable.",
 }
 BODIES = {
@@ -75,6 +90,7 @@ BODIES = {
     "409": CONFLICT,
     "412": DETAIL,
     "415": DETAIL,
+    "422": DETAIL,
 }
 
 
@@ -99,10 +115,10 @@ def error_codes(method: str, operation: dict[str, Any], default: list[Any] | Non
     if "path" in located or ("query", "page") in names:
         codes.append("404")
     if method in UNSAFE and needs_credentials(operation, default):
-        codes.append("409")
+        codes += ["400", "409", "422"]
     if ("header", "If-Match") in names:
         codes.append("412")
-    return codes
+    return list(dict.fromkeys(codes))
 
 
 def _response(code: str) -> dict[str, Any]:
@@ -128,6 +144,10 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     # DRF and django-filter read an empty optional parameter (an HTML
                     # form's blank field) as one not sent.
                     parameter["allowEmptyValue"] = True
+            if method in UNSAFE and needs_credentials(operation, default_security):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == IDEMPOTENCY_KEY["name"] for p in parameters):
+                    parameters.append(dict(IDEMPOTENCY_KEY))
             responses = operation.setdefault("responses", {})
             for code in error_codes(method, operation, default_security):
                 responses.setdefault(code, _response(code))

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from brigade.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
+from brigade.idempotency import not_kept
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -229,7 +230,7 @@ class TicketViewSet(ScopedModelViewSet):
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         ticket = self.get_object()
         shown = services.reveal_phone(ticket=ticket, user=request.user, ip=client_ip(request))
-        return Response(shown)
+        return not_kept(Response(shown))
 
     @extend_schema(
         summary="The clerk's queue",

@@ -147,13 +147,20 @@ def test_end_before_start_is_a_field_error_and_the_patrol_stays_open(api_as, off
     assert patrol.ended_at is None
 
 
-def test_ending_an_ended_patrol_is_a_conflict_naming_the_state(api_as, officer):
+def test_ending_an_ended_patrol_answers_the_patrol_as_it_is(api_as, officer):
+    # a repeat whose first answer was lost: the patrol ended then, and stays so
     patrol = PatrolLogFactory(officer=officer.officer)
+    ended_at = patrol.ended_at
 
-    response = api_as(officer).post(detail(patrol.pk, "end"), {}, format="json")
+    response = api_as(officer).post(detail(patrol.pk, "end"), {"notes": "again"}, format="json")
 
-    assert response.status_code == 409
-    assert response.json() == {"detail": "This patrol has already ended.", "state": "ended"}
+    assert response.status_code == 200
+    assert (
+        response.json()["ended_at"]
+        == ended_at.astimezone(timezone.get_current_timezone()).isoformat()
+    )
+    patrol.refresh_from_db()
+    assert patrol.ended_at == ended_at and patrol.notes != "again"
 
 
 def test_tally_on_an_ended_patrol_is_a_conflict(api_as, officer):

@@ -210,13 +210,18 @@ def test_end_before_start_is_refused_with_a_field_error(en, officer):
     assert patrol.is_open
 
 
-def test_ending_an_already_ended_patrol_is_a_clear_message(en, officer):
+def test_ending_an_already_ended_patrol_shows_it_ended(en, officer):
+    # a repeat (the first answer lost on the way): the outcome is there, shown as such
     patrol = PatrolLogFactory(officer=officer.officer)  # ended
+    ended_at = patrol.ended_at
     en.force_login(officer)
 
     response = en.post(reverse("patrol_end", args=[patrol.pk]), {}, follow=True)
 
-    assert "This patrol has already ended." in response.text
+    assert "Patrol ended:" in response.text
+    assert "This patrol has already ended." not in response.text
+    patrol.refresh_from_db()
+    assert patrol.ended_at == ended_at
 
 
 def test_check_in_without_a_post_is_a_field_error(en, officer):

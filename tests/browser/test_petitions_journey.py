@@ -166,8 +166,9 @@ def test_officer_logs_a_question_answered_on_a_phone(phone: Page, transactional_
 def test_a_ticket_moved_by_another_clerk_shows_why_in_the_panel(
     browser, live_server, request, desk
 ):
-    """Two clerks on one ticket: the second one's sign is refused (409) and the side panel
-    says which state the ticket is in now."""
+    """Two clerks on one ticket: once another has returned it, the second one's sign is
+    refused (409) and the side panel says which state the ticket is in now. (Had the other
+    signed it, the panel would simply show it signed: the outcome asked for is there.)"""
     from petitions import services
     from tests.petitions.factories import TicketFactory
 
@@ -176,9 +177,9 @@ def test_a_ticket_moved_by_another_clerk_shows_why_in_the_panel(
     _sign_in(clerk, "xuting")
     clerk.get_by_test_id(f"ticket-open-{ticket.pk}").click()
     expect(clerk.get_by_test_id(f"panel-ticket-{ticket.pk}")).to_be_visible()
-    # meanwhile the commander signs it
-    services.ticket_sign(ticket=ticket, by=None)
+    # meanwhile the commander returns it to the platform
+    services.ticket_return(ticket=ticket, reason="不属于交警职责", by=None)
     clerk.get_by_test_id("ticket-panel").get_by_test_id("action-sign").click()
-    expect(clerk.get_by_test_id("panel-error")).to_contain_text("已签收")
+    expect(clerk.get_by_test_id("panel-error")).to_contain_text("已退单")
     clerk.shots("refused-in-panel")  # type: ignore[attr-defined]
     clerk.context.close()

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from hazards.choices import HazardStatus, KeyVehicleReason, KeyVehicleStatus, Severity
-from hazards.models import Hazard, HazardPhoto
+from hazards.models import Hazard, HazardCheck, HazardPhoto
 from tests.hazards.factories import (
     AssignedHazardFactory,
     FacilityWorkFactory,
@@ -126,12 +126,15 @@ def test_out_of_order_is_409_naming_the_state(api_as, commander, officer, unit):
     assert response.json()["state"] == "rejected"
 
 
-def test_double_verify_the_second_is_409(api_as, commander, brigade_commander, unit):
+def test_double_verify_the_second_shows_the_verified_hazard(
+    api_as, commander, brigade_commander, unit
+):
     hazard = RectifiedHazardFactory(unit=unit)
     assert api_as(commander).post(url(hazard.pk, "verify"), {}, format="json").status_code == 200
     response = api_as(brigade_commander).post(url(hazard.pk, "verify"), {}, format="json")
-    assert response.status_code == 409
-    assert response.json()["state"] == "verified"
+    assert response.status_code == 200
+    assert response.json()["status"] == "verified"
+    assert HazardCheck.objects.filter(hazard=hazard).count() == 1
 
 
 def test_fail_check_reject_duplicate(api_as, commander, unit):

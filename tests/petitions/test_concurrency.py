@@ -1,5 +1,6 @@
-"""Two clerks acting on one ticket at the same moment: exactly one wins, the other gets
-the 409 (TransitionNotAllowed), and the history records the step once. Threads with
+"""Two clerks acting on one ticket at the same moment: exactly one writes, and the history
+records the step once; the other gets the 409 (TransitionNotAllowed), or, where the action
+only moves the ticket to a state it is now in, the ticket as it is. Threads with
 their own connections, on SQLite and (marked postgres) on PostgreSQL."""
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def _check(action: str, start: str, end: str) -> None:
     before = ticket.history.filter(status=end).count()
     # when both act at once
     outcomes = _race(action, ticket, users)
-    # then one wins, one is refused, the history has one new row
-    assert sorted(outcomes) == ["409", "won"]
+    # then one wins and the history has one new row; the other is refused, or, for an
+    # action that only moves the ticket (sign, close), shown the ticket in its new state
+    if action == "callback":
+        assert sorted(outcomes) == ["409", "won"]
+    else:
+        assert outcomes == ["won", "won"]
     ticket.refresh_from_db()
     assert ticket.status == end
     assert ticket.history.filter(status=end).count() == before + 1
