@@ -31,7 +31,7 @@ from brigade.kpi.models import KpiRun
 logger = logging.getLogger(__name__)
 
 # the countdown of a run's task: presses within it join the run
-COALESCE_SECONDS = 1.0
+COALESCE_SECONDS = 0.5
 # a queued run older than this whose task may have been lost gets its task sent again
 # (a duplicate finds the run done and does nothing)
 RESEND_AFTER = dt.timedelta(minutes=2)

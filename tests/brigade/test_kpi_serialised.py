@@ -154,6 +154,14 @@ def sent(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def with_a_broker(sent):
+    """Tasks go to a broker (recorded by ``sent``) instead of running in the request."""
+    recompute_all_task.app.conf.task_always_eager = False
+    yield sent
+    recompute_all_task.app.conf.task_always_eager = True
+
+
 def test_only_one_run_is_queued_at_a_time(db):
     KpiRun.objects.create()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -176,23 +184,33 @@ def test_a_request_while_a_run_is_queued_joins_it(commander, sent):
     assert sent == []
 
 
-def test_the_first_request_queues_a_run_and_sends_its_task_a_moment_ahead(
-    commander, sent, settings
-):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    recompute_all_task.app.conf.task_always_eager = False
-    try:
-        run = runs.start(by=commander)
-    finally:
-        recompute_all_task.app.conf.task_always_eager = True
+def test_the_first_request_queues_a_run_and_sends_its_task_a_moment_ahead(commander, with_a_broker):
+    run = runs.start(by=commander)
     assert run.state == KpiRun.State.QUEUED
-    assert sent == [
+    assert with_a_broker == [
         {
             "kwargs": {"run_id": str(run.pk), "since": None},
             "countdown": runs.COALESCE_SECONDS,
             "retry": False,
         }
     ]
+
+
+def test_two_commanders_pressing_at_once_follow_one_run(
+    api_as, commander, brigade_commander, with_a_broker
+):
+    # when: two commanders post a recompute, one after the other before a worker takes it
+    first = api_as(commander).post("/api/v1/dashboard/recompute/", {}, format="json")
+    second = api_as(brigade_commander).post("/api/v1/dashboard/recompute/", {}, format="json")
+
+    # then: both are accepted and follow the same run, whose task was sent once
+    assert first.status_code == second.status_code == 202
+    assert first.json()["run_id"] == second.json()["run_id"]
+    assert second.json()["state"] == "queued"
+    assert len(with_a_broker) == 1
+    status = api_as(brigade_commander).get(second.json()["status_url"])
+    assert status.status_code == 200
+    assert status.json()["state"] == "queued"
 
 
 def test_a_task_delivered_again_for_a_done_run_does_nothing(db, monkeypatch):
