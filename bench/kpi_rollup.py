@@ -11,9 +11,12 @@ Goals (every ratio is measured in this one run; see bench/README.md):
    year-to-date rollups equal the baseline's numbers exactly.
 2. incremental: after one tally +1, ``engine.recompute_dirty()`` under 2% of the full
    recompute.
-3. coalescing: a burst of 100 changes enqueues at most one task.
+3. coalescing: a burst of 100 changes enqueues at most one task, whose recompute leaves
+   no mark behind (read from the database: the tasks keep no result).
 4. worker: the full recompute through a real Celery worker (Redis, --pool=solo), enqueue
    to its KpiRun done, within 1.2x of the direct call.
+5. race: 8 recompute requests at once (``runs.start()`` from 8 threads, two workers) all
+   done within 1.2x of one request's run; the numbers after it are still the baseline's.
 
 Exits 1 when a goal is missed (0 with --report-only), 2 when the numbers differ.
 """
@@ -26,6 +29,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from decimal import Decimal
@@ -55,7 +59,9 @@ from common import (
 FULL_LIMIT = 1.5
 INCREMENTAL_LIMIT = 0.02
 WORKER_LIMIT = 1.2
+RACE_LIMIT = 1.2
 BURST = 100
+RACE = 8
 
 
 def parse_args() -> argparse.Namespace:
@@ -76,7 +82,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--explain", action="store_true", help="EXPLAIN ANALYZE the engine's statements"
     )
-    parser.add_argument("--no-worker", action="store_true", help="skip the Celery worker goals")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="skip the Celery worker goals (3 to 5)"
+    )
     parser.add_argument(
         "--no-vacuum",
         action="store_true",
@@ -196,9 +204,9 @@ def _diff(what: str, want: dict[Any, Any], got: dict[Any, Any]) -> list[str]:
 # --- the Celery worker --------------------------------------------------------------------
 
 
-def start_worker(db: str, queue: str) -> tuple[subprocess.Popen[bytes], Path]:
+def start_worker(db: str, queue: str, n: int = 0) -> tuple[subprocess.Popen[bytes], Path]:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / f"worker-{queue}.log"
+    log = RESULTS / f"worker-{queue}-{n}.log"
     script = Path(sys.executable).with_name("celery")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "celery"]
     command += [
@@ -208,7 +216,7 @@ def start_worker(db: str, queue: str) -> tuple[subprocess.Popen[bytes], Path]:
         "--pool=solo",
         "--loglevel=info",
         f"--queues={queue}",
-        f"--hostname={queue}@%h",
+        f"--hostname={queue}-{n}@%h",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
@@ -240,23 +248,78 @@ def wait_result(result: Any, process: subprocess.Popen[bytes], log: Path, timeou
     return result.get(timeout=5)
 
 
-def run_through_worker(process: subprocess.Popen[bytes], log: Path, timeout: float) -> float:
+def wait_runs(run_ids: set[Any], start: float, workers: list[Any], timeout: float) -> float:
+    """Seconds from ``start`` until every one of the KpiRuns is done."""
+    from brigade.kpi.models import KpiRun
+
+    while True:
+        states = dict(KpiRun.objects.filter(pk__in=run_ids).values_list("state", "error"))
+        if set(states) == {KpiRun.State.DONE}:
+            return time.perf_counter() - start
+        if KpiRun.State.FAILED in states:
+            raise SystemExit(f"a worker's recompute failed: {states[KpiRun.State.FAILED]}")
+        dead = [log for process, log in workers if process.poll() is not None]
+        if dead or time.perf_counter() - start > timeout:
+            logs = "\n".join(log.read_text() for _process, log in workers)
+            raise SystemExit(f"the workers' recompute did not finish:\n{logs}")
+        time.sleep(0.01)
+
+
+def run_through_worker(workers: list[Any], timeout: float) -> float:
     """Seconds from enqueueing a full recompute (as the dashboard's button does) to its
     KpiRun being done."""
     from brigade.kpi import runs
-    from brigade.kpi.models import KpiRun
 
     start = time.perf_counter()
     run = runs.start(by=None)
-    while True:
-        state, error = KpiRun.objects.filter(pk=run.pk).values_list("state", "error").get()
-        if state == KpiRun.State.DONE:
-            return time.perf_counter() - start
-        if state == KpiRun.State.FAILED:
-            raise SystemExit(f"the worker's recompute failed: {error}")
-        if process.poll() is not None or time.perf_counter() - start > timeout:
-            raise SystemExit(f"the worker's recompute did not finish:\n{log.read_text()}")
-        time.sleep(0.01)
+    return wait_runs({run.pk}, start, workers, timeout)
+
+
+def race(workers: list[Any], timeout: float) -> tuple[float, int]:
+    """``RACE`` requests at once, from as many threads (as that many commanders' requests
+    in the web processes): seconds until every run they were given is done, and how many
+    runs that was."""
+    from django.db import connection
+
+    from brigade.kpi import runs
+
+    barrier = threading.Barrier(RACE)
+    given: list[Any] = []
+    errors: list[BaseException] = []
+
+    def press() -> None:
+        try:
+            barrier.wait(30)
+            given.append(runs.start(by=None).pk)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press) for _ in range(RACE)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"a recompute request failed: {errors[0]!r}")
+    return wait_runs(set(given), start, workers, timeout), len(set(given))
+
+
+def wait_marks(workers: list[Any], timeout: float) -> float:
+    """Seconds until no mark waits: the on-change task has committed its recompute (the
+    tasks keep no result to wait for)."""
+    from brigade.kpi.models import KpiDirty
+
+    start = time.perf_counter()
+    while KpiDirty.objects.filter(failed_at__isnull=True).exists():
+        dead = [log for process, log in workers if process.poll() is not None]
+        if dead or time.perf_counter() - start > timeout:
+            logs = "\n".join(log.read_text() for _process, log in workers)
+            raise SystemExit(f"marks left after {timeout}s; worker logs:\n{logs}")
+        time.sleep(0.02)
+    return time.perf_counter() - start
 
 
 # --- the benchmark ------------------------------------------------------------------------
@@ -495,16 +558,18 @@ def run_worker_goals(
 ) -> None:
     from django.db import transaction
 
-    from brigade.kpi import engine
+    from brigade.kpi import engine, runs
     from brigade.kpi.models import KpiDirty
     from brigade.models import ViolationTally
     from brigade.tasks import post_coverage_task, recompute_dirty_task
 
-    process, log = start_worker(args.db, queue)
+    workers = [start_worker(args.db, queue, n) for n in range(2)]
+    process, log = workers[0]
     try:
-        with section("Celery worker (--pool=solo, Redis) up"):
-            first = post_coverage_task.apply_async(args=(None, None))
-            wait_result(first, process, log, timeout=120)
+        with section("two Celery workers (--pool=solo, Redis, one queue) up"):
+            for _ in workers:
+                first = post_coverage_task.apply_async(args=(None, None))
+                wait_result(first, process, log, timeout=120)
 
         # --- 3. a burst of changes enqueues one task --------------------------------------
         sent: list[Any] = []
@@ -537,11 +602,11 @@ def run_worker_goals(
             finally:
                 del recompute_dirty_task.apply_async
             marks = KpiDirty.objects.count()
-            print(f"   {BURST} changes in {burst_seconds:.2f}s, {marks} weeks x units marked")
+            print(f"   {BURST} changes in {burst_seconds:.2f}s, {marks} marks (weeks x units)")
             print(f"   apply_async called {len(sent)} time(s)")
-            for when, result in sent:
-                wait_result(result, process, log, timeout=300)
-                waited = time.perf_counter() - when
+            wait_marks(workers, timeout=300)
+            if sent:
+                waited = time.perf_counter() - sent[0][0]
                 print(
                     f"   the worker's recompute of the marks: done {waited:.2f}s after its "
                     f"enqueue ({engine.COALESCE_SECONDS}s countdown included)"
@@ -561,10 +626,11 @@ def run_worker_goals(
                 seconds, _ = timed(engine.recompute_all)
                 direct.append(seconds)
                 settle()
-                worker.append(run_through_worker(process, log, timeout=max(600, 50 * seconds)))
+                worker.append(run_through_worker(workers, timeout=max(600, 50 * seconds)))
                 print(f"   direct {direct[-1]:.3f}s   worker {worker[-1]:.3f}s")
             print(f"   direct: {summary(direct)}")
             print(f"   worker: {summary(worker)}")
+            print(f"   (a run's task is sent {runs.COALESCE_SECONDS}s ahead: presses join it)")
             goal(
                 "worker / direct full recompute",
                 min(worker) / min(direct),
@@ -573,8 +639,39 @@ def run_worker_goals(
                 less=False,
             )
         results["worker"] = {"direct": direct, "worker": worker}
+
+        # --- 5. 8 requests at once vs one, in turns ------------------------------------------
+        raced: list[float] = []
+        alone: list[float] = []
+        with section(
+            f"race: {RACE} recompute requests at once vs one, 2 workers, best of {args.repeat}"
+        ):
+            for _ in range(args.repeat):
+                settle()
+                alone.append(run_through_worker(workers, timeout=max(600, 50 * min(direct))))
+                settle()
+                seconds, count = race(workers, timeout=max(600, 50 * min(direct)))
+                raced.append(seconds)
+                print(
+                    f"   one request {alone[-1]:.3f}s   {RACE} requests -> {count} run(s), "
+                    f"all done in {seconds:.3f}s"
+                )
+                if count > 1:
+                    print(f"   ({count} runs: a request came after the first run had started)")
+            print(f"   one:  {summary(alone)}")
+            print(f"   race: {summary(raced)}")
+            goal(
+                f"{RACE} requests at once / one request",
+                min(raced) / min(alone),
+                RACE_LIMIT,
+                f"{RACE} at once {min(raced):.3f}s, one {min(alone):.3f}s, "
+                f"direct {min(direct):.3f}s",
+                less=False,
+            )
+        results["race"] = {"alone": alone, "race": raced}
     finally:
-        stop_worker(process)
+        for process, _log in workers:
+            stop_worker(process)
 
 
 if __name__ == "__main__":

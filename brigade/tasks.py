@@ -61,14 +61,22 @@ def recompute_all_task(run_id: str | None = None, since: str | None = None) -> s
     return runs.execute(run_id, since=dt.date.fromisoformat(since) if since else None)
 
 
-@shared_task(acks_late=True, ignore_result=True, max_retries=3)
-def close_week_task() -> int:
-    """At week close: catch up on changes, then freeze last week's figures as published."""
+# a week whose changes still wait for a recompute is published a few minutes later
+PUBLISH_RETRY_SECONDS = 300
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=12)
+def close_week_task(self: Any) -> int:
+    """At week close: catch up on changes, then freeze last week's figures as published
+    (after a recompute under way has finished; never while changes wait for one)."""
     from brigade.kpi import engine
     from brigade.kpi.weeks import current_week
 
     engine.recompute_dirty()
-    return engine.publish_week(current_week() - dt.timedelta(days=7))
+    try:
+        return engine.publish_week(current_week() - dt.timedelta(days=7))
+    except engine.NotSettled as exc:
+        raise self.retry(exc=exc, countdown=PUBLISH_RETRY_SECONDS) from exc
 
 
 @shared_task(acks_late=True, ignore_result=True, max_retries=3)

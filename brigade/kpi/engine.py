@@ -3,7 +3,11 @@
 Full recompute = one grouped INSERT … SELECT per metric side over all records, then one
 windowed INSERT … SELECT per window kind that lays running sums on the week grid. Nothing
 is aggregated in Python. An incremental recompute does the same for the weeks and units a
-change touched, and re-derives only those units' rollups (and the brigade's).
+change touched, for the metrics that read the changed model, and re-derives only those
+units' rollups (and the brigade's) of those metrics.
+
+Every writer of the KPI tables holds the writer lock (``brigade.kpi.lock``) and writes in
+one transaction, so any number of recomputes at once, in any processes, end as one.
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, DateTimeField, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.utils import timezone
 
+from brigade.kpi.lock import writer_lock
 from brigade.kpi.models import BRIGADE_SCOPE, KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiWeek
 from brigade.kpi.registry import Flow, Metric, registry
 from brigade.kpi.weeks import (
@@ -169,7 +174,9 @@ def compute_flows(
     and inserted again in one transaction.
     """
     everything = metrics is None
-    metrics = list(metrics or registry.all())
+    metrics = list(registry.all() if metrics is None else metrics)
+    if not metrics:
+        return 0
     sides = [(m, s, f) for m in metrics for s, f in (("n", m.numerator), ("d", m.denominator)) if f]
     now = timezone.now()
     with transaction.atomic():
@@ -180,16 +187,39 @@ def compute_flows(
         if window.unit_ids is not None:
             stale = stale.filter(unit_id__in=sorted(window.unit_ids))
         if not everything:
-            which = Q()
-            for metric in metrics:
-                which |= Q(metric=metric.key) | Q(metric__startswith=f"{metric.key}.")
-            stale = stale.filter(which)
+            stale = stale.filter(_metric_q(metrics))
         stale.delete()  # one DELETE: no signals or relations on these derived rows
         for done, (metric, side, flow) in enumerate(sides, start=1):
             _insert_flow(metric, side, flow, window, now)
             if progress:
                 progress(done, len(sides))
     return len(sides)
+
+
+def _metric_q(metrics: Iterable[Metric]) -> Q:
+    """The flows and rollups of ``metrics`` (a split metric's parts by their prefix)."""
+    which = Q()
+    for metric in metrics:
+        which |= Q(metric=metric.key)
+        if metric.numerator.split:
+            which |= Q(metric__startswith=f"{metric.key}.")
+    return which
+
+
+def _metric_sql(metrics: Iterable[Metric] | None) -> tuple[str, list[Any]]:
+    """``_metric_q`` as a SQL condition on ``metric`` (``""`` for every metric)."""
+    if metrics is None:
+        return "", []
+    metrics = list(metrics)
+    keys = [m.key for m in metrics]
+    parts = [f"metric IN ({', '.join(['%s'] * len(keys))})"] if keys else ["1 = 0"]
+    params: list[Any] = list(keys)
+    for metric in metrics:
+        if metric.numerator.split:
+            prefix = f"{metric.key}."
+            parts.append(f"SUBSTR(metric, 1, {len(prefix)}) = %s")
+            params.append(prefix)
+    return f" AND ({' OR '.join(parts)})", params
 
 
 # --- the week grid and rollups ------------------------------------------------------------
@@ -231,6 +261,7 @@ def _rollup_sql(
     unit_ids: frozenset[int] | None,
     last: dt.date,
     since: dt.date,
+    metrics: Iterable[Metric] | None = None,
 ) -> tuple[str, list]:
     """The INSERT of the rollups of weeks ``since`` to ``last``; its parameters but the
     first (computed-at)."""
@@ -243,6 +274,9 @@ def _rollup_sql(
     if per_unit and unit_ids is not None:
         unit_filter = f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
         params = sorted(unit_ids)
+    metric_filter, metric_params = _metric_sql(metrics)
+    unit_filter += metric_filter
+    params = [*params, *metric_params]
     # Only the weeks the written figures depend on are laid on the grid (an incremental
     # recompute of a recent week does not sum every year before it).
     first = _grid_from(win, since)
@@ -304,10 +338,11 @@ def derive_rollups(
     since: dt.date | None = None,
     unit_ids: frozenset[int] | None = None,
     until: dt.date | None = None,
+    metrics: list[Metric] | None = None,
 ) -> None:
     """Lay the flows' running sums on the week grid, for weeks from ``since`` (default:
     the first week with a flow) to the current week; for ``unit_ids`` and the brigade, or
-    for every scope."""
+    for every scope; for ``metrics`` (default: every metric)."""
     bounds = KpiFlow.objects.aggregate(first=Min("week"), last=Max("week"))
     last = until or current_week()
     if bounds["first"] is None:
@@ -318,8 +353,10 @@ def derive_rollups(
         if oldest is None or oldest > bounds["first"]:
             # the grid grows at its start: every scope gains those weeks (up to the current
             # one, whatever ``until`` says), as in a full run
-            since, unit_ids, last = None, None, current_week()
-    ensure_weeks(min(bounds["first"], since or bounds["first"]), last)
+            since, unit_ids, last, metrics = None, None, current_week(), None
+    # the grid starts at the first flow: a mark of an earlier week (a record since moved
+    # or deleted) adds no week before it
+    ensure_weeks(bounds["first"], last)
     # no figure before the first flow (a full run writes none): an incremental one neither
     since = max(since or bounds["first"], bounds["first"])
     now = timezone.now()
@@ -330,14 +367,21 @@ def derive_rollups(
         stale = KpiRollup.objects.filter(week__gte=since, week__lte=last)
         if unit_ids is not None:
             stale = stale.filter(scope__in=[BRIGADE_SCOPE, *map(str, sorted(unit_ids))])
+        if metrics is not None:
+            stale = stale.filter(_metric_q(metrics))
         stale.delete()
         # only the window kinds a metric uses: flows come from the registered metrics only
-        used = {metric.window for metric in registry.all()}
+        used = {metric.window for metric in (registry.all() if metrics is None else metrics)}
         with connection.cursor() as cursor:
             for win in (w for w in _WINDOWS if w in used):
                 for per_unit in (True, False):
                     sql, params = _rollup_sql(
-                        win, per_unit, unit_ids if per_unit else None, last=last, since=since
+                        win,
+                        per_unit,
+                        unit_ids if per_unit else None,
+                        last=last,
+                        since=since,
+                        metrics=metrics,
                     )
                     cursor.execute(sql, [_dt(now), *params])
         if unit_ids is not None and bounds["first"] < since <= last:
@@ -345,8 +389,10 @@ def derive_rollups(
             # figure: write (or drop) its weeks before ``since`` too, as a full run does.
             scopes = [BRIGADE_SCOPE, *map(str, sorted(unit_ids))]
             keys = KpiRollup.objects.filter(scope__in=scopes).values_list("metric", "scope")
+            if metrics is not None:
+                keys = keys.filter(_metric_q(metrics))
             if set(keys.filter(week=since - dt.timedelta(days=7))) != set(keys.filter(week=last)):
-                derive_rollups(unit_ids=unit_ids, until=until)
+                derive_rollups(unit_ids=unit_ids, until=until, metrics=metrics)
 
 
 # --- recomputes ---------------------------------------------------------------------------
@@ -356,8 +402,12 @@ def recompute_all(progress: Progress | None = None, since: dt.date | None = None
     """Every flow and rollup from the records: what the nightly beat entry runs.
 
     With ``since`` (a Monday), only the flows of that week onwards are recomputed.
+
+    Holds the writer lock (waiting for a recompute under way) and writes in one
+    transaction: a run that fails leaves the figures as they were. The marks of the weeks
+    it covers are claimed first, in that transaction: a change committed later keeps its
+    mark for the next incremental run.
     """
-    started = timezone.now()
     total = sum(1 + (m.denominator is not None) for m in registry.all()) + 1
     window = Window(first=since, last=current_week()) if since else Window()
 
@@ -365,26 +415,37 @@ def recompute_all(progress: Progress | None = None, since: dt.date | None = None
         if progress:
             progress(done, total)
 
-    compute_flows(window=window, progress=step)
-    derive_rollups(since=since)
-    # what was marked before this run began is covered by it
-    KpiDirty.objects.filter(marked_at__lt=started).delete()
+    with writer_lock(), transaction.atomic():
+        covered = KpiDirty.objects.all()
+        if since is not None:
+            covered = covered.filter(week__gte=since)
+        covered.delete()  # one DELETE of what is visible now, before any flow is read
+        compute_flows(window=window, progress=step)
+        derive_rollups(since=since)
     bump_version()
     cache_call(None, "delete", ENQUEUE_FAILED)
     if progress:
         progress(total, total)
 
 
-def claim_dirty() -> list[tuple[dt.date, int]]:
-    """Take the marked (week, unit) pairs, so marks made meanwhile wait for the next run."""
-    with transaction.atomic():
-        rows = list(
-            KpiDirty.objects.select_for_update(skip_locked=True).values_list(
-                "pk", "week", "unit_id"
-            )
-        )
-        KpiDirty.objects.filter(pk__in=[pk for pk, _w, _u in rows]).delete()
-    return [(week, unit) for _pk, week, unit in rows]
+Mark = tuple[dt.date, int, str]
+
+
+def _pending() -> list[tuple[int, dt.date, int, str]]:
+    """The marks waiting for an incremental run (not the ones set aside)."""
+    return list(
+        KpiDirty.objects.filter(failed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "week", "unit_id", "model")
+    )
+
+
+def claim_dirty() -> list[Mark]:
+    """Take the marked (week, unit, model) marks, so marks made meanwhile wait for the next
+    run. Call it inside the transaction that recomputes them (a failure gives them back)."""
+    rows = _pending()
+    KpiDirty.objects.filter(pk__in=[pk for pk, *_rest in rows]).delete()
+    return [(week, unit, model) for _pk, week, unit, model in rows]
 
 
 def _consecutive(mondays: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -398,34 +459,60 @@ def _consecutive(mondays: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
+_MOVES: dict[str, set[str]] = {}  # "app.Model" -> keys of the metrics that read it
+
+
+def metrics_moved_by(model: str) -> list[Metric]:
+    """The metrics a change to ``model`` ("app.Model") can move; every metric for ``""``
+    or a model no metric names (a mark made without saying what changed)."""
+    keys = _MOVES.get(model) if model else None
+    if keys is None:
+        return registry.all()
+    return [metric for metric in registry.all() if metric.key in keys]
+
+
 def recompute_pairs(pairs: Iterable[tuple[dt.date, int]]) -> int:
-    """Recompute the flows of the given (week, unit) pairs and re-derive those units'
-    rollups (and the brigade's) from the earliest week touched. Returns the queries run."""
-    by_unit: dict[int, list[dt.date]] = {}
-    for week, unit in pairs:
-        by_unit.setdefault(unit, []).append(week)
-    if not by_unit:
+    """Recompute every metric's flows of the given (week, unit) pairs; see
+    ``recompute_marks``."""
+    return recompute_marks((week, unit, "") for week, unit in pairs)
+
+
+def recompute_marks(marks: Iterable[Mark]) -> int:
+    """Recompute the flows of the given (week, unit, model) marks, of the metrics that
+    read that model, and re-derive those units' rollups (and the brigade's) of those
+    metrics from the earliest week touched. Returns the flow queries run."""
+    groups: dict[frozenset[str], dict[int, list[dt.date]]] = {}
+    for week, unit, model in marks:
+        keys = frozenset(metric.key for metric in metrics_moved_by(model))
+        groups.setdefault(keys, {}).setdefault(unit, []).append(week)
+    moved = frozenset().union(*groups)
+    metrics = [metric for metric in registry.all() if metric.key in moved]
+    if not metrics:
         return 0
+    by_unit: dict[int, list[dt.date]] = {}
     queries = 0
-    with transaction.atomic():
-        for unit, weeks in sorted(by_unit.items()):
-            # one window per run of consecutive weeks: the weeks between two marked ones
-            # (a patrol moved from March to May) keep their flows
-            for first, last in _consecutive(weeks):
-                window = Window(first=first, last=last, unit_ids=frozenset({unit}))
-                queries += compute_flows(window=window)
+    with writer_lock(), transaction.atomic():
+        for keys, weeks_of in groups.items():
+            group = [metric for metric in metrics if metric.key in keys]
+            for unit, weeks in sorted(weeks_of.items()):
+                by_unit.setdefault(unit, []).extend(weeks)
+                # one window per run of consecutive weeks: the weeks between two marked
+                # ones (a patrol moved from March to May) keep their flows
+                for first, last in _consecutive(weeks):
+                    window = Window(first=first, last=last, unit_ids=frozenset({unit}))
+                    queries += compute_flows(metrics=group, window=window)
         since = min(w for weeks in by_unit.values() for w in weeks)
         units = frozenset(by_unit)
         until = _year_end(max(w for weeks in by_unit.values() for w in weeks))
-        if until >= current_week() or any(m.window == "cumulative" for m in registry.all()):
-            derive_rollups(since=since, unit_ids=units)
+        if until >= current_week() or any(m.window == "cumulative" for m in metrics):
+            derive_rollups(since=since, unit_ids=units, metrics=metrics)
         else:
             # Year-to-date and weekly figures start again each year, so a change moves the
             # figures of its own year only; later weeks keep theirs unless the scopes' set
             # of figures changed (a first record of a kind, or the last one gone).
-            derive_rollups(since=since, unit_ids=units, until=until)
-            if _figure_keys(until, units) != _figure_keys(current_week(), units):
-                derive_rollups(since=until + dt.timedelta(days=7), unit_ids=units)
+            derive_rollups(since=since, unit_ids=units, until=until, metrics=metrics)
+            if _figure_keys(until, units, metrics) != _figure_keys(current_week(), units, metrics):
+                derive_rollups(since=until + dt.timedelta(days=7), unit_ids=units, metrics=metrics)
     bump_version()
     cache_call(None, "delete", ENQUEUE_FAILED)
     return queries
@@ -436,23 +523,64 @@ def _year_end(monday: dt.date) -> dt.date:
     return week_start(dt.date(ytd_year(monday) + 1, 1, 1)) - dt.timedelta(days=7)
 
 
-def _figure_keys(monday: dt.date, unit_ids: frozenset[int]) -> set[tuple[str, str]]:
+def _figure_keys(
+    monday: dt.date, unit_ids: frozenset[int], metrics: list[Metric]
+) -> set[tuple[str, str]]:
     """The (metric, scope) figures of a week for the brigade and ``unit_ids``."""
     scopes = [BRIGADE_SCOPE, *map(str, sorted(unit_ids))]
     return set(
-        KpiRollup.objects.filter(week=monday, scope__in=scopes).values_list("metric", "scope")
+        KpiRollup.objects.filter(_metric_q(metrics), week=monday, scope__in=scopes).values_list(
+            "metric", "scope"
+        )
     )
 
 
+# What a recompute raises when the database itself fails: the marks stay for a retry,
+# none is set aside for it.
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
 def recompute_dirty() -> int:
-    """The on-change recompute: every marked week and unit, once."""
-    pairs = claim_dirty()
-    try:
-        return recompute_pairs(pairs)
-    except Exception:
-        # give the marks back, so the next run (or the nightly one) covers them
-        mark_dirty(pairs, schedule=False)
-        raise
+    """The on-change recompute: every marked week and unit, once.
+
+    The marks are claimed and recomputed in one transaction, holding the writer lock. If
+    that fails, each mark is tried again alone; one that still fails is set aside
+    (``failed_at``, ``error``), logged and reported (``manage.py rollup_kpis``), never
+    claimed again by this run or the next, and the others are computed.
+    """
+    with writer_lock():
+        try:
+            with transaction.atomic():
+                return recompute_marks(claim_dirty())
+        except _DATABASE_DOWN:
+            raise
+        except Exception:
+            logger.warning("KPI recompute of the marks failed; trying each alone", exc_info=True)
+        queries = 0
+        for pk, week, unit, model in _pending():
+            try:
+                with transaction.atomic():
+                    if KpiDirty.objects.filter(pk=pk, failed_at__isnull=True).delete()[0]:
+                        queries += recompute_marks([(week, unit, model)])
+            except _DATABASE_DOWN:
+                raise
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                KpiDirty.objects.filter(pk=pk).update(failed_at=timezone.now(), error=error)
+                logger.error(
+                    "KPI mark set aside (week %s, unit %s, %s): %s",
+                    week,
+                    unit,
+                    model or "every metric",
+                    error,
+                    exc_info=not isinstance(exc, DatabaseError),
+                )
+        return queries
+
+
+def set_aside() -> QuerySet[KpiDirty]:
+    """The marks whose recompute failed: reported until a full recompute covers them."""
+    return KpiDirty.objects.filter(failed_at__isnull=False).order_by("week", "unit_id")
 
 
 # --- change tracking ----------------------------------------------------------------------
@@ -472,15 +600,22 @@ class paused:
         _paused = self._before
 
 
-def mark_dirty(pairs: Iterable[tuple[dt.date, int]], schedule: bool = True) -> None:
-    """Remember that these (week or day, unit) pairs changed; recompute after the commit."""
-    from brigade.kpi.weeks import week_start
+def mark_dirty(
+    pairs: Iterable[tuple[dt.date, int]], schedule: bool = True, model: Any = ""
+) -> None:
+    """Remember that these (week or day, unit) pairs changed; recompute after the commit.
 
+    ``model`` (a model class or "app.Model") is what changed: the incremental recompute
+    then computes only the metrics that read it; without it, every metric.
+    """
+    label = model if isinstance(model, str) else model._meta.label
     marks = {(week_start(day), int(unit)) for day, unit in pairs if day and unit is not None}
     if not marks:
         return
+    # a row of its own per change (no upsert): a recompute that claims the marks it sees
+    # never takes this one before this transaction's changes are visible to it
     KpiDirty.objects.bulk_create(
-        [KpiDirty(week=w, unit_id=u) for w, u in sorted(marks)], ignore_conflicts=True
+        [KpiDirty(week=w, unit_id=u, model=label) for w, u in sorted(marks)]
     )
     if schedule:
         transaction.on_commit(schedule_recompute)
@@ -529,7 +664,9 @@ def stale_since() -> str | None:
     flag = cache_call(_UNANSWERED, "get", ENQUEUE_FAILED)
     if flag is not _UNANSWERED:
         return flag
-    oldest = KpiDirty.objects.aggregate(first=Min("marked_at"))["first"]
+    oldest = KpiDirty.objects.filter(failed_at__isnull=True).aggregate(first=Min("marked_at"))[
+        "first"
+    ]
     return oldest.isoformat() if oldest else None
 
 
@@ -640,7 +777,7 @@ def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
         pairs |= _touches(flow, instance, now)
         # where the record was before this change (a moved date, another unit)
         pairs |= _touches(flow, instance, {p: initial.get(p, v) for p, v in now.items()})
-    mark_dirty(pairs)
+    mark_dirty(pairs, model=sender)
     instance._kpi_initial = {path: instance.__dict__.get(path) for path in initial}
     if hasattr(instance, "_kpi_loaded"):
         instance._kpi_loaded = {k: v for k, v in instance.__dict__.items() if k != "_kpi_loaded"}
@@ -659,6 +796,7 @@ def watch(metric: Metric) -> None:
             watchers.append(through)
         for label, watcher in watchers:
             _WATCHERS.setdefault(label, []).append(watcher)
+            _MOVES.setdefault(label, set()).add(metric.key)
             model = apps.get_model(label)
             uid = f"kpi-{label}"
             post_init.connect(_on_init, sender=model, dispatch_uid=f"{uid}-init")
@@ -669,8 +807,25 @@ def watch(metric: Metric) -> None:
 # --- publishing ---------------------------------------------------------------------------
 
 
+class NotSettled(Exception):
+    """A week's figures wait for a recompute of changed records: not published yet."""
+
+
 def publish_week(monday: dt.date) -> int:
-    """Freeze a closed week's figures as published; a week is published once."""
+    """Freeze a closed week's figures as published; a week is published once.
+
+    Holds the writer lock, so it waits for a recompute under way and freezes what that
+    run committed (a run that fails commits nothing). Raises ``NotSettled`` while a change
+    to that week or an earlier one waits for its recompute.
+    """
+    with writer_lock(), transaction.atomic():
+        waiting = KpiDirty.objects.filter(failed_at__isnull=True, week__lte=monday)
+        if waiting.exists():
+            raise NotSettled(f"{waiting.count()} changed weeks wait for a recompute")
+        return _publish(monday)
+
+
+def _publish(monday: dt.date) -> int:
     already = set(KpiPublished.objects.filter(week=monday).values_list("metric", "scope"))
     now = timezone.now()
     rows = [

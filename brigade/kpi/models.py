@@ -58,6 +58,12 @@ class KpiFlow(models.Model):
             models.Index(fields=["week", "unit_id"], name="kpiflow_week_unit"),
             models.Index(fields=["metric", "unit_id", "week"], name="kpiflow_metric_unit_week"),
         ]
+        constraints = [
+            # one row per flow: two recomputes that both wrote their rows would double it
+            models.UniqueConstraint(
+                fields=["metric", "side", "week", "cohort_year", "unit_id"], name="kpiflow_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric}/{self.side} {self.week} unit {self.unit_id}: {self.amount}"
@@ -115,21 +121,31 @@ class KpiPublished(KpiFigure):
 
 
 class KpiDirty(models.Model):
-    """A week and unit whose records changed since their flows were computed."""
+    """A week and unit whose records of one model changed since their flows were computed
+    (one row per change: the same week may be marked more than once).
+
+    ``model`` ("app.Model") says which metrics the change can move: those that read that
+    model; empty means every metric. A mark whose recompute failed is set aside
+    (``failed_at`` and ``error``): reported, not claimed again until a new change to the
+    same week, unit and model, or a full recompute that covers it.
+    """
 
     week = models.DateField(_("week starting"))
     unit_id = models.BigIntegerField(_("unit"))
+    model = models.CharField(_("changed model"), max_length=100, blank=True, default="")
     marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True, default="")
 
     class Meta:
         verbose_name = _("KPI week to recompute")
         verbose_name_plural = _("KPI weeks to recompute")
-        constraints = [
-            models.UniqueConstraint(fields=["week", "unit_id"], name="kpidirty_once"),
-        ]
+        # No uniqueness: a change inserts its own row, so a recompute that claims (deletes)
+        # the marks it sees never takes the mark of a change not yet committed.
+        indexes = [models.Index(fields=["week", "unit_id"], name="kpidirty_week_unit")]
 
     def __str__(self) -> str:
-        return f"{self.week} unit {self.unit_id}"
+        return f"{self.week} unit {self.unit_id} {self.model}".rstrip()
 
 
 class KpiRun(models.Model):
@@ -163,6 +179,12 @@ class KpiRun(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("KPI recompute")
         verbose_name_plural = _("KPI recomputes")
+        constraints = [
+            # requests made while a run waits join it (runs.start): one queued run at most
+            models.UniqueConstraint(
+                fields=["state"], condition=models.Q(state="queued"), name="kpirun_one_queued"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.id} {self.state}"

@@ -621,7 +621,9 @@ def test_separate_commits_within_the_window_enqueue_one_recompute(enqueued):
             patrol(unit, local(2022, 3, 1, 8) + dt.timedelta(days=i), officer=officer)
 
     assert len(enqueued) == 1
-    assert KpiDirty.objects.count() == 3  # 2022-W09, W10, W11
+    # a mark per commit, for three weeks: 2022-W09, W10, W11
+    assert KpiDirty.objects.count() == 20
+    assert KpiDirty.objects.values("week").distinct().count() == 3
 
     # the task clears the flag first: the next change after it enqueues again
     recompute_dirty_task()

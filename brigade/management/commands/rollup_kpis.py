@@ -3,6 +3,8 @@
 What the nightly beat entry runs, for an operator at a terminal: after a bulk import, a
 changed metric rule, or to check the figures without waiting for the night. With
 ``--since`` only the flows of that week onwards are recomputed (earlier weeks keep theirs).
+It waits for a recompute under way (the writer lock), and lists the changes whose
+incremental recompute failed and were set aside, if the run did not cover them.
 """
 
 from __future__ import annotations
@@ -89,3 +91,18 @@ class Command(BaseCommand):
                 f"weekly flows written, {weeks} weeks, {scopes} scopes, in {seconds:.1f} s."
             )
         )
+        self.report_set_aside()
+
+    def report_set_aside(self) -> None:
+        """Changes whose incremental recompute failed and that this run did not cover."""
+        marks = list(engine.set_aside())
+        if not marks:
+            return
+        self.stderr.write(
+            self.style.WARNING(
+                f"{len(marks)} changed week(s) could not be recomputed and are set aside:"
+            )
+        )
+        for mark in marks:
+            what = mark.model or "every metric"
+            self.stderr.write(f"  {mark.week} unit {mark.unit_id} ({what}): {mark.error}")
