@@ -108,7 +108,7 @@ def overdue_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_id
 
 
 def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
-    if hazard.deadline is not None:
+    if hazard.deadline is not None and hazard.deadline < dt.date.max:
         yield hazard.deadline + dt.timedelta(days=1), hazard.unit_id
     if hazard.closed_at is not None:
         yield timezone.localdate(hazard.closed_at), hazard.unit_id

@@ -815,7 +815,7 @@ def _write_import(
             batch = objs[start : start + IMPORT_BATCH]
             Ticket.objects.bulk_update(batch, fields)
             _copy_history([t.pk for t in batch], "~", by)
-    mark_dirty(touched)
+    mark_dirty(touched, model=Ticket)
 
 
 def _copy_history(ids: list[int], kind: str, by: Any) -> None:

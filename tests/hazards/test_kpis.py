@@ -195,3 +195,14 @@ def test_facility_works_by_kind(unit, other_unit):
     assert figure("hazards.facility_works.signal", "2022-W10") == (7, None)
     assert figure("hazards.facility_works.signal", "2022-W10", unit) == (5, None)
     assert figure("hazards.facility_works.parking_bay", "2022-W10") == (120, None)
+
+
+def test_a_legacy_deadline_on_the_last_day_of_the_calendar_still_saves_and_computes(unit):
+    # a row from before the date window: deadline 9999-12-31, written straight to the table
+    hazard = HazardFactory(unit=unit, found_at=local(2022, 3, 1, 9))
+    type(hazard).objects.filter(pk=hazard.pk).update(deadline=dt.date.max)
+    hazard.refresh_from_db()
+    hazard.description = "moved kerb"
+    hazard.save()  # the change tracking marks its weeks: no day after 9999-12-31 to mark
+    engine.recompute_all()
+    assert figure("hazards.overdue", "2022-W10")[0] == 0

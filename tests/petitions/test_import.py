@@ -54,6 +54,8 @@ def test_import_creates_tickets_with_deadlines_and_history(clerk, unit, category
     assert (created.history_type, created.history_user, created.number) == ("+", clerk, "A001")
     weeks = set(KpiDirty.objects.values_list("week", flat=True))
     assert {dt.date(2022, 1, 24), dt.date(2022, 6, 13)} <= weeks
+    # the marks name the tickets, so only the metrics that read tickets are recomputed
+    assert set(KpiDirty.objects.values_list("model", flat=True)) == {"petitions.Ticket"}
 
 
 def test_reimport_updates_never_duplicates(clerk, unit, category):
