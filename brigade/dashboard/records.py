@@ -22,6 +22,8 @@ from brigade.kpi.read import Scope, number
 from brigade.kpi.records import Records, Row, Span, resolve
 from brigade.kpi.registry import registry
 from brigade.kpi.weeks import current_week, parse_week, week_key
+from brigade.report.compute import custom_records
+from brigade.report.figures import C, by_key
 from brigade.report.period import Period, period_errors
 
 PAGE_SIZE = 50
@@ -45,7 +47,13 @@ class WeekKeyField(serializers.CharField):
 class RecordsQuerySerializer(serializers.Serializer):
     """Which figure's records: ``from`` is a keyword, added in ``get_fields``."""
 
-    metric = serializers.CharField(help_text="A metric key, e.g. petitions.closure_rate.")
+    metric = serializers.CharField(
+        required=False, help_text="A metric key, e.g. petitions.closure_rate (or `figure`)."
+    )
+    figure = serializers.CharField(
+        required=False,
+        help_text="A figure of the period report, e.g. training.drill (with `from` and `to`).",
+    )
     side = serializers.ChoiceField(
         choices=[("n", "numerator"), ("d", "denominator")],
         required=False,
@@ -70,12 +78,6 @@ class RecordsQuerySerializer(serializers.Serializer):
         return {**fields, "from": start}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            resolve(attrs["metric"], attrs["side"])
-        except KeyError:
-            field = "metric" if attrs["metric"] not in registry.labels() else "side"
-            message = _("Unknown metric.") if field == "metric" else _("A sum has no denominator.")
-            raise serializers.ValidationError({field: [message]}) from None
         first, last = attrs.get("from"), attrs.get("to")
         if (first is None) != (last is None):
             missing = "to" if last is None else "from"
@@ -88,6 +90,29 @@ class RecordsQuerySerializer(serializers.Serializer):
             errors = period_errors(first, last)
             if errors:
                 raise serializers.ValidationError({k: [v] for k, v in errors.items()})
+        metric, figure = attrs.get("metric"), attrs.get("figure")
+        if (metric is None) == (figure is None):
+            raise serializers.ValidationError(
+                {"metric": [_("Name a metric or a figure of the report.")]}
+            )
+        if figure is not None:
+            known = by_key().get(figure)
+            if known is None:
+                raise serializers.ValidationError({"figure": [_("Unknown figure.")]})
+            if first is None:
+                raise serializers.ValidationError(
+                    {"from": [_("A figure of the report has a period.")]}
+                )
+            if attrs["side"] == "d" and not known.is_rate:
+                raise serializers.ValidationError({"side": [_("A count has no denominator.")]})
+            return attrs
+        assert metric is not None
+        try:
+            resolve(metric, attrs["side"])
+        except KeyError:
+            field = "metric" if metric not in registry.labels() else "side"
+            message = _("Unknown metric.") if field == "metric" else _("A sum has no denominator.")
+            raise serializers.ValidationError({field: [message]}) from None
         return attrs
 
     def span(self) -> Span:
@@ -117,6 +142,7 @@ class Listing:
     page_size: int
     first: dt.date | None = None
     last: dt.date | None = None
+    figure: bool = False  # a figure of the period report (``key``), not a metric
 
     @property
     def pages(self) -> int:
@@ -124,7 +150,7 @@ class Listing:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "metric": self.key,
+            ("figure" if self.figure else "metric"): self.key,
             "side": self.side,
             "label": self.label,
             **(
@@ -158,6 +184,31 @@ class InvalidPage(Exception):
     pass
 
 
+def _source(data: dict[str, Any], span: Span, unit_id: int | None) -> tuple[Any, dict[str, Any]]:
+    """The records of the figure named (a metric's, or a report figure's) and what to
+    say of it: its label, what it counts, whether it is a rate."""
+    if data.get("figure") is not None:
+        figure = by_key()[data["figure"]]
+        ref = figure.numerator if data["side"] == "n" else figure.denominator
+        assert ref is not None and span.first is not None and span.last is not None
+        about = {
+            "label": str(figure.label),
+            "is_rate": figure.is_rate,
+            "unit_label": str(figure.unit_label),
+        }
+        if isinstance(ref, C):
+            return custom_records(ref.name, Period(span.first, span.last), unit_id), about
+        return Records(ref.key, ref.side, span, unit_id), about
+    records = Records(data["metric"], data["side"], span, unit_id)
+    metric = records.metric
+    about = {
+        "label": str(registry.labels()[data["metric"]]),
+        "is_rate": metric.is_rate,
+        "unit_label": str(metric.unit_label),
+    }
+    return records, about
+
+
 def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int) -> Listing:
     """The page of records the validated ``query`` names, for ``user`` (404 outside their
     scope). A fixed number of queries: the units, the count and total, the page."""
@@ -165,30 +216,29 @@ def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int)
     units = visible_units(user)
     scope = resolve_scope(user, data.get("unit"), units)
     span = query.span()
-    records = Records(data["metric"], data["side"], span, scope.unit_id)
+    records, about = _source(data, span, scope.unit_id)
     count, total = records.totals()
     pages = max(1, -(-count // page_size))
     if page > pages:
         raise InvalidPage
     rows = records.page((page - 1) * page_size, page_size) if count else []
-    metric = records.metric
+    first, last = records.bounds()
     return Listing(
-        key=data["metric"],
+        key=data.get("figure") or data["metric"],
         side=data["side"],
-        label=str(registry.labels()[data["metric"]]),
         span=span,
         scope=scope,
         is_sum=records.is_sum,
-        is_rate=metric.is_rate,
-        unit_label=str(metric.unit_label),
         count=count,
         total=total,
         rows=rows,
         units=units,
         page=page,
         page_size=page_size,
-        first=records.bounds()[0],
-        last=records.bounds()[1],
+        first=first,
+        last=last,
+        figure=data.get("figure") is not None,
+        **about,
     )
 
 

@@ -229,21 +229,7 @@ class Records:
 
     def _queryset_page(self, offset: int, limit: int) -> list[Row]:
         flow = self.flow
-        qs = self.queryset()
-        about = describer(qs.model)
-        qs = qs.annotate(
-            _kpi_when=F(flow.when),
-            _kpi_unit=F(flow.unit),
-        )
-        if flow.amount is not None:
-            qs = qs.annotate(_kpi_amount=flow.amount)
-        if about.related:
-            qs = qs.select_related(*about.related)
-        rows = []
-        for record in qs.order_by("-_kpi_when", "-pk")[offset : offset + limit]:
-            amount = record._kpi_amount if flow.amount is not None else 1
-            rows.append(_row(about, record, record._kpi_when, record._kpi_unit, amount))
-        return rows
+        return page_of(self.queryset(), flow.when, flow.unit, flow.amount, offset, limit)
 
     # --- a sql flow
 
@@ -309,6 +295,45 @@ class Records:
         if self.flow.source is not None:
             return self._queryset_page(offset, limit)
         return self._sql_page(offset, limit)
+
+
+def page_of(
+    qs: QuerySet[Any], when: str, unit: str, amount: Any, offset: int, limit: int
+) -> list[Row]:
+    """Rows ``offset`` on of a queryset of records, latest event first (one query)."""
+    about = describer(qs.model)
+    qs = qs.annotate(_kpi_when=F(when), _kpi_unit=F(unit))
+    if amount is not None:
+        qs = qs.annotate(_kpi_amount=amount)
+    if about.related:
+        qs = qs.select_related(*about.related)
+    rows = []
+    for record in qs.order_by("-_kpi_when", "-pk")[offset : offset + limit]:
+        value = record._kpi_amount if amount is not None else 1
+        rows.append(_row(about, record, record._kpi_when, record._kpi_unit, value))
+    return rows
+
+
+class QuerysetRecords:
+    """The records of a count no metric has (the period report's own counts): a queryset
+    of records, each counting one, with its event time and unit paths."""
+
+    is_sum = False
+
+    def __init__(
+        self, qs: QuerySet[Any], when: str, unit: str, first: dt.date | None, last: dt.date
+    ) -> None:
+        self.qs, self.when, self.unit, self.first, self.last = qs, when, unit, first, last
+
+    def bounds(self) -> tuple[dt.date | None, dt.date]:
+        return self.first, self.last
+
+    def totals(self) -> tuple[int, Decimal]:
+        count = self.qs.order_by().aggregate(n=Count("pk"))["n"]
+        return count, Decimal(count)
+
+    def page(self, offset: int, limit: int) -> list[Row]:
+        return page_of(self.qs, self.when, self.unit, None, offset, limit)
 
 
 def _amount(value: Any, rounded: bool = False) -> Decimal:

@@ -198,3 +198,52 @@ def test_the_records_api_reads_a_fixed_number_of_queries(demo_api, seeded, key):
     small = _queries(demo_api, {"metric": key, "week": "2022-W26", "page_size": 1})
     large = _queries(demo_api, {"metric": key, "week": "2022-W26", "page_size": 200})
     assert small == large <= 6
+
+
+# --- the period report ------------------------------------------------------------------------
+
+REPORT = reverse("dashboard-api:report")
+REPORT_PAGE = reverse("period_report")
+H1 = {"from": "2022-01-01", "to": "2022-06-30"}
+
+
+def test_every_report_figure_of_the_half_year_lists_its_records(demo_api, seeded):
+    scopes: list[dict[str, Any]] = [
+        {},
+        *({"unit": pk} for pk in Unit.objects.values_list("pk", flat=True)),
+    ]
+    nonzero = 0
+    for scope in scopes:
+        report = demo_api.get(REPORT, {**H1, **scope}).json()
+        for figure in report["figures"]:
+            what = f"{figure['key']} {scope}"
+            assert_lists(demo_api, figure["records_api"], figure["numerator"], what)
+            if figure["is_rate"]:
+                assert_lists(
+                    demo_api, figure["denominator_records_api"], figure["denominator"], what
+                )
+            else:
+                assert figure["denominator_records_api"] is None
+            nonzero += bool(figure["numerator"])
+    assert nonzero > 50
+
+
+def test_the_report_pages_figures_open_pages_stating_them(client, demo_commander, seeded):
+    client.force_login(demo_commander)
+    page = client.get(REPORT_PAGE, H1).content.decode()
+    figures = {f["key"]: f for f in client.get(REPORT, H1).json()["figures"]}
+    links = re.findall(
+        r'href="([^"]+)"[^>]*data-testid="(value|numerator|denominator)-([\w.]+)"', page
+    )
+    assert len(links) >= len(figures)
+    for href, which, key in links:
+        figure = figures[key]
+        opened = client.get(href.replace("&amp;", "&"))
+        assert opened.status_code == 200, key
+        expected = figure["denominator"] if which == "denominator" else figure["numerator"]
+        body = records(
+            client, figure["denominator_records_api" if which == "denominator" else "records_api"]
+        )
+        assert _count_on(opened) == body["count"], key
+        if not body["is_sum"]:
+            assert _count_on(opened) == expected, (key, which)
