@@ -54,7 +54,10 @@ def describe_records() -> None:
 
 
 def register_metrics() -> None:
+    from petitions.weekly import register_lists
+
     describe_records()
+    register_lists()
     register(
         Metric(
             key="petitions.received",

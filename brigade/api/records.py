@@ -25,11 +25,12 @@ from brigade.api.mixins import (
 from brigade.dashboard.records import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
+    READ_ROLES,
     InvalidPage,
     RecordsQuerySerializer,
     listing,
 )
-from brigade.permissions import STAFF_ROLES, RolePermission
+from brigade.permissions import RolePermission
 
 
 class RecordScopeSerializer(serializers.Serializer):
@@ -83,7 +84,7 @@ class RecordsView(APIView):
     their own unit's records (another unit answers 404)."""
 
     permission_classes = [RolePermission]
-    read_roles = STAFF_ROLES
+    read_roles = READ_ROLES
     schema = RecordsSchema()
 
     @extend_schema(

@@ -14,6 +14,7 @@ from django.views import View
 
 from brigade.dashboard.records import (
     PAGE_SIZE,
+    READ_ROLES,
     InvalidPage,
     Listing,
     RecordsQuerySerializer,
@@ -22,7 +23,7 @@ from brigade.dashboard.records import (
 from brigade.dashboard.views import format_number
 from brigade.kpi.read import number
 from brigade.kpi.records import Row
-from brigade.permissions import STAFF_ROLES, RoleRequiredMixin
+from brigade.permissions import RoleRequiredMixin
 
 TEMPLATE = "brigade/figure_records.html"
 
@@ -48,7 +49,7 @@ class FigureRecordsView(RoleRequiredMixin, View):
     """Commanders and admins, as the dashboard; another unit's records answer 404."""
 
     http_method_names = ["get"]
-    read_roles = STAFF_ROLES
+    read_roles = READ_ROLES
 
     def get(self, request: HttpRequest) -> HttpResponse:
         query = RecordsQuerySerializer(data=request.GET)

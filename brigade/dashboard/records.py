@@ -19,13 +19,18 @@ from rest_framework import serializers
 
 from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.kpi.read import Scope, number
-from brigade.kpi.records import Records, Row, Span, resolve
+from brigade.kpi.records import Records, Row, Span, own_list, resolve
 from brigade.kpi.registry import registry
 from brigade.kpi.weeks import current_week, parse_week, week_key
+from brigade.permissions import STAFF_ROLES
 from brigade.report.compute import custom_records
 from brigade.report.figures import C, by_key
 from brigade.report.period import Period, period_errors
+from brigade.roles import Role
 
+# Commanders and admins, as the dashboard; clerks too, for their unit's figures (the
+# weekly summary of the tickets links here)
+READ_ROLES = frozenset({*STAFF_ROLES, Role.CLERK})
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -53,6 +58,16 @@ class RecordsQuerySerializer(serializers.Serializer):
     figure = serializers.CharField(
         required=False,
         help_text="A figure of the period report, e.g. training.drill (with `from` and `to`).",
+    )
+    list = serializers.CharField(
+        required=False,
+        help_text="A figure of an app's own weekly page, e.g. petitions.weekly.overdue (with "
+        "`week`).",
+    )
+    part = serializers.RegexField(
+        r"^[0-9]{1,10}$",
+        required=False,
+        help_text="With `list`: the part of the figure (a ticket category's id).",
     )
     side = serializers.ChoiceField(
         choices=[("n", "numerator"), ("d", "denominator")],
@@ -90,11 +105,23 @@ class RecordsQuerySerializer(serializers.Serializer):
             errors = period_errors(first, last)
             if errors:
                 raise serializers.ValidationError({k: [v] for k, v in errors.items()})
-        metric, figure = attrs.get("metric"), attrs.get("figure")
-        if (metric is None) == (figure is None):
+        metric, figure, own = attrs.get("metric"), attrs.get("figure"), attrs.get("list")
+        if [metric, figure, own].count(None) != 2:
             raise serializers.ValidationError(
-                {"metric": [_("Name a metric or a figure of the report.")]}
+                {"metric": [_("Name one metric, figure of the report or list.")]}
             )
+        if attrs.get("part") and own is None:
+            raise serializers.ValidationError({"part": [_("Only a list has parts.")]})
+        if own is not None:
+            try:
+                own_list(own)
+            except KeyError:
+                raise serializers.ValidationError({"list": [_("Unknown list.")]}) from None
+            if first is not None:
+                raise serializers.ValidationError({"from": [_("A list is of a week.")]})
+            if attrs["side"] == "d":
+                raise serializers.ValidationError({"side": [_("A count has no denominator.")]})
+            return attrs
         if figure is not None:
             known = by_key().get(figure)
             if known is None:
@@ -142,7 +169,7 @@ class Listing:
     page_size: int
     first: dt.date | None = None
     last: dt.date | None = None
-    figure: bool = False  # a figure of the period report (``key``), not a metric
+    kind: str = "metric"  # what ``key`` names: a metric, a figure of the report, a list
 
     @property
     def pages(self) -> int:
@@ -150,7 +177,7 @@ class Listing:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            ("figure" if self.figure else "metric"): self.key,
+            self.kind: self.key,
             "side": self.side,
             "label": self.label,
             **(
@@ -184,9 +211,16 @@ class InvalidPage(Exception):
     pass
 
 
-def _source(data: dict[str, Any], span: Span, unit_id: int | None) -> tuple[Any, dict[str, Any]]:
-    """The records of the figure named (a metric's, or a report figure's) and what to
-    say of it: its label, what it counts, whether it is a rate."""
+def _source(
+    user: Any, data: dict[str, Any], span: Span, unit_id: int | None
+) -> tuple[Any, dict[str, Any]]:
+    """The records of the figure named (a metric's, a report figure's, an app's own list)
+    and what to say of it: its label, what it counts, whether it is a rate."""
+    if data.get("list") is not None:
+        own = own_list(data["list"])
+        assert span.week is not None
+        listed = own.build(user, span.week, unit_id, data.get("part") or "")
+        return listed, {"label": str(own.label), "is_rate": False, "unit_label": ""}
     if data.get("figure") is not None:
         figure = by_key()[data["figure"]]
         ref = figure.numerator if data["side"] == "n" else figure.denominator
@@ -216,7 +250,7 @@ def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int)
     units = visible_units(user)
     scope = resolve_scope(user, data.get("unit"), units)
     span = query.span()
-    records, about = _source(data, span, scope.unit_id)
+    records, about = _source(user, data, span, scope.unit_id)
     count, total = records.totals()
     pages = max(1, -(-count // page_size))
     if page > pages:
@@ -224,7 +258,7 @@ def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int)
     rows = records.page((page - 1) * page_size, page_size) if count else []
     first, last = records.bounds()
     return Listing(
-        key=data.get("figure") or data["metric"],
+        key=data.get("figure") or data.get("list") or data["metric"],
         side=data["side"],
         span=span,
         scope=scope,
@@ -237,7 +271,7 @@ def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int)
         page_size=page_size,
         first=first,
         last=last,
-        figure=data.get("figure") is not None,
+        kind="figure" if data.get("figure") else "list" if data.get("list") else "metric",
         **about,
     )
 

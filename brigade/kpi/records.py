@@ -336,6 +336,32 @@ class QuerysetRecords:
         return page_of(self.qs, self.when, self.unit, None, offset, limit)
 
 
+# --- lists of figures that are no metric's (an app's own page of counts) ----------------------
+
+# (reader, Monday of the week, unit id or None, part: an app's narrower choice or "")
+ListBuilder = Callable[[Any, dt.date, int | None, str], QuerysetRecords]
+
+
+@dataclass(frozen=True)
+class OwnList:
+    label: Any
+    build: ListBuilder
+
+
+_LISTS: dict[str, OwnList] = {}
+
+
+def register_list(name: str, label: Any, build: ListBuilder) -> None:
+    """An app's week figure that no metric counts (the 12345 weekly summary's): ``build``
+    returns the records it counts, from the same definition as the count."""
+    _LISTS[name] = OwnList(label=label, build=build)
+
+
+def own_list(name: str) -> OwnList:
+    """KeyError for a name no app registered."""
+    return _LISTS[name]
+
+
 def _amount(value: Any, rounded: bool = False) -> Decimal:
     if value is None:
         return Decimal(0)

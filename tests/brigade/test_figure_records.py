@@ -82,9 +82,10 @@ def records(client: Any, url: str) -> dict[str, Any]:
     return response.json()
 
 
-def assert_lists(client: Any, url: str, figure: Any, what: str) -> None:
+def assert_lists(client: Any, url: str, figure: Any, what: str, places: str = "0.0001") -> None:
     body = records(client, url)
-    assert number(body["total"]) == number(figure), (what, url, body["total"], figure)
+    total, expected = Decimal(str(body["total"])), Decimal(str(figure))
+    assert abs(total - expected) < Decimal(places), (what, url, body["total"], figure)
     if not body["is_sum"]:
         assert body["count"] == figure, (what, url, body["count"], figure)
 
@@ -217,7 +218,11 @@ def test_every_report_figure_of_the_half_year_lists_its_records(demo_api, seeded
         report = demo_api.get(REPORT, {**H1, **scope}).json()
         for figure in report["figures"]:
             what = f"{figure['key']} {scope}"
-            assert_lists(demo_api, figure["records_api"], figure["numerator"], what)
+            # The report reads the weekly flows (4 decimals a week and unit) for whole weeks
+            # and the records for the days around them: hours agree to the hundredth, as
+            # the report's own figures from either source do (test_report_figures.py).
+            places = "0.01" if figure["key"] == "brigade.patrol_hours" else "0.0001"
+            assert_lists(demo_api, figure["records_api"], figure["numerator"], what, places)
             if figure["is_rate"]:
                 assert_lists(
                     demo_api, figure["denominator_records_api"], figure["denominator"], what
