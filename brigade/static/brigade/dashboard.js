@@ -35,22 +35,25 @@
     return records.url + "?" + query.toString();
   }
 
-  function openOnClick(chart, weeks, records, keyOf) {
+  function openOnClick(chart, weeks, records, keyOf, stacked) {
     if (!records) return;
-    chart.on("click", function (params) {
-      var key = keyOf(params.seriesIndex);
-      if (key && weeks[params.dataIndex]) {
-        window.location.href = recordsUrl(records, key, weeks[params.dataIndex]);
-      }
-    });
-    // a line's week anywhere in the plot, not only on its points
+    if (stacked) {
+      // a bar: its part's list for its week
+      chart.on("click", function (params) {
+        var key = keyOf(params.seriesIndex);
+        if (key && weeks[params.dataIndex]) {
+          window.location.href = recordsUrl(records, key, weeks[params.dataIndex]);
+        }
+      });
+      return;
+    }
+    // a line: the week under the pointer anywhere in the plot, not only on its points
     chart.getZr().on("click", function (event) {
-      if (event.target) return; // a point or bar: handled above
       var pixel = [event.offsetX, event.offsetY];
       if (!chart.containPixel("grid", pixel)) return;
-      var index = chart.convertFromPixel({ seriesIndex: 0 }, pixel)[0];
+      var index = Math.round(chart.convertFromPixel({ seriesIndex: 0 }, pixel)[0]);
       var key = keyOf(0);
-      if (key && weeks[index] && chart.getOption().series.length === 1) {
+      if (key && weeks[index]) {
         window.location.href = recordsUrl(records, key, weeks[index]);
       }
     });
@@ -79,7 +82,6 @@
           name: spec.label,
           type: "line",
           showSymbol: false,
-          triggerLineEvent: true,
           connectNulls: false,
           areaStyle: { opacity: 0.12 },
           data: rate ? spec.values.map(percent) : spec.values,
@@ -115,16 +117,28 @@
     data.charts.forEach(function (spec) {
       var box = document.querySelector('[data-chart="' + spec.key + '"]');
       if (!box) return;
-      openOnClick(lineChart(box, data.weeks, spec), data.weeks, data.records, function () {
-        return spec.key;
-      });
+      openOnClick(
+        lineChart(box, data.weeks, spec),
+        data.weeks,
+        data.records,
+        function () {
+          return spec.key;
+        },
+        false,
+      );
     });
     data.splits.forEach(function (split) {
       var box = document.querySelector('[data-split="' + split.key + '"]');
       if (!box) return;
-      openOnClick(stackedChart(box, data.weeks, split), data.weeks, data.records, function (i) {
-        return split.parts[i] && split.parts[i].key;
-      });
+      openOnClick(
+        stackedChart(box, data.weeks, split),
+        data.weeks,
+        data.records,
+        function (i) {
+          return split.parts[i] && split.parts[i].key;
+        },
+        true,
+      );
     });
     window.addEventListener("resize", function () {
       charts.forEach(function (chart) {
