@@ -21,11 +21,11 @@ from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.kpi.read import Scope, number
 from brigade.kpi.records import Records, Row, Span, own_list, resolve
 from brigade.kpi.registry import registry
-from brigade.kpi.weeks import current_week, parse_week, week_key
+from brigade.kpi.weeks import current_week, parse_week, week_key, week_start
 from brigade.permissions import STAFF_ROLES
 from brigade.report.compute import custom_records
 from brigade.report.figures import C, by_key
-from brigade.report.period import Period, period_errors
+from brigade.report.period import EARLIEST, Period, period_errors
 from brigade.roles import Role
 
 # Commanders and admins, as the dashboard; clerks too, for their unit's figures (the
@@ -38,15 +38,22 @@ MAX_PAGE_SIZE = 200
 class WeekKeyField(serializers.CharField):
     """An ISO week key (``2022-W24``) in, its Monday out."""
 
-    default_error_messages = {"week": _("Enter an ISO week like 2022-W24.")}
+    default_error_messages = {
+        "week": _("Enter an ISO week like 2022-W24."),
+        "range": _("Enter a week from %(first)s to this week."),
+    }
 
     def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
         text = super().to_internal_value(data)
         try:
-            return parse_week(text)
+            monday = parse_week(text)
         except ValueError:
             self.fail("week")
             raise  # unreachable: fail() raises
+        # nothing is recorded before the report's earliest day, nor after this week
+        if not week_start(EARLIEST) <= monday <= current_week():
+            self.fail("range", first=week_key(week_start(EARLIEST)))
+        return monday
 
 
 class RecordsQuerySerializer(serializers.Serializer):

@@ -167,6 +167,10 @@ def test_a_period_lists_what_the_report_counts(api_as, brigade_commander, record
         ({"metric": "brigade.patrols", "side": "d"}, "side"),
         ({"metric": "brigade.patrols", "side": "x"}, "side"),
         ({"metric": "brigade.patrols", "week": "2022-W60"}, "week"),
+        ({"metric": "brigade.patrols", "week": "9999-W52"}, "week"),
+        ({"metric": "brigade.patrols", "week": "0001-W01"}, "week"),
+        ({"metric": "brigade.patrols", "from": "0001-01-01", "to": "0001-01-02"}, "from"),
+        ({"metric": "brigade.patrols", "from": "9999-12-30", "to": "9999-12-31"}, "to"),
         ({"metric": "brigade.patrols", "from": "2022-01-01"}, "to"),
         ({"metric": "brigade.patrols", "from": "2022-02-01", "to": "2022-01-01"}, "to"),
         (
@@ -242,3 +246,29 @@ def test_the_page_of_a_figure_with_no_records_says_so(client, brigade_commander,
     response = client.get(PAGE, {"metric": "brigade.patrols", "week": "2020-W10"})
     assert response.status_code == 200
     assert 'data-count="0"' in response.text and 'data-testid="empty-state"' in response.text
+
+
+def _queries(client, params):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(PAGE, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("metric", ["brigade.patrols", "brigade.training_attendance_rate"])
+def test_the_page_reads_a_fixed_number_of_queries(client, brigade_commander, unit, metric):
+    client.force_login(brigade_commander)
+    params = {"metric": metric, "week": "2022-W24"}
+    patrol(unit, local(2022, 6, 13), speeding=1)
+    AttendanceFactory(session=TrainingSessionFactory(unit=unit, held_on=dt.date(2022, 6, 13)))
+    _queries(client, params)  # warm: the session and roles
+    few = _queries(client, params)
+    for day in range(1, 9):
+        patrol(unit, local(2022, 6, day), speeding=1)
+        AttendanceFactory(
+            session=TrainingSessionFactory(unit=unit, held_on=dt.date(2022, 6, day)), attended=True
+        )
+    assert _queries(client, params) == few
