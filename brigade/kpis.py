@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import F
 from django.urls import reverse
@@ -14,38 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brigade.choices import AssessmentResult, PostKind, ViolationKind
-from brigade.kpi import Flow, HoursBetween, Metric, register
+from brigade.kpi import Flow, HoursBetween, Metric, register, rows_sql
+from brigade.kpi.records import describe
 from brigade.kpi.weeks import week_start
 from brigade.models import Attendance, DutyPost, PatrolLog, SchoolBreak, Unit, ViolationTally
-
-
-def _ytd_range(monday: dt.date) -> tuple[dt.date, dt.date]:
-    sunday = monday + dt.timedelta(days=6)
-    return dt.date(sunday.year, 1, 1), sunday
-
-
-def _list_url(name: str, monday: dt.date, unit_id: int | None, **extra: Any) -> str:
-    first, last = _ytd_range(monday)
-    query = {"date_from": first.isoformat(), "date_to": last.isoformat(), **extra}
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return f"{reverse(name)}?{urlencode(query)}"
-
-
-def patrols_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("patrol_list", monday, unit_id)
-
-
-def trainings_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("training_list", monday, unit_id)
-
-
-def posts_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query: dict[str, Any] = {"date": min(monday + dt.timedelta(days=6), timezone.localdate())}
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return f"{reverse('post_list')}?{urlencode(query)}"
-
 
 # --- post coverage, in SQL: the calendar crossed with the posts' schedules ----------------
 
@@ -90,13 +61,15 @@ def _ensure_calendar(lo: dt.date | None, hi: dt.date | None) -> None:
         ensure_calendar(first, min(hi, timezone.localdate()) if hi else timezone.localdate())
 
 
-def planned_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
-    """Rows (day, cohort, unit_id, amount=1): one per post per day it was planned."""
+def planned_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
+    """Rows (day, cohort, unit_id, amount=1, pk=post, ref=day): one per post per day it
+    was planned."""
     _ensure_calendar(lo, hi)
     range_sql, range_params = _range(connection, "c.day", lo, hi)
     unit_sql, unit_params = _units(unit_ids, "p.unit_id")
     sql = (
-        "SELECT c.day AS day, c.year AS cohort, p.unit_id AS unit_id, 1 AS amount "
+        "SELECT c.day AS day, c.year AS cohort, p.unit_id AS unit_id, 1 AS amount, "
+        "p.id AS pk, c.day AS ref "
         f"FROM brigade_calendarday c JOIN {DutyPost._meta.db_table} p "
         f"ON {_planned_where(connection, 'c.day', 'p')}"
         f" WHERE 1 = 1{range_sql}{unit_sql}"
@@ -104,8 +77,9 @@ def planned_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | Non
     return sql, [*range_params, *unit_params]
 
 
-def staffed_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
-    """Rows (day, cohort, unit_id, amount=1): one per planned post-day with a check-in."""
+def staffed_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
+    """Rows (day, cohort, unit_id, amount=1, pk=post, ref=day): one per planned post-day
+    with a check-in."""
     _ensure_calendar(lo, hi)
     local_day, tz_params = connection.ops.datetime_cast_date_sql(
         "l.checked_in_at", (), timezone.get_default_timezone_name()
@@ -124,7 +98,7 @@ def staffed_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | Non
         end = dt.datetime.combine(hi + dt.timedelta(days=2), dt.time.min, tzinfo=dt.UTC)
         checkin_params.append(connection.ops.adapt_datetimefield_value(end))
     sql = (
-        "SELECT day, cohort, unit_id, 1 AS amount FROM ("
+        "SELECT day, cohort, unit_id, 1 AS amount, post_id AS pk, day AS ref FROM ("
         "SELECT DISTINCT p.id AS post_id, c.day AS day, c.year AS cohort, p.unit_id AS unit_id "
         f"FROM {PatrolLog._meta.db_table} l "
         f"JOIN {DutyPost._meta.db_table} p ON p.id = l.post_id "
@@ -133,6 +107,10 @@ def staffed_post_days_sql(connection: Any, lo: dt.date | None, hi: dt.date | Non
         f"{checkin_sql}{range_sql}{unit_sql}) staffed"
     )
     return sql, [*tz_params, *checkin_params, *range_params, *unit_params]
+
+
+planned_post_days_sql = rows_sql(planned_post_days_rows)
+staffed_post_days_sql = rows_sql(staffed_post_days_rows)
 
 
 def _checkin_touch(patrol: PatrolLog) -> Iterable[tuple[dt.date, int]]:
@@ -165,7 +143,37 @@ def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
 ASSESSED = (AssessmentResult.PASSED, AssessmentResult.FAILED)
 
 
+def _reverser(name: str, attribute: str = "pk") -> Any:
+    def url(record: Any) -> str:
+        return reverse(name, args=[getattr(record, attribute)])
+
+    return url
+
+
+def describe_records() -> None:
+    """How the records behind the brigade's figures are linked in their lists."""
+    describe(
+        PatrolLog,
+        page=_reverser("patrol_detail"),
+        api=_reverser("brigade-api:patrol-detail"),
+        related=("officer",),
+    )
+    describe(
+        ViolationTally,
+        page=_reverser("patrol_detail", "patrol_id"),
+        api=_reverser("brigade-api:patrol-detail", "patrol_id"),
+    )
+    describe(DutyPost, api=_reverser("brigade-api:post-detail"))
+    describe(
+        Attendance,
+        page=_reverser("training_detail", "session_id"),
+        api=_reverser("brigade-api:attendance-detail"),
+        related=("officer", "session"),
+    )
+
+
 def register_metrics() -> None:
+    describe_records()
     register(
         Metric(
             key="brigade.patrols",
@@ -173,7 +181,6 @@ def register_metrics() -> None:
             description="Patrols started in the year to date, by their start.",
             numerator=Flow(source=lambda: PatrolLog.objects.all(), when="started_at"),
             unit_label=_("patrols"),
-            records=patrols_url,
             order=10,
         ),
         Metric(
@@ -186,7 +193,6 @@ def register_metrics() -> None:
                 amount=HoursBetween("ended_at", "started_at"),
             ),
             unit_label=_("hours"),
-            records=patrols_url,
             order=20,
         ),
         Metric(
@@ -200,7 +206,6 @@ def register_metrics() -> None:
                 amount=F("count"),
             ),
             unit_label=_("violations"),
-            records=patrols_url,
             order=30,
         ),
         Metric(
@@ -216,7 +221,6 @@ def register_metrics() -> None:
             ),
             parts=tuple((kind.value, kind.label) for kind in ViolationKind),
             unit_label=_("violations"),
-            records=patrols_url,
             tile=False,
             order=31,
         ),
@@ -226,16 +230,21 @@ def register_metrics() -> None:
             description="Post-days staffed (a check-in) / post-days planned by the posts' "
             "schedules; school posts on school days only.",
             numerator=Flow(
-                sql=staffed_post_days_sql, watch=("brigade.PatrolLog",), touch=_checkin_touch
+                sql=staffed_post_days_sql,
+                rows=staffed_post_days_rows,
+                rows_of="brigade.DutyPost",
+                watch=("brigade.PatrolLog",),
+                touch=_checkin_touch,
             ),
             denominator=Flow(
                 sql=planned_post_days_sql,
+                rows=planned_post_days_rows,
+                rows_of="brigade.DutyPost",
                 watch=("brigade.DutyPost", "brigade.SchoolBreak"),
                 touch=lambda obj: (
                     _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
                 ),
             ),
-            records=posts_url,
             order=40,
         ),
         Metric(
@@ -252,7 +261,6 @@ def register_metrics() -> None:
                 when="session__held_on",
                 unit="session__unit_id",
             ),
-            records=trainings_url,
             order=50,
         ),
         Metric(
@@ -269,7 +277,6 @@ def register_metrics() -> None:
                 when="session__held_on",
                 unit="session__unit_id",
             ),
-            records=trainings_url,
             order=60,
         ),
     )

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from brigade import views
 from brigade.dashboard import views as dashboard
+from brigade.dashboard.record_views import FigureRecordsView
 from brigade.health import healthz
 from brigade.report.views import ReportPageView
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path(
         "dashboard/recompute/<uuid:pk>/", dashboard.DashboardRunView.as_view(), name="dashboard_run"
     ),
+    path("dashboard/records/", FigureRecordsView.as_view(), name="dashboard_records"),
     path("report/", ReportPageView.as_view(), name="period_report"),
     path("duty/", views.DutyView.as_view(), name="duty"),
     path("duty/start/", views.PatrolStartView.as_view(), name="patrol_start"),

@@ -6,46 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register
+from brigade.kpi import Flow, Metric, register, rows_sql
+from brigade.kpi.records import describe
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
-
-
-def _ytd_query(monday: dt.date, unit_id: int | None, **extra: Any) -> str:
-    sunday = monday + dt.timedelta(days=6)
-    query: dict[str, Any] = {
-        "date_from": dt.date(sunday.year, 1, 1).isoformat(),
-        "date_to": sunday.isoformat(),
-    }
-    query.update(extra)
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return urlencode(query)
-
-
-def hazards_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return f"{reverse('hazards:hazard_list')}?{_ytd_query(monday, unit_id)}"
-
-
-def overdue_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query = {"overdue": "true", **({"unit": unit_id} if unit_id is not None else {})}
-    return f"{reverse('hazards:hazard_list')}?{urlencode(query)}"
-
-
-def vehicles_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query = {"unit": unit_id} if unit_id is not None else {}
-    return f"{reverse('hazards:keyvehicle_list')}?{urlencode(query)}"
-
-
-def works_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return f"{reverse('hazards:facilitywork_list')}?{_ytd_query(monday, unit_id)}"
 
 
 def _found() -> Any:
@@ -59,10 +29,11 @@ def _verified() -> Any:
 # --- overdue hazards: a stock, as +1 the day after the deadline, -1 the day it closed ------
 
 
-def overdue_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
-    """Rows (day, cohort, unit_id, amount): +1 on the first day past a hazard's deadline,
-    −1 on the day it was closed (verified, rejected, duplicate) if that came later; their
-    running sum is the number of hazards open past their deadline at the end of each week."""
+def overdue_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids):
+    """Rows (day, cohort, unit_id, amount, pk, ref): +1 on the first day past a hazard's
+    deadline, −1 on the day it was closed (verified, rejected, duplicate) if that came
+    later; their running sum is the number of hazards open past their deadline at the end
+    of each week, and a hazard's rows up to a day net to 1 while it is overdue then."""
     table = Hazard._meta.db_table
     if connection.vendor == "sqlite":
         day_after = "date(h.deadline, '+1 day')"
@@ -82,7 +53,8 @@ def overdue_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_id
         # placeholders in the order they appear: day, cohort (the day again), where, bounds
         sql = (
             f"SELECT {day} AS day, {year.format(day)} AS cohort, h.unit_id AS unit_id, "
-            f"{amount} AS amount FROM {table} h WHERE {where} AND {day} <= %s"
+            f"{amount} AS amount, h.id AS pk, 0 AS ref FROM {table} h "
+            f"WHERE {where} AND {day} <= %s"
         )
         params = [*day_params, *day_params, *where_params, *day_params, top]
         if bottom is not None:
@@ -107,6 +79,9 @@ def overdue_sql(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_id
     return f"{opened} UNION ALL {closed}", [*opened_params, *closed_rows_params]
 
 
+overdue_sql = rows_sql(overdue_rows)
+
+
 def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
     if hazard.deadline is not None and hazard.deadline < dt.date.max:
         yield hazard.deadline + dt.timedelta(days=1), hazard.unit_id
@@ -114,7 +89,25 @@ def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
         yield timezone.localdate(hazard.closed_at), hazard.unit_id
 
 
+def _reverser(name: str) -> Any:
+    return lambda record: reverse(name, args=[record.pk])
+
+
+def describe_records() -> None:
+    """How the records behind the hazards' figures are linked in their lists."""
+    describe(
+        Hazard, page=_reverser("hazards:hazard_detail"), api=_reverser("hazards-api:hazard-detail")
+    )
+    describe(
+        KeyVehicle,
+        page=_reverser("hazards:keyvehicle_detail"),
+        api=_reverser("hazards-api:key-vehicle-detail"),
+    )
+    describe(FacilityWork, api=_reverser("hazards-api:facility-work-detail"))
+
+
 def register_metrics() -> None:
+    describe_records()
     register(
         Metric(
             key="hazards.found",
@@ -122,7 +115,6 @@ def register_metrics() -> None:
             description="Hazards found in the year to date (rejected and duplicates left out).",
             numerator=Flow(source=_found, when="found_at"),
             unit_label=_("hazards"),
-            records=hazards_url,
             tile=False,
             order=10,
         ),
@@ -132,7 +124,6 @@ def register_metrics() -> None:
             description="Hazards whose rectification was verified, of those found this year.",
             numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
             unit_label=_("hazards"),
-            records=hazards_url,
             tile=False,
             order=20,
         ),
@@ -142,17 +133,21 @@ def register_metrics() -> None:
             description="Verified by the week's end / found this year (not rejected or duplicate).",
             numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
             denominator=Flow(source=_found, when="found_at"),
-            records=hazards_url,
             order=30,
         ),
         Metric(
             key="hazards.overdue",
             label=_("Overdue hazards"),
             description="Hazards open past their deadline at the week's end (a stock).",
-            numerator=Flow(sql=overdue_sql, watch=("hazards.Hazard",), touch=_overdue_touch),
+            numerator=Flow(
+                sql=overdue_sql,
+                rows=overdue_rows,
+                rows_of="hazards.Hazard",
+                watch=("hazards.Hazard",),
+                touch=_overdue_touch,
+            ),
             window="cumulative",
             unit_label=_("hazards"),
-            records=overdue_url,
             order=40,
         ),
         Metric(
@@ -165,7 +160,6 @@ def register_metrics() -> None:
                 cohort="found_at",
             ),
             denominator=Flow(source=_verified, when="verified_at", cohort="found_at"),
-            records=hazards_url,
             tile=False,
             order=50,
         ),
@@ -181,7 +175,6 @@ def register_metrics() -> None:
                 cohort="flagged_at",
             ),
             denominator=Flow(source=lambda: KeyVehicle.objects.all(), when="flagged_at"),
-            records=vehicles_url,
             order=60,
         ),
         Metric(
@@ -196,7 +189,6 @@ def register_metrics() -> None:
             ),
             parts=tuple((kind.value, kind.label) for kind in FacilityKind),
             unit_label=_("items"),
-            records=works_url,
             tile=False,
             order=70,
         ),

@@ -4,54 +4,16 @@ the accident's year), and the relief fund: advanced, recovered, and their ratio.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from brigade.kpi import Flow, Metric, register
+from brigade.kpi.records import describe
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
-
-
-def _ytd(monday: dt.date, unit_id: int | None, first: str, last: str, **extra: Any) -> str:
-    sunday = monday + dt.timedelta(days=6)
-    query: dict[str, Any] = {
-        first: dt.date(sunday.year, 1, 1).isoformat(),
-        last: sunday.isoformat(),
-    }
-    query.update(extra)
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return urlencode(query)
-
-
-def accidents_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return f"{reverse('incidents:accident_list')}?{_ytd(monday, unit_id, 'date_from', 'date_to')}"
-
-
-def quick_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query = _ytd(monday, unit_id, "date_from", "date_to", severity=Severity.PROPERTY)
-    return f"{reverse('incidents:accident_list')}?{query}"
-
-
-def cases_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return (
-        f"{reverse('incidents:hit_and_run_list')}?{_ytd(monday, unit_id, 'date_from', 'date_to')}"
-    )
-
-
-def advances_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query = _ytd(monday, unit_id, "paid_from", "paid_to", status=AdvanceStatus.PAID)
-    return f"{reverse('incidents:advance_list')}?{query}"
-
-
-def ledger_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    # the ledger is scoped by the reader, not by a unit filter
-    return f"{reverse('incidents:ledger')}?{_ytd(monday, None, 'date_from', 'date_to')}"
 
 
 def _accidents() -> Any:
@@ -83,7 +45,31 @@ RECOVERED = Flow(
 )
 
 
+def _reverser(name: str, attribute: str = "pk") -> Any:
+    return lambda record: reverse(name, args=[getattr(record, attribute)])
+
+
+def describe_records() -> None:
+    """How the records behind the incidents' figures are linked in their lists."""
+    describe(
+        Accident,
+        page=_reverser("incidents:accident_detail"),
+        api=_reverser("incidents-api:accident-detail"),
+    )
+    describe(
+        FundAdvance,
+        page=_reverser("incidents:advance_detail"),
+        api=_reverser("incidents-api:fund-advance-detail"),
+    )
+    describe(
+        Recovery,
+        page=_reverser("incidents:advance_detail", "advance_id"),
+        api=_reverser("incidents-api:recovery-detail"),
+    )
+
+
 def register_metrics() -> None:
+    describe_records()
     register(
         Metric(
             key="incidents.accidents",
@@ -91,7 +77,6 @@ def register_metrics() -> None:
             description="Accidents that occurred in the year to date.",
             numerator=Flow(source=_accidents, when="occurred_at"),
             unit_label=_("accidents"),
-            records=accidents_url,
             tile=False,
             order=10,
         ),
@@ -102,7 +87,6 @@ def register_metrics() -> None:
             numerator=Flow(source=_accidents, when="occurred_at", split="severity"),
             parts=tuple((s.value, s.label) for s in Severity),
             unit_label=_("accidents"),
-            records=accidents_url,
             tile=False,
             order=11,
         ),
@@ -113,7 +97,6 @@ def register_metrics() -> None:
             numerator=Flow(source=_accidents, when="occurred_at", split="handling_mode"),
             parts=tuple((m.value, m.label) for m in HandlingMode),
             unit_label=_("accidents"),
-            records=accidents_url,
             tile=False,
             order=12,
         ),
@@ -127,7 +110,6 @@ def register_metrics() -> None:
                 when="occurred_at",
             ),
             denominator=Flow(source=_property_only, when="occurred_at"),
-            records=quick_url,
             order=20,
         ),
         Metric(
@@ -141,7 +123,6 @@ def register_metrics() -> None:
                 cohort="occurred_at",
             ),
             denominator=Flow(source=_hit_and_run, when="occurred_at"),
-            records=cases_url,
             order=30,
         ),
         Metric(
@@ -150,7 +131,6 @@ def register_metrics() -> None:
             description="Hit-and-run accidents that occurred in the year to date.",
             numerator=Flow(source=_hit_and_run, when="occurred_at"),
             unit_label=_("cases"),
-            records=cases_url,
             tile=False,
             order=31,
         ),
@@ -160,7 +140,6 @@ def register_metrics() -> None:
             description="Advances paid from the relief fund in the year to date, by payment.",
             numerator=ADVANCED,
             unit_label=_("CNY"),
-            records=advances_url,
             order=40,
         ),
         Metric(
@@ -169,7 +148,6 @@ def register_metrics() -> None:
             description="Recoveries received in the year to date.",
             numerator=RECOVERED,
             unit_label=_("CNY"),
-            records=ledger_url,
             tile=False,
             order=41,
         ),
@@ -179,7 +157,6 @@ def register_metrics() -> None:
             description="Recovered / advanced in the year to date.",
             numerator=RECOVERED,
             denominator=ADVANCED,
-            records=ledger_url,
             tile=False,
             order=42,
         ),

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register
+from brigade.kpi import Flow, Metric, register, rows_sql
+from brigade.kpi.records import describe
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,
@@ -22,37 +22,6 @@ from outreach.models import (
     OutreachCampaign,
     PublicityEvent,
 )
-
-
-def _list_url(name: str, monday: dt.date, unit_id: int | None, dated: bool = True) -> str:
-    sunday = monday + dt.timedelta(days=6)
-    query: dict[str, Any] = {}
-    if dated:
-        query = {"date_from": dt.date(sunday.year, 1, 1).isoformat(), "date_to": sunday}
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
-
-
-def events_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("outreach:event_list", monday, unit_id)
-
-
-def assistance_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("outreach:assistance_list", monday, unit_id)
-
-
-def commendations_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("outreach:commendation_list", monday, unit_id)
-
-
-def stations_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("outreach:station_list", monday, unit_id, dated=False)
-
-
-def campaigns_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return _list_url("outreach:campaign_list", monday, None, dated=False)
-
 
 # --- campaign progress, in SQL: a venue counts once per campaign, at its first visit -------
 
@@ -63,10 +32,11 @@ def _year(connection: Any, column: str) -> str:
     return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
 
 
-def campaign_progress_sql(
+def campaign_progress_rows(
     connection: Any, lo: dt.date | None, hi: dt.date | None, unit_ids: Iterable[int] | None
 ) -> tuple[str, list[Any]]:
-    """Rows (day, cohort, unit_id, amount) of progress toward campaign goals.
+    """Rows (day, cohort, unit_id, amount, pk, ref) of progress toward campaign goals: pk
+    the event (a venue's first visit: the first event there), ref the venue.
 
     A venue goal (schools covered ...) gains 1 on the first day an event of the campaign
     reached a venue of that kind and name; an events goal gains 1 per event, a people goal
@@ -79,16 +49,17 @@ def campaign_progress_sql(
     venue_in = ", ".join(["%s"] * len(venue_goals))
     params: list[Any] = [*venue_goals, GoalKind.PEOPLE, GoalKind.EVENTS, GoalKind.PEOPLE]
     sql = (
-        "SELECT p.day AS day, p.cohort AS cohort, p.unit_id AS unit_id, p.amount AS amount "
-        "FROM ("
+        "SELECT p.day AS day, p.cohort AS cohort, p.unit_id AS unit_id, p.amount AS amount, "
+        "p.pk AS pk, p.ref AS ref FROM ("
         f"SELECT MIN(e.held_on) AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, 1 AS amount "
+        "c.unit_id AS unit_id, 1 AS amount, MIN(e.id) AS pk, e.venue_name AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         f"WHERE c.goal_kind IN ({venue_in}) AND e.venue_kind = c.goal_kind "
         "GROUP BY e.campaign_id, e.venue_name, c.unit_id, c.starts_on "
         "UNION ALL "
         f"SELECT e.held_on AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount "
+        "c.unit_id AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount, "
+        "e.id AS pk, '' AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         "WHERE c.goal_kind IN (%s, %s)"
         ") p WHERE 1 = 1"
@@ -106,6 +77,9 @@ def campaign_progress_sql(
         sql += f" AND p.unit_id IN ({', '.join(['%s'] * len(ids))})"
         params.extend(ids)
     return sql, params
+
+
+campaign_progress_sql = rows_sql(campaign_progress_rows)
 
 
 def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
@@ -130,7 +104,24 @@ def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
 # --- the metrics --------------------------------------------------------------------------
 
 
+def _reverser(name: str) -> Any:
+    return lambda record: reverse(name, args=[record.pk])
+
+
+def describe_records() -> None:
+    """How the records behind the outreach figures are linked in their lists."""
+    for model, page, api in (
+        (PublicityEvent, "outreach:event_detail", "outreach-api:event-detail"),
+        (AssistanceEvent, "outreach:assistance_detail", "outreach-api:assistance-detail"),
+        (Commendation, "outreach:commendation_detail", "outreach-api:commendation-detail"),
+        (LoveStation, "outreach:station_detail", "outreach-api:love-station-detail"),
+        (OutreachCampaign, "outreach:campaign_detail", "outreach-api:campaign-detail"),
+    ):
+        describe(model, page=_reverser(page), api=_reverser(api))
+
+
 def register_metrics() -> None:
+    describe_records()
     register(
         Metric(
             key="outreach.events",
@@ -139,7 +130,6 @@ def register_metrics() -> None:
             "campaigns), by their date.",
             numerator=Flow(source=lambda: PublicityEvent.objects.all(), when="held_on"),
             unit_label=_("events"),
-            records=events_url,
             order=10,
         ),
         Metric(
@@ -152,7 +142,6 @@ def register_metrics() -> None:
             ),
             parts=tuple((kind.value, kind.label) for kind in VenueKind),
             unit_label=_("events"),
-            records=events_url,
             tile=False,
             order=11,
         ),
@@ -166,7 +155,6 @@ def register_metrics() -> None:
                 amount=F("audience"),
             ),
             unit_label=_("people"),
-            records=events_url,
             order=20,
         ),
         Metric(
@@ -179,7 +167,6 @@ def register_metrics() -> None:
                 amount=F("consultations"),
             ),
             unit_label=_("consultations"),
-            records=events_url,
             tile=False,
             order=30,
         ),
@@ -190,7 +177,6 @@ def register_metrics() -> None:
             "lost property ...), by when it happened.",
             numerator=Flow(source=lambda: AssistanceEvent.objects.all(), when="occurred_at"),
             unit_label=_("times"),
-            records=assistance_url,
             order=40,
         ),
         Metric(
@@ -202,7 +188,6 @@ def register_metrics() -> None:
             ),
             parts=tuple((kind.value, kind.label) for kind in AssistanceKind),
             unit_label=_("times"),
-            records=assistance_url,
             tile=False,
             order=41,
         ),
@@ -213,7 +198,6 @@ def register_metrics() -> None:
             "one of its officers.",
             numerator=Flow(source=lambda: Commendation.objects.all(), when="received_on"),
             unit_label=_("commendations"),
-            records=commendations_url,
             tile=False,
             order=50,
         ),
@@ -227,7 +211,6 @@ def register_metrics() -> None:
             ),
             window="cumulative",
             unit_label=_("stations"),
-            records=stations_url,
             tile=False,
             order=60,
         ),
@@ -240,6 +223,9 @@ def register_metrics() -> None:
             "those campaigns' targets. Credited to each campaign's lead unit.",
             numerator=Flow(
                 sql=campaign_progress_sql,
+                rows=campaign_progress_rows,
+                rows_of="outreach.PublicityEvent",
+                sums=True,
                 watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
                 touch=_progress_touch,
             ),
@@ -248,7 +234,6 @@ def register_metrics() -> None:
                 when="starts_on",
                 amount=F("goal_target"),
             ),
-            records=campaigns_url,
             tile=False,
             order=70,
         ),

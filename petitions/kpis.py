@@ -4,41 +4,15 @@ legislators' proposals answered (in all and by reply mode)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from brigade.kpi import Flow, Metric, register
+from brigade.kpi.records import describe
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
-
-
-def _ytd_query(monday: dt.date, unit_id: int | None, **extra: Any) -> str:
-    sunday = monday + dt.timedelta(days=6)
-    query: dict[str, Any] = {
-        "date_from": dt.date(sunday.year, 1, 1).isoformat(),
-        "date_to": sunday.isoformat(),
-        **extra,
-    }
-    if unit_id is not None:
-        query["unit"] = unit_id
-    return urlencode(query)
-
-
-def tickets_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return f"{reverse('petitions:ticket_list')}?{_ytd_query(monday, unit_id)}"
-
-
-def consultations_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    return f"{reverse('petitions:consultation_list')}?{_ytd_query(monday, unit_id)}"
-
-
-def proposals_url(_metric: Any, monday: dt.date, unit_id: int | None) -> str:
-    query = {} if unit_id is None else {"unit": unit_id}
-    return f"{reverse('petitions:proposal_list')}?{urlencode({**query, 'answered': 'true'})}"
 
 
 def _received() -> Any:
@@ -54,7 +28,36 @@ CLOSED = Flow(
 )
 
 
+def _reverser(name: str, attribute: str = "pk") -> Any:
+    return lambda record: reverse(name, args=[getattr(record, attribute)])
+
+
+def describe_records() -> None:
+    """How the records behind the petitions' figures are linked in their lists."""
+    describe(
+        Ticket,
+        page=_reverser("petitions:ticket_detail"),
+        api=_reverser("petitions-api:ticket-detail"),
+    )
+    describe(
+        TicketCallback,
+        page=_reverser("petitions:ticket_detail", "ticket_id"),
+        api=_reverser("petitions-api:ticket-detail", "ticket_id"),
+        related=("ticket",),
+    )
+    describe(Consultation, api=_reverser("petitions-api:consultation-detail"))
+    describe(
+        Proposal,
+        page=_reverser("petitions:proposal_detail"),
+        api=_reverser("petitions-api:proposal-detail"),
+    )
+
+
 def register_metrics() -> None:
+    from petitions.weekly import register_lists
+
+    describe_records()
+    register_lists()
     register(
         Metric(
             key="petitions.received",
@@ -62,7 +65,6 @@ def register_metrics() -> None:
             description="Tickets received in the year to date (returned ones excluded).",
             numerator=RECEIVED,
             unit_label=_("tickets"),
-            records=tickets_url,
             tile=True,
             order=10,
         ),
@@ -73,7 +75,6 @@ def register_metrics() -> None:
             "this year (办结率).",
             numerator=CLOSED,
             denominator=RECEIVED,
-            records=tickets_url,
             tile=True,
             order=20,
         ),
@@ -87,7 +88,6 @@ def register_metrics() -> None:
                 cohort="received_at",
             ),
             denominator=CLOSED,
-            records=tickets_url,
             tile=False,
             order=30,
         ),
@@ -104,7 +104,6 @@ def register_metrics() -> None:
                 cohort="received_at",
             ),
             denominator=RECEIVED,
-            records=tickets_url,
             tile=False,
             order=40,
         ),
@@ -121,7 +120,6 @@ def register_metrics() -> None:
                 source=lambda: TicketCallback.objects.exclude(result=CallbackResult.UNREACHABLE),
                 when="at",
             ),
-            records=tickets_url,
             tile=True,
             order=50,
         ),
@@ -135,7 +133,6 @@ def register_metrics() -> None:
                 when="reopened_at",
             ),
             unit_label=_("tickets"),
-            records=tickets_url,
             tile=False,
             order=60,
         ),
@@ -145,7 +142,6 @@ def register_metrics() -> None:
             description="Questions from the public answered by phone or in person.",
             numerator=Flow(source=lambda: Consultation.objects.all(), when="at"),
             unit_label=_("questions"),
-            records=consultations_url,
             tile=False,
             order=70,
         ),
@@ -158,7 +154,6 @@ def register_metrics() -> None:
                 when="replied_at",
             ),
             unit_label=_("proposals"),
-            records=proposals_url,
             tile=False,
             order=80,
         ),
@@ -173,7 +168,6 @@ def register_metrics() -> None:
             ),
             parts=tuple((mode.value, mode.label) for mode in ReplyMode),
             unit_label=_("proposals"),
-            records=proposals_url,
             tile=False,
             order=90,
         ),

@@ -691,7 +691,7 @@ class WeeklySummaryView(RoleRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponseBase:
         from brigade.dashboard.scopes import resolve_scope, visible_units
         from brigade.kpi.weeks import current_week, parse_week, week_key
-        from petitions.weekly import weekly_summary
+        from petitions.weekly import link_rows, weekly_summary
 
         text = request.GET.get("week", "").strip()
         this_week = current_week()
@@ -711,6 +711,7 @@ class WeeklySummaryView(RoleRequiredMixin, View):
             raise Http404(_("No such unit in your scope."))
         scope = resolve_scope(request.user, int(raw_unit) if raw_unit else None, units)
         summary = weekly_summary(request.user, monday, scope.unit_id)
+        link_rows(summary)
         if request.GET.get("export") == "xlsx" and not error:
             return weekly_export(summary, scope.name)
         query: dict[str, str | int] = {"week": week_key(monday)}

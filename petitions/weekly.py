@@ -25,10 +25,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from brigade.kpi.records import QuerysetRecords, register_list
 from brigade.kpi.weeks import week_bounds, week_key
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, TicketStatus
 from petitions.models import Ticket, TicketCallback, TicketCategory, TicketExtension
@@ -61,6 +65,8 @@ class Row:
     callbacks_satisfied: int = 0
     callbacks_answered: int = 0
     callbacks_dissatisfied: int = 0
+    # each figure's records page (filled in by ``link_rows``)
+    links: dict[str, str] = field(default_factory=dict)
 
     COUNTS = (
         "received",
@@ -153,10 +159,67 @@ def _overdue_at(as_of: dt.datetime) -> Q:
     )
 
 
-def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> WeeklySummary:
-    """The week of ``monday`` in ``user``'s scope (narrowed to ``unit_id`` if given)."""
+# What each figure of the week counts: the tickets (or callbacks) matching its condition,
+# with the time of the event it counts. The counts and the lists behind them read these.
+TICKET_FIGURES = (
+    "received",
+    "replied",
+    "closed",
+    "closed_on_time",
+    "reopened",
+    "returned",
+    "overdue",
+    "received_closed",
+)
+CALLBACK_FIGURES = ("callbacks_satisfied", "callbacks_answered", "callbacks_dissatisfied")
+WHEN = {
+    "received": "received_at",
+    "replied": "replied_at",
+    "closed": "closed_at",
+    "closed_on_time": "closed_at",
+    "reopened": "reopened_at",
+    "returned": "returned_at",
+    "overdue": "close_due",
+    "received_closed": "received_at",
+}
+
+
+def _as_of(monday: dt.date) -> dt.datetime:
+    """The week's end, or now for the current week."""
+    return min(week_bounds(monday)[1], timezone.now())
+
+
+def ticket_conditions(monday: dt.date) -> dict[str, Q]:
+    """The condition of each ticket figure of the week."""
     start, end = week_bounds(monday)
-    as_of = min(end, timezone.now())
+    as_of = _as_of(monday)
+    not_returned = ~Q(status=TicketStatus.RETURNED)
+    received = _within("received_at", start, end) & not_returned
+    closed = _within("closed_at", start, end)
+    return {
+        "received": received,
+        "replied": _within("replied_at", start, end) & not_returned,
+        "closed": closed,
+        "closed_on_time": closed & Q(closed_on_time=True),
+        "reopened": _within("reopened_at", start, end),
+        "returned": _within("returned_at", start, end),
+        "overdue": _overdue_at(as_of),
+        "received_closed": received & Q(closed_at__lt=as_of),
+    }
+
+
+def callback_conditions(monday: dt.date) -> dict[str, Q]:
+    """The condition of each callback figure of the week (callbacks made in it)."""
+    start, end = week_bounds(monday)
+    week = Q(at__gte=start, at__lt=end)
+    return {
+        "callbacks_satisfied": week & Q(result__in=SATISFIED_RESULTS),
+        "callbacks_answered": week & ~Q(result=CallbackResult.UNREACHABLE),
+        "callbacks_dissatisfied": week & Q(result=CallbackResult.DISSATISFIED),
+    }
+
+
+def _scoped(user: Any, unit_id: int | None) -> tuple[Any, Any, Any]:
     tickets = Ticket.objects.visible_to(user)
     callbacks = TicketCallback.objects.visible_to(user)
     extensions = TicketExtension.objects.visible_to(user)
@@ -164,57 +227,97 @@ def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> We
         tickets = tickets.filter(unit_id=unit_id)
         callbacks = callbacks.filter(unit_id=unit_id)
         extensions = extensions.filter(ticket__unit_id=unit_id)
+    return tickets, callbacks, extensions
 
-    not_returned = ~Q(status=TicketStatus.RETURNED)
-    received = _within("received_at", start, end) & not_returned
-    closed = _within("closed_at", start, end)
-    overdue = _overdue_at(as_of)
-    events = (
-        received
-        | closed
-        | _within("replied_at", start, end)
-        | _within("reopened_at", start, end)
-        | _within("returned_at", start, end)
-        | overdue
-    )
+
+def figure_records(
+    user: Any, name: str, monday: dt.date, unit_id: int | None, category: str = ""
+) -> QuerysetRecords:
+    """The tickets (or callbacks) one figure of the week counts, of one category (its id)
+    or all; KeyError for a figure the summary has not."""
+    tickets, callbacks, _extensions = _scoped(user, unit_id)
+    span = (monday, monday + dt.timedelta(days=6))
+    if name in CALLBACK_FIGURES:
+        rows = callbacks.filter(callback_conditions(monday)[name])
+        if category:
+            rows = rows.filter(ticket__category_id=int(category))
+        return QuerysetRecords(rows, "at", "unit_id", *span)
+    rows = tickets.filter(ticket_conditions(monday)[name])
+    if category:
+        rows = rows.filter(category_id=int(category))
+    return QuerysetRecords(rows, WHEN[name], "unit_id", *span)
+
+
+LABELS = {
+    "received": _("Received"),
+    "replied": _("Replied"),
+    "closed": _("Closed"),
+    "closed_on_time": _("Closed on time"),
+    "reopened": _("Reopened"),
+    "returned": _("Returned"),
+    "overdue": _("Overdue at the week's end"),
+    "received_closed": _("Received this week and closed by its end"),
+    "callbacks_satisfied": _("Callbacks satisfied"),
+    "callbacks_answered": _("Callbacks answered"),
+    "callbacks_dissatisfied": _("Callbacks dissatisfied"),
+}
+LIST_PREFIX = "petitions.weekly."
+
+
+def register_lists() -> None:
+    """The weekly summary's figures, each listed on the records page like a metric's."""
+    for name in (*TICKET_FIGURES, *CALLBACK_FIGURES):
+
+        def build(
+            user: Any, monday: dt.date, unit_id: int | None, part: str, name: str = name
+        ) -> QuerysetRecords:
+            return figure_records(user, name, monday, unit_id, part)
+
+        register_list(f"{LIST_PREFIX}{name}", LABELS[name], build)
+
+
+def records_link(name: str, monday: dt.date, unit_id: int | None, category: Any = None) -> str:
+    """The records page of one figure of the week (of one category, or all)."""
+    query: dict[str, Any] = {"list": f"{LIST_PREFIX}{name}", "week": week_key(monday)}
+    if unit_id is not None:
+        query["unit"] = unit_id
+    if category is not None:
+        query["part"] = category
+    return f"{reverse('dashboard_records')}?{urlencode(query)}"
+
+
+def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> WeeklySummary:
+    """The week of ``monday`` in ``user``'s scope (narrowed to ``unit_id`` if given)."""
+    start, end = week_bounds(monday)
+    as_of = _as_of(monday)
+    tickets, callbacks, extensions = _scoped(user, unit_id)
+    figures = ticket_conditions(monday)
+    events = Q()
+    for condition in figures.values():
+        events |= condition
     counts = (
         tickets.filter(events)
         .order_by()
         .values("category_id")
-        .annotate(
-            received=Count("pk", filter=received),
-            replied=Count("pk", filter=_within("replied_at", start, end) & not_returned),
-            closed=Count("pk", filter=closed),
-            closed_on_time=Count("pk", filter=closed & Q(closed_on_time=True)),
-            reopened=Count("pk", filter=_within("reopened_at", start, end)),
-            returned=Count("pk", filter=_within("returned_at", start, end)),
-            overdue=Count("pk", filter=overdue),
-            received_closed=Count("pk", filter=received & Q(closed_at__lt=as_of)),
-        )
+        .annotate(**{name: Count("pk", filter=figures[name]) for name in TICKET_FIGURES})
     )
-    answered = ~Q(result=CallbackResult.UNREACHABLE)
+    callback_figures = callback_conditions(monday)
     callback_counts = (
         callbacks.filter(at__gte=start, at__lt=end)
         .order_by()
         .values("ticket__category_id")
-        .annotate(
-            callbacks_satisfied=Count("pk", filter=Q(result__in=SATISFIED_RESULTS)),
-            callbacks_answered=Count("pk", filter=answered),
-            callbacks_dissatisfied=Count("pk", filter=Q(result=CallbackResult.DISSATISFIED)),
-        )
+        .annotate(**{name: Count("pk", filter=callback_figures[name]) for name in CALLBACK_FIGURES})
     )
+    overdue = figures["overdue"]
     by_category: dict[int, Row] = {}
     for values in counts:
         row = by_category.setdefault(values["category_id"], Row(category=None))
-        for name in ("received", "replied", "closed", "closed_on_time", "reopened"):
+        for name in TICKET_FIGURES:
             setattr(row, name, values[name])
-        row.returned, row.overdue = values["returned"], values["overdue"]
-        row.received_closed = values["received_closed"]
     for values in callback_counts:
         row = by_category.setdefault(values["ticket__category_id"], Row(category=None))
-        row.callbacks_satisfied = values["callbacks_satisfied"]
-        row.callbacks_answered = values["callbacks_answered"]
-        row.callbacks_dissatisfied = values["callbacks_dissatisfied"]
+        for name in CALLBACK_FIGURES:
+            setattr(row, name, values[name])
     names = TicketCategory.objects.in_bulk(list(by_category))
     rows = []
     total = Row(category=None)
@@ -264,3 +367,17 @@ def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> We
         len(extension_rows) if len(extension_rows) <= LISTED else requested.count(),
     )
     return summary
+
+
+def link_rows(summary: WeeklySummary) -> None:
+    """Give every figure of the summary (each category's and the total's) its records page."""
+    for row in [*summary.rows, summary.total]:
+        category = (
+            row.category.pk if row.category is not None and row is not summary.total else None
+        )
+        if row is not summary.total and category is None:
+            continue  # tickets without a category: counted in the total, listed there
+        row.links = {
+            name: records_link(name, summary.monday, summary.unit_id, category)
+            for name in (*TICKET_FIGURES, *CALLBACK_FIGURES)
+        }

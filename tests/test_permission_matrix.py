@@ -96,6 +96,9 @@ MATRIX: dict[str, Rule] = {
     "dashboard-api:recompute-status": api("kpi-run", shared=True, get=STAFF),
     # the period report (without dates the API answers 400 past the permission layer)
     "dashboard-api:report": api(get=STAFF),
+    # the records behind a figure (without a metric it answers 400 past the permission
+    # layer); clerks too, for their unit (the tickets' weekly summary links there)
+    "dashboard-api:records": api(get=STAFF | {CLERK}),
     # --- pages ---
     "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
     "logout": page(public=True, post=SIGNED_IN),
@@ -105,6 +108,7 @@ MATRIX: dict[str, Rule] = {
     "dashboard_recompute": page(post=STAFF),
     "dashboard_run": Rule(api=False, obj="kpi-run", shared=True, allow={"GET": STAFF}),
     "period_report": page(get=STAFF),
+    "dashboard_records": page(get=STAFF | {CLERK}),
     "duty": page(get=ON_ROAD),
     "patrol_start": page(post=ON_ROAD),
     "patrol_tally": page("patrol", owner_only=True, post=ON_ROAD),

@@ -25,6 +25,7 @@ from brigade.api.mixins import (
     DetailSerializer,
     ScopedAutoSchema,
 )
+from brigade.api.records import RecordsView
 from brigade.dashboard.scopes import resolve_scope
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
@@ -114,7 +115,22 @@ class FigureSerializer(serializers.Serializer):
     change = serializers.FloatField(allow_null=True, help_text="value − previous.")
     published = PublishedFigureSerializer(allow_null=True)
     drifted = serializers.BooleanField(help_text="The live figure differs from the published.")
-    records_url = serializers.CharField(allow_null=True)
+    records_url = serializers.CharField(
+        allow_null=True, help_text="The page listing the records the figure counts."
+    )
+    records_api = serializers.CharField(
+        allow_null=True,
+        help_text="The records API's list of them: its `count` (or `total`, for a sum) "
+        "equals the figure (a rate's numerator).",
+    )
+    denominator_records_url = serializers.CharField(
+        allow_null=True, help_text="For a rate: the page listing its denominator's records."
+    )
+    denominator_records_api = serializers.CharField(
+        allow_null=True,
+        help_text="For a rate: the records API's list whose `count` (or `total`) equals "
+        "the denominator; null for a sum.",
+    )
 
 
 class KpisSerializer(serializers.Serializer):
@@ -288,4 +304,6 @@ urlpatterns = [
     path("recompute/<uuid:pk>/", RecomputeStatusView.as_view(), name="recompute-status"),
     # the period report (brigade/report/api.py)
     path("report/", ReportView.as_view(), name="report"),
+    # the records behind any figure (brigade/api/records.py)
+    path("records/", RecordsView.as_view(), name="records"),
 ]

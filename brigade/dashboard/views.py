@@ -91,6 +91,7 @@ def _tile(key: str, figure: dict[str, Any]) -> dict[str, Any]:
             else None
         ),
         "records_url": figure["records_url"],
+        "denominator_records_url": figure["denominator_records_url"],
     }
 
 
@@ -152,6 +153,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
         chart_data = {
             "weeks": weeks,
+            # a point opens the records of its week's figure (the records page's query)
+            "records": {"url": reverse("dashboard_records"), "unit": scope.unit_id},
             "charts": [
                 {
                     "key": key,

@@ -2,6 +2,6 @@
 ``register`` them from ``AppConfig.ready()``; the engine computes weekly rollups in SQL."""
 
 from brigade.kpi.expressions import HoursBetween
-from brigade.kpi.registry import Flow, Metric, register, registry
+from brigade.kpi.registry import Flow, Metric, register, registry, rows_sql
 
-__all__ = ["Flow", "HoursBetween", "Metric", "register", "registry"]
+__all__ = ["Flow", "HoursBetween", "Metric", "register", "registry", "rows_sql"]

@@ -21,8 +21,9 @@ from typing import Any
 
 from django.utils import timezone, translation
 
-from brigade.kpi import engine
+from brigade.kpi import engine, records
 from brigade.kpi.models import BRIGADE_SCOPE, KpiPublished, KpiRollup
+from brigade.kpi.records import Span
 from brigade.kpi.registry import Metric, registry
 from brigade.kpi.weeks import current_week, week_key
 
@@ -128,8 +129,21 @@ def _figure(metric: Metric, row: Any | None) -> dict[str, Any]:
     }
 
 
-def _records_url(metric: Metric, monday: dt.date, unit_id: int | None) -> str | None:
-    return metric.records(metric, monday, unit_id) if metric.records else None
+def _links(key: str, metric: Metric, monday: dt.date, unit_id: int | None) -> dict[str, Any]:
+    """Where a week's figure lists its records: the page (``records_url``) and the API
+    (``records_api``, whose ``count``, or ``total`` for a sum, is the figure), and the
+    same for a rate's denominator."""
+    span = Span(week=monday)
+    links: dict[str, Any] = {
+        "records_url": records.page_url(key, "n", span, unit_id),
+        "records_api": records.api_url(key, "n", span, unit_id),
+    }
+    if metric.is_rate:
+        links["denominator_records_url"] = records.page_url(key, "d", span, unit_id)
+        links["denominator_records_api"] = records.api_url(key, "d", span, unit_id)
+    else:
+        links["denominator_records_url"] = links["denominator_records_api"] = None
+    return links
 
 
 _COLUMNS = ("metric", "week", "numerator", "denominator", "value")
@@ -196,7 +210,7 @@ def _compute_figures(monday: dt.date, scope: Scope) -> dict[str, Any]:
             "change": _difference(live["value"], previous),
             "published": published_json,
             "drifted": drifted,
-            "records_url": _records_url(metric, monday, scope.unit_id),
+            **_links(key, metric, monday, scope.unit_id),
         }
     return {
         "week": week_key(monday),
@@ -291,7 +305,7 @@ def _compute_unit_table(
             metric = registry.owner(key)
             cells[key] = {
                 **_figure(metric, rows.get((key, pk))),
-                "records_url": _records_url(metric, monday, pk),
+                **_links(key, metric, monday, pk),
             }
         out.append({"unit": pk, "name": units[pk], "metrics": cells})
     return out

@@ -36,6 +36,13 @@ class Flow:
     - ``sql``: instead of a queryset, a callable ``(connection, lo, hi, unit_ids)`` returning
       ``(sql, params)`` whose rows are ``(day, cohort, unit_id, amount)``, ``day`` a local
       date; for the few metrics no queryset can express (a calendar crossed with posts).
+    - ``rows``: for a ``sql`` flow, the same rows with the record each comes from: a
+      callable like ``sql`` whose rows are ``(day, cohort, unit_id, amount, pk, ref)``,
+      ``pk`` a primary key of ``rows_of`` ("app.Model") and ``ref`` what tells apart the
+      events of one record (the day of a post-day; a constant where a record's events net
+      out, as a hazard's +1 overdue and −1 closed). Declare ``sql`` with ``rows_sql(rows)``
+      so that the figure and the list of its records read one definition.
+    - ``sums``: for a ``sql`` flow, its amounts are quantities (people), not one per record.
     """
 
     source: Callable[[], QuerySet[Any]] | None = None
@@ -49,6 +56,14 @@ class Flow:
     watch: tuple[str, ...] = ()
     # for a sql flow: the (day, unit id) pairs a changed record moves
     touch: Callable[[Any], Iterable[tuple[Any, int]]] | None = None
+    rows: Callable[..., tuple[str, list[Any]]] | None = None
+    rows_of: str = ""
+    sums: bool = False
+
+    @property
+    def is_sum(self) -> bool:
+        """Its figure sums an amount (hours, yuan, people) rather than counting records."""
+        return self.amount is not None or self.sums
 
     def watched(self) -> tuple[str, ...]:
         if self.watch:
@@ -64,12 +79,26 @@ class Flow:
             raise ValueError("a queryset flow names its event time field ('when')")
 
 
+def rows_sql(rows: Callable[..., tuple[str, list[Any]]]) -> Callable[..., tuple[str, list[Any]]]:
+    """A ``sql`` flow's callable read from its ``rows`` (the engine's columns only)."""
+
+    def sql(connection: Any, lo: Any, hi: Any, unit_ids: Any) -> tuple[str, list[Any]]:
+        inner, params = rows(connection, lo, hi, unit_ids)
+        return (
+            "SELECT r.day AS day, r.cohort AS cohort, r.unit_id AS unit_id, r.amount AS amount "
+            f"FROM ({inner}) r",
+            list(params),
+        )
+
+    return sql
+
+
 @dataclass(frozen=True)
 class Metric:
     """One figure: a numerator flow, and a denominator flow for a rate.
 
     ``rule_version`` changes when what is counted changes; rollups record it.
-    ``records`` builds the URL of the list of records behind the figure.
+    The records behind a figure are listed by ``brigade.kpi.records`` from its flows.
     """
 
     key: str
@@ -80,7 +109,6 @@ class Metric:
     window: Window = "ytd"
     rule_version: int = 1
     description: str = ""
-    records: Callable[[Any, Any, int | None], str] | None = None
     # keys that ``numerator.split`` produces, with their labels (for split metrics)
     parts: tuple[tuple[str, Promise | str], ...] = ()
     # shown as a dashboard tile (split parts are charted, not tiled)

@@ -57,6 +57,7 @@ from django.db.models.functions import Cast
 
 from brigade.kpi.engine import _field
 from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
+from brigade.kpi.records import QuerysetRecords
 from brigade.kpi.registry import Flow, Metric, registry
 from brigade.kpi.weeks import local_tz, week_start
 from brigade.report.figures import FIGURES, C, Figure, M, Ref
@@ -347,26 +348,65 @@ def _records(
     return dict(out)
 
 
-# --- counts no metric has -------------------------------------------------------------------
+# --- counts no metric has: each from the queryset of the records it counts ------------------
+
+
+def training_sessions(period: Period, unit_id: int | None) -> QuerySet[Any]:
+    """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
+    from brigade.models import TrainingSession
+
+    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
+    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+
+
+def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Any]:
+    """Attendances of those sessions by officers present (``training.attended.KIND``)."""
+    from brigade.models import Attendance
+
+    attended = Attendance.objects.order_by().filter(
+        attended=True, session__held_on__range=(period.first, period.last)
+    )
+    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
+
+
+def _passed() -> Q:
+    """Of those present, who passed the assessment (``training.passed.KIND``)."""
+    from brigade.choices import AssessmentResult
+
+    return Q(result=AssessmentResult.PASSED)
+
+
+def commendations(period: Period, unit_id: int | None) -> QuerySet[Any]:
+    """Commendations received in the period (``outreach.commendations.KIND``)."""
+    from outreach.models import Commendation
+
+    rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
+    return rows.filter(unit_id=unit_id) if unit_id is not None else rows
+
+
+def road_zones(period: Period, unit_id: int | None) -> QuerySet[Any]:
+    """The works that overlapped the period, one per road: its first (by start)."""
+    from django.db.models import OuterRef, Subquery
+
+    from brigade.models import RoadWorksZone
+
+    zones = RoadWorksZone.objects.order_by().filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
+    )
+    if unit_id is not None:
+        zones = zones.filter(unit_id=unit_id)
+    first = zones.filter(road=OuterRef("road")).order_by("starts_on", "pk").values("pk")[:1]
+    return zones.filter(pk=Subquery(first))
 
 
 def _training(period: Period, unit_id: int | None) -> dict[str, Decimal]:
-    from brigade.choices import AssessmentResult
-    from brigade.models import Attendance, TrainingSession
-
     out: dict[str, Decimal] = {}
-    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
-    attendances = Attendance.objects.order_by().filter(
-        session__held_on__range=(period.first, period.last)
-    )
-    if unit_id is not None:
-        sessions = sessions.filter(unit_id=unit_id)
-        attendances = attendances.filter(session__unit_id=unit_id)
-    for row in sessions.values("kind").annotate(n=Count("pk")):
+    for row in training_sessions(period, unit_id).values("kind").annotate(n=Count("pk")):
         out[f"training.sessions.{row['kind']}"] = Decimal(row["n"])
-    for row in attendances.values(kind=F("session__kind")).annotate(
-        n_attended=Count("pk", filter=Q(attended=True)),
-        n_passed=Count("pk", filter=Q(attended=True, result=AssessmentResult.PASSED)),
+    for row in (
+        training_attendances(period, unit_id)
+        .values(kind=F("session__kind"))
+        .annotate(n_attended=Count("pk"), n_passed=Count("pk", filter=_passed()))
     ):
         out[f"training.attended.{row['kind']}"] = Decimal(row["n_attended"])
         out[f"training.passed.{row['kind']}"] = Decimal(row["n_passed"])
@@ -374,31 +414,39 @@ def _training(period: Period, unit_id: int | None) -> dict[str, Decimal]:
 
 
 def _commendations(period: Period, unit_id: int | None) -> dict[str, Decimal]:
-    from outreach.models import Commendation
-
-    rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
-    if unit_id is not None:
-        rows = rows.filter(unit_id=unit_id)
     return {
         f"outreach.commendations.{row['kind']}": Decimal(row["n"])
-        for row in rows.values("kind").annotate(n=Count("pk"))
+        for row in commendations(period, unit_id).values("kind").annotate(n=Count("pk"))
     }
 
 
 def road_works(period: Period, unit_id: int | None) -> list[str]:
     """The roads whose works overlapped the period, in order of the works' start."""
-    from brigade.models import RoadWorksZone
+    zones = road_zones(period, unit_id).order_by("starts_on", "road")
+    return list(zones.values_list("road", flat=True))
 
-    zones = RoadWorksZone.objects.order_by("starts_on", "road").filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
-    )
-    if unit_id is not None:
-        zones = zones.filter(unit_id=unit_id)
-    roads: list[str] = []
-    for road in zones.values_list("road", flat=True):
-        if road not in roads:
-            roads.append(road)
-    return roads
+
+def custom_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    """The records a count no metric has counts (a ``C`` name), from the same queryset
+    as its count; KeyError for a name the report does not count."""
+    kind = name.rsplit(".", 1)[-1]
+    span = (period.first, period.last)
+    if name.startswith("training.sessions."):
+        return QuerysetRecords(
+            training_sessions(period, unit_id).filter(kind=kind), "held_on", "unit_id", *span
+        )
+    if name.startswith(("training.attended.", "training.passed.")):
+        attended = training_attendances(period, unit_id).filter(session__kind=kind)
+        if name.startswith("training.passed."):
+            attended = attended.filter(_passed())
+        return QuerysetRecords(attended, "session__held_on", "session__unit_id", *span)
+    if name.startswith("outreach.commendations."):
+        return QuerysetRecords(
+            commendations(period, unit_id).filter(kind=kind), "received_on", "unit_id", *span
+        )
+    if name == "brigade.road_works.roads":
+        return QuerysetRecords(road_zones(period, unit_id), "starts_on", "unit_id", *span)
+    raise KeyError(name)
 
 
 # --- the report's numbers -------------------------------------------------------------------

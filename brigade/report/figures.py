@@ -1,27 +1,21 @@
 """The figures of the period report: one entry per figure of seed/FIGURES.md (its row
 number there), in the report's six areas, each saying where its numbers come from and
-which list shows the records behind it.
+so that each lists the records it counts.
 
 Numbers come from the KPI engine's metric definitions wherever a metric counts what the
 report counts (``M``: a metric key, and which side of it), so the report and the dashboard
 never disagree; the few figures no metric counts (training sessions by kind, banners
 among commendations, roads under works) are read from their records (``C``, see
-``brigade.report.compute.CUSTOM``).
+``brigade.report.compute.custom_records``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-from brigade.report.period import Period
 
 # --- where a number comes from ------------------------------------------------------------
 
@@ -37,7 +31,7 @@ class M:
 
 @dataclass(frozen=True)
 class C:
-    """A count read from the records by one of ``compute.CUSTOM``'s queries."""
+    """A count read from the records by ``compute``'s own queries (``custom_records``)."""
 
     name: str
 
@@ -65,37 +59,6 @@ AREAS = [
 AREA_LABELS = {area.key: area.label for area in AREAS}
 
 
-# --- links to the records behind a figure ---------------------------------------------------
-
-Link = Callable[[Period, int | None], str]
-
-
-def link(
-    url_name: str,
-    *,
-    dated: bool = True,
-    date_from: str = "date_from",
-    date_to: str = "date_to",
-    unit: bool = True,
-    **extra: str,
-) -> Link:
-    """A list page filtered to the period (its own date filter names), the unit and
-    ``extra`` filters (a kind, a status)."""
-
-    def url(period: Period, unit_id: int | None) -> str:
-        query: dict[str, Any] = {}
-        if dated:
-            query[date_from] = period.first.isoformat()
-            query[date_to] = period.last.isoformat()
-        query.update(extra)
-        if unit and unit_id is not None:
-            query["unit"] = unit_id
-        target = reverse(url_name)
-        return f"{target}?{urlencode(query)}" if query else target
-
-    return url
-
-
 # --- the figures ----------------------------------------------------------------------------
 
 
@@ -104,7 +67,8 @@ class Figure:
     """One figure: ``numerator`` (a count or a sum) and, for a rate, ``denominator``.
 
     ``key`` is stable (the API's); ``unit_label`` says what is counted; ``money`` prints
-    with two decimals; ``records`` is the list of the records behind it.
+    with two decimals. The records behind it are listed from its numbers' definitions
+    (``brigade.report.report.links``).
     """
 
     row: int
@@ -115,7 +79,6 @@ class Figure:
     denominator: Ref | None = None
     unit_label: Promise | str = ""
     money: bool = False
-    records: Link | None = None
     # a part of another figure (one violation type of all violations corrected): the page
     # shows it under that figure
     part_of: str = ""
@@ -133,25 +96,14 @@ def _training(row: int, kind: str, label: Promise, unit_label: Promise) -> Figur
         label,
         C(f"training.sessions.{kind}"),
         unit_label=unit_label,
-        records=link("training_list", kind=kind),
     )
 
 
-def _rate(
-    row: int, key: str, area: str, label: Promise, records: Link, metric: str | None = None
-) -> Figure:
+def _rate(row: int, key: str, area: str, label: Promise, metric: str | None = None) -> Figure:
     """A rate metric: its numerator over its denominator."""
     metric = metric or key
-    return Figure(row, key, area, label, M(metric, "n"), M(metric, "d"), records=records)
+    return Figure(row, key, area, label, M(metric, "n"), M(metric, "d"))
 
-
-HAZARDS = link("hazards:hazard_list")
-VERIFIED = link("hazards:hazard_list", status="verified")
-ACCIDENTS = link("incidents:accident_list")
-CASES = link("incidents:hit_and_run_list")
-TICKETS = link("petitions:ticket_list")
-EVENTS = link("outreach:event_list")
-PATROLS = link("patrol_list")
 
 _FACILITY = [
     ("signal", _("Signal lights repaired"), pgettext_lazy("counted", "places")),
@@ -191,7 +143,6 @@ def _violations() -> list[Figure]:
             kind.label,
             M(f"brigade.violations.{kind.value}"),
             unit_label=pgettext_lazy("counted", "violations"),
-            records=PATROLS,
             part_of="brigade.violations_corrected",
         )
         for kind in ViolationKind
@@ -216,7 +167,6 @@ FIGURES: list[Figure] = [
         _("Drill participants (police, auxiliaries, security staff)"),
         C("training.attended.drill"),
         unit_label=pgettext_lazy("counted", "person-times"),
-        records=link("training_list", kind="drill"),
     ),
     Figure(
         5,
@@ -225,7 +175,6 @@ FIGURES: list[Figure] = [
         _("Motorcycle skills trainees"),
         C("training.attended.motorcycle"),
         unit_label=pgettext_lazy("counted", "officers"),
-        records=link("training_list", kind="motorcycle"),
     ),
     Figure(
         5,
@@ -234,7 +183,6 @@ FIGURES: list[Figure] = [
         _("Motorcycle trainees who passed the assessment"),
         C("training.passed.motorcycle"),
         C("training.attended.motorcycle"),
-        records=link("training_list", kind="motorcycle"),
     ),
     # --- rows 6-8: hazards ---
     Figure(
@@ -244,7 +192,6 @@ FIGURES: list[Figure] = [
         _("Hazards found"),
         M("hazards.found"),
         unit_label=pgettext_lazy("counted", "hazards"),
-        records=HAZARDS,
     ),
     Figure(
         6,
@@ -253,16 +200,9 @@ FIGURES: list[Figure] = [
         _("Hazards rectified (verified)"),
         M("hazards.verified"),
         unit_label=pgettext_lazy("counted", "hazards"),
-        records=VERIFIED,
     ),
-    _rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate"), HAZARDS),
-    _rate(
-        7,
-        "hazards.key_vehicle_clearance_rate",
-        "hazards",
-        _("Key vehicles cleared"),
-        link("hazards:keyvehicle_list", dated=False),
-    ),
+    _rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
+    _rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
     *[
         Figure(
             8,
@@ -271,12 +211,11 @@ FIGURES: list[Figure] = [
             label,
             M(f"hazards.facility_works.{kind}"),
             unit_label=unit_label,
-            records=link("hazards:facilitywork_list", kind=kind),
         )
         for kind, label, unit_label in _FACILITY
     ],
     # --- rows 9-11: accidents and the relief fund ---
-    _rate(9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate"), CASES),
+    _rate(9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate")),
     Figure(
         10,
         "incidents.quick_settlements",
@@ -284,14 +223,12 @@ FIGURES: list[Figure] = [
         _("Minor accidents settled quickly"),
         M("incidents.quick_settlement_share", "n"),
         unit_label=pgettext_lazy("counted", "accidents"),
-        records=link("incidents:accident_list", severity="property", handling_mode="quick"),
     ),
     _rate(
         10,
         "incidents.quick_settlement_share",
         "incidents",
         _("Quick settlement share of property-only accidents"),
-        link("incidents:accident_list", severity="property"),
     ),
     Figure(
         11,
@@ -301,9 +238,6 @@ FIGURES: list[Figure] = [
         M("incidents.fund_advanced_cny"),
         unit_label=pgettext_lazy("counted", "CNY"),
         money=True,
-        records=link(
-            "incidents:advance_list", date_from="paid_from", date_to="paid_to", status="paid"
-        ),
     ),
     Figure(
         11,
@@ -313,15 +247,8 @@ FIGURES: list[Figure] = [
         M("incidents.fund_recovered_cny"),
         unit_label=pgettext_lazy("counted", "CNY"),
         money=True,
-        records=link("incidents:ledger", unit=False),
     ),
-    _rate(
-        11,
-        "incidents.fund_recovery_rate",
-        "incidents",
-        _("Relief fund recovery rate"),
-        link("incidents:ledger", unit=False),
-    ),
+    _rate(11, "incidents.fund_recovery_rate", "incidents", _("Relief fund recovery rate")),
     # --- rows 12-15: the public's voice ---
     Figure(
         12,
@@ -330,7 +257,6 @@ FIGURES: list[Figure] = [
         _("12345 hotline tickets handled"),
         M("petitions.received"),
         unit_label=pgettext_lazy("counted", "tickets"),
-        records=TICKETS,
     ),
     Figure(
         13,
@@ -339,11 +265,10 @@ FIGURES: list[Figure] = [
         _("Questions answered by phone or in person"),
         M("petitions.consultations"),
         unit_label=pgettext_lazy("counted", "questions"),
-        records=link("petitions:consultation_list"),
     ),
-    _rate(14, "petitions.closure_rate", "service", _("Closure rate"), TICKETS),
-    _rate(14, "petitions.feedback_rate", "service", _("Feedback rate"), TICKETS),
-    _rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate"), TICKETS),
+    _rate(14, "petitions.closure_rate", "service", _("Closure rate")),
+    _rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
+    _rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
     Figure(
         15,
         "petitions.proposals_answered",
@@ -351,7 +276,6 @@ FIGURES: list[Figure] = [
         _("Legislators' proposals answered"),
         M("petitions.proposals_answered"),
         unit_label=pgettext_lazy("counted", "proposals"),
-        records=link("petitions:proposal_list", dated=False, answered="true"),
     ),
     Figure(
         15,
@@ -360,9 +284,6 @@ FIGURES: list[Figure] = [
         _("Proposals answered in person"),
         M("petitions.proposals_answered_by.in_person"),
         unit_label=pgettext_lazy("counted", "proposals"),
-        records=link(
-            "petitions:proposal_list", dated=False, answered="true", reply_mode="in_person"
-        ),
     ),
     # --- rows 16-18: commendations, assistance, love stations ---
     Figure(
@@ -372,7 +293,6 @@ FIGURES: list[Figure] = [
         _("Commendation banners received"),
         C("outreach.commendations.banner"),
         unit_label=pgettext_lazy("counted", "banners"),
-        records=link("outreach:commendation_list", kind="banner"),
     ),
     Figure(
         17,
@@ -381,7 +301,6 @@ FIGURES: list[Figure] = [
         _("Assistance to the public"),
         M("outreach.assistance"),
         unit_label=pgettext_lazy("counted", "times"),
-        records=link("outreach:assistance_list"),
     ),
     *[
         Figure(
@@ -391,7 +310,6 @@ FIGURES: list[Figure] = [
             label,
             M(f"outreach.assistance_by_kind.{kind}"),
             unit_label=pgettext_lazy("counted", "times"),
-            records=link("outreach:assistance_list", kind=kind),
             part_of="outreach.assistance",
         )
         for kind, label in _ASSISTANCE
@@ -403,7 +321,6 @@ FIGURES: list[Figure] = [
         _("Love stations in service at the end of the period"),
         M("outreach.love_stations"),
         unit_label=pgettext_lazy("counted", "stations"),
-        records=link("outreach:station_list", dated=False, is_active="true"),
     ),
     # --- rows 19-20: publicity ---
     *[
@@ -414,7 +331,6 @@ FIGURES: list[Figure] = [
             label,
             M(f"outreach.events_by_venue.{kind}"),
             unit_label=pgettext_lazy("counted", "events"),
-            records=link("outreach:event_list", venue_kind=kind),
             part_of=part_of,
         )
         for kind, label, part_of in _VENUES
@@ -426,7 +342,6 @@ FIGURES: list[Figure] = [
         _("Publicity events in all"),
         M("outreach.events"),
         unit_label=pgettext_lazy("counted", "events"),
-        records=EVENTS,
     ),
     Figure(
         20,
@@ -435,7 +350,6 @@ FIGURES: list[Figure] = [
         _("Consultations at publicity events"),
         M("outreach.consultations"),
         unit_label=pgettext_lazy("counted", "person-times"),
-        records=EVENTS,
     ),
     Figure(
         20,
@@ -444,7 +358,6 @@ FIGURES: list[Figure] = [
         _("People educated at publicity events"),
         M("outreach.people_educated"),
         unit_label=pgettext_lazy("counted", "people"),
-        records=EVENTS,
     ),
     # --- rows 21-23: duty on the roads ---
     Figure(
@@ -454,7 +367,6 @@ FIGURES: list[Figure] = [
         _("Patrols and post duties"),
         M("brigade.patrols"),
         unit_label=pgettext_lazy("counted", "patrols"),
-        records=PATROLS,
     ),
     Figure(
         21,
@@ -463,7 +375,6 @@ FIGURES: list[Figure] = [
         _("Hours on patrol and post duty"),
         M("brigade.patrol_hours"),
         unit_label=pgettext_lazy("counted", "hours"),
-        records=PATROLS,
     ),
     Figure(
         22,
@@ -472,7 +383,6 @@ FIGURES: list[Figure] = [
         _("Roads under works given extra police"),
         C("brigade.road_works.roads"),
         unit_label=pgettext_lazy("counted", "roads"),
-        records=link("zone_list", dated=False),
     ),
     Figure(
         23,
@@ -481,7 +391,6 @@ FIGURES: list[Figure] = [
         _("Violations corrected"),
         M("brigade.violations_corrected"),
         unit_label=pgettext_lazy("counted", "violations"),
-        records=PATROLS,
     ),
     *_violations(),
 ]

@@ -7,7 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 
 from brigade.kpi.read import Scope, number
@@ -26,7 +28,12 @@ class FigureValue:
     figure: Figure
     numerator: Decimal
     denominator: Decimal | None
-    records_url: str | None
+    # the records behind it: the page and the records API (whose count, or total for a
+    # sum, is the figure), and a rate's denominator's
+    records_url: str | None = None
+    records_api: str | None = None
+    denominator_records_url: str | None = None
+    denominator_records_api: str | None = None
 
     @property
     def value(self) -> Decimal | None:
@@ -54,6 +61,9 @@ class FigureValue:
             "unit": str(figure.unit_label),
             "is_rate": figure.is_rate,
             "records_url": self.records_url,
+            "records_api": self.records_api,
+            "denominator_records_url": self.denominator_records_url,
+            "denominator_records_api": self.denominator_records_api,
         }
 
 
@@ -92,6 +102,23 @@ class Report:
         }
 
 
+def links(figure: Figure, period: Period, unit_id: int | None) -> dict[str, str | None]:
+    """Where a figure of the period lists the records it counts (numerator, and a rate's
+    denominator): the records page and the records API."""
+    out: dict[str, str | None] = {}
+    for side, prefix in (("n", ""), ("d", "denominator_")):
+        if side == "d" and not figure.is_rate:
+            out[f"{prefix}records_url"] = out[f"{prefix}records_api"] = None
+            continue
+        query = {"figure": figure.key, "side": side, **period.query()}
+        if unit_id is not None:
+            query["unit"] = str(unit_id)
+        encoded = urlencode(query)
+        out[f"{prefix}records_url"] = f"{reverse('dashboard_records')}?{encoded}"
+        out[f"{prefix}records_api"] = f"{reverse('dashboard-api:records')}?{encoded}"
+    return out
+
+
 def build_report(
     period: Period,
     scope: Scope,
@@ -107,7 +134,7 @@ def build_report(
             figure=figure,
             numerator=numbers.get(figure.numerator),
             denominator=numbers.get(figure.denominator) if figure.denominator else None,
-            records_url=figure.records(period, scope.unit_id) if figure.records else None,
+            **links(figure, period, scope.unit_id),
         )
         for figure in figures
     ]

@@ -171,8 +171,12 @@ def test_figures_carry_labels_in_the_request_language_and_links_to_the_records(
     assert chinese["metrics"]["brigade.patrols"]["label"] == "巡逻记录"
     assert chinese["metrics"]["brigade.patrol_hours"]["unit_label"] == "小时"
     url = english["metrics"]["brigade.patrols"]["records_url"]
-    assert url.startswith(reverse("patrol_list"))
-    assert "date_from=2022-01-01" in url and "date_to=2022-06-19" in url
+    assert url.startswith(reverse("dashboard_records"))
+    assert "metric=brigade.patrols" in url and "week=2022-W24" in url
+    listed = api.get(english["metrics"]["brigade.patrols"]["records_api"]).json()
+    assert listed["count"] == english["metrics"]["brigade.patrols"]["numerator"] == 5
+    rate = english["metrics"]["brigade.training_attendance_rate"]
+    assert api.get(rate["denominator_records_api"]).json()["count"] == rate["denominator"]
 
 
 # --- scope --------------------------------------------------------------------------------

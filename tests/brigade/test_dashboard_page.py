@@ -131,9 +131,11 @@ def test_brigade_commander_sees_tiles_with_values_change_and_links(en, brigade_c
     assert text_of(response, "kpi-fraction-brigade.training_attendance_rate") == "1 / 2"
     # split parts are charted, not tiled
     assert 'data-testid="kpi-tile-brigade.violations.no_helmet"' not in response.text
-    tile = re.search(r'href="([^"]+)" data-testid="kpi-tile-brigade.patrols"', response.text)
-    assert tile and tile.group(1).startswith(reverse("patrol_list"))
-    assert "date_to=2022-06-19" in tile.group(1)
+    tile = re.search(r'href="([^"]+)" data-testid="kpi-link-brigade.patrols"', response.text)
+    assert tile and tile.group(1).startswith(reverse("dashboard_records"))
+    assert "metric=brigade.patrols" in tile.group(1) and "week=2022-W24" in tile.group(1)
+    opened = en.get(tile.group(1).replace("&amp;", "&"))
+    assert "4 records" in text_of(opened, "records-count")
     assert "Computed at" in text_of(response, "dashboard-computed-at")
     assert 'data-testid="dashboard-stale"' not in response.text
 

@@ -215,6 +215,8 @@ def test_a_squadron_commander_reads_their_own_squadron(api_as, commander, record
     ) == (1, 1)
     assert got["outreach.events.key_date"]["numerator"] == 0
     assert got["hazards.found"]["records_url"].endswith(f"unit={records[0].pk}")
+    listed = api_as(commander).get(got["hazards.found"]["records_api"]).json()
+    assert listed["count"] == got["hazards.found"]["numerator"] == 2
 
 
 def test_a_rate_counts_the_records_of_its_period(api_as, brigade_commander, unit):
@@ -265,9 +267,11 @@ def test_every_figure_is_in_the_answer_in_order_with_its_row(api_as, admin_user,
     assert rate["is_rate"] and rate["unit"] == ""
     count = next(f for f in body["figures"] if f["key"] == "petitions.received")
     assert not count["is_rate"] and count["denominator"] is None and count["unit"]
-    assert count["records_url"] == (
-        f"/petitions/?date_from=2022-01-01&date_to=2022-03-31&unit={records[1].pk}"
-    )
+    query = f"figure=petitions.received&side=n&from=2022-01-01&to=2022-03-31&unit={records[1].pk}"
+    assert count["records_url"] == f"/dashboard/records/?{query}"
+    assert count["records_api"] == f"/api/v1/dashboard/records/?{query}"
+    assert count["denominator_records_api"] is None
+    assert rate["denominator_records_api"].startswith("/api/v1/dashboard/records/?figure=")
 
 
 # --- the engine's weekly flows and the changes since --------------------------------------------

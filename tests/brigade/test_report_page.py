@@ -64,15 +64,30 @@ def test_the_commander_reads_the_quarter_by_area(client, brigade_commander, quar
     assert _text(html, "value-hazards.facility_works.parking_bay") == "80"
     assert _text(html, "value-training.study") == "1"
     assert _text(html, "value-petitions.closure_rate") == "0.0%"
-    assert _text(html, "fraction-petitions.closure_rate") == "0 / 1"
+    assert _text(html, "numerator-petitions.closure_rate") == "0"
+    assert _text(html, "denominator-petitions.closure_rate") == "1"
+    denominator = re.search(
+        r'href="([^"]+)" class="link-secondary" data-testid="denominator-petitions.closure_rate"',
+        html,
+    )
+    assert denominator
+    listed = client.get(denominator.group(1).replace("&amp;", "&"), headers=EN)
+    assert 'data-count="1"' in listed.content.decode()
     assert _text(html, "value-hazards.rectification_rate") == "0.0%"
     assert _text(html, "detail-brigade.road_works") == "东昌东路、花园路"
     # each figure links to its records, filtered to the period
     link = re.search(r'href="([^"]+)"[^>]*data-testid="value-hazards.found"', html)
     assert link
     url = urlparse(link.group(1).replace("&amp;", "&"))
-    assert url.path == reverse("hazards:hazard_list")
-    assert parse_qs(url.query) == {"date_from": ["2022-01-01"], "date_to": ["2022-03-31"]}
+    assert url.path == reverse("dashboard_records")
+    assert parse_qs(url.query) == {
+        "figure": ["hazards.found"],
+        "side": ["n"],
+        "from": ["2022-01-01"],
+        "to": ["2022-03-31"],
+    }
+    listed = client.get(link.group(1).replace("&amp;", "&"), headers=EN).content.decode()
+    assert 'data-count="2"' in listed
     # the exports of the same report
     assert "export=xlsx" in html and "export=docx" in html
     assert 'data-testid="report-computed-at"' in html

@@ -2,13 +2,16 @@
 English, with the recompute on a real Celery worker through Redis (as deployed).
 
 Dashboard (the rectification rate, brigade and per unit) → drill down from the per-unit
-table to that squadron's hazards → open the one awaiting its check → verify it → back on
+table to the hazards that squadron's rate counts, and from a week of the trend → the
+brigade's denominator, the hazards found → open the one awaiting its check → verify it → back on
 the dashboard, Recompute: the htmx progress shows the run queued on the worker, then done
 → the new figures: the rate moved for the brigade and the squadron. Screenshots:
 artifacts/journeys/commander-<language>-<NN>-<step>.png.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -103,15 +106,37 @@ def test_commander_dashboard_drill_down_verify_recompute(journey, brigade, lang)
     expect(cell).to_have_text("25.0%")
     trip.shot(desk, "dashboard")
 
-    # drill down from 一中队's cell to its hazards of the year
+    # drill down from 一中队's cell to the hazards its rate counts as verified: one
     cell.get_by_role("link").click()
-    expect(desk.get_by_test_id("page-title")).to_have_text(text["hazards"])
-    expect(desk.locator("[data-testid^=hazard-row-]")).to_have_count(4)
-    expect(desk.get_by_test_id(f"hazard-status-{awaiting.pk}")).to_have_text(text["awaiting"])
+    expect(desk.get_by_test_id("page-title")).to_contain_text(text["rate"])
+    expect(desk.get_by_test_id("records-count")).to_have_attribute("data-count", "1")
+    expect(desk.get_by_test_id("record-row")).to_have_count(1)
     trip.shot(desk, "drill-down")
 
+    # a week of the rate's trend opens the records of that week's figure
+    desk.go_back()
+    chart = desk.locator(f'[data-chart="{RATE}"]')
+    expect(chart).to_have_attribute("data-rendered", "true")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box
+    desk.mouse.click(box["x"] + box["width"] - 20, box["y"] + box["height"] / 2)
+    expect(desk).to_have_url(
+        re.compile(rf"/dashboard/records/\?metric={re.escape(RATE)}&side=n&week=")
+    )
+    expect(desk.get_by_test_id("records-count")).to_have_attribute("data-count", "2")
+    desk.go_back()
+
+    # the brigade's denominator: the six hazards found this year, one awaiting its check
+    desk.get_by_test_id(f"kpi-denominator-{RATE}").click()
+    expect(desk.get_by_test_id("records-count")).to_have_attribute("data-count", "6")
+    expect(desk.get_by_test_id("record-row")).to_have_count(6)
+    trip.shot(desk, "denominator")
+
     # open the one awaiting its check and verify it
-    desk.get_by_test_id(f"hazard-row-{awaiting.pk}").get_by_role("link").click()
+    desk.locator(f'[data-testid=record-row][data-record="{awaiting.pk}"]').get_by_role(
+        "link"
+    ).click()
     expect(desk.get_by_test_id("hazard-status")).to_have_text(text["awaiting"])
     desk.get_by_test_id("verify-submit").click()
     expect(desk.get_by_test_id("messages")).to_contain_text(text["verified_message"])

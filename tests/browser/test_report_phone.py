@@ -1,6 +1,6 @@
 """The period report on a 360 px phone, in a real browser (Debian's chromium through
 Playwright): a commander picks a preset and a unit, reads the figures without sideways
-scrolling, opens the records behind one, and finds both exports. Screenshots under
+scrolling, opens the records behind one (and one of them), and finds both exports. Screenshots under
 artifacts/screenshots/<test>/.
 """
 
@@ -69,8 +69,15 @@ def test_a_commander_reads_last_months_report_on_a_phone(phone: Page, brigade, l
     no_horizontal_scroll(phone)
     phone.shots("last-month-sq1")
 
-    # and: the hazards behind the figure are a tap away
+    # and: the hazards behind the figure are a tap away, exactly the three it counts
     phone.get_by_test_id("value-hazards.found").click()
-    expect(phone).to_have_url(re.compile(rf"/hazards/\?.*unit={brigade.pk}"))
+    expect(phone).to_have_url(
+        re.compile(rf"/dashboard/records/\?figure=hazards.found.*unit={brigade.pk}")
+    )
+    expect(phone.get_by_test_id("records-count")).to_have_attribute("data-count", "3")
+    expect(phone.get_by_test_id("record-row")).to_have_count(3)
     no_horizontal_scroll(phone)
     phone.shots("the-hazards")
+    # each one a tap from its own page
+    phone.get_by_test_id("record-row").first.get_by_role("link").click()
+    expect(phone).to_have_url(re.compile(r"/hazards/\d+/$"))

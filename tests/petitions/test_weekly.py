@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -217,12 +218,41 @@ def test_the_page_shows_the_week_with_links_to_the_tickets(client, week, brigade
     assert response.status_code == 200
     html = response.content.decode()
     assert response.context["summary"].total.received == 4
-    assert 'data-testid="total-received">4<' in html
-    assert 'data-testid="total-overdue">2<' in html
+    assert 'data-testid="total-link-received">4<' in html
+    assert 'data-testid="total-link-overdue">2<' in html
     for name in ("d", "e", "f", "g"):
         assert reverse("petitions:ticket_detail", args=[week[name].pk]) in html
     assert "petitions/weekly.css" in html
     assert 'name="week" value="2022-W10"' in html
+
+
+def _opened_count(client, href):  # type: ignore[no-untyped-def]
+    page = client.get(href.replace("&amp;", "&"))
+    assert page.status_code == 200, href
+    found = re.search(r'data-testid="records-count" data-count="(\d+)"', page.content.decode())
+    assert found, href
+    return int(found.group(1)), page
+
+
+@pytest.mark.parametrize("persona", ["brigade_commander", "clerk"])
+def test_every_figure_opens_the_tickets_it_counts(client, week, request, persona):
+    """Each count of the page (by category and in all, the totals' callbacks) links to a
+    list of exactly the tickets (callbacks) it counts, for the same week and scope."""
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(URL, {"week": "2022-W10"})
+    html = response.content.decode()
+    summary = response.context["summary"]
+    checked = 0
+    for row in [*summary.rows, summary.total]:
+        for name, href in row.links.items():
+            assert href.replace("&", "&amp;") in html or name.startswith("callbacks_")
+            count, page = _opened_count(client, href)
+            assert count == getattr(row, name), (row.category, name)
+            checked += 1
+    assert checked >= 2 * 11
+    overdue, page = _opened_count(client, summary.total.links["overdue"])
+    assert overdue == summary.total.overdue == (2 if persona == "brigade_commander" else 1)
+    assert reverse("petitions:ticket_detail", args=[week["e"].pk]) in page.content.decode()
 
 
 def test_squadron_users_see_their_unit_only(client, week, clerk, other_unit):

@@ -25,11 +25,43 @@
     chart.setOption(option);
     charts.push(chart);
     box.dataset.rendered = "true";
+    return chart;
+  }
+
+  // A click on a week opens the list of the records its figure counts.
+  function recordsUrl(records, key, week) {
+    var query = new URLSearchParams({ metric: key, side: "n", week: week });
+    if (records.unit !== null && records.unit !== undefined) query.set("unit", records.unit);
+    return records.url + "?" + query.toString();
+  }
+
+  function openOnClick(chart, weeks, records, keyOf, stacked) {
+    if (!records) return;
+    if (stacked) {
+      // a bar: its part's list for its week
+      chart.on("click", function (params) {
+        var key = keyOf(params.seriesIndex);
+        if (key && weeks[params.dataIndex]) {
+          window.location.href = recordsUrl(records, key, weeks[params.dataIndex]);
+        }
+      });
+      return;
+    }
+    // a line: the week under the pointer anywhere in the plot, not only on its points
+    chart.getZr().on("click", function (event) {
+      var pixel = [event.offsetX, event.offsetY];
+      if (!chart.containPixel("grid", pixel)) return;
+      var index = Math.round(chart.convertFromPixel({ seriesIndex: 0 }, pixel)[0]);
+      var key = keyOf(0);
+      if (key && weeks[index]) {
+        window.location.href = recordsUrl(records, key, weeks[index]);
+      }
+    });
   }
 
   function lineChart(box, weeks, spec) {
     var rate = spec.is_rate;
-    make(box, {
+    return make(box, {
       animation: false,
       grid: { left: 8, right: 12, top: 12, bottom: 8, containLabel: true },
       tooltip: {
@@ -59,7 +91,7 @@
   }
 
   function stackedChart(box, weeks, split) {
-    make(box, {
+    return make(box, {
       animation: false,
       grid: { left: 8, right: 12, top: 48, bottom: 8, containLabel: true },
       legend: { type: "scroll", top: 0 },
@@ -84,11 +116,29 @@
     var data = JSON.parse(source.textContent);
     data.charts.forEach(function (spec) {
       var box = document.querySelector('[data-chart="' + spec.key + '"]');
-      if (box) lineChart(box, data.weeks, spec);
+      if (!box) return;
+      openOnClick(
+        lineChart(box, data.weeks, spec),
+        data.weeks,
+        data.records,
+        function () {
+          return spec.key;
+        },
+        false,
+      );
     });
     data.splits.forEach(function (split) {
       var box = document.querySelector('[data-split="' + split.key + '"]');
-      if (box) stackedChart(box, data.weeks, split);
+      if (!box) return;
+      openOnClick(
+        stackedChart(box, data.weeks, split),
+        data.weeks,
+        data.records,
+        function (i) {
+          return split.parts[i] && split.parts[i].key;
+        },
+        true,
+      );
     });
     window.addEventListener("resize", function () {
       charts.forEach(function (chart) {
