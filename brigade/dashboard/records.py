@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from brigade import dates
 from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.kpi.read import Scope, number
 from brigade.kpi.records import Records, Row, Span, own_list, resolve
@@ -25,7 +26,7 @@ from brigade.kpi.weeks import current_week, parse_week, week_key, week_start
 from brigade.permissions import STAFF_ROLES
 from brigade.report.compute import custom_records
 from brigade.report.figures import C, by_key
-from brigade.report.period import EARLIEST, Period, period_errors
+from brigade.report.period import Period, period_errors
 from brigade.roles import Role
 
 # Commanders and admins, as the dashboard; clerks too, for their unit's figures (the
@@ -50,9 +51,10 @@ class WeekKeyField(serializers.CharField):
         except ValueError:
             self.fail("week")
             raise  # unreachable: fail() raises
-        # nothing is recorded before the report's earliest day, nor after this week
-        if not week_start(EARLIEST) <= monday <= current_week():
-            self.fail("range", first=week_key(week_start(EARLIEST)))
+        # nothing is recorded before the brigade's start (the date window), nor after this week
+        first = week_start(dates.epoch())
+        if not first <= monday <= current_week():
+            self.fail("range", first=week_key(first))
         return monday
 
 
