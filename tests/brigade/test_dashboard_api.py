@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 from brigade.kpi import engine, read
 from brigade.kpi.models import KpiRun
 from brigade.kpi.read import Scope
+from brigade.kpi.weeks import current_week, week_key
 from brigade.models import PatrolLog, ViolationTally
 from brigade.tasks import recompute_all_task
 from tests.brigade.factories import (
@@ -213,12 +214,41 @@ def test_admin_reads_the_brigade_by_default(api_as, admin_user, records):
     assert body["metrics"]["brigade.patrols"]["value"] == 5
 
 
-def test_default_week_is_the_current_week(api_as, brigade_commander, records):
+def test_default_week_is_the_latest_week_with_records_when_this_week_has_none(
+    api_as, brigade_commander, commander, unit, records
+):
+    this_week = week_key(current_week())
+
+    # the brigade's last records are in W25; the squadron's in W24
+    body = api_as(brigade_commander).get(KPIS).json()
+    assert (body["week"], body["current_week"]) == ("2022-W25", this_week)
+    assert body["metrics"]["brigade.patrols"]["value"] == 6
+    body = api_as(commander).get(KPIS).json()
+    assert (body["week"], body["current_week"]) == ("2022-W24", this_week)
+    assert body["metrics"]["brigade.patrols"]["value"] == 3
+    # a week asked for is the week answered
+    body = api_as(brigade_commander).get(KPIS, {"week": this_week}).json()
+    assert (body["week"], body["current_week"]) == (this_week, this_week)
+    # the trend ends at the same week
+    points = api_as(brigade_commander).get(TREND, {"metric": "brigade.patrols"}).json()["points"]
+    assert points[-1]["week"] == "2022-W25"
+
+
+def test_default_week_is_the_current_week_when_it_has_records(api_as, brigade_commander, unit):
+    patrol(unit, timezone.now(), hours=0.05, no_helmet=1)
+    engine.recompute_all()
+
     body = api_as(brigade_commander).get(KPIS).json()
 
-    from brigade.kpi.weeks import current_week, week_key
+    assert body["week"] == body["current_week"] == week_key(current_week())
+    assert body["metrics"]["brigade.patrols"]["value"] == 1
 
-    assert body["week"] == week_key(current_week())
+
+def test_default_week_without_any_record_is_the_current_week(api_as, brigade_commander):
+    body = api_as(brigade_commander).get(KPIS).json()
+
+    assert body["week"] == body["current_week"] == week_key(current_week())
+    assert body["has_data"] is False
 
 
 # --- invalid input ------------------------------------------------------------------------
