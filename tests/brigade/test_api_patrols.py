@@ -25,7 +25,8 @@ from tests.brigade.factories import (
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 PATROLS = "/api/v1/brigade/patrols/"
 

@@ -30,7 +30,8 @@ from tests.brigade.factories import (
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 KPIS = reverse("dashboard-api:kpis")
 TREND = reverse("dashboard-api:trend")
@@ -566,6 +567,19 @@ def test_kpis_queries_do_not_grow_with_units_and_a_repeat_is_served_from_the_cac
     assert len(_rollup_queries(eight)) == 2  # the weeks' rollups, the published ones
     assert _rollup_queries(again) == []
     assert client.get(url).json()["metrics"]["brigade.patrols"]["value"] == 16
+
+
+def test_the_default_week_costs_two_flow_queries_whatever_the_units(client, brigade_commander):
+    client.force_login(brigade_commander)
+    _brigade(2)
+    two = _queries(client, KPIS)
+    _brigade(6)
+    eight = _queries(client, KPIS)
+
+    assert len(two) == len(eight)
+    # which tiles ever counted something; the latest week where half of them do
+    assert len([q for q in eight if "brigade_kpiflow" in q["sql"]]) == 2
+    assert client.get(KPIS).json()["week"] == "2022-W24"
 
 
 def test_trend_is_one_query_whatever_the_units(client, brigade_commander):

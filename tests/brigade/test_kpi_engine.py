@@ -202,6 +202,7 @@ def test_training_rates_and_an_empty_denominator(unit):
     assert (new_year.numerator, new_year.denominator, new_year.value) == (0, 0, None)
 
 
+@pytest.mark.clock
 def test_rollups_run_up_to_the_current_week(unit):
     patrol(unit, local(2022, 3, 1, 8))
 
@@ -538,6 +539,7 @@ def test_a_check_in_moved_to_another_day_recomputes_both_weeks(unit):
     assert_as_full_recompute()
 
 
+@pytest.mark.clock
 def test_a_new_post_marks_the_current_week(unit):
     # a post in service since a Sunday three weeks ago: its planned days run up to today
     today = timezone.localdate()
@@ -727,6 +729,7 @@ def test_publishing_a_week_moves_the_cache_version(records):
     assert engine.version() > before
 
 
+@pytest.mark.clock
 def test_closing_the_week_catches_up_and_publishes_last_week(unit):
     # given: a patrol last week, recorded but not yet recomputed (its mark waits)
     last_week = engine.current_week() - dt.timedelta(days=7)

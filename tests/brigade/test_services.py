@@ -24,7 +24,8 @@ from tests.brigade.factories import (
     TrainingSessionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_start_then_second_start_is_refused_with_the_open_patrol_named():

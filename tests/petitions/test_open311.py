@@ -22,7 +22,8 @@ from petitions.choices import TicketChannel, TicketStatus
 from petitions.models import Ticket
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 SERVICES = reverse("open311:services")
