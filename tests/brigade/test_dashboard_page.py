@@ -7,8 +7,10 @@ import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +33,10 @@ from tests.brigade.factories import (
 
 # clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+# a weekday mid-morning, in a week that ends in its own year: the tests pinned to it
+# check change tracking, not the calendar (a week ending in the next year, as on 31
+# December 2026, counts next year's year to date)
+WEDNESDAY = dt.datetime(2026, 12, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 HTMX = {"HX-Request": "true"}
 URL = reverse("dashboard")
@@ -240,6 +246,7 @@ def test_without_records_this_week_it_opens_the_latest_week_with_records_and_say
     assert f"?week={this_week}&amp;unit={unit.pk}" in response.text
 
 
+@time_machine.travel(WEDNESDAY, tick=True)
 def test_a_week_with_records_opens_on_itself_without_a_notice(en, brigade_commander, unit):
     # given: records in the current week
     patrol(unit, timezone.now(), hours=0.05, no_helmet=1)
