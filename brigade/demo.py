@@ -302,7 +302,8 @@ def seed(demo: DemoContext) -> None:
     zones = seed_zones(demo.units)
     seed_school_breaks()
     seed_training(demo)
-    seed_patrols(demo, posts, campaigns, zones)
+    patrols = seed_patrols(demo, posts, campaigns, zones)
+    seed_report_shifts(demo, posts, patrols)
     seed_shifts(demo, posts)
 
 
@@ -631,6 +632,15 @@ def plan_patrols(
     return plans
 
 
+def _mode(post: DutyPost, officer: Officer) -> str:
+    """Motorcycles (or a car) in a patrol zone, a car at a checkpoint, on foot elsewhere."""
+    if post.kind == PostKind.PATROL_ZONE:
+        return PatrolMode.MOTORCYCLE if officer.motorcycle_certified else PatrolMode.CAR
+    if post.kind == PostKind.CHECKPOINT:
+        return PatrolMode.CAR
+    return PatrolMode.FOOT
+
+
 def _plan_one(
     rng: random.Random,
     day: dt.date,
@@ -659,12 +669,7 @@ def _plan_one(
             if z.unit_id == post.unit_id and z.starts_on <= day <= (z.ends_on or day)
         ]
         zone = rng.choice(works) if works and rng.random() < 0.6 else None
-    if post.kind == PostKind.PATROL_ZONE:
-        mode = PatrolMode.MOTORCYCLE if officer.motorcycle_certified else PatrolMode.CAR
-    elif post.kind == PostKind.CHECKPOINT:
-        mode = PatrolMode.CAR
-    else:
-        mode = PatrolMode.FOOT
+    mode = _mode(post, officer)
 
     kinds = POST_VIOLATIONS[post.kind]
     campaign = None
@@ -701,7 +706,7 @@ def seed_patrols(
     posts: list[DutyPost],
     campaigns: list[Campaign],
     zones: list[RoadWorksZone],
-) -> None:
+) -> list[PatrolPlan]:
     """Each planned patrol goes through the officer's transitions: start, check in at the
     post, tallies, end. A patrol already recorded (same officer, same start) is skipped."""
     plans = plan_patrols(demo, posts, campaigns, zones)
@@ -731,6 +736,127 @@ def seed_patrols(
         services.patrol_end(patrol=patrol, ended_at=plan.ended_at, notes=plan.notes)
         created += 1
     demo.log(f"Patrols 2022-01..06: {len(plans)} planned, {created} recorded now.")
+    return plans
+
+
+# --- the half year's shifts -----------------------------------------------------------------
+
+# How often a shift of the half year at a post no patrol above went to is still worked: a
+# spell of duty at the post, started from the shift (so checked in at its start), with no
+# tallies. With the patrols' own check-ins, about nine planned post-days in ten are staffed.
+SHIFT_WORKED_CHANCE = 0.82
+
+
+@dataclass
+class ShiftPlan:
+    officer: Officer
+    post: DutyPost
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    worked: bool  # a spell of post duty is started from the shift
+    weather: str
+
+
+def plan_report_shifts(
+    demo: DemoContext, posts: list[DutyPost], patrols: list[PatrolPlan]
+) -> list[ShiftPlan]:
+    """One shift per post per day it is planned in 2022-01..06 (定人定岗): the officer of
+    the day's patrol at the post if there is one, else a squadron colleague free that day,
+    who works it on most days. The same list on every run (fixed seed)."""
+    rng = demo.rng("brigade.shifts.2022")
+    by_unit = _road_officers(demo)
+    on_post: dict[tuple[int, dt.date], Officer] = {}
+    busy: dict[dt.date, set[int]] = {}
+    weather: dict[dt.date, str] = {}
+    for patrol in patrols:
+        day = timezone.localdate(patrol.started_at)
+        if patrol.post is not None:
+            on_post[(patrol.post.pk, day)] = patrol.officer
+        busy.setdefault(day, set()).add(patrol.officer.pk)
+        weather[day] = patrol.weather
+    plans = []
+    for day in _days(REPORT_START, REPORT_END):
+        planned = set(DutyPost.objects.planned_on(day).values_list("pk", flat=True))
+        taken = busy.setdefault(day, set())
+        for post in posts:
+            if post.pk not in planned:
+                continue
+            officer = on_post.get((post.pk, day))
+            worked = False  # the patrol planned at the post checks in by itself
+            if officer is None:
+                crew = [o for o in by_unit[post.unit_id] if o.pk not in taken]
+                if post.kind == PostKind.PATROL_ZONE:
+                    crew = [o for o in crew if o.motorcycle_certified] or crew
+                if not crew:
+                    continue
+                officer = rng.choice(crew)
+                taken.add(officer.pk)
+                worked = rng.random() < SHIFT_WORKED_CHANCE
+            plans.append(
+                ShiftPlan(
+                    officer=officer,
+                    post=post,
+                    starts_at=_aware(day, post.start_time),
+                    ends_at=_aware(day, post.end_time),
+                    worked=worked,
+                    weather=weather.get(day, ""),
+                )
+            )
+    return plans
+
+
+def seed_report_shifts(demo: DemoContext, posts: list[DutyPost], patrols: list[PatrolPlan]) -> None:
+    """The half year's shifts, and the spells of post duty started from them (start from
+    the shift, which checks in at its post; end at the shift's end). A shift or spell
+    already recorded (same officer, post and start) is skipped."""
+    plans = plan_report_shifts(demo, posts, patrols)
+    window = (
+        _aware(REPORT_START, dt.time.min),
+        _aware(REPORT_END + dt.timedelta(days=1), dt.time.min),
+    )
+    shifts = {
+        (shift.officer_id, shift.post_id, shift.starts_at): shift
+        for shift in Shift.objects.filter(starts_at__gte=window[0], starts_at__lt=window[1])
+    }
+    done = set(
+        PatrolLog.objects.filter(started_at__gte=window[0], started_at__lt=window[1]).values_list(
+            "officer_id", "started_at"
+        )
+    )
+    created_shifts = created_spells = 0
+    for plan in plans:
+        shift = shifts.get((plan.officer.pk, plan.post.pk, plan.starts_at))
+        if shift is None:
+            try:
+                shift = services.shift_save(
+                    officer=plan.officer,
+                    post=plan.post,
+                    starts_at=plan.starts_at,
+                    ends_at=plan.ends_at,
+                    duty=SHIFT_DUTY,
+                )
+            except ValidationError as exc:
+                # A shift someone changed by hand since the last run: keep theirs.
+                day = f"{plan.starts_at:%Y-%m-%d}"
+                demo.log(f"Shift of {plan.officer} at {plan.post} on {day} kept: {exc}")
+                continue
+            created_shifts += 1
+        if not plan.worked or (plan.officer.pk, plan.starts_at) in done:
+            continue
+        patrol = services.patrol_start(
+            officer=plan.officer,
+            mode=_mode(plan.post, plan.officer),
+            shift=shift,
+            weather=plan.weather,
+            started_at=plan.starts_at,
+        )
+        services.patrol_end(patrol=patrol, ended_at=plan.ends_at)
+        created_spells += 1
+    worked = sum(plan.worked for plan in plans)
+    demo.log(
+        f"Shifts 2022-01..06: {len(plans)} planned ({worked} worked from the shift), "
+        f"{created_shifts} shifts and {created_spells} spells of post duty recorded now."
+    )
 
 
 # --- this week's shifts ---------------------------------------------------------------------

@@ -62,10 +62,19 @@ def patrol_start(
     weather: str = "",
     notes: str = "",
     started_at: dt.datetime | None = None,
+    shift: Shift | None = None,
 ) -> PatrolLog:
-    """Start a patrol for ``officer``; refused while they have one open."""
+    """Start a patrol for ``officer``; refused while they have one open.
+
+    Started from one of the officer's shifts, the patrol is duty at the shift's post and
+    checks in there at its start: the officer is at the post, so the post counts as staffed
+    that day. Started without a shift, the officer checks in by hand on arrival.
+    """
     started_at = started_at or timezone.now()
     _not_in_future("started_at", started_at)
+    if shift is not None:
+        _check_shift(shift=shift, officer=officer, at=started_at)
+        post = shift.post
     if campaign is not None:
         day = timezone.localdate(started_at)
         if campaign.starts_on > day or (campaign.ends_on and campaign.ends_on < day):
@@ -75,7 +84,7 @@ def patrol_start(
         raise TransitionNotAllowed(_open_patrol_message(open_patrol), state="open")
     try:
         with transaction.atomic():
-            return PatrolLog.objects.create(
+            patrol = PatrolLog.objects.create(
                 officer=officer,
                 unit_id=officer.unit_id,
                 mode=mode,
@@ -92,6 +101,17 @@ def patrol_start(
             _("You already have a patrol in progress. End it before starting another."),
             state="open",
         ) from exc
+    if shift is not None:
+        patrol_check_in(patrol=patrol, post=shift.post, at=started_at)
+    return patrol
+
+
+def _check_shift(*, shift: Shift, officer: Officer, at: dt.datetime) -> None:
+    """A patrol starts from the officer's own shift, on a day the shift covers."""
+    if shift.officer_id != officer.pk:
+        raise ValidationError({"shift": _("This is not one of your shifts.")})
+    if not Shift.objects.filter(pk=shift.pk).on_day(timezone.localdate(at)).exists():
+        raise ValidationError({"shift": _("This shift is not on the day the patrol starts.")})
 
 
 @transaction.atomic

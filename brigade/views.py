@@ -278,6 +278,7 @@ class PatrolStartView(DutyActionView):
                     zone=data.get("zone"),
                     campaign=data.get("campaign"),
                     weather=data.get("weather") or "",
+                    shift=data.get("shift"),
                 )
             except TransitionNotAllowed as exc:
                 return self.refused(exc)

@@ -27,9 +27,10 @@ from brigade.api.mixins import (
 )
 from brigade.api.records import RecordsView
 from brigade.dashboard.scopes import resolve_scope
+from brigade.dashboard.weeks import opening_week
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
-from brigade.kpi.weeks import WeekOutOfRange, current_week, parse_week
+from brigade.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.permissions import STAFF_ROLES, RolePermission
 from brigade.report.api import ReportView
 
@@ -53,7 +54,11 @@ class WeekField(serializers.CharField):
 
 
 class KpisQuerySerializer(serializers.Serializer):
-    week = WeekField(required=False, help_text="ISO week, e.g. 2022-W24; default this week.")
+    week = WeekField(
+        required=False,
+        help_text="ISO week, e.g. 2022-W24; default this week, or the latest week with "
+        "records when this week has few or none.",
+    )
     unit = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -134,7 +139,11 @@ class FigureSerializer(serializers.Serializer):
 
 
 class KpisSerializer(serializers.Serializer):
-    week = serializers.CharField()
+    week = serializers.CharField(help_text="The week of the figures.")
+    current_week = serializers.CharField(
+        help_text="This week: differs from `week` when another was asked for, or when this "
+        "week has few or no records and the latest week with records was returned."
+    )
     scope = ScopeSerializer()
     computed_at = serializers.DateTimeField(allow_null=True)
     stale = serializers.CharField(
@@ -218,7 +227,8 @@ class KpisView(DashboardView):
     def get(self, request: Request) -> Response:
         params = self.query(KpisQuerySerializer)
         scope = resolve_scope(request.user, params.get("unit"))
-        return Response(read.figures(params.get("week") or current_week(), scope))
+        monday = params.get("week") or opening_week(scope).monday
+        return Response({**read.figures(monday, scope), "current_week": week_key(current_week())})
 
 
 class TrendView(DashboardView):
@@ -235,7 +245,8 @@ class TrendView(DashboardView):
         scope = resolve_scope(request.user, params.get("unit"))
         key = params["metric"]
         metric = read.registry.owner(key)
-        points = read.trend(key, scope, weeks=params["weeks"], until=params.get("week"))
+        until = params.get("week") or opening_week(scope).monday
+        points = read.trend(key, scope, weeks=params["weeks"], until=until)
         return Response(
             {
                 "metric": key,

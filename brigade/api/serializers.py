@@ -395,6 +395,16 @@ class PatrolStartSerializer(serializers.Serializer):
     started_at = TimestampField(
         required=False, help_text=_("When the patrol began; now if left out.")
     )
+    shift = RelatedRef(
+        queryset=Shift.objects.all(),
+        display=("duty",),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "One of your shifts on the day of the start: the patrol is duty at its post and "
+            "checks in there at the start."
+        ),
+    )
 
 
 class PatrolEndSerializer(serializers.Serializer):

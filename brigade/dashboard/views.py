@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 
 from brigade.dashboard.panels import panels
 from brigade.dashboard.scopes import resolve_scope, visible_units
+from brigade.dashboard.weeks import opening_week
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
 from brigade.kpi.weeks import current_week, parse_week, week_key
@@ -109,7 +110,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
     read_roles = STAFF_ROLES
 
     def get_week(self) -> tuple[dt.date, str]:
-        """The requested week (default: this week), and a message if it was not a week."""
+        """The requested week (none: this week, which ``opening_week`` may move back), and
+        a message if it was not a week."""
         text = self.request.GET.get("week", "").strip()
         if not text:
             return current_week(), ""
@@ -136,6 +138,11 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         units = visible_units(user)
         scope = resolve_scope(user, self.get_unit_id(), units)
         monday, week_error = self.get_week()
+        fallback_from = None
+        if not self.request.GET.get("week", "").strip():
+            opening = opening_week(scope)
+            monday = opening.monday
+            fallback_from = opening.current if opening.fell_back else None
         payload = read.figures(monday, scope)
         figures = payload["metrics"]
         tile_keys = [key for key, figure in figures.items() if figure["tile"]]
@@ -199,6 +206,8 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             week_monday=monday,
             week_sunday=monday + dt.timedelta(days=6),
             week_error=week_error,
+            # opened on the latest week with records: the current week had (next to) none
+            fallback_from=week_key(fallback_from) if fallback_from else None,
             previous_week=week_key(monday - dt.timedelta(days=7)),
             next_week=week_key(monday + dt.timedelta(days=7)) if monday < this_week else None,
             this_week=week_key(this_week),

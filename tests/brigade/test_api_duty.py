@@ -20,7 +20,8 @@ from tests.brigade.factories import (
     TrainingSessionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 SHIFTS = "/api/v1/brigade/shifts/"
 TRAININGS = "/api/v1/brigade/trainings/"

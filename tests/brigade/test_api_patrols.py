@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from brigade.choices import PatrolMode, Role
+from brigade.kpi import engine
 from brigade.models import PatrolLog, ViolationTally
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,
     OfficerFactory,
     PatrolLogFactory,
+    ShiftFactory,
     UserFactory,
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 PATROLS = "/api/v1/brigade/patrols/"
 
@@ -493,3 +498,65 @@ def test_patrol_list_costs_the_same_queries_for_1_and_50_patrols(api, commander,
     # then
     assert api.get(PATROLS).json()["count"] == 50
     assert one == fifty
+
+
+# --- started from a shift: the post counts as staffed ---------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+KPIS = "/api/v1/dashboard/kpis/"
+
+
+@time_machine.travel(dt.datetime(2022, 6, 14, 9, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_patrol_started_from_a_shift_moves_the_post_coverage_figure(
+    api_as, officer, brigade_commander, unit, django_capture_on_commit_callbacks
+):
+    # given: two posts planned every day, none staffed yet, and the officer's shift at one
+    post = DutyPostFactory(unit=unit, name="东昌路口", active_from=dt.date(2022, 6, 13))
+    DutyPostFactory(unit=unit, active_from=dt.date(2022, 6, 13))
+    shift = ShiftFactory(officer=officer.officer, post=post)
+    engine.recompute_all()
+    before = api_as(brigade_commander).get(KPIS).json()["metrics"]["brigade.post_coverage_rate"]
+    assert (before["numerator"], before["denominator"]) == (0, 4)  # Mon + Tue, two posts
+
+    # when: the officer starts from the shift (the change's recompute runs eagerly)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api_as(officer).post(PATROLS, {"mode": "foot", "shift": shift.pk}, format="json")
+
+    # then: checked in at the shift's post, and the commander's figure counts the post-day
+    assert started.status_code == 201, started.json()
+    assert started.json()["post"]["id"] == post.pk
+    assert started.json()["checked_in_at"] == started.json()["started_at"]
+    body = api_as(brigade_commander).get(KPIS).json()
+    assert body["week"] == "2022-W24"
+    after = body["metrics"]["brigade.post_coverage_rate"]
+    assert (after["numerator"], after["denominator"]) == (1, 4)
+    assert after["value"] == 0.25
+
+
+@time_machine.travel(dt.datetime(2022, 6, 14, 9, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_patrol_started_with_a_post_but_no_shift_is_not_checked_in(api_as, officer, unit):
+    post = DutyPostFactory(unit=unit)
+
+    started = api_as(officer).post(PATROLS, {"mode": "foot", "post": post.pk}, format="json")
+
+    assert started.status_code == 201
+    assert started.json()["checked_in_at"] is None
+
+
+def test_a_shift_of_a_colleague_is_a_field_error_and_nothing_starts(api_as, officer, unit):
+    shift = ShiftFactory(officer=OfficerFactory(unit=unit))
+
+    response = api_as(officer).post(PATROLS, {"mode": "foot", "shift": shift.pk}, format="json")
+
+    assert response.status_code == 400
+    assert "shift" in response.json()
+    assert not PatrolLog.objects.filter(officer=officer.officer).exists()
+
+
+def test_a_shift_of_another_unit_is_refused_like_an_unknown_one(api_as, officer, other_unit):
+    shift = ShiftFactory(officer=OfficerFactory(unit=other_unit))
+
+    response = api_as(officer).post(PATROLS, {"mode": "foot", "shift": shift.pk}, format="json")
+
+    assert response.status_code == 400
+    assert "shift" in response.json()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +20,7 @@ from kombu.exceptions import OperationalError
 from brigade.kpi import engine, read
 from brigade.kpi.models import KpiRun
 from brigade.kpi.read import Scope
+from brigade.kpi.weeks import current_week, week_key
 from brigade.models import PatrolLog, ViolationTally
 from brigade.tasks import recompute_all_task
 from tests.brigade.factories import (
@@ -29,7 +32,12 @@ from tests.brigade.factories import (
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+# a weekday mid-morning, in a week that ends in its own year: the tests pinned to it
+# check change tracking, not the calendar (a week ending in the next year, as on 31
+# December 2026, counts next year's year to date)
+WEDNESDAY = dt.datetime(2026, 12, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 KPIS = reverse("dashboard-api:kpis")
 TREND = reverse("dashboard-api:trend")
@@ -217,12 +225,42 @@ def test_admin_reads_the_brigade_by_default(api_as, admin_user, records):
     assert body["metrics"]["brigade.patrols"]["value"] == 5
 
 
-def test_default_week_is_the_current_week(api_as, brigade_commander, records):
+def test_default_week_is_the_latest_week_with_records_when_this_week_has_none(
+    api_as, brigade_commander, commander, unit, records
+):
+    this_week = week_key(current_week())
+
+    # the brigade's last records are in W25; the squadron's in W24
+    body = api_as(brigade_commander).get(KPIS).json()
+    assert (body["week"], body["current_week"]) == ("2022-W25", this_week)
+    assert body["metrics"]["brigade.patrols"]["value"] == 6
+    body = api_as(commander).get(KPIS).json()
+    assert (body["week"], body["current_week"]) == ("2022-W24", this_week)
+    assert body["metrics"]["brigade.patrols"]["value"] == 3
+    # a week asked for is the week answered
+    body = api_as(brigade_commander).get(KPIS, {"week": this_week}).json()
+    assert (body["week"], body["current_week"]) == (this_week, this_week)
+    # the trend ends at the same week
+    points = api_as(brigade_commander).get(TREND, {"metric": "brigade.patrols"}).json()["points"]
+    assert points[-1]["week"] == "2022-W25"
+
+
+@time_machine.travel(WEDNESDAY, tick=True)
+def test_default_week_is_the_current_week_when_it_has_records(api_as, brigade_commander, unit):
+    patrol(unit, timezone.now(), hours=0.05, no_helmet=1)
+    engine.recompute_all()
+
     body = api_as(brigade_commander).get(KPIS).json()
 
-    from brigade.kpi.weeks import current_week, week_key
+    assert body["week"] == body["current_week"] == week_key(current_week())
+    assert body["metrics"]["brigade.patrols"]["value"] == 1
 
-    assert body["week"] == week_key(current_week())
+
+def test_default_week_without_any_record_is_the_current_week(api_as, brigade_commander):
+    body = api_as(brigade_commander).get(KPIS).json()
+
+    assert body["week"] == body["current_week"] == week_key(current_week())
+    assert body["has_data"] is False
 
 
 # --- invalid input ------------------------------------------------------------------------
@@ -540,6 +578,19 @@ def test_kpis_queries_do_not_grow_with_units_and_a_repeat_is_served_from_the_cac
     assert len(_rollup_queries(eight)) == 2  # the weeks' rollups, the published ones
     assert _rollup_queries(again) == []
     assert client.get(url).json()["metrics"]["brigade.patrols"]["value"] == 16
+
+
+def test_the_default_week_costs_two_flow_queries_whatever_the_units(client, brigade_commander):
+    client.force_login(brigade_commander)
+    _brigade(2)
+    two = _queries(client, KPIS)
+    _brigade(6)
+    eight = _queries(client, KPIS)
+
+    assert len(two) == len(eight)
+    # which tiles ever counted something; the latest week where half of them do
+    assert len([q for q in eight if "brigade_kpiflow" in q["sql"]]) == 2
+    assert client.get(KPIS).json()["week"] == "2022-W24"
 
 
 def test_trend_is_one_query_whatever_the_units(client, brigade_commander):

@@ -7,8 +7,10 @@ import datetime as dt
 import json
 import re
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,7 +31,12 @@ from tests.brigade.factories import (
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+# a weekday mid-morning, in a week that ends in its own year: the tests pinned to it
+# check change tracking, not the calendar (a week ending in the next year, as on 31
+# December 2026, counts next year's year to date)
+WEDNESDAY = dt.datetime(2026, 12, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 HTMX = {"HX-Request": "true"}
 URL = reverse("dashboard")
@@ -210,9 +217,49 @@ def test_week_picker_moves_a_week_and_stops_at_this_week(en, brigade_commander, 
     assert 'href="?week=2022-W23"' in response.text
     assert 'href="?week=2022-W25"' in response.text
 
-    this_week = en.get(URL)
+    this_week = en.get(URL, {"week": week_key(current_week())})
     assert f'value="{week_key(current_week())}"' in this_week.text
     assert 'data-testid="week-next"' not in this_week.text
+    assert 'data-testid="week-fallback"' not in this_week.text  # asked for: no notice
+
+
+def test_without_records_this_week_it_opens_the_latest_week_with_records_and_says_so(
+    en, brigade_commander, unit, records
+):
+    # given: records up to 2022-W24, none since (the records fixture)
+    en.force_login(brigade_commander)
+    this_week = week_key(current_week())
+
+    # when: the dashboard is opened without a week
+    response = en.get(URL)
+
+    # then: W24's figures, a notice naming both weeks, a link to the current week
+    assert 'value="2022-W24"' in response.text
+    assert text_of(response, "kpi-value-brigade.patrols") == "4"
+    notice = text_of(response, "week-fallback")
+    assert f"current week ({this_week}): showing 2022-W24, the latest week with records" in notice
+    assert f'href="?week={this_week}" data-testid="week-fallback-current"' in response.text
+    assert f'href="?week={this_week}" data-testid="week-current"' in response.text
+    # the trends end at that week
+    assert chart_data(response)["weeks"][-1] == "2022-W24"
+    # one unit's scope opens on its own latest week, and the links keep the scope
+    response = en.get(URL, {"unit": unit.pk})
+    assert 'value="2022-W24"' in response.text
+    assert f"?week={this_week}&amp;unit={unit.pk}" in response.text
+
+
+@time_machine.travel(WEDNESDAY, tick=True)
+def test_a_week_with_records_opens_on_itself_without_a_notice(en, brigade_commander, unit):
+    # given: records in the current week
+    patrol(unit, timezone.now(), hours=0.05, no_helmet=1)
+    engine.recompute_all()
+    en.force_login(brigade_commander)
+
+    response = en.get(URL)
+
+    assert f'value="{week_key(current_week())}"' in response.text
+    assert 'data-testid="week-fallback"' not in response.text
+    assert text_of(response, "kpi-value-brigade.patrols") == "1"
 
 
 def test_a_bad_week_shows_this_week_with_a_warning(en, brigade_commander, records):

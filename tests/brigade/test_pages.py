@@ -28,7 +28,8 @@ from tests.brigade.factories import (
     ViolationTallyFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HTMX = {"HX-Request": "true"}
 
@@ -69,6 +70,8 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     assert response.status_code == 302
     patrol = PatrolLog.objects.get(officer=me)
     assert patrol.is_open and patrol.post == post and patrol.mode == PatrolMode.FOOT
+    # the officer is at the shift's post: checked in there when the patrol started
+    assert patrol.checked_in_at == patrol.started_at
     page = en.get(reverse("duty"))
     assert 'data-testid="open-patrol"' in page.text
     assert 'data-testid="tally-plus-drunk_driving"' in page.text

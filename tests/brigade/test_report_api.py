@@ -43,7 +43,8 @@ from tests.outreach.factories import (
 )
 from tests.petitions.factories import ConsultationFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 REPORT = reverse("dashboard-api:report")
 Q1 = {"from": "2022-01-01", "to": "2022-03-31"}

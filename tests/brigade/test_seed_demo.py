@@ -30,7 +30,8 @@ from brigade.models import (
 )
 from brigade.roles import scope_of
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 FIRST_HALF = (dt.date(2022, 1, 1), dt.date(2022, 6, 30))
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

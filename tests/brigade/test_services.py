@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
@@ -13,7 +15,7 @@ from django.utils import timezone, translation
 from brigade import services
 from brigade.choices import AssessmentResult, PatrolMode
 from brigade.errors import TransitionNotAllowed
-from brigade.models import PatrolLog, ViolationTally
+from brigade.models import DutyPost, PatrolLog, ViolationTally
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,
@@ -22,7 +24,8 @@ from tests.brigade.factories import (
     TrainingSessionFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_start_then_second_start_is_refused_with_the_open_patrol_named():
@@ -203,3 +206,63 @@ def test_two_concurrent_ends_only_one_writes():
     # both see the patrol ended at the one time that was written
     patrol.refresh_from_db()
     assert outcomes == [patrol.ended_at.isoformat()] * 2
+
+
+# --- a patrol started from a shift is duty at its post ----------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TUESDAY = dt.date(2022, 6, 14)
+
+
+@time_machine.travel(dt.datetime(2022, 6, 14, 9, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_patrol_started_from_a_shift_checks_in_at_the_shifts_post():
+    # given: a post planned today with nobody checked in, and an officer's shift there
+    post = DutyPostFactory()
+    shift = ShiftFactory(
+        officer=OfficerFactory(unit=post.unit),
+        post=post,
+        starts_at=dt.datetime(2022, 6, 14, 8, tzinfo=SHANGHAI),
+    )
+    posts = DutyPost.objects.filter(pk=post.pk)
+    assert posts.coverage(TUESDAY)["staffed"] == 0
+
+    # when
+    patrol = services.patrol_start(officer=shift.officer, mode=PatrolMode.FOOT, shift=shift)
+
+    # then: checked in at the post when the patrol started, and the post is staffed today
+    patrol.refresh_from_db()
+    assert patrol.post == post
+    assert patrol.checked_in_at == patrol.started_at == timezone.now()
+    assert posts.coverage(TUESDAY) == {"day": TUESDAY, "planned": 1, "staffed": 1, "rate": 1.0}
+
+
+@time_machine.travel(dt.datetime(2022, 6, 14, 9, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_patrol_started_without_a_shift_waits_for_a_check_in_by_hand():
+    post = DutyPostFactory()
+
+    patrol = services.patrol_start(
+        officer=OfficerFactory(unit=post.unit), mode=PatrolMode.FOOT, post=post
+    )
+
+    patrol.refresh_from_db()
+    assert patrol.post == post
+    assert patrol.checked_in_at is None
+    assert DutyPost.objects.filter(pk=post.pk).coverage(TUESDAY)["staffed"] == 0
+
+
+@time_machine.travel(dt.datetime(2022, 6, 14, 9, 30, tzinfo=SHANGHAI), tick=False)
+def test_a_patrol_cannot_start_from_a_colleagues_shift_or_another_days():
+    post = DutyPostFactory()
+    me, colleague = OfficerFactory(unit=post.unit), OfficerFactory(unit=post.unit)
+    theirs = ShiftFactory(officer=colleague, post=post)
+    tomorrow = ShiftFactory(
+        officer=me, post=post, starts_at=dt.datetime(2022, 6, 15, 8, tzinfo=SHANGHAI)
+    )
+
+    for shift in (theirs, tomorrow):
+        with pytest.raises(ValidationError) as exc:
+            services.patrol_start(officer=me, mode=PatrolMode.FOOT, shift=shift)
+        assert "shift" in exc.value.message_dict
+
+    assert not PatrolLog.objects.filter(officer=me).exists()
+    assert DutyPost.objects.filter(pk=post.pk).coverage(TUESDAY)["staffed"] == 0

@@ -91,6 +91,12 @@ def test_officer_patrol_on_a_phone(journey, on_duty, lang):
     expect(phone.get_by_test_id("messages")).to_contain_text(text["started"])
     expect(phone.get_by_test_id("open-patrol")).to_be_visible()
     expect(phone.get_by_test_id("patrol-mode")).to_have_text(text["mode"])
+    # started from the shift: already checked in at its post, which counts as staffed
+    started = PatrolLog.objects.get(officer=officer)
+    at = timezone.localtime(started.checked_in_at).strftime("%H:%M")
+    expect(phone.get_by_test_id("checkin-status")).to_contain_text(
+        text["checked_in"].format(time=at)
+    )
     no_horizontal_scroll(phone)
     trip.shot(phone, "patrol-started")
 

@@ -20,7 +20,8 @@ from tests.hazards.factories import (
     photo,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LIST = "/api/v1/hazards/hazards/"
 

@@ -17,7 +17,8 @@ from hazards import services
 from hazards.choices import FacilityKind, HazardStatus, KeyVehicleStatus
 from tests.hazards.factories import FacilityWorkFactory, HazardFactory, KeyVehicleFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

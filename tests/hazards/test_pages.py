@@ -24,7 +24,8 @@ from tests.hazards.factories import (
     photo,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def login(client, user):  # type: ignore[no-untyped-def]

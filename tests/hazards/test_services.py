@@ -33,7 +33,8 @@ from tests.hazards.factories import (
     photo,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_report_with_photos_and_position(unit, officer):

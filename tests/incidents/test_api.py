@@ -18,7 +18,8 @@ from tests.incidents.factories import (
     paid_advance,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 BASE = "/api/v1/incidents"
 
 

@@ -15,7 +15,8 @@ from incidents.choices import AdvanceStatus, HandlingMode, RecoveryWarning, Seve
 from incidents.models import Accident, FundAdvance, Recovery
 from tests.incidents.factories import AccidentFactory, FundAdvanceFactory, paid_advance
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_quick_settlement_records_a_property_only_accident_with_both_parties(unit, officer):

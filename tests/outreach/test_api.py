@@ -24,7 +24,8 @@ from tests.outreach.factories import (
     png,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 EVENTS = "/api/v1/outreach/events/"
 ASSISTANCE = "/api/v1/outreach/assistance/"

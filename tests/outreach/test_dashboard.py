@@ -16,7 +16,8 @@ from tests.outreach.factories import (
     PublicityEventFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_the_panel_shows_the_last_seven_days_for_the_commanders_unit(client, commander, other_unit):

@@ -35,7 +35,8 @@ from tests.outreach.factories import (
     png,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 HTMX = {"HX-Request": "true"}
 

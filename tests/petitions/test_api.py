@@ -19,7 +19,8 @@ from tests.petitions.factories import (
     TicketFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 LIST = "petitions-api:ticket-list"
 

@@ -12,7 +12,8 @@ from petitions import services
 from petitions.dashboard import panel_context
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_hidden_from_clerks(clerk):

@@ -22,7 +22,8 @@ from tests.petitions.factories import (
     TicketFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 QUEUE = reverse("petitions:ticket_list")
 

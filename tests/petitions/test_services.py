@@ -16,7 +16,8 @@ from petitions.models import PhoneViewLog, Ticket, TicketCallback
 from tests.brigade.factories import OfficerFactory
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

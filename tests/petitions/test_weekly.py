@@ -22,7 +22,8 @@ from petitions.models import TicketCallback, TicketExtension
 from petitions.weekly import weekly_summary
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
-pytestmark = pytest.mark.django_db
+# clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = reverse("petitions:weekly_summary")
 
