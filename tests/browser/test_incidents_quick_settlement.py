@@ -12,6 +12,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from brigade.choices import Role
@@ -87,8 +88,6 @@ def test_officer_records_a_quick_settlement_on_a_phone(phone: Page, officer_on_d
 def fund_desk(transactional_db):
     from decimal import Decimal
 
-    from django.utils import timezone
-
     from tests.incidents.factories import AccidentFactory, FundAdvanceFactory, paid_advance
 
     unit = UnitFactory(code="sq1", name="一中队")
@@ -133,7 +132,9 @@ def test_commander_approves_pays_and_recovers_on_a_phone(phone: Page, fund_desk)
     phone.goto(f"/incidents/fund/{fund_desk.pk}/")
     _no_horizontal_scroll(phone)
     phone.get_by_test_id("approve").click()
-    phone.fill("input[name=recovery_due]", "2030-12-31")
+    # a recovery deadline within the date window (at most a year ahead)
+    due = timezone.localdate() + dt.timedelta(days=180)
+    phone.fill("input[name=recovery_due]", due.isoformat())
     phone.get_by_test_id("pay").click()
     phone.fill("input[name=payer]", "肇事司机")
     phone.fill("input[name=amount]", "30000.00")
