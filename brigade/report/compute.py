@@ -60,7 +60,7 @@ from brigade.kpi.engine import _field
 from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
 from brigade.kpi.records import QuerysetRecords
 from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import local_tz, week_start
+from brigade.kpi.weeks import local_tz, week_range, week_start
 from brigade.report.figures import FIGURES, C, Figure, M, Ref
 from brigade.report.period import Period
 
@@ -274,7 +274,10 @@ def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str],
 
 
 def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
-    """``path`` (a date or a datetime, read in local time) within [first, last]."""
+    """``path`` (a date or a datetime, read in local time) within [first, last]; from the
+    start: from the date window's first week, as the engine counts (``week_range``)."""
+    if first is None:
+        first = week_range()[0]
     if isinstance(_field(model, path), DateTimeField):
         tz = local_tz()
         q = Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})

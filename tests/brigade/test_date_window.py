@@ -13,9 +13,13 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Min
 from django.urls import reverse
 
 from brigade import calendar, dates
+from brigade.kpi import engine
+from brigade.kpi.models import KpiFlow, KpiWeek
+from brigade.kpi.weeks import local_date, week_key, week_range, week_start
 from hazards.models import Hazard
 from outreach.models import PublicityEvent
 from petitions import deadlines
@@ -235,6 +239,33 @@ def test_legacy_rows_open_quickly(client, api_as, clerk, legacy_tickets, monkeyp
     # then each answers, and the calendar was asked about a handful of days, not millions
     assert [r.status_code for r in answers] == [200] * len(answers)
     assert len(asked) < 50
+
+
+def test_legacy_rows_do_not_stretch_the_kpi_weeks_to_year_1(api_as, commander, legacy_tickets):
+    """A ticket received 0001-01-03 counts in no figure: a full recompute keeps the week
+    grid within the date window (a grid from year 1 made the recompute run for minutes),
+    an incremental one of its week adds nothing, and the figure's records list agrees."""
+    old, far = legacy_tickets
+    first, _last = week_range()
+    engine.recompute_all()
+    assert KpiWeek.objects.aggregate(first=Min("monday"))["first"] >= first
+    assert not KpiFlow.objects.filter(week__lt=first).exists()
+    old.refresh_from_db()
+    old.save()  # marks the week of 0001-01-03 for an incremental recompute
+    assert old.received_at.year == 1
+    engine.recompute_dirty()
+    assert not KpiFlow.objects.filter(week__lt=first).exists()
+    assert KpiWeek.objects.aggregate(first=Min("monday"))["first"] >= first
+    # the week the other ticket was received: counted, and listed without the old one
+    week = week_key(week_start(local_date(far.received_at)))
+    api = api_as(commander)
+    received = api.get("/api/v1/dashboard/kpis/", {"week": week}).json()["metrics"][
+        "petitions.received"
+    ]
+    assert received["numerator"] == Ticket.objects.exclude(pk=old.pk).count() >= 1
+    listed = api.get(received["records_api"]).json()
+    assert listed["count"] == received["numerator"]
+    assert old.pk not in [row["id"] for row in listed["results"]]
 
 
 def test_check_dates_lists_legacy_rows(legacy_tickets):
