@@ -5,7 +5,10 @@ deadlines; legacy rows outside it still open quickly and are listed by check_dat
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
 import io
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +18,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Min
 from django.urls import reverse
+from django.utils import translation
+from rest_framework import serializers
 
 from brigade import calendar, dates
+from brigade.api.serializers import _WindowMixin
 from brigade.kpi import engine
 from brigade.kpi.models import KpiFlow, KpiWeek
 from brigade.kpi.weeks import local_date, week_key, week_range, week_start
@@ -32,6 +38,13 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVENTS = "/api/v1/outreach/events/"
+SERIALIZER_MODULES = [
+    "brigade.api.serializers",
+    "hazards.api.serializers",
+    "incidents.api.serializers",
+    "petitions.api.serializers",
+    "outreach.api.serializers",
+]
 # Monday 7 December 2026, 00:30 in Shanghai: still Sunday 6 December in UTC.
 MONDAY_0030_LOCAL = dt.datetime(2026, 12, 7, 0, 30, tzinfo=SHANGHAI)
 # 31 December 2026, 23:30 in Shanghai.
@@ -155,7 +168,39 @@ def test_an_extension_to_9999_is_refused(api_as, clerk, unit):
         format="json",
     )
     assert response.status_code == 400 and "new_due" in response.json()
+    # the field named in the reader's language, not as "New due"
+    assert response.json()["new_due"][0].startswith("新的办结时限须在2000-01-01至")
     assert not TicketExtension.objects.exists()
+
+
+def _window_fields() -> list[tuple[str, str, Any]]:
+    """(serializer, field name, field) of every API field checked against the window."""
+    found = []
+    for module in SERIALIZER_MODULES:
+        for name, cls in inspect.getmembers(importlib.import_module(module), inspect.isclass):
+            if not issubclass(cls, serializers.Serializer) or cls.__module__ != module:
+                continue
+            try:
+                fields = cls().fields
+            except Exception:  # a serializer that needs its context
+                continue
+            for field_name, field in fields.items():
+                if isinstance(field, _WindowMixin) and field.window is not None:
+                    found.append((name, field_name, field))
+    return found
+
+
+def test_every_window_refusal_names_its_field_in_the_readers_language():
+    fields = _window_fields()
+    assert len(fields) > 15
+    with translation.override("zh-hans"):
+        english = [
+            f"{name}.{field_name}: {field.label}"
+            for name, field_name, field in fields
+            if str(field.label) == field_name.replace("_", " ").capitalize()
+            or not any("\u4e00" <= ch <= "\u9fff" for ch in str(field.label))
+        ]
+    assert english == []
 
 
 def test_a_patrol_started_in_year_1_is_refused(api_as, officer):
