@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brigade.kpi import engine
+from brigade.kpi.weeks import current_week, week_key
 from tests.brigade.factories import (
     AttendanceFactory,
     OfficerFactory,
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.django_db
 RECORDS = reverse("dashboard-api:records")
 PAGE = reverse("dashboard_records")
 KPIS = reverse("dashboard-api:kpis")
+# the week after this one: a real week in the date window, with no records yet
+NEXT_WEEK = week_key(current_week() + dt.timedelta(days=7))
 
 
 def local(year, month, day, hour=8):
@@ -201,6 +204,14 @@ def test_bad_input_is_a_400_naming_the_field(api_as, brigade_commander, params, 
     response = ask(api_as(brigade_commander), **params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-W01", "2099-W10", NEXT_WEEK])
+def test_a_real_week_outside_the_window_is_named_as_such(api_as, brigade_commander, week):
+    response = ask(api_as(brigade_commander), metric="brigade.patrols", week=week)
+    assert response.status_code == 400
+    # the weeks it accepts (not "enter an ISO week" for a week that is one), filled in
+    assert response.json()["week"] == ["请输入1999-W52至本周之间的一周。"]
 
 
 def test_the_page_states_bad_input(client, brigade_commander):
