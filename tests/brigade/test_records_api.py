@@ -162,6 +162,45 @@ def test_a_period_lists_what_the_report_counts(api_as, brigade_commander, record
 # --- bad input -----------------------------------------------------------------------------
 
 
+TREND = reverse("dashboard-api:trend")
+
+
+@pytest.mark.parametrize(
+    ("metric", "unit_scope"),
+    [
+        ("brigade.patrol_hours", False),
+        ("brigade.training_attendance_rate", False),
+        ("brigade.violations.speeding", True),
+    ],
+)
+def test_each_trend_point_lists_the_records_it_counts(
+    api_as, brigade_commander, unit, records, metric, unit_scope
+):
+    api = api_as(brigade_commander)
+    scope = {"unit": unit.pk} if unit_scope else {}
+    points = api.get(TREND, {"metric": metric, "week": "2022-W26", **scope}).json()["points"]
+    assert len(points) == 26 and any(point["numerator"] for point in points)
+    for point in points:
+        body = api.get(point["records_api"]).json()
+        listed = body["total"] if body["is_sum"] else body["count"]
+        assert listed == point["numerator"], (point["week"], body, point)
+        if point["denominator"] is not None:
+            below = api.get(point["denominator_records_api"]).json()
+            assert below["count"] == point["denominator"], point
+        else:
+            assert point["denominator_records_api"] is None
+
+
+def test_a_trend_point_before_the_date_window_links_nowhere(api_as, brigade_commander, records):
+    points = (
+        api_as(brigade_commander)
+        .get(TREND, {"metric": "brigade.patrols", "week": "2000-W05"})
+        .json()["points"]
+    )
+    assert [p["records_api"] for p in points[:4]] == [None] * 4  # 1999-W37 .. 1999-W40
+    assert points[-1]["records_api"].endswith("week=2000-W05")
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
