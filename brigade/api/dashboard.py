@@ -158,6 +158,13 @@ class TrendPointSerializer(serializers.Serializer):
     numerator = serializers.FloatField()
     denominator = serializers.FloatField(allow_null=True)
     value = serializers.FloatField(allow_null=True)
+    records_url = serializers.CharField(allow_null=True)
+    records_api = serializers.CharField(
+        allow_null=True,
+        help_text="The records the week's figure counts: their `count` (or `total`) is it.",
+    )
+    denominator_records_url = serializers.CharField(allow_null=True)
+    denominator_records_api = serializers.CharField(allow_null=True)
 
 
 class TrendSerializer(serializers.Serializer):

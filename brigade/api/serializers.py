@@ -163,9 +163,25 @@ class _WindowMixin:
         self.window = window
 
     def bind(self, field_name: str, parent: Any) -> None:
+        named = self.label is not None
         super().bind(field_name, parent)  # type: ignore[misc]
+        if not named:
+            # not the field's name made into English words ("New due"): the model
+            # field's verbose name, translated, on a model serializer
+            found = model_field(self)  # type: ignore[arg-type]
+            if found is not None:
+                self.label = found.verbose_name
         if self.window is not None:
             self.validators.append(dates.DateWindowValidator(self.window, self.label))
+
+
+def label_of(model: type[models.Model], name: str) -> Any:
+    """A model field's verbose name (translated lazily): the label of a plain
+    serializer's field that carries it, so that a refusal names it in the reader's
+    language."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field.verbose_name
 
 
 class TimestampField(_WindowMixin, serializers.DateTimeField):
@@ -393,7 +409,9 @@ class PatrolStartSerializer(serializers.Serializer):
     weather = ChoicesField(Weather, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     started_at = TimestampField(
-        required=False, help_text=_("When the patrol began; now if left out.")
+        required=False,
+        label=label_of(PatrolLog, "started_at"),
+        help_text=_("When the patrol began; now if left out."),
     )
     shift = RelatedRef(
         queryset=Shift.objects.all(),
@@ -409,7 +427,9 @@ class PatrolStartSerializer(serializers.Serializer):
 
 class PatrolEndSerializer(serializers.Serializer):
     ended_at = TimestampField(
-        required=False, help_text=_("When the patrol ended; now if left out.")
+        required=False,
+        label=label_of(PatrolLog, "ended_at"),
+        help_text=_("When the patrol ended; now if left out."),
     )
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -421,7 +441,11 @@ class PatrolCheckInSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("The post checked in at; the patrol's own post if left out."),
     )
-    at = TimestampField(required=False, help_text=_("Arrival time; now if left out."))
+    at = TimestampField(
+        required=False,
+        label=label_of(PatrolLog, "checked_in_at"),
+        help_text=_("Arrival time; now if left out."),
+    )
 
 
 class PatrolDetailsSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.kpi.read import Scope, number
 from brigade.kpi.records import Records, Row, Span, own_list, resolve
 from brigade.kpi.registry import registry
-from brigade.kpi.weeks import current_week, parse_week, week_key, week_start
+from brigade.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key, week_start
 from brigade.permissions import STAFF_ROLES
 from brigade.report.compute import custom_records
 from brigade.report.figures import C, by_key
@@ -44,17 +44,24 @@ class WeekKeyField(serializers.CharField):
         "range": _("Enter a week from %(first)s to this week."),
     }
 
+    def _out_of_range(self, first: dt.date) -> serializers.ValidationError:
+        # a %-formatted message (fail() would format it with str.format, leaving %(first)s)
+        message = self.error_messages["range"] % {"first": week_key(first)}
+        return serializers.ValidationError(message, code="range")
+
     def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
         text = super().to_internal_value(data)
+        # nothing is recorded before the brigade's start (the date window), nor after this week
+        first = week_start(dates.epoch())
         try:
             monday = parse_week(text)
+        except WeekOutOfRange as exc:  # a real week, out of the window (9999-W52)
+            raise self._out_of_range(first) from exc
         except ValueError:
             self.fail("week")
             raise  # unreachable: fail() raises
-        # nothing is recorded before the brigade's start (the date window), nor after this week
-        first = week_start(dates.epoch())
         if not first <= monday <= current_week():
-            self.fail("range", first=week_key(first))
+            raise self._out_of_range(first)
         return monday
 
 

@@ -34,6 +34,7 @@ from brigade.kpi.weeks import (
     local_tz,
     week_bounds,
     week_key,
+    week_range,
     week_start,
     weeks_between,
     ytd_year,
@@ -102,18 +103,32 @@ class Window:
     unit_ids: frozenset[int] | None = None
 
 
+def _weeks(window: Window) -> tuple[dt.date, dt.date]:
+    """The Mondays of the first and last weeks whose flows ``window`` covers: never outside
+    the date window's weeks (``week_range``). A record dated before it or far after it (a
+    legacy row the checks never saw, listed by ``manage.py check_dates``) counts in no
+    figure, rather than stretching the week grid to year 1 or 9999. First after last: none.
+    """
+    first, last = week_range()
+    if window.first is not None:
+        first = max(first, window.first)
+    if window.last is not None:
+        last = min(last, window.last)
+    return first, last
+
+
 def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
     assert flow.source is not None
     qs = flow.source().order_by()
     model = qs.model
     is_datetime = isinstance(_field(model, flow.when), DateTimeField)
     tz = local_tz()
-    if window.first is not None and window.last is not None:
-        lo: dt.date = window.first
-        hi: dt.date = window.last + dt.timedelta(days=7)
-        if is_datetime:
-            lo, hi = week_bounds(window.first)[0], week_bounds(window.last)[1]
-        qs = qs.filter(**{f"{flow.when}__gte": lo, f"{flow.when}__lt": hi})
+    first, last = _weeks(window)
+    lo: dt.date = first
+    hi: dt.date = last + dt.timedelta(days=7)
+    if is_datetime:
+        lo, hi = week_bounds(first)[0], week_bounds(last)[1]
+    qs = qs.filter(**{f"{flow.when}__gte": lo, f"{flow.when}__lt": hi})
     if window.unit_ids is not None:
         qs = qs.filter(**{f"{flow.unit}__in": sorted(window.unit_ids)})
     cohort = flow.cohort or flow.when
@@ -132,8 +147,11 @@ def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
 def _flow_select(flow: Flow, window: Window) -> tuple[str, list[Any]]:
     """SQL whose rows are (w, c, u, [s,] t): week, cohort year, unit, amount."""
     if flow.sql is not None:
-        lo = window.first
-        hi = window.last + dt.timedelta(days=6) if window.last else None
+        # the rows' own bounds (a calendar from the first post, up to today) when the
+        # window has none; a window's weeks within the date window's
+        first, last = _weeks(window)
+        lo = first if window.first is not None else None
+        hi = last + dt.timedelta(days=6) if window.last is not None else None
         inner, params = flow.sql(connection, lo, hi, window.unit_ids)
         week = _week_of_date("src.day")
         sql = (

@@ -25,7 +25,7 @@ from brigade.kpi import engine, records
 from brigade.kpi.models import BRIGADE_SCOPE, KpiPublished, KpiRollup
 from brigade.kpi.records import Span
 from brigade.kpi.registry import Metric, registry
-from brigade.kpi.weeks import current_week, week_key
+from brigade.kpi.weeks import current_week, week_key, week_range
 
 # Versioned keys go stale on their own; this only bounds what an idle cache keeps.
 CACHE_SECONDS = 6 * 3600
@@ -261,13 +261,28 @@ def _compute_trends(
             scope=scope.key, metric__in=keys, week__gte=mondays[0], week__lte=last
         ).values(*_COLUMNS)
     }
+    first = week_range()[0]
     return {
         key: [
-            {"week": week_key(monday), **_figure(registry.owner(key), rows.get((key, monday)))}
+            {
+                "week": week_key(monday),
+                **_figure(registry.owner(key), rows.get((key, monday))),
+                **_trend_links(key, monday, scope.unit_id, first),
+            }
             for monday in mondays
         ]
         for key in keys
     }
+
+
+def _trend_links(key: str, monday: dt.date, unit_id: int | None, first: dt.date) -> dict[str, Any]:
+    """A trend point's records, as a tile's (none for a week before the date window, which
+    records nothing and whose list would be refused)."""
+    if monday >= first:
+        return _links(key, registry.owner(key), monday, unit_id)
+    return dict.fromkeys(
+        ("records_url", "records_api", "denominator_records_url", "denominator_records_api")
+    )
 
 
 # --- per unit ---------------------------------------------------------------------------

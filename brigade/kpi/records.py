@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from brigade.kpi.engine import _field
 from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import local_tz, week_key, week_start, ytd_year
+from brigade.kpi.weeks import local_tz, week_key, week_range, week_start, ytd_year
 
 SIDES = ("n", "d")
 ONE_DAY = dt.timedelta(days=1)
@@ -133,18 +133,20 @@ def _within(model: Any, path: str, first: dt.date | None, last: dt.date | None) 
 def _days(metric: Metric, flow: Flow, span: Span) -> tuple[dt.date | None, dt.date, int | None]:
     """The days (first or None, last) of the events a figure counts, and the cohort year
     they must have (a week's year-to-date figure)."""
+    # the engine counts no event before the date window's first week (week_range)
+    floor = week_range()[0]
     if span.week is not None:
         sunday = span.week + dt.timedelta(days=6)
         if metric.window == "week":
             return span.week, sunday, None
         if metric.window == "cumulative":
-            return None, sunday, None
+            return floor if flow.source is not None else None, sunday, None
         year = ytd_year(span.week)
-        return week_start(dt.date(year, 1, 1)), sunday, year
+        return max(week_start(dt.date(year, 1, 1)), floor), sunday, year
     assert span.first is not None and span.last is not None
     if metric.window == "cumulative":
-        return None, span.last, None
-    return span.first, span.last, None
+        return floor if flow.source is not None else None, span.last, None
+    return max(span.first, floor), span.last, None
 
 
 # --- the records ----------------------------------------------------------------------------

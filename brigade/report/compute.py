@@ -46,6 +46,7 @@ from django.db.models import (
     DateTimeField,
     DecimalField,
     F,
+    IntegerField,
     Max,
     Min,
     Q,
@@ -53,13 +54,13 @@ from django.db.models import (
     Sum,
 )
 from django.db.models import Value as V
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, ExtractYear
 
 from brigade.kpi.engine import _field
 from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
 from brigade.kpi.records import QuerysetRecords
 from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import local_tz, week_start
+from brigade.kpi.weeks import local_tz, week_range, week_start
 from brigade.report.figures import FIGURES, C, Figure, M, Ref
 from brigade.report.period import Period
 
@@ -273,7 +274,10 @@ def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str],
 
 
 def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
-    """``path`` (a date or a datetime, read in local time) within [first, last]."""
+    """``path`` (a date or a datetime, read in local time) within [first, last]; from the
+    start: from the date window's first week, as the engine counts (``week_range``)."""
+    if first is None:
+        first = week_range()[0]
     if isinstance(_field(model, path), DateTimeField):
         tz = local_tz()
         q = Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
@@ -294,7 +298,12 @@ def _raw_query(
     label: str,
 ) -> QuerySet[Any]:
     """One grouped query: (k = ``label``, s = split part, t = amount) of the events of the
-    plan's flow on ``days`` whose cohort (if given) falls within ``cohort``."""
+    plan's flow on ``days`` whose cohort (if given) falls within ``cohort``.
+
+    A sum is grouped as the engine keeps it, by week, cohort year and unit (y, w, c, u),
+    each group cast to 4 decimals: the days read here then add up to what the weekly flows
+    and the figure's records list give (hours to the ten-thousandth, not the hundredth).
+    A count needs no such grouping (the columns are constant, for the UNION)."""
     flow = plan.need.flow
     assert flow.source is not None
     qs = flow.source().order_by()
@@ -308,9 +317,22 @@ def _raw_query(
         qs = qs.filter(_bounds(model, flow.cohort, *cohort))
     if unit_id is not None:
         qs = qs.filter(**{flow.unit: unit_id})
-    total = Sum(flow.amount) if flow.amount is not None else Count("pk")
     split = F(flow.split) if flow.split else V("", output_field=CharField())
-    return qs.values(k=V(label, output_field=CharField()), s=split).annotate(t=Cast(total, AMOUNT))
+    group: dict[str, Any] = {"k": V(label, output_field=CharField()), "s": split}
+    if flow.amount is None:
+        none = V(0, output_field=IntegerField())
+        group.update(y=none, w=none, c=none, u=none)
+        return qs.values(**group).annotate(t=Cast(Count("pk"), AMOUNT))
+    tz = local_tz() if isinstance(_field(model, flow.when), DateTimeField) else None
+    cohort_path = flow.cohort or flow.when
+    cohort_tz = local_tz() if isinstance(_field(model, cohort_path), DateTimeField) else None
+    group.update(
+        y=ExtractIsoYear(flow.when, tzinfo=tz),
+        w=ExtractWeek(flow.when, tzinfo=tz),
+        c=ExtractYear(cohort_path, tzinfo=cohort_tz),
+        u=F(flow.unit),
+    )
+    return qs.values(**group).annotate(t=Cast(Sum(flow.amount), AMOUNT))
 
 
 def _records(

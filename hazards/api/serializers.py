@@ -17,6 +17,7 @@ from brigade.api.serializers import (
     ModelRulesSerializer,
     RelatedRef,
     TimestampField,
+    label_of,
 )
 from brigade.models import PatrolLog, Unit
 from hazards.choices import (
@@ -162,7 +163,7 @@ class HazardReportSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    found_at = TimestampField(required=False)
+    found_at = TimestampField(required=False, label=label_of(Hazard, "found_at"))
     patrol = RelatedRef(
         queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)
     )
@@ -179,6 +180,7 @@ class HazardAssignSerializer(serializers.Serializer):
     responsible_party = serializers.CharField(max_length=200)
     deadline = DayField(
         window=dates.PLANNED,
+        label=label_of(Hazard, "deadline"),
         required=False,
         allow_null=True,
         help_text=_("By default, set by the severity."),
@@ -248,7 +250,9 @@ class KeyVehicleSerializer(ModelRulesSerializer):
 
 
 class KeyVehicleClearSerializer(serializers.Serializer):
-    inspection_date = DayField(required=False, allow_null=True)
+    inspection_date = DayField(
+        required=False, allow_null=True, label=label_of(KeyVehicle, "inspection_date")
+    )
     scrapping_certificate = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
 

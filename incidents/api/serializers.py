@@ -16,6 +16,7 @@ from brigade.api.serializers import (
     DayField,
     RelatedRef,
     TimestampField,
+    label_of,
 )
 from brigade.models import Unit
 from incidents.choices import (
@@ -124,7 +125,9 @@ class AccidentDocumentSerializer(serializers.ModelSerializer):
 class AccidentSolveSerializer(serializers.Serializer):
     solved_how = ChoicesField(SolvedHow)
     solved_at = TimestampField(
-        required=False, help_text=_("When the driver was identified; now if left out.")
+        required=False,
+        label=label_of(Accident, "solved_at"),
+        help_text=_("When the driver was identified; now if left out."),
     )
 
 
@@ -176,9 +179,12 @@ class FundAdvanceChangeSerializer(FundAdvanceSerializer):
 
 
 class AdvancePaySerializer(serializers.Serializer):
-    paid_at = TimestampField(required=False, help_text=_("Now if left out."))
+    paid_at = TimestampField(
+        required=False, label=label_of(FundAdvance, "paid_at"), help_text=_("Now if left out.")
+    )
     recovery_due = DayField(
         window=dates.PLANNED,
+        label=label_of(FundAdvance, "recovery_due"),
         required=False,
         help_text=_("The day by which the money should be recovered."),
     )
@@ -226,7 +232,7 @@ class LedgerAdvanceSerializer(serializers.Serializer):
     beneficiary = serializers.CharField()
     payee = serializers.CharField()
     purpose = ChoicesField(AdvancePurpose)
-    paid_at = TimestampField()
+    paid_at = TimestampField(label=label_of(FundAdvance, "paid_at"))
     recovery_due = serializers.DateField(allow_null=True)
     paid = money(source="amount")
     recovered = money(source="recovered_by_end")

@@ -17,6 +17,7 @@ from brigade.api.serializers import (
     DayField,
     ModelRulesSerializer,
     RelatedRef,
+    label_of,
 )
 from brigade.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -27,6 +28,7 @@ from outreach.models import (
     LoveStation,
     OutreachCampaign,
     PublicityEvent,
+    StationVisitDay,
 )
 
 OFFICER_DISPLAY = ("name", "badge_no")
@@ -237,7 +239,7 @@ class LoveStationSerializer(ModelRulesSerializer):
 class StationTallySerializer(serializers.Serializer):
     """A tap (``delta`` +1/−1) on a day's visits, or the day's count set outright."""
 
-    day = DayField(required=False)
+    day = DayField(required=False, label=label_of(StationVisitDay, "day"))
     delta = serializers.ChoiceField(choices=[1, -1], required=False)
     visits = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
 

@@ -17,6 +17,7 @@ from brigade.api.serializers import (
     DayField,
     RelatedRef,
     TimestampField,
+    label_of,
 )
 from brigade.models import Officer, Unit
 from petitions.choices import (
@@ -199,7 +200,7 @@ class TicketCreateSerializer(serializers.Serializer):
 
     number = serializers.CharField(max_length=40)
     channel = ChoicesField(TicketChannel, default=TicketChannel.HOTLINE)
-    received_at = TimestampField()
+    received_at = TimestampField(label=label_of(Ticket, "received_at"))
     citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     category = RelatedRef(queryset=TicketCategory.objects.all())
@@ -239,7 +240,7 @@ class ReplySerializer(serializers.Serializer):
 class CallbackSerializer(serializers.Serializer):
     result = ChoicesField(CallbackResult)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    at = TimestampField(required=False)
+    at = TimestampField(required=False, label=label_of(TicketCallback, "at"))
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -251,7 +252,7 @@ class ReopenSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    new_due = DayField(window=dates.PLANNED)
+    new_due = DayField(window=dates.PLANNED, label=label_of(TicketExtension, "new_due"))
     reason = serializers.CharField()
 
 
@@ -371,4 +372,4 @@ class ProposalSerializer(serializers.ModelSerializer):
 class ProposalAnswerSerializer(serializers.Serializer):
     reply_mode = ChoicesField(ReplyMode)
     reply = serializers.CharField(required=False, allow_blank=True, default="")
-    replied_at = TimestampField(required=False)
+    replied_at = TimestampField(required=False, label=label_of(Proposal, "replied_at"))

@@ -327,6 +327,11 @@ def test_trend_has_26_weeks_zero_filled_before_the_first_record(api_as, brigade_
         "numerator": 0,
         "denominator": None,
         "value": None,
+        # an empty week still links its (empty) list, as a tile does
+        "records_url": "/dashboard/records/?metric=brigade.patrols&side=n&week=2022-W05",
+        "records_api": "/api/v1/dashboard/records/?metric=brigade.patrols&side=n&week=2022-W05",
+        "denominator_records_url": None,
+        "denominator_records_api": None,
     }
     assert by_week["2022-W10"]["value"] == 1
     assert by_week["2022-W23"]["value"] == 1  # year to date: nothing new, still 1
@@ -336,8 +341,20 @@ def test_trend_has_26_weeks_zero_filled_before_the_first_record(api_as, brigade_
 def test_trend_of_a_rate_zero_fills_with_a_denominator(db):
     points = read.trend("brigade.training_attendance_rate", Scope(None, "b"), weeks=3, until=W24)
 
+    key = "brigade.training_attendance_rate"
     assert points == [
-        {"week": week, "numerator": 0, "denominator": 0, "value": None}
+        {
+            "week": week,
+            "numerator": 0,
+            "denominator": 0,
+            "value": None,
+            "records_url": f"/dashboard/records/?metric={key}&side=n&week={week}",
+            "records_api": f"/api/v1/dashboard/records/?metric={key}&side=n&week={week}",
+            "denominator_records_url": f"/dashboard/records/?metric={key}&side=d&week={week}",
+            "denominator_records_api": (
+                f"/api/v1/dashboard/records/?metric={key}&side=d&week={week}"
+            ),
+        }
         for week in ("2022-W22", "2022-W23", "2022-W24")
     ]
 

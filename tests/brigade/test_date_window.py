@@ -5,7 +5,10 @@ deadlines; legacy rows outside it still open quickly and are listed by check_dat
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import inspect
 import io
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +16,16 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Min
 from django.urls import reverse
+from django.utils import translation
+from rest_framework import serializers
 
 from brigade import calendar, dates
+from brigade.api.serializers import _WindowMixin
+from brigade.kpi import engine
+from brigade.kpi.models import KpiFlow, KpiWeek
+from brigade.kpi.weeks import local_date, week_key, week_range, week_start
 from hazards.models import Hazard
 from outreach.models import PublicityEvent
 from petitions import deadlines
@@ -28,6 +38,13 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVENTS = "/api/v1/outreach/events/"
+SERIALIZER_MODULES = [
+    "brigade.api.serializers",
+    "hazards.api.serializers",
+    "incidents.api.serializers",
+    "petitions.api.serializers",
+    "outreach.api.serializers",
+]
 # Monday 7 December 2026, 00:30 in Shanghai: still Sunday 6 December in UTC.
 MONDAY_0030_LOCAL = dt.datetime(2026, 12, 7, 0, 30, tzinfo=SHANGHAI)
 # 31 December 2026, 23:30 in Shanghai.
@@ -151,7 +168,39 @@ def test_an_extension_to_9999_is_refused(api_as, clerk, unit):
         format="json",
     )
     assert response.status_code == 400 and "new_due" in response.json()
+    # the field named in the reader's language, not as "New due"
+    assert response.json()["new_due"][0].startswith("新的办结时限须在2000-01-01至")
     assert not TicketExtension.objects.exists()
+
+
+def _window_fields() -> list[tuple[str, str, Any]]:
+    """(serializer, field name, field) of every API field checked against the window."""
+    found = []
+    for module in SERIALIZER_MODULES:
+        for name, cls in inspect.getmembers(importlib.import_module(module), inspect.isclass):
+            if not issubclass(cls, serializers.Serializer) or cls.__module__ != module:
+                continue
+            try:
+                fields = cls().fields
+            except Exception:  # a serializer that needs its context
+                continue
+            for field_name, field in fields.items():
+                if isinstance(field, _WindowMixin) and field.window is not None:
+                    found.append((name, field_name, field))
+    return found
+
+
+def test_every_window_refusal_names_its_field_in_the_readers_language():
+    fields = _window_fields()
+    assert len(fields) > 15
+    with translation.override("zh-hans"):
+        english = [
+            f"{name}.{field_name}: {field.label}"
+            for name, field_name, field in fields
+            if str(field.label) == field_name.replace("_", " ").capitalize()
+            or not any("\u4e00" <= ch <= "\u9fff" for ch in str(field.label))
+        ]
+    assert english == []
 
 
 def test_a_patrol_started_in_year_1_is_refused(api_as, officer):
@@ -235,6 +284,33 @@ def test_legacy_rows_open_quickly(client, api_as, clerk, legacy_tickets, monkeyp
     # then each answers, and the calendar was asked about a handful of days, not millions
     assert [r.status_code for r in answers] == [200] * len(answers)
     assert len(asked) < 50
+
+
+def test_legacy_rows_do_not_stretch_the_kpi_weeks_to_year_1(api_as, commander, legacy_tickets):
+    """A ticket received 0001-01-03 counts in no figure: a full recompute keeps the week
+    grid within the date window (a grid from year 1 made the recompute run for minutes),
+    an incremental one of its week adds nothing, and the figure's records list agrees."""
+    old, far = legacy_tickets
+    first, _last = week_range()
+    engine.recompute_all()
+    assert KpiWeek.objects.aggregate(first=Min("monday"))["first"] >= first
+    assert not KpiFlow.objects.filter(week__lt=first).exists()
+    old.refresh_from_db()
+    old.save()  # marks the week of 0001-01-03 for an incremental recompute
+    assert old.received_at.year == 1
+    engine.recompute_dirty()
+    assert not KpiFlow.objects.filter(week__lt=first).exists()
+    assert KpiWeek.objects.aggregate(first=Min("monday"))["first"] >= first
+    # the week the other ticket was received: counted, and listed without the old one
+    week = week_key(week_start(local_date(far.received_at)))
+    api = api_as(commander)
+    received = api.get("/api/v1/dashboard/kpis/", {"week": week}).json()["metrics"][
+        "petitions.received"
+    ]
+    assert received["numerator"] == Ticket.objects.exclude(pk=old.pk).count() >= 1
+    listed = api.get(received["records_api"]).json()
+    assert listed["count"] == received["numerator"]
+    assert old.pk not in [row["id"] for row in listed["results"]]
 
 
 def test_check_dates_lists_legacy_rows(legacy_tickets):

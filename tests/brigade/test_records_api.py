@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from brigade.kpi import engine
+from brigade.kpi.weeks import current_week, week_key
 from tests.brigade.factories import (
     AttendanceFactory,
     OfficerFactory,
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.django_db
 RECORDS = reverse("dashboard-api:records")
 PAGE = reverse("dashboard_records")
 KPIS = reverse("dashboard-api:kpis")
+# the week after this one: a real week in the date window, with no records yet
+NEXT_WEEK = week_key(current_week() + dt.timedelta(days=7))
 
 
 def local(year, month, day, hour=8):
@@ -159,6 +162,45 @@ def test_a_period_lists_what_the_report_counts(api_as, brigade_commander, record
 # --- bad input -----------------------------------------------------------------------------
 
 
+TREND = reverse("dashboard-api:trend")
+
+
+@pytest.mark.parametrize(
+    ("metric", "unit_scope"),
+    [
+        ("brigade.patrol_hours", False),
+        ("brigade.training_attendance_rate", False),
+        ("brigade.violations.speeding", True),
+    ],
+)
+def test_each_trend_point_lists_the_records_it_counts(
+    api_as, brigade_commander, unit, records, metric, unit_scope
+):
+    api = api_as(brigade_commander)
+    scope = {"unit": unit.pk} if unit_scope else {}
+    points = api.get(TREND, {"metric": metric, "week": "2022-W26", **scope}).json()["points"]
+    assert len(points) == 26 and any(point["numerator"] for point in points)
+    for point in points:
+        body = api.get(point["records_api"]).json()
+        listed = body["total"] if body["is_sum"] else body["count"]
+        assert listed == point["numerator"], (point["week"], body, point)
+        if point["denominator"] is not None:
+            below = api.get(point["denominator_records_api"]).json()
+            assert below["count"] == point["denominator"], point
+        else:
+            assert point["denominator_records_api"] is None
+
+
+def test_a_trend_point_before_the_date_window_links_nowhere(api_as, brigade_commander, records):
+    points = (
+        api_as(brigade_commander)
+        .get(TREND, {"metric": "brigade.patrols", "week": "2000-W05"})
+        .json()["points"]
+    )
+    assert [p["records_api"] for p in points[:4]] == [None] * 4  # 1999-W37 .. 1999-W40
+    assert points[-1]["records_api"].endswith("week=2000-W05")
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -201,6 +243,14 @@ def test_bad_input_is_a_400_naming_the_field(api_as, brigade_commander, params, 
     response = ask(api_as(brigade_commander), **params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-W01", "2099-W10", NEXT_WEEK])
+def test_a_real_week_outside_the_window_is_named_as_such(api_as, brigade_commander, week):
+    response = ask(api_as(brigade_commander), metric="brigade.patrols", week=week)
+    assert response.status_code == 400
+    # the weeks it accepts (not "enter an ISO week" for a week that is one), filled in
+    assert response.json()["week"] == ["请输入1999-W52至本周之间的一周。"]
 
 
 def test_the_page_states_bad_input(client, brigade_commander):
