@@ -26,7 +26,7 @@ from brigade.dashboard.scopes import resolve_scope, visible_units
 from brigade.dashboard.weeks import opening_week
 from brigade.kpi import read, runs
 from brigade.kpi.models import KpiRun
-from brigade.kpi.weeks import current_week, parse_week, week_key
+from brigade.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.permissions import STAFF_ROLES, RoleRequiredMixin
 from brigade.roles import scope_of
 
@@ -117,10 +117,18 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             return current_week(), ""
         try:
             return parse_week(text), ""
+        except WeekOutOfRange as exc:
+            return current_week(), f"{text}: {exc.message}"
         except ValueError:
             return current_week(), _(
                 "“%(week)s” is not a week like 2022-W24: showing this week."
             ) % {"week": text}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        # this week's dashboard with the message, answered as the refusal it is
+        if context.get("week_error"):
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
 
     def get_unit_id(self) -> int | None:
         text = self.request.GET.get("unit", "").strip()

@@ -267,7 +267,8 @@ def test_a_bad_week_shows_this_week_with_a_warning(en, brigade_commander, record
 
     response = en.get(URL, {"week": "June"})
 
-    assert response.status_code == 200
+    # this week's figures with the warning, answered as the refusal it is
+    assert response.status_code == 400
     assert "is not a week like 2022-W24" in text_of(response, "week-error")
     assert f'value="{week_key(current_week())}"' in response.text
 

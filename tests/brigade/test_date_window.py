@@ -357,7 +357,11 @@ def test_pages_with_a_week_outside_show_a_message(client, commander):
     response = client.get(reverse("petitions:weekly_summary"), {"week": "9999-W52"})
     # this week's summary, with the message, answered as the refusal it is
     assert response.status_code == 400 and "9999-W52" in response.content.decode()
-    assert client.get("/dashboard/", {"week": "9999-W52"}).status_code == 200
+    # the dashboard likewise: this week's figures, the weeks it accepts, and a 400
+    dashboard = client.get("/dashboard/", {"week": "9999-W52"})
+    assert dashboard.status_code == 400
+    assert "9999-W52" in dashboard.content.decode() and "1999-W52" in dashboard.content.decode()
+    assert client.get("/dashboard/", {"week": "2022-W10"}).status_code == 200
 
 
 def test_hazard_deadline_model_validation_names_the_field(unit):
