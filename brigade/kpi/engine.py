@@ -402,11 +402,13 @@ def derive_rollups(
                         metrics=metrics,
                     )
                     cursor.execute(sql, [_dt(now), *params])
-        if unit_ids is not None and bounds["first"] < since <= last:
+        if bounds["first"] < since <= last:
             # A scope's first record of a kind (or its last one gone) adds (or drops) a
-            # figure: write (or drop) its weeks before ``since`` too, as a full run does.
-            scopes = [BRIGADE_SCOPE, *map(str, sorted(unit_ids))]
-            keys = KpiRollup.objects.filter(scope__in=scopes).values_list("metric", "scope")
+            # figure: write (or drop) its weeks before ``since`` too, as a full run does;
+            # for the units recomputed, or for every scope (a full run from ``since``).
+            keys = KpiRollup.objects.values_list("metric", "scope")
+            if unit_ids is not None:
+                keys = keys.filter(scope__in=[BRIGADE_SCOPE, *map(str, sorted(unit_ids))])
             if metrics is not None:
                 keys = keys.filter(_metric_q(metrics))
             if set(keys.filter(week=since - dt.timedelta(days=7))) != set(keys.filter(week=last)):

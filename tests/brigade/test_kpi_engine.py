@@ -799,3 +799,21 @@ def test_a_training_session_moved_to_another_week_recomputes_both_weeks(unit):
     assert numerator("brigade.training_attendance_rate", "2022-W09", unit) == 0
     assert figure("brigade.training_attendance_rate", "2022-W10", unit).denominator == 2
     assert_as_full_recompute()
+
+
+@pytest.mark.clock
+@time_machine.travel(local(2022, 6, 15, 12), tick=False)
+def test_a_full_run_from_a_week_writes_a_new_figure_back_to_the_grids_start(unit):
+    # given: a year of patrols with helmet tallies, computed
+    for month in range(1, 7):
+        patrol(unit, local(2022, month, 3, 9), no_helmet=2)
+    engine.recompute_all()
+    # when: the unit's first speeding tally lands in May, and a full run from that week
+    # (as ``rollup_kpis --since``) takes its mark
+    with engine.paused():
+        patrol(unit, local(2022, 5, 10, 9), speeding=3)
+    engine.recompute_all(since=week_start(dt.date(2022, 5, 9)))
+    # then: the new figure has its weeks before May too (0 there), as a full run writes it
+    key = "brigade.violations.speeding"
+    assert KpiRollup.objects.filter(metric=key, week=parse_week("2022-W05")).exists()
+    assert_as_full_recompute()
