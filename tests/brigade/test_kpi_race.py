@@ -368,13 +368,6 @@ class RecomputesAndEdits(RuleBasedStateMachine):
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=False,
-    reason="Quarantined: one CI run ended 110 rollup rows short of a fresh recompute (5,470 "
-    "vs 5,580) after incremental, incremental, full since 2022-01-24, an edit, incremental, "
-    "incremental; not reproduced on replay (the edits pick patrols at random). Under "
-    "investigation: the incremental rollup limited to the changed metrics is the suspect.",
-)
 def test_any_interleaving_of_recomputes_and_edits_ends_as_a_fresh_recompute(transactional_db):
     load_units()
     run_state_machine_as_test(
