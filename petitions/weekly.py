@@ -41,6 +41,21 @@ from petitions.models import Ticket, TicketCallback, TicketCategory, TicketExten
 LISTED = 50
 
 
+# What each figure of the week counts: the tickets (or callbacks) matching its condition,
+# with the time of the event it counts. The counts and the lists behind them read these.
+TICKET_FIGURES = (
+    "received",
+    "replied",
+    "closed",
+    "closed_on_time",
+    "reopened",
+    "returned",
+    "overdue",
+    "received_closed",
+)
+CALLBACK_FIGURES = ("callbacks_satisfied", "callbacks_answered", "callbacks_dissatisfied")
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -68,19 +83,7 @@ class Row:
     # each figure's records page (filled in by ``link_rows``)
     links: dict[str, str] = field(default_factory=dict)
 
-    COUNTS = (
-        "received",
-        "replied",
-        "closed",
-        "closed_on_time",
-        "reopened",
-        "returned",
-        "overdue",
-        "received_closed",
-        "callbacks_satisfied",
-        "callbacks_answered",
-        "callbacks_dissatisfied",
-    )
+    COUNTS = (*TICKET_FIGURES, *CALLBACK_FIGURES)
 
     @property
     def closure_rate(self) -> float | None:
@@ -159,19 +162,6 @@ def _overdue_at(as_of: dt.datetime) -> Q:
     )
 
 
-# What each figure of the week counts: the tickets (or callbacks) matching its condition,
-# with the time of the event it counts. The counts and the lists behind them read these.
-TICKET_FIGURES = (
-    "received",
-    "replied",
-    "closed",
-    "closed_on_time",
-    "reopened",
-    "returned",
-    "overdue",
-    "received_closed",
-)
-CALLBACK_FIGURES = ("callbacks_satisfied", "callbacks_answered", "callbacks_dissatisfied")
 WHEN = {
     "received": "received_at",
     "replied": "replied_at",
