@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run        set up, seed the demo brigade, serve http://127.0.0.1:8000/"
 	@echo "make test       set up and run the tests (PYTEST_ARGS=... for extra options)"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + the import contract"
 	@echo "make typecheck  mypy on $(APPS)"
 	@echo "make check      manage.py check + makemigrations --check"
 	@echo "make worker     a Celery worker (needs REDIS_URL)"
@@ -106,6 +106,7 @@ test: deps assets compilemessages
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: deps
 	$(DEV) $(VENV)/bin/mypy $(APPS)

@@ -7,7 +7,7 @@ from django.urls import path
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.api.dashboard import DashboardView
+from brigade.core.dashboard.api import DashboardView
 from brigade.urls import urlpatterns as project_urlpatterns
 
 

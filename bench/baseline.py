@@ -1,7 +1,7 @@
 """The baseline: the brigade's weekly figures as bare SQL GROUP BYs, run with psycopg2 and
 fetched, one query per metric side; and the year-to-date figures that follow from them.
 
-Written from the metric definitions (brigade/kpis.py docstrings and DESIGN.md), not from
+Written from the metric definitions (brigade/duty/kpis.py docstrings and DESIGN.md), not from
 the engine's generated SQL, so that the comparison checks the engine as well as timing it.
 Rows are (metric, side, week, cohort year, unit, amount).
 """

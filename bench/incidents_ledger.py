@@ -30,8 +30,8 @@ def fill(advances: int, seed: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from brigade.choices import UnitKind
-    from brigade.models import Unit
+    from brigade.duty.choices import UnitKind
+    from brigade.duty.models import Unit
     from incidents.choices import AdvanceStatus, Severity
     from incidents.models import Accident, FundAdvance, Recovery
 

@@ -88,11 +88,12 @@ def prepare(args: argparse.Namespace) -> str:
     from django.contrib.auth.models import Group, User
     from rest_framework.authtoken.models import Token
 
-    from brigade.choices import Role, UnitKind
-    from brigade.kpi import engine
-    from brigade.kpi.models import KpiRollup
-    from brigade.kpi.weeks import current_week
-    from brigade.models import Officer, Unit
+    from brigade.core.kpi import engine
+    from brigade.core.kpi.models import KpiRollup
+    from brigade.core.kpi.weeks import current_week
+    from brigade.core.roles import Role
+    from brigade.duty.choices import UnitKind
+    from brigade.duty.models import Officer, Unit
 
     if not KpiRollup.objects.filter(week=current_week()).exists():
         with section("full recompute (no rollups of this week yet)"):

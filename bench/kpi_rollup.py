@@ -156,8 +156,8 @@ def compare(rows: list[Any]) -> list[str]:
     """Differences between the engine's flows and rollups and the baseline rows'."""
     from django.db import connection
 
-    from brigade.kpi.models import KpiFlow, KpiRollup
-    from brigade.kpi.weeks import current_week
+    from brigade.core.kpi.models import KpiFlow, KpiRollup
+    from brigade.core.kpi.weeks import current_week
 
     problems: list[str] = []
     want_flows = baseline.flows(rows)
@@ -250,7 +250,7 @@ def wait_result(result: Any, process: subprocess.Popen[bytes], log: Path, timeou
 
 def wait_runs(run_ids: set[Any], start: float, workers: list[Any], timeout: float) -> float:
     """Seconds from ``start`` until every one of the KpiRuns is done."""
-    from brigade.kpi.models import KpiRun
+    from brigade.core.kpi.models import KpiRun
 
     while True:
         states = dict(KpiRun.objects.filter(pk__in=run_ids).values_list("state", "error"))
@@ -268,7 +268,7 @@ def wait_runs(run_ids: set[Any], start: float, workers: list[Any], timeout: floa
 def run_through_worker(workers: list[Any], timeout: float) -> float:
     """Seconds from enqueueing a full recompute (as the dashboard's button does) to its
     KpiRun being done."""
-    from brigade.kpi import runs
+    from brigade.core.kpi import runs
 
     start = time.perf_counter()
     run = runs.start(by=None)
@@ -281,7 +281,7 @@ def race(workers: list[Any], timeout: float) -> tuple[float, int]:
     runs that was."""
     from django.db import connection
 
-    from brigade.kpi import runs
+    from brigade.core.kpi import runs
 
     barrier = threading.Barrier(RACE)
     given: list[Any] = []
@@ -310,7 +310,7 @@ def race(workers: list[Any], timeout: float) -> tuple[float, int]:
 def wait_marks(workers: list[Any], timeout: float) -> float:
     """Seconds until no mark waits: the on-change task has committed its recompute (the
     tasks keep no result to wait for)."""
-    from brigade.kpi.models import KpiDirty
+    from brigade.core.kpi.models import KpiDirty
 
     start = time.perf_counter()
     while KpiDirty.objects.filter(failed_at__isnull=True).exists():
@@ -344,7 +344,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         meta = data.load(args.db, args.rows, args.seed, last_day)
         print(f"   {meta}")
     with section("calendar, VACUUM ANALYZE"):
-        from brigade.calendar import ensure_calendar
+        from brigade.core.calendar import ensure_calendar
 
         ensure_calendar(dt.date.fromisoformat(meta["first_day"]), dt.date.today())
         data.vacuum_analyze(args.db)
@@ -364,10 +364,10 @@ def main() -> int:
 
     from django.db import connection, transaction
 
-    from brigade.kpi import engine
-    from brigade.kpi.models import KpiDirty, KpiFlow, KpiRollup
-    from brigade.kpi.weeks import local_date, week_start
-    from brigade.models import ViolationTally
+    from brigade.core.kpi import engine
+    from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiRollup
+    from brigade.core.kpi.weeks import local_date, week_start
+    from brigade.duty.models import ViolationTally
     from brigade.tasks import recompute_dirty_task
 
     first_day = dt.date.fromisoformat(meta["first_day"])
@@ -558,9 +558,9 @@ def run_worker_goals(
 ) -> None:
     from django.db import transaction
 
-    from brigade.kpi import engine, runs
-    from brigade.kpi.models import KpiDirty
-    from brigade.models import ViolationTally
+    from brigade.core.kpi import engine, runs
+    from brigade.core.kpi.models import KpiDirty
+    from brigade.duty.models import ViolationTally
     from brigade.tasks import post_coverage_task, recompute_dirty_task
 
     workers = [start_worker(args.db, queue, n) for n in range(2)]

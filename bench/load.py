@@ -200,9 +200,10 @@ def prepare(db: str, args: argparse.Namespace) -> dict[str, Any]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from brigade import services as brigade_services
-    from brigade.choices import Role, UnitKind
-    from brigade.models import DutyPost, Officer, Shift, Unit
+    from brigade.core.roles import Role
+    from brigade.duty import services as brigade_services
+    from brigade.duty.choices import UnitKind
+    from brigade.duty.models import DutyPost, Officer, Shift, Unit
     from petitions import services as petition_services
     from petitions.choices import TicketChannel
     from petitions.models import TicketCategory
@@ -494,7 +495,7 @@ def write_baseline(path: Path, results: dict[str, Any], previous: dict[str, Any]
 def wait_for_worker(timeout: float = 60) -> float | None:
     """Seconds until the worker has taken every change the run marked for recompute (the
     on-change KPI recomputes kept up), or None if it had not within ``timeout``."""
-    from brigade.kpi.models import KpiDirty
+    from brigade.core.kpi.models import KpiDirty
 
     start = time.monotonic()
     while KpiDirty.objects.exists():
@@ -507,7 +508,7 @@ def wait_for_worker(timeout: float = 60) -> float | None:
 def check_records(plan: dict[str, Any], pages: dict[str, dict[str, Any]], since: Any) -> list[str]:
     """The database holds what the requests did: one ended patrol per "end patrol", one
     closed ticket per "close"."""
-    from brigade.models import PatrolLog
+    from brigade.duty.models import PatrolLog
     from petitions.choices import TicketStatus
     from petitions.models import Ticket
 

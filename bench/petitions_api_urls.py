@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from brigade.api.mixins import PageSizePagination
-from brigade.permissions import RolePermission
+from brigade.core.api.mixins import PageSizePagination
+from brigade.core.permissions import RolePermission
 from brigade.urls import urlpatterns as project_urlpatterns
 from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket

@@ -363,8 +363,8 @@ def make_users() -> dict[str, str]:
     from django.contrib.auth.models import Group, User
     from rest_framework.authtoken.models import Token
 
-    from brigade.choices import Role
-    from brigade.models import Officer
+    from brigade.core.roles import Role
+    from brigade.duty.models import Officer
 
     tokens = {}
     for username, role, unit_id, badge in (

@@ -96,7 +96,7 @@ def bare_objects(content: bytes, user: Any) -> list[Any]:
     hand, deadlines from the same rules)."""
     from django.utils import timezone
 
-    from brigade.models import Unit
+    from brigade.duty.models import Unit
     from petitions.choices import TicketStatus
     from petitions.models import Ticket, TicketCategory
     from petitions.services import _channel_lookup, deadlines_for

@@ -171,8 +171,8 @@ def rollups(
 def compare(want_flows: dict[Key, Decimal]) -> list[str]:
     from django.db import connection
 
-    from brigade.kpi.models import KpiFlow, KpiRollup
-    from brigade.kpi.weeks import current_week
+    from brigade.core.kpi.models import KpiFlow, KpiRollup
+    from brigade.core.kpi.weeks import current_week
 
     with connection.cursor() as cur:
         cur.execute(
@@ -222,9 +222,9 @@ def main() -> int:
     args = parse_args()
     setup_django(args.db)
     meta = data.prepare(args.db, args.rows, args.seed, args.reuse)
-    from brigade.kpi import engine
-    from brigade.kpi.models import KpiFlow, KpiRollup
-    from brigade.kpi.registry import registry
+    from brigade.core.kpi import engine
+    from brigade.core.kpi.models import KpiFlow, KpiRollup
+    from brigade.core.kpi.registry import registry
 
     metrics = [m for m in registry.all() if m.app == "petitions"]
     sides = sum(1 + (m.denominator is not None) for m in metrics)

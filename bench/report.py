@@ -85,7 +85,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
                 if v.isdigit() and k not in ("year", "seed")
             )
         )
-    from brigade.kpi import engine
+    from brigade.core.kpi import engine
 
     with section("the KPI engine's flows and rollups (recompute_all)"):
         engine.recompute_all()
@@ -126,11 +126,11 @@ def main() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from brigade.kpi import read
-    from brigade.kpi.read import Scope
-    from brigade.kpi.weeks import week_start, weeks_between
-    from brigade.report.period import Period
-    from brigade.report.report import build_report
+    from brigade.core.kpi import read
+    from brigade.core.kpi.read import FigureScope
+    from brigade.core.kpi.weeks import week_start, weeks_between
+    from brigade.core.report.period import Period
+    from brigade.core.report.report import build_report
 
     with connection.cursor() as cur:
         cur.execute("SELECT version(), current_setting('work_mem'), current_setting('jit')")
@@ -138,21 +138,21 @@ def main() -> int:
     print(f"\n{version}\nwork_mem {work_mem}, jit {jit}; {os.cpu_count()} CPUs")
 
     year = Period(dt.date(args.year, 1, 1), dt.date(args.year, 12, 31))
-    brigade = Scope(unit_id=None, name="brigade")
-    squadron = Scope(unit_id=2, name="squadron")
+    brigade = FigureScope(unit_id=None, name="brigade")
+    squadron = FigureScope(unit_id=2, name="squadron")
     last_monday = week_start(year.last)
     weeks = len(weeks_between(year.first, year.last))
     keys = [key for key, _metric in read.produced()]
     no_cache = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-    def rollup_read(scope: Scope) -> str:
+    def rollup_read(scope: FigureScope) -> str:
         payload = {
             "figures": read.figures(last_monday, scope),
             "trends": read.trends(keys, scope, weeks=weeks, until=last_monday),
         }
         return json.dumps(payload, default=str)
 
-    def report(scope: Scope, period: Period = year, use_flows: bool = True) -> str:
+    def report(scope: FigureScope, period: Period = year, use_flows: bool = True) -> str:
         return json.dumps(build_report(period, scope, use_flows=use_flows).as_json())
 
     def best_of(fn: Any, repeat: int) -> list[float]:

@@ -124,8 +124,8 @@ def read_meta(db: str) -> dict[str, str] | None:
 
 def load(db: str, year: int, scale: float, seed: int) -> dict[str, Any]:
     """Fill the freshly migrated ``db`` around ``year``; returns the row counts."""
-    from brigade import models as b
-    from brigade.choices import ViolationKind
+    from brigade.duty import models as b
+    from brigade.duty.choices import ViolationKind
     from hazards import models as h
     from incidents import models as i
     from outreach import models as o

@@ -3,68 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BrigadeConfig(AppConfig):
-    """The brigade: its people, posts and patrols."""
+    """The project's own app (label ``brigade``): the shared core (``brigade.core``) and the
+    duty domain (``brigade.duty``: units, officers, posts, shifts, patrols, training)."""
 
     name = "brigade"
     verbose_name = _("Brigade")
+    # the duty domain's part of seed_demo (units, officers, posts, patrols, training)
+    demo_module = "brigade.duty.demo"
 
     def ready(self) -> None:
-        from brigade.kpis import register_metrics
+        # the engine watches the models of every metric the apps register from here on
+        from brigade.core.kpi import engine  # noqa: F401
+        from brigade.core.nav import register_core_links
+        from brigade.duty.apps import register
 
-        register_metrics()
-        register_links()
-
-
-def register_links() -> None:
-    """The brigade's entries in the navigation and on the duty page."""
-    from brigade.choices import Role
-    from brigade.nav import Link, navigation, quick_actions
-
-    everyone = frozenset(Role)
-    on_duty = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
-    navigation.register(
-        Link(
-            "dashboard",
-            _("Dashboard"),
-            "dashboard",
-            "speedometer2",
-            frozenset({Role.COMMANDER, Role.ADMIN}),
-            order=10,
-        ),
-        Link(
-            "report",
-            _("Period report"),
-            "period_report",
-            "file-earmark-bar-graph",
-            frozenset({Role.COMMANDER, Role.ADMIN}),
-            order=11,
-        ),
-        Link(
-            "duty",
-            _("My duty today"),
-            "duty",
-            "person-badge",
-            frozenset({Role.OFFICER, Role.COMMANDER}),
-            order=20,
-            needs_officer=True,
-        ),
-        Link(
-            "patrols",
-            _("My patrols"),
-            "patrol_list",
-            "signpost-split",
-            on_duty,
-            order=30,
-            commander_label=_("Patrols"),
-        ),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", everyone, order=80),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", everyone, order=81),
-        Link("campaigns", _("Campaigns"), "campaign_list", "megaphone", everyone, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", on_duty, order=90),
-    )
-    quick_actions.register(
-        Link("my-patrols", _("My patrols"), "patrol_list", "signpost-split", on_duty, order=80),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", everyone, order=81),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", everyone, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", on_duty, order=83),
-    )
+        register_core_links()
+        register()

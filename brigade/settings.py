@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # After the session, the user and the CSRF check: a repeated write gets its first answer.
-    "brigade.idempotency.IdempotencyMiddleware",
+    "brigade.core.idempotency.IdempotencyMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "brigade.context_processors.roles",
+                "brigade.core.context_processors.roles",
             ],
         },
     },
@@ -177,7 +177,7 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 # Uploaded photos and documents are never served as public files: each app streams a file
-# through a view that checks the user may see its record (brigade/uploads.py).
+# through a view that checks the user may see its record (brigade/core/uploads.py).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Largest photo or document accepted, in bytes (default 10 MiB).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "brigade.api.filters.StrictFilterBackend",
+        "brigade.core.api.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # JSON only, as the schema says: the browsable HTML view answered 500 on records whose
@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "brigade.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "brigade.core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -231,11 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Every operation's error answers, documented once (brigade/api/schema.py).
+    # Every operation's error answers, documented once (brigade/core/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "brigade.api.schema.document_errors",
-        "brigade.api.schema.local_times",
+        "brigade.core.api.schema.document_errors",
+        "brigade.core.api.schema.local_times",
     ],
 }
 
@@ -289,7 +289,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brigade.tasks.close_week_task",
         "schedule": crontab(day_of_week="mon", hour=0, minute=15),
     },
-    # Idempotency-Key answers are kept 24 hours (brigade/idempotency.py)
+    # Idempotency-Key answers are kept 24 hours (brigade/core/idempotency.py)
     "idempotency-keys-prune": {
         "task": "brigade.tasks.prune_idempotency_keys_task",
         "schedule": crontab(minute=40),
@@ -339,7 +339,7 @@ LOGGING = {
 
 BRIGADE_NAME = env.str("BRIGADE_NAME", default="交巡警支队执勤三大队")
 
-# The first day a record may carry (brigade/dates.py). Not before 1950: earlier, the zone
+# The first day a record may carry (brigade/core/dates.py). Not before 1950: earlier, the zone
 # database gives Shanghai its local mean time, an offset RFC 3339 cannot write.
 BRIGADE_EPOCH = date.fromisoformat(env.str("BRIGADE_EPOCH", default="2000-01-01"))
 if date(1950, 1, 1) > BRIGADE_EPOCH:

@@ -4,17 +4,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from brigade import views
-from brigade.dashboard import views as dashboard
-from brigade.dashboard.record_views import FigureRecordsView
-from brigade.health import healthz
-from brigade.report.views import ReportPageView
+from brigade.core.dashboard import views as dashboard
+from brigade.core.dashboard.record_views import FigureRecordsView
+from brigade.core.health import healthz
+from brigade.core.report.views import ReportPageView
+from brigade.core.views import HomeView
+from brigade.duty import views
 
-# Django's error views, in JSON under the API's prefixes (brigade/api/handlers.py).
-handler400 = "brigade.api.handlers.bad_request"
-handler403 = "brigade.api.handlers.permission_denied"
-handler404 = "brigade.api.handlers.page_not_found"
-handler500 = "brigade.api.handlers.server_error"
+# Django's error views, in JSON under the API's prefixes (brigade/core/api/handlers.py).
+handler400 = "brigade.core.api.handlers.bad_request"
+handler403 = "brigade.core.api.handlers.permission_denied"
+handler404 = "brigade.core.api.handlers.page_not_found"
+handler500 = "brigade.core.api.handlers.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,14 +23,14 @@ urlpatterns = [
     path("api/", include("brigade.api.urls")),
     path("open311/v2/", include("petitions.api.open311_urls")),
     path("healthz/", healthz, name="healthz"),
-    # --- pages of the brigade app (views in brigade/views.py) ---
+    # --- pages of the brigade app (views in brigade/duty/views.py) ---
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.HomeView.as_view(), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path(
         "dashboard/recompute/",

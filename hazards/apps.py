@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.roles import EVERYONE, ON_ROAD, STAFF
+
 
 class HazardsConfig(AppConfig):
     """Hazard investigation and rectification, key vehicles and facility works."""
@@ -18,18 +20,15 @@ class HazardsConfig(AppConfig):
 
 def register_links() -> None:
     """The hazards app's entries in the navigation and on the officer's duty page."""
-    from brigade.choices import Role
-    from brigade.nav import Link, navigation, quick_actions
+    from brigade.core.nav import Link, navigation, quick_actions
 
-    everyone = frozenset(Role)
-    staff = frozenset({Role.COMMANDER, Role.ADMIN})
     navigation.register(
         Link(
             "hazards",
             _("Hazards"),
             "hazards:hazard_list",
             "exclamation-triangle",
-            everyone,
+            EVERYONE,
             order=40,
             match="/hazards/",
         ),
@@ -38,7 +37,7 @@ def register_links() -> None:
             _("Key vehicles"),
             "hazards:keyvehicle_list",
             "truck",
-            staff,
+            STAFF,
             order=41,
         ),
         Link(
@@ -46,7 +45,7 @@ def register_links() -> None:
             _("Facility works"),
             "hazards:facilitywork_list",
             "traffic-light",
-            staff,
+            STAFF,
             order=42,
         ),
     )
@@ -56,7 +55,7 @@ def register_links() -> None:
             _("Report a hazard"),
             "hazards:hazard_report",
             "exclamation-triangle",
-            frozenset({Role.OFFICER, Role.COMMANDER}),
+            ON_ROAD,
             order=10,
             primary=True,
         ),
@@ -65,14 +64,14 @@ def register_links() -> None:
             _("Hazard map"),
             "hazards:hazard_map",
             "map",
-            frozenset({Role.OFFICER, Role.COMMANDER}),
+            ON_ROAD,
             order=84,
         ),
     )
 
 
 def register_panels() -> None:
-    from brigade.dashboard.panels import Panel, panels
+    from brigade.core.dashboard.panels import Panel, panels
     from hazards.dashboard import panel_context
 
     panels.register(

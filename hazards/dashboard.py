@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from brigade.roles import scope_of
+from brigade.core.scope import scope_of
 from hazards.models import Hazard
 
 SHOWN = 5

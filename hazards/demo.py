@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from brigade.demo import DemoContext
+from brigade.duty.demo import DemoContext
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
     CheckResult,

@@ -11,9 +11,9 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from brigade import dates
-from brigade.forms import BootstrapForm
-from brigade.models import Unit
+from brigade.core import dates
+from brigade.core.forms import BootstrapForm
+from brigade.duty.models import Unit
 from hazards.choices import (
     Element,
     FacilityKind,

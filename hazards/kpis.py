@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register, rows_sql
-from brigade.kpi.records import describe
+from brigade.core.kpi import Flow, Metric, register, rows_sql
+from brigade.core.kpi.records import describe
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 

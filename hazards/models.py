@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.models import Officer, PatrolLog, TimeStampedModel, Unit
-from brigade.uploads import upload_path, validate_image
+from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.models import TimeStampedModel
+from brigade.core.uploads import upload_path, validate_image
+from brigade.duty.models import Officer, PatrolLog, Unit
 from hazards.choices import (
     OPEN_STATUSES,
     CheckResult,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Self
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from brigade.querysets import ScopedQuerySet
+from brigade.core.querysets import ScopedQuerySet
 from hazards.choices import OPEN_STATUSES, HazardStatus
 
 # A deadline this close (days) counts as "due soon" in the commander's queue.
@@ -75,7 +76,7 @@ class PhotoQuerySet(ScopedQuerySet):
 def visible_hazard(user: Any, pk: Any) -> Any:
     from django.shortcuts import get_object_or_404
 
-    from hazards.models import Hazard
+    Hazard = apps.get_model("hazards", "Hazard")  # not imported: models import this module
 
     return get_object_or_404(Hazard.objects.visible_to(user), pk=pk)
 

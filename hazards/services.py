@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from brigade import dates
-from brigade.errors import TransitionNotAllowed
-from brigade.imports import ImportReport, read_table
-from brigade.models import Officer, PatrolLog, Unit
-from brigade.transitions import transition
-from brigade.uploads import validate_image
+from brigade.core import dates
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.imports import ImportReport, read_table
+from brigade.core.transitions import transition
+from brigade.core.uploads import validate_image
+from brigade.duty.models import Officer, PatrolLog, Unit
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
     OPEN_STATUSES,
@@ -79,7 +79,7 @@ def _move(
 ) -> Hazard:
     """The conditional update of a transition, then a history row for it. ``repeatable``:
     a hazard already in the target state is the outcome of an earlier request, returned as
-    it is with ``repeated`` set (brigade/transitions.py)."""
+    it is with ``repeated`` set (brigade/core/transitions.py)."""
     changes["updated_at"] = timezone.now()
     moved = transition(
         Hazard,
@@ -614,7 +614,7 @@ def key_vehicles_import(*, upload: Any, unit: Unit, by: Any, dry_run: bool = Fal
 
 
 def _reopen_notice(row: int, vehicle: KeyVehicle, *, dry_run: bool) -> Any:
-    from brigade.imports import RowError
+    from brigade.core.imports import RowError
 
     cleared = timezone.localtime(vehicle.cleared_at).date() if vehicle.cleared_at else None
     message = (

@@ -23,17 +23,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from brigade import history
-from brigade.choices import Role
-from brigade.errors import TransitionNotAllowed
-from brigade.exports import Column, ExcelExportMixin
-from brigade.forms import apply_service_errors
-from brigade.imports import TableError, drop_stash, open_stash, stash_upload
-from brigade.models import PatrolLog, Unit
-from brigade.permissions import RoleRequiredMixin, has_role
-from brigade.roles import scope_of
-from brigade.uploads import file_response
-from brigade.views import ScopedFilterListView
+from brigade.core import history
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors
+from brigade.core.imports import TableError, drop_stash, open_stash, stash_upload
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DUTY, EVERYONE, STAFF
+from brigade.core.scope import scope_of
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.uploads import file_response
+from brigade.core.views import ScopedFilterListView
+from brigade.duty.models import PatrolLog, Unit
 from hazards import services
 from hazards.choices import (
     OPEN_STATUSES,
@@ -58,10 +58,6 @@ from hazards.forms import (
     VerifyForm,
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
-
-EVERYONE = frozenset(Role)
-STAFF = frozenset({Role.COMMANDER, Role.ADMIN})
-DUTY = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
 
 
 def chooser_units(user: Any) -> Any:

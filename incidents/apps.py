@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.roles import EVERYONE, ON_ROAD
+
 
 class IncidentsConfig(AppConfig):
     """Accidents, hit-and-run cases and the road-accident relief fund."""
@@ -18,17 +20,15 @@ class IncidentsConfig(AppConfig):
 
 def register_links() -> None:
     """The incidents app's entries in the navigation and on the officer's duty page."""
-    from brigade.choices import Role
-    from brigade.nav import Link, navigation, quick_actions
+    from brigade.core.nav import Link, navigation, quick_actions
 
-    everyone = frozenset(Role)
     navigation.register(
         Link(
             "incidents",
             _("Accidents"),
             "incidents:accident_list",
             "car-front",
-            everyone,
+            EVERYONE,
             order=50,
             match="/incidents/",
         ),
@@ -39,7 +39,7 @@ def register_links() -> None:
             _("Quick settlement"),
             "incidents:quick_settlement",
             "lightning-charge",
-            frozenset({Role.OFFICER, Role.COMMANDER}),
+            ON_ROAD,
             order=15,
             primary=True,
         ),
@@ -47,7 +47,7 @@ def register_links() -> None:
 
 
 def register_panels() -> None:
-    from brigade.dashboard.panels import Panel, panels
+    from brigade.core.dashboard.panels import Panel, panels
     from incidents.dashboard import panel_context
 
     panels.register(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from brigade.roles import scope_of
+from brigade.core.scope import scope_of
 from incidents.models import Accident, FundAdvance
 
 SHOWN = 5

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 
-from brigade.demo import REPORT_END, REPORT_START, DemoContext
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,

@@ -6,7 +6,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from brigade.models import Unit
+from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus
 from incidents.models import Accident, FundAdvance, Recovery
 

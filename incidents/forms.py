@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade import dates
-from brigade.forms import BootstrapForm
-from brigade.models import Unit
-from brigade.roles import scope_of
-from brigade.uploads import validate_document
+from brigade.core import dates
+from brigade.core.forms import BootstrapForm
+from brigade.core.scope import scope_of
+from brigade.core.uploads import validate_document
+from brigade.duty.models import Unit
 from incidents.choices import (
     AdvancePurpose,
     HandlingMode,

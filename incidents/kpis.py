@@ -10,8 +10,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register
-from brigade.kpi.records import describe
+from brigade.core.kpi import Flow, Metric, register
+from brigade.core.kpi.records import describe
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
 

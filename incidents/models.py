@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.models import TimeStampedModel, Unit
-from brigade.uploads import upload_path, validate_document
+from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.models import TimeStampedModel
+from brigade.core.uploads import upload_path, validate_document
+from brigade.duty.models import Unit
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,

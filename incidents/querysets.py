@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import DecimalField, F, Sum, Value
 from django.db.models.functions import Coalesce
 
-from brigade.querysets import ScopedQuerySet
+from brigade.core.querysets import ScopedQuerySet
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)

@@ -23,10 +23,10 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brigade import dates
-from brigade.errors import TransitionNotAllowed
-from brigade.models import Unit
-from brigade.transitions import transition
+from brigade.core import dates
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.transitions import transition
+from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import (
     CENT,
@@ -53,7 +53,7 @@ ACCIDENT_FIELDS = (
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:
-    """In the brigade's window for what has happened (brigade.dates)."""
+    """In the brigade's window for what has happened (brigade.core.dates)."""
     dates.check_fields(model, **{field: value})
 
 

@@ -19,15 +19,16 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from brigade import history
-from brigade.errors import TransitionNotAllowed
-from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
-from brigade.forms import apply_service_errors
-from brigade.kpi import HoursBetween
-from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
-from brigade.roles import scope_of
-from brigade.uploads import file_response
-from brigade.views import ScopedFilterListView
+from brigade.core import history
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors
+from brigade.core.kpi import HoursBetween
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
+from brigade.core.scope import scope_of
+from brigade.core.spreadsheets import Column, ExcelExportMixin, Sheet, xlsx_response
+from brigade.core.uploads import file_response
+from brigade.core.views import ScopedFilterListView
 from incidents import services
 from incidents.choices import AdvanceStatus, RecoveryWarning
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet
@@ -45,7 +46,6 @@ from incidents.forms import (
 )
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
-from incidents.roles import APPROVERS, CASE_ROLES, FUND_DESK
 
 # --- history: who changed what, when --------------------------------------------------------
 
@@ -121,8 +121,8 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
 class AccidentCreateView(RoleRequiredMixin, View):
     """The full accident form (parties and documents are added on the record's page)."""
 
-    read_roles = ALL_ROLES
-    write_roles = ALL_ROLES
+    read_roles = EVERYONE
+    write_roles = EVERYONE
     template_name = "incidents/accident_form.html"
     form_class: Any = AccidentForm
     title = gettext_lazy("Record an accident")
@@ -241,7 +241,7 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
             history=history_entries(accident, ACCIDENT_HISTORY),
             party_form=kwargs.get("party_form") or PartyForm(),
             document_form=kwargs.get("document_form") or DocumentForm(),
-            can_solve=accident.case_state == "open" and has_role(user, CASE_ROLES),
+            can_solve=accident.case_state == "open" and has_role(user, DUTY),
             solve_form=kwargs.get("solve_form") or SolveForm(),
             today=timezone.now(),
         )
@@ -252,7 +252,7 @@ class AccidentActionView(RoleRequiredMixin, View):
     """Base of the POST actions on one accident (scoped: another unit's is a 404)."""
 
     http_method_names = ["post"]
-    write_roles: Any = ALL_ROLES
+    write_roles: Any = EVERYONE
 
     def get_accident(self, pk: int) -> Accident:
         return get_object_or_404(Accident.objects.visible_to(self.request.user), pk=pk)
@@ -308,7 +308,7 @@ class DocumentDownloadView(RoleRequiredMixin, View):
 
 
 class SolveView(AccidentActionView):
-    write_roles = CASE_ROLES
+    write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         accident = self.get_accident(pk)
@@ -401,7 +401,7 @@ class AdvanceCreateView(AccidentActionView):
     """Request an advance for an accident."""
 
     http_method_names = ["get", "post"]
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         accident = self.get_accident(pk)
@@ -450,13 +450,13 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
             history=history_entries(advance, ADVANCE_HISTORY),
             warning=advance.recovery_warning(),
             can_decide=advance.status == AdvanceStatus.REQUESTED
-            and has_role(user, APPROVERS)
+            and has_role(user, STAFF)
             and not is_requester,
             own_request=is_requester and advance.status == AdvanceStatus.REQUESTED,
-            can_pay=advance.status == AdvanceStatus.APPROVED and has_role(user, FUND_DESK),
+            can_pay=advance.status == AdvanceStatus.APPROVED and has_role(user, DESK),
             can_recover=advance.status == AdvanceStatus.PAID
             and advance.outstanding > 0
-            and has_role(user, FUND_DESK),
+            and has_role(user, DESK),
             reject_form=kwargs.get("reject_form") or RejectForm(),
             pay_form=kwargs.get("pay_form")
             or PayForm(initial={"recovery_due": advance.recovery_due}),
@@ -467,7 +467,7 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
 
 class AdvanceActionView(RoleRequiredMixin, View):
     http_method_names = ["post"]
-    write_roles: Any = APPROVERS
+    write_roles: Any = STAFF
     form_class: Any = None
     form_name = ""
 
@@ -518,7 +518,7 @@ class AdvanceRejectView(AdvanceActionView):
 
 
 class AdvancePayView(AdvanceActionView):
-    write_roles = FUND_DESK
+    write_roles = DESK
     form_class = PayForm
     form_name = "pay_form"
 
@@ -530,7 +530,7 @@ class AdvancePayView(AdvanceActionView):
 
 
 class RecoveryAddView(AdvanceActionView):
-    write_roles = FUND_DESK
+    write_roles = DESK
     form_class = RecoveryForm
     form_name = "recovery_form"
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.roles import DUTY, EVERYONE
+
 
 class OutreachConfig(AppConfig):
     """Publicity events, campaigns, love stations, assistance and commendations."""
@@ -17,7 +19,7 @@ class OutreachConfig(AppConfig):
 
 
 def register_panels() -> None:
-    from brigade.dashboard.panels import Panel, panels
+    from brigade.core.dashboard.panels import Panel, panels
     from outreach.dashboard import panel_context
 
     panels.register(
@@ -27,18 +29,15 @@ def register_panels() -> None:
 
 def register_links() -> None:
     """The outreach entries in the navigation and the officer's duty-page quick actions."""
-    from brigade.choices import Role
-    from brigade.nav import Link, navigation, quick_actions
+    from brigade.core.nav import Link, navigation, quick_actions
 
-    everyone = frozenset(Role)
-    on_duty = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
     navigation.register(
         Link(
             "outreach-events",
             _("Publicity"),
             "outreach:event_list",
             "megaphone-fill",
-            everyone,
+            EVERYONE,
             order=60,
             match="/outreach/events/",
         ),
@@ -47,7 +46,7 @@ def register_links() -> None:
             _("Assistance"),
             "outreach:assistance_list",
             "heart-pulse",
-            everyone,
+            EVERYONE,
             order=61,
             match="/outreach/assistance/",
         ),
@@ -56,7 +55,7 @@ def register_links() -> None:
             _("Love stations"),
             "outreach:station_list",
             "cup-hot",
-            everyone,
+            EVERYONE,
             order=63,
         ),
         Link(
@@ -64,7 +63,7 @@ def register_links() -> None:
             _("Commendations"),
             "outreach:commendation_list",
             "award",
-            everyone,
+            EVERYONE,
             order=64,
         ),
     )
@@ -74,7 +73,7 @@ def register_links() -> None:
             _("Log assistance"),
             "outreach:assistance_create",
             "heart-pulse",
-            on_duty,
+            DUTY,
             order=20,
             primary=True,
         ),
@@ -83,7 +82,7 @@ def register_links() -> None:
             _("Log outreach event"),
             "outreach:event_create",
             "megaphone",
-            on_duty,
+            DUTY,
             order=21,
             primary=True,
         ),
@@ -92,7 +91,7 @@ def register_links() -> None:
             _("Love stations"),
             "outreach:station_list",
             "cup-hot",
-            everyone,
+            EVERYONE,
             order=84,
         ),
     )

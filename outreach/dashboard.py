@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from brigade.roles import scope_of
+from brigade.core.scope import scope_of
 from outreach.models import AssistanceEvent, Commendation, PublicityEvent
 
 SHOWN = 5

@@ -21,8 +21,8 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brigade.demo import DemoContext
-from brigade.models import DutyPost, Officer, Unit
+from brigade.duty.demo import DemoContext
+from brigade.duty.models import DutyPost, Officer, Unit
 from outreach import services
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import (

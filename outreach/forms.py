@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade import dates
-from brigade.forms import BootstrapForm, limit_choices
-from brigade.models import DutyPost, Officer, Unit
-from brigade.roles import scope_of
-from brigade.uploads import validate_image
+from brigade.core import dates
+from brigade.core.forms import BootstrapForm, limit_choices
+from brigade.core.scope import scope_of
+from brigade.core.uploads import validate_image
+from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import OutreachCampaign
 
@@ -50,7 +50,7 @@ class PhotosField(forms.FileField):
 
 
 def not_in_future(label: Any) -> Any:
-    """A form's date check, the services' window (brigade.dates), so one submit shows every
+    """A form's date check, the services' window (brigade.core.dates), so one submit shows every
     error."""
     return dates.DateWindowValidator(dates.HAPPENED, label)
 

@@ -12,8 +12,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register, rows_sql
-from brigade.kpi.records import describe
+from brigade.core.kpi import Flow, Metric, register, rows_sql
+from brigade.core.kpi.records import describe
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,

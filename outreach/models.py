@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.models import DutyPost, Officer, TimeStampedModel, Unit
-from brigade.uploads import upload_path, validate_image
+from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.models import TimeStampedModel
+from brigade.core.uploads import upload_path, validate_image
+from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.querysets import (
     AssistanceEventQuerySet,

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
-from brigade.querysets import BrigadeWideQuerySet, ScopedQuerySet, UnitScopedQuerySet
-from brigade.roles import scope_of
+from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet, UnitScopedQuerySet
+from brigade.core.scope import scope_of
 from outreach.choices import VENUE_GOALS, GoalKind
 
 

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from brigade import dates
-from brigade.errors import TransitionNotAllowed
-from brigade.models import Officer, Unit
-from brigade.roles import scope_of
-from brigade.uploads import validate_image
+from brigade.core import dates
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.scope import scope_of
+from brigade.core.uploads import validate_image
+from brigade.duty.models import Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
 from outreach.models import (
     LARGE_AUDIENCE,
@@ -35,7 +35,7 @@ from outreach.models import (
     StationVisitDay,
 )
 
-# Whose field a date handed to a service is, for its window and its name (brigade.dates).
+# Whose field a date handed to a service is, for its window and its name (brigade.core.dates).
 _DATE_OWNERS: dict[str, type[Model]] = {
     "held_on": PublicityEvent,
     "occurred_at": AssistanceEvent,

@@ -23,16 +23,16 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from brigade import history
-from brigade.choices import Role
-from brigade.errors import TransitionNotAllowed
-from brigade.exports import Column, ExcelExportMixin
-from brigade.forms import apply_service_errors
-from brigade.models import Officer, Unit
-from brigade.permissions import ALL_ROLES, STAFF_ROLES, RoleRequiredMixin, has_role
-from brigade.roles import scope_of
-from brigade.uploads import file_response
-from brigade.views import ScopedFilterListView, is_htmx
+from brigade.core import history
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
+from brigade.core.scope import scope_of
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.uploads import file_response
+from brigade.core.views import ScopedFilterListView, is_htmx
+from brigade.duty.models import Officer, Unit
 from outreach import services
 from outreach.choices import AssistanceKind, VenueKind
 from outreach.filtersets import (
@@ -61,8 +61,6 @@ from outreach.models import (
     StationVisitDay,
 )
 
-DUTY_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
-OFFICE_ROLES = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
 RECENT = 20  # rows of each kind on an officer's or a unit's page
 
 _OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
@@ -137,7 +135,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
             people=Sum("audience", default=0),
             consultations=Sum("consultations", default=0),
         )
-        context["can_log"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_log"] = has_role(self.request.user, DUTY)
         context["my_unit_id"] = scope_of(self.request.user).unit_id
         return context
 
@@ -157,8 +155,8 @@ class EventCreateView(RoleRequiredMixin, TemplateView):
     """Log a publicity event from a phone: one screen, today's date and me filled in."""
 
     template_name = "outreach/event_form.html"
-    read_roles = DUTY_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = DUTY
+    write_roles = DUTY
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -187,8 +185,8 @@ class EventEditView(RoleRequiredMixin, TemplateView):
     """Correct a publicity event (a typo in a figure, an officer forgotten)."""
 
     template_name = "outreach/event_form.html"
-    read_roles = DUTY_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = DUTY
+    write_roles = DUTY
 
     def get_event(self) -> PublicityEvent:
         qs = PublicityEvent.objects.visible_to(self.request.user).prefetch_related(_OFFICERS)
@@ -218,8 +216,8 @@ class EventDetailView(RoleRequiredMixin, DetailView):
     """An event with its photos and history; officers add photos here."""
 
     model = PublicityEvent
-    read_roles = ALL_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = EVERYONE
+    write_roles = DUTY
     context_object_name = "event"
 
     def get_queryset(self) -> Any:
@@ -231,7 +229,7 @@ class EventDetailView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_add_photos"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_add_photos"] = has_role(self.request.user, DUTY)
         context["can_edit"] = context["can_add_photos"]
         if context["can_add_photos"]:
             context.setdefault("photo_form", PhotoForm())
@@ -293,14 +291,14 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
         by_kind = dict(self.object_list.order_by().values_list("kind").annotate(n=Count("pk")))
         context["by_kind"] = [(k.label, by_kind.get(k.value, 0)) for k in AssistanceKind]
         context["total"] = sum(by_kind.values())
-        context["can_log"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_log"] = has_role(self.request.user, DUTY)
         return context
 
 
 class AssistanceCreateView(RoleRequiredMixin, TemplateView):
     template_name = "outreach/assistance_form.html"
-    read_roles = DUTY_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = DUTY
+    write_roles = DUTY
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -324,8 +322,8 @@ class AssistanceEditView(RoleRequiredMixin, TemplateView):
     """Correct an assistance record."""
 
     template_name = "outreach/assistance_form.html"
-    read_roles = DUTY_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = DUTY
+    write_roles = DUTY
 
     def get_assistance(self) -> AssistanceEvent:
         qs = AssistanceEvent.objects.visible_to(self.request.user).prefetch_related(_OFFICERS)
@@ -367,7 +365,7 @@ class AssistanceDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = history_entries(self.object, m2m="officers")
-        context["can_edit"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_edit"] = has_role(self.request.user, DUTY)
         return context
 
 
@@ -393,7 +391,7 @@ class CampaignListView(OutreachListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF_ROLES)
+        context["can_manage"] = has_role(self.request.user, STAFF)
         return context
 
 
@@ -419,7 +417,7 @@ class CampaignDetailView(RoleRequiredMixin, DetailView):
             .select_related("unit")
             .order_by("-held_on", "-pk")[:RECENT],
             history=history_entries(self.object),
-            can_manage=has_role(self.request.user, STAFF_ROLES)
+            can_manage=has_role(self.request.user, STAFF)
             and OutreachCampaign.objects.editable_by(self.request.user)
             .filter(pk=self.object.pk)
             .exists(),
@@ -431,8 +429,8 @@ class ReferenceFormView(RoleRequiredMixin, TemplateView):
     """Create (no ``pk``) or change a campaign or a love station: commanders and admins."""
 
     template_name = "outreach/reference_form.html"
-    read_roles = STAFF_ROLES
-    write_roles = STAFF_ROLES
+    read_roles = STAFF
+    write_roles = STAFF
     model: Any
     form_class: Any
     record_kwarg = ""
@@ -526,9 +524,9 @@ class StationListView(OutreachListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_tally"] = has_role(self.request.user, DUTY_ROLES)
+        context["can_tally"] = has_role(self.request.user, DUTY)
         context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF_ROLES)
+        context["can_manage"] = has_role(self.request.user, STAFF)
         return context
 
 
@@ -551,7 +549,7 @@ class StationDetailView(RoleRequiredMixin, DetailView):
         context.update(
             visit_days=self.object.visit_days.order_by("-day")[: self.recent_days],
             history=history_entries(self.object),
-            can_manage=has_role(self.request.user, STAFF_ROLES),
+            can_manage=has_role(self.request.user, STAFF),
         )
         return context
 
@@ -560,8 +558,8 @@ class StationTallyView(RoleRequiredMixin, View):
     """+1 / −1 on today's visits of a station; htmx swaps the counter, else a redirect."""
 
     http_method_names = ["post"]
-    read_roles = DUTY_ROLES
-    write_roles = DUTY_ROLES
+    read_roles = DUTY
+    write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         station = get_object_or_404(LoveStation.objects.visible_to(request.user), pk=pk)
@@ -634,14 +632,14 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_record"] = has_role(self.request.user, OFFICE_ROLES)
+        context["can_record"] = has_role(self.request.user, DESK)
         return context
 
 
 class CommendationCreateView(RoleRequiredMixin, TemplateView):
     template_name = "outreach/commendation_form.html"
-    read_roles = OFFICE_ROLES
-    write_roles = OFFICE_ROLES
+    read_roles = DESK
+    write_roles = DESK
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

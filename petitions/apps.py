@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade.core.roles import DESK, EVERYONE, ON_ROAD
+
 
 class PetitionsConfig(AppConfig):
     """The 12345 hotline tickets, consultations and proposals."""
@@ -19,18 +21,19 @@ class PetitionsConfig(AppConfig):
 
 def register_links() -> None:
     """The petitions app's entries in the navigation and on the officer's duty page."""
-    from brigade.choices import Role
-    from brigade.nav import Link, navigation, quick_actions
+    from brigade.core.nav import Link, landing_pages, navigation, quick_actions
 
-    everyone = frozenset(Role)
-    desk = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+    # the clerk's landing page is the work queue
+    landing_pages.register(
+        Link("tickets", _("12345 tickets"), "petitions:ticket_list", "telephone", DESK, order=30)
+    )
     navigation.register(
         Link(
             "tickets",
             _("12345 tickets"),
             "petitions:ticket_list",
             "telephone",
-            desk,
+            DESK,
             order=30,
             match="/petitions/",
         ),
@@ -39,7 +42,7 @@ def register_links() -> None:
             _("Weekly summary"),
             "petitions:weekly_summary",
             "calendar-week",
-            desk,
+            DESK,
             order=33,
         ),
         Link(
@@ -47,7 +50,7 @@ def register_links() -> None:
             pgettext_lazy("records", "Consultations"),
             "petitions:consultation_list",
             "chat-dots",
-            everyone,
+            EVERYONE,
             order=31,
         ),
         Link(
@@ -55,7 +58,7 @@ def register_links() -> None:
             _("Proposals"),
             "petitions:proposal_list",
             "envelope-paper",
-            desk,
+            DESK,
             order=32,
         ),
     )
@@ -65,14 +68,14 @@ def register_links() -> None:
             _("Log a question answered"),
             "petitions:consultation_create",
             "chat-dots",
-            frozenset({Role.OFFICER, Role.COMMANDER}),
+            ON_ROAD,
             order=60,
         ),
     )
 
 
 def register_panels() -> None:
-    from brigade.dashboard.panels import Panel, panels
+    from brigade.core.dashboard.panels import Panel, panels
     from petitions.dashboard import panel_context
 
     panels.register(

@@ -1,4 +1,4 @@
-"""Working-day deadlines of 12345 tickets, on the one official calendar (``brigade.calendar``:
+"""Working-day deadlines of 12345 tickets, on the one official calendar (``brigade.core.calendar``:
 public holidays and make-up workdays 调休 from the maintained ``chinesecalendar`` package).
 
 A rule of N working days gives the Nth working day after the day of receipt; the ticket is
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from brigade.calendar import first_day_with_count, is_workday, workdays_through
+from brigade.core.calendar import first_day_with_count, is_workday, workdays_through
 from petitions.choices import DeadlineState
 
 # A ticket is "due soon" with this many working days or fewer left (today excluded).

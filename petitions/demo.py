@@ -22,8 +22,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brigade.demo import REPORT_END, REPORT_START, DemoContext
-from brigade.models import Officer
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext
+from brigade.duty.models import Officer
 from petitions.choices import (
     CallbackResult,
     ConsultationChannel,
@@ -200,7 +200,7 @@ def seed_categories() -> dict[str, TicketCategory]:
 
 
 def _handlers(demo: DemoContext) -> dict[str, list[Officer]]:
-    from brigade.demo import OFFICERS
+    from brigade.duty.demo import OFFICERS
 
     desk = {spec.badge_no for spec in OFFICERS if spec.desk}
     out: dict[str, list[Officer]] = {}

@@ -6,7 +6,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade.models import Officer, Unit
+from brigade.duty.models import Officer, Unit
 from petitions.choices import OPEN_STATUSES, DeadlineState
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory
 

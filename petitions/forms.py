@@ -10,9 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade import dates
-from brigade.forms import style_fields
-from brigade.models import Officer, Unit
+from brigade.core import dates
+from brigade.core.forms import style_fields
+from brigade.duty.models import Officer, Unit
 from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
 from petitions.models import Proposal, TicketCategory
 

@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi import Flow, Metric, register
-from brigade.kpi.records import describe
+from brigade.core.kpi import Flow, Metric, register
+from brigade.core.kpi.records import describe
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 

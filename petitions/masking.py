@@ -12,11 +12,6 @@ Who sees what (the rule every list, export, API answer and page follows):
 
 from __future__ import annotations
 
-from brigade.choices import Role
-
-# Roles that may reveal a citizen's phone on a ticket page (audited).
-REVEAL_ROLES = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
-
 
 def mask_phone(phone: str) -> str:
     """138****5678: the first three and the last four digits stay (enough to tell two

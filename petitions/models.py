@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from brigade.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.models import Officer, TimeStampedModel, Unit
-from brigade.querysets import BrigadeWideQuerySet
+from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.models import TimeStampedModel
+from brigade.core.querysets import BrigadeWideQuerySet
+from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     OPEN_STATUSES,
     CallbackResult,

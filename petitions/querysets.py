@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
-from brigade.querysets import ScopedQuerySet
+from brigade.core.querysets import ScopedQuerySet
 from petitions.choices import OPEN_STATUSES
 
 

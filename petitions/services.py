@@ -21,11 +21,11 @@ from django.db.models import Case, F, Model, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brigade import dates
-from brigade.errors import TransitionNotAllowed
-from brigade.kpi.weeks import local_date
-from brigade.models import Officer, Unit
-from brigade.transitions import transition
+from brigade.core import dates
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.kpi.weeks import local_date
+from brigade.core.transitions import transition
+from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     OPEN_STATUSES,
     CallbackResult,
@@ -51,7 +51,7 @@ def _now() -> dt.datetime:
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model]) -> None:
-    """In the brigade's window for what has happened (brigade.dates)."""
+    """In the brigade's window for what has happened (brigade.core.dates)."""
     dates.check_fields(model, **{field: value})
 
 
@@ -98,7 +98,7 @@ def _move(
 ) -> Ticket:
     """The conditional update of one transition; reloads the ticket and writes its history
     row (the UPDATE itself bypasses save()). ``repeatable``: a ticket already in the target
-    state is the outcome of an earlier request, returned as it is (brigade/transitions.py)."""
+    state is the outcome of an earlier request, returned as it is (brigade/core/transitions.py)."""
     moved = transition(
         Ticket,
         pk=ticket.pk,
@@ -636,8 +636,8 @@ def tickets_import(*, upload: Any, by: Any, dry_run: bool = False) -> Any:
     history rows, and the KPI weeks of every touched ticket are marked for recompute.
     Rows outside the importing user's units are errors, like unknown categories.
     """
-    from brigade.imports import ImportReport, TableError, read_table
-    from brigade.roles import scope_of
+    from brigade.core.imports import ImportReport, TableError, read_table
+    from brigade.core.scope import scope_of
 
     report = ImportReport(dry_run=dry_run)
     try:
@@ -784,7 +784,7 @@ def _write_import(
     by: Any,
 ) -> None:
     """Bulk writes with their history rows, then the KPI weeks they move."""
-    from brigade.kpi.engine import mark_dirty
+    from brigade.core.kpi.engine import mark_dirty
 
     touched: set[tuple[dt.date, int]] = set()
     if new:

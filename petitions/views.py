@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
-from brigade import history
-from brigade.errors import TransitionNotAllowed
-from brigade.exports import Column, ExcelExportMixin
-from brigade.idempotency import not_kept
-from brigade.imports import drop_stash, open_stash, stash_upload
-from brigade.permissions import RoleRequiredMixin, has_role
-from brigade.roles import scope_of
-from brigade.views import ScopedFilterListView, is_htmx
+from brigade.core import history
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.idempotency import not_kept
+from brigade.core.imports import drop_stash, open_stash, stash_upload
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DESK, EVERYONE, STAFF
+from brigade.core.scope import scope_of
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.views import ScopedFilterListView, is_htmx
 from petitions import services
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
@@ -45,9 +46,8 @@ from petitions.forms import (
     ReplyForm,
     TicketForm,
 )
-from petitions.masking import REVEAL_ROLES, mask_name, mask_phone
+from petitions.masking import mask_name, mask_phone
 from petitions.models import Consultation, Proposal, Ticket, TicketExtension
-from petitions.roles import ALL_ROLES, COMMAND_ROLES, DESK_ROLES
 
 QUEUE_PAGE = 50
 
@@ -85,7 +85,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = TicketFilterSet
     template_name = "petitions/ticket_list.html"
     paginate_by = None  # type: ignore[assignment]  # keyset pages, see get_context_data
-    read_roles = DESK_ROLES
+    read_roles = DESK
     page_title = gettext_lazy("12345 tickets")
     filter_fields = (
         "q",
@@ -168,7 +168,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
             counts=_counts(Ticket.objects.visible_to(self.request.user)),
             queue_mode=self.is_queue(),
             today=today,
-            can_import=has_role(self.request.user, DESK_ROLES),
+            can_import=has_role(self.request.user, DESK),
         )
         if after:
             reset = self.request.GET.copy()
@@ -254,9 +254,9 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
         "action": next_action(ticket),
         "masked_name": mask_name(ticket.citizen_name),
         "masked_phone": mask_phone(ticket.citizen_phone),
-        "can_reveal": scope.has_any(*REVEAL_ROLES),
-        "can_act": scope.has_any(*DESK_ROLES),
-        "can_command": scope.has_any(*COMMAND_ROLES),
+        "can_reveal": scope.has_any(*DESK),
+        "can_act": scope.has_any(*DESK),
+        "can_command": scope.has_any(*STAFF),
         "is_handler": handler_user is not None and handler_user == request.user.pk,
         "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
         "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),
@@ -287,7 +287,7 @@ class TicketDetailView(RoleRequiredMixin, View):
     """A ticket: what the citizen asked, the deadlines, the rounds, the actions, the
     history. With htmx (or ``?panel=1``), the side panel of the queue."""
 
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         ticket = _ticket_for(request, pk)
@@ -302,12 +302,12 @@ class TicketActionView(RoleRequiredMixin, View):
     request or decide an extension, reopen, reveal the phone."""
 
     action = ""
-    read_roles = DESK_ROLES
-    write_roles = DESK_ROLES
+    read_roles = DESK
+    write_roles = DESK
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.action in ("reopen", "decide"):
-            self.write_roles = COMMAND_ROLES
+            self.write_roles = STAFF
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -438,8 +438,8 @@ class TicketActionView(RoleRequiredMixin, View):
 class TicketCreateView(RoleRequiredMixin, View):
     """Enter one ticket by hand."""
 
-    read_roles = DESK_ROLES
-    write_roles = DESK_ROLES
+    read_roles = DESK
+    write_roles = DESK
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(
@@ -466,8 +466,8 @@ class TicketImportView(RoleRequiredMixin, View):
     """Upload → preview (a dry run; the file is kept) → confirm (the import, all or
     nothing) or cancel."""
 
-    read_roles = DESK_ROLES
-    write_roles = DESK_ROLES
+    read_roles = DESK
+    write_roles = DESK
     template = "petitions/ticket_import.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -528,7 +528,7 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     model = Consultation
     filterset_class = ConsultationFilterSet
     template_name = "petitions/consultation_list.html"
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
     page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
     export_filename = "consultations"
@@ -552,8 +552,8 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
 class ConsultationCreateView(RoleRequiredMixin, View):
     """The quick log of a question answered by phone or in person."""
 
-    read_roles = ALL_ROLES
-    write_roles = ALL_ROLES
+    read_roles = EVERYONE
+    write_roles = EVERYONE
 
     def get(self, request: HttpRequest) -> HttpResponse:
         scope = scope_of(request.user)
@@ -579,7 +579,7 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
     model = Proposal
     filterset_class = ProposalFilterSet
     template_name = "petitions/proposal_list.html"
-    read_roles = DESK_ROLES
+    read_roles = DESK
     page_title = gettext_lazy("Proposals")
     filter_fields = ("kind", "grade", "reply_mode", "answered", "unit", "date_from", "date_to")
     export_filename = "proposals"
@@ -608,8 +608,8 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
 
 
 class ProposalCreateView(RoleRequiredMixin, View):
-    read_roles = DESK_ROLES
-    write_roles = DESK_ROLES
+    read_roles = DESK
+    write_roles = DESK
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = ProposalForm(
@@ -635,7 +635,7 @@ def record_history(record: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]
 class ProposalDetailView(RoleRequiredMixin, View):
     """A proposal, its answer, and its history."""
 
-    read_roles = DESK_ROLES
+    read_roles = DESK
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = get_object_or_404(
@@ -659,8 +659,8 @@ class ProposalDetailView(RoleRequiredMixin, View):
 
 
 class ProposalAnswerView(RoleRequiredMixin, View):
-    read_roles = DESK_ROLES
-    write_roles = DESK_ROLES
+    read_roles = DESK
+    write_roles = DESK
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
@@ -685,12 +685,12 @@ class WeeklySummaryView(RoleRequiredMixin, View):
     """每周汇总: a week's tickets received, closed and overdue, by category, with the
     notable tickets listed; printable (A4), and as an Excel file with ``?export=xlsx``."""
 
-    read_roles = DESK_ROLES
+    read_roles = DESK
     template = "petitions/weekly_summary.html"
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        from brigade.dashboard.scopes import resolve_scope, visible_units
-        from brigade.kpi.weeks import current_week, parse_week, week_key
+        from brigade.core.kpi.scopes import resolve_scope, visible_units
+        from brigade.core.kpi.weeks import current_week, parse_week, week_key
         from petitions.weekly import link_rows, weekly_summary
 
         text = request.GET.get("week", "").strip()
@@ -750,7 +750,7 @@ def _rate(value: float | None) -> float | None:
 def weekly_export(summary: Any, scope_name: str) -> HttpResponseBase:
     """The summary as an .xlsx: the figures by category, then one sheet per kind of
     notable ticket."""
-    from brigade.exports import Sheet, xlsx_response
+    from brigade.core.spreadsheets import Sheet, xlsx_response
 
     figures = (
         Column(

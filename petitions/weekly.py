@@ -32,8 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade.kpi.records import QuerysetRecords, register_list
-from brigade.kpi.weeks import week_bounds, week_key
+from brigade.core.kpi.records import QuerysetRecords, register_list
+from brigade.core.kpi.weeks import week_bounds, week_key
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, TicketStatus
 from petitions.models import Ticket, TicketCallback, TicketCategory, TicketExtension
 

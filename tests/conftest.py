@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from brigade.choices import Role, UnitKind
+from brigade.core.roles import Role
+from brigade.duty.choices import UnitKind
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
 
 

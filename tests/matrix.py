@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 
 ANON = "anonymous"
 OFFICER, CLERK, COMMANDER, ADMIN = Role.OFFICER, Role.CLERK, Role.COMMANDER, Role.ADMIN

@@ -14,7 +14,7 @@ import yaml
 from django.db import DatabaseError
 from django.urls import path
 
-from brigade.health import healthz
+from brigade.core.health import healthz
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
@@ -120,7 +120,7 @@ def test_healthz_answers_ok_after_asking_the_database(client, django_assert_num_
 @pytest.mark.urls(__name__)
 def test_healthz_is_503_when_the_database_is_down(client):
     with mock.patch(
-        "brigade.health.connection.cursor", side_effect=DatabaseError("connection refused")
+        "brigade.core.health.connection.cursor", side_effect=DatabaseError("connection refused")
     ):
         response = client.get("/healthz/")
 

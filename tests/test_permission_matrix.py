@@ -30,8 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from brigade.choices import UnitKind
-from brigade.kpi.models import KpiRun
+from brigade.core.kpi.models import KpiRun
+from brigade.duty.choices import UnitKind
 from tests.brigade.factories import (
     AttendanceFactory,
     CampaignFactory,
@@ -271,7 +271,7 @@ def build_world() -> World:
 
 
 def _school_break():  # type: ignore[no-untyped-def]
-    from brigade.models import SchoolBreak
+    from brigade.duty.models import SchoolBreak
 
     return SchoolBreak.objects.create(
         name="暑假", starts_on=dt.date(2022, 7, 10), ends_on=dt.date(2022, 8, 31)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade import dates
-from brigade.api.serializers import (
+from brigade.core import dates
+from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
@@ -19,7 +19,7 @@ from brigade.api.serializers import (
     TimestampField,
     label_of,
 )
-from brigade.models import PatrolLog, Unit
+from brigade.duty.models import PatrolLog, Unit
 from hazards.choices import (
     CheckResult,
     Element,

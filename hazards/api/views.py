@@ -14,11 +14,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.api.mixins import CONFLICT, ScopedModelViewSet
-from brigade.choices import Role
-from brigade.imports import TableError
-from brigade.models import Unit
-from brigade.roles import scope_of
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.core.imports import TableError
+from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, STAFF
+from brigade.core.scope import scope_of
+from brigade.duty.models import Unit
 from hazards import services
 from hazards.api.serializers import (
     FacilityWorkSerializer,
@@ -36,11 +36,6 @@ from hazards.api.serializers import (
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
-
-EVERYONE = frozenset(Role)
-STAFF = frozenset({Role.COMMANDER, Role.ADMIN})
-DUTY = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
-ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
 def own_unit(request: Request, chosen: Unit | None) -> Unit:

@@ -9,8 +9,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade import dates
-from brigade.api.serializers import (
+from brigade.core import dates
+from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
@@ -18,7 +18,7 @@ from brigade.api.serializers import (
     TimestampField,
     label_of,
 )
-from brigade.models import Unit
+from brigade.duty.models import Unit
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,

@@ -16,9 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brigade.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
-from brigade.permissions import ALL_ROLES, RolePermission
-from brigade.roles import scope_of
+from brigade.core.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
+from brigade.core.permissions import RolePermission
+from brigade.core.roles import ADMIN_ONLY, DESK, DUTY, EVERYONE, NOBODY, STAFF
+from brigade.core.scope import scope_of
 from incidents import services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
@@ -35,7 +36,6 @@ from incidents.api.serializers import (
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
-from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK, NOBODY
 
 
 def unit_for(user: Any, unit: Any) -> Any:
@@ -59,9 +59,9 @@ class AccidentViewSet(ScopedModelViewSet):
     filterset_class = AccidentFilterSet
     ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
     ordering = ["-occurred_at", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = ALL_ROLES
-    action_roles = {"solve": CASE_ROLES, "destroy": ADMIN_ONLY}
+    read_roles = EVERYONE
+    write_roles = EVERYONE
+    action_roles = {"solve": DUTY, "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:
         parties = AccidentParty.objects.order_by("pk")
@@ -121,12 +121,12 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     filterset_class = FundAdvanceFilterSet
     ordering_fields = ["created_at", "paid_at", "amount", "recovery_due", "status"]
     ordering = ["-created_at", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = ALL_ROLES
+    read_roles = EVERYONE
+    write_roles = EVERYONE
     action_roles = {
-        "approve": APPROVERS,
-        "reject": APPROVERS,
-        "pay": FUND_DESK,
+        "approve": STAFF,
+        "reject": STAFF,
+        "pay": DESK,
         "destroy": NOBODY,
     }
 
@@ -196,8 +196,8 @@ class RecoveryViewSet(ScopedModelViewSet):
     filterset_class = RecoveryFilterSet
     ordering_fields = ["received_on", "amount", "created_at"]
     ordering = ["-received_on", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = FUND_DESK
+    read_roles = EVERYONE
+    write_roles = DESK
     action_roles = {"update": NOBODY, "partial_update": NOBODY, "destroy": NOBODY}
 
     def get_queryset(self) -> Any:
@@ -216,7 +216,7 @@ class LedgerView(APIView):
     outstanding), recoveries received in it, and totals that are the sums of the rows."""
 
     permission_classes = [RolePermission]
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
     schema = ScopedAutoSchema()
 
     @extend_schema(

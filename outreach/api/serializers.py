@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brigade.api.serializers import (
+from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
@@ -19,7 +19,7 @@ from brigade.api.serializers import (
     RelatedRef,
     label_of,
 )
-from brigade.models import DutyPost, Officer, Unit
+from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,

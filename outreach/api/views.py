@@ -15,10 +15,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.api.mixins import CONFLICT, ScopedModelViewSet
-from brigade.choices import Role
-from brigade.models import Officer
-from brigade.permissions import ALL_ROLES, STAFF_ROLES
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
+from brigade.duty.models import Officer
 from outreach import services
 from outreach.api.serializers import (
     AssistanceEventSerializer,
@@ -46,11 +45,6 @@ from outreach.models import (
     PublicityEvent,
 )
 
-# Officers log events and assistance from the road; commanders and admins too.
-DUTY_ROLES = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
-# Commendations arrive at the office: the clerks record them.
-OFFICE_ROLES = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
-
 _OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
 
 
@@ -67,8 +61,8 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     serializer_class = OutreachCampaignSerializer
     filterset_class = OutreachCampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    read_roles = ALL_ROLES
-    write_roles = STAFF_ROLES
+    read_roles = EVERYONE
+    write_roles = STAFF
 
     def get_queryset(self) -> Any:
         campaigns = OutreachCampaign.objects.visible_to(self.request.user)
@@ -96,9 +90,9 @@ class PublicityEventViewSet(ScopedModelViewSet):
     serializer_class = PublicityEventSerializer
     filterset_class = PublicityEventFilterSet
     ordering_fields = ["held_on", "audience", "consultations", "created_at"]
-    read_roles = ALL_ROLES
-    write_roles = DUTY_ROLES
-    action_roles = {"destroy": STAFF_ROLES, "photos": DUTY_ROLES}
+    read_roles = EVERYONE
+    write_roles = DUTY
+    action_roles = {"destroy": STAFF, "photos": DUTY}
 
     def get_queryset(self) -> Any:
         return (
@@ -145,9 +139,9 @@ class AssistanceEventViewSet(ScopedModelViewSet):
     serializer_class = AssistanceEventSerializer
     filterset_class = AssistanceEventFilterSet
     ordering_fields = ["occurred_at", "kind", "created_at"]
-    read_roles = ALL_ROLES
-    write_roles = DUTY_ROLES
-    action_roles = {"destroy": STAFF_ROLES}
+    read_roles = EVERYONE
+    write_roles = DUTY
+    action_roles = {"destroy": STAFF}
 
     def get_queryset(self) -> Any:
         return (
@@ -189,8 +183,8 @@ class CommendationViewSet(ScopedModelViewSet):
     serializer_class = CommendationSerializer
     filterset_class = CommendationFilterSet
     ordering_fields = ["received_on", "created_at"]
-    read_roles = ALL_ROLES
-    write_roles = OFFICE_ROLES
+    read_roles = EVERYONE
+    write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
@@ -221,10 +215,10 @@ class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
     ordering_fields = ["name", "opened_on"]
-    read_roles = ALL_ROLES
-    write_roles = STAFF_ROLES
+    read_roles = EVERYONE
+    write_roles = STAFF
     # The officers at a kiosk tap the visits in.
-    action_roles = {"tally": DUTY_ROLES}
+    action_roles = {"tally": DUTY}
 
     def get_queryset(self) -> Any:
         return (

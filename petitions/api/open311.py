@@ -44,14 +44,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brigade.api.exceptions import exception_handler, validation_messages
-from brigade.models import Unit
-from brigade.permissions import RolePermission
-from brigade.roles import scope_of
+from brigade.core.api.exceptions import exception_handler, validation_messages
+from brigade.core.permissions import RolePermission
+from brigade.core.roles import DESK, EVERYONE
+from brigade.core.scope import scope_of
+from brigade.duty.models import Unit
 from petitions import services
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.models import Ticket, TicketCategory
-from petitions.roles import ALL_ROLES, DESK_ROLES
 
 DEFAULT_DAYS = 90  # the spec's default window, and the longest range one call may ask for
 MAX_REQUESTS = 1000
@@ -210,8 +210,8 @@ class Open311View(APIView):
     permission_classes = [RolePermission]
     renderer_classes = [JSONRenderer]
     parser_classes = [FormParser, MultiPartParser, JSONParser]
-    read_roles = ALL_ROLES
-    write_roles = DESK_ROLES
+    read_roles = EVERYONE
+    write_roles = DESK
 
     def get_exception_handler(self) -> Any:
         return open311_exception_handler

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.utils import html
 
-from brigade import dates
-from brigade.api.serializers import (
+from brigade.core import dates
+from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
@@ -19,7 +19,7 @@ from brigade.api.serializers import (
     TimestampField,
     label_of,
 )
-from brigade.models import Officer, Unit
+from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
     ConsultationChannel,

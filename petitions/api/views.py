@@ -16,8 +16,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
-from brigade.idempotency import not_kept
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
+from brigade.core.idempotency import not_kept
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, STAFF
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -42,7 +43,6 @@ from petitions.api.serializers import (
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory, TicketExtension
-from petitions.roles import ADMIN_ONLY, ALL_ROLES, COMMAND_ROLES, DESK_ROLES
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
@@ -58,7 +58,7 @@ class TicketCategoryViewSet(ScopedModelViewSet):
     serializer_class = TicketCategorySerializer
     ordering_fields = ["code", "name"]
     ordering = ["code"]
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
     def get_queryset(self) -> Any:
@@ -73,13 +73,13 @@ class TicketViewSet(ScopedModelViewSet):
     filterset_class = TicketFilterSet
     ordering_fields = ["received_at", "next_due", "close_due", "number", "status"]
     ordering = ["-received_at", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = DESK_ROLES
+    read_roles = EVERYONE
+    write_roles = DESK
     action_roles = {
         "destroy": ADMIN_ONLY,
-        "reopen": COMMAND_ROLES,
-        "approve_extension": COMMAND_ROLES,
-        "reveal": DESK_ROLES,
+        "reopen": STAFF,
+        "approve_extension": STAFF,
+        "reveal": DESK,
     }
 
     def get_queryset(self) -> Any:
@@ -320,9 +320,9 @@ class ConsultationViewSet(ScopedModelViewSet):
     filterset_class = ConsultationFilterSet
     ordering_fields = ["at"]
     ordering = ["-at", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = ALL_ROLES
-    action_roles = {"destroy": COMMAND_ROLES}
+    read_roles = EVERYONE
+    write_roles = EVERYONE
+    action_roles = {"destroy": STAFF}
 
     def get_queryset(self) -> Any:
         return Consultation.objects.visible_to(self.request.user).select_related(
@@ -352,8 +352,8 @@ class ProposalViewSet(ScopedModelViewSet):
     filterset_class = ProposalFilterSet
     ordering_fields = ["received_on", "replied_at"]
     ordering = ["-received_on", "-pk"]
-    read_roles = ALL_ROLES
-    write_roles = DESK_ROLES
+    read_roles = EVERYONE
+    write_roles = DESK
     action_roles = {"destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:

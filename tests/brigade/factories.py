@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from brigade.choices import OfficerKind, PatrolMode, PostKind, TrainingKind, UnitKind
-from brigade.models import (
+from brigade.duty.choices import OfficerKind, PatrolMode, PostKind, TrainingKind, UnitKind
+from brigade.duty.models import (
     Attendance,
     Campaign,
     DutyPost,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift, Unit
+from brigade.duty.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift, Unit
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,

@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 
-from brigade.models import Campaign, SchoolBreak, Unit
+from brigade.duty.models import Campaign, SchoolBreak, Unit
 from tests.brigade.factories import OfficerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from brigade.choices import AssessmentResult
-from brigade.models import Attendance, Shift, TrainingSession
+from brigade.duty.choices import AssessmentResult
+from brigade.duty.models import Attendance, Shift, TrainingSession
 from tests.brigade.factories import (
     AttendanceFactory,
     DutyPostFactory,

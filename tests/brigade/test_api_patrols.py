@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from brigade.choices import PatrolMode, Role
-from brigade.kpi import engine
-from brigade.models import PatrolLog, ViolationTally
+from brigade.core.kpi import engine
+from brigade.core.roles import Role
+from brigade.duty.choices import PatrolMode
+from brigade.duty.models import PatrolLog, ViolationTally
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,

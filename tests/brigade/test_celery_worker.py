@@ -23,9 +23,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from brigade import services
 from brigade.celery import app as celery_app
-from brigade.choices import PatrolMode, PostKind
+from brigade.duty import services
+from brigade.duty.choices import PatrolMode, PostKind
 from brigade.tasks import post_coverage_task
 from tests.brigade.factories import DutyPostFactory, OfficerFactory, UnitFactory
 

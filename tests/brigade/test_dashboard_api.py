@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from brigade.kpi import engine, read
-from brigade.kpi.models import KpiRun
-from brigade.kpi.read import Scope
-from brigade.kpi.weeks import current_week, week_key
-from brigade.models import PatrolLog, ViolationTally
+from brigade.core.kpi import engine, read
+from brigade.core.kpi.models import KpiRun
+from brigade.core.kpi.read import FigureScope
+from brigade.core.kpi.weeks import current_week, week_key
+from brigade.duty.models import PatrolLog, ViolationTally
 from brigade.tasks import recompute_all_task
 from tests.brigade.factories import (
     AttendanceFactory,
@@ -339,7 +339,9 @@ def test_trend_has_26_weeks_zero_filled_before_the_first_record(api_as, brigade_
 
 
 def test_trend_of_a_rate_zero_fills_with_a_denominator(db):
-    points = read.trend("brigade.training_attendance_rate", Scope(None, "b"), weeks=3, until=W24)
+    points = read.trend(
+        "brigade.training_attendance_rate", FigureScope(None, "b"), weeks=3, until=W24
+    )
 
     key = "brigade.training_attendance_rate"
     assert points == [

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRun
-from brigade.kpi.weeks import current_week, week_key
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRun
+from brigade.core.kpi.weeks import current_week, week_key
 from brigade.tasks import recompute_all_task
 from tests.brigade.factories import (
     AttendanceFactory,

@@ -1,4 +1,4 @@
-"""The one date window (brigade/dates.py): every date sent by a page, the API or an import
+"""The one date window (brigade/core/dates.py): every date sent by a page, the API or an import
 lies between BRIGADE_EPOCH (2000-01-01) and today for what has happened, a year ahead for
 deadlines; legacy rows outside it still open quickly and are listed by check_dates."""
 
@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework import serializers
 
-from brigade import calendar, dates
-from brigade.api.serializers import _WindowMixin
-from brigade.kpi import engine
-from brigade.kpi.models import KpiFlow, KpiWeek
-from brigade.kpi.weeks import local_date, week_key, week_range, week_start
+from brigade.core import calendar, dates
+from brigade.core.api.fields import _WindowMixin
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiFlow, KpiWeek
+from brigade.core.kpi.weeks import local_date, week_key, week_range, week_start
 from hazards.models import Hazard
 from outreach.models import PublicityEvent
 from petitions import deadlines
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVENTS = "/api/v1/outreach/events/"
 SERIALIZER_MODULES = [
-    "brigade.api.serializers",
+    "brigade.duty.api.serializers",
     "hazards.api.serializers",
     "incidents.api.serializers",
     "petitions.api.serializers",

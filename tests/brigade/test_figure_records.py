@@ -22,9 +22,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from brigade.kpi.models import KpiFlow
-from brigade.kpi.weeks import week_key
-from brigade.models import Unit
+from brigade.core.kpi.models import KpiFlow
+from brigade.core.kpi.weeks import week_key
+from brigade.duty.models import Unit
 
 pytestmark = pytest.mark.django_db
 

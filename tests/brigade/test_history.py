@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from brigade.history import history_entries
+from brigade.core.history import history_entries
 from outreach.choices import VenueKind
 from tests.brigade.factories import OfficerFactory, UnitFactory
 from tests.incidents.factories import FundAdvanceFactory

@@ -17,8 +17,9 @@ from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from brigade import idempotency
-from brigade.models import IdempotencyKey, PatrolLog
+from brigade.core import idempotency
+from brigade.core.idempotency import IdempotencyKey
+from brigade.duty.models import PatrolLog
 from brigade.tasks import prune_idempotency_keys_task
 from petitions.choices import TicketStatus
 from tests.petitions.factories import TicketFactory
@@ -147,7 +148,7 @@ def test_a_key_of_255_characters_is_accepted(officer):
 
 @pytest.mark.django_db
 def test_a_server_error_is_not_kept_so_that_a_retry_runs(officer, monkeypatch):
-    from brigade import services
+    from brigade.duty import services
 
     real = services.patrol_start
 
@@ -328,7 +329,7 @@ def test_the_same_start_from_two_threads_at_once_makes_one_patrol(
     claimed, waits for the first to finish, and answers its answer."""
     import requests
 
-    from brigade import services
+    from brigade.duty import services
 
     assert connection.vendor == "postgresql"
     real = services.patrol_start

@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from brigade import services
-from brigade.choices import AssessmentResult, PatrolMode, PostKind
-from brigade.kpi import engine, runs
-from brigade.kpi.models import KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiRun
-from brigade.kpi.weeks import parse_week, week_key, week_start
-from brigade.models import DutyPost, PatrolLog, SchoolBreak, ViolationTally
+from brigade.core.kpi import engine, runs
+from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiRun
+from brigade.core.kpi.weeks import parse_week, week_key, week_start
+from brigade.duty import services
+from brigade.duty.choices import AssessmentResult, PatrolMode, PostKind
+from brigade.duty.models import DutyPost, PatrolLog, SchoolBreak, ViolationTally
 from brigade.tasks import close_week_task, recompute_all_task, recompute_dirty_task
 from tests.brigade.factories import (
     AttendanceFactory,

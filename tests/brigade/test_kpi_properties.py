@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from brigade.choices import AssessmentResult
-from brigade.kpi import engine
-from brigade.kpi.models import KpiDirty, KpiFlow, KpiRollup, KpiWeek
-from brigade.kpi.weeks import week_start, ytd_year
-from brigade.models import Attendance, PatrolLog, TrainingSession, ViolationTally
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiRollup, KpiWeek
+from brigade.core.kpi.weeks import week_start, ytd_year
+from brigade.duty.choices import AssessmentResult
+from brigade.duty.models import Attendance, PatrolLog, TrainingSession, ViolationTally
 from tests.brigade.factories import OfficerFactory, UnitFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

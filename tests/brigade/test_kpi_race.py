@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from brigade.celery import app as celery_app
-from brigade.kpi import engine, runs
-from brigade.kpi.models import KpiDirty, KpiFlow, KpiRollup, KpiRun, KpiWeek
-from brigade.models import Officer, PatrolLog, Unit, ViolationTally
+from brigade.core.kpi import engine, runs
+from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiRollup, KpiRun, KpiWeek
+from brigade.duty.models import Officer, PatrolLog, Unit, ViolationTally
 from tests.brigade.test_celery_worker import BASE_DIR, celery_command, database_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from brigade.kpi import Flow, Metric
-from brigade.kpi.registry import Registry, registry
-from brigade.models import PatrolLog
+from brigade.core.kpi import Flow, Metric
+from brigade.core.kpi.registry import Registry, registry
+from brigade.duty.models import PatrolLog
 
 METRICS = registry.all()
 
@@ -66,7 +66,7 @@ def test_a_split_metric_lists_its_parts_in_both_languages(metric):
 
 
 def test_violation_parts_are_every_violation_kind():
-    from brigade.choices import ViolationKind
+    from brigade.duty.choices import ViolationKind
 
     parts = dict(registry.get("brigade.violations").parts)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError
 
-from brigade.kpi import engine, runs
-from brigade.kpi.models import KpiRun
+from brigade.core.kpi import engine, runs
+from brigade.core.kpi.models import KpiRun
 
 pytestmark = pytest.mark.django_db
 

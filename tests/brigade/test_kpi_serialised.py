@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from brigade.kpi import engine, lock, runs
-from brigade.kpi.models import KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiRun
-from brigade.kpi.registry import Flow, Metric, registry
-from brigade.kpi.weeks import parse_week
-from brigade.models import ViolationTally
+from brigade.core.kpi import engine, lock, runs
+from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiPublished, KpiRollup, KpiRun
+from brigade.core.kpi.registry import Flow, Metric, registry
+from brigade.core.kpi.weeks import parse_week
+from brigade.duty.models import ViolationTally
 from brigade.tasks import recompute_all_task, recompute_dirty_task
 from tests.brigade.factories import OfficerFactory
 from tests.brigade.test_kpi_engine import local, numerator, patrol, tables

@@ -17,9 +17,9 @@ import pytest
 from django.db import transaction
 
 from brigade.celery import app as celery_app
-from brigade.kpi import engine, runs
-from brigade.kpi.models import KpiDirty, KpiRollup, KpiRun
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine, runs
+from brigade.core.kpi.models import KpiDirty, KpiRollup, KpiRun
+from brigade.core.kpi.weeks import parse_week
 from tests.brigade.factories import (
     OfficerFactory,
     PatrolLogFactory,

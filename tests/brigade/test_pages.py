@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade import services
-from brigade.choices import AssessmentResult, PatrolMode, PostKind, Weather
-from brigade.models import Attendance, PatrolLog, SchoolBreak, ViolationTally
+from brigade.duty import services
+from brigade.duty.choices import AssessmentResult, PatrolMode, PostKind, Weather
+from brigade.duty.models import Attendance, PatrolLog, SchoolBreak, ViolationTally
 from tests.brigade.factories import (
     AttendanceFactory,
     CampaignFactory,

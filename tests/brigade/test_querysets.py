@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from brigade.choices import PostKind
-from brigade.models import DutyPost, PatrolLog, SchoolBreak
+from brigade.duty.choices import PostKind
+from brigade.duty.models import DutyPost, PatrolLog, SchoolBreak
 from tests.brigade.factories import DutyPostFactory, PatrolLogFactory
 
 pytestmark = pytest.mark.django_db

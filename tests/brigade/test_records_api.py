@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.kpi import engine
-from brigade.kpi.weeks import current_week, week_key
+from brigade.core.kpi import engine
+from brigade.core.kpi.weeks import current_week, week_key
 from tests.brigade.factories import (
     AttendanceFactory,
     OfficerFactory,

@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.choices import AssessmentResult, TrainingKind
-from brigade.kpi import engine
-from brigade.kpi.models import KpiDirty
-from brigade.kpi.read import Scope
-from brigade.report.figures import FIGURES
-from brigade.report.period import MAX_DAYS, Period
-from brigade.report.report import build_report
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiDirty
+from brigade.core.kpi.read import FigureScope
+from brigade.core.report.figures import FIGURES
+from brigade.core.report.period import MAX_DAYS, Period
+from brigade.core.report.report import build_report
+from brigade.duty.choices import AssessmentResult, TrainingKind
 from hazards.choices import FacilityKind, HazardStatus
 from incidents.choices import HandlingMode, Severity
 from outreach.choices import CommendationKind, VenueKind
@@ -294,7 +294,7 @@ def test_changes_since_the_last_recompute_are_counted(api_as, brigade_commander,
     # then: both count, as the records say
     assert after["petitions.received"]["numerator"] == before["petitions.received"]["numerator"] + 2
     period = Period(dt.date(2022, 1, 1), dt.date(2022, 3, 31))
-    from_records = build_report(period, Scope(None, "-"), use_flows=False)
+    from_records = build_report(period, FigureScope(None, "-"), use_flows=False)
     assert (
         after["petitions.received"]["numerator"] == from_records.get("petitions.received").numerator
     )
@@ -305,8 +305,8 @@ def test_the_flows_and_the_records_agree_after_a_recompute(records):
     for first, last in [("2022-01-01", "2022-03-31"), ("2022-01-12", "2022-03-20")]:
         period = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
         for unit_id in (None, records[0].pk):
-            flows = build_report(period, Scope(unit_id, "-"))
-            counted = build_report(period, Scope(unit_id, "-"), use_flows=False)
+            flows = build_report(period, FigureScope(unit_id, "-"))
+            counted = build_report(period, FigureScope(unit_id, "-"), use_flows=False)
             assert [(f.numerator, f.denominator) for f in flows.figures] == [
                 (f.numerator, f.denominator) for f in counted.figures
             ]
@@ -331,19 +331,21 @@ def test_a_new_year_splits_a_week_exactly(unit):
         (dt.date(2022, 12, 1), dt.date(2023, 1, 1)),
     ]:
         period = Period(first, last)
-        flows = build_report(period, Scope(None, "-"))
-        counted = build_report(period, Scope(None, "-"), use_flows=False)
+        flows = build_report(period, FigureScope(None, "-"))
+        counted = build_report(period, FigureScope(None, "-"), use_flows=False)
         assert [(f.numerator, f.denominator) for f in flows.figures] == [
             (f.numerator, f.denominator) for f in counted.figures
         ], (first, last)
-    year = build_report(Period(dt.date(2022, 1, 1), dt.date(2022, 12, 31)), Scope(None, "-"))
+    year = build_report(Period(dt.date(2022, 1, 1), dt.date(2022, 12, 31)), FigureScope(None, "-"))
     assert year.get("petitions.received").numerator == 3
     assert (
         year.get("petitions.closure_rate").numerator,
         year.get("petitions.closure_rate").denominator,
     ) == (1, 3)
     assert year.get("hazards.found").numerator == 1
-    january = build_report(Period(dt.date(2023, 1, 1), dt.date(2023, 1, 31)), Scope(None, "-"))
+    january = build_report(
+        Period(dt.date(2023, 1, 1), dt.date(2023, 1, 31)), FigureScope(None, "-")
+    )
     assert january.get("petitions.received").numerator == 1
     assert january.get("petitions.closure_rate").numerator == 0  # 2022's ticket
     assert january.get("hazards.found").numerator == 1

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.report import exports
+from brigade.core.report import documents as exports
 from hazards.choices import FacilityKind, HazardStatus
 from tests.brigade.factories import RoadWorksZoneFactory
 from tests.hazards.factories import FacilityWorkFactory, HazardFactory

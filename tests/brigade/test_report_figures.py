@@ -22,15 +22,15 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.read import Scope
-from brigade.kpi.registry import registry
-from brigade.kpi.weeks import parse_week
-from brigade.models import Unit
-from brigade.report.compute import Need, compute
-from brigade.report.figures import FIGURES, ROWS_WITH_A_FIGURE, M
-from brigade.report.period import Period
-from brigade.report.report import build_report
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.read import FigureScope
+from brigade.core.kpi.registry import registry
+from brigade.core.kpi.weeks import parse_week
+from brigade.core.report.compute import Need, compute
+from brigade.core.report.figures import FIGURES, ROWS_WITH_A_FIGURE, M
+from brigade.core.report.period import Period
+from brigade.core.report.report import build_report
+from brigade.duty.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +218,7 @@ PERIODS = [
 def test_weekly_flows_and_records_give_the_same_report(seeded, dates, unit_code):
     unit_id = Unit.objects.get(code=unit_code).pk if unit_code else None
     period = Period(dt.date.fromisoformat(dates[0]), dt.date.fromisoformat(dates[1]))
-    scope = Scope(unit_id=unit_id, name="-")
+    scope = FigureScope(unit_id=unit_id, name="-")
     from_flows = build_report(period, scope)
     from_records = build_report(period, scope, use_flows=False)
     _same(_numbers(from_flows), _numbers(from_records))
@@ -261,7 +261,7 @@ def test_report_to_a_weeks_end_equals_the_dashboards_year_to_date(seeded, week, 
     unit_id = Unit.objects.get(code=unit_code).pk if unit_code else None
     monday = parse_week(week)
     report = build_report(
-        Period(dt.date(2022, 1, 1), monday + dt.timedelta(days=6)), Scope(unit_id, "-")
+        Period(dt.date(2022, 1, 1), monday + dt.timedelta(days=6)), FigureScope(unit_id, "-")
     )
     rollups = _rollups(week, str(unit_id) if unit_id else "brigade")
     checked = 0
@@ -287,7 +287,7 @@ def test_one_weeks_report_equals_the_dashboards_change_over_that_week(seeded, we
     """For counts and sums without a cohort, Monday to Sunday of a week is the dashboard's
     year-to-date figure of that week less the week before's."""
     monday = parse_week(week)
-    report = build_report(Period(monday, monday + dt.timedelta(days=6)), Scope(None, "-"))
+    report = build_report(Period(monday, monday + dt.timedelta(days=6)), FigureScope(None, "-"))
     now = _rollups(week, "brigade")
     before = {
         row.metric: row

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.choices import TrainingKind
-from brigade.report.period import presets
+from brigade.core.report.period import presets
+from brigade.duty.choices import TrainingKind
 from hazards.choices import FacilityKind
 from tests.brigade.factories import RoadWorksZoneFactory, TrainingSessionFactory
 from tests.hazards.factories import FacilityWorkFactory, HazardFactory

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from brigade.report.compute import _merged, _whole_weeks
-from brigade.report.period import MAX_DAYS, Period, period_errors, presets
+from brigade.core.report.compute import _merged, _whole_weeks
+from brigade.core.report.period import MAX_DAYS, Period, period_errors, presets
 
 D = dt.date
 TODAY = D(2026, 11, 27)  # a Friday

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from brigade.kpi.models import KpiFlow, KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi.models import KpiFlow, KpiRollup
+from brigade.core.kpi.weeks import parse_week
 from tests.brigade.factories import (
     OfficerFactory,
     PatrolLogFactory,

@@ -15,8 +15,10 @@ from django.db.models import Sum
 from django.test import override_settings
 from django.utils import timezone
 
-from brigade.choices import AssessmentResult, OfficerKind, PostKind, Role, TrainingKind
-from brigade.models import (
+from brigade.core.roles import Role
+from brigade.core.scope import scope_of
+from brigade.duty.choices import AssessmentResult, OfficerKind, PostKind, TrainingKind
+from brigade.duty.models import (
     Attendance,
     Campaign,
     DutyPost,
@@ -28,7 +30,6 @@ from brigade.models import (
     Unit,
     ViolationTally,
 )
-from brigade.roles import scope_of
 
 # clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]

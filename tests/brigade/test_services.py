@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from brigade import services
-from brigade.choices import AssessmentResult, PatrolMode
-from brigade.errors import TransitionNotAllowed
-from brigade.models import DutyPost, PatrolLog, ViolationTally
+from brigade.core.errors import TransitionNotAllowed
+from brigade.duty import services
+from brigade.duty.choices import AssessmentResult, PatrolMode
+from brigade.duty.models import DutyPost, PatrolLog, ViolationTally
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,

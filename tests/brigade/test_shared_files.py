@@ -15,11 +15,11 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
-from brigade import imports, uploads
-from brigade.dashboard.panels import Panel, PanelRegistry
-from brigade.exports import Column, Sheet, cell_value, write_xlsx
-from brigade.nav import Link, LinkRegistry, quick_actions
-from brigade.roles import Scope
+from brigade.core import imports, uploads
+from brigade.core.dashboard.panels import Panel, PanelRegistry
+from brigade.core.nav import Link, LinkRegistry, quick_actions
+from brigade.core.scope import Scope
+from brigade.core.spreadsheets import Column, Sheet, cell_value, write_xlsx
 
 
 def png_bytes(size: tuple[int, int] = (4, 3)) -> bytes:
@@ -123,7 +123,7 @@ def test_an_export_has_a_header_and_one_row_per_record():
 def test_the_patrol_list_exports_the_rows_its_filters_show(
     client, commander, django_assert_max_num_queries
 ):
-    from brigade.choices import PatrolMode
+    from brigade.duty.choices import PatrolMode
     from tests.brigade.factories import PatrolLogFactory
 
     # given two car patrols and a foot patrol in the commander's unit

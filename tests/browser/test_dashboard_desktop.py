@@ -13,9 +13,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from brigade.choices import Role, UnitKind
-from brigade.kpi import engine
-from brigade.kpi.weeks import current_week, week_key
+from brigade.core.kpi import engine
+from brigade.core.kpi.weeks import current_week, week_key
+from brigade.core.roles import Role
+from brigade.duty.choices import UnitKind
 from hazards import services as hazard_services
 from hazards.choices import Element
 from hazards.models import Hazard

@@ -10,7 +10,7 @@ import io
 import pytest
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 from hazards.models import Hazard
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
 

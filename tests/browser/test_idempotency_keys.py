@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role, ViolationKind
-from brigade.models import IdempotencyKey, PatrolLog, ViolationTally
+from brigade.core.idempotency import IdempotencyKey
+from brigade.core.roles import Role
+from brigade.duty.choices import ViolationKind
+from brigade.duty.models import PatrolLog, ViolationTally
 from petitions.choices import TicketStatus
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
 from tests.petitions.factories import TicketFactory

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 from incidents.choices import HandlingMode, Severity
 from incidents.models import Accident
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory

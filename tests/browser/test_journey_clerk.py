@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from brigade.choices import Role
-from brigade.kpi import engine
+from brigade.core.kpi import engine
+from brigade.core.roles import Role
 from petitions import services
 from petitions.choices import CallbackResult, TicketChannel, TicketStatus
 from petitions.models import Ticket

@@ -16,9 +16,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from brigade.choices import Role, UnitKind
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRun
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRun
+from brigade.core.roles import Role
+from brigade.duty.choices import UnitKind
 from hazards import services
 from hazards.choices import Element, HazardStatus
 from hazards.models import Hazard

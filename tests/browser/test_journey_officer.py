@@ -15,8 +15,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from brigade.choices import PatrolMode, PostKind, Role
-from brigade.models import PatrolLog
+from brigade.core.roles import Role
+from brigade.duty.choices import PatrolMode, PostKind
+from brigade.duty.models import PatrolLog
 from tests.brigade.factories import (
     DutyPostFactory,
     OfficerFactory,

@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from brigade.choices import PatrolMode, PostKind, Role, Weather
-from brigade.models import PatrolLog
+from brigade.core.roles import Role
+from brigade.duty.choices import PatrolMode, PostKind, Weather
+from brigade.duty.models import PatrolLog
 from tests.brigade.factories import (
     DutyPostFactory,
     OfficerFactory,

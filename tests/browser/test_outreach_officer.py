@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 from outreach.choices import AssistanceKind, VenueKind
 from outreach.models import AssistanceEvent, PublicityEvent, StationVisitDay
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 from petitions.choices import CallbackResult, TicketStatus
 from petitions.models import Ticket, TicketCallback
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from brigade.choices import Role, UnitKind
+from brigade.core.roles import Role
+from brigade.duty.choices import UnitKind
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
 from tests.browser.conftest import no_horizontal_scroll
 from tests.hazards.factories import HazardFactory

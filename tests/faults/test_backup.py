@@ -21,7 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from brigade.kpi import engine
+from brigade.core.kpi import engine
 from hazards.models import HazardPhoto
 from tests.brigade.factories import (
     AttendanceFactory,

@@ -25,7 +25,7 @@ import django; django.setup()
 from django.contrib.auth.models import Group
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
-from brigade.models import Officer, Unit
+from brigade.duty.models import Officer, Unit
 hq = Unit.objects.create(code="hq", name="大队部", kind="hq")
 Unit.objects.create(code="sq1", name="一中队")
 user = get_user_model().objects.create_user("commander")

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiDirty, KpiRollup, KpiRun
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiDirty, KpiRollup, KpiRun
+from brigade.core.kpi.weeks import parse_week
 from tests.brigade.factories import PatrolLogFactory
 from tests.faults.conftest import session_headers, token_headers
 from tests.faults.services import wait_until

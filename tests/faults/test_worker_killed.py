@@ -15,9 +15,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiFlow, KpiRollup, KpiRun
-from brigade.models import Officer, PatrolLog, Unit, ViolationTally
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiFlow, KpiRollup, KpiRun
+from brigade.duty.models import Officer, PatrolLog, Unit, ViolationTally
 from tests.faults.conftest import token_headers
 from tests.faults.services import wait_until
 

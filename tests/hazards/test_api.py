@@ -283,7 +283,7 @@ def test_a_closed_hazard_cannot_be_edited_over_the_api(api_as, commander, unit):
     assert response.json()["state"] == "verified"
 
 
-# --- the date window (brigade/dates.py) ------------------------------------------------------
+# --- the date window (brigade/core/dates.py) ------------------------------------------------------
 
 
 @pytest.mark.parametrize("found_at", ["0001-01-01T09:00:00+08:00", "2999-01-01T09:00:00+08:00"])

@@ -10,10 +10,10 @@ from io import StringIO
 import pytest
 from django.db.models import Sum
 
-from brigade import demo as brigade_demo
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
+from brigade.duty import demo as brigade_demo
 from hazards import demo
 from hazards.choices import HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle

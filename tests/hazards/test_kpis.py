@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
 from hazards import services
 from hazards.choices import FacilityKind, HazardStatus, KeyVehicleStatus
 from tests.hazards.factories import FacilityWorkFactory, HazardFactory, KeyVehicleFactory
@@ -127,7 +127,7 @@ def test_overdue_is_a_stock_at_each_weeks_end(hazards, unit):
 
 
 def test_overdue_follows_a_later_verification_incrementally(hazards, commander):
-    from brigade.kpi.weeks import current_week, week_key
+    from brigade.core.kpi.weeks import current_week, week_key
 
     engine.recompute_all()
     b = hazards["b"]

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from brigade.choices import PatrolMode
+from brigade.duty.choices import PatrolMode
 from hazards.choices import HazardStatus, KeyVehicleStatus, PhotoStage
 from hazards.models import Hazard, HazardPhoto
 from tests.brigade.factories import PatrolLogFactory
@@ -258,7 +258,7 @@ def test_duty_page_offers_report_a_hazard(client, officer):
 def test_dashboard_panel_lists_overdue_and_awaiting(client, commander, unit):
     late = AssignedHazardFactory(unit=unit, deadline=timezone.localdate() - dt.timedelta(days=3))
     waiting = RectifiedHazardFactory(unit=unit)
-    from brigade.kpi import engine
+    from brigade.core.kpi import engine
 
     engine.recompute_all()  # the dashboard shows its panels once figures exist
     html = login(client, commander).get("/dashboard/").content.decode()
@@ -322,7 +322,7 @@ def test_lists_are_paginated(client, commander, unit):
 
 @pytest.mark.parametrize("rows", [1, 9])
 def test_dashboard_panel_runs_four_queries(commander, unit, rows, django_assert_num_queries):
-    from brigade.roles import scope_of
+    from brigade.core.scope import scope_of
     from hazards.dashboard import panel_context
 
     for _ in range(rows):

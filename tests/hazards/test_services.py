@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from brigade.errors import TransitionNotAllowed
+from brigade.core.errors import TransitionNotAllowed
 from hazards import services
 from hazards.choices import (
     CheckResult,

@@ -306,7 +306,7 @@ def test_attach_a_document_checked_by_its_content(api_as, officer, unit, other_u
     assert AccidentDocument.objects.count() == 1
 
 
-# --- the date window (brigade/dates.py) ------------------------------------------------------
+# --- the date window (brigade/core/dates.py) ------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from django.apps import apps
 from django.db.models import Sum
 from django.test import override_settings
 
-from brigade import demo as brigade_demo
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
+from brigade.duty import demo as brigade_demo
 from incidents import demo
 from incidents.choices import (
     AdvancePurpose,

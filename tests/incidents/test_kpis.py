@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from tests.incidents.factories import AccidentFactory, FundAdvanceFactory, RecoveryFactory
 

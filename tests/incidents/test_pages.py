@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from brigade.dashboard.panels import panels
-from brigade.nav import quick_actions
-from brigade.roles import scope_of
+from brigade.core.dashboard.panels import panels
+from brigade.core.nav import quick_actions
+from brigade.core.scope import scope_of
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.dashboard import panel_context
 from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from brigade.errors import TransitionNotAllowed
+from brigade.core.errors import TransitionNotAllowed
 from incidents import services
 from incidents.choices import AdvanceStatus, HandlingMode, RecoveryWarning, Severity, SolvedHow
 from incidents.models import Accident, FundAdvance, Recovery

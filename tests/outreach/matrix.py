@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from brigade.choices import Role
+from brigade.core.roles import Role
 from tests.matrix import DUTY, SIGNED_IN, STAFF, Rule, api, crud, page
 
 NS = "outreach-api"

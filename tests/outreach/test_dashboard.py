@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.kpi import engine
+from brigade.core.kpi import engine
 from tests.brigade.factories import OfficerFactory
 from tests.outreach.factories import (
     AssistanceEventFactory,

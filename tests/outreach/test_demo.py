@@ -12,10 +12,10 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from brigade import demo as brigade_demo
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
+from brigade.duty import demo as brigade_demo
 from outreach import demo
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.models import (

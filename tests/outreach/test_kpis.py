@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.registry import registry
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.registry import registry
+from brigade.core.kpi.weeks import parse_week
 from outreach import services
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from tests.brigade.factories import OfficerFactory

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from brigade.errors import TransitionNotAllowed
+from brigade.core.errors import TransitionNotAllowed
 from outreach import services
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
 from outreach.models import EventPhoto, PublicityEvent, StationVisitDay

@@ -10,7 +10,7 @@ import threading
 import pytest
 from django.db import connection
 
-from brigade.errors import TransitionNotAllowed
+from brigade.core.errors import TransitionNotAllowed
 from petitions import services
 from petitions.choices import CallbackResult, TicketStatus
 from petitions.models import Ticket, TicketCallback

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from brigade.calendar import is_workday
+from brigade.core.calendar import is_workday
 from petitions.choices import DeadlineState
 from petitions.deadlines import add_workdays, deadline_state, workdays_left
 
@@ -106,7 +106,7 @@ def test_workdays_left_agrees_with_counting_day_by_day(today, due):
 
 def test_year_9999_and_year_1_are_counted_without_a_loop_per_day(caplog, monkeypatch):
     # given a deadline 9999-12-31 and a receipt on 0001-01-03 (legacy rows)
-    from brigade import calendar
+    from brigade.core import calendar
     from petitions import deadlines
 
     calendar._known_running_count()  # the running count over the holiday data, built once
@@ -120,7 +120,7 @@ def test_year_9999_and_year_1_are_counted_without_a_loop_per_day(caplog, monkeyp
     add_workdays.cache_clear()
     today = dt.date(2026, 12, 7)
     # when counted
-    with caplog.at_level("WARNING", logger="brigade.calendar"):
+    with caplog.at_level("WARNING", logger="brigade.core.calendar"):
         ahead = workdays_left(today, dt.date(9999, 12, 31))
         behind = workdays_left(today, dt.date(1, 1, 3))
         for _ in range(50):

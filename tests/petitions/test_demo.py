@@ -9,10 +9,10 @@ from io import StringIO
 import pytest
 from django.utils import timezone
 
-from brigade import demo as brigade_demo
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week
+from brigade.duty import demo as brigade_demo
 from petitions import demo
 from petitions.choices import SATISFIED_RESULTS, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback, TicketReply

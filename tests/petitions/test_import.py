@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from brigade.kpi.models import KpiDirty
+from brigade.core.kpi.models import KpiDirty
 from petitions import services
 from petitions.choices import TicketStatus
 from petitions.models import Ticket

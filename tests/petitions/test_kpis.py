@@ -12,9 +12,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import parse_week, week_key, week_start
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import parse_week, week_key, week_start
 from petitions.choices import CallbackResult, ReplyMode, TicketStatus
 from petitions.models import TicketCallback
 from tests.petitions.factories import ConsultationFactory, ProposalFactory, TicketFactory

@@ -16,9 +16,9 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiRollup
-from brigade.kpi.weeks import current_week
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiRollup
+from brigade.core.kpi.weeks import current_week
 from petitions.choices import TicketChannel, TicketStatus
 from petitions.models import Ticket
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory

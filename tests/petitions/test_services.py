@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from brigade.errors import TransitionNotAllowed
+from brigade.core.errors import TransitionNotAllowed
 from petitions import services
 from petitions.choices import CallbackResult, ExtensionStatus, TicketStatus
 from petitions.models import PhoneViewLog, Ticket, TicketCallback

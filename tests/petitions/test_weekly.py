@@ -14,9 +14,9 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiFlow
-from brigade.kpi.weeks import current_week, parse_week, week_key
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiFlow
+from brigade.core.kpi.weeks import current_week, parse_week, week_key
 from petitions.choices import CallbackResult, TicketStatus
 from petitions.models import TicketCallback, TicketExtension
 from petitions.weekly import weekly_summary

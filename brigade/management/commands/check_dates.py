@@ -1,5 +1,5 @@
 """``manage.py check_dates [--report-only]``: list the records whose dates lie outside the
-brigade's window (``brigade.dates``).
+brigade's window (``brigade.core.dates``).
 
 Every date sent is checked when it arrives; records from before that rule (or written
 past it, straight into the database) are listed here, per model and field, with their
@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from brigade import dates
+from brigade.core import dates
 
 # Ids shown per model and field; the count says how many there are in all.
 SHOWN_IDS = 20
@@ -32,7 +32,7 @@ def _is_history(model: type[models.Model]) -> bool:
 
 def outside_window(field: models.Field[Any, Any]) -> Q:
     """The rows whose value of ``field`` lies outside its window."""
-    kind: str = getattr(field, "window")  # noqa: B009 - set by the brigade.dates fields
+    kind: str = getattr(field, "window")  # noqa: B009 - set by the brigade.core.dates fields
     first, last = dates.bounds(kind)
     name = field.name
     if isinstance(field, models.DateTimeField):

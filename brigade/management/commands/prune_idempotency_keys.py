@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from brigade import idempotency
+from brigade.core import idempotency
 
 
 class Command(BaseCommand):

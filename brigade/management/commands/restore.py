@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from brigade import backups
+from brigade.core import backups
 
 
 class Command(BaseCommand):

@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Min
 from tqdm import tqdm
 
-from brigade.kpi import engine
-from brigade.kpi.models import KpiFlow, KpiRollup
-from brigade.kpi.weeks import parse_week, week_key
+from brigade.core.kpi import engine
+from brigade.core.kpi.models import KpiFlow, KpiRollup
+from brigade.core.kpi.weeks import parse_week, week_key
 
 
 class _BarOutput:

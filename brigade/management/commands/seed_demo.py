@@ -1,7 +1,7 @@
 """``manage.py seed_demo``: the demo brigade of the 2022 half-year report, idempotently.
 
-Each app contributes its part as ``seed(demo)`` in its own ``demo.py`` (``brigade/demo.py``,
-later ``hazards/demo.py`` ...). Parts run in INSTALLED_APPS order, so the brigade's units,
+Each app contributes its part as ``seed(demo)`` in its own ``demo.py`` (``brigade/duty/demo.py``,
+then ``hazards/demo.py`` ...). Parts run in INSTALLED_APPS order, so the brigade's units,
 officers and users exist (``demo.units``, ``demo.officers``) when the other apps' parts run.
 """
 
@@ -16,8 +16,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from brigade.demo import DemoContext, summary
-from brigade.kpi import engine as kpi_engine
+from brigade.core.kpi import engine as kpi_engine
+from brigade.duty.demo import DemoContext, summary
 
 SeedFunction = Callable[[DemoContext], None]
 
@@ -26,7 +26,8 @@ def demo_parts() -> list[tuple[str, SeedFunction]]:
     """``(app label, seed function)`` of every installed app that has a ``demo`` module."""
     parts = []
     for config in apps.get_app_configs():
-        module_name = f"{config.name}.demo"
+        # an app names its demo module if it is not <app>/demo.py (the brigade's: duty's)
+        module_name = getattr(config, "demo_module", f"{config.name}.demo")
         if importlib.util.find_spec(module_name) is None:
             continue
         module = importlib.import_module(module_name)

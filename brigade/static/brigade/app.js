@@ -27,7 +27,7 @@
     }
   });
 
-  /* Idempotency-Key (brigade/idempotency.py): every form a page renders carries a key of
+  /* Idempotency-Key (brigade/core/idempotency.py): every form a page renders carries a key of
      its own, so that a double click, or a resend of a request whose answer was lost, is
      carried out once and answered as the first time. A plain form sends it as the hidden
      field, htmx as the header. Once an answer arrives the form gets a new key: the next
@@ -109,7 +109,7 @@
     if (!xhr || !xhr.status || event.detail.requestConfig.verb === "get") return;
     if (document.body.contains(event.detail.elt)) holderKey(event.detail.elt, true);
   });
-  // A refusal of the key (brigade/idempotency.py) is shown, above the page's content.
+  // A refusal of the key (brigade/core/idempotency.py) is shown, above the page's content.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.getResponseHeader("Idempotency-Refused")) {

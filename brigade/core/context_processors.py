@@ -1,0 +1,19 @@
+"""Template context: the user's roles and the navigation links each role may follow."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from brigade.core.nav import navigation
+from brigade.core.scope import scope_of
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    scope = scope_of(getattr(request, "user", None))
+    return {
+        "scope": scope,
+        "roles": scope.roles,
+        "brigade_name": settings.BRIGADE_NAME,
+        "nav_links": navigation.for_scope(scope, request.path) if scope.roles else [],
+    }

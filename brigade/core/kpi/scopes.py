@@ -1,0 +1,48 @@
+"""Which scope a dashboard request reads: the brigade or one unit the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from brigade.core.kpi.read import FigureScope
+from brigade.core.scope import organisation, scope_of
+
+
+def visible_units(user: Any) -> dict[int, str]:
+    """The units the user may read figures of (id → name), headquarters first. One query."""
+    return dict(organisation().units().visible_to(user).values_list("pk", "name"))
+
+
+def resolve_scope(
+    user: Any, unit_id: int | None, units: dict[int, str] | None = None
+) -> FigureScope:
+    """``unit_id`` if the user may see it, else 404; without one, the brigade for a
+    brigade-wide user and the user's own unit for everyone else.
+
+    ``units`` (from ``visible_units``) saves the query when the caller has it already.
+    """
+    scope = scope_of(user)
+    if unit_id is None:
+        if scope.brigade_wide:
+            return FigureScope(unit_id=None, name=settings.BRIGADE_NAME)
+        if scope.unit_id is None:
+            raise Http404(_("Your account is not linked to a unit."))
+        unit_id = scope.unit_id
+    if units is not None:
+        name = units.get(unit_id)
+    else:
+        name = (
+            organisation()
+            .units()
+            .visible_to(user)
+            .filter(pk=unit_id)
+            .values_list("name", flat=True)
+            .first()
+        )
+    if name is None:
+        raise Http404(_("No such unit in your scope."))
+    return FigureScope(unit_id=unit_id, name=name)

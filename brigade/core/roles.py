@@ -1,0 +1,33 @@
+"""The roles (Django groups) and the sets of them that rules name, each written once.
+
+Views declare ``read_roles``/``write_roles`` with these sets; services and pages ask
+``has_role(user, DESK)``. A rule that needs a new combination adds it here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The Django groups; a user's role decides which work the navigation shows."""
+
+    OFFICER = "officer", _("Officer")
+    CLERK = "clerk", _("Clerk")
+    COMMANDER = "commander", _("Commander")
+    ADMIN = "admin", _("Administrator")
+
+
+# every role
+EVERYONE: frozenset[str] = frozenset(Role.values)
+# those who command: approve, verify, reopen, recompute, read the dashboard and the report
+STAFF: frozenset[str] = frozenset({Role.COMMANDER, Role.ADMIN})
+# those who do the brigade's field work, and their commanders
+DUTY: frozenset[str] = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
+# those who go out on the road themselves (an administrator does not patrol)
+ON_ROAD: frozenset[str] = frozenset({Role.OFFICER, Role.COMMANDER})
+# the office's desk work: tickets, the fund's paperwork, phone numbers, records lists
+DESK: frozenset[str] = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+ADMIN_ONLY: frozenset[str] = frozenset({Role.ADMIN})
+NOBODY: frozenset[str] = frozenset()

@@ -1,0 +1,92 @@
+"""Page base classes every app's views build on: the scoped, filtered, paginated list, the
+"form → service → errors" write, and the landing page each role is sent to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters.views import FilterView
+
+from brigade.core.forms import style_fields
+from brigade.core.nav import landing_pages
+from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.scope import scope_of
+
+PAGE_SIZE = 25
+# Filters that choose a record of the user's scope (a unit, an officer, a post, a road-works
+# zone, a campaign): their choices are that record's ``visible_to(user)``.
+SCOPED_CHOICES = ("unit", "officer", "post", "zone", "campaign")
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class HomeView(LoginRequiredMixin, View):
+    """Send each role to its landing page (registered by the apps, ``landing_pages``)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        scope = scope_of(request.user)
+        for link in landing_pages.all():
+            if link.visible_to(scope):
+                return redirect(link.url_name)
+        return render(request, "brigade/no_role.html", status=403)
+
+
+class ScopedFilterListView(RoleRequiredMixin, FilterView):
+    """A paginated list of records the user may see, filtered with the app's FilterSet.
+
+    ``filter_fields`` names the FilterSet fields the page shows; choice fields that point
+    at units, officers, posts, zones or campaigns only offer records in the user's scope.
+    """
+
+    paginate_by = PAGE_SIZE
+    template_name_suffix = "_list"
+    filter_fields: tuple[str, ...] = ()
+    page_title: str | Promise = ""
+
+    def get_queryset(self) -> Any:
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_filter_fields(self) -> list[str]:
+        fields = list(self.filter_fields)
+        if "unit" in fields and not scope_of(self.request.user).brigade_wide:
+            fields.remove("unit")  # one unit: nothing to choose
+        return fields
+
+    def get_filterset(self, filterset_class: Any) -> Any:
+        filterset = super().get_filterset(filterset_class)
+        user = self.request.user
+        for name in SCOPED_CHOICES:
+            if name in filterset.filters:
+                chooser = filterset.filters[name]
+                model = filterset._meta.model._meta.get_field(chooser.field_name).related_model
+                chooser.queryset = model.objects.visible_to(user)
+        form = filterset.form
+        for field in form.fields.values():
+            # "All" reads better than django-filter's dashes for a filter left empty.
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = _("All")
+            elif isinstance(field, forms.ChoiceField) and field.choices:
+                choices_list: list[Any] = list(field.choices)  # type: ignore[arg-type]
+                if choices_list[0][0] == "":
+                    field.choices = [("", _("All")), *choices_list[1:]]
+        style_fields(form)
+        return filterset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        context["filter_form_fields"] = [form[name] for name in self.get_filter_fields()]
+        context["filters_active"] = any(
+            self.request.GET.get(name) for name in self.get_filter_fields()
+        )
+        context["page_title"] = self.page_title
+        return context

@@ -1,0 +1,136 @@
+"""The admin's screens: units, officers, posts, shifts, campaigns, zones, training."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from brigade.duty.models import (
+    Attendance,
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    SchoolBreak,
+    Shift,
+    TrainingSession,
+    Unit,
+    ViolationTally,
+)
+from brigade.duty.services import shift_check, shift_save
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(SimpleHistoryAdmin):
+    list_display = ["badge_no", "name", "kind", "unit", "motorcycle_certified", "is_active"]
+    list_filter = ["unit", "kind", "motorcycle_certified", "is_active"]
+    search_fields = ["badge_no", "name", "user__username"]
+    list_select_related = ["unit"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(DutyPost)
+class DutyPostAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "kind", "start_time", "end_time", "weekdays", "is_active"]
+    list_filter = ["unit", "kind", "is_active"]
+    search_fields = ["name", "location"]
+    list_select_related = ["unit"]
+
+
+class ShiftAdminForm(forms.ModelForm):
+    class Meta:
+        model = Shift
+        fields = ["officer", "post", "starts_at", "ends_at", "duty"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(f) for f in ("officer", "starts_at", "ends_at")):
+            # The service's own rule, shown as form errors instead of a crash on save.
+            shift_check(
+                officer=data["officer"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                exclude_pk=self.instance.pk,
+            )
+        return data
+
+
+@admin.register(Shift)
+class ShiftAdmin(SimpleHistoryAdmin):
+    form = ShiftAdminForm
+    list_display = ["officer", "post", "unit", "starts_at", "ends_at"]
+    list_filter = ["unit", "post__kind"]
+    date_hierarchy = "starts_at"
+    search_fields = ["officer__name", "officer__badge_no", "post__name"]
+    list_select_related = ["officer", "post", "unit"]
+    autocomplete_fields = ["officer", "post"]
+    readonly_fields = ["unit"]
+
+    def save_model(self, request: HttpRequest, obj: Shift, form: Any, change: bool) -> None:
+        shift_save(
+            officer=obj.officer,
+            post=obj.post,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            duty=obj.duty,
+            shift=obj if change else None,
+        )
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "starts_on", "ends_on"]
+    search_fields = ["name"]
+
+
+@admin.register(RoadWorksZone)
+class RoadWorksZoneAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "road", "unit", "starts_on", "ends_on", "extra_officers"]
+    list_filter = ["unit"]
+    search_fields = ["name", "road"]
+
+
+@admin.register(SchoolBreak)
+class SchoolBreakAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "starts_on", "ends_on"]
+
+
+class ViolationTallyInline(admin.TabularInline):
+    model = ViolationTally
+    extra = 0
+
+
+@admin.register(PatrolLog)
+class PatrolLogAdmin(SimpleHistoryAdmin):
+    list_display = ["officer", "unit", "mode", "started_at", "ended_at", "post", "zone"]
+    list_filter = ["unit", "mode", "campaign"]
+    date_hierarchy = "started_at"
+    search_fields = ["officer__name", "officer__badge_no"]
+    list_select_related = ["officer", "unit", "post", "zone"]
+    inlines = [ViolationTallyInline]
+    readonly_fields = ["unit"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["officer"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(SimpleHistoryAdmin):
+    list_display = ["held_on", "title", "kind", "unit"]
+    list_filter = ["kind", "unit"]
+    date_hierarchy = "held_on"
+    search_fields = ["title"]
+    inlines = [AttendanceInline]

@@ -1,0 +1,342 @@
+"""Serializers of the duty API (units, officers, posts, shifts, patrols, training): fields
+listed explicitly, server-set fields read-only, on the core's field types
+(``brigade.core.api.fields``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from brigade.core.api.fields import (
+    TIMESTAMPS,
+    ChoicesField,
+    HoursField,
+    ModelRulesSerializer,
+    RelatedRef,
+    TimestampField,
+    label_of,
+)
+from brigade.duty.choices import (
+    AssessmentResult,
+    OfficerKind,
+    PatrolMode,
+    PostKind,
+    TrainingKind,
+    UnitKind,
+    ViolationKind,
+    Weather,
+)
+from brigade.duty.models import (
+    Attendance,
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    SchoolBreak,
+    Shift,
+    TrainingSession,
+    Unit,
+)
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+class UnitSerializer(ModelRulesSerializer):
+    kind = ChoicesField(UnitKind, required=False)
+
+    class Meta:
+        model = Unit
+        fields = ("id", "code", "name", "kind", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+
+
+class OfficerSerializer(ModelRulesSerializer):
+    unit = RelatedRef(queryset=Unit.objects.all())
+    kind = ChoicesField(OfficerKind, required=False)
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Officer
+        fields = (
+            "id",
+            "badge_no",
+            "name",
+            "kind",
+            "unit",
+            "motorcycle_certified",
+            "phone",
+            "is_active",
+            "username",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
+class DutyPostSerializer(ModelRulesSerializer):
+    unit = RelatedRef(queryset=Unit.objects.all())
+    kind = ChoicesField(PostKind)
+
+    class Meta:
+        model = DutyPost
+        fields = (
+            "id",
+            "name",
+            "unit",
+            "kind",
+            "location",
+            "latitude",
+            "longitude",
+            "start_time",
+            "end_time",
+            "weekdays",
+            "is_active",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
+class CampaignSerializer(ModelRulesSerializer):
+    class Meta:
+        model = Campaign
+        fields = ("id", "name", "description", "focus", "starts_on", "ends_on", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+
+
+class RoadWorksZoneSerializer(ModelRulesSerializer):
+    unit = RelatedRef(queryset=Unit.objects.all())
+
+    class Meta:
+        model = RoadWorksZone
+        fields = (
+            "id",
+            "name",
+            "road",
+            "description",
+            "unit",
+            "starts_on",
+            "ends_on",
+            "extra_officers",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
+class SchoolBreakSerializer(ModelRulesSerializer):
+    class Meta:
+        model = SchoolBreak
+        fields = ("id", "name", "starts_on", "ends_on", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+
+
+# --- Shifts -------------------------------------------------------------------------------
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    """One officer on one post for one time window; the unit is the post's."""
+
+    officer = RelatedRef(queryset=Officer.objects.all(), display=("name", "badge_no"))
+    post = RelatedRef(queryset=DutyPost.objects.all())
+    unit = RelatedRef(read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = ("id", "officer", "post", "unit", "starts_at", "ends_at", "duty", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+
+
+# --- Patrols ------------------------------------------------------------------------------
+
+
+class PatrolTallySerializer(serializers.Serializer):
+    """One violation count: a row of a patrol's tallies, and the +/- of the tally action."""
+
+    kind = ChoicesField(ViolationKind)
+    # A field, not Field.label: DRF's metaclass takes declared fields off the class.
+    label = serializers.CharField(source="get_kind_display", read_only=True)  # type: ignore[assignment]
+    count = serializers.IntegerField(read_only=True)
+    delta = serializers.IntegerField(
+        write_only=True,
+        min_value=-1000,
+        max_value=1000,
+        help_text=_("How many to add; negative to correct a mistaken tap."),
+    )
+
+
+class PatrolSerializer(serializers.ModelSerializer):
+    """A patrol or spell of post duty, with its violation counts."""
+
+    # Expects the annotations and prefetch of PatrolLog.objects.for_list().
+
+    officer = RelatedRef(read_only=True, display=("name", "badge_no"))
+    unit = RelatedRef(read_only=True)
+    mode = ChoicesField(PatrolMode, read_only=True)
+    post = RelatedRef(read_only=True, allow_null=True)
+    zone = RelatedRef(read_only=True, allow_null=True)
+    campaign = RelatedRef(read_only=True, allow_null=True)
+    weather = ChoicesField(Weather, allow_blank=True, read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+    duration_hours = HoursField()
+    tallies = PatrolTallySerializer(many=True, read_only=True)
+    violations_total = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = PatrolLog
+        fields = (
+            "id",
+            "officer",
+            "unit",
+            "mode",
+            "post",
+            "zone",
+            "campaign",
+            "started_at",
+            "ended_at",
+            "checked_in_at",
+            "weather",
+            "notes",
+            "is_open",
+            "duration_hours",
+            "tallies",
+            "violations_total",
+            *TIMESTAMPS,
+        )
+        read_only_fields = fields
+
+
+class PatrolStartSerializer(serializers.Serializer):
+    """Input of a start; the officer is always the requesting user's own profile."""
+
+    mode = ChoicesField(PatrolMode)
+    post = RelatedRef(queryset=DutyPost.objects.all(), required=False, allow_null=True)
+    zone = RelatedRef(queryset=RoadWorksZone.objects.all(), required=False, allow_null=True)
+    campaign = RelatedRef(queryset=Campaign.objects.all(), required=False, allow_null=True)
+    weather = ChoicesField(Weather, required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    started_at = TimestampField(
+        required=False,
+        label=label_of(PatrolLog, "started_at"),
+        help_text=_("When the patrol began; now if left out."),
+    )
+    shift = RelatedRef(
+        queryset=Shift.objects.all(),
+        display=("duty",),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "One of your shifts on the day of the start: the patrol is duty at its post and "
+            "checks in there at the start."
+        ),
+    )
+
+
+class PatrolEndSerializer(serializers.Serializer):
+    ended_at = TimestampField(
+        required=False,
+        label=label_of(PatrolLog, "ended_at"),
+        help_text=_("When the patrol ended; now if left out."),
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class PatrolCheckInSerializer(serializers.Serializer):
+    post = RelatedRef(
+        queryset=DutyPost.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The post checked in at; the patrol's own post if left out."),
+    )
+    at = TimestampField(
+        required=False,
+        label=label_of(PatrolLog, "checked_in_at"),
+        help_text=_("Arrival time; now if left out."),
+    )
+
+
+class PatrolDetailsSerializer(serializers.Serializer):
+    """What may be changed on a patrol directly: the rest goes through its actions."""
+
+    weather = ChoicesField(Weather, allow_blank=True)
+    notes = serializers.CharField(allow_blank=True)
+
+
+class PatrolTalliesSerializer(serializers.Serializer):
+    counts = serializers.DictField(
+        child=serializers.IntegerField(max_value=100000),
+        help_text=_("Violation kind → absolute count."),
+    )
+
+
+# --- Training -----------------------------------------------------------------------------
+
+
+class TrainingAttendanceSerializer(serializers.ModelSerializer):
+    """One attendance as nested in a training session."""
+
+    officer = RelatedRef(read_only=True, display=("name", "badge_no"))
+    result = ChoicesField(AssessmentResult, read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ("id", "officer", "attended", "result", "score")
+        read_only_fields = fields
+
+
+class TrainingSessionSerializer(ModelRulesSerializer):
+    """A training session with its attendance counts."""
+
+    # attended/passed/failed are annotations of the viewset's queryset.
+
+    unit = RelatedRef(queryset=Unit.objects.all())
+    kind = ChoicesField(TrainingKind)
+    attended = serializers.IntegerField(read_only=True, help_text=_("Officers who attended."))
+    passed = serializers.IntegerField(read_only=True, help_text=_("Assessed and passed."))
+    failed = serializers.IntegerField(read_only=True, help_text=_("Assessed and failed."))
+
+    class Meta:
+        model = TrainingSession
+        fields: tuple[str, ...] = (
+            "id",
+            "unit",
+            "kind",
+            "title",
+            "held_on",
+            "location",
+            "notes",
+            "attended",
+            "passed",
+            "failed",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
+class TrainingSessionDetailSerializer(TrainingSessionSerializer):
+    attendances = TrainingAttendanceSerializer(many=True, read_only=True)
+
+    class Meta(TrainingSessionSerializer.Meta):
+        fields = (*TrainingSessionSerializer.Meta.fields, "attendances")
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    """One officer at one training session; recording it again corrects it."""
+
+    session = RelatedRef(queryset=TrainingSession.objects.all(), display=("title",))
+    officer = RelatedRef(queryset=Officer.objects.all(), display=("name", "badge_no"))
+    result = ChoicesField(AssessmentResult, required=False)
+
+    class Meta:
+        model = Attendance
+        fields = ("id", "session", "officer", "attended", "result", "score", *TIMESTAMPS)
+        read_only_fields = TIMESTAMPS
+        # A second record of the same officer at the same session corrects the first.
+        validators: list[Any] = []
+
+
+class AttendanceChangeSerializer(AttendanceSerializer):
+    """A correction of one attendance: who and which session stay as they are."""
+
+    session = RelatedRef(read_only=True, display=("title",))
+    officer = RelatedRef(read_only=True, display=("name", "badge_no"))

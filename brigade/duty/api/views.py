@@ -1,0 +1,346 @@
+"""API views of the duty domain: one viewset per model.
+
+A viewset is its scoped queryset, serializer, filterset, ordering and roles; a transition
+is an ``@action`` that validates its input and calls the service in brigade/duty/services.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from brigade.core.api.exceptions import validation_messages
+from brigade.core.api.mixins import (
+    CONFLICT,
+    ScopedModelViewSet,
+    etag_of,
+)
+from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, ON_ROAD, STAFF
+from brigade.core.scope import scope_of
+from brigade.duty import services
+from brigade.duty.api.serializers import (
+    AttendanceChangeSerializer,
+    AttendanceSerializer,
+    CampaignSerializer,
+    DutyPostSerializer,
+    OfficerSerializer,
+    PatrolCheckInSerializer,
+    PatrolDetailsSerializer,
+    PatrolEndSerializer,
+    PatrolSerializer,
+    PatrolStartSerializer,
+    PatrolTalliesSerializer,
+    PatrolTallySerializer,
+    RoadWorksZoneSerializer,
+    SchoolBreakSerializer,
+    ShiftSerializer,
+    TrainingSessionDetailSerializer,
+    TrainingSessionSerializer,
+    UnitSerializer,
+)
+from brigade.duty.filtersets import (
+    AttendanceFilterSet,
+    CampaignFilterSet,
+    DutyPostFilterSet,
+    OfficerFilterSet,
+    PatrolLogFilterSet,
+    RoadWorksZoneFilterSet,
+    SchoolBreakFilterSet,
+    ShiftFilterSet,
+    TrainingSessionFilterSet,
+    UnitFilterSet,
+)
+from brigade.duty.models import (
+    Attendance,
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    SchoolBreak,
+    Shift,
+    TrainingSession,
+    Unit,
+    ViolationTally,
+)
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+class UnitViewSet(ScopedModelViewSet):
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilterSet
+    ordering_fields = ["code", "name", "kind"]
+    ordering = ["code"]
+    read_roles = EVERYONE
+    write_roles = ADMIN_ONLY
+
+    def get_queryset(self) -> Any:
+        return Unit.objects.visible_to(self.request.user)
+
+
+class OfficerViewSet(ScopedModelViewSet):
+    serializer_class = OfficerSerializer
+    filterset_class = OfficerFilterSet
+    ordering_fields = ["badge_no", "name", "kind", "created_at"]
+    ordering = ["unit__code", "badge_no"]
+    read_roles = EVERYONE
+    write_roles = ADMIN_ONLY
+
+    def get_queryset(self) -> Any:
+        return Officer.objects.visible_to(self.request.user).select_related("unit", "user")
+
+
+class DutyPostViewSet(ScopedModelViewSet):
+    serializer_class = DutyPostSerializer
+    filterset_class = DutyPostFilterSet
+    ordering_fields = ["name", "kind", "start_time", "created_at"]
+    ordering = ["unit__code", "name"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
+
+
+class CampaignViewSet(ScopedModelViewSet):
+    serializer_class = CampaignSerializer
+    filterset_class = CampaignFilterSet
+    ordering_fields = ["starts_on", "ends_on", "name"]
+    ordering = ["-starts_on", "name"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return Campaign.objects.visible_to(self.request.user)
+
+
+class RoadWorksZoneViewSet(ScopedModelViewSet):
+    serializer_class = RoadWorksZoneSerializer
+    filterset_class = RoadWorksZoneFilterSet
+    ordering_fields = ["starts_on", "ends_on", "name", "road"]
+    ordering = ["-starts_on", "name"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return RoadWorksZone.objects.visible_to(self.request.user).select_related("unit")
+
+
+class SchoolBreakViewSet(ScopedModelViewSet):
+    serializer_class = SchoolBreakSerializer
+    ordering_fields = ["starts_on", "ends_on", "name"]
+    ordering = ["-starts_on"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    filterset_class = SchoolBreakFilterSet
+
+    def get_queryset(self) -> Any:
+        return SchoolBreak.objects.visible_to(self.request.user)
+
+
+# --- Shifts -------------------------------------------------------------------------------
+
+
+class ShiftViewSet(ScopedModelViewSet):
+    serializer_class = ShiftSerializer
+    filterset_class = ShiftFilterSet
+    ordering_fields = ["starts_at", "ends_at", "created_at"]
+    ordering = ["starts_at", "pk"]
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return Shift.objects.for_list().visible_to(self.request.user)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.shift_save(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        shift = serializer.instance
+        current = {
+            "officer": shift.officer,
+            "post": shift.post,
+            "starts_at": shift.starts_at,
+            "ends_at": shift.ends_at,
+            "duty": shift.duty,
+        }
+        serializer.instance = services.shift_save(
+            shift=shift, **{**current, **serializer.validated_data}
+        )
+
+
+# --- Patrols ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Start a patrol",
+        description="Starts a patrol for the requesting user's own officer profile.",
+        request=PatrolStartSerializer,
+        responses={201: PatrolSerializer, 409: CONFLICT},
+    ),
+    update=extend_schema(request=PatrolDetailsSerializer, responses=PatrolSerializer),
+    partial_update=extend_schema(request=PatrolDetailsSerializer, responses=PatrolSerializer),
+)
+class PatrolViewSet(ScopedModelViewSet):
+    """Patrols: an officer sees and acts on their own; commanders on their scope's."""
+
+    serializer_class = PatrolSerializer
+    filterset_class = PatrolLogFilterSet
+    ordering_fields = ["started_at", "ended_at", "mode", "violations_total", "created_at"]
+    ordering = ["-started_at", "-pk"]
+    read_roles = DUTY
+    write_roles = DUTY
+    action_roles = {"create": ON_ROAD, "destroy": ADMIN_ONLY}
+
+    def get_queryset(self) -> Any:
+        return PatrolLog.objects.visible_to(self.request.user).for_list()
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        officer = scope_of(request.user).officer
+        if officer is None:
+            raise serializers.ValidationError(
+                {
+                    "non_field_errors": [
+                        _("Your account has no officer profile, so it cannot start a patrol.")
+                    ]
+                }
+            )
+        data = self.validated_input(PatrolStartSerializer)
+        patrol = services.patrol_start(officer=officer, **data)
+        return self.respond_with(patrol, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patrol = self.get_object()
+        data = self.validated_input(PatrolDetailsSerializer, partial=kwargs.get("partial", False))
+        return self.respond_with(services.patrol_update_details(patrol=patrol, **data))
+
+    @extend_schema(
+        summary="End a patrol",
+        request=PatrolEndSerializer,
+        responses={200: PatrolSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        patrol = self.get_object()
+        data = self.validated_input(PatrolEndSerializer)
+        return self.respond_with(services.patrol_end(patrol=patrol, **data))
+
+    @extend_schema(
+        summary="Check in at a post",
+        request=PatrolCheckInSerializer,
+        responses={200: PatrolSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request: Request, pk: str | None = None) -> Response:
+        patrol = self.get_object()
+        data = self.validated_input(PatrolCheckInSerializer)
+        return self.respond_with(services.patrol_check_in(patrol=patrol, **data))
+
+    @extend_schema(
+        summary="Add to (or take from) one violation count",
+        request=PatrolTallySerializer,
+        responses={200: PatrolTallySerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def tally(self, request: Request, pk: str | None = None) -> Response:
+        patrol = self.get_object()
+        data = self.validated_input(PatrolTallySerializer)
+        count = services.patrol_tally(patrol=patrol, kind=data["kind"], delta=data["delta"])
+        body = PatrolTallySerializer(ViolationTally(kind=data["kind"], count=count)).data
+        return Response(body, headers=self._new_etag(patrol))
+
+    @extend_schema(
+        summary="Set every violation count at once",
+        request=PatrolTalliesSerializer,
+        responses={200: PatrolTalliesSerializer},
+    )
+    @action(detail=True, methods=["put"])
+    def tallies(self, request: Request, pk: str | None = None) -> Response:
+        patrol = self.get_object()
+        data = self.validated_input(PatrolTalliesSerializer)
+        try:
+            counts = services.patrol_set_tallies(patrol=patrol, counts=data["counts"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"counts": validation_messages(exc)}) from exc
+        return Response({"counts": counts}, headers=self._new_etag(patrol))
+
+    def _new_etag(self, patrol: PatrolLog) -> dict[str, str]:
+        # The tally services bump updated_at in the database, not on our instance.
+        patrol.refresh_from_db(fields=["updated_at"])
+        return {"ETag": etag_of(patrol)}
+
+
+# --- Training -----------------------------------------------------------------------------
+
+
+class TrainingSessionViewSet(ScopedModelViewSet):
+    """Training sessions with their attendance counts; the detail lists the attendances."""
+
+    serializer_class = TrainingSessionSerializer
+    filterset_class = TrainingSessionFilterSet
+    ordering_fields = ["held_on", "title", "kind", "attended", "passed", "failed"]
+    ordering = ["-held_on", "title", "pk"]
+    read_roles = DUTY
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        qs = (
+            TrainingSession.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_attendance_counts()
+        )
+        if self.action == "retrieve":
+            attendances = Attendance.objects.select_related("officer").order_by("officer__badge_no")
+            qs = qs.prefetch_related(Prefetch("attendances", queryset=attendances))
+        return qs
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "retrieve":
+            return TrainingSessionDetailSerializer
+        return TrainingSessionSerializer
+
+
+class AttendanceViewSet(ScopedModelViewSet):
+    """Attendances; a second record of the same officer at the same session corrects it."""
+
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilterSet
+    ordering_fields = ["officer__badge_no", "result", "score", "created_at"]
+    ordering = ["session", "officer__badge_no"]
+    read_roles = DUTY
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return Attendance.objects.visible_to(self.request.user).select_related("session", "officer")
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("update", "partial_update"):
+            return AttendanceChangeSerializer
+        return AttendanceSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.attendance_record(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        attendance = serializer.instance
+        current = {
+            "attended": attendance.attended,
+            "result": attendance.result,
+            "score": attendance.score,
+        }
+        serializer.instance = services.attendance_record(
+            session=attendance.session,
+            officer=attendance.officer,
+            **{**current, **serializer.validated_data},
+        )

@@ -1,0 +1,74 @@
+"""What the duty domain brings to the shared core, registered when the project's app is
+ready (``brigade.apps.BrigadeConfig``), as each domain app does from its own AppConfig:
+the organisation (units and officers) behind every scope, the metrics, the links."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from brigade.core.nav import Link, landing_pages, navigation, quick_actions
+from brigade.core.roles import DUTY, EVERYONE, ON_ROAD
+from brigade.core.scope import Organisation, register_organisation
+
+
+def register() -> None:
+    from brigade.duty.kpis import register_metrics
+
+    register_organisation(organisation())
+    register_metrics()
+    register_links()
+
+
+def organisation() -> Organisation:
+    from brigade.duty.choices import UnitKind
+    from brigade.duty.models import Officer, Unit
+
+    def member_of(user: object) -> Officer | None:
+        return Officer.objects.select_related("unit").filter(user=user, is_active=True).first()
+
+    def at_headquarters(officer: Officer) -> bool:
+        return officer.unit.kind == UnitKind.HEADQUARTERS
+
+    return Organisation(
+        member_of=member_of,
+        at_headquarters=at_headquarters,  # type: ignore[arg-type]
+        units=lambda: Unit.objects.order_by("kind", "code"),
+    )
+
+
+def register_links() -> None:
+    """The duty domain's entries in the navigation and on the duty page, and the officer's
+    landing page."""
+    navigation.register(
+        Link(
+            "duty",
+            _("My duty today"),
+            "duty",
+            "person-badge",
+            ON_ROAD,
+            order=20,
+            needs_officer=True,
+        ),
+        Link(
+            "patrols",
+            _("My patrols"),
+            "patrol_list",
+            "signpost-split",
+            DUTY,
+            order=30,
+            commander_label=_("Patrols"),
+        ),
+        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", EVERYONE, order=80),
+        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", EVERYONE, order=81),
+        Link("campaigns", _("Campaigns"), "campaign_list", "megaphone", EVERYONE, order=82),
+        Link("trainings", _("Training"), "training_list", "mortarboard", DUTY, order=90),
+    )
+    quick_actions.register(
+        Link("my-patrols", _("My patrols"), "patrol_list", "signpost-split", DUTY, order=80),
+        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", EVERYONE, order=81),
+        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", EVERYONE, order=82),
+        Link("trainings", _("Training"), "training_list", "mortarboard", DUTY, order=83),
+    )
+    landing_pages.register(
+        Link("duty", _("My duty today"), "duty", "person-badge", ON_ROAD, order=20)
+    )

@@ -1,0 +1,115 @@
+"""One FilterSet per model, shared by the API and the HTML lists."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from brigade.duty.models import (
+    Attendance,
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    SchoolBreak,
+    Shift,
+    TrainingSession,
+    Unit,
+)
+
+
+class UnitFilterSet(filters.FilterSet):
+    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "name"]
+
+
+class OfficerFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="search", label=_("Name or badge"))
+
+    class Meta:
+        model = Officer
+        fields = ["unit", "kind", "motorcycle_certified", "is_active"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(badge_no__icontains=value))
+
+
+class DutyPostFilterSet(filters.FilterSet):
+    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+
+    class Meta:
+        model = DutyPost
+        fields = ["unit", "kind", "is_active", "name"]
+
+
+class ShiftFilterSet(filters.FilterSet):
+    date = filters.DateFilter(field_name="starts_at", lookup_expr="date", label=_("Date"))
+    date_from = filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"))
+
+    class Meta:
+        model = Shift
+        fields = ["unit", "officer", "post"]
+
+
+class PatrolLogFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(
+        field_name="started_at", lookup_expr="date__gte", label=_("From")
+    )
+    date_to = filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
+    is_open = filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
+
+    class Meta:
+        model = PatrolLog
+        fields = ["unit", "officer", "mode", "campaign", "post", "zone", "weather"]
+
+
+class CampaignFilterSet(filters.FilterSet):
+    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+
+    class Meta:
+        model = Campaign
+        fields = ["active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.current(value)
+
+
+class RoadWorksZoneFilterSet(filters.FilterSet):
+    road = filters.CharFilter(lookup_expr="icontains", label=_("Road"))
+
+    class Meta:
+        model = RoadWorksZone
+        fields = ["unit", "road"]
+
+
+class TrainingSessionFilterSet(filters.FilterSet):
+    date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
+    date_to = filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = TrainingSession
+        fields = ["unit", "kind"]
+
+
+class AttendanceFilterSet(filters.FilterSet):
+    class Meta:
+        model = Attendance
+        fields = ["session", "officer", "attended", "result"]
+
+
+class SchoolBreakFilterSet(filters.FilterSet):
+    on = filters.DateFilter(method="filter_on", label=_("Covers date"))
+
+    class Meta:
+        model = SchoolBreak
+        fields = ["on"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(starts_on__lte=value, ends_on__gte=value)

@@ -1,0 +1,482 @@
+"""The duty domain: units, officers, posts, shifts, patrols, campaigns, training."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
+from brigade.core.models import TimeStampedModel
+from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
+from brigade.duty.choices import (
+    AssessmentResult,
+    OfficerKind,
+    PatrolMode,
+    PostKind,
+    TrainingKind,
+    UnitKind,
+    ViolationKind,
+    Weather,
+)
+from brigade.duty.querysets import (
+    AttendanceQuerySet,
+    DutyPostQuerySet,
+    OfficerQuerySet,
+    PatrolLogQuerySet,
+    ShiftQuerySet,
+    TrainingSessionQuerySet,
+    UnitQuerySet,
+)
+
+ALL_WEEKDAYS = "1234567"
+
+
+class Unit(TimeStampedModel):
+    """A squadron (中队) or the brigade headquarters; records are scoped to a unit."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.SQUADRON
+    )
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit_id(self) -> int:
+        # Lets scoping treat a unit like any record that belongs to a unit.
+        return self.pk
+
+
+class Officer(TimeStampedModel):
+    """A police officer, auxiliary or security staff member; optionally a login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officer",
+        verbose_name=_("user"),
+    )
+    badge_no = models.CharField(_("badge no."), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OfficerKind.choices, default=OfficerKind.POLICE
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="officers", verbose_name=_("unit")
+    )
+    motorcycle_certified = models.BooleanField(_("motorcycle certified"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = OfficerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__code", "badge_no"]
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.badge_no})"
+
+
+class DutyPost(TimeStampedModel):
+    """A post officers are assigned to (定岗), with the days and hours it is staffed."""
+
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    start_time = models.TimeField(_("staffed from"))
+    end_time = models.TimeField(_("staffed until"))
+    weekdays = models.CharField(
+        _("weekdays"),
+        max_length=7,
+        default="12345",
+        help_text=_("ISO weekday digits the post is staffed on, 1 = Monday … 7 = Sunday."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    active_from = PlannedDateField(
+        _("in service from"),
+        default=timezone.localdate,
+        help_text=_("Coverage counts the post as planned from this day on."),
+    )
+    history = HistoricalRecords()
+
+    objects = DutyPostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit__code", "name"]
+        verbose_name = _("duty post")
+        verbose_name_plural = _("duty posts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="dutypost_unique_name_in_unit",
+                violation_error_message=_("This unit already has a post with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(TimeStampedModel):
+    """A crackdown campaign (专项整治) that patrols and their tallies can be tagged to."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    focus = models.CharField(
+        _("focus"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated violation kinds the campaign targets."),
+    )
+    starts_on = PlannedDateField(_("starts on"))
+    ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = BrigadeWideQuerySet.as_manager()  # crackdowns are brigade-wide
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def focus_kinds(self) -> list[str]:
+        valid = set(ViolationKind.values)
+        return [k.strip() for k in self.focus.split(",") if k.strip() in valid]
+
+
+class RoadWorksZone(TimeStampedModel):
+    """A road under construction that needs extra police presence."""
+
+    name = models.CharField(_("name"), max_length=100)
+    road = models.CharField(_("road"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="zones", verbose_name=_("unit")
+    )
+    starts_on = PlannedDateField(_("works start"))
+    ends_on = PlannedDateField(_("works end"), null=True, blank=True)
+    extra_officers = models.PositiveSmallIntegerField(_("extra officers needed"), default=1)
+    history = HistoricalRecords()
+
+    objects = UnitScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("road-works zone")
+        verbose_name_plural = _("road-works zones")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="zone_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolBreak(TimeStampedModel):
+    """A school holiday (winter/summer break): school posts are not staffed then."""
+
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = PlannedDateField(_("starts on"))
+    ends_on = PlannedDateField(_("ends on"))
+    history = HistoricalRecords()
+
+    objects = BrigadeWideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("school break")
+        verbose_name_plural = _("school breaks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="schoolbreak_ends_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shift(TimeStampedModel):
+    """One officer on one post for one time window (定人定岗定责)."""
+
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("officer")
+    )
+    post = models.ForeignKey(
+        DutyPost, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("post")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("unit")
+    )
+    starts_at = PlannedDateTimeField(_("starts at"))
+    ends_at = PlannedDateTimeField(_("ends at"))
+    duty = models.CharField(_("duty"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("The shift must end after it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["officer", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.officer} @ {self.post}"
+
+
+class PatrolLog(TimeStampedModel):
+    """A patrol or a spell of post duty, from start to end, with what was done on it."""
+
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("officer")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("unit")
+    )
+    mode = models.CharField(_("mode"), max_length=20, choices=PatrolMode.choices)
+    post = models.ForeignKey(
+        DutyPost,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patrols",
+        verbose_name=_("post"),
+    )
+    zone = models.ForeignKey(
+        RoadWorksZone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patrols",
+        verbose_name=_("road-works zone"),
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patrols",
+        verbose_name=_("campaign"),
+    )
+    started_at = HappenedDateTimeField(_("started at"), default=timezone.now, db_index=True)
+    ended_at = HappenedDateTimeField(_("ended at"), null=True, blank=True)
+    checked_in_at = HappenedDateTimeField(
+        _("checked in at post"), null=True, blank=True, db_index=True
+    )
+    weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = PatrolLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("patrol log")
+        verbose_name_plural = _("patrol logs")
+        constraints = [
+            # The database, not only the service, refuses a second open patrol.
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=Q(ended_at__isnull=True),
+                name="patrollog_one_open_per_officer",
+                violation_error_message=_("This officer already has a patrol in progress."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=models.F("started_at")),
+                name="patrollog_ends_after_start",
+                violation_error_message=_("The end must be after the start of the patrol."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "started_at"]),
+            # a post's check-ins in a date range: coverage of a few weeks (KPI recompute)
+            models.Index(fields=["post", "checked_in_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.get_mode_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def duration_hours(self, at=None) -> float:
+        end = self.ended_at or at or timezone.now()
+        return max((end - self.started_at).total_seconds(), 0) / 3600
+
+
+class ViolationTally(models.Model):
+    """How many violations of one kind an officer corrected on one patrol."""
+
+    patrol = models.ForeignKey(
+        PatrolLog, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("patrol")
+    )
+    kind = models.CharField(_("violation"), max_length=30, choices=ViolationKind.choices)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("violation tally")
+        verbose_name_plural = _("violation tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["patrol", "kind"], name="tally_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(count__gte=0),
+                name="tally_not_negative",
+                violation_error_message=_("The count cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.count}"
+
+
+class TrainingSession(TimeStampedModel):
+    """A study session, lecture, education viewing, drill or motorcycle-skills course."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="trainings", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    held_on = PlannedDateField(_("held on"), db_index=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "title"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class Attendance(TimeStampedModel):
+    """One officer at one training session, with the assessment result if assessed."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("session"),
+    )
+    officer = models.ForeignKey(
+        Officer, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("officer")
+    )
+    attended = models.BooleanField(_("attended"), default=True)
+    result = models.CharField(
+        _("assessment"),
+        max_length=20,
+        choices=AssessmentResult.choices,
+        default=AssessmentResult.NOT_ASSESSED,
+    )
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    history = HistoricalRecords()
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "officer__badge_no"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "officer"],
+                name="attendance_once",
+                violation_error_message=_("This officer is already recorded for the session."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} @ {self.session}"
+
+
+__all__ = [
+    "Attendance",
+    "Campaign",
+    "DutyPost",
+    "Officer",
+    "PatrolLog",
+    "RoadWorksZone",
+    "SchoolBreak",
+    "Shift",
+    "TrainingSession",
+    "Unit",
+    "ViolationTally",
+]

@@ -1,0 +1,289 @@
+"""Every write of the brigade app: patrols, tallies, shifts and training records.
+
+Transitions are conditional updates (``filter(state).update()``: zero rows means the
+state moved under us), inside ``transaction.atomic``, so two requests can never both end
+one patrol, on SQLite as on Postgres.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from brigade.core import dates
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.transitions import transition
+from brigade.duty.choices import AssessmentResult, ViolationKind
+from brigade.duty.models import (
+    Attendance,
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    Shift,
+    TrainingSession,
+    ViolationTally,
+)
+
+
+def _not_in_future(field: str, value: dt.datetime) -> None:
+    """In the brigade's window for what has happened (brigade.core.dates), named by the field."""
+    if field == "at":  # the arrival at a post, kept as the patrol's checked_in_at
+        label = PatrolLog._meta.get_field("checked_in_at").verbose_name
+        dates.check(field, value, dates.HAPPENED, label)
+    else:
+        dates.check_fields(PatrolLog, **{field: value})
+
+
+def _open_patrol_message(open_patrol: PatrolLog) -> str:
+    started = date_format(timezone.localtime(open_patrol.started_at), "DATETIME_FORMAT")
+    return _(
+        "You already have a patrol in progress (started %(started)s). End it before "
+        "starting another."
+    ) % {"started": started}
+
+
+@transaction.atomic
+def patrol_start(
+    *,
+    officer: Officer,
+    mode: str,
+    post: DutyPost | None = None,
+    zone: RoadWorksZone | None = None,
+    campaign: Campaign | None = None,
+    weather: str = "",
+    notes: str = "",
+    started_at: dt.datetime | None = None,
+    shift: Shift | None = None,
+) -> PatrolLog:
+    """Start a patrol for ``officer``; refused while they have one open.
+
+    Started from one of the officer's shifts, the patrol is duty at the shift's post and
+    checks in there at its start: the officer is at the post, so the post counts as staffed
+    that day. Started without a shift, the officer checks in by hand on arrival.
+    """
+    started_at = started_at or timezone.now()
+    _not_in_future("started_at", started_at)
+    if shift is not None:
+        _check_shift(shift=shift, officer=officer, at=started_at)
+        post = shift.post
+    if campaign is not None:
+        day = timezone.localdate(started_at)
+        if campaign.starts_on > day or (campaign.ends_on and campaign.ends_on < day):
+            raise ValidationError({"campaign": _("This campaign is not running on that day.")})
+    open_patrol = PatrolLog.objects.filter(officer=officer).open().first()
+    if open_patrol is not None:
+        raise TransitionNotAllowed(_open_patrol_message(open_patrol), state="open")
+    try:
+        with transaction.atomic():
+            patrol = PatrolLog.objects.create(
+                officer=officer,
+                unit_id=officer.unit_id,
+                mode=mode,
+                post=post,
+                zone=zone,
+                campaign=campaign,
+                weather=weather,
+                notes=notes,
+                started_at=started_at,
+            )
+    except IntegrityError as exc:
+        # A concurrent start won the race for the one-open-patrol constraint.
+        raise TransitionNotAllowed(
+            _("You already have a patrol in progress. End it before starting another."),
+            state="open",
+        ) from exc
+    if shift is not None:
+        patrol_check_in(patrol=patrol, post=shift.post, at=started_at)
+    return patrol
+
+
+def _check_shift(*, shift: Shift, officer: Officer, at: dt.datetime) -> None:
+    """A patrol starts from the officer's own shift, on a day the shift covers."""
+    if shift.officer_id != officer.pk:
+        raise ValidationError({"shift": _("This is not one of your shifts.")})
+    if not Shift.objects.filter(pk=shift.pk).on_day(timezone.localdate(at)).exists():
+        raise ValidationError({"shift": _("This shift is not on the day the patrol starts.")})
+
+
+@transaction.atomic
+def patrol_end(
+    *, patrol: PatrolLog, ended_at: dt.datetime | None = None, notes: str | None = None
+) -> PatrolLog:
+    """End an open patrol; the end must come after the start and not in the future."""
+    ended_at = ended_at or timezone.now()
+    _not_in_future("ended_at", ended_at)
+    if ended_at <= patrol.started_at:
+        raise ValidationError({"ended_at": _("The end must be after the start of the patrol.")})
+    changes: dict[str, object] = {"ended_at": ended_at, "updated_at": timezone.now()}
+    if notes is not None:
+        changes["notes"] = notes
+    moved = transition(
+        PatrolLog,
+        pk=patrol.pk,
+        source={"ended_at__isnull": True},
+        changes=changes,
+        refuse=lambda: TransitionNotAllowed(_("This patrol has already ended."), state="ended"),
+        # ended already (a repeat whose first answer was lost): the outcome is there
+        already={"ended_at__isnull": False},
+    )
+    patrol.refresh_from_db()
+    if not moved:
+        return patrol
+    # The conditional update bypasses save(): record the change in the history ourselves.
+    patrol.save(update_fields=["updated_at"])
+    return patrol
+
+
+def _require_open(patrol: PatrolLog) -> None:
+    if not PatrolLog.objects.filter(pk=patrol.pk, ended_at__isnull=True).exists():
+        raise TransitionNotAllowed(_("This patrol has already ended."), state="ended")
+
+
+@transaction.atomic
+def patrol_check_in(
+    *, patrol: PatrolLog, post: DutyPost | None = None, at: dt.datetime | None = None
+) -> PatrolLog:
+    """Record arrival at a post (the patrol's own post unless another is given)."""
+    _require_open(patrol)
+    post = post or patrol.post
+    if post is None:
+        raise ValidationError({"post": _("Choose the post you are checking in at.")})
+    at = at or timezone.now()
+    _not_in_future("at", at)
+    if at < patrol.started_at:
+        raise ValidationError({"at": _("The check-in cannot be before the patrol started.")})
+    patrol.post = post
+    patrol.checked_in_at = at
+    patrol.save(update_fields=["post", "checked_in_at", "updated_at"])
+    return patrol
+
+
+@transaction.atomic
+def patrol_update_details(
+    *, patrol: PatrolLog, weather: str | None = None, notes: str | None = None
+) -> PatrolLog:
+    """Change the weather or notes of a patrol (allowed after it ended, to fix a typo)."""
+    fields = ["updated_at"]
+    if weather is not None:
+        patrol.weather = weather
+        fields.append("weather")
+    if notes is not None:
+        patrol.notes = notes
+        fields.append("notes")
+    patrol.save(update_fields=fields)
+    return patrol
+
+
+@transaction.atomic
+def patrol_tally(*, patrol: PatrolLog, kind: str, delta: int) -> int:
+    """Add ``delta`` (may be negative) to one violation count; returns the new count."""
+    if kind not in ViolationKind.values:
+        raise ValidationError({"kind": _("Unknown violation type.")})
+    _require_open(patrol)
+    tally, _created = ViolationTally.objects.get_or_create(patrol=patrol, kind=kind)
+    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
+    updated = ViolationTally.objects.filter(
+        Q(count__gte=-delta) if delta < 0 else Q(), pk=tally.pk
+    ).update(count=F("count") + delta)
+    if not updated:
+        raise ValidationError({"delta": _("The count cannot go below zero.")})
+    tally.refresh_from_db(fields=["count"])
+    tally.save(update_fields=["updated_at"])  # a history row per change
+    PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
+    return tally.count
+
+
+@transaction.atomic
+def patrol_set_tallies(*, patrol: PatrolLog, counts: dict[str, int]) -> dict[str, int]:
+    """Set absolute counts per violation type (e.g. typed in after the patrol)."""
+    errors = {}
+    for kind, count in counts.items():
+        if kind not in ViolationKind.values:
+            errors[kind] = _("Unknown violation type.")
+        elif count < 0:
+            errors[kind] = _("The count cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    for kind, count in counts.items():
+        ViolationTally.objects.update_or_create(patrol=patrol, kind=kind, defaults={"count": count})
+    PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
+    return dict(patrol.tallies.values_list("kind", "count"))
+
+
+def shift_check(
+    *, officer: Officer, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk: int | None
+) -> None:
+    """Refuse a shift that ends before it starts, lasts over a day, or double-books."""
+    dates.check_fields(Shift, starts_at=starts_at, ends_at=ends_at)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The shift must end after it starts.")})
+    if ends_at - starts_at > dt.timedelta(hours=24):
+        raise ValidationError({"ends_at": _("A shift cannot be longer than 24 hours.")})
+    overlapping = Shift.objects.filter(
+        officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    if overlapping.exists():
+        raise ValidationError(
+            {"starts_at": _("This officer already has a shift that overlaps this time.")}
+        )
+
+
+@transaction.atomic
+def shift_save(
+    *,
+    officer: Officer,
+    post: DutyPost,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    duty: str = "",
+    shift: Shift | None = None,
+) -> Shift:
+    """Create or change a shift; the unit follows the post, no officer is double-booked."""
+    shift_check(
+        officer=officer,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_pk=shift.pk if shift else None,
+    )
+    shift = shift or Shift()
+    shift.officer = officer
+    shift.post = post
+    shift.unit_id = post.unit_id
+    shift.starts_at = starts_at
+    shift.ends_at = ends_at
+    shift.duty = duty
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    session: TrainingSession,
+    officer: Officer,
+    attended: bool = True,
+    result: str = AssessmentResult.NOT_ASSESSED,
+    score: Decimal | None = None,
+) -> Attendance:
+    """Record (or correct) one officer's attendance and assessment at a session."""
+    if not attended and result != AssessmentResult.NOT_ASSESSED:
+        raise ValidationError({"result": _("Only an officer who attended can be assessed.")})
+    if score is not None and result == AssessmentResult.NOT_ASSESSED:
+        raise ValidationError({"score": _("A score needs an assessment result.")})
+    attendance, _created = Attendance.objects.update_or_create(
+        session=session,
+        officer=officer,
+        defaults={"attended": attended, "result": result, "score": score},
+    )
+    return attendance

@@ -1,0 +1,579 @@
+"""Pages of the brigade app: thin views over the querysets (reads) and services (writes).
+
+Every list is scoped with ``visible_to(request.user)`` and filtered with the app's shared
+FilterSet; every write goes through ``brigade.duty.services``, whose ValidationError becomes
+form field errors and whose TransitionNotAllowed becomes a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from brigade.core import history
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors
+from brigade.core.nav import quick_actions
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DUTY, ON_ROAD, STAFF
+from brigade.core.scope import scope_of
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.tags import hours
+from brigade.core.views import ScopedFilterListView, is_htmx
+from brigade.duty import services
+from brigade.duty.choices import CRACKDOWN_KINDS, PatrolMode, ViolationKind
+from brigade.duty.filtersets import (
+    CampaignFilterSet,
+    DutyPostFilterSet,
+    PatrolLogFilterSet,
+    RoadWorksZoneFilterSet,
+    TrainingSessionFilterSet,
+)
+from brigade.duty.forms import (
+    AttendanceForm,
+    CheckInForm,
+    DayForm,
+    EndPatrolForm,
+    PatrolDetailsForm,
+    StartPatrolForm,
+    TallyForm,
+)
+from brigade.duty.models import (
+    Campaign,
+    DutyPost,
+    Officer,
+    PatrolLog,
+    RoadWorksZone,
+    Shift,
+    TrainingSession,
+    ViolationTally,
+)
+from brigade.duty.querysets import is_school_day
+
+# --- the officer's duty page ------------------------------------------------------------------
+
+
+def _tally_groups(counts: dict[str, int], focus: set[str]) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = [
+        {"key": "crackdown", "title": _("Crackdowns"), "rows": []},
+        {"key": "habits", "title": _("Bad habits"), "rows": []},
+    ]
+    for kind in ViolationKind:
+        group = groups[0] if kind in CRACKDOWN_KINDS else groups[1]
+        group["rows"].append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "count": counts.get(kind.value, 0),
+                "focus": kind.value in focus,
+            }
+        )
+    return groups
+
+
+def duty_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
+    """Everything the duty page shows; ``forms`` replaces a form bound with errors."""
+    user = request.user
+    officer = scope_of(user).officer
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "officer": officer,
+        "today": today,
+        "patrol": None,
+        "quick_links": quick_actions.for_scope(scope_of(user)),
+    }
+    if officer is None:
+        return context
+    patrol = (
+        PatrolLog.objects.filter(officer=officer)
+        .open()
+        .select_related("post", "zone", "campaign")
+        .first()
+    )
+    context["patrol"] = patrol
+    if patrol is not None:
+        counts = dict(patrol.tallies.values_list("kind", "count"))
+        focus = set(patrol.campaign.focus_kinds()) if patrol.campaign else set()
+        context.update(
+            tally_groups=_tally_groups(counts, focus),
+            tally_total=sum(counts.values()),
+            checkin_form=forms.get("checkin_form")
+            or CheckInForm(user=user, initial={"post": patrol.post_id}),
+            details_form=forms.get("details_form")
+            or PatrolDetailsForm(initial={"weather": patrol.weather, "notes": patrol.notes}),
+            end_form=forms.get("end_form") or EndPatrolForm(),
+        )
+    else:
+        context.update(
+            shifts=Shift.objects.filter(officer=officer).on_day(today).select_related("post"),
+            start_form=forms.get("start_form") or StartPatrolForm(user=user, officer=officer),
+            mode_choices=PatrolMode.choices,
+        )
+    return context
+
+
+class DutyView(RoleRequiredMixin, TemplateView):
+    """My duty today: the open patrol with its tally counters, else today's shifts."""
+
+    template_name = "brigade/duty.html"
+    read_roles = ON_ROAD
+    write_roles = ON_ROAD
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(duty_context(self.request))
+        return context
+
+
+class DutyActionView(RoleRequiredMixin, View):
+    """Base of the duty page's POST actions on the officer's own patrol."""
+
+    http_method_names = ["post"]
+    read_roles = ON_ROAD
+    write_roles = ON_ROAD
+
+    def get_officer(self) -> Officer | None:
+        return scope_of(self.request.user).officer
+
+    def get_patrol(self, pk: int) -> PatrolLog:
+        # Only the officer's own patrols: a tally on someone else's patrol is a 404.
+        officer = self.get_officer()
+        qs = PatrolLog.objects.visible_to(self.request.user).filter(
+            officer_id=officer.pk if officer else None
+        )
+        return get_object_or_404(qs, pk=pk)
+
+    def render_duty(self, **forms: Any) -> HttpResponse:
+        return render(self.request, "brigade/duty.html", duty_context(self.request, **forms))
+
+    def refused(self, exc: TransitionNotAllowed) -> HttpResponse:
+        messages.error(self.request, exc.message)
+        return redirect("duty")
+
+
+class PatrolStartView(DutyActionView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        officer = self.get_officer()
+        if officer is None:
+            messages.error(request, _("Your account is not linked to an officer profile."))
+            return redirect("duty")
+        form = StartPatrolForm(request.POST, user=request.user, officer=officer)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.patrol_start(
+                    officer=officer,
+                    mode=data["mode"],
+                    post=data.get("post"),
+                    zone=data.get("zone"),
+                    campaign=data.get("campaign"),
+                    weather=data.get("weather") or "",
+                    shift=data.get("shift"),
+                )
+            except TransitionNotAllowed as exc:
+                return self.refused(exc)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Patrol started."))
+                return redirect("duty")
+        # Another patrol may have been started meanwhile (a second tab): say so.
+        if PatrolLog.objects.filter(officer=officer).open().exists():
+            messages.error(
+                request,
+                _("You already have a patrol in progress. End it before starting another."),
+            )
+            return redirect("duty")
+        return self.render_duty(start_form=form)
+
+
+class PatrolTallyView(DutyActionView):
+    """+1 / −1 on one violation counter; htmx swaps the counter, plain POST redirects."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        patrol = self.get_patrol(pk)
+        form = TallyForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(_("Unknown violation type."))
+        kind, delta = form.cleaned_data["kind"], form.cleaned_data["delta"]
+        error = ""
+        try:
+            count = services.patrol_tally(patrol=patrol, kind=kind, delta=delta)
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+            if is_htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("duty")
+                return response
+            return redirect("duty")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            count = (
+                ViolationTally.objects.filter(patrol=patrol, kind=kind)
+                .values_list("count", flat=True)
+                .first()
+                or 0
+            )
+        if not is_htmx(request):
+            if error:
+                messages.error(request, f"{ViolationKind(kind).label}: {error}")
+            return redirect(f"{reverse('duty')}#tally-{kind}")
+        total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
+        return render(
+            request,
+            "brigade/partials/tally_response.html",
+            {
+                "kind": kind,
+                "label": ViolationKind(kind).label,
+                "count": count,
+                "tally_total": total,
+                "error": error,
+            },
+        )
+
+
+class PatrolCheckInView(DutyActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        patrol = self.get_patrol(pk)
+        form = CheckInForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                patrol = services.patrol_check_in(patrol=patrol, post=form.cleaned_data["post"])
+            except TransitionNotAllowed as exc:
+                return self.refused(exc)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Checked in at %(post)s.") % {"post": patrol.post})
+                return redirect("duty")
+        return self.render_duty(checkin_form=form)
+
+
+class PatrolDetailsView(DutyActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        patrol = self.get_patrol(pk)
+        form = PatrolDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.patrol_update_details(
+                    patrol=patrol,
+                    weather=form.cleaned_data["weather"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Weather and notes saved."))
+                return redirect("duty")
+        return self.render_duty(details_form=form)
+
+
+class PatrolEndView(DutyActionView):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        patrol = self.get_patrol(pk)
+        form = EndPatrolForm(request.POST)
+        if form.is_valid():
+            try:
+                patrol = services.patrol_end(
+                    patrol=patrol, ended_at=form.cleaned_data.get("ended_at")
+                )
+            except TransitionNotAllowed as exc:
+                return self.refused(exc)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
+                messages.success(
+                    request,
+                    _("Patrol ended: %(duration)s, %(total)s violations corrected.")
+                    % {"duration": hours(patrol.duration_hours()), "total": total},
+                )
+                return redirect("duty")
+        return self.render_duty(end_form=form)
+
+
+# --- patrols ------------------------------------------------------------------------------
+
+
+class PatrolListView(ExcelExportMixin, ScopedFilterListView):
+    """My patrols (officer) / the patrols of the units in scope (commander)."""
+
+    model = PatrolLog
+    filterset_class = PatrolLogFilterSet
+    read_roles = DUTY
+    export_filename = "patrols"
+    export_columns = (
+        Column(gettext_lazy("Officer"), "officer.name"),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Mode"), "get_mode_display"),
+        Column(gettext_lazy("Started"), "started_at", width=18),
+        Column(gettext_lazy("Ended"), "ended_at", width=18),
+        Column(gettext_lazy("Post"), "post.name", width=20),
+        Column(gettext_lazy("Road-works zone"), "zone.road", width=20),
+        Column(gettext_lazy("Campaign"), "campaign.name", width=20),
+        Column(gettext_lazy("Weather"), "get_weather_display"),
+        Column(gettext_lazy("Violations corrected"), "violations_total"),
+        Column(gettext_lazy("Notes"), "notes", width=30),
+    )
+
+    def get_queryset(self) -> Any:
+        # Aggregating drops Meta.ordering: order explicitly, newest first.
+        return (
+            PatrolLog.objects.visible_to(self.request.user)
+            .for_list()
+            .order_by("-started_at", "-pk")
+        )
+
+    def is_commander_view(self) -> bool:
+        return scope_of(self.request.user).is_commander
+
+    def get_filter_fields(self) -> list[str]:
+        if self.is_commander_view():
+            self.filter_fields = ("unit", "officer", "date_from", "date_to", "mode", "campaign")
+        else:
+            self.filter_fields = ("date_from", "date_to", "mode")
+        return super().get_filter_fields()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.page_title = _("Patrols") if self.is_commander_view() else _("My patrols")
+        context = super().get_context_data(**kwargs)
+        context["commander_view"] = self.is_commander_view()
+        return context
+
+
+# Fields of a patrol whose changes the history shows, in reading order.
+_HISTORY_FIELDS = (
+    "mode",
+    "post",
+    "zone",
+    "campaign",
+    "started_at",
+    "ended_at",
+    "checked_in_at",
+    "weather",
+    "notes",
+)
+
+
+def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
+    """Who changed what and when: the patrol's own history and its tallies', newest first.
+
+    A fixed number of queries: both histories, then the names of posts, zones and
+    campaigns that ever appeared in them.
+    """
+    tally_records = list(
+        ViolationTally.history.filter(patrol_id=patrol.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    entries = history.history_entries(
+        patrol, _HISTORY_FIELDS, created=_("Started"), show_initial=True
+    )
+    last_count: dict[int, int] = {}
+    for record in tally_records:
+        old = last_count.get(record.id)
+        last_count[record.id] = record.count
+        if old is None and record.count == 0:
+            continue  # the counter's creation, before its first tap
+        if old == record.count:
+            continue
+        label = (
+            ViolationKind(record.kind).label if record.kind in ViolationKind.values else record.kind
+        )
+        entries.append(
+            history.entry(
+                record.history_date,
+                record.history_user,
+                _("Tally"),
+                [
+                    history.change(
+                        label, history.EMPTY if old is None else str(old), str(record.count)
+                    )
+                ],
+            )
+        )
+    return history.newest_first(entries)
+
+
+class PatrolDetailView(RoleRequiredMixin, DetailView):
+    model = PatrolLog
+    read_roles = DUTY
+
+    def get_queryset(self) -> Any:
+        return PatrolLog.objects.visible_to(self.request.user).for_list()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        patrol = self.object
+        tallies = [t for t in patrol.tallies.all() if t.count]
+        order = {kind: i for i, kind in enumerate(ViolationKind.values)}
+        tallies.sort(key=lambda t: order.get(t.kind, len(order)))
+        context.update(
+            tallies=tallies,
+            history=patrol_history(patrol),
+            is_mine=patrol.officer_id == scope_of(self.request.user).officer_id,
+        )
+        return context
+
+
+# --- posts and coverage ---------------------------------------------------------------------
+
+
+class PostListView(ScopedFilterListView):
+    """Posts with their schedule, and for one day: planned, staffed, who is on shift."""
+
+    model = DutyPost
+    filterset_class = DutyPostFilterSet
+    filter_fields = ("unit", "kind", "name")
+    page_title = gettext_lazy("Posts and coverage")
+
+    def get_day(self) -> dt.date:
+        form = DayForm(self.request.GET)
+        if form.is_valid() and form.cleaned_data.get("date"):
+            return form.cleaned_data["date"]
+        if "date" in form.errors:
+            messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
+        return timezone.localdate()
+
+    def get_queryset(self) -> Any:
+        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        day = self.get_day()
+        posts = self.object_list
+        # The summary is the queryset's own definition, the one the KPI counts too.
+        coverage = posts.coverage(day)
+        planned_ids = set(posts.planned_on(day).values_list("pk", flat=True))
+        day_shifts = Shift.objects.on_day(day).select_related("officer").order_by("starts_at")
+        kwargs["object_list"] = posts.with_staffing(day).prefetch_related(
+            Prefetch("shifts", queryset=day_shifts, to_attr="day_shifts")
+        )
+        context = super().get_context_data(**kwargs)
+        context.update(
+            day=day,
+            today=timezone.localdate(),
+            previous_day=day - dt.timedelta(days=1),
+            next_day=day + dt.timedelta(days=1),
+            day_form=DayForm(initial={"date": day}),
+            school_day=is_school_day(day),
+            coverage=coverage,
+            coverage_percent=None if coverage["rate"] is None else round(coverage["rate"] * 100),
+            planned_ids=planned_ids,
+            # The filter form keeps the chosen day.
+            extra_hidden=[("date", day.isoformat())] if self.request.GET.get("date") else [],
+        )
+        return context
+
+
+# --- zones, campaigns -----------------------------------------------------------------------
+
+
+class ZoneListView(ScopedFilterListView):
+    model = RoadWorksZone
+    filterset_class = RoadWorksZoneFilterSet
+    filter_fields = ("unit", "road")
+    page_title = gettext_lazy("Road-works zones")
+
+    def get_queryset(self) -> Any:
+        return (
+            RoadWorksZone.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .annotate(patrol_count=Count("patrols"))
+            .order_by("-starts_on", "name", "pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class CampaignListView(ScopedFilterListView):
+    model = Campaign
+    filterset_class = CampaignFilterSet
+    filter_fields = ("active_on",)
+    page_title = gettext_lazy("Campaigns")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+class TrainingListView(ScopedFilterListView):
+    model = TrainingSession
+    filterset_class = TrainingSessionFilterSet
+    filter_fields = ("unit", "kind", "date_from", "date_to")
+    read_roles = DUTY
+    page_title = gettext_lazy("Training sessions")
+
+    def get_queryset(self) -> Any:
+        return (
+            TrainingSession.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_attendance_counts()
+            .order_by("-held_on", "title", "pk")
+        )
+
+
+class TrainingDetailView(RoleRequiredMixin, DetailView):
+    """A session's attendance list and results; commanders record attendance here."""
+
+    model = TrainingSession
+    read_roles = DUTY
+    write_roles = STAFF
+
+    def get_queryset(self) -> Any:
+        return TrainingSession.objects.visible_to(self.request.user).select_related("unit")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        session = self.object
+        can_record = has_role(self.request.user, self.write_roles)
+        context.update(
+            attendances=session.attendances.select_related("officer", "officer__unit").order_by(
+                "officer__badge_no"
+            ),
+            summary=session.attendances.summary(),
+            can_record=can_record,
+        )
+        if can_record:
+            context.setdefault("form", AttendanceForm(user=self.request.user))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.object = self.get_object()
+        form = AttendanceForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.attendance_record(
+                    session=self.object,
+                    officer=data["officer"],
+                    attended=data["attended"],
+                    result=data["result"],
+                    score=data["score"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Recorded for %(officer)s.") % {"officer": data["officer"]}
+                )
+                return redirect("training_detail", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(form=form))
