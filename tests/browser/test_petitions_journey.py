@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from brigade.choices import Role
 from tests.brigade.factories import OfficerFactory, UnitFactory, UserFactory
+from tests.browser.conftest import no_horizontal_scroll
 from tests.petitions.factories import TicketCategoryFactory
 
 PASSWORD = "pw-for-tests-1"
@@ -58,11 +59,6 @@ def test_a_clerk_with_no_ticket_lands_on_an_empty_queue(browser, live_server, re
     clerk.context.close()
 
 
-def _no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide on a phone"
-
-
 def test_officer_logs_a_question_answered_on_a_phone(phone: Page, transactional_db):
     from petitions.models import Consultation
 
@@ -72,14 +68,14 @@ def test_officer_logs_a_question_answered_on_a_phone(phone: Page, transactional_
     _sign_in(phone, "sunhao")
     phone.get_by_test_id("quick-log-consultation").click()
     expect(phone.get_by_test_id("page-title")).to_have_text("登记咨询答复")
-    _no_horizontal_scroll(phone)
+    no_horizontal_scroll(phone)
     phone.locator("input[name=channel][value=in_person]").check()
     phone.fill("input[name=topic]", "电动车上牌地点")
     phone.fill("textarea[name=answer]", "到东关街登记点办理")
     phone.shots("consultation-form")  # type: ignore[attr-defined]
     phone.get_by_test_id("consultation-save").click()
     expect(phone.get_by_test_id("consultation-table")).to_contain_text("电动车上牌地点")
-    _no_horizontal_scroll(phone)
+    no_horizontal_scroll(phone)
     phone.shots("consultation-listed")  # type: ignore[attr-defined]
     logged = Consultation.objects.get()
     assert (logged.channel, logged.unit, logged.answered_by.name) == ("in_person", unit, "孙浩")
