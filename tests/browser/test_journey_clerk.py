@@ -1,11 +1,13 @@
 """Journey: the clerk's 12345 ticket from import to callback, in Chinese and in English.
 
 Import the platform's CSV export (a dry-run preview, then confirm) → the queue shows the
-ticket → sign → assign → reply from the category's template → close, all in the queue's
-side panel → a different user (the squadron's commander) records the callback, satisfied
-→ the ticket shows closed with its callback, and the week's figures on the dashboard
-moved: tickets received, the closure rate (办结率) and the callbacks counted in the
-satisfaction rate. Screenshots: artifacts/journeys/clerk-<language>-<NN>-<step>.png.
+ticket → the first ticket of the queue signed with the keyboard → the imported one signed,
+assigned, replied to from the category's template and closed, all in the queue's side
+panel → its caller's phone number shown on request only, the viewing recorded → a
+different user (the squadron's commander) records the callback, satisfied → the ticket
+shows closed with its callback, and the week's figures on the dashboard moved: tickets
+received, the closure rate (办结率) and the callbacks counted in the satisfaction rate.
+Screenshots: artifacts/journeys/clerk-<language>-<NN>-<step>.png.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ TEXT = {
 @pytest.fixture
 def desk(transactional_db):
     """一中队's clerk and commander, an officer to handle tickets, and three tickets of
-    this year already: one closed and called back (satisfied), two just received."""
+    this year already: one closed and called back (satisfied), two just received; the
+    handler, and the first of the two in the queue."""
     unit = UnitFactory(code="sq1", name="一中队")
     clerk = UserFactory(username="xuting", password=PASSWORD, roles=[Role.CLERK])
     OfficerFactory(user=clerk, unit=unit, name="许婷")
@@ -94,12 +97,12 @@ def desk(transactional_db):
     done = services.ticket_close(ticket=done, by=clerk)
     services.ticket_callback(ticket=done, result=CallbackResult.SATISFIED, by=commander)
     engine.recompute_all()
-    return handler
+    return handler, tickets[1]
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
-    handler = desk
+    handler, first_in_queue = desk
     text = TEXT[lang]
     trip = journey("clerk")
 
@@ -130,6 +133,7 @@ def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
     expect(clerk.get_by_test_id("import-preview")).to_contain_text(NUMBER)
     expect(clerk.get_by_test_id("import-summary")).to_have_text(text["preview"])
     assert not Ticket.objects.filter(number=NUMBER).exists()
+    assert Ticket.objects.count() == 3
     trip.shot(clerk, "import-preview")
 
     # confirm: back on the queue, the ticket is there, received, the phone masked
@@ -142,6 +146,13 @@ def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
     expect(clerk.get_by_test_id(f"ticket-status-{ticket.pk}")).to_have_text(text["received"])
     expect(clerk.get_by_test_id("count-received")).to_contain_text("3")
     trip.shot(clerk, "imported")
+
+    # the keyboard: j selects the queue's first row, a runs its next action (sign)
+    clerk.keyboard.press("j")
+    clerk.keyboard.press("a")
+    expect(clerk.get_by_test_id(f"panel-ticket-{first_in_queue.pk}")).to_be_visible()
+    expect(clerk.get_by_test_id("ticket-status")).to_have_text(text["signed"])
+    trip.shot(clerk, "signed-by-keyboard")
 
     # the side panel: sign, assign, reply from the template, close
     clerk.get_by_test_id(f"ticket-open-{ticket.pk}").click()
@@ -172,12 +183,21 @@ def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
     clerk.get_by_test_id("count-closed").click()
     expect(clerk.get_by_test_id(f"ticket-status-{ticket.pk}")).to_have_text(text["closed"])
 
+    # the caller's phone number, shown on request only, and the viewing recorded
+    clerk.goto(f"/petitions/tickets/{ticket.pk}/")
+    expect(clerk.get_by_test_id("citizen-masked")).to_contain_text("138****5678")
+    clerk.get_by_test_id("reveal-phone").click()
+    expect(clerk.get_by_test_id("citizen-revealed")).to_contain_text("13812345678")
+    assert ticket.phone_views.count() == 1
+    trip.shot(clerk, "phone-revealed")
+
     # a different user, the commander, records the callback on the ticket's page
     boss.goto(f"/petitions/tickets/{ticket.pk}/")
     boss.locator(f"input[name=result][value={CallbackResult.SATISFIED}]").check()
     boss.get_by_test_id("action-callback").click()
     expect(boss.get_by_test_id("callback-1")).to_contain_text(text["satisfied"])
     expect(boss.get_by_test_id("ticket-status")).to_have_text(text["closed"])
+    expect(boss.get_by_test_id("ticket-history")).to_contain_text(text["closed"])
     trip.shot(boss, "called-back")
 
     # the week's figures moved: 4 received, 2 closed, 2 callbacks
@@ -190,6 +210,7 @@ def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
 
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED and ticket.handler == handler
+    assert ticket.closed_on_time
     assert ticket.reply == TEMPLATE
     assert list(ticket.callbacks.values_list("result", "by__username")) == [
         (CallbackResult.SATISFIED, "wangjg")
