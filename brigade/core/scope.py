@@ -30,12 +30,12 @@ class Organisation:
 
     ``member_of(user)``: the user's active profile, or None; ``at_headquarters(member)``:
     whether that profile's unit is the brigade's headquarters (its commanders see every
-    unit); ``units()``: every unit, headquarters first (each with ``visible_to(user)``).
+    unit); ``units_of(user)``: the units the user may see, headquarters first.
     """
 
     member_of: Callable[[Any], Member | None]
     at_headquarters: Callable[[Member], bool]
-    units: Callable[[], QuerySet[Any]]
+    units_of: Callable[[Any], QuerySet[Any]]
 
 
 _organisation: list[Organisation] = []

@@ -32,7 +32,7 @@ def organisation() -> Organisation:
     return Organisation(
         member_of=member_of,
         at_headquarters=at_headquarters,  # type: ignore[arg-type]
-        units=lambda: Unit.objects.order_by("kind", "code"),
+        units_of=lambda user: Unit.objects.visible_to(user).order_by("kind", "code"),
     )
 
 

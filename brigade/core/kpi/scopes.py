@@ -14,7 +14,7 @@ from brigade.core.scope import organisation, scope_of
 
 def visible_units(user: Any) -> dict[int, str]:
     """The units the user may read figures of (id → name), headquarters first. One query."""
-    return dict(organisation().units().visible_to(user).values_list("pk", "name"))
+    return dict(organisation().units_of(user).values_list("pk", "name"))
 
 
 def resolve_scope(
@@ -36,12 +36,7 @@ def resolve_scope(
         name = units.get(unit_id)
     else:
         name = (
-            organisation()
-            .units()
-            .visible_to(user)
-            .filter(pk=unit_id)
-            .values_list("name", flat=True)
-            .first()
+            organisation().units_of(user).filter(pk=unit_id).values_list("name", flat=True).first()
         )
     if name is None:
         raise Http404(_("No such unit in your scope."))
