@@ -19,3 +19,5 @@ class BrigadeConfig(AppConfig):
 
         register_core_links()
         register()
+        # every task registered under its name in every process (the engine enqueues by name)
+        import brigade.tasks  # noqa: F401
