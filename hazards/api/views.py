@@ -36,6 +36,7 @@ from hazards.api.serializers import (
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from hazards.transitions import HAZARD_TRANSITIONS
 
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.COMMANDER, Role.ADMIN})
@@ -63,13 +64,8 @@ class HazardViewSet(ScopedModelViewSet):
     ordering_fields = ["found_at", "deadline", "severity", "status", "road"]
     read_roles = EVERYONE
     write_roles = STAFF
-    action_roles = {
-        "create": EVERYONE,
-        "destroy": ADMIN_ONLY,
-        "rectify": DUTY,
-        "start": DUTY,
-        "photos": DUTY,
-    }
+    # the workflow's actions: the roles of the hazard's transition table
+    action_roles = {**HAZARD_TRANSITIONS.roles(), "create": EVERYONE, "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:
         return (
