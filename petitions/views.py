@@ -48,6 +48,7 @@ from petitions.forms import (
 from petitions.masking import REVEAL_ROLES, mask_name, mask_phone
 from petitions.models import Consultation, Proposal, Ticket, TicketExtension
 from petitions.roles import ALL_ROLES, COMMAND_ROLES, DESK_ROLES
+from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 
@@ -257,6 +258,8 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
         "can_reveal": scope.has_any(*REVEAL_ROLES),
         "can_act": scope.has_any(*DESK_ROLES),
         "can_command": scope.has_any(*COMMAND_ROLES),
+        # the buttons: what the ticket's transition table allows this user now
+        "actions": TICKET_TRANSITIONS.offered(ticket, lambda roles: scope.has_any(*roles)),
         "is_handler": handler_user is not None and handler_user == request.user.pk,
         "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
         "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),
