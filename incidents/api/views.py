@@ -35,7 +35,8 @@ from incidents.api.serializers import (
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
-from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK, NOBODY
+from incidents.roles import ADMIN_ONLY, FUND_DESK, NOBODY
+from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 
 def unit_for(user: Any, unit: Any) -> Any:
@@ -61,7 +62,8 @@ class AccidentViewSet(ScopedModelViewSet):
     ordering = ["-occurred_at", "-pk"]
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
-    action_roles = {"solve": CASE_ROLES, "destroy": ADMIN_ONLY}
+    # the case's transitions: the roles of its transition table
+    action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:
         parties = AccidentParty.objects.order_by("pk")
@@ -123,12 +125,8 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     ordering = ["-created_at", "-pk"]
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
-    action_roles = {
-        "approve": APPROVERS,
-        "reject": APPROVERS,
-        "pay": FUND_DESK,
-        "destroy": NOBODY,
-    }
+    # the advance's transitions: the roles of its transition table
+    action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
 
     def get_queryset(self) -> Any:
         return FundAdvance.objects.visible_to(self.request.user).for_list()
