@@ -10,6 +10,12 @@ whose repeat adds nothing name such a target state (sign, close, end, verify, ap
 an action that carries content of its own (a reply's text, a return's reason) is still
 refused, and so is every action on a record in any other state (reply on a closed
 ticket: 409).
+
+Which action starts from which state, where it leads and who may do it is declared once per
+model as a ``TransitionTable`` (next to the model: ``hazards/transitions.py``...): the
+services refuse through it (``move``), the pages build their buttons from it (``offered``)
+and the API takes its action roles from it (``roles``). ``move`` is the one state change:
+the conditional update, then ``record_change`` (the history row and the KPI engine's view).
 """
 
 from __future__ import annotations
