@@ -22,12 +22,11 @@ from django.utils.translation import gettext as _
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, read_table
-from brigade.core.transitions import transition
+from brigade.core.transitions import move, record_change
 from brigade.core.uploads import validate_image
 from brigade.duty.models import Officer, PatrolLog, Unit
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
-    OPEN_STATUSES,
     CheckResult,
     HazardSource,
     HazardStatus,
@@ -45,6 +44,7 @@ from hazards.models import (
     KeyVehicle,
     KeyVehicleImport,
 )
+from hazards.transitions import HAZARD_TRANSITIONS
 
 MAX_PHOTOS = 10
 
@@ -69,34 +69,23 @@ def _refused(hazard: Hazard, action: str) -> TransitionNotAllowed:
     )
 
 
-def _move(
-    hazard: Hazard,
-    *,
-    from_states: Iterable[str],
-    action: str,
-    repeatable: bool = False,
-    **changes: Any,
-) -> Hazard:
-    """The conditional update of a transition, then a history row for it. ``repeatable``:
-    a hazard already in the target state is the outcome of an earlier request, returned as
-    it is with ``repeated`` set (brigade/core/transitions.py)."""
-    changes["updated_at"] = timezone.now()
-    moved = transition(
-        Hazard,
-        pk=hazard.pk,
-        source={"status__in": list(from_states)},
-        changes=changes,
-        refuse=lambda: _refused(hazard, action),
-        already={"status": changes["status"]} if repeatable else None,
+def _move(hazard: Hazard, name: str, *, action: str, **changes: Any) -> Hazard:
+    """Action ``name`` of the hazard's table (hazards/transitions.py) with ``changes``: the
+    conditional update, then its history row. ``repeated`` is set when the hazard was
+    already where a repeatable action leads (brigade/core/transitions.py)."""
+    moved = move(
+        hazard, HAZARD_TRANSITIONS, name, changes=changes, refuse=lambda: _refused(hazard, action)
     )
-    hazard.refresh_from_db()
     hazard.repeated = not moved  # type: ignore[attr-defined]
-    if not moved:
-        return hazard
-    # The conditional update bypasses save(): record the change in the history ourselves
-    # (and let the KPI engine see the new timestamps).
-    hazard.save(update_fields=["updated_at"])
     return hazard
+
+
+def _check_open(hazard: Hazard, name: str, action: str) -> None:
+    """An action that changes no state (photos, corrections): refused unless the table
+    allows it from the state the hazard is in now."""
+    current = Hazard.objects.filter(pk=hazard.pk).values_list("status", flat=True).first()
+    if current is None or not HAZARD_TRANSITIONS.allows(current, name):
+        raise _refused(hazard, action)
 
 
 def _check_photos(photos: Iterable[Any]) -> list[Any]:
@@ -203,7 +192,7 @@ def hazard_update(*, hazard: Hazard, **changes: Any) -> Hazard:
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
     locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
-    if locked.status not in OPEN_STATUSES:
+    if not HAZARD_TRANSITIONS.allows(locked.status, "edit"):
         raise _refused(locked, _("changed"))
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -220,8 +209,7 @@ def hazard_add_photos(*, hazard: Hazard, photos: Iterable[Any], stage: str, by: 
     photos = _check_photos(photos)
     if not photos:
         raise ValidationError({"photos": _("Choose at least one photo.")})
-    if not Hazard.objects.filter(pk=hazard.pk, status__in=OPEN_STATUSES).exists():
-        raise _refused(hazard, _("given photos"))
+    _check_open(hazard, "photos", _("given photos"))
     _save_photos(hazard, photos, stage, by)
     return len(photos)
 
@@ -248,9 +236,8 @@ def hazard_assign(
     dates.check_fields(Hazard, deadline=deadline)
     return _move(
         hazard,
-        from_states=(HazardStatus.REPORTED, HazardStatus.ASSIGNED),
+        "assign",
         action=_("assigned"),
-        status=HazardStatus.ASSIGNED,
         responsible_party=responsible_party,
         deadline=deadline,
         assigned_at=timezone.now(),
@@ -262,9 +249,8 @@ def hazard_start(*, hazard: Hazard) -> Hazard:
     """The responsible party has begun the work."""
     return _move(
         hazard,
-        from_states=(HazardStatus.ASSIGNED,),
+        "start",
         action=_("started"),
-        status=HazardStatus.RECTIFYING,
     )
 
 
@@ -288,9 +274,8 @@ def hazard_rectify(
     on_time = current is None or timezone.localdate(rectified_at) <= current
     hazard = _move(
         hazard,
-        from_states=(HazardStatus.ASSIGNED, HazardStatus.RECTIFYING),
+        "rectify",
         action=_("marked rectified"),
-        status=HazardStatus.RECTIFIED,
         measures=measures,
         rectified_at=rectified_at,
         rectified_on_time=on_time,
@@ -305,10 +290,8 @@ def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
     now = timezone.now()
     hazard = _move(
         hazard,
-        from_states=(HazardStatus.RECTIFIED,),
+        "verify",
         action=_("verified"),
-        repeatable=True,
-        status=HazardStatus.VERIFIED,
         verified_at=now,
         verified_by=by,
         closed_at=now,
@@ -329,9 +312,8 @@ def hazard_fail_check(*, hazard: Hazard, reason: str, by: Any) -> Hazard:
         raise ValidationError({"reason": _("Say why the rectification is not accepted.")})
     hazard = _move(
         hazard,
-        from_states=(HazardStatus.RECTIFIED,),
+        "fail_check",
         action=_("sent back"),
-        status=HazardStatus.RECTIFYING,
         rectified_at=None,
         rectified_on_time=None,
     )
@@ -349,9 +331,8 @@ def hazard_reject(*, hazard: Hazard, reason: str, by: Any = None) -> Hazard:
         raise ValidationError({"reason": _("Say why the report is rejected.")})
     return _move(
         hazard,
-        from_states=(HazardStatus.REPORTED, HazardStatus.ASSIGNED),
+        "reject",
         action=_("rejected"),
-        status=HazardStatus.REJECTED,
         rejection_reason=reason,
         closed_at=timezone.now(),
     )
@@ -370,9 +351,8 @@ def hazard_mark_duplicate(*, hazard: Hazard, original: Hazard, by: Any = None) -
         raise ValidationError({"original": _("The original must belong to the same unit.")})
     return _move(
         hazard,
-        from_states=(HazardStatus.REPORTED, HazardStatus.ASSIGNED),
+        "duplicate",
         action=_("marked as a duplicate"),
-        status=HazardStatus.DUPLICATE,
         duplicate_of=original,
         closed_at=timezone.now(),
     )
@@ -453,8 +433,7 @@ def key_vehicle_clear(
         raise TransitionNotAllowed(
             _("This vehicle has already been cleared."), state=KeyVehicleStatus.CLEARED
         )
-    vehicle.refresh_from_db()
-    vehicle.save(update_fields=["updated_at"])
+    record_change(vehicle)
     return vehicle
 
 

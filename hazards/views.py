@@ -58,6 +58,7 @@ from hazards.forms import (
     VerifyForm,
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from hazards.transitions import HAZARD_TRANSITIONS
 
 
 def chooser_units(user: Any) -> Any:
@@ -300,20 +301,9 @@ def hazard_history(
 
 
 def hazard_actions(user: Any, hazard: Hazard) -> dict[str, bool]:
-    """Which action forms the page offers this user on this hazard now."""
-    staff = has_role(user, STAFF)
-    duty = has_role(user, DUTY)
-    status = hazard.status
-    return {
-        "assign": staff and status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
-        "start": duty and status == HazardStatus.ASSIGNED,
-        "rectify": duty and status in (HazardStatus.ASSIGNED, HazardStatus.RECTIFYING),
-        "verify": staff and status == HazardStatus.RECTIFIED,
-        "reject": staff and status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
-        "duplicate": staff and status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
-        "photos": duty and status in OPEN_STATUSES,
-        "edit": staff and status in OPEN_STATUSES,
-    }
+    """Which action forms the page offers this user on this hazard now: what the hazard's
+    transition table allows from its state to the user's roles."""
+    return HAZARD_TRANSITIONS.offered(hazard, lambda roles: has_role(user, roles))
 
 
 class HazardDetailView(RoleRequiredMixin, DetailView):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.transitions import transition
+from brigade.core.transitions import move, record_change
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import (
@@ -36,6 +36,7 @@ from incidents.models import (
     FundAdvance,
     Recovery,
 )
+from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS, NOT_HIT_AND_RUN
 
 PARTY_FIELDS = ("role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
 ACCIDENT_FIELDS = (
@@ -93,12 +94,6 @@ def _check_accident(data: Mapping[str, Any]) -> None:
                 )
             }
         )
-
-
-def _save_history(instance: Any) -> None:
-    # A conditional update bypasses save(): record the change in the history ourselves.
-    instance.refresh_from_db()
-    instance.save(update_fields=["updated_at"])
 
 
 # --- accidents ----------------------------------------------------------------------------
@@ -211,8 +206,8 @@ def accident_solve(
     """Mark a hit-and-run case solved (the driver identified): when and how."""
     solved_at = solved_at or timezone.now()
     _not_in_future("solved_at", solved_at)
-    current = Accident.objects.filter(pk=accident.pk).values("hit_and_run", "solved_at").first()
-    if current is None or not current["hit_and_run"]:
+    current = Accident.objects.filter(pk=accident.pk).only("hit_and_run", "solved_at").first()
+    if current is None or ACCIDENT_TRANSITIONS.state(current) == NOT_HIT_AND_RUN:
         raise TransitionNotAllowed(
             _("Only a hit-and-run case can be solved; this accident is not one."),
             state="not_hit_and_run",
@@ -223,12 +218,15 @@ def accident_solve(
 
     if solved_how not in SolvedHow.values:
         raise ValidationError({"solved_how": _("Say how the case was solved.")})
-    updated = Accident.objects.filter(
-        pk=accident.pk, hit_and_run=True, solved_at__isnull=True
-    ).update(solved_at=solved_at, solved_how=solved_how, solved_by=by, updated_at=timezone.now())
-    if not updated:
-        raise TransitionNotAllowed(_("This case has already been solved."), state="solved")
-    _save_history(accident)
+    move(
+        accident,
+        ACCIDENT_TRANSITIONS,
+        "solve",
+        changes={"solved_at": solved_at, "solved_how": solved_how, "solved_by": by},
+        refuse=lambda: TransitionNotAllowed(
+            _("This case has already been solved."), state="solved"
+        ),
+    )
     return accident
 
 
@@ -272,7 +270,7 @@ def advance_update(*, advance: FundAdvance, **changes: Any) -> FundAdvance:
     if unknown:
         raise TypeError(f"unknown advance fields: {sorted(unknown)}")
     locked = {k for k in changes if k not in allowed_after and changes[k] != getattr(advance, k)}
-    if locked and advance.status != AdvanceStatus.REQUESTED:
+    if locked and not ADVANCE_TRANSITIONS.allows(advance.status, "change"):
         raise TransitionNotAllowed(
             _("Only a request not yet approved can be changed (it is %(state)s).")
             % {"state": advance.get_status_display()},
@@ -289,7 +287,7 @@ def advance_update(*, advance: FundAdvance, **changes: Any) -> FundAdvance:
     )
     if not updated:
         _refused(advance)
-    _save_history(advance)
+    record_change(advance)
     return advance
 
 
@@ -319,23 +317,13 @@ def advance_approve(*, advance: FundAdvance, by: Any) -> FundAdvance:
             % {"state": _current_label(advance)},
         )
 
-    moved = transition(
-        FundAdvance,
-        pk=advance.pk,
-        source={"status": AdvanceStatus.REQUESTED},
-        changes={
-            "status": AdvanceStatus.APPROVED,
-            "approved_by": by,
-            "approved_at": timezone.now(),
-            "updated_at": timezone.now(),
-        },
+    move(
+        advance,
+        ADVANCE_TRANSITIONS,
+        "approve",
+        changes={"approved_by": by, "approved_at": timezone.now()},
         refuse=refuse,
-        already={"status": AdvanceStatus.APPROVED},
     )
-    if moved:
-        _save_history(advance)
-    else:
-        advance.refresh_from_db()
     return advance
 
 
@@ -351,20 +339,21 @@ def advance_reject(*, advance: FundAdvance, by: Any, reason: str) -> FundAdvance
         raise ValidationError({"reason": _("Say why the request is rejected.")})
     if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
         raise PermissionDenied(_("You requested this advance: another commander must decide."))
-    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.REQUESTED).update(
-        status=AdvanceStatus.REJECTED,
-        approved_by=by,
-        approved_at=timezone.now(),
-        rejected_reason=reason.strip(),
-        updated_at=timezone.now(),
-    )
-    if not updated:
-        _refused(
+    move(
+        advance,
+        ADVANCE_TRANSITIONS,
+        "reject",
+        changes={
+            "approved_by": by,
+            "approved_at": timezone.now(),
+            "rejected_reason": reason.strip(),
+        },
+        refuse=lambda: _refusal(
             advance,
             _("Only a request can be rejected; this advance is %(state)s.")
             % {"state": _current_label(advance)},
-        )
-    _save_history(advance)
+        ),
+    )
     return advance
 
 
@@ -380,27 +369,24 @@ def advance_pay(
     paid_at = paid_at or timezone.now()
     _not_in_future("paid_at", paid_at, FundAdvance)
     dates.check_fields(FundAdvance, recovery_due=recovery_due)
-    changes: dict[str, Any] = {
-        "status": AdvanceStatus.PAID,
-        "paid_at": paid_at,
-        "updated_at": timezone.now(),
-    }
+    changes: dict[str, Any] = {"paid_at": paid_at}
     if recovery_due is not None:
         if recovery_due < timezone.localdate(paid_at):
             raise ValidationError(
                 {"recovery_due": _("The recovery deadline cannot be before the payment.")}
             )
         changes["recovery_due"] = recovery_due
-    updated = FundAdvance.objects.filter(pk=advance.pk, status=AdvanceStatus.APPROVED).update(
-        **changes
-    )
-    if not updated:
-        _refused(
+    move(
+        advance,
+        ADVANCE_TRANSITIONS,
+        "pay",
+        changes=changes,
+        refuse=lambda: _refusal(
             advance,
             _("Only an approved advance can be paid; this advance is %(state)s.")
             % {"state": _current_label(advance)},
-        )
-    _save_history(advance)
+        ),
+    )
     return advance
 
 
@@ -423,7 +409,7 @@ def recovery_record(
     # Lock the advance's row (PostgreSQL; SQLite's IMMEDIATE transactions already let one
     # writer in at a time): of two concurrent recoveries the second reads the first's total.
     locked = FundAdvance.objects.select_for_update().filter(pk=advance.pk).first()
-    if locked is None or locked.status != AdvanceStatus.PAID:
+    if locked is None or not ADVANCE_TRANSITIONS.allows(locked.status, "recover"):
         _refused(
             advance,
             _("Only a paid advance can be recovered; this advance is %(state)s.")
@@ -466,5 +452,5 @@ def recovery_record(
         recorded_by=by,
         notes=notes,
     )
-    _save_history(advance)
+    record_change(advance)
     return recovery

@@ -30,7 +30,7 @@ from brigade.core.spreadsheets import Column, ExcelExportMixin, Sheet, xlsx_resp
 from brigade.core.uploads import file_response
 from brigade.core.views import ScopedFilterListView
 from incidents import services
-from incidents.choices import AdvanceStatus, RecoveryWarning
+from incidents.choices import RecoveryWarning
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet
 from incidents.forms import (
     AccidentForm,
@@ -46,6 +46,7 @@ from incidents.forms import (
 )
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
+from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 # --- history: who changed what, when --------------------------------------------------------
 
@@ -241,7 +242,7 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
             history=history_entries(accident, ACCIDENT_HISTORY),
             party_form=kwargs.get("party_form") or PartyForm(),
             document_form=kwargs.get("document_form") or DocumentForm(),
-            can_solve=accident.case_state == "open" and has_role(user, DUTY),
+            can_solve=ACCIDENT_TRANSITIONS.can(accident, "solve", lambda r: has_role(user, r)),
             solve_form=kwargs.get("solve_form") or SolveForm(),
             today=timezone.now(),
         )
@@ -443,20 +444,19 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
         advance = self.object
         user = self.request.user
         is_requester = advance.requested_by_id == user.pk
+        # the buttons: what the advance's transition table allows this user now
+        actions = ADVANCE_TRANSITIONS.offered(advance, lambda roles: has_role(user, roles))
         context.update(
             recoveries=Recovery.objects.filter(advance=advance)
             .select_related("recorded_by")
             .order_by("received_on", "pk"),
             history=history_entries(advance, ADVANCE_HISTORY),
             warning=advance.recovery_warning(),
-            can_decide=advance.status == AdvanceStatus.REQUESTED
-            and has_role(user, STAFF)
-            and not is_requester,
-            own_request=is_requester and advance.status == AdvanceStatus.REQUESTED,
-            can_pay=advance.status == AdvanceStatus.APPROVED and has_role(user, DESK),
-            can_recover=advance.status == AdvanceStatus.PAID
-            and advance.outstanding > 0
-            and has_role(user, DESK),
+            # never on one's own request (four eyes on the fund)
+            can_decide=(actions["approve"] or actions["reject"]) and not is_requester,
+            own_request=is_requester and ADVANCE_TRANSITIONS.allows(advance.status, "approve"),
+            can_pay=actions["pay"],
+            can_recover=actions["recover"],
             reject_form=kwargs.get("reject_form") or RejectForm(),
             pay_form=kwargs.get("pay_form")
             or PayForm(initial={"recovery_due": advance.recovery_due}),

@@ -24,10 +24,9 @@ from django.utils.translation import gettext as _
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
-from brigade.core.transitions import transition
+from brigade.core.transitions import move, record_change
 from brigade.duty.models import Officer, Unit
 from petitions.choices import (
-    OPEN_STATUSES,
     CallbackResult,
     ExtensionStatus,
     ReplyMode,
@@ -44,6 +43,7 @@ from petitions.models import (
     TicketExtension,
     TicketReply,
 )
+from petitions.transitions import TICKET_TRANSITIONS
 
 
 def _now() -> dt.datetime:
@@ -89,28 +89,23 @@ def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
 
 def _move(
     ticket: Ticket,
+    name: str,
     *,
-    from_statuses: Iterable[str],
     changes: dict[str, Any],
     message: str,
     extra: dict[str, Any] | None = None,
-    repeatable: bool = False,
 ) -> Ticket:
-    """The conditional update of one transition; reloads the ticket and writes its history
-    row (the UPDATE itself bypasses save()). ``repeatable``: a ticket already in the target
-    state is the outcome of an earlier request, returned as it is (brigade/core/transitions.py)."""
-    moved = transition(
-        Ticket,
-        pk=ticket.pk,
-        source={"status__in": list(from_statuses), **(extra or {})},
-        changes={**changes, "updated_at": _now()},
+    """Action ``name`` of the ticket's table (petitions/transitions.py) with ``changes``:
+    the conditional update, then the ticket reloaded with its history row; a repeat of a
+    repeatable action returns the ticket as it is (brigade/core/transitions.py)."""
+    move(
+        ticket,
+        TICKET_TRANSITIONS,
+        name,
+        changes=changes,
         refuse=lambda: _refuse(ticket, message),
-        already={"status": changes["status"]} if repeatable else None,
+        extra=extra,
     )
-    ticket.refresh_from_db()
-    if not moved:
-        return ticket
-    ticket.save(update_fields=["updated_at"])
     return ticket
 
 
@@ -250,15 +245,13 @@ def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
     """签收: the brigade accepts the ticket; the reply deadline is next."""
     return _move(
         ticket,
-        from_statuses=[TicketStatus.RECEIVED],
+        "sign",
         changes={
-            "status": TicketStatus.SIGNED,
             "signed_at": _now(),
             "signed_by": by,
             "next_due": F("reply_due"),
         },
         message=_("Only a received ticket can be signed."),
-        repeatable=True,
     )
 
 
@@ -269,8 +262,8 @@ def ticket_assign(*, ticket: Ticket, handler: Officer, by: Any) -> Ticket:
         raise ValidationError({"handler": _("Choose an active officer of the ticket's unit.")})
     return _move(
         ticket,
-        from_statuses=[TicketStatus.SIGNED, TicketStatus.HANDLING],
-        changes={"status": TicketStatus.HANDLING, "handler": handler},
+        "assign",
+        changes={"handler": handler},
         message=_("Only a signed ticket or one being handled can be assigned."),
     )
 
@@ -284,9 +277,8 @@ def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
     now = _now()
     ticket = _move(
         ticket,
-        from_statuses=[TicketStatus.SIGNED, TicketStatus.HANDLING],
+        "reply",
         changes={
-            "status": TicketStatus.REPLIED,
             "replied_at": now,
             "reply": text,
             "next_due": F("close_due"),
@@ -305,9 +297,8 @@ def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
     now = _now()
     return _move(
         ticket,
-        from_statuses=[TicketStatus.REPLIED],
+        "close",
         changes={
-            "status": TicketStatus.CLOSED,
             "closed_at": now,
             "closed_by": by,
             # against the deadline as it is in the row (an extension may have moved it)
@@ -317,7 +308,6 @@ def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
             "next_due": None,
         },
         message=_("Only a replied ticket can be closed."),
-        repeatable=True,
     )
 
 
@@ -366,7 +356,7 @@ def ticket_callback(
     # One callback per round: the round must still be the ticket's, closed, not called back.
     ticket = _move(
         ticket,
-        from_statuses=[TicketStatus.CLOSED],
+        "callback",
         changes=changes,
         extra={"round": round_, "callback_round__lt": round_},
         message=_("Only a closed ticket not yet called back can be called back."),
@@ -388,7 +378,7 @@ def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
     now = _now()
     return _move(
         ticket,
-        from_statuses=[TicketStatus.CLOSED],
+        "reopen",
         changes=_reopen_changes(ticket, now),
         message=_("Only a closed ticket can be reopened."),
     )
@@ -402,9 +392,8 @@ def ticket_return(*, ticket: Ticket, reason: str, by: Any) -> Ticket:
         raise ValidationError({"reason": _("Say why the ticket is returned.")})
     return _move(
         ticket,
-        from_statuses=[TicketStatus.RECEIVED, TicketStatus.SIGNED],
+        "return",
         changes={
-            "status": TicketStatus.RETURNED,
             "returned_at": _now(),
             "return_reason": reason,
             "next_due": None,
@@ -429,7 +418,8 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
         errors["new_due"] = dates.message(dates.PLANNED, label)
     if errors:
         raise ValidationError(errors)
-    if not Ticket.objects.filter(pk=ticket.pk, status__in=OPEN_STATUSES).exists():
+    current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
+    if current is None or not TICKET_TRANSITIONS.allows(current, "extend"):
         raise _refuse(ticket, _("Only an open ticket can be extended."))
     try:
         with transaction.atomic():
@@ -461,8 +451,7 @@ def extension_decide(*, extension: TicketExtension, approve: bool, by: Any) -> T
             % {"state": ExtensionStatus(current).label},
             state=current,
         )
-    extension.refresh_from_db()
-    extension.save(update_fields=["updated_at"])
+    record_change(extension)
     if approve:
         ticket = Ticket.objects.select_for_update().get(pk=extension.ticket_id)
         ticket.close_due = max(ticket.close_due, extension.new_due)
@@ -530,8 +519,7 @@ def proposal_answer(
     )
     if not updated:
         raise TransitionNotAllowed(_("This proposal has already been answered."), state="answered")
-    proposal.refresh_from_db()
-    proposal.save(update_fields=["updated_at"])
+    record_change(proposal)
     return proposal
 
 

@@ -48,6 +48,7 @@ from petitions.forms import (
 )
 from petitions.masking import mask_name, mask_phone
 from petitions.models import Consultation, Proposal, Ticket, TicketExtension
+from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 
@@ -55,16 +56,21 @@ QUEUE_PAGE = 50
 # --- the clerk's queue ------------------------------------------------------------------
 
 
+# The queue's one button per row: the first of these steps that the ticket's transition
+# table allows now and that moves the ticket on (from "handling", "assign" would only
+# hand it to someone else: the next step is "reply").
+NEXT_STEPS = ("sign", "assign", "reply", "close", "callback")
+
+
 def next_action(ticket: Ticket) -> str | None:
     """The one button a queue row offers for the ticket's state."""
-    actions: dict[str, str | None] = {
-        TicketStatus.RECEIVED: "sign",
-        TicketStatus.SIGNED: "assign",
-        TicketStatus.HANDLING: "reply",
-        TicketStatus.REPLIED: "close",
-        TicketStatus.CLOSED: "callback" if ticket.callback_round < ticket.round else None,
-    }
-    return actions.get(ticket.status)
+    for name in NEXT_STEPS:
+        if (
+            TICKET_TRANSITIONS.can(ticket, name)
+            and TICKET_TRANSITIONS[name].target != ticket.status
+        ):
+            return name
+    return None
 
 
 ACTION_LABELS = {
@@ -257,6 +263,8 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
         "can_reveal": scope.has_any(*DESK),
         "can_act": scope.has_any(*DESK),
         "can_command": scope.has_any(*STAFF),
+        # the buttons: what the ticket's transition table allows this user now
+        "actions": TICKET_TRANSITIONS.offered(ticket, lambda roles: scope.has_any(*roles)),
         "is_handler": handler_user is not None and handler_user == request.user.pk,
         "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
         "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),

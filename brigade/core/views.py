@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Model
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -40,6 +42,15 @@ class HomeView(LoginRequiredMixin, View):
         return render(request, "brigade/no_role.html", status=403)
 
 
+def _chosen_model(model: type[Model], path: str) -> type[Model]:
+    """The model a filter's field path (``accident__unit``) ends at."""
+    for name in path.split(LOOKUP_SEP):
+        related = model._meta.get_field(name).related_model
+        assert related is not None and not isinstance(related, str), path
+        model = related
+    return model
+
+
 class ScopedFilterListView(RoleRequiredMixin, FilterView):
     """A paginated list of records the user may see, filtered with the app's FilterSet.
 
@@ -67,7 +78,7 @@ class ScopedFilterListView(RoleRequiredMixin, FilterView):
         for name in SCOPED_CHOICES:
             if name in filterset.filters:
                 chooser = filterset.filters[name]
-                model = filterset._meta.model._meta.get_field(chooser.field_name).related_model
+                model = _chosen_model(filterset._meta.model, chooser.field_name)
                 chooser.queryset = model.objects.visible_to(user)
         form = filterset.form
         for field in form.fields.values():

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
 from brigade.core.imports import TableError
-from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, STAFF
+from brigade.core.roles import ADMIN_ONLY, EVERYONE, STAFF
 from brigade.core.scope import scope_of
 from brigade.duty.models import Unit
 from hazards import services
@@ -36,6 +36,7 @@ from hazards.api.serializers import (
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from hazards.transitions import HAZARD_TRANSITIONS
 
 
 def own_unit(request: Request, chosen: Unit | None) -> Unit:
@@ -58,13 +59,8 @@ class HazardViewSet(ScopedModelViewSet):
     ordering_fields = ["found_at", "deadline", "severity", "status", "road"]
     read_roles = EVERYONE
     write_roles = STAFF
-    action_roles = {
-        "create": EVERYONE,
-        "destroy": ADMIN_ONLY,
-        "rectify": DUTY,
-        "start": DUTY,
-        "photos": DUTY,
-    }
+    # the workflow's actions: the roles of the hazard's transition table
+    action_roles = {**HAZARD_TRANSITIONS.roles(), "create": EVERYONE, "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:
         return (

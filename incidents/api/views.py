@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from brigade.core.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
 from brigade.core.permissions import RolePermission
-from brigade.core.roles import ADMIN_ONLY, DESK, DUTY, EVERYONE, NOBODY, STAFF
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY
 from brigade.core.scope import scope_of
 from incidents import services
 from incidents.api.serializers import (
@@ -36,6 +36,7 @@ from incidents.api.serializers import (
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 
 def unit_for(user: Any, unit: Any) -> Any:
@@ -61,7 +62,8 @@ class AccidentViewSet(ScopedModelViewSet):
     ordering = ["-occurred_at", "-pk"]
     read_roles = EVERYONE
     write_roles = EVERYONE
-    action_roles = {"solve": DUTY, "destroy": ADMIN_ONLY}
+    # the case's transitions: the roles of its transition table
+    action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> Any:
         parties = AccidentParty.objects.order_by("pk")
@@ -123,12 +125,8 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     ordering = ["-created_at", "-pk"]
     read_roles = EVERYONE
     write_roles = EVERYONE
-    action_roles = {
-        "approve": STAFF,
-        "reject": STAFF,
-        "pay": DESK,
-        "destroy": NOBODY,
-    }
+    # the advance's transitions: the roles of its transition table
+    action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
 
     def get_queryset(self) -> Any:
         return FundAdvance.objects.visible_to(self.request.user).for_list()

@@ -43,6 +43,7 @@ from petitions.api.serializers import (
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory, TicketExtension
+from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
@@ -75,9 +76,10 @@ class TicketViewSet(ScopedModelViewSet):
     ordering = ["-received_at", "-pk"]
     read_roles = EVERYONE
     write_roles = DESK
+    # a ticket's transitions: the roles of its transition table
     action_roles = {
+        **TICKET_TRANSITIONS.roles(),
         "destroy": ADMIN_ONLY,
-        "reopen": STAFF,
         "approve_extension": STAFF,
         "reveal": DESK,
     }

@@ -1,0 +1,55 @@
+"""The transitions of a fund advance and of an accident's hit-and-run case, declared once:
+from which states each action starts, where it leads and who may do it. The services refuse
+what a table does not allow (HTTP 409), the pages offer exactly the actions it allows, and
+the API takes its roles from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brigade.core.roles import DESK, DUTY, STAFF
+from brigade.core.transitions import Action, TransitionTable
+from incidents.choices import AdvanceStatus
+
+
+def _outstanding(advance: Any) -> bool:
+    """Something is left to recover (a recovery beyond it is refused as invalid, 400)."""
+    return bool(advance.outstanding > 0)
+
+
+ADVANCE_TRANSITIONS = TransitionTable(
+    states=tuple(AdvanceStatus.values),
+    actions=(
+        # never the requester's own request (four eyes): the service and the page say so
+        Action(
+            "approve",
+            (AdvanceStatus.REQUESTED,),
+            AdvanceStatus.APPROVED,
+            STAFF,
+            repeatable=True,
+        ),
+        Action("reject", (AdvanceStatus.REQUESTED,), AdvanceStatus.REJECTED, STAFF),
+        Action("pay", (AdvanceStatus.APPROVED,), AdvanceStatus.PAID, DESK),
+        # no change of state
+        Action("recover", (AdvanceStatus.PAID,), None, DESK, guard=_outstanding),
+        # the beneficiary, payee, purpose and amount: only while the request is undecided
+        Action("change", (AdvanceStatus.REQUESTED,), None),
+    ),
+)
+
+# An accident's hit-and-run case: computed from ``hit_and_run`` and ``solved_at``
+# (Accident.case_state), not a field of its own.
+NOT_HIT_AND_RUN = "not_hit_and_run"
+OPEN_CASE = "open"
+SOLVED = "solved"
+
+ACCIDENT_TRANSITIONS = TransitionTable(
+    states=(NOT_HIT_AND_RUN, OPEN_CASE, SOLVED),
+    actions=(Action("solve", (OPEN_CASE,), SOLVED, DUTY),),
+    state_of=lambda accident: str(accident.case_state),
+    lookups={
+        NOT_HIT_AND_RUN: {"hit_and_run": False},
+        OPEN_CASE: {"hit_and_run": True, "solved_at__isnull": True},
+        SOLVED: {"hit_and_run": True, "solved_at__isnull": False},
+    },
+)
