@@ -42,7 +42,7 @@ def register_links() -> None:
         Link(
             "duty",
             _("My duty today"),
-            "duty",
+            "brigade:duty",
             "person-badge",
             frozenset({Role.OFFICER, Role.COMMANDER}),
             order=20,
@@ -51,20 +51,59 @@ def register_links() -> None:
         Link(
             "patrols",
             _("My patrols"),
-            "patrol_list",
+            "brigade:patrollog_list",
             "signpost-split",
             on_duty,
             order=30,
             commander_label=_("Patrols"),
         ),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", everyone, order=80),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", everyone, order=81),
-        Link("campaigns", _("Campaigns"), "campaign_list", "megaphone", everyone, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", on_duty, order=90),
+        Link(
+            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", everyone, order=80
+        ),
+        Link(
+            "zones",
+            _("Road-works zones"),
+            "brigade:roadworkszone_list",
+            "cone-striped",
+            everyone,
+            order=81,
+        ),
+        Link("campaigns", _("Campaigns"), "brigade:campaign_list", "megaphone", everyone, order=82),
+        Link(
+            "trainings",
+            _("Training"),
+            "brigade:trainingsession_list",
+            "mortarboard",
+            on_duty,
+            order=90,
+        ),
     )
     quick_actions.register(
-        Link("my-patrols", _("My patrols"), "patrol_list", "signpost-split", on_duty, order=80),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", everyone, order=81),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", everyone, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", on_duty, order=83),
+        Link(
+            "my-patrols",
+            _("My patrols"),
+            "brigade:patrollog_list",
+            "signpost-split",
+            on_duty,
+            order=80,
+        ),
+        Link(
+            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", everyone, order=81
+        ),
+        Link(
+            "zones",
+            _("Road-works zones"),
+            "brigade:roadworkszone_list",
+            "cone-striped",
+            everyone,
+            order=82,
+        ),
+        Link(
+            "trainings",
+            _("Training"),
+            "brigade:trainingsession_list",
+            "mortarboard",
+            on_duty,
+            order=83,
+        ),
     )

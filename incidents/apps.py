@@ -37,7 +37,7 @@ def register_links() -> None:
         Link(
             "quick-settlement",
             _("Quick settlement"),
-            "incidents:quick_settlement",
+            "incidents:accident_quick_settlement",
             "lightning-charge",
             frozenset({Role.OFFICER, Role.COMMANDER}),
             order=15,

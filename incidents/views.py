@@ -426,7 +426,7 @@ class AdvanceCreateView(AccidentActionView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Advance requested: a commander must approve it."))
-                return redirect("incidents:advance_detail", pk=advance.pk)
+                return redirect("incidents:fundadvance_detail", pk=advance.pk)
         return self.show(accident, form)
 
 
@@ -488,7 +488,7 @@ class AdvanceActionView(RoleRequiredMixin, View):
                 return self.redisplay(advance, form)
             else:
                 messages.success(request, message)
-            return redirect("incidents:advance_detail", pk=advance.pk)
+            return redirect("incidents:fundadvance_detail", pk=advance.pk)
         return self.redisplay(advance, form)
 
     def redisplay(self, advance: FundAdvance, form: Any) -> HttpResponse:

@@ -36,7 +36,7 @@ def register_links() -> None:
         Link(
             "outreach-events",
             _("Publicity"),
-            "outreach:event_list",
+            "outreach:publicityevent_list",
             "megaphone-fill",
             everyone,
             order=60,
@@ -45,7 +45,7 @@ def register_links() -> None:
         Link(
             "outreach-assistance",
             _("Assistance"),
-            "outreach:assistance_list",
+            "outreach:assistanceevent_list",
             "heart-pulse",
             everyone,
             order=61,
@@ -54,7 +54,7 @@ def register_links() -> None:
         Link(
             "outreach-stations",
             _("Love stations"),
-            "outreach:station_list",
+            "outreach:lovestation_list",
             "cup-hot",
             everyone,
             order=63,
@@ -72,7 +72,7 @@ def register_links() -> None:
         Link(
             "log-assistance",
             _("Log assistance"),
-            "outreach:assistance_create",
+            "outreach:assistanceevent_create",
             "heart-pulse",
             on_duty,
             order=20,
@@ -81,7 +81,7 @@ def register_links() -> None:
         Link(
             "log-outreach",
             _("Log outreach event"),
-            "outreach:event_create",
+            "outreach:publicityevent_create",
             "megaphone",
             on_duty,
             order=21,
@@ -90,7 +90,7 @@ def register_links() -> None:
         Link(
             "love-stations",
             _("Love stations"),
-            "outreach:station_list",
+            "outreach:lovestation_list",
             "cup-hot",
             everyone,
             order=84,

@@ -179,7 +179,7 @@ class EventCreateView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Publicity event logged."))
-                return redirect("outreach:event_detail", pk=event.pk)
+                return redirect("outreach:publicityevent_detail", pk=event.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -210,7 +210,7 @@ class EventEditView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Publicity event saved."))
-                return redirect("outreach:event_detail", pk=event.pk)
+                return redirect("outreach:publicityevent_detail", pk=event.pk)
         return self.render_to_response(self.get_context_data(form=form, event=event))
 
 
@@ -249,7 +249,7 @@ class EventDetailView(RoleRequiredMixin, DetailView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
-                return redirect("outreach:event_detail", pk=self.object.pk)
+                return redirect("outreach:publicityevent_detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(photo_form=form))
 
 
@@ -316,7 +316,7 @@ class AssistanceCreateView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Assistance logged."))
-                return redirect("outreach:assistance_detail", pk=assistance.pk)
+                return redirect("outreach:assistanceevent_detail", pk=assistance.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -349,7 +349,7 @@ class AssistanceEditView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Assistance saved."))
-                return redirect("outreach:assistance_detail", pk=assistance.pk)
+                return redirect("outreach:assistanceevent_detail", pk=assistance.pk)
         return self.render_to_response(self.get_context_data(form=form, assistance=assistance))
 
 
@@ -483,7 +483,7 @@ class CampaignFormView(ReferenceFormView):
     title_new = gettext_lazy("New outreach campaign")
     title_edit = gettext_lazy("Change the outreach campaign")
     saved = gettext_lazy("Outreach campaign saved.")
-    detail_url = "outreach:campaign_detail"
+    detail_url = "outreach:outreachcampaign_detail"
 
     def editable(self) -> Any:
         return OutreachCampaign.objects.editable_by(self.request.user)
@@ -502,7 +502,7 @@ class StationFormView(ReferenceFormView):
     title_new = gettext_lazy("New love station")
     title_edit = gettext_lazy("Change the love station")
     saved = gettext_lazy("Love station saved.")
-    detail_url = "outreach:station_detail"
+    detail_url = "outreach:lovestation_detail"
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
         return services.station_save(by=self.request.user, station=record, **data)
@@ -575,9 +575,9 @@ class StationTallyView(RoleRequiredMixin, View):
             messages.error(request, exc.message)
             if is_htmx(request):
                 response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("outreach:station_list")
+                response["HX-Redirect"] = reverse("outreach:lovestation_list")
                 return response
-            return redirect("outreach:station_list")
+            return redirect("outreach:lovestation_list")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             visits = (
@@ -589,7 +589,7 @@ class StationTallyView(RoleRequiredMixin, View):
         if not is_htmx(request):
             if error:
                 messages.error(request, f"{station.name}: {error}")
-            return redirect(f"{reverse('outreach:station_list')}#station-{station.pk}")
+            return redirect(f"{reverse('outreach:lovestation_list')}#station-{station.pk}")
         total = StationVisitDay.objects.filter(station=station).aggregate(
             total=Sum("visits", default=0)
         )["total"]
