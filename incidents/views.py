@@ -168,7 +168,7 @@ class AccidentCreateView(RoleRequiredMixin, View):
 class QuickSettlementView(AccidentCreateView):
     """快处快赔 in under a minute on a phone: time defaults to now, road, two plates."""
 
-    template_name = "incidents/quick_settlement.html"
+    template_name = "incidents/accident_quick_settlement.html"
     form_class = QuickSettlementForm
     title = gettext_lazy("Quick settlement")
 
@@ -335,7 +335,7 @@ class HitAndRunListView(ScopedFilterListView):
     filterset_class = AccidentFilterSet
     filter_fields = ("unit", "date_from", "date_to", "open_case")
     page_title = gettext_lazy("Hit-and-run cases")
-    template_name = "incidents/hit_and_run_list.html"
+    template_name = "incidents/accident_hit_and_run_list.html"
 
     def get_queryset(self) -> Any:
         # open first (solved_at null), oldest first within each group

@@ -18,7 +18,7 @@ class OutreachConfig(AppConfig):
 
 def register_panels() -> None:
     from brigade.dashboard.panels import Panel, panels
-    from outreach.dashboard import panel_context
+    from outreach.panels import panel_context
 
     panels.register(
         Panel("outreach", "outreach/partials/dashboard_panel.html", panel_context, order=50)

@@ -156,7 +156,7 @@ def _photos_of(request: HttpRequest, event: PublicityEvent, form: PhotoForm) -> 
 class EventCreateView(RoleRequiredMixin, TemplateView):
     """Log a publicity event from a phone: one screen, today's date and me filled in."""
 
-    template_name = "outreach/event_form.html"
+    template_name = "outreach/publicityevent_form.html"
     read_roles = DUTY_ROLES
     write_roles = DUTY_ROLES
 
@@ -186,7 +186,7 @@ class EventCreateView(RoleRequiredMixin, TemplateView):
 class EventEditView(RoleRequiredMixin, TemplateView):
     """Correct a publicity event (a typo in a figure, an officer forgotten)."""
 
-    template_name = "outreach/event_form.html"
+    template_name = "outreach/publicityevent_form.html"
     read_roles = DUTY_ROLES
     write_roles = DUTY_ROLES
 
@@ -298,7 +298,7 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
 
 
 class AssistanceCreateView(RoleRequiredMixin, TemplateView):
-    template_name = "outreach/assistance_form.html"
+    template_name = "outreach/assistanceevent_form.html"
     read_roles = DUTY_ROLES
     write_roles = DUTY_ROLES
 
@@ -323,7 +323,7 @@ class AssistanceCreateView(RoleRequiredMixin, TemplateView):
 class AssistanceEditView(RoleRequiredMixin, TemplateView):
     """Correct an assistance record."""
 
-    template_name = "outreach/assistance_form.html"
+    template_name = "outreach/assistanceevent_form.html"
     read_roles = DUTY_ROLES
     write_roles = DUTY_ROLES
 

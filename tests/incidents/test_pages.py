@@ -18,8 +18,8 @@ from brigade.dashboard.panels import panels
 from brigade.nav import quick_actions
 from brigade.roles import scope_of
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
-from incidents.dashboard import panel_context
 from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery
+from incidents.panels import panel_context
 from tests.incidents.factories import (
     AccidentFactory,
     AccidentPartyFactory,
