@@ -72,7 +72,7 @@ def register_links() -> None:
 
 def register_panels() -> None:
     from brigade.core.dashboard.panels import Panel, panels
-    from hazards.dashboard import panel_context
+    from hazards.panels import panel_context
 
     panels.register(
         Panel("hazards", "hazards/partials/dashboard_panel.html", panel_context, order=20)

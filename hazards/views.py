@@ -380,7 +380,7 @@ def source_links(hazard: Hazard) -> list[dict[str, str]]:
                 "key": "patrol",
                 "label": _("Patrol"),
                 "text": str(hazard.patrol),
-                "url": reverse("patrol_detail", args=[hazard.patrol_id]),
+                "url": reverse("brigade:patrollog_detail", args=[hazard.patrol_id]),
             }
         )
     for name, describe in LINK_DESCRIBERS.items():

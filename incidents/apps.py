@@ -37,7 +37,7 @@ def register_links() -> None:
         Link(
             "quick-settlement",
             _("Quick settlement"),
-            "incidents:quick_settlement",
+            "incidents:accident_quick_settlement",
             "lightning-charge",
             ON_ROAD,
             order=15,
@@ -48,7 +48,7 @@ def register_links() -> None:
 
 def register_panels() -> None:
     from brigade.core.dashboard.panels import Panel, panels
-    from incidents.dashboard import panel_context
+    from incidents.panels import panel_context
 
     panels.register(
         Panel("incidents", "incidents/partials/dashboard_panel.html", panel_context, order=30)

@@ -58,12 +58,12 @@ def describe_records() -> None:
     )
     describe(
         FundAdvance,
-        page=_reverser("incidents:advance_detail"),
+        page=_reverser("incidents:fundadvance_detail"),
         api=_reverser("incidents-api:fund-advance-detail"),
     )
     describe(
         Recovery,
-        page=_reverser("incidents:advance_detail", "advance_id"),
+        page=_reverser("incidents:fundadvance_detail", "advance_id"),
         api=_reverser("incidents-api:recovery-detail"),
     )
 

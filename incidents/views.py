@@ -169,7 +169,7 @@ class AccidentCreateView(RoleRequiredMixin, View):
 class QuickSettlementView(AccidentCreateView):
     """快处快赔 in under a minute on a phone: time defaults to now, road, two plates."""
 
-    template_name = "incidents/quick_settlement.html"
+    template_name = "incidents/accident_quick_settlement.html"
     form_class = QuickSettlementForm
     title = gettext_lazy("Quick settlement")
 
@@ -336,7 +336,7 @@ class HitAndRunListView(ScopedFilterListView):
     filterset_class = AccidentFilterSet
     filter_fields = ("unit", "date_from", "date_to", "open_case")
     page_title = gettext_lazy("Hit-and-run cases")
-    template_name = "incidents/hit_and_run_list.html"
+    template_name = "incidents/accident_hit_and_run_list.html"
 
     def get_queryset(self) -> Any:
         # open first (solved_at null), oldest first within each group
@@ -427,7 +427,7 @@ class AdvanceCreateView(AccidentActionView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Advance requested: a commander must approve it."))
-                return redirect("incidents:advance_detail", pk=advance.pk)
+                return redirect("incidents:fundadvance_detail", pk=advance.pk)
         return self.show(accident, form)
 
 
@@ -488,7 +488,7 @@ class AdvanceActionView(RoleRequiredMixin, View):
                 return self.redisplay(advance, form)
             else:
                 messages.success(request, message)
-            return redirect("incidents:advance_detail", pk=advance.pk)
+            return redirect("incidents:fundadvance_detail", pk=advance.pk)
         return self.redisplay(advance, form)
 
     def redisplay(self, advance: FundAdvance, form: Any) -> HttpResponse:

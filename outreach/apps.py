@@ -20,7 +20,7 @@ class OutreachConfig(AppConfig):
 
 def register_panels() -> None:
     from brigade.core.dashboard.panels import Panel, panels
-    from outreach.dashboard import panel_context
+    from outreach.panels import panel_context
 
     panels.register(
         Panel("outreach", "outreach/partials/dashboard_panel.html", panel_context, order=50)
@@ -35,7 +35,7 @@ def register_links() -> None:
         Link(
             "outreach-events",
             _("Publicity"),
-            "outreach:event_list",
+            "outreach:publicityevent_list",
             "megaphone-fill",
             EVERYONE,
             order=60,
@@ -44,7 +44,7 @@ def register_links() -> None:
         Link(
             "outreach-assistance",
             _("Assistance"),
-            "outreach:assistance_list",
+            "outreach:assistanceevent_list",
             "heart-pulse",
             EVERYONE,
             order=61,
@@ -53,7 +53,7 @@ def register_links() -> None:
         Link(
             "outreach-stations",
             _("Love stations"),
-            "outreach:station_list",
+            "outreach:lovestation_list",
             "cup-hot",
             EVERYONE,
             order=63,
@@ -71,7 +71,7 @@ def register_links() -> None:
         Link(
             "log-assistance",
             _("Log assistance"),
-            "outreach:assistance_create",
+            "outreach:assistanceevent_create",
             "heart-pulse",
             DUTY,
             order=20,
@@ -80,7 +80,7 @@ def register_links() -> None:
         Link(
             "log-outreach",
             _("Log outreach event"),
-            "outreach:event_create",
+            "outreach:publicityevent_create",
             "megaphone",
             DUTY,
             order=21,
@@ -89,7 +89,7 @@ def register_links() -> None:
         Link(
             "love-stations",
             _("Love stations"),
-            "outreach:station_list",
+            "outreach:lovestation_list",
             "cup-hot",
             EVERYONE,
             order=84,

@@ -111,11 +111,11 @@ def _reverser(name: str) -> Any:
 def describe_records() -> None:
     """How the records behind the outreach figures are linked in their lists."""
     for model, page, api in (
-        (PublicityEvent, "outreach:event_detail", "outreach-api:event-detail"),
-        (AssistanceEvent, "outreach:assistance_detail", "outreach-api:assistance-detail"),
+        (PublicityEvent, "outreach:publicityevent_detail", "outreach-api:event-detail"),
+        (AssistanceEvent, "outreach:assistanceevent_detail", "outreach-api:assistance-detail"),
         (Commendation, "outreach:commendation_detail", "outreach-api:commendation-detail"),
-        (LoveStation, "outreach:station_detail", "outreach-api:love-station-detail"),
-        (OutreachCampaign, "outreach:campaign_detail", "outreach-api:campaign-detail"),
+        (LoveStation, "outreach:lovestation_detail", "outreach-api:love-station-detail"),
+        (OutreachCampaign, "outreach:outreachcampaign_detail", "outreach-api:campaign-detail"),
     ):
         describe(model, page=_reverser(page), api=_reverser(api))
 

@@ -154,7 +154,7 @@ def _photos_of(request: HttpRequest, event: PublicityEvent, form: PhotoForm) -> 
 class EventCreateView(RoleRequiredMixin, TemplateView):
     """Log a publicity event from a phone: one screen, today's date and me filled in."""
 
-    template_name = "outreach/event_form.html"
+    template_name = "outreach/publicityevent_form.html"
     read_roles = DUTY
     write_roles = DUTY
 
@@ -177,14 +177,14 @@ class EventCreateView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Publicity event logged."))
-                return redirect("outreach:event_detail", pk=event.pk)
+                return redirect("outreach:publicityevent_detail", pk=event.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 
 class EventEditView(RoleRequiredMixin, TemplateView):
     """Correct a publicity event (a typo in a figure, an officer forgotten)."""
 
-    template_name = "outreach/event_form.html"
+    template_name = "outreach/publicityevent_form.html"
     read_roles = DUTY
     write_roles = DUTY
 
@@ -208,7 +208,7 @@ class EventEditView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Publicity event saved."))
-                return redirect("outreach:event_detail", pk=event.pk)
+                return redirect("outreach:publicityevent_detail", pk=event.pk)
         return self.render_to_response(self.get_context_data(form=form, event=event))
 
 
@@ -247,7 +247,7 @@ class EventDetailView(RoleRequiredMixin, DetailView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("%(count)s photo(s) added.") % {"count": len(added)})
-                return redirect("outreach:event_detail", pk=self.object.pk)
+                return redirect("outreach:publicityevent_detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(photo_form=form))
 
 
@@ -296,7 +296,7 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
 
 
 class AssistanceCreateView(RoleRequiredMixin, TemplateView):
-    template_name = "outreach/assistance_form.html"
+    template_name = "outreach/assistanceevent_form.html"
     read_roles = DUTY
     write_roles = DUTY
 
@@ -314,14 +314,14 @@ class AssistanceCreateView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Assistance logged."))
-                return redirect("outreach:assistance_detail", pk=assistance.pk)
+                return redirect("outreach:assistanceevent_detail", pk=assistance.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 
 class AssistanceEditView(RoleRequiredMixin, TemplateView):
     """Correct an assistance record."""
 
-    template_name = "outreach/assistance_form.html"
+    template_name = "outreach/assistanceevent_form.html"
     read_roles = DUTY
     write_roles = DUTY
 
@@ -347,7 +347,7 @@ class AssistanceEditView(RoleRequiredMixin, TemplateView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Assistance saved."))
-                return redirect("outreach:assistance_detail", pk=assistance.pk)
+                return redirect("outreach:assistanceevent_detail", pk=assistance.pk)
         return self.render_to_response(self.get_context_data(form=form, assistance=assistance))
 
 
@@ -481,7 +481,7 @@ class CampaignFormView(ReferenceFormView):
     title_new = gettext_lazy("New outreach campaign")
     title_edit = gettext_lazy("Change the outreach campaign")
     saved = gettext_lazy("Outreach campaign saved.")
-    detail_url = "outreach:campaign_detail"
+    detail_url = "outreach:outreachcampaign_detail"
 
     def editable(self) -> Any:
         return OutreachCampaign.objects.editable_by(self.request.user)
@@ -500,7 +500,7 @@ class StationFormView(ReferenceFormView):
     title_new = gettext_lazy("New love station")
     title_edit = gettext_lazy("Change the love station")
     saved = gettext_lazy("Love station saved.")
-    detail_url = "outreach:station_detail"
+    detail_url = "outreach:lovestation_detail"
 
     def save(self, record: Any, data: dict[str, Any]) -> Any:
         return services.station_save(by=self.request.user, station=record, **data)
@@ -573,9 +573,9 @@ class StationTallyView(RoleRequiredMixin, View):
             messages.error(request, exc.message)
             if is_htmx(request):
                 response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("outreach:station_list")
+                response["HX-Redirect"] = reverse("outreach:lovestation_list")
                 return response
-            return redirect("outreach:station_list")
+            return redirect("outreach:lovestation_list")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             visits = (
@@ -587,7 +587,7 @@ class StationTallyView(RoleRequiredMixin, View):
         if not is_htmx(request):
             if error:
                 messages.error(request, f"{station.name}: {error}")
-            return redirect(f"{reverse('outreach:station_list')}#station-{station.pk}")
+            return redirect(f"{reverse('outreach:lovestation_list')}#station-{station.pk}")
         total = StationVisitDay.objects.filter(station=station).aggregate(
             total=Sum("visits", default=0)
         )["total"]

@@ -76,7 +76,7 @@ def register_links() -> None:
 
 def register_panels() -> None:
     from brigade.core.dashboard.panels import Panel, panels
-    from petitions.dashboard import panel_context
+    from petitions.panels import panel_context
 
     panels.register(
         Panel("petitions", "petitions/partials/dashboard_panel.html", panel_context, order=30)

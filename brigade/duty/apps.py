@@ -43,7 +43,7 @@ def register_links() -> None:
         Link(
             "duty",
             _("My duty today"),
-            "duty",
+            "brigade:duty",
             "person-badge",
             ON_ROAD,
             order=20,
@@ -52,23 +52,62 @@ def register_links() -> None:
         Link(
             "patrols",
             _("My patrols"),
-            "patrol_list",
+            "brigade:patrollog_list",
             "signpost-split",
             DUTY,
             order=30,
             commander_label=_("Patrols"),
         ),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", EVERYONE, order=80),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", EVERYONE, order=81),
-        Link("campaigns", _("Campaigns"), "campaign_list", "megaphone", EVERYONE, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", DUTY, order=90),
+        Link(
+            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=80
+        ),
+        Link(
+            "zones",
+            _("Road-works zones"),
+            "brigade:roadworkszone_list",
+            "cone-striped",
+            EVERYONE,
+            order=81,
+        ),
+        Link("campaigns", _("Campaigns"), "brigade:campaign_list", "megaphone", EVERYONE, order=82),
+        Link(
+            "trainings",
+            _("Training"),
+            "brigade:trainingsession_list",
+            "mortarboard",
+            DUTY,
+            order=90,
+        ),
     )
     quick_actions.register(
-        Link("my-patrols", _("My patrols"), "patrol_list", "signpost-split", DUTY, order=80),
-        Link("posts", _("Posts and coverage"), "post_list", "geo-alt", EVERYONE, order=81),
-        Link("zones", _("Road-works zones"), "zone_list", "cone-striped", EVERYONE, order=82),
-        Link("trainings", _("Training"), "training_list", "mortarboard", DUTY, order=83),
+        Link(
+            "my-patrols",
+            _("My patrols"),
+            "brigade:patrollog_list",
+            "signpost-split",
+            DUTY,
+            order=80,
+        ),
+        Link(
+            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=81
+        ),
+        Link(
+            "zones",
+            _("Road-works zones"),
+            "brigade:roadworkszone_list",
+            "cone-striped",
+            EVERYONE,
+            order=82,
+        ),
+        Link(
+            "trainings",
+            _("Training"),
+            "brigade:trainingsession_list",
+            "mortarboard",
+            DUTY,
+            order=83,
+        ),
     )
     landing_pages.register(
-        Link("duty", _("My duty today"), "duty", "person-badge", ON_ROAD, order=20)
+        Link("duty", _("My duty today"), "brigade:duty", "person-badge", ON_ROAD, order=20)
     )

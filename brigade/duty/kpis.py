@@ -161,19 +161,19 @@ def describe_records() -> None:
     """How the records behind the brigade's figures are linked in their lists."""
     describe(
         PatrolLog,
-        page=_reverser("patrol_detail"),
+        page=_reverser("brigade:patrollog_detail"),
         api=_reverser("brigade-api:patrol-detail"),
         related=("officer",),
     )
     describe(
         ViolationTally,
-        page=_reverser("patrol_detail", "patrol_id"),
+        page=_reverser("brigade:patrollog_detail", "patrol_id"),
         api=_reverser("brigade-api:patrol-detail", "patrol_id"),
     )
     describe(DutyPost, api=_reverser("brigade-api:post-detail"))
     describe(
         Attendance,
-        page=_reverser("training_detail", "session_id"),
+        page=_reverser("brigade:trainingsession_detail", "session_id"),
         api=_reverser("brigade-api:attendance-detail"),
         related=("officer", "session"),
     )

@@ -160,7 +160,7 @@ class DutyActionView(RoleRequiredMixin, View):
 
     def refused(self, exc: TransitionNotAllowed) -> HttpResponse:
         messages.error(self.request, exc.message)
-        return redirect("duty")
+        return redirect("brigade:duty")
 
 
 class PatrolStartView(DutyActionView):
@@ -168,7 +168,7 @@ class PatrolStartView(DutyActionView):
         officer = self.get_officer()
         if officer is None:
             messages.error(request, _("Your account is not linked to an officer profile."))
-            return redirect("duty")
+            return redirect("brigade:duty")
         form = StartPatrolForm(request.POST, user=request.user, officer=officer)
         if form.is_valid():
             data = form.cleaned_data
@@ -188,14 +188,14 @@ class PatrolStartView(DutyActionView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Patrol started."))
-                return redirect("duty")
+                return redirect("brigade:duty")
         # Another patrol may have been started meanwhile (a second tab): say so.
         if PatrolLog.objects.filter(officer=officer).open().exists():
             messages.error(
                 request,
                 _("You already have a patrol in progress. End it before starting another."),
             )
-            return redirect("duty")
+            return redirect("brigade:duty")
         return self.render_duty(start_form=form)
 
 
@@ -215,9 +215,9 @@ class PatrolTallyView(DutyActionView):
             messages.error(request, exc.message)
             if is_htmx(request):
                 response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("duty")
+                response["HX-Redirect"] = reverse("brigade:duty")
                 return response
-            return redirect("duty")
+            return redirect("brigade:duty")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             count = (
@@ -229,7 +229,7 @@ class PatrolTallyView(DutyActionView):
         if not is_htmx(request):
             if error:
                 messages.error(request, f"{ViolationKind(kind).label}: {error}")
-            return redirect(f"{reverse('duty')}#tally-{kind}")
+            return redirect(f"{reverse('brigade:duty')}#tally-{kind}")
         total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
         return render(
             request,
@@ -257,7 +257,7 @@ class PatrolCheckInView(DutyActionView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Checked in at %(post)s.") % {"post": patrol.post})
-                return redirect("duty")
+                return redirect("brigade:duty")
         return self.render_duty(checkin_form=form)
 
 
@@ -276,7 +276,7 @@ class PatrolDetailsView(DutyActionView):
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Weather and notes saved."))
-                return redirect("duty")
+                return redirect("brigade:duty")
         return self.render_duty(details_form=form)
 
 
@@ -300,7 +300,7 @@ class PatrolEndView(DutyActionView):
                     _("Patrol ended: %(duration)s, %(total)s violations corrected.")
                     % {"duration": hours(patrol.duration_hours()), "total": total},
                 )
-                return redirect("duty")
+                return redirect("brigade:duty")
         return self.render_duty(end_form=form)
 
 
@@ -575,5 +575,5 @@ class TrainingDetailView(RoleRequiredMixin, DetailView):
                 messages.success(
                     request, _("Recorded for %(officer)s.") % {"officer": data["officer"]}
                 )
-                return redirect("training_detail", pk=self.object.pk)
+                return redirect("brigade:trainingsession_detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form))

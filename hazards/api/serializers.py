@@ -47,7 +47,7 @@ class HazardPhotoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, photo: HazardPhoto) -> str:
-        return reverse("hazards:photo", args=[photo.pk])
+        return reverse("hazards:hazardphoto_file", args=[photo.pk])
 
 
 class HazardCheckSerializer(serializers.ModelSerializer):

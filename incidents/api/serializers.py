@@ -119,7 +119,7 @@ class AccidentDocumentSerializer(serializers.ModelSerializer):
     def get_download(self, document: AccidentDocument) -> str:
         from django.urls import reverse
 
-        return reverse("incidents:document_download", args=[document.pk])
+        return reverse("incidents:accidentdocument_file", args=[document.pk])
 
 
 class AccidentSolveSerializer(serializers.Serializer):

@@ -79,7 +79,7 @@ class EventPhotoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, photo: EventPhoto) -> str:
-        return reverse("outreach:photo", args=[photo.pk])
+        return reverse("outreach:eventphoto_file", args=[photo.pk])
 
 
 class EventPhotoUploadSerializer(serializers.Serializer):

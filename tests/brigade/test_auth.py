@@ -22,7 +22,7 @@ def test_each_request_renews_the_idle_timeout(client, officer, settings):
         expire_date=timezone.now() + dt.timedelta(minutes=1)
     )
 
-    assert client.get(reverse("duty")).status_code == 200
+    assert client.get(reverse("brigade:duty")).status_code == 200
 
     renewed = Session.objects.get(pk=session.pk).expire_date
     expected = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -34,7 +34,7 @@ def test_an_idle_session_expires_and_sends_the_user_to_sign_in(client, officer):
     # idle past the timeout
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
 
-    response = client.get(reverse("duty"))
+    response = client.get(reverse("brigade:duty"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -53,7 +53,7 @@ def test_locked_out_officer_can_sign_in_after_an_admin_unlocks_them(client, offi
     # then: the right password works again
     response = client.post(reverse("login"), {"username": "officer", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("duty")).status_code == 200
+    assert client.get(reverse("brigade:duty")).status_code == 200
 
 
 def test_anonymous_api_call_is_401_with_a_token_challenge(api):

@@ -438,7 +438,7 @@ def test_commanders_and_admins_land_on_the_dashboard_with_a_nav_link(client, req
 def test_officers_have_no_dashboard_link(client, officer):
     client.force_login(officer)
 
-    assert 'data-testid="nav-dashboard"' not in client.get(reverse("duty")).text
+    assert 'data-testid="nav-dashboard"' not in client.get(reverse("brigade:duty")).text
 
 
 # --- queries --------------------------------------------------------------------------------

@@ -218,7 +218,7 @@ def test_a_patrol_started_in_year_1_is_refused(api_as, officer):
 def test_page_form_refuses_year_1(client, officer):
     client.force_login(officer)
     form = _event(officer, held_on="0001-01-01")
-    response = client.post(reverse("outreach:event_create"), form)
+    response = client.post(reverse("outreach:publicityevent_create"), form)
     assert response.status_code == 200  # the form again, with its message
     assert "2000-01-01" in response.content.decode()
     assert not PublicityEvent.objects.exists()
@@ -382,7 +382,7 @@ def test_a_planned_time_in_year_9999_west_of_shanghai_is_out_not_an_overflow():
 def test_the_posts_page_with_a_day_outside_shows_today_and_says_why(client, commander):
     client.force_login(commander)
     with time_machine.travel(MONDAY_0030_LOCAL, tick=False):
-        response = client.get(reverse("post_list"), {"date": "0001-01-01"})
+        response = client.get(reverse("brigade:dutypost_list"), {"date": "0001-01-01"})
     assert response.status_code == 200
     assert response.context["day"] == dt.date(2026, 12, 7)
     assert "2000-01-01" in response.content.decode()
@@ -391,5 +391,5 @@ def test_the_posts_page_with_a_day_outside_shows_today_and_says_why(client, comm
 def test_date_pickers_offer_only_the_window(client, officer):
     client.force_login(officer)
     with time_machine.travel(MONDAY_0030_LOCAL, tick=False):
-        page = client.get(reverse("outreach:event_create")).content.decode()
+        page = client.get(reverse("outreach:publicityevent_create")).content.decode()
     assert 'min="2000-01-01"' in page and 'max="2026-12-07"' in page

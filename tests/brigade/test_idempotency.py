@@ -268,8 +268,8 @@ def test_sign_without_a_key_on_a_signed_ticket_shows_the_state_in_the_panel(clie
 def test_a_plain_form_sent_twice_with_its_hidden_key_starts_one_patrol(client, officer):
     client.force_login(officer)
     form = {"mode": "foot", "idempotency_key": "duty-form-7"}
-    first = client.post(reverse("patrol_start"), form)
-    second = client.post(reverse("patrol_start"), form)
+    first = client.post(reverse("brigade:patrollog_start"), form)
+    second = client.post(reverse("brigade:patrollog_start"), form)
     assert first.status_code == second.status_code
     assert second["Location"] == first["Location"]
     assert PatrolLog.objects.filter(officer=officer.officer).count() == 1
@@ -278,8 +278,10 @@ def test_a_plain_form_sent_twice_with_its_hidden_key_starts_one_patrol(client, o
 @pytest.mark.django_db
 def test_a_page_form_reusing_a_key_for_another_request_is_told_so(client, officer):
     client.force_login(officer)
-    client.post(reverse("patrol_start"), {"mode": "foot", "idempotency_key": "k"})
-    response = client.post(reverse("patrol_start"), {"mode": "car", "idempotency_key": "k"})
+    client.post(reverse("brigade:patrollog_start"), {"mode": "foot", "idempotency_key": "k"})
+    response = client.post(
+        reverse("brigade:patrollog_start"), {"mode": "car", "idempotency_key": "k"}
+    )
     assert response.status_code == 422
     assert 'data-testid="idempotency-refused"' in response.content.decode()
     assert PatrolLog.objects.filter(officer=officer.officer).count() == 1

@@ -60,24 +60,26 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     shift = ShiftFactory(officer=me, post=post, starts_at=timezone.now())
     en.force_login(officer)
 
-    page = en.get(reverse("duty"))
+    page = en.get(reverse("brigade:duty"))
     assert page.status_code == 200
     assert "花园路口岗" in page.text
     assert f'data-testid="shift-start-{shift.pk}"' in page.text
 
     # when the officer starts from the shift
-    response = en.post(reverse("patrol_start"), {"shift": shift.pk, "mode": PatrolMode.FOOT})
+    response = en.post(
+        reverse("brigade:patrollog_start"), {"shift": shift.pk, "mode": PatrolMode.FOOT}
+    )
     assert response.status_code == 302
     patrol = PatrolLog.objects.get(officer=me)
     assert patrol.is_open and patrol.post == post and patrol.mode == PatrolMode.FOOT
     # the officer is at the shift's post: checked in there when the patrol started
     assert patrol.checked_in_at == patrol.started_at
-    page = en.get(reverse("duty"))
+    page = en.get(reverse("brigade:duty"))
     assert 'data-testid="open-patrol"' in page.text
     assert 'data-testid="tally-plus-drunk_driving"' in page.text
 
     # tally +1 +1 -1 through htmx: the counter answers in place
-    tally_url = reverse("patrol_tally", args=[patrol.pk])
+    tally_url = reverse("brigade:patrollog_tally", args=[patrol.pk])
     for delta in (1, 1, -1):
         response = en.post(tally_url, {"kind": "no_helmet", "delta": delta}, headers=HTMX)
     assert response.status_code == 200
@@ -91,32 +93,34 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     assert not ViolationTally.objects.filter(patrol=patrol, kind="speeding", count__gt=0).exists()
 
     # check-in at the post, then weather and notes
-    response = en.post(reverse("patrol_check_in", args=[patrol.pk]), {"post": post.pk})
+    response = en.post(reverse("brigade:patrollog_check_in", args=[patrol.pk]), {"post": post.pk})
     assert response.status_code == 302
     response = en.post(
-        reverse("patrol_details", args=[patrol.pk]),
+        reverse("brigade:patrollog_update", args=[patrol.pk]),
         {"weather": Weather.RAIN, "notes": "雨天加强巡逻"},
     )
     assert response.status_code == 302
-    page = en.get(reverse("duty"))
+    page = en.get(reverse("brigade:duty"))
     assert "Checked in at 花园路口岗" in page.text
     patrol.refresh_from_db()
     assert patrol.checked_in_at is not None
     assert (patrol.weather, patrol.notes) == (Weather.RAIN, "雨天加强巡逻")
 
     # end
-    response = en.post(reverse("patrol_end", args=[patrol.pk]), {"ended_at": ""}, follow=True)
+    response = en.post(
+        reverse("brigade:patrollog_end", args=[patrol.pk]), {"ended_at": ""}, follow=True
+    )
     assert "Patrol ended" in response.text
     patrol.refresh_from_db()
     assert patrol.ended_at is not None
     assert 'data-testid="open-patrol"' not in response.text
 
     # then it is in "my patrols" with its violation total, and its detail shows history
-    page = en.get(reverse("patrol_list"))
+    page = en.get(reverse("brigade:patrollog_list"))
     assert "My patrols" in page.text
     assert rows(page) == {patrol.pk}
     assert re.search(rf'data-testid="patrol-total-{patrol.pk}">1<', page.text)
-    detail = en.get(reverse("patrol_detail", args=[patrol.pk]))
+    detail = en.get(reverse("brigade:patrollog_detail", args=[patrol.pk]))
     assert detail.status_code == 200
     assert "No helmet" in detail.text
     assert "Rain" in detail.text
@@ -131,10 +135,12 @@ def test_tally_without_javascript_redirects_back_to_the_counter(en, officer):
     patrol = services.patrol_start(officer=officer.officer, mode=PatrolMode.CAR)
     en.force_login(officer)
 
-    response = en.post(reverse("patrol_tally", args=[patrol.pk]), {"kind": "red_light", "delta": 1})
+    response = en.post(
+        reverse("brigade:patrollog_tally", args=[patrol.pk]), {"kind": "red_light", "delta": 1}
+    )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("duty") + "#tally-red_light"
+    assert response["Location"] == reverse("brigade:duty") + "#tally-red_light"
     page = en.get(response["Location"])
     assert re.search(r'data-testid="tally-count-red_light"[^>]*>1<', page.text)
 
@@ -144,7 +150,9 @@ def test_tally_below_zero_without_javascript_says_so(en, officer):
     en.force_login(officer)
 
     response = en.post(
-        reverse("patrol_tally", args=[patrol.pk]), {"kind": "speeding", "delta": -1}, follow=True
+        reverse("brigade:patrollog_tally", args=[patrol.pk]),
+        {"kind": "speeding", "delta": -1},
+        follow=True,
     )
 
     assert "Speeding: The count cannot go below zero." in response.text
@@ -159,7 +167,7 @@ def test_start_form_with_a_post_zone_campaign_and_weather(en, officer):
     en.force_login(officer)
 
     en.post(
-        reverse("patrol_start"),
+        reverse("brigade:patrollog_start"),
         {
             "mode": PatrolMode.MOTORCYCLE,
             "post": post.pk,
@@ -172,7 +180,7 @@ def test_start_form_with_a_post_zone_campaign_and_weather(en, officer):
     patrol = PatrolLog.objects.get(officer=me)
     assert (patrol.post, patrol.zone, patrol.campaign) == (post, zone, campaign)
     assert patrol.weather == Weather.FOG
-    page = en.get(reverse("duty"))
+    page = en.get(reverse("brigade:duty"))
     assert "Focus of the campaign" in page.text  # the campaign's target is highlighted
 
 
@@ -180,7 +188,9 @@ def test_start_refuses_a_post_of_another_unit(en, officer, other_unit):
     foreign_post = DutyPostFactory(unit=other_unit)
     en.force_login(officer)
 
-    response = en.post(reverse("patrol_start"), {"mode": PatrolMode.FOOT, "post": foreign_post.pk})
+    response = en.post(
+        reverse("brigade:patrollog_start"), {"mode": PatrolMode.FOOT, "post": foreign_post.pk}
+    )
 
     assert response.status_code == 200
     assert 'data-testid="error-post"' in response.text
@@ -189,9 +199,9 @@ def test_start_refuses_a_post_of_another_unit(en, officer, other_unit):
 
 def test_second_start_while_open_is_refused_with_the_message(en, officer):
     en.force_login(officer)
-    en.post(reverse("patrol_start"), {"mode": PatrolMode.FOOT})
+    en.post(reverse("brigade:patrollog_start"), {"mode": PatrolMode.FOOT})
 
-    response = en.post(reverse("patrol_start"), {"mode": PatrolMode.CAR}, follow=True)
+    response = en.post(reverse("brigade:patrollog_start"), {"mode": PatrolMode.CAR}, follow=True)
 
     assert "You already have a patrol in progress" in response.text
     assert PatrolLog.objects.filter(officer=officer.officer).count() == 1
@@ -204,7 +214,7 @@ def test_end_before_start_is_refused_with_a_field_error(en, officer):
     en.force_login(officer)
     before = timezone.localtime(started - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
-    response = en.post(reverse("patrol_end", args=[patrol.pk]), {"ended_at": before})
+    response = en.post(reverse("brigade:patrollog_end", args=[patrol.pk]), {"ended_at": before})
 
     assert response.status_code == 200
     assert 'data-testid="error-ended_at"' in response.text
@@ -219,7 +229,7 @@ def test_ending_an_already_ended_patrol_shows_it_ended(en, officer):
     ended_at = patrol.ended_at
     en.force_login(officer)
 
-    response = en.post(reverse("patrol_end", args=[patrol.pk]), {}, follow=True)
+    response = en.post(reverse("brigade:patrollog_end", args=[patrol.pk]), {}, follow=True)
 
     assert "Patrol ended:" in response.text
     assert "This patrol has already ended." not in response.text
@@ -231,7 +241,7 @@ def test_check_in_without_a_post_is_a_field_error(en, officer):
     patrol = services.patrol_start(officer=officer.officer, mode=PatrolMode.FOOT)
     en.force_login(officer)
 
-    response = en.post(reverse("patrol_check_in", args=[patrol.pk]), {"post": ""})
+    response = en.post(reverse("brigade:patrollog_check_in", args=[patrol.pk]), {"post": ""})
 
     assert response.status_code == 200
     assert "Choose the post you are checking in at." in response.text
@@ -241,7 +251,7 @@ def test_check_in_without_a_post_is_a_field_error(en, officer):
 
 def test_duty_page_without_a_shift_says_so(en, officer):
     en.force_login(officer)
-    page = en.get(reverse("duty"))
+    page = en.get(reverse("brigade:duty"))
     assert 'data-testid="no-shifts"' in page.text
     assert 'data-testid="patrol-start"' in page.text
 
@@ -254,14 +264,14 @@ def test_officer_cannot_open_or_tally_another_officers_patrol(client, officer, o
     colleague = PatrolLogFactory(officer=OfficerFactory(unit=officer.officer.unit))
     client.force_login(officer)
 
-    assert client.get(reverse("patrol_detail", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("patrol_detail", args=[colleague.pk])).status_code == 404
+    assert client.get(reverse("brigade:patrollog_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("brigade:patrollog_detail", args=[colleague.pk])).status_code == 404
     response = client.post(
-        reverse("patrol_tally", args=[theirs.pk]), {"kind": "speeding", "delta": 1}
+        reverse("brigade:patrollog_tally", args=[theirs.pk]), {"kind": "speeding", "delta": 1}
     )
     assert response.status_code == 404
     assert not ViolationTally.objects.exists()
-    assert rows(client.get(reverse("patrol_list"))) == set()
+    assert rows(client.get(reverse("brigade:patrollog_list"))) == set()
 
 
 def test_squadron_commander_gets_404_on_another_unit_brigade_commander_sees_it(
@@ -270,12 +280,12 @@ def test_squadron_commander_gets_404_on_another_unit_brigade_commander_sees_it(
     theirs = PatrolLogFactory(officer=other_officer.officer)
 
     client.force_login(commander)
-    assert client.get(reverse("patrol_detail", args=[theirs.pk])).status_code == 404
-    assert theirs.pk not in rows(client.get(reverse("patrol_list")))
+    assert client.get(reverse("brigade:patrollog_detail", args=[theirs.pk])).status_code == 404
+    assert theirs.pk not in rows(client.get(reverse("brigade:patrollog_list")))
 
     client.force_login(brigade_commander)
-    assert client.get(reverse("patrol_detail", args=[theirs.pk])).status_code == 200
-    assert theirs.pk in rows(client.get(reverse("patrol_list")))
+    assert client.get(reverse("brigade:patrollog_detail", args=[theirs.pk])).status_code == 200
+    assert theirs.pk in rows(client.get(reverse("brigade:patrollog_list")))
 
 
 def test_clerk_gets_403_on_patrols_duty_and_trainings_but_sees_posts(client, clerk):
@@ -284,19 +294,29 @@ def test_clerk_gets_403_on_patrols_duty_and_trainings_but_sees_posts(client, cle
     client.force_login(clerk)
 
     for url in (
-        reverse("patrol_list"),
-        reverse("patrol_detail", args=[patrol.pk]),
-        reverse("duty"),
-        reverse("training_list"),
-        reverse("training_detail", args=[session.pk]),
+        reverse("brigade:patrollog_list"),
+        reverse("brigade:patrollog_detail", args=[patrol.pk]),
+        reverse("brigade:duty"),
+        reverse("brigade:trainingsession_list"),
+        reverse("brigade:trainingsession_detail", args=[session.pk]),
     ):
         assert client.get(url).status_code == 403, url
-    for url in (reverse("post_list"), reverse("zone_list"), reverse("campaign_list")):
+    for url in (
+        reverse("brigade:dutypost_list"),
+        reverse("brigade:roadworkszone_list"),
+        reverse("brigade:campaign_list"),
+    ):
         assert client.get(url).status_code == 200, url
 
 
 def test_anonymous_is_sent_to_login(client):
-    for name in ("home", "duty", "patrol_list", "post_list", "training_list"):
+    for name in (
+        "home",
+        "brigade:duty",
+        "brigade:patrollog_list",
+        "brigade:dutypost_list",
+        "brigade:trainingsession_list",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -305,7 +325,7 @@ def test_anonymous_is_sent_to_login(client):
 @pytest.mark.parametrize(
     ("persona", "landing"),
     [
-        ("officer", "duty"),
+        ("officer", "brigade:duty"),
         ("commander", "dashboard"),
         ("admin_user", "dashboard"),
         ("clerk", "petitions:ticket_list"),
@@ -322,9 +342,11 @@ def test_officer_cannot_record_training_results(client, officer):
     session = TrainingSessionFactory(unit=officer.officer.unit)
     client.force_login(officer)
 
-    assert client.get(reverse("training_detail", args=[session.pk])).status_code == 200
+    assert (
+        client.get(reverse("brigade:trainingsession_detail", args=[session.pk])).status_code == 200
+    )
     response = client.post(
-        reverse("training_detail", args=[session.pk]),
+        reverse("brigade:trainingsession_detail", args=[session.pk]),
         {"officer": officer.officer.pk, "attended": "on", "result": AssessmentResult.PASSED},
     )
     assert response.status_code == 403
@@ -340,11 +362,11 @@ def test_login_and_logout(en, officer):
 
     response = en.post(reverse("login"), {"username": "officer", "password": "pw-for-tests-1"})
     assert response.status_code == 302
-    assert en.get(reverse("duty")).status_code == 200
+    assert en.get(reverse("brigade:duty")).status_code == 200
 
     response = en.post(reverse("logout"))
     assert response.status_code == 302
-    assert en.get(reverse("duty")).status_code == 302
+    assert en.get(reverse("brigade:duty")).status_code == 302
 
 
 def test_repeated_wrong_passwords_show_the_lockout_page(en, officer, settings):
@@ -360,24 +382,26 @@ def test_repeated_wrong_passwords_show_the_lockout_page(en, officer, settings):
 def test_default_language_is_chinese_and_english_on_request(client, officer):
     client.force_login(officer)
 
-    page = client.get(reverse("duty"))
+    page = client.get(reverse("brigade:duty"))
     assert '<html lang="zh-hans">' in page.text
     assert "今日勤务" in page.text
 
-    page = client.get(reverse("duty"), headers={"Accept-Language": "en"})
+    page = client.get(reverse("brigade:duty"), headers={"Accept-Language": "en"})
     assert '<html lang="en">' in page.text
     assert "My duty today" in page.text
 
 
 def test_language_switch_in_the_navbar_sets_english(client, officer):
     client.force_login(officer)
-    page = client.get(reverse("duty"))
+    page = client.get(reverse("brigade:duty"))
     assert 'data-testid="lang-en"' in page.text
 
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("duty")})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("brigade:duty")}
+    )
 
     assert response.status_code == 302
-    assert "My duty today" in client.get(reverse("duty")).text
+    assert "My duty today" in client.get(reverse("brigade:duty")).text
 
 
 # --- the commander's patrol list --------------------------------------------------------------
@@ -392,7 +416,7 @@ def test_commander_patrol_list_filters_by_officer_date_mode_and_campaign(en, com
         officer=li, started_at=local(2022, 6, 5, 8), mode=PatrolMode.CAR, campaign=campaign
     )
     p3 = PatrolLogFactory(officer=wang, started_at=local(2022, 6, 10, 8), mode=PatrolMode.CAR)
-    url = reverse("patrol_list")
+    url = reverse("brigade:patrollog_list")
     en.force_login(commander)
 
     assert rows(en.get(url)) == {p1.pk, p2.pk, p3.pk}
@@ -409,15 +433,17 @@ def test_brigade_commander_filters_by_unit(client, brigade_commander, unit, othe
     theirs = PatrolLogFactory(officer=OfficerFactory(unit=other_unit))
     client.force_login(brigade_commander)
 
-    assert rows(client.get(reverse("patrol_list"))) == {ours.pk, theirs.pk}
-    assert rows(client.get(reverse("patrol_list"), {"unit": other_unit.pk})) == {theirs.pk}
+    assert rows(client.get(reverse("brigade:patrollog_list"))) == {ours.pk, theirs.pk}
+    assert rows(client.get(reverse("brigade:patrollog_list"), {"unit": other_unit.pk})) == {
+        theirs.pk
+    }
 
 
 def test_squadron_commander_cannot_filter_into_another_unit(en, commander, other_officer):
     PatrolLogFactory(officer=other_officer.officer)
     en.force_login(commander)
 
-    page = en.get(reverse("patrol_list"), {"officer": other_officer.officer.pk})
+    page = en.get(reverse("brigade:patrollog_list"), {"officer": other_officer.officer.pk})
 
     assert rows(page) == set()
     assert "other_officer" not in page.text  # not even offered in the officer choice
@@ -435,7 +461,7 @@ def test_patrol_list_shows_times_duration_post_and_total(en, commander):
     ViolationTallyFactory(patrol=patrol, kind="speeding", count=2)
     en.force_login(commander)
 
-    page = en.get(reverse("patrol_list"))
+    page = en.get(reverse("brigade:patrollog_list"))
 
     assert "周警官" in page.text and "东昌东路岗" in page.text
     assert "2 h 30 min" in page.text
@@ -444,7 +470,7 @@ def test_patrol_list_shows_times_duration_post_and_total(en, commander):
 
 def test_empty_patrol_list_has_an_empty_state(en, officer):
     en.force_login(officer)
-    page = en.get(reverse("patrol_list"))
+    page = en.get(reverse("brigade:patrollog_list"))
     assert 'data-testid="empty-state"' in page.text
     assert "No patrols recorded yet." in page.text
 
@@ -455,8 +481,8 @@ def test_patrol_list_is_paginated_by_25(client, commander):
         PatrolLogFactory(officer=officer, started_at=local(2022, 5, 1) + dt.timedelta(days=day))
     client.force_login(commander)
 
-    assert len(rows(client.get(reverse("patrol_list")))) == 25
-    assert len(rows(client.get(reverse("patrol_list"), {"page": 2}))) == 5
+    assert len(rows(client.get(reverse("brigade:patrollog_list")))) == 25
+    assert len(rows(client.get(reverse("brigade:patrollog_list"), {"page": 2}))) == 5
 
 
 # --- posts and coverage ---------------------------------------------------------------------
@@ -490,7 +516,7 @@ def test_coverage_on_a_school_day_counts_planned_and_staffed(en, commander, post
     )
     en.force_login(commander)
 
-    page = en.get(reverse("post_list"), {"date": "2022-06-13"})
+    page = en.get(reverse("brigade:dutypost_list"), {"date": "2022-06-13"})
 
     assert "Staffed 2 of 4 planned posts" in page.text
     assert "(50%)" in page.text
@@ -507,7 +533,7 @@ def test_school_post_is_not_planned_on_a_weekend_or_in_a_school_break(en, clerk,
     en.force_login(clerk)
 
     # Saturday 11 June 2022: only the every-day fixed post
-    page = en.get(reverse("post_list"), {"date": "2022-06-11"})
+    page = en.get(reverse("brigade:dutypost_list"), {"date": "2022-06-11"})
     assert "Staffed 0 of 2 planned posts" in page.text  # fixed and peak (every day)
     assert "Not planned" in _cell(page, "planned", posts["school"])
     assert "Not a school day" in page.text
@@ -516,7 +542,7 @@ def test_school_post_is_not_planned_on_a_weekend_or_in_a_school_break(en, clerk,
     SchoolBreak.objects.create(
         name="暑假", starts_on=dt.date(2022, 7, 10), ends_on=dt.date(2022, 8, 31)
     )
-    page = en.get(reverse("post_list"), {"date": "2022-07-12"})
+    page = en.get(reverse("brigade:dutypost_list"), {"date": "2022-07-12"})
     assert "Staffed 0 of 3 planned posts" in page.text
     assert "Not planned" in _cell(page, "planned", posts["school"])
     assert "Planned" in _cell(page, "planned", posts["weekdays"])
@@ -527,7 +553,7 @@ def test_posts_page_shows_only_the_users_unit(client, clerk, other_unit):
     DutyPostFactory(unit=other_unit, name="外队岗")
     client.force_login(clerk)
 
-    page = client.get(reverse("post_list"))
+    page = client.get(reverse("brigade:dutypost_list"))
 
     assert rows(page, "post-row-") == {ours.pk}
     assert "外队岗" not in page.text
@@ -548,14 +574,17 @@ def test_zones_and_campaigns_lists(en, clerk, other_unit):
     CampaignFactory(name="一盔一带", focus="no_helmet,no_seatbelt")
     en.force_login(clerk)
 
-    page = en.get(reverse("zone_list"))
+    page = en.get(reverse("brigade:roadworkszone_list"))
     assert rows(page, "zone-row-") == {ours.pk}
     assert "外队施工" not in page.text
 
-    page = en.get(reverse("campaign_list"))
+    page = en.get(reverse("brigade:campaign_list"))
     assert "一盔一带" in page.text
     assert "No helmet" in page.text and "No seatbelt" in page.text
-    assert 'data-testid="empty-state"' in en.get(reverse("zone_list"), {"road": "无此路"}).text
+    assert (
+        'data-testid="empty-state"'
+        in en.get(reverse("brigade:roadworkszone_list"), {"road": "无此路"}).text
+    )
 
 
 # --- trainings ------------------------------------------------------------------------------
@@ -569,7 +598,7 @@ def test_training_list_shows_attended_passed_failed_counts(en, officer):
     AttendanceFactory(session=session, attended=False)
     en.force_login(officer)
 
-    page = en.get(reverse("training_list"))
+    page = en.get(reverse("brigade:trainingsession_list"))
 
     assert "铁骑技能培训" in page.text
     assert re.search(rf'data-testid="training-attended-{session.pk}">3<', page.text)
@@ -583,7 +612,7 @@ def test_commander_records_an_assessment(en, commander):
     en.force_login(commander)
 
     response = en.post(
-        reverse("training_detail", args=[session.pk]),
+        reverse("brigade:trainingsession_detail", args=[session.pk]),
         {"officer": trainee.pk, "attended": "on", "result": AssessmentResult.PASSED, "score": "92"},
         follow=True,
     )
@@ -601,7 +630,7 @@ def test_assessing_an_absent_officer_is_a_field_error(en, commander):
     en.force_login(commander)
 
     response = en.post(
-        reverse("training_detail", args=[session.pk]),
+        reverse("brigade:trainingsession_detail", args=[session.pk]),
         {"officer": trainee.pk, "result": AssessmentResult.PASSED},  # attended unticked
     )
 
@@ -614,7 +643,9 @@ def test_assessing_an_absent_officer_is_a_field_error(en, commander):
 def test_training_of_another_unit_is_404(client, commander, other_unit):
     session = TrainingSessionFactory(unit=other_unit)
     client.force_login(commander)
-    assert client.get(reverse("training_detail", args=[session.pk])).status_code == 404
+    assert (
+        client.get(reverse("brigade:trainingsession_detail", args=[session.pk])).status_code == 404
+    )
 
 
 # --- query counts ---------------------------------------------------------------------------
@@ -641,11 +672,11 @@ def test_patrol_list_queries_do_not_grow_with_rows(client, commander):
 
     patrol(dt.timedelta(0))
     client.force_login(commander)
-    client.get(reverse("patrol_list"))  # warm the session
-    one = _queries(client, reverse("patrol_list"))
+    client.get(reverse("brigade:patrollog_list"))  # warm the session
+    one = _queries(client, reverse("brigade:patrollog_list"))
     for day in range(1, 50):
         patrol(dt.timedelta(days=day))
-    fifty = _queries(client, reverse("patrol_list"))
+    fifty = _queries(client, reverse("brigade:patrollog_list"))
 
     assert one == fifty
 
@@ -660,11 +691,11 @@ def test_training_list_queries_do_not_grow_with_rows(client, commander):
 
     session(0)
     client.force_login(commander)
-    client.get(reverse("training_list"))
-    one = _queries(client, reverse("training_list"))
+    client.get(reverse("brigade:trainingsession_list"))
+    one = _queries(client, reverse("brigade:trainingsession_list"))
     for n in range(1, 50):
         session(n)
-    fifty = _queries(client, reverse("training_list"))
+    fifty = _queries(client, reverse("brigade:trainingsession_list"))
 
     assert one == fifty
 
@@ -679,7 +710,7 @@ def test_posts_page_queries_do_not_grow_with_rows(client, commander):
 
     post(0)
     client.force_login(commander)
-    url = reverse("post_list") + "?date=2022-06-13"
+    url = reverse("brigade:dutypost_list") + "?date=2022-06-13"
     client.get(url)
     one = _queries(client, url)
     for n in range(1, 30):
@@ -707,7 +738,7 @@ def test_no_template_loads_anything_from_an_external_url():
 
 def test_base_template_serves_vendor_libraries_itself(client, officer):
     client.force_login(officer)
-    page = client.get(reverse("duty")).text
+    page = client.get(reverse("brigade:duty")).text
     for asset in (
         "/static/vendor/bootstrap/css/bootstrap.min.css",
         "/static/vendor/bootstrap-icons/bootstrap-icons.min.css",

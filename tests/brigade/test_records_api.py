@@ -128,7 +128,7 @@ def test_a_row_names_its_record_time_unit_amount_and_links(api_as, brigade_comma
     assert first["id"] == jun15.pk
     assert first["amount"] == 4
     assert first["unit"] == jun15.unit_id and first["unit_name"] == jun15.unit.name
-    assert first["url"] == reverse("patrol_detail", args=[jun15.pk])
+    assert first["url"] == reverse("brigade:patrollog_detail", args=[jun15.pk])
     assert first["api_url"] == reverse("brigade-api:patrol-detail", args=[jun15.pk])
     assert dt.datetime.fromisoformat(first["when"]) == jun15.started_at
 
@@ -287,8 +287,8 @@ def test_the_page_says_how_many_and_the_sum_and_links_each_record(
     assert 'data-count="3"' in response.text and "3 records" in response.text
     assert "Sum: 6.5" in response.text
     for log in ("jan1", "jun14", "other"):
-        assert reverse("patrol_detail", args=[records[log].pk]) in response.text
-    assert reverse("patrol_detail", args=[records["dec29"].pk]) not in response.text
+        assert reverse("brigade:patrollog_detail", args=[records[log].pk]) in response.text
+    assert reverse("brigade:patrollog_detail", args=[records["dec29"].pk]) not in response.text
 
 
 def test_the_page_of_a_figure_with_no_records_says_so(client, brigade_commander, records):

@@ -133,7 +133,9 @@ def test_the_patrol_list_exports_the_rows_its_filters_show(
     client.force_login(commander)
     # when the filtered list is exported
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("patrol_list"), {"mode": PatrolMode.CAR, "export": "xlsx"})
+        response = client.get(
+            reverse("brigade:patrollog_list"), {"mode": PatrolMode.CAR, "export": "xlsx"}
+        )
         body = b"".join(response.streaming_content)
     # then the file holds the header and exactly the two car patrols
     assert response.status_code == 200
@@ -146,7 +148,7 @@ def test_the_patrol_list_exports_the_rows_its_filters_show(
 
 def test_the_list_page_links_its_export_with_the_current_filters(client, commander):
     client.force_login(commander)
-    page = client.get(reverse("patrol_list"), {"mode": "car", "page": "1"}).text
+    page = client.get(reverse("brigade:patrollog_list"), {"mode": "car", "page": "1"}).text
     assert 'data-testid="export-xlsx"' in page
     assert "?mode=car&amp;export=xlsx" in page
 
@@ -247,23 +249,27 @@ def scope(*roles: str, officer: object = None) -> Scope:
 def test_links_show_to_their_roles_and_mark_the_current_page():
     registry = LinkRegistry()
     registry.register(
-        Link("patrols", "My patrols", "patrol_list", "x", frozenset({"officer"}), order=2),
-        Link("posts", "Posts", "post_list", "y", frozenset({"officer", "clerk"}), order=1),
-        Link("duty", "Duty", "duty", "z", frozenset({"officer"}), needs_officer=True),
+        Link(
+            "patrols", "My patrols", "brigade:patrollog_list", "x", frozenset({"officer"}), order=2
+        ),
+        Link(
+            "posts", "Posts", "brigade:dutypost_list", "y", frozenset({"officer", "clerk"}), order=1
+        ),
+        Link("duty", "Duty", "brigade:duty", "z", frozenset({"officer"}), needs_officer=True),
     )
-    shown = registry.for_scope(scope("officer"), reverse("patrol_list") + "12/")
+    shown = registry.for_scope(scope("officer"), reverse("brigade:patrollog_list") + "12/")
     assert [(link["key"], link["active"]) for link in shown] == [
         ("posts", False),
         ("patrols", True),
     ]
     assert [link["key"] for link in registry.for_scope(scope("clerk"))] == ["posts"]
     with pytest.raises(ValueError):
-        registry.register(Link("posts", "again", "post_list", "y", frozenset()))
+        registry.register(Link("posts", "again", "brigade:dutypost_list", "y", frozenset()))
 
 
 def test_the_duty_page_shows_the_registered_quick_actions(client, officer):
     client.force_login(officer)
-    page = client.get(reverse("duty")).text
+    page = client.get(reverse("brigade:duty")).text
     for link in quick_actions.all():
         if link.visible_to(scope("officer", officer=object())):
             assert f'data-testid="quick-{link.key}"' in page

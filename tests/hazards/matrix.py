@@ -44,7 +44,7 @@ MATRIX: dict[str, Rule] = {
     "hazards:hazard_fail_check": page("hazard", post=STAFF),
     "hazards:hazard_reject": page("hazard", post=STAFF),
     "hazards:hazard_duplicate": page("hazard", post=STAFF),
-    "hazards:photo": page("hazard-photo", get=SIGNED_IN),
+    "hazards:hazardphoto_file": page("hazard-photo", get=SIGNED_IN),
     "hazards:keyvehicle_list": page(get=SIGNED_IN),
     "hazards:keyvehicle_import": page(get=STAFF, post=STAFF),
     "hazards:keyvehicle_detail": page("key-vehicle", get=SIGNED_IN),

@@ -323,7 +323,7 @@ def test_lists_are_paginated(client, commander, unit):
 @pytest.mark.parametrize("rows", [1, 9])
 def test_dashboard_panel_runs_four_queries(commander, unit, rows, django_assert_num_queries):
     from brigade.core.scope import scope_of
-    from hazards.dashboard import panel_context
+    from hazards.panels import panel_context
 
     for _ in range(rows):
         AssignedHazardFactory(unit=unit, deadline=timezone.localdate() - dt.timedelta(days=1))
@@ -336,7 +336,7 @@ def test_dashboard_panel_runs_four_queries(commander, unit, rows, django_assert_
 
 
 def test_panel_is_hidden_from_officers(officer):
-    from hazards.dashboard import panel_context
+    from hazards.panels import panel_context
 
     assert panel_context(officer, None) is None
 

@@ -18,8 +18,8 @@ from brigade.core.dashboard.panels import panels
 from brigade.core.nav import quick_actions
 from brigade.core.scope import scope_of
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
-from incidents.dashboard import panel_context
 from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery
+from incidents.panels import panel_context
 from tests.incidents.factories import (
     AccidentFactory,
     AccidentPartyFactory,
@@ -44,17 +44,17 @@ def rows(response, prefix):
 
 def test_quick_settlement_on_the_duty_page_and_in_one_post(en, officer, unit):
     en.force_login(officer)
-    duty = en.get(reverse("duty"))
-    assert reverse("incidents:quick_settlement") in duty.text
+    duty = en.get(reverse("brigade:duty"))
+    assert reverse("incidents:accident_quick_settlement") in duty.text
     assert "quick-settlement" in [
         link["key"] for link in quick_actions.for_scope(scope_of(officer))
     ]
 
-    form = en.get(reverse("incidents:quick_settlement"))
+    form = en.get(reverse("incidents:accident_quick_settlement"))
     # the time is filled in with now: the officer types the road and two plates
     assert timezone.localtime().strftime("%Y-%m-%dT") in form.text
     response = en.post(
-        reverse("incidents:quick_settlement"),
+        reverse("incidents:accident_quick_settlement"),
         {
             "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "road": "花园路",
@@ -76,7 +76,7 @@ def test_quick_settlement_on_the_duty_page_and_in_one_post(en, officer, unit):
 
 def test_quick_settlement_without_plates_shows_the_field_errors(en, officer):
     en.force_login(officer)
-    response = en.post(reverse("incidents:quick_settlement"), {"road": "花园路"})
+    response = en.post(reverse("incidents:accident_quick_settlement"), {"road": "花园路"})
     assert response.status_code == 200
     assert 'data-testid="error-plate_a"' in response.text
     assert Accident.objects.count() == 0
@@ -112,16 +112,18 @@ def test_parties_documents_and_history_on_the_accident_page(en, officer, unit):
     accident = AccidentFactory(unit=unit)
     en.force_login(officer)
     en.post(
-        reverse("incidents:party_add", args=[accident.pk]),
+        reverse("incidents:accidentparty_create", args=[accident.pk]),
         {"role": "driver", "name": "李四", "plate": "鲁P00001", "insurer": "太平洋"},
     )
     pdf = SimpleUploadedFile("认定书.pdf", b"%PDF-1.4 ruling", content_type="application/pdf")
     en.post(
-        reverse("incidents:document_add", args=[accident.pk]), {"title": "责任认定书", "file": pdf}
+        reverse("incidents:accidentdocument_create", args=[accident.pk]),
+        {"title": "责任认定书", "file": pdf},
     )
     fake = SimpleUploadedFile("x.pdf", b"<html>", content_type="application/pdf")
     refused = en.post(
-        reverse("incidents:document_add", args=[accident.pk]), {"title": "假文件", "file": fake}
+        reverse("incidents:accidentdocument_create", args=[accident.pk]),
+        {"title": "假文件", "file": fake},
     )
     assert refused.status_code == 400
     assert "Upload a PDF document" in refused.text
@@ -129,9 +131,9 @@ def test_parties_documents_and_history_on_the_accident_page(en, officer, unit):
     page = en.get(reverse("incidents:accident_detail", args=[accident.pk]))
     assert "李四" in page.text and "鲁P00001" in page.text
     document = AccidentDocument.objects.get()
-    assert reverse("incidents:document_download", args=[document.pk]) in page.text
+    assert reverse("incidents:accidentdocument_file", args=[document.pk]) in page.text
     assert 'data-testid="history"' in page.text
-    download = en.get(reverse("incidents:document_download", args=[document.pk]))
+    download = en.get(reverse("incidents:accidentdocument_file", args=[document.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
@@ -141,7 +143,10 @@ def test_another_units_document_is_404(client, officer, other_unit):
     document = AccidentDocument(accident=accident, title="x")
     document.file.save("x.pdf", SimpleUploadedFile("x.pdf", b"%PDF-1.4"), save=True)
     client.force_login(officer)
-    assert client.get(reverse("incidents:document_download", args=[document.pk])).status_code == 404
+    assert (
+        client.get(reverse("incidents:accidentdocument_file", args=[document.pk])).status_code
+        == 404
+    )
     assert client.get(reverse("incidents:accident_detail", args=[accident.pk])).status_code == 404
 
 
@@ -184,14 +189,14 @@ def test_hit_and_run_list_shows_open_cases_oldest_first_with_their_age(en, offic
     )
     AccidentFactory(unit=unit)
     en.force_login(officer)
-    page = en.get(reverse("incidents:hit_and_run_list"))
+    page = en.get(reverse("incidents:accident_hit_and_run_list"))
     assert rows(page, "case-row-") == [old.pk, young.pk, solved.pk]
     assert f'data-testid="case-days-{old.pk}"' in page.text
     assert re.search(rf'case-days-{old.pk}"[^>]*>30<', page.text)
     assert re.search(rf'case-days-{solved.pk}"[^>]*>4<', page.text)
     assert "2 open cases" in page.text
     assert "solved cases took 4.0 days on average" in page.text
-    only_open = en.get(reverse("incidents:hit_and_run_list"), {"open_case": "true"})
+    only_open = en.get(reverse("incidents:accident_hit_and_run_list"), {"open_case": "true"})
     assert rows(only_open, "case-row-") == [old.pk, young.pk]
 
 
@@ -199,25 +204,25 @@ def test_advance_journey_request_approve_pay_recover(client, officer, commander,
     accident = AccidentFactory(unit=unit, severity=Severity.INJURY)
     client.force_login(officer)
     client.post(
-        reverse("incidents:advance_create", args=[accident.pk]),
+        reverse("incidents:fundadvance_create", args=[accident.pk]),
         {"beneficiary": "王五", "payee": "市人民医院", "purpose": "rescue", "amount": "30000.50"},
     )
     advance = FundAdvance.objects.get()
     assert advance.requested_by == officer
 
     client.force_login(commander)
-    client.post(reverse("incidents:advance_approve", args=[advance.pk]))
+    client.post(reverse("incidents:fundadvance_approve", args=[advance.pk]))
     client.force_login(clerk)
     due = timezone.localdate() + dt.timedelta(days=7)
     client.post(
-        reverse("incidents:advance_pay", args=[advance.pk]), {"recovery_due": due.isoformat()}
+        reverse("incidents:fundadvance_pay", args=[advance.pk]), {"recovery_due": due.isoformat()}
     )
     client.post(
-        reverse("incidents:recovery_add", args=[advance.pk]),
+        reverse("incidents:recovery_create", args=[advance.pk]),
         {"payer": "肇事方", "amount": "10000.25", "received_on": timezone.localdate().isoformat()},
     )
     too_much = client.post(
-        reverse("incidents:recovery_add", args=[advance.pk]),
+        reverse("incidents:recovery_create", args=[advance.pk]),
         {"payer": "肇事方", "amount": "20000.26", "received_on": timezone.localdate().isoformat()},
     )
     assert too_much.status_code == 400
@@ -225,7 +230,7 @@ def test_advance_journey_request_approve_pay_recover(client, officer, commander,
     advance.refresh_from_db()
     assert advance.status == AdvanceStatus.PAID
     assert advance.outstanding == Decimal("20000.25")
-    page = client.get(reverse("incidents:advance_detail", args=[advance.pk]))
+    page = client.get(reverse("incidents:fundadvance_detail", args=[advance.pk]))
     assert 'data-testid="recovery-warning"' in page.text  # due within the warning days
     assert re.search(r'data-testid="advance-outstanding">20[,.]?000\.25<', page.text)
     assert Recovery.objects.count() == 1
@@ -234,17 +239,19 @@ def test_advance_journey_request_approve_pay_recover(client, officer, commander,
 def test_requester_cannot_approve_their_own_advance_on_the_page(client, commander, unit):
     advance = FundAdvanceFactory(accident__unit=unit, requested_by=commander)
     client.force_login(commander)
-    page = client.get(reverse("incidents:advance_detail", args=[advance.pk]))
+    page = client.get(reverse("incidents:fundadvance_detail", args=[advance.pk]))
     assert 'data-testid="approve"' not in page.text
     assert 'data-testid="own-request"' in page.text
-    assert client.post(reverse("incidents:advance_approve", args=[advance.pk])).status_code == 403
+    assert (
+        client.post(reverse("incidents:fundadvance_approve", args=[advance.pk])).status_code == 403
+    )
     assert FundAdvance.objects.get(pk=advance.pk).status == AdvanceStatus.REQUESTED
 
 
 def test_paying_an_unapproved_advance_from_the_page_says_why(en, clerk, unit):
     advance = FundAdvanceFactory(accident__unit=unit)
     en.force_login(clerk)
-    response = en.post(reverse("incidents:advance_pay", args=[advance.pk]), {}, follow=True)
+    response = en.post(reverse("incidents:fundadvance_pay", args=[advance.pk]), {}, follow=True)
     assert "Only an approved advance can be paid" in response.text
     assert FundAdvance.objects.get(pk=advance.pk).status == AdvanceStatus.REQUESTED
 
@@ -307,8 +314,8 @@ def test_list_pages_run_a_fixed_number_of_queries(
     client.force_login(brigade_commander)
     expected = {
         "incidents:accident_list": 10,
-        "incidents:hit_and_run_list": 12,
-        "incidents:advance_list": 10,
+        "incidents:accident_hit_and_run_list": 12,
+        "incidents:fundadvance_list": 10,
         "incidents:ledger": 9,
     }
     for name, queries in expected.items():
@@ -318,7 +325,7 @@ def test_list_pages_run_a_fixed_number_of_queries(
     details = {
         # 12 of its own, and one for the hazards raised from it (the hazards app's section)
         reverse("incidents:accident_detail", args=[Accident.objects.first().pk]): 13,
-        reverse("incidents:advance_detail", args=[FundAdvance.objects.first().pk]): 10,
+        reverse("incidents:fundadvance_detail", args=[FundAdvance.objects.first().pk]): 10,
     }
     for url, queries in details.items():
         client.get(url)

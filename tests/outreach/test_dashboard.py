@@ -42,13 +42,13 @@ def test_the_panel_shows_the_last_seven_days_for_the_commanders_unit(client, com
 
 
 def test_officers_get_no_panel(officer):
-    from outreach.dashboard import panel_context
+    from outreach.panels import panel_context
 
     assert panel_context(officer, None) is None
 
 
 def test_the_panel_runs_a_fixed_number_of_queries(commander, django_assert_num_queries):
-    from outreach.dashboard import panel_context
+    from outreach.panels import panel_context
 
     unit = commander.officer.unit
     panel_context(commander, unit.pk)  # the scope is cached on the user from here on

@@ -71,25 +71,26 @@ def _event_form(officer_user, **changes):
 
 def test_the_duty_page_offers_log_assistance_and_log_outreach_event(en, officer):
     en.force_login(officer)
-    page = en.get(reverse("duty")).text
+    page = en.get(reverse("brigade:duty")).text
     assert 'data-testid="quick-log-assistance"' in page
     assert 'data-testid="quick-log-outreach"' in page
-    assert reverse("outreach:event_create") in page
+    assert reverse("outreach:publicityevent_create") in page
     assert 'data-testid="nav-outreach-events"' in page
 
 
 def test_an_officer_logs_an_event_with_photos_from_the_form(en, officer):
     en.force_login(officer)
-    form = en.get(reverse("outreach:event_create"))
+    form = en.get(reverse("outreach:publicityevent_create"))
     # today's date and the officer are filled in already
     assert timezone.localdate().isoformat() in form.text
     assert f'value="{officer.officer.pk}" autocomplete="off" checked' in form.text
     response = en.post(
-        reverse("outreach:event_create"), {**_event_form(officer), "photos": [png(), png("b.png")]}
+        reverse("outreach:publicityevent_create"),
+        {**_event_form(officer), "photos": [png(), png("b.png")]},
     )
     event = PublicityEvent.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("outreach:event_detail", args=[event.pk])
+    assert response["Location"] == reverse("outreach:publicityevent_detail", args=[event.pk])
     assert event.photos.count() == 2
     detail = en.get(response["Location"])
     assert 'data-testid="event-audience">450<' in detail.text
@@ -100,7 +101,8 @@ def test_the_form_refuses_negative_counts_and_future_dates(en, officer):
     en.force_login(officer)
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = en.post(
-        reverse("outreach:event_create"), _event_form(officer, audience="-3", held_on=tomorrow)
+        reverse("outreach:publicityevent_create"),
+        _event_form(officer, audience="-3", held_on=tomorrow),
     )
     assert response.status_code == 200
     assert 'data-testid="error-audience"' in response.text
@@ -111,7 +113,7 @@ def test_the_form_refuses_negative_counts_and_future_dates(en, officer):
 
 def test_the_form_asks_to_confirm_an_audience_over_100000(en, officer):
     en.force_login(officer)
-    url = reverse("outreach:event_create")
+    url = reverse("outreach:publicityevent_create")
     response = en.post(url, _event_form(officer, audience="120000"))
     assert response.status_code == 200
     assert 'data-testid="confirm-large-audience"' in response.text
@@ -125,7 +127,8 @@ def test_the_form_asks_to_confirm_an_audience_over_100000(en, officer):
 def test_the_form_refuses_a_photo_that_is_not_an_image(en, officer):
     en.force_login(officer)
     response = en.post(
-        reverse("outreach:event_create"), {**_event_form(officer), "photos": [fake_image()]}
+        reverse("outreach:publicityevent_create"),
+        {**_event_form(officer), "photos": [fake_image()]},
     )
     assert response.status_code == 200
     assert "This is not a photo" in response.text
@@ -137,25 +140,25 @@ def test_photos_are_added_on_the_event_page_and_served_only_in_scope(
 ):
     event = PublicityEventFactory(unit=officer.officer.unit)
     en.force_login(officer)
-    url = reverse("outreach:event_detail", args=[event.pk])
+    url = reverse("outreach:publicityevent_detail", args=[event.pk])
     bad = en.post(url, {"photos": [fake_image()]})
     assert bad.status_code == 200 and "This is not a photo" in bad.text
     assert en.post(url, {"photos": [png()], "caption": "合影"}).status_code == 302
     photo = EventPhoto.objects.get()
-    served = en.get(reverse("outreach:photo", args=[photo.pk]))
+    served = en.get(reverse("outreach:eventphoto_file", args=[photo.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     client.force_login(other_officer)
-    assert client.get(reverse("outreach:photo", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("outreach:eventphoto_file", args=[photo.pk])).status_code == 404
     assert client.get(url).status_code == 404
 
 
 def test_an_officer_logs_assistance(en, officer):
     en.force_login(officer)
-    page = en.get(reverse("outreach:assistance_create"))
+    page = en.get(reverse("outreach:assistanceevent_create"))
     assert 'data-testid="kind-reunited"' in page.text
     when = timezone.localtime() - dt.timedelta(hours=1)
     response = en.post(
-        reverse("outreach:assistance_create"),
+        reverse("outreach:assistanceevent_create"),
         {
             "kind": AssistanceKind.REUNITED,
             "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
@@ -165,7 +168,7 @@ def test_an_officer_logs_assistance(en, officer):
         },
     )
     assistance = AssistanceEvent.objects.get()
-    assert response["Location"] == reverse("outreach:assistance_detail", args=[assistance.pk])
+    assert response["Location"] == reverse("outreach:assistanceevent_detail", args=[assistance.pk])
     assert "走失儿童已交还家长" in en.get(response["Location"]).text
 
 
@@ -173,7 +176,7 @@ def test_assistance_in_the_future_is_refused_on_the_form(en, officer):
     en.force_login(officer)
     later = timezone.localtime() + dt.timedelta(hours=3)
     response = en.post(
-        reverse("outreach:assistance_create"),
+        reverse("outreach:assistanceevent_create"),
         {
             "kind": AssistanceKind.OTHER,
             "occurred_at": later.strftime("%Y-%m-%dT%H:%M"),
@@ -245,7 +248,7 @@ def test_event_list_filters_by_unit_kind_and_dates_and_sums_them(
     PublicityEventFactory(unit=other_unit, held_on=dt.date(2022, 3, 3))
     late = PublicityEventFactory(unit=unit, held_on=dt.date(2022, 8, 1), audience=50)
     en.force_login(brigade_commander)
-    url = reverse("outreach:event_list")
+    url = reverse("outreach:publicityevent_list")
     response = en.get(url, {"unit": unit.pk, "venue_kind": "school", "date_to": "2022-06-30"})
     assert rows(response, "event-row-") == {school.pk}
     assert 'data-testid="total-people">300<' in response.text
@@ -258,7 +261,7 @@ def test_event_list_shows_only_the_users_unit(en, officer, other_unit):
     mine = PublicityEventFactory(unit=officer.officer.unit)
     PublicityEventFactory(unit=other_unit)
     en.force_login(officer)
-    assert rows(en.get(reverse("outreach:event_list")), "event-row-") == {mine.pk}
+    assert rows(en.get(reverse("outreach:publicityevent_list")), "event-row-") == {mine.pk}
 
 
 def test_event_list_paginates(en, officer):
@@ -267,9 +270,9 @@ def test_event_list_paginates(en, officer):
             unit=officer.officer.unit, held_on=dt.date(2022, 1, 1) + dt.timedelta(days=n)
         )
     en.force_login(officer)
-    first = en.get(reverse("outreach:event_list"))
+    first = en.get(reverse("outreach:publicityevent_list"))
     assert len(rows(first, "event-row-")) == 25
-    second = en.get(reverse("outreach:event_list"), {"page": 2})
+    second = en.get(reverse("outreach:publicityevent_list"), {"page": 2})
     assert len(rows(second, "event-row-")) == 5
     assert "30 records" in second.text
 
@@ -284,7 +287,9 @@ def test_event_list_exports_the_filtered_rows_to_excel(en, commander):
     )
     PublicityEventFactory(unit=unit, venue_name="柳园社区", venue_kind=VenueKind.COMMUNITY)
     en.force_login(commander)
-    response = en.get(reverse("outreach:event_list"), {"venue_kind": "school", "export": "xlsx"})
+    response = en.get(
+        reverse("outreach:publicityevent_list"), {"venue_kind": "school", "export": "xlsx"}
+    )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book.active
@@ -296,7 +301,7 @@ def test_event_list_exports_the_filtered_rows_to_excel(en, commander):
 @pytest.mark.parametrize(
     "name,prefix",
     [
-        ("outreach:assistance_list", "assistance-row-"),
+        ("outreach:assistanceevent_list", "assistance-row-"),
         ("outreach:commendation_list", "commendation-row-"),
     ],
 )
@@ -317,9 +322,9 @@ def test_assistance_list_counts_by_kind_and_filters(en, commander):
     AssistanceEventFactory(unit=unit, kind=AssistanceKind.MEDICAL_ESCORT)
     exam = AssistanceEventFactory(unit=unit, kind=AssistanceKind.EXAM_ESCORT)
     en.force_login(commander)
-    page = en.get(reverse("outreach:assistance_list"))
+    page = en.get(reverse("outreach:assistanceevent_list"))
     assert 'data-testid="assistance-total">2<' in page.text
-    filtered = en.get(reverse("outreach:assistance_list"), {"kind": "exam_escort"})
+    filtered = en.get(reverse("outreach:assistanceevent_list"), {"kind": "exam_escort"})
     assert rows(filtered, "assistance-row-") == {exam.pk}
 
 
@@ -328,7 +333,7 @@ def test_campaign_page_shows_progress_toward_the_goal(en, officer, unit):
     for name in ("一小", "二小", "二小"):
         PublicityEventFactory(unit=unit, campaign=campaign, venue_name=name)
     en.force_login(officer)
-    page = en.get(reverse("outreach:campaign_list"))
+    page = en.get(reverse("outreach:outreachcampaign_list"))
     assert f'data-testid="campaign-progress-{campaign.pk}">2<' in page.text
     assert "3 events" in page.text
 
@@ -336,9 +341,9 @@ def test_campaign_page_shows_progress_toward_the_goal(en, officer, unit):
 def test_station_counters_tap_with_htmx_and_never_below_zero(en, officer):
     station = LoveStationFactory(unit=officer.officer.unit)
     en.force_login(officer)
-    page = en.get(reverse("outreach:station_list"))
+    page = en.get(reverse("outreach:lovestation_list"))
     assert f'data-testid="station-plus-{station.pk}"' in page.text
-    url = reverse("outreach:station_tally", args=[station.pk])
+    url = reverse("outreach:lovestation_tally", args=[station.pk])
     plus = en.post(url, {"delta": "1"}, headers=HTMX)
     assert f'data-testid="station-count-{station.pk}" aria-live="polite">1<' in plus.text
     # the station's total follows, out of band
@@ -353,7 +358,7 @@ def test_station_counters_tap_with_htmx_and_never_below_zero(en, officer):
 def test_a_clerk_sees_the_stations_without_counters(en, clerk):
     station = LoveStationFactory(unit=clerk.officer.unit)
     en.force_login(clerk)
-    page = en.get(reverse("outreach:station_list"))
+    page = en.get(reverse("outreach:lovestation_list"))
     assert f'data-testid="station-{station.pk}"' in page.text
     assert "station-plus-" not in page.text
 
@@ -399,10 +404,10 @@ def test_a_units_page_and_other_units_are_404(en, commander, other_unit):
 def test_empty_lists_say_so(en, officer):
     en.force_login(officer)
     for name in (
-        "event_list",
-        "assistance_list",
-        "campaign_list",
-        "station_list",
+        "publicityevent_list",
+        "assistanceevent_list",
+        "outreachcampaign_list",
+        "lovestation_list",
         "commendation_list",
     ):
         assert 'data-testid="empty-state"' in en.get(reverse(f"outreach:{name}")).text
@@ -421,11 +426,11 @@ def _queries(client, url: str) -> int:
 @pytest.mark.parametrize(
     "name,make",
     [
-        ("event_list", "event"),
-        ("assistance_list", "assistance"),
+        ("publicityevent_list", "event"),
+        ("assistanceevent_list", "assistance"),
         ("commendation_list", "commendation"),
-        ("station_list", "station"),
-        ("campaign_list", "campaign"),
+        ("lovestation_list", "station"),
+        ("outreachcampaign_list", "campaign"),
         ("unit_detail", "event"),
     ],
 )
@@ -467,15 +472,15 @@ def test_an_officer_corrects_an_event_and_the_history_shows_it(en, officer):
     me = officer.officer
     colleague = OfficerFactory(unit=me.unit, name="周晓东")
     en.force_login(officer)
-    en.post(reverse("outreach:event_create"), _event_form(officer, audience="450"))
+    en.post(reverse("outreach:publicityevent_create"), _event_form(officer, audience="450"))
     event = PublicityEvent.objects.get()
-    url = reverse("outreach:event_edit", args=[event.pk])
+    url = reverse("outreach:publicityevent_edit", args=[event.pk])
     form = en.get(url)
     assert 'value="450"' in form.text and "photos" not in form.text
     data = _event_form(officer, audience="540", officers=[me.pk, colleague.pk])
     data["held_on"] = event.held_on.isoformat()
     response = en.post(url, data)
-    assert response["Location"] == reverse("outreach:event_detail", args=[event.pk])
+    assert response["Location"] == reverse("outreach:publicityevent_detail", args=[event.pk])
     event.refresh_from_db()
     assert event.audience == 540
     assert set(event.officers.all()) == {me, colleague}
@@ -488,7 +493,7 @@ def test_a_correction_still_refuses_a_negative_count(en, officer):
     event = PublicityEventFactory(unit=officer.officer.unit, officers=[officer.officer])
     en.force_login(officer)
     data = _event_form(officer, consultations="-1")
-    response = en.post(reverse("outreach:event_edit", args=[event.pk]), data)
+    response = en.post(reverse("outreach:publicityevent_edit", args=[event.pk]), data)
     assert 'data-testid="error-consultations"' in response.text
     event.refresh_from_db()
     assert event.consultations == 10
@@ -498,7 +503,7 @@ def test_an_officer_corrects_an_assistance(en, officer, other_unit):
     mine = AssistanceEventFactory(unit=officer.officer.unit, officers=[officer.officer])
     theirs = AssistanceEventFactory(unit=other_unit)
     en.force_login(officer)
-    url = reverse("outreach:assistance_edit", args=[mine.pk])
+    url = reverse("outreach:assistanceevent_edit", args=[mine.pk])
     when = timezone.localtime(mine.occurred_at).strftime("%Y-%m-%dT%H:%M")
     response = en.post(
         url,
@@ -513,8 +518,10 @@ def test_an_officer_corrects_an_assistance(en, officer, other_unit):
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.outcome == "送医后脱离危险"
-    assert "送医后脱离危险" in en.get(reverse("outreach:assistance_detail", args=[mine.pk])).text
-    assert en.get(reverse("outreach:assistance_edit", args=[theirs.pk])).status_code == 404
+    assert (
+        "送医后脱离危险" in en.get(reverse("outreach:assistanceevent_detail", args=[mine.pk])).text
+    )
+    assert en.get(reverse("outreach:assistanceevent_edit", args=[theirs.pk])).status_code == 404
 
 
 def test_campaign_station_and_commendation_pages(en, officer, unit):
@@ -524,9 +531,9 @@ def test_campaign_station_and_commendation_pages(en, officer, unit):
     StationVisitDayFactory(station=station, day=dt.date(2022, 5, 1), visits=12)
     banner = CommendationFactory(officer=officer.officer, wording="人民交警为人民", photo=png())
     en.force_login(officer)
-    page = en.get(reverse("outreach:campaign_detail", args=[campaign.pk])).text
+    page = en.get(reverse("outreach:outreachcampaign_detail", args=[campaign.pk])).text
     assert 'data-testid="campaign-progress">1<' in page and "一小" in page
-    page = en.get(reverse("outreach:station_detail", args=[station.pk])).text
+    page = en.get(reverse("outreach:lovestation_detail", args=[station.pk])).text
     assert 'data-testid="station-total">12<' in page
     page = en.get(reverse("outreach:commendation_detail", args=[banner.pk])).text
     assert "人民交警为人民" in page
@@ -539,8 +546,8 @@ def test_campaign_station_and_commendation_pages(en, officer, unit):
 
 def test_a_commander_creates_and_changes_a_campaign(en, commander, unit):
     en.force_login(commander)
-    assert 'data-testid="campaign-new"' in en.get(reverse("outreach:campaign_list")).text
-    url = reverse("outreach:campaign_create")
+    assert 'data-testid="campaign-new"' in en.get(reverse("outreach:outreachcampaign_list")).text
+    url = reverse("outreach:outreachcampaign_create")
     data = {
         "name": "适老化交通安全宣传",
         "partner": "市民政局",
@@ -554,13 +561,13 @@ def test_a_commander_creates_and_changes_a_campaign(en, commander, unit):
     assert "The end date cannot be before the start date." in bad.text
     response = en.post(url, {**data, "ends_on": "2022-12-31"})
     campaign = OutreachCampaign.objects.get()
-    assert response["Location"] == reverse("outreach:campaign_detail", args=[campaign.pk])
-    edit = reverse("outreach:campaign_edit", args=[campaign.pk])
+    assert response["Location"] == reverse("outreach:outreachcampaign_detail", args=[campaign.pk])
+    edit = reverse("outreach:outreachcampaign_edit", args=[campaign.pk])
     assert 'value="适老化交通安全宣传"' in en.get(edit).text
     en.post(edit, {**data, "ends_on": "2022-12-31", "goal_target": "10"})
     campaign.refresh_from_db()
     assert campaign.goal_target == 10
-    detail = en.get(reverse("outreach:campaign_detail", args=[campaign.pk])).text
+    detail = en.get(reverse("outreach:outreachcampaign_detail", args=[campaign.pk])).text
     assert "Changed" in detail and "commander" in detail
 
 
@@ -570,7 +577,7 @@ def test_a_commander_opens_a_love_station_at_a_post_of_the_unit(en, commander, u
     mine = DutyPostFactory(unit=unit, name="百货大楼固定岗")
     theirs = DutyPostFactory(unit=other_unit)
     en.force_login(commander)
-    url = reverse("outreach:station_create")
+    url = reverse("outreach:lovestation_create")
     data = {
         "name": "花园路爱心驿站",
         "unit": unit.pk,
@@ -585,18 +592,21 @@ def test_a_commander_opens_a_love_station_at_a_post_of_the_unit(en, commander, u
     assert 'data-testid="error-post"' in refused.text
     response = en.post(url, data)
     station = LoveStation.objects.get()
-    assert response["Location"] == reverse("outreach:station_detail", args=[station.pk])
+    assert response["Location"] == reverse("outreach:lovestation_detail", args=[station.pk])
     assert station.post == mine and station.is_active
-    en.post(reverse("outreach:station_edit", args=[station.pk]), {**data, "is_active": ""})
+    en.post(reverse("outreach:lovestation_edit", args=[station.pk]), {**data, "is_active": ""})
     station.refresh_from_db()
     assert not station.is_active
 
 
 def test_officers_cannot_create_campaigns_or_stations(client, officer):
     client.force_login(officer)
-    assert client.get(reverse("outreach:campaign_create")).status_code == 403
-    assert client.get(reverse("outreach:station_create")).status_code == 403
-    assert 'data-testid="campaign-new"' not in client.get(reverse("outreach:campaign_list")).text
+    assert client.get(reverse("outreach:outreachcampaign_create")).status_code == 403
+    assert client.get(reverse("outreach:lovestation_create")).status_code == 403
+    assert (
+        'data-testid="campaign-new"'
+        not in client.get(reverse("outreach:outreachcampaign_list")).text
+    )
 
 
 def test_a_squadron_commander_changes_only_the_campaigns_their_unit_leads(
@@ -606,14 +616,14 @@ def test_a_squadron_commander_changes_only_the_campaigns_their_unit_leads(
     theirs = OutreachCampaignFactory(unit=other_unit, goal_target=5)
     en.force_login(commander)
     # every unit reads every campaign (events are logged into them) ...
-    page = en.get(reverse("outreach:campaign_detail", args=[theirs.pk]))
+    page = en.get(reverse("outreach:outreachcampaign_detail", args=[theirs.pk]))
     assert page.status_code == 200 and 'data-testid="campaign-edit"' not in page.text
     assert (
         'data-testid="campaign-edit"'
-        in en.get(reverse("outreach:campaign_detail", args=[ours.pk])).text
+        in en.get(reverse("outreach:outreachcampaign_detail", args=[ours.pk])).text
     )
     # ... but another unit's goal is out of this commander's reach
-    edit = reverse("outreach:campaign_edit", args=[theirs.pk])
+    edit = reverse("outreach:outreachcampaign_edit", args=[theirs.pk])
     assert en.get(edit).status_code == 404
     data = {
         "name": theirs.name,

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from petitions import services
-from petitions.dashboard import panel_context
+from petitions.panels import panel_context
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
 # clock: reads "now" (today, this week, deadlines); CI re-runs it at set instants

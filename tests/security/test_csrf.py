@@ -100,7 +100,7 @@ def _is_csrf_refusal(response: Any) -> bool:
 def test_every_form_endpoint_is_found():
     # the discovery is what makes this suite cover new pages: it must find the known ones
     names = {name for name, _method in PAGE_WRITES}
-    assert {"login", "logout", "patrol_start", "hazards:hazard_report"} <= names
+    assert {"login", "logout", "brigade:patrollog_start", "hazards:hazard_report"} <= names
     assert len(PAGE_WRITES) >= 40
 
 

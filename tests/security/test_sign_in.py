@@ -73,7 +73,7 @@ def test_the_limit_locks_the_username_even_with_the_right_password(client, peopl
     locked = sign_in(client, "sunhao")
     assert locked.status_code == 429
     assert 'data-testid="locked-out"' in locked.content.decode()
-    assert client.get(reverse("duty")).status_code == 302  # not signed in
+    assert client.get(reverse("brigade:duty")).status_code == 302  # not signed in
     # the API's token sign-in is locked too
     refused = token(client, "sunhao")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
@@ -88,7 +88,7 @@ def test_the_lock_lifts_after_the_cool_off(client, people):
 
         clock.move_to(start + settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1))
         assert sign_in(client, "sunhao").status_code == 302
-        assert client.get(reverse("duty")).status_code == 200
+        assert client.get(reverse("brigade:duty")).status_code == 200
 
 
 def test_trying_again_while_locked_starts_the_cool_off_again(client, people):
@@ -147,17 +147,17 @@ def test_a_session_ends_after_the_idle_period_and_activity_extends_it(client, pe
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         assert sign_in(client, "sunhao").status_code == 302
-        assert client.get(reverse("duty")).status_code == 200
+        assert client.get(reverse("brigade:duty")).status_code == 200
 
         # active just inside the period, twice: together longer than one period
         clock.move_to(start + idle - dt.timedelta(minutes=1))
-        assert client.get(reverse("duty")).status_code == 200
+        assert client.get(reverse("brigade:duty")).status_code == 200
         clock.move_to(start + 2 * idle - dt.timedelta(minutes=2))
-        assert client.get(reverse("duty")).status_code == 200
+        assert client.get(reverse("brigade:duty")).status_code == 200
 
         # then idle for longer than the period: back to the sign-in page
         clock.move_to(start + 3 * idle)
-        response = client.get(reverse("duty"))
+        response = client.get(reverse("brigade:duty"))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
         assert "next=" in response["Location"]
@@ -169,7 +169,7 @@ def test_an_expired_session_cannot_write(client, people):
     with time_machine.travel(start, tick=False) as clock:
         sign_in(client, "sunhao")
         clock.move_to(start + idle + dt.timedelta(seconds=1))
-        response = client.post(reverse("patrol_start"), {})
+        response = client.post(reverse("brigade:patrollog_start"), {})
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
