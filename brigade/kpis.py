@@ -1,22 +1,49 @@
 """The brigade's own metrics: patrols, patrol hours, violations corrected (in all and by
-type), post coverage, and training attendance and pass rates."""
+type), post coverage, and training attendance and pass rates; and its figures of the period
+report (training, duty on the roads, roads under works)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.choices import AssessmentResult, PostKind, ViolationKind
+from brigade.exports import Column
 from brigade.kpi import Flow, HoursBetween, Metric, register, rows_sql
-from brigade.kpi.records import describe
+from brigade.kpi.records import QuerysetRecords, describe
 from brigade.kpi.weeks import week_start
-from brigade.models import Attendance, DutyPost, PatrolLog, SchoolBreak, Unit, ViolationTally
+from brigade.models import (
+    Attendance,
+    DutyPost,
+    PatrolLog,
+    RoadWorksZone,
+    SchoolBreak,
+    TrainingSession,
+    Unit,
+    ViolationTally,
+)
+from brigade.report.compute import in_period
+from brigade.report.figures import (
+    UNIT,
+    C,
+    Counted,
+    Counts,
+    Facts,
+    Figure,
+    M,
+    Records,
+    register_report,
+)
+from brigade.report.period import Period
 
 # --- post coverage, in SQL: the calendar crossed with the posts' schedules ----------------
 
@@ -174,6 +201,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="brigade.patrols",
@@ -279,4 +307,266 @@ def register_metrics() -> None:
             ),
             order=60,
         ),
+    )
+
+
+# --- the period report: training, duty on the roads, roads under works ----------------------
+
+
+def training_sessions(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
+    """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
+    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
+    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+
+
+def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attendance]:
+    """Attendances of those sessions by officers present (``training.attended.KIND``)."""
+    attended = Attendance.objects.order_by().filter(
+        attended=True, session__held_on__range=(period.first, period.last)
+    )
+    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
+
+
+# of those present, who passed the assessment (``training.passed.KIND``)
+PASSED = Q(result=AssessmentResult.PASSED)
+
+
+def _training_counts(period: Period, unit_id: int | None) -> Counted:
+    out = Counted({})
+    for row in training_sessions(period, unit_id).values("kind").annotate(n=Count("pk")):
+        out.amounts[f"training.sessions.{row['kind']}"] = Decimal(row["n"])
+    for row in (
+        training_attendances(period, unit_id)
+        .values(kind=F("session__kind"))
+        .annotate(n_attended=Count("pk"), n_passed=Count("pk", filter=PASSED))
+    ):
+        out.amounts[f"training.attended.{row['kind']}"] = Decimal(row["n_attended"])
+        out.amounts[f"training.passed.{row['kind']}"] = Decimal(row["n_passed"])
+    return out
+
+
+def _training_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    kind = name.rsplit(".", 1)[-1]
+    span = (period.first, period.last)
+    if name.startswith("training.sessions."):
+        return QuerysetRecords(
+            training_sessions(period, unit_id).filter(kind=kind), "held_on", "unit_id", *span
+        )
+    attended = training_attendances(period, unit_id).filter(session__kind=kind)
+    if name.startswith("training.passed."):
+        attended = attended.filter(PASSED)
+    return QuerysetRecords(attended, "session__held_on", "session__unit_id", *span)
+
+
+def road_zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    """The works that overlapped the period, one per road: its first (by start)."""
+    zones = _zones_in(period, unit_id).order_by()
+    first = zones.filter(road=OuterRef("road")).order_by("starts_on", "pk").values("pk")[:1]
+    return zones.filter(pk=Subquery(first))
+
+
+def _zones_in(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    """Road-works zones whose works overlapped the period."""
+    zones = RoadWorksZone.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
+    )
+    return zones.filter(unit_id=unit_id) if unit_id is not None else zones
+
+
+def _road_works(period: Period, unit_id: int | None) -> Counted:
+    """The roads whose works overlapped the period, in order of the works' start."""
+    zones = road_zones(period, unit_id).order_by("starts_on", "road")
+    roads = list(zones.values_list("road", flat=True))
+    return Counted({"brigade.road_works.roads": Decimal(len(roads))}, roads)
+
+
+def _road_works_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    return QuerysetRecords(
+        road_zones(period, unit_id), "starts_on", "unit_id", period.first, period.last
+    )
+
+
+def _trainings(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
+    return in_period(TrainingSession.objects.all, "held_on")(period, unit_id).annotate(
+        present=Count("attendances", filter=Q(attendances__attended=True))
+    )
+
+
+def _zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    return _zones_in(period, unit_id).select_related("unit").order_by("starts_on", "pk")
+
+
+def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
+    return Figure(
+        row,
+        f"training.{kind}",
+        "team",
+        label,
+        C(f"training.sessions.{kind}"),
+        unit_label=unit_label,
+    )
+
+
+def _team(facts: Facts) -> str:
+    return gettext_now(
+        "The brigade held %(study)s concentrated study sessions, attended %(lecture)s "
+        "special lectures and held %(education)s warning and hero education viewings. "
+        "It ran %(drill)s batches of drills, with %(drill_people)s participations of "
+        "police, auxiliaries and security staff; %(moto)s officers took the motorcycle "
+        "skills training and %(moto_passed)s of them passed the assessment."
+    ) % {
+        "study": facts.value("training.study"),
+        "lecture": facts.value("training.lecture"),
+        "education": facts.value("training.education"),
+        "drill": facts.value("training.drill"),
+        "drill_people": facts.value("training.drill_participants"),
+        "moto": facts.value("training.motorcycle_trainees"),
+        "moto_passed": facts.numerator("training.motorcycle_passed"),
+    }
+
+
+def _traffic(facts: Facts) -> str:
+    text = gettext_now(
+        "Officers went out on %(patrols)s patrols and post duties, %(hours)s hours in all, "
+        "at peak-hour posts, school posts, fixed posts and on mobile and motorcycle "
+        "patrols, and corrected %(violations)s traffic violations."
+    ) % {
+        "patrols": facts.value("brigade.patrols"),
+        "hours": facts.value("brigade.patrol_hours"),
+        "violations": facts.value("brigade.violations_corrected"),
+    }
+    if facts.roads:
+        text += gettext_now(
+            " Extra police kept traffic moving on %(count)s roads under works (%(roads)s)."
+        ) % {"count": len(facts.roads), "roads": "、".join(facts.roads)}
+    return text
+
+
+def _duty_figures() -> list[Figure]:
+    return [
+        Figure(
+            21,
+            "brigade.patrols",
+            "traffic",
+            _("Patrols and post duties"),
+            M("brigade.patrols"),
+            unit_label=pgettext_lazy("counted", "patrols"),
+        ),
+        Figure(
+            21,
+            "brigade.patrol_hours",
+            "traffic",
+            _("Hours on patrol and post duty"),
+            M("brigade.patrol_hours"),
+            unit_label=pgettext_lazy("counted", "hours"),
+        ),
+        Figure(
+            22,
+            "brigade.road_works",
+            "traffic",
+            _("Roads under works given extra police"),
+            C("brigade.road_works.roads"),
+            unit_label=pgettext_lazy("counted", "roads"),
+        ),
+        Figure(
+            23,
+            "brigade.violations_corrected",
+            "traffic",
+            _("Violations corrected"),
+            M("brigade.violations_corrected"),
+            unit_label=pgettext_lazy("counted", "violations"),
+        ),
+        *[
+            Figure(
+                23,
+                f"brigade.violations.{kind.value}",
+                "traffic",
+                kind.label,
+                M(f"brigade.violations.{kind.value}"),
+                unit_label=pgettext_lazy("counted", "violations"),
+                part_of="brigade.violations_corrected",
+            )
+            for kind in ViolationKind
+        ],
+    ]
+
+
+def _training_figures() -> list[Figure]:
+    sessions = pgettext_lazy("counted", "sessions")
+    return [
+        _training(1, "study", _("Concentrated study sessions"), sessions),
+        _training(
+            2, "lecture", _("Special lectures attended"), pgettext_lazy("counted", "lectures")
+        ),
+        _training(3, "education", _("Warning and hero education viewings"), sessions),
+        _training(4, "drill", _("Drill batches"), pgettext_lazy("counted", "batches")),
+        Figure(
+            4,
+            "training.drill_participants",
+            "team",
+            _("Drill participants (police, auxiliaries, security staff)"),
+            C("training.attended.drill"),
+            unit_label=pgettext_lazy("counted", "person-times"),
+        ),
+        Figure(
+            5,
+            "training.motorcycle_trainees",
+            "team",
+            _("Motorcycle skills trainees"),
+            C("training.attended.motorcycle"),
+            unit_label=pgettext_lazy("counted", "officers"),
+        ),
+        Figure(
+            5,
+            "training.motorcycle_passed",
+            "team",
+            _("Motorcycle trainees who passed the assessment"),
+            C("training.passed.motorcycle"),
+            C("training.attended.motorcycle"),
+        ),
+    ]
+
+
+def register_report_figures() -> None:
+    """The brigade's figures of the period report (rows 1-5 and 21-23 of FIGURES.md), the
+    counts no metric has behind them, their lists and their areas' paragraphs."""
+    register_report(
+        *_training_figures(),
+        *_duty_figures(),
+        counts=[
+            Counts(
+                ("training.sessions.", "training.attended.", "training.passed."),
+                _training_counts,
+                _training_records,
+            ),
+            Counts(("brigade.road_works.roads",), _road_works, _road_works_records),
+        ],
+        records=[
+            Records(
+                "team",
+                _("Training sessions"),
+                _trainings,
+                [
+                    Column(_("Date"), "held_on", 12),
+                    Column(_("Kind"), "get_kind_display", 22),
+                    Column(_("Title"), "title", 40),
+                    UNIT,
+                    Column(_("Present"), "present", 10),
+                ],
+            ),
+            Records(
+                "traffic",
+                _("Road-works zones"),
+                _zones,
+                [
+                    Column(_("Name"), "name", 24),
+                    Column(_("Road"), "road", 14),
+                    UNIT,
+                    Column(_("Works start"), "starts_on", 12),
+                    Column(_("Works end"), "ends_on", 12),
+                    Column(_("Extra officers needed"), "extra_officers", 10),
+                ],
+            ),
+        ],
+        paragraphs={"team": _team, "traffic": _traffic},
     )

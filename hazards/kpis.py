@@ -1,5 +1,6 @@
 """The hazards app's metrics: hazards found and verified, the rectification rate, overdue
-hazards (a stock), on-time rectification, key-vehicle clearance, facility works by kind."""
+hazards (a stock), on-time rectification, key-vehicle clearance, facility works by kind;
+and its figures of the period report (rows 6-8 of FIGURES.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from typing import Any
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from brigade.exports import Column
 from brigade.kpi import Flow, Metric, register, rows_sql
 from brigade.kpi.records import describe
+from brigade.report.compute import in_period
+from brigade.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
@@ -108,6 +114,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="hazards.found",
@@ -192,4 +199,118 @@ def register_metrics() -> None:
             tile=False,
             order=70,
         ),
+    )
+
+
+# --- the period report: rows 6-8 -------------------------------------------------------------
+
+_FACILITY = [
+    ("signal", _("Signal lights repaired"), pgettext_lazy("counted", "places")),
+    ("sign_pole", _("Signs and poles repaired"), pgettext_lazy("counted", "places")),
+    ("school_front", _("School fronts made safe"), pgettext_lazy("counted", "schools")),
+    ("parking_bay", _("Parking bays painted"), pgettext_lazy("counted", "bays")),
+    ("marking", _("Markings repainted"), pgettext_lazy("counted", "places")),
+]
+
+
+def _paragraph(facts: Facts) -> str:
+    return gettext_now(
+        "%(found)s hazards were found and %(verified)s rectified: a rectification rate "
+        "of %(rate)s. Of %(flagged)s key vehicles flagged, %(cleared)s were cleared "
+        "(%(kv_rate)s). %(signal)s signal lights and %(sign_pole)s signs and poles were "
+        "repaired, the safety facilities in front of %(school_front)s schools were "
+        "completed and %(parking_bay)s parking bays painted."
+    ) % {
+        "found": facts.value("hazards.found"),
+        "verified": facts.value("hazards.verified"),
+        "rate": facts.value("hazards.rectification_rate"),
+        "flagged": facts.denominator("hazards.key_vehicle_clearance_rate"),
+        "cleared": facts.numerator("hazards.key_vehicle_clearance_rate"),
+        "kv_rate": facts.value("hazards.key_vehicle_clearance_rate"),
+        "signal": facts.value("hazards.facility_works.signal"),
+        "sign_pole": facts.value("hazards.facility_works.sign_pole"),
+        "school_front": facts.value("hazards.facility_works.school_front"),
+        "parking_bay": facts.value("hazards.facility_works.parking_bay"),
+    }
+
+
+_RECORDS = [
+    Records(
+        "hazards",
+        _("Hazards found"),
+        in_period(Hazard.objects.all, "found_at"),
+        [
+            Column(_("Found at"), "found_at", 18),
+            UNIT,
+            Column(_("Road"), "road", 14),
+            Column(_("Place"), "location", 24),
+            Column(_("Element"), "get_element_display", 12),
+            Column(_("Severity"), "get_severity_display", 10),
+            Column(_("Status"), "get_status_display", 14),
+            Column(_("Verified at"), "verified_at", 18),
+        ],
+    ),
+    Records(
+        "hazards",
+        _("Key vehicles flagged"),
+        in_period(KeyVehicle.objects.all, "flagged_at"),
+        [
+            Column(_("Plate"), "plate", 12),
+            Column(_("Owner"), "owner", 20),
+            Column(_("Reason"), "get_reason_display", 18),
+            Column(_("Status"), "get_status_display", 10),
+            Column(_("Flagged at"), "flagged_at", 18),
+            Column(_("Cleared at"), "cleared_at", 18),
+        ],
+    ),
+    Records(
+        "hazards",
+        _("Facility works"),
+        in_period(FacilityWork.objects.all, "done_on"),
+        [
+            Column(_("Done on"), "done_on", 12),
+            UNIT,
+            Column(_("Kind"), "get_kind_display", 22),
+            Column(_("Quantity"), "quantity", 10),
+            Column(_("Place"), "place", 24),
+        ],
+    ),
+]
+
+
+def register_report_figures() -> None:
+    """The hazards' figures of the period report, their lists and their paragraph."""
+    hazards = pgettext_lazy("counted", "hazards")
+    register_report(
+        Figure(
+            6,
+            "hazards.found",
+            "hazards",
+            _("Hazards found"),
+            M("hazards.found"),
+            unit_label=hazards,
+        ),
+        Figure(
+            6,
+            "hazards.verified",
+            "hazards",
+            _("Hazards rectified (verified)"),
+            M("hazards.verified"),
+            unit_label=hazards,
+        ),
+        rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
+        rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
+        *[
+            Figure(
+                8,
+                f"hazards.facility_works.{kind}",
+                "hazards",
+                label,
+                M(f"hazards.facility_works.{kind}"),
+                unit_label=unit_label,
+            )
+            for kind, label, unit_label in _FACILITY
+        ],
+        records=_RECORDS,
+        paragraphs={"hazards": _paragraph},
     )

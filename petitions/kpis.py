@@ -7,10 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from brigade.exports import Column
 from brigade.kpi import Flow, Metric, register
 from brigade.kpi.records import describe
+from brigade.report.compute import flow_in_period, in_period
+from brigade.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
@@ -58,6 +63,7 @@ def register_metrics() -> None:
 
     describe_records()
     register_lists()
+    register_report_figures()
     register(
         Metric(
             key="petitions.received",
@@ -171,4 +177,117 @@ def register_metrics() -> None:
             tile=False,
             order=90,
         ),
+    )
+
+
+# --- the period report: rows 12-15 -----------------------------------------------------------
+
+
+def _paragraph(facts: Facts) -> str:
+    """The "serving the public" paragraph: the public's voice, and (by their keys) the
+    outreach figures of the same area, in one sentence of the report."""
+    return gettext_now(
+        "The brigade handled %(tickets)s 12345 hotline tickets, with a closure rate of "
+        "%(closure)s, a feedback rate of %(feedback)s and a satisfaction rate of "
+        "%(satisfaction)s, and answered %(questions)s questions by phone or in person. "
+        "It answered %(proposals)s legislators' proposals, %(in_person)s of them in "
+        "person. It received %(banners)s commendation banners, helped the public "
+        "%(assistance)s times, and runs %(stations)s love stations."
+    ) % {
+        "tickets": facts.value("petitions.received"),
+        "closure": facts.value("petitions.closure_rate"),
+        "feedback": facts.value("petitions.feedback_rate"),
+        "satisfaction": facts.value("petitions.satisfaction_rate"),
+        "questions": facts.value("petitions.consultations"),
+        "proposals": facts.value("petitions.proposals_answered"),
+        "in_person": facts.value("petitions.proposals_answered_in_person"),
+        "banners": facts.value("outreach.banners"),
+        "assistance": facts.value("outreach.assistance"),
+        "stations": facts.value("outreach.love_stations"),
+    }
+
+
+_RECORDS = [
+    Records(
+        "service",
+        _("12345 tickets"),
+        flow_in_period(RECEIVED, related=("unit", "category")),
+        [
+            Column(_("Number"), "number", 16),
+            Column(_("Received at"), "received_at", 18),
+            UNIT,
+            Column(_("Category"), "category.name", 16),
+            Column(_("Status"), "get_status_display", 10),
+            Column(_("Replied at"), "replied_at", 18),
+            Column(_("Closed at"), "closed_at", 18),
+        ],
+    ),
+    Records(
+        "service",
+        _("Questions answered"),
+        in_period(Consultation.objects.all, "at"),
+        [
+            Column(_("Answered at"), "at", 18),
+            UNIT,
+            Column(_("Channel"), "get_channel_display", 10),
+            Column(_("Topic"), "topic", 30),
+        ],
+    ),
+    Records(
+        "service",
+        _("Proposals answered"),
+        in_period(Proposal.objects.all, "replied_at"),
+        [
+            Column(_("Replied at"), "replied_at", 18),
+            UNIT,
+            Column(_("Proposer"), "proposer", 12),
+            Column(_("Title"), "title", 40),
+            Column(_("Reply mode"), "get_reply_mode_display", 14),
+        ],
+    ),
+]
+
+
+def register_report_figures() -> None:
+    """The petitions' figures of the period report, their lists and the paragraph of their
+    area."""
+    proposals = pgettext_lazy("counted", "proposals")
+    register_report(
+        Figure(
+            12,
+            "petitions.received",
+            "service",
+            _("12345 hotline tickets handled"),
+            M("petitions.received"),
+            unit_label=pgettext_lazy("counted", "tickets"),
+        ),
+        Figure(
+            13,
+            "petitions.consultations",
+            "service",
+            _("Questions answered by phone or in person"),
+            M("petitions.consultations"),
+            unit_label=pgettext_lazy("counted", "questions"),
+        ),
+        rate(14, "petitions.closure_rate", "service", _("Closure rate")),
+        rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
+        rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
+        Figure(
+            15,
+            "petitions.proposals_answered",
+            "service",
+            _("Legislators' proposals answered"),
+            M("petitions.proposals_answered"),
+            unit_label=proposals,
+        ),
+        Figure(
+            15,
+            "petitions.proposals_answered_in_person",
+            "service",
+            _("Proposals answered in person"),
+            M("petitions.proposals_answered_by.in_person"),
+            unit_label=proposals,
+        ),
+        records=_RECORDS,
+        paragraphs={"service": _paragraph},
     )
