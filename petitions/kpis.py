@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +20,20 @@ from brigade.report.figures import UNIT, Facts, Figure, M, Records, rate, regist
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
+# What the petitions' figures count, stated once: the metrics' flows below filter with
+# these conditions and the weekly summary (``petitions.weekly``) counts a week with them.
+
+# A returned ticket (退单) was never the brigade's: it counts nowhere.
+NOT_RETURNED = ~Q(status=TicketStatus.RETURNED)
+# of the tickets closed, those closed on or before their closing deadline
+ON_TIME = Q(closed_on_time=True)
+# of the callbacks: the citizen satisfied or basically satisfied; reached at all
+SATISFIED = Q(result__in=SATISFIED_RESULTS)
+ANSWERED = ~Q(result=CallbackResult.UNREACHABLE)
+
 
 def _received() -> Any:
-    # A returned ticket (退单) was never the brigade's: it counts nowhere.
-    return Ticket.objects.exclude(status=TicketStatus.RETURNED)
+    return Ticket.objects.filter(NOT_RETURNED)
 
 
 RECEIVED = Flow(source=_received, when="received_at")
@@ -31,6 +42,19 @@ CLOSED = Flow(
     when="closed_at",
     cohort="received_at",
 )
+CLOSED_ON_TIME = Flow(
+    source=lambda: Ticket.objects.filter(Q(closed_at__isnull=False) & ON_TIME),
+    when="closed_at",
+    cohort="received_at",
+)
+REPLIED = Flow(
+    source=lambda: Ticket.objects.filter(replied_at__isnull=False).filter(NOT_RETURNED),
+    when="replied_at",
+    cohort="received_at",
+)
+REOPENED = Flow(source=lambda: Ticket.objects.filter(reopened_at__isnull=False), when="reopened_at")
+CALLBACKS_SATISFIED = Flow(source=lambda: TicketCallback.objects.filter(SATISFIED), when="at")
+CALLBACKS_ANSWERED = Flow(source=lambda: TicketCallback.objects.filter(ANSWERED), when="at")
 
 
 def _reverser(name: str, attribute: str = "pk") -> Any:
@@ -88,11 +112,7 @@ def register_metrics() -> None:
             key="petitions.on_time_rate",
             label=_("Closed on time"),
             description="Tickets closed on or before their closing deadline / tickets closed.",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(closed_at__isnull=False, closed_on_time=True),
-                when="closed_at",
-                cohort="received_at",
-            ),
+            numerator=CLOSED_ON_TIME,
             denominator=CLOSED,
             tile=False,
             order=30,
@@ -102,13 +122,7 @@ def register_metrics() -> None:
             label=_("Feedback rate"),
             description="Tickets of this year replied to by the week's end / tickets "
             "received this year (反馈率).",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(replied_at__isnull=False).exclude(
-                    status=TicketStatus.RETURNED
-                ),
-                when="replied_at",
-                cohort="received_at",
-            ),
+            numerator=REPLIED,
             denominator=RECEIVED,
             tile=False,
             order=40,
@@ -118,14 +132,8 @@ def register_metrics() -> None:
             label=_("Satisfaction rate"),
             description="Callbacks satisfied or basically satisfied / callbacks with an "
             "answer, unreachable citizens excluded (满意率).",
-            numerator=Flow(
-                source=lambda: TicketCallback.objects.filter(result__in=SATISFIED_RESULTS),
-                when="at",
-            ),
-            denominator=Flow(
-                source=lambda: TicketCallback.objects.exclude(result=CallbackResult.UNREACHABLE),
-                when="at",
-            ),
+            numerator=CALLBACKS_SATISFIED,
+            denominator=CALLBACKS_ANSWERED,
             tile=True,
             order=50,
         ),
@@ -134,10 +142,7 @@ def register_metrics() -> None:
             label=_("Tickets reopened"),
             description="Tickets sent back for another round (a dissatisfied callback or a "
             "commander's reopening), by the time of their last reopening.",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(reopened_at__isnull=False),
-                when="reopened_at",
-            ),
+            numerator=REOPENED,
             unit_label=_("tickets"),
             tile=False,
             order=60,
