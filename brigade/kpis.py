@@ -20,6 +20,7 @@ from brigade.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.exports import Column
 from brigade.kpi import Flow, HoursBetween, Metric, register, rows_sql
 from brigade.kpi.records import QuerysetRecords, describe
+from brigade.kpi.registry import sql_days, sql_units
 from brigade.kpi.weeks import week_start
 from brigade.models import (
     Attendance,
@@ -61,23 +62,6 @@ def _planned_where(connection: Any, day: str, post: str) -> str:
     )
 
 
-def _range(connection: Any, day: str, lo: dt.date | None, hi: dt.date | None) -> tuple[str, list]:
-    today = timezone.localdate()
-    hi = min(hi, today) if hi else today
-    sql, params = f" AND {day} <= %s", [connection.ops.adapt_datefield_value(hi)]
-    if lo:
-        sql += f" AND {day} >= %s"
-        params.append(connection.ops.adapt_datefield_value(lo))
-    return sql, params
-
-
-def _units(unit_ids: Iterable[int] | None, column: str) -> tuple[str, list]:
-    if unit_ids is None:
-        return "", []
-    ids = sorted(unit_ids)
-    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
-
-
 def _ensure_calendar(lo: dt.date | None, hi: dt.date | None) -> None:
     from django.db.models import Min
 
@@ -92,8 +76,8 @@ def planned_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
     """Rows (day, cohort, unit_id, amount=1, pk=post, ref=day): one per post per day it
     was planned."""
     _ensure_calendar(lo, hi)
-    range_sql, range_params = _range(connection, "c.day", lo, hi)
-    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    range_sql, range_params = sql_days(connection, "c.day", lo, hi, until=timezone.localdate())
+    unit_sql, unit_params = sql_units("p.unit_id", unit_ids)
     sql = (
         "SELECT c.day AS day, c.year AS cohort, p.unit_id AS unit_id, 1 AS amount, "
         "p.id AS pk, c.day AS ref "
@@ -111,8 +95,8 @@ def staffed_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
     local_day, tz_params = connection.ops.datetime_cast_date_sql(
         "l.checked_in_at", (), timezone.get_default_timezone_name()
     )
-    range_sql, range_params = _range(connection, "c.day", lo, hi)
-    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    range_sql, range_params = sql_days(connection, "c.day", lo, hi, until=timezone.localdate())
+    unit_sql, unit_params = sql_units("p.unit_id", unit_ids)
     # index-friendly bounds on the raw timestamp (a day of margin for the time zone), so
     # that a recompute of a few weeks reads only their check-ins
     checkin_sql, checkin_params = "", []

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from brigade.exports import Column
 from brigade.kpi import Flow, Metric, register, rows_sql
 from brigade.kpi.records import describe
+from brigade.kpi.registry import sql_days, sql_units, sql_year
 from brigade.report.compute import in_period
 from brigade.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
@@ -41,35 +42,25 @@ def overdue_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_i
     later; their running sum is the number of hazards open past their deadline at the end
     of each week, and a hazard's rows up to a day net to 1 while it is overdue then."""
     table = Hazard._meta.db_table
-    if connection.vendor == "sqlite":
-        day_after = "date(h.deadline, '+1 day')"
-        year = "CAST(strftime('%%Y', {}) AS INTEGER)"
-    else:
-        day_after = "(h.deadline + 1)"
-        year = "CAST(EXTRACT(YEAR FROM {}) AS INTEGER)"
+    day_after = (
+        "date(h.deadline, '+1 day')" if connection.vendor == "sqlite" else "(h.deadline + 1)"
+    )
     closed_sql, closed_params = connection.ops.datetime_cast_date_sql(
         "h.closed_at", (), timezone.get_default_timezone_name()
     )
-    today = timezone.localdate()
-    top = connection.ops.adapt_datefield_value(min(hi, today) if hi else today)
-    bottom = connection.ops.adapt_datefield_value(lo) if lo else None
-    ids = sorted(unit_ids) if unit_ids is not None else None
+    units_sql, units_params = sql_units("h.unit_id", unit_ids)
 
     def select(day: str, day_params: list[Any], amount: int, where: str, where_params: list[Any]):
         # placeholders in the order they appear: day, cohort (the day again), where, bounds
-        sql = (
-            f"SELECT {day} AS day, {year.format(day)} AS cohort, h.unit_id AS unit_id, "
-            f"{amount} AS amount, h.id AS pk, 0 AS ref FROM {table} h "
-            f"WHERE {where} AND {day} <= %s"
+        days_sql, days_params = sql_days(
+            connection, day, lo, hi, day_params, until=timezone.localdate()
         )
-        params = [*day_params, *day_params, *where_params, *day_params, top]
-        if bottom is not None:
-            sql += f" AND {day} >= %s"
-            params += [*day_params, bottom]
-        if ids is not None:
-            sql += f" AND h.unit_id IN ({', '.join(['%s'] * len(ids))})"
-            params += ids
-        return sql, params
+        sql = (
+            f"SELECT {day} AS day, {sql_year(connection, day)} AS cohort, "
+            f"h.unit_id AS unit_id, {amount} AS amount, h.id AS pk, 0 AS ref FROM {table} h "
+            f"WHERE {where}{days_sql}{units_sql}"
+        )
+        return sql, [*day_params, *day_params, *where_params, *days_params, *units_params]
 
     late = f"h.deadline IS NOT NULL AND h.closed_at IS NOT NULL AND {closed_sql} > h.deadline"
     opened, opened_params = select(

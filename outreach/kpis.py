@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from brigade.exports import Column
 from brigade.kpi import Flow, Metric, register, rows_sql
 from brigade.kpi.records import QuerysetRecords, describe
+from brigade.kpi.registry import sql_days, sql_units, sql_year
 from brigade.report.compute import in_period
 from brigade.report.figures import (
     UNIT,
@@ -44,10 +45,11 @@ from outreach.models import (
 # --- campaign progress, in SQL: a venue counts once per campaign, at its first visit -------
 
 
-def _year(connection: Any, column: str) -> str:
-    if connection.vendor == "sqlite":
-        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+# the campaigns' targets: the denominator of their progress, whose cohort (the year the
+# campaign started) and unit (its lead unit) the numerator's rows take as well
+TARGETS = Flow(
+    source=lambda: OutreachCampaign.objects.all(), when="starts_on", amount=F("goal_target")
+)
 
 
 def campaign_progress_rows(
@@ -66,35 +68,29 @@ def campaign_progress_rows(
     venue_goals = sorted(str(goal) for goal in VENUE_GOALS)
     venue_in = ", ".join(["%s"] * len(venue_goals))
     params: list[Any] = [*venue_goals, GoalKind.PEOPLE, GoalKind.EVENTS, GoalKind.PEOPLE]
+    # the targets' own cohort and unit (a campaign's rows count where its target does)
+    started = f"c.{TARGETS.cohort or TARGETS.when}"
+    cohort = sql_year(connection, started)
+    unit = f"c.{TARGETS.unit}"
     sql = (
         "SELECT p.day AS day, p.cohort AS cohort, p.unit_id AS unit_id, p.amount AS amount, "
         "p.pk AS pk, p.ref AS ref FROM ("
-        f"SELECT MIN(e.held_on) AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, 1 AS amount, MIN(e.id) AS pk, e.venue_name AS ref "
+        f"SELECT MIN(e.held_on) AS day, {cohort} AS cohort, "
+        f"{unit} AS unit_id, 1 AS amount, MIN(e.id) AS pk, e.venue_name AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         f"WHERE c.goal_kind IN ({venue_in}) AND e.venue_kind = c.goal_kind "
-        "GROUP BY e.campaign_id, e.venue_name, c.unit_id, c.starts_on "
+        f"GROUP BY e.campaign_id, e.venue_name, {unit}, {started} "
         "UNION ALL "
-        f"SELECT e.held_on AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount, "
+        f"SELECT e.held_on AS day, {cohort} AS cohort, "
+        f"{unit} AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount, "
         "e.id AS pk, '' AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         "WHERE c.goal_kind IN (%s, %s)"
         ") p WHERE 1 = 1"
     )
-    if lo is not None:
-        sql += " AND p.day >= %s"
-        params.append(connection.ops.adapt_datefield_value(lo))
-    if hi is not None:
-        sql += " AND p.day <= %s"
-        params.append(connection.ops.adapt_datefield_value(hi))
-    if unit_ids is not None:
-        ids = sorted(unit_ids)
-        if not ids:
-            return sql + " AND 1 = 0", params
-        sql += f" AND p.unit_id IN ({', '.join(['%s'] * len(ids))})"
-        params.extend(ids)
-    return sql, params
+    days_sql, days_params = sql_days(connection, "p.day", lo, hi)
+    units_sql, units_params = sql_units("p.unit_id", unit_ids)
+    return sql + days_sql + units_sql, [*params, *days_params, *units_params]
 
 
 campaign_progress_sql = rows_sql(campaign_progress_rows)
@@ -249,11 +245,7 @@ def register_metrics() -> None:
                 watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
                 touch=_progress_touch,
             ),
-            denominator=Flow(
-                source=lambda: OutreachCampaign.objects.all(),
-                when="starts_on",
-                amount=F("goal_target"),
-            ),
+            denominator=TARGETS,
             tile=False,
             order=70,
         ),
