@@ -58,7 +58,7 @@ from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, Extrac
 
 from brigade.kpi.engine import _field
 from brigade.kpi.models import KpiDirty, KpiFlow, KpiWeek
-from brigade.kpi.records import QuerysetRecords
+from brigade.kpi.records import QuerysetRecords, within
 from brigade.kpi.registry import Flow, Metric, registry
 from brigade.kpi.weeks import local_tz, week_range, week_start
 from brigade.report.figures import FIGURES, C, Counted, Figure, M, Ref, report_registry
@@ -276,18 +276,7 @@ def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str],
 def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
     """``path`` (a date or a datetime, read in local time) within [first, last]; from the
     start: from the date window's first week, as the engine counts (``week_range``)."""
-    if first is None:
-        first = week_range()[0]
-    if isinstance(_field(model, path), DateTimeField):
-        tz = local_tz()
-        q = Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
-        if first is not None:
-            q &= Q(**{f"{path}__gte": dt.datetime.combine(first, dt.time.min, tzinfo=tz)})
-        return q
-    q = Q(**{f"{path}__lte": last})
-    if first is not None:
-        q &= Q(**{f"{path}__gte": first})
-    return q
+    return within(model, path, week_range()[0] if first is None else first, last)
 
 
 def _raw_query(
