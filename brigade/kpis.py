@@ -443,6 +443,7 @@ def _duty_figures() -> list[Figure]:
             _("Hours on patrol and post duty"),
             M("brigade.patrol_hours"),
             unit_label=pgettext_lazy("counted", "hours"),
+            places=1,
         ),
         Figure(
             22,

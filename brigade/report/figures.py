@@ -82,8 +82,8 @@ class Figure:
     """One figure: ``numerator`` (a count or a sum) and, for a rate, ``denominator``.
 
     ``key`` is stable (the API's); ``unit_label`` says what is counted; ``money`` prints
-    with two decimals. The records behind it are listed from its numbers' definitions
-    (``brigade.report.report.links``).
+    with two decimals, ``places`` with as many. The records behind it are listed from its
+    numbers' definitions (``brigade.report.report.links``).
     """
 
     row: int
@@ -94,6 +94,8 @@ class Figure:
     denominator: Ref | None = None
     unit_label: Promise | str = ""
     money: bool = False
+    # decimals a sum prints with (hours: one); None: as many as it has
+    places: int | None = None
     # a part of another figure (one violation type of all violations corrected): the page
     # shows it under that figure
     part_of: str = ""
