@@ -1,5 +1,6 @@
 """The hazards app's metrics: hazards found and verified, the rectification rate, overdue
-hazards (a stock), on-time rectification, key-vehicle clearance, facility works by kind."""
+hazards (a stock), on-time rectification, key-vehicle clearance, facility works by kind;
+and its figures of the period report (rows 6-8 of FIGURES.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from typing import Any
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
 from brigade.core.kpi.records import describe
+from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.report.compute import in_period
+from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
+from brigade.core.spreadsheets import Column
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
@@ -35,35 +42,25 @@ def overdue_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_i
     later; their running sum is the number of hazards open past their deadline at the end
     of each week, and a hazard's rows up to a day net to 1 while it is overdue then."""
     table = Hazard._meta.db_table
-    if connection.vendor == "sqlite":
-        day_after = "date(h.deadline, '+1 day')"
-        year = "CAST(strftime('%%Y', {}) AS INTEGER)"
-    else:
-        day_after = "(h.deadline + 1)"
-        year = "CAST(EXTRACT(YEAR FROM {}) AS INTEGER)"
+    day_after = (
+        "date(h.deadline, '+1 day')" if connection.vendor == "sqlite" else "(h.deadline + 1)"
+    )
     closed_sql, closed_params = connection.ops.datetime_cast_date_sql(
         "h.closed_at", (), timezone.get_default_timezone_name()
     )
-    today = timezone.localdate()
-    top = connection.ops.adapt_datefield_value(min(hi, today) if hi else today)
-    bottom = connection.ops.adapt_datefield_value(lo) if lo else None
-    ids = sorted(unit_ids) if unit_ids is not None else None
+    units_sql, units_params = sql_units("h.unit_id", unit_ids)
 
     def select(day: str, day_params: list[Any], amount: int, where: str, where_params: list[Any]):
         # placeholders in the order they appear: day, cohort (the day again), where, bounds
-        sql = (
-            f"SELECT {day} AS day, {year.format(day)} AS cohort, h.unit_id AS unit_id, "
-            f"{amount} AS amount, h.id AS pk, 0 AS ref FROM {table} h "
-            f"WHERE {where} AND {day} <= %s"
+        days_sql, days_params = sql_days(
+            connection, day, lo, hi, day_params, until=timezone.localdate()
         )
-        params = [*day_params, *day_params, *where_params, *day_params, top]
-        if bottom is not None:
-            sql += f" AND {day} >= %s"
-            params += [*day_params, bottom]
-        if ids is not None:
-            sql += f" AND h.unit_id IN ({', '.join(['%s'] * len(ids))})"
-            params += ids
-        return sql, params
+        sql = (
+            f"SELECT {day} AS day, {sql_year(connection, day)} AS cohort, "
+            f"h.unit_id AS unit_id, {amount} AS amount, h.id AS pk, 0 AS ref FROM {table} h "
+            f"WHERE {where}{days_sql}{units_sql}"
+        )
+        return sql, [*day_params, *day_params, *where_params, *days_params, *units_params]
 
     late = f"h.deadline IS NOT NULL AND h.closed_at IS NOT NULL AND {closed_sql} > h.deadline"
     opened, opened_params = select(
@@ -108,6 +105,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="hazards.found",
@@ -192,4 +190,118 @@ def register_metrics() -> None:
             tile=False,
             order=70,
         ),
+    )
+
+
+# --- the period report: rows 6-8 -------------------------------------------------------------
+
+_FACILITY = [
+    ("signal", _("Signal lights repaired"), pgettext_lazy("counted", "places")),
+    ("sign_pole", _("Signs and poles repaired"), pgettext_lazy("counted", "places")),
+    ("school_front", _("School fronts made safe"), pgettext_lazy("counted", "schools")),
+    ("parking_bay", _("Parking bays painted"), pgettext_lazy("counted", "bays")),
+    ("marking", _("Markings repainted"), pgettext_lazy("counted", "places")),
+]
+
+
+def _paragraph(facts: Facts) -> str:
+    return gettext_now(
+        "%(found)s hazards were found and %(verified)s rectified: a rectification rate "
+        "of %(rate)s. Of %(flagged)s key vehicles flagged, %(cleared)s were cleared "
+        "(%(kv_rate)s). %(signal)s signal lights and %(sign_pole)s signs and poles were "
+        "repaired, the safety facilities in front of %(school_front)s schools were "
+        "completed and %(parking_bay)s parking bays painted."
+    ) % {
+        "found": facts.value("hazards.found"),
+        "verified": facts.value("hazards.verified"),
+        "rate": facts.value("hazards.rectification_rate"),
+        "flagged": facts.denominator("hazards.key_vehicle_clearance_rate"),
+        "cleared": facts.numerator("hazards.key_vehicle_clearance_rate"),
+        "kv_rate": facts.value("hazards.key_vehicle_clearance_rate"),
+        "signal": facts.value("hazards.facility_works.signal"),
+        "sign_pole": facts.value("hazards.facility_works.sign_pole"),
+        "school_front": facts.value("hazards.facility_works.school_front"),
+        "parking_bay": facts.value("hazards.facility_works.parking_bay"),
+    }
+
+
+_RECORDS = [
+    Records(
+        "hazards",
+        _("Hazards found"),
+        in_period(Hazard.objects.all, "found_at"),
+        [
+            Column(_("Found at"), "found_at", 18),
+            UNIT,
+            Column(_("Road"), "road", 14),
+            Column(_("Place"), "location", 24),
+            Column(_("Element"), "get_element_display", 12),
+            Column(_("Severity"), "get_severity_display", 10),
+            Column(_("Status"), "get_status_display", 14),
+            Column(_("Verified at"), "verified_at", 18),
+        ],
+    ),
+    Records(
+        "hazards",
+        _("Key vehicles flagged"),
+        in_period(KeyVehicle.objects.all, "flagged_at"),
+        [
+            Column(_("Plate"), "plate", 12),
+            Column(_("Owner"), "owner", 20),
+            Column(_("Reason"), "get_reason_display", 18),
+            Column(_("Status"), "get_status_display", 10),
+            Column(_("Flagged at"), "flagged_at", 18),
+            Column(_("Cleared at"), "cleared_at", 18),
+        ],
+    ),
+    Records(
+        "hazards",
+        _("Facility works"),
+        in_period(FacilityWork.objects.all, "done_on"),
+        [
+            Column(_("Done on"), "done_on", 12),
+            UNIT,
+            Column(_("Kind"), "get_kind_display", 22),
+            Column(_("Quantity"), "quantity", 10),
+            Column(_("Place"), "place", 24),
+        ],
+    ),
+]
+
+
+def register_report_figures() -> None:
+    """The hazards' figures of the period report, their lists and their paragraph."""
+    hazards = pgettext_lazy("counted", "hazards")
+    register_report(
+        Figure(
+            6,
+            "hazards.found",
+            "hazards",
+            _("Hazards found"),
+            M("hazards.found"),
+            unit_label=hazards,
+        ),
+        Figure(
+            6,
+            "hazards.verified",
+            "hazards",
+            _("Hazards rectified (verified)"),
+            M("hazards.verified"),
+            unit_label=hazards,
+        ),
+        rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
+        rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
+        *[
+            Figure(
+                8,
+                f"hazards.facility_works.{kind}",
+                "hazards",
+                label,
+                M(f"hazards.facility_works.{kind}"),
+                unit_label=unit_label,
+            )
+            for kind, label, unit_label in _FACILITY
+        ],
+        records=_RECORDS,
+        paragraphs={"hazards": _paragraph},
     )

@@ -8,10 +8,15 @@ from typing import Any
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register
 from brigade.core.kpi.records import describe
+from brigade.core.report.compute import flow_in_period
+from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
+from brigade.core.spreadsheets import Column
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
 
@@ -36,6 +41,7 @@ def _recoveries() -> Any:
     return Recovery.objects.all()
 
 
+HIT_AND_RUN = Flow(source=_hit_and_run, when="occurred_at")
 ADVANCED = Flow(source=_paid, when="paid_at", unit="accident__unit_id", amount=F("amount"))
 RECOVERED = Flow(
     source=_recoveries,
@@ -70,6 +76,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="incidents.accidents",
@@ -122,14 +129,14 @@ def register_metrics() -> None:
                 when="solved_at",
                 cohort="occurred_at",
             ),
-            denominator=Flow(source=_hit_and_run, when="occurred_at"),
+            denominator=HIT_AND_RUN,
             order=30,
         ),
         Metric(
             key="incidents.hit_and_run_cases",
             label=_("Hit-and-run cases"),
             description="Hit-and-run accidents that occurred in the year to date.",
-            numerator=Flow(source=_hit_and_run, when="occurred_at"),
+            numerator=HIT_AND_RUN,
             unit_label=_("cases"),
             tile=False,
             order=31,
@@ -160,4 +167,95 @@ def register_metrics() -> None:
             tile=False,
             order=42,
         ),
+    )
+
+
+# --- the period report: rows 9-11 ------------------------------------------------------------
+
+
+def _paragraph(facts: Facts) -> str:
+    return gettext_now(
+        "Of %(cases)s hit-and-run cases, %(solved)s were solved: a solve rate of "
+        "%(solve_rate)s. %(quick)s minor accidents were settled quickly (%(share)s of "
+        "the property-only accidents). The road-accident social relief fund advanced "
+        "%(advanced)s CNY and recovered %(recovered)s CNY."
+    ) % {
+        "cases": facts.denominator("incidents.hit_and_run_solve_rate"),
+        "solved": facts.numerator("incidents.hit_and_run_solve_rate"),
+        "solve_rate": facts.value("incidents.hit_and_run_solve_rate"),
+        "quick": facts.value("incidents.quick_settlements"),
+        "share": facts.value("incidents.quick_settlement_share"),
+        "advanced": facts.value("incidents.fund_advanced_cny"),
+        "recovered": facts.value("incidents.fund_recovered_cny"),
+    }
+
+
+_RECORDS = [
+    Records(
+        "incidents",
+        _("Hit-and-run cases"),
+        flow_in_period(HIT_AND_RUN),
+        [
+            Column(_("Occurred at"), "occurred_at", 18),
+            UNIT,
+            Column(_("Road"), "road", 14),
+            Column(_("Severity"), "get_severity_display", 14),
+            Column(_("Solved at"), "solved_at", 18),
+        ],
+    ),
+    Records(
+        "incidents",
+        _("Relief fund advances paid"),
+        flow_in_period(ADVANCED, related=("accident__unit",)),
+        [
+            Column(_("Paid at"), "paid_at", 18),
+            Column(_("Unit"), "accident.unit.name", 12),
+            Column(_("Beneficiary"), "beneficiary", 14),
+            Column(_("Purpose"), "get_purpose_display", 18),
+            Column(_("Amount (CNY)"), "amount", 14),
+        ],
+    ),
+]
+
+
+def register_report_figures() -> None:
+    """The incidents' figures of the period report, their lists and their paragraph."""
+    cny = pgettext_lazy("counted", "CNY")
+    register_report(
+        rate(9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate")),
+        Figure(
+            10,
+            "incidents.quick_settlements",
+            "incidents",
+            _("Minor accidents settled quickly"),
+            M("incidents.quick_settlement_share", "n"),
+            unit_label=pgettext_lazy("counted", "accidents"),
+        ),
+        rate(
+            10,
+            "incidents.quick_settlement_share",
+            "incidents",
+            _("Quick settlement share of property-only accidents"),
+        ),
+        Figure(
+            11,
+            "incidents.fund_advanced_cny",
+            "incidents",
+            _("Relief fund advanced"),
+            M("incidents.fund_advanced_cny"),
+            unit_label=cny,
+            money=True,
+        ),
+        Figure(
+            11,
+            "incidents.fund_recovered_cny",
+            "incidents",
+            _("Relief fund recovered"),
+            M("incidents.fund_recovered_cny"),
+            unit_label=cny,
+            money=True,
+        ),
+        rate(11, "incidents.fund_recovery_rate", "incidents", _("Relief fund recovery rate")),
+        records=_RECORDS,
+        paragraphs={"incidents": _paragraph},
     )

@@ -1,19 +1,38 @@
 """The outreach metrics: publicity events (in all and by venue kind), people educated,
 consultations answered at events, assistance to the public (in all and by kind),
-commendations, love stations in service, and the progress of this year's campaigns."""
+commendations, love stations in service, and the progress of this year's campaigns; and
+the outreach figures of the period report (rows 16-20 of FIGURES.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
-from brigade.core.kpi.records import describe
+from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.report.compute import in_period
+from brigade.core.report.figures import (
+    UNIT,
+    C,
+    Counted,
+    Counts,
+    Facts,
+    Figure,
+    M,
+    Records,
+    register_report,
+)
+from brigade.core.report.period import Period
+from brigade.core.spreadsheets import Column
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,
@@ -26,10 +45,11 @@ from outreach.models import (
 # --- campaign progress, in SQL: a venue counts once per campaign, at its first visit -------
 
 
-def _year(connection: Any, column: str) -> str:
-    if connection.vendor == "sqlite":
-        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
-    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+# the campaigns' targets: the denominator of their progress, whose cohort (the year the
+# campaign started) and unit (its lead unit) the numerator's rows take as well
+TARGETS = Flow(
+    source=lambda: OutreachCampaign.objects.all(), when="starts_on", amount=F("goal_target")
+)
 
 
 def campaign_progress_rows(
@@ -48,35 +68,29 @@ def campaign_progress_rows(
     venue_goals = sorted(str(goal) for goal in VENUE_GOALS)
     venue_in = ", ".join(["%s"] * len(venue_goals))
     params: list[Any] = [*venue_goals, GoalKind.PEOPLE, GoalKind.EVENTS, GoalKind.PEOPLE]
+    # the targets' own cohort and unit (a campaign's rows count where its target does)
+    started = f"c.{TARGETS.cohort or TARGETS.when}"
+    cohort = sql_year(connection, started)
+    unit = f"c.{TARGETS.unit}"
     sql = (
         "SELECT p.day AS day, p.cohort AS cohort, p.unit_id AS unit_id, p.amount AS amount, "
         "p.pk AS pk, p.ref AS ref FROM ("
-        f"SELECT MIN(e.held_on) AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, 1 AS amount, MIN(e.id) AS pk, e.venue_name AS ref "
+        f"SELECT MIN(e.held_on) AS day, {cohort} AS cohort, "
+        f"{unit} AS unit_id, 1 AS amount, MIN(e.id) AS pk, e.venue_name AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         f"WHERE c.goal_kind IN ({venue_in}) AND e.venue_kind = c.goal_kind "
-        "GROUP BY e.campaign_id, e.venue_name, c.unit_id, c.starts_on "
+        f"GROUP BY e.campaign_id, e.venue_name, {unit}, {started} "
         "UNION ALL "
-        f"SELECT e.held_on AS day, {_year(connection, 'c.starts_on')} AS cohort, "
-        "c.unit_id AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount, "
+        f"SELECT e.held_on AS day, {cohort} AS cohort, "
+        f"{unit} AS unit_id, CASE WHEN c.goal_kind = %s THEN e.audience ELSE 1 END AS amount, "
         "e.id AS pk, '' AS ref "
         f"FROM {events} e JOIN {campaigns} c ON c.id = e.campaign_id "
         "WHERE c.goal_kind IN (%s, %s)"
         ") p WHERE 1 = 1"
     )
-    if lo is not None:
-        sql += " AND p.day >= %s"
-        params.append(connection.ops.adapt_datefield_value(lo))
-    if hi is not None:
-        sql += " AND p.day <= %s"
-        params.append(connection.ops.adapt_datefield_value(hi))
-    if unit_ids is not None:
-        ids = sorted(unit_ids)
-        if not ids:
-            return sql + " AND 1 = 0", params
-        sql += f" AND p.unit_id IN ({', '.join(['%s'] * len(ids))})"
-        params.extend(ids)
-    return sql, params
+    days_sql, days_params = sql_days(connection, "p.day", lo, hi)
+    units_sql, units_params = sql_units("p.unit_id", unit_ids)
+    return sql + days_sql + units_sql, [*params, *days_params, *units_params]
 
 
 campaign_progress_sql = rows_sql(campaign_progress_rows)
@@ -103,6 +117,9 @@ def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
 
 # --- the metrics --------------------------------------------------------------------------
 
+# love stations in service: those active, from their opening (a stock)
+STATIONS = Flow(source=lambda: LoveStation.objects.filter(is_active=True), when="opened_on")
+
 
 def _reverser(name: str) -> Any:
     return lambda record: reverse(name, args=[record.pk])
@@ -122,6 +139,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="outreach.events",
@@ -206,9 +224,7 @@ def register_metrics() -> None:
             label=_("Love stations"),
             description="Love stations in service (a stock): active stations opened by the "
             "week's end. A closed station leaves every week's figure.",
-            numerator=Flow(
-                source=lambda: LoveStation.objects.filter(is_active=True), when="opened_on"
-            ),
+            numerator=STATIONS,
             window="cumulative",
             unit_label=_("stations"),
             tile=False,
@@ -229,12 +245,224 @@ def register_metrics() -> None:
                 watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
                 touch=_progress_touch,
             ),
-            denominator=Flow(
-                source=lambda: OutreachCampaign.objects.all(),
-                when="starts_on",
-                amount=F("goal_target"),
-            ),
+            denominator=TARGETS,
             tile=False,
             order=70,
         ),
+    )
+
+
+# --- the period report: rows 16-20 -----------------------------------------------------------
+
+# the report names the first four; the other venues of the "seven intos" are parts of all
+_VENUES = [
+    ("enterprise", _("Publicity in enterprises"), ""),
+    ("school", _("Publicity in schools"), ""),
+    ("community", _("Publicity in communities"), ""),
+    ("key_date", _("Key-date campaigns"), ""),
+    ("village", _("Publicity in villages"), "outreach.events"),
+    ("family", _("Publicity in families"), "outreach.events"),
+    ("workplace", _("Publicity in workplaces"), "outreach.events"),
+    ("station", _("Publicity at stations"), "outreach.events"),
+]
+_ASSISTANCE = [
+    ("medical_escort", _("Sick people escorted to hospital")),
+    ("reunited", _("Lost elders and children reunited")),
+    ("lost_property", _("Lost property returned")),
+    ("exam_escort", _("Examinees escorted")),
+    ("other", _("Other help")),
+]
+
+
+def commendations(period: Period, unit_id: int | None) -> QuerySet[Commendation]:
+    """Commendations received in the period (``outreach.commendations.KIND``)."""
+    rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
+    return rows.filter(unit_id=unit_id) if unit_id is not None else rows
+
+
+def _commendation_counts(period: Period, unit_id: int | None) -> Counted:
+    return Counted(
+        {
+            f"outreach.commendations.{row['kind']}": Decimal(row["n"])
+            for row in commendations(period, unit_id).values("kind").annotate(n=Count("pk"))
+        }
+    )
+
+
+def _commendation_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    kind = name.rsplit(".", 1)[-1]
+    return QuerysetRecords(
+        commendations(period, unit_id).filter(kind=kind),
+        "received_on",
+        "unit_id",
+        period.first,
+        period.last,
+    )
+
+
+def _stations(period: Period, unit_id: int | None) -> QuerySet[LoveStation]:
+    """The love stations in service at the period's end (what the metric counts)."""
+    assert STATIONS.source is not None
+    qs = STATIONS.source().filter(opened_on__lte=period.last)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.select_related("unit").order_by("opened_on", "pk")
+
+
+def _paragraph(facts: Facts) -> str:
+    return gettext_now(
+        "Publicity went into enterprises %(enterprise)s times, schools %(school)s "
+        "times and communities %(community)s times, with %(key_date)s key-date "
+        "campaigns; %(consultations)s questions were answered and %(educated)s people "
+        "educated at these events."
+    ) % {
+        "enterprise": facts.value("outreach.events.enterprise"),
+        "school": facts.value("outreach.events.school"),
+        "community": facts.value("outreach.events.community"),
+        "key_date": facts.value("outreach.events.key_date"),
+        "consultations": facts.value("outreach.consultations"),
+        "educated": facts.value("outreach.people_educated"),
+    }
+
+
+def _records() -> list[Records]:
+    return [
+        Records(
+            "service",
+            _("Commendations"),
+            in_period(Commendation.objects.all, "received_on"),
+            [
+                Column(_("Received on"), "received_on", 12),
+                UNIT,
+                Column(_("Kind"), "get_kind_display", 12),
+                Column(_("From"), "giver", 20),
+            ],
+        ),
+        Records(
+            "service",
+            _("Assistance to the public"),
+            in_period(AssistanceEvent.objects.all, "occurred_at"),
+            [
+                Column(_("When"), "occurred_at", 18),
+                UNIT,
+                Column(_("Kind"), "get_kind_display", 20),
+                Column(_("Where"), "location", 24),
+            ],
+        ),
+        Records(
+            "service",
+            _("Love stations"),
+            _stations,
+            [
+                Column(_("Name"), "name", 20),
+                UNIT,
+                Column(_("Opened on"), "opened_on", 12),
+                Column(_("Where"), "location", 30),
+            ],
+        ),
+        Records(
+            "publicity",
+            _("Publicity events"),
+            in_period(PublicityEvent.objects.all, "held_on"),
+            [
+                Column(_("Date"), "held_on", 12),
+                UNIT,
+                Column(_("Venue kind"), "get_venue_kind_display", 14),
+                Column(_("Venue"), "venue_name", 22),
+                Column(_("Topic"), "topic", 30),
+                Column(_("People educated"), "audience", 10),
+                Column(_("Consultations"), "consultations", 10),
+            ],
+        ),
+    ]
+
+
+def _figures() -> list[Figure]:
+    times = pgettext_lazy("counted", "times")
+    events = pgettext_lazy("counted", "events")
+    return [
+        Figure(
+            16,
+            "outreach.banners",
+            "service",
+            _("Commendation banners received"),
+            C("outreach.commendations.banner"),
+            unit_label=pgettext_lazy("counted", "banners"),
+        ),
+        Figure(
+            17,
+            "outreach.assistance",
+            "service",
+            _("Assistance to the public"),
+            M("outreach.assistance"),
+            unit_label=times,
+        ),
+        *[
+            Figure(
+                17,
+                f"outreach.assistance.{kind}",
+                "service",
+                label,
+                M(f"outreach.assistance_by_kind.{kind}"),
+                unit_label=times,
+                part_of="outreach.assistance",
+            )
+            for kind, label in _ASSISTANCE
+        ],
+        Figure(
+            18,
+            "outreach.love_stations",
+            "service",
+            _("Love stations in service at the end of the period"),
+            M("outreach.love_stations"),
+            unit_label=pgettext_lazy("counted", "stations"),
+            stock=True,
+        ),
+        *[
+            Figure(
+                19,
+                f"outreach.events.{kind}",
+                "publicity",
+                label,
+                M(f"outreach.events_by_venue.{kind}"),
+                unit_label=events,
+                part_of=part_of,
+            )
+            for kind, label, part_of in _VENUES
+        ],
+        Figure(
+            19,
+            "outreach.events",
+            "publicity",
+            _("Publicity events in all"),
+            M("outreach.events"),
+            unit_label=events,
+        ),
+        Figure(
+            20,
+            "outreach.consultations",
+            "publicity",
+            _("Consultations at publicity events"),
+            M("outreach.consultations"),
+            unit_label=pgettext_lazy("counted", "person-times"),
+        ),
+        Figure(
+            20,
+            "outreach.people_educated",
+            "publicity",
+            _("People educated at publicity events"),
+            M("outreach.people_educated"),
+            unit_label=pgettext_lazy("counted", "people"),
+        ),
+    ]
+
+
+def register_report_figures() -> None:
+    """The outreach figures of the period report, the commendations counted behind one,
+    their lists and the publicity paragraph."""
+    register_report(
+        *_figures(),
+        counts=[Counts(("outreach.commendations.",), _commendation_counts, _commendation_records)],
+        records=_records(),
+        paragraphs={"publicity": _paragraph},
     )

@@ -13,8 +13,10 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from petitions.kpis import register_metrics
+        from petitions.weekly import register_lists
 
         register_metrics()
+        register_lists()  # the weekly summary's figures, listed like the metrics'
         register_links()
         register_panels()
 

@@ -6,18 +6,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register
 from brigade.core.kpi.records import describe
+from brigade.core.report.compute import flow_in_period, in_period
+from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
+from brigade.core.spreadsheets import Column
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
+# What the petitions' figures count, stated once: the metrics' flows below filter with
+# these conditions and the weekly summary (``petitions.weekly``) counts a week with them.
+
+# A returned ticket (退单) was never the brigade's: it counts nowhere.
+NOT_RETURNED = ~Q(status=TicketStatus.RETURNED)
+# of the tickets closed, those closed on or before their closing deadline
+ON_TIME = Q(closed_on_time=True)
+# of the callbacks: the citizen satisfied or basically satisfied; reached at all
+SATISFIED = Q(result__in=SATISFIED_RESULTS)
+ANSWERED = ~Q(result=CallbackResult.UNREACHABLE)
+
 
 def _received() -> Any:
-    # A returned ticket (退单) was never the brigade's: it counts nowhere.
-    return Ticket.objects.exclude(status=TicketStatus.RETURNED)
+    return Ticket.objects.filter(NOT_RETURNED)
 
 
 RECEIVED = Flow(source=_received, when="received_at")
@@ -26,6 +42,19 @@ CLOSED = Flow(
     when="closed_at",
     cohort="received_at",
 )
+CLOSED_ON_TIME = Flow(
+    source=lambda: Ticket.objects.filter(Q(closed_at__isnull=False) & ON_TIME),
+    when="closed_at",
+    cohort="received_at",
+)
+REPLIED = Flow(
+    source=lambda: Ticket.objects.filter(replied_at__isnull=False).filter(NOT_RETURNED),
+    when="replied_at",
+    cohort="received_at",
+)
+REOPENED = Flow(source=lambda: Ticket.objects.filter(reopened_at__isnull=False), when="reopened_at")
+CALLBACKS_SATISFIED = Flow(source=lambda: TicketCallback.objects.filter(SATISFIED), when="at")
+CALLBACKS_ANSWERED = Flow(source=lambda: TicketCallback.objects.filter(ANSWERED), when="at")
 
 
 def _reverser(name: str, attribute: str = "pk") -> Any:
@@ -54,10 +83,8 @@ def describe_records() -> None:
 
 
 def register_metrics() -> None:
-    from petitions.weekly import register_lists
-
     describe_records()
-    register_lists()
+    register_report_figures()
     register(
         Metric(
             key="petitions.received",
@@ -82,11 +109,7 @@ def register_metrics() -> None:
             key="petitions.on_time_rate",
             label=_("Closed on time"),
             description="Tickets closed on or before their closing deadline / tickets closed.",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(closed_at__isnull=False, closed_on_time=True),
-                when="closed_at",
-                cohort="received_at",
-            ),
+            numerator=CLOSED_ON_TIME,
             denominator=CLOSED,
             tile=False,
             order=30,
@@ -96,13 +119,7 @@ def register_metrics() -> None:
             label=_("Feedback rate"),
             description="Tickets of this year replied to by the week's end / tickets "
             "received this year (反馈率).",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(replied_at__isnull=False).exclude(
-                    status=TicketStatus.RETURNED
-                ),
-                when="replied_at",
-                cohort="received_at",
-            ),
+            numerator=REPLIED,
             denominator=RECEIVED,
             tile=False,
             order=40,
@@ -112,14 +129,8 @@ def register_metrics() -> None:
             label=_("Satisfaction rate"),
             description="Callbacks satisfied or basically satisfied / callbacks with an "
             "answer, unreachable citizens excluded (满意率).",
-            numerator=Flow(
-                source=lambda: TicketCallback.objects.filter(result__in=SATISFIED_RESULTS),
-                when="at",
-            ),
-            denominator=Flow(
-                source=lambda: TicketCallback.objects.exclude(result=CallbackResult.UNREACHABLE),
-                when="at",
-            ),
+            numerator=CALLBACKS_SATISFIED,
+            denominator=CALLBACKS_ANSWERED,
             tile=True,
             order=50,
         ),
@@ -128,10 +139,7 @@ def register_metrics() -> None:
             label=_("Tickets reopened"),
             description="Tickets sent back for another round (a dissatisfied callback or a "
             "commander's reopening), by the time of their last reopening.",
-            numerator=Flow(
-                source=lambda: Ticket.objects.filter(reopened_at__isnull=False),
-                when="reopened_at",
-            ),
+            numerator=REOPENED,
             unit_label=_("tickets"),
             tile=False,
             order=60,
@@ -171,4 +179,117 @@ def register_metrics() -> None:
             tile=False,
             order=90,
         ),
+    )
+
+
+# --- the period report: rows 12-15 -----------------------------------------------------------
+
+
+def _paragraph(facts: Facts) -> str:
+    """The "serving the public" paragraph: the public's voice, and (by their keys) the
+    outreach figures of the same area, in one sentence of the report."""
+    return gettext_now(
+        "The brigade handled %(tickets)s 12345 hotline tickets, with a closure rate of "
+        "%(closure)s, a feedback rate of %(feedback)s and a satisfaction rate of "
+        "%(satisfaction)s, and answered %(questions)s questions by phone or in person. "
+        "It answered %(proposals)s legislators' proposals, %(in_person)s of them in "
+        "person. It received %(banners)s commendation banners, helped the public "
+        "%(assistance)s times, and runs %(stations)s love stations."
+    ) % {
+        "tickets": facts.value("petitions.received"),
+        "closure": facts.value("petitions.closure_rate"),
+        "feedback": facts.value("petitions.feedback_rate"),
+        "satisfaction": facts.value("petitions.satisfaction_rate"),
+        "questions": facts.value("petitions.consultations"),
+        "proposals": facts.value("petitions.proposals_answered"),
+        "in_person": facts.value("petitions.proposals_answered_in_person"),
+        "banners": facts.value("outreach.banners"),
+        "assistance": facts.value("outreach.assistance"),
+        "stations": facts.value("outreach.love_stations"),
+    }
+
+
+_RECORDS = [
+    Records(
+        "service",
+        _("12345 tickets"),
+        flow_in_period(RECEIVED, related=("unit", "category")),
+        [
+            Column(_("Number"), "number", 16),
+            Column(_("Received at"), "received_at", 18),
+            UNIT,
+            Column(_("Category"), "category.name", 16),
+            Column(_("Status"), "get_status_display", 10),
+            Column(_("Replied at"), "replied_at", 18),
+            Column(_("Closed at"), "closed_at", 18),
+        ],
+    ),
+    Records(
+        "service",
+        _("Questions answered"),
+        in_period(Consultation.objects.all, "at"),
+        [
+            Column(_("Answered at"), "at", 18),
+            UNIT,
+            Column(_("Channel"), "get_channel_display", 10),
+            Column(_("Topic"), "topic", 30),
+        ],
+    ),
+    Records(
+        "service",
+        _("Proposals answered"),
+        in_period(Proposal.objects.all, "replied_at"),
+        [
+            Column(_("Replied at"), "replied_at", 18),
+            UNIT,
+            Column(_("Proposer"), "proposer", 12),
+            Column(_("Title"), "title", 40),
+            Column(_("Reply mode"), "get_reply_mode_display", 14),
+        ],
+    ),
+]
+
+
+def register_report_figures() -> None:
+    """The petitions' figures of the period report, their lists and the paragraph of their
+    area."""
+    proposals = pgettext_lazy("counted", "proposals")
+    register_report(
+        Figure(
+            12,
+            "petitions.received",
+            "service",
+            _("12345 hotline tickets handled"),
+            M("petitions.received"),
+            unit_label=pgettext_lazy("counted", "tickets"),
+        ),
+        Figure(
+            13,
+            "petitions.consultations",
+            "service",
+            _("Questions answered by phone or in person"),
+            M("petitions.consultations"),
+            unit_label=pgettext_lazy("counted", "questions"),
+        ),
+        rate(14, "petitions.closure_rate", "service", _("Closure rate")),
+        rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
+        rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
+        Figure(
+            15,
+            "petitions.proposals_answered",
+            "service",
+            _("Legislators' proposals answered"),
+            M("petitions.proposals_answered"),
+            unit_label=proposals,
+        ),
+        Figure(
+            15,
+            "petitions.proposals_answered_in_person",
+            "service",
+            _("Proposals answered in person"),
+            M("petitions.proposals_answered_by.in_person"),
+            unit_label=proposals,
+        ),
+        records=_RECORDS,
+        paragraphs={"service": _paragraph},
     )

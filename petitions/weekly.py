@@ -34,7 +34,18 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi.records import QuerysetRecords, register_list
 from brigade.core.kpi.weeks import week_bounds, week_key
-from petitions.choices import SATISFIED_RESULTS, CallbackResult, TicketStatus
+from petitions.choices import CallbackResult
+from petitions.kpis import (
+    ANSWERED,
+    CALLBACKS_ANSWERED,
+    CLOSED,
+    NOT_RETURNED,
+    ON_TIME,
+    RECEIVED,
+    REOPENED,
+    REPLIED,
+    SATISFIED,
+)
 from petitions.models import Ticket, TicketCallback, TicketCategory, TicketExtension
 
 # tickets listed per kind of notable ticket (all are counted)
@@ -162,15 +173,16 @@ def _overdue_at(as_of: dt.datetime) -> Q:
     )
 
 
+# the time of the event each ticket figure counts: the metric's flow's, where it has one
 WHEN = {
-    "received": "received_at",
-    "replied": "replied_at",
-    "closed": "closed_at",
-    "closed_on_time": "closed_at",
-    "reopened": "reopened_at",
+    "received": RECEIVED.when,
+    "replied": REPLIED.when,
+    "closed": CLOSED.when,
+    "closed_on_time": CLOSED.when,
+    "reopened": REOPENED.when,
     "returned": "returned_at",
     "overdue": "close_due",
-    "received_closed": "received_at",
+    "received_closed": RECEIVED.when,
 }
 
 
@@ -180,18 +192,18 @@ def _as_of(monday: dt.date) -> dt.datetime:
 
 
 def ticket_conditions(monday: dt.date) -> dict[str, Q]:
-    """The condition of each ticket figure of the week."""
+    """The condition of each ticket figure of the week: the events of the metrics' flows
+    (their conditions, ``petitions.kpis``) whose time falls in the week."""
     start, end = week_bounds(monday)
     as_of = _as_of(monday)
-    not_returned = ~Q(status=TicketStatus.RETURNED)
-    received = _within("received_at", start, end) & not_returned
-    closed = _within("closed_at", start, end)
+    received = _within(RECEIVED.when, start, end) & NOT_RETURNED
+    closed = _within(CLOSED.when, start, end)
     return {
         "received": received,
-        "replied": _within("replied_at", start, end) & not_returned,
+        "replied": _within(REPLIED.when, start, end) & NOT_RETURNED,
         "closed": closed,
-        "closed_on_time": closed & Q(closed_on_time=True),
-        "reopened": _within("reopened_at", start, end),
+        "closed_on_time": closed & ON_TIME,
+        "reopened": _within(REOPENED.when, start, end),
         "returned": _within("returned_at", start, end),
         "overdue": _overdue_at(as_of),
         "received_closed": received & Q(closed_at__lt=as_of),
@@ -201,10 +213,10 @@ def ticket_conditions(monday: dt.date) -> dict[str, Q]:
 def callback_conditions(monday: dt.date) -> dict[str, Q]:
     """The condition of each callback figure of the week (callbacks made in it)."""
     start, end = week_bounds(monday)
-    week = Q(at__gte=start, at__lt=end)
+    week = _within(CALLBACKS_ANSWERED.when, start, end)
     return {
-        "callbacks_satisfied": week & Q(result__in=SATISFIED_RESULTS),
-        "callbacks_answered": week & ~Q(result=CallbackResult.UNREACHABLE),
+        "callbacks_satisfied": week & SATISFIED,
+        "callbacks_answered": week & ANSWERED,
         "callbacks_dissatisfied": week & Q(result=CallbackResult.DISSATISFIED),
     }
 
@@ -293,7 +305,7 @@ def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> We
     )
     callback_figures = callback_conditions(monday)
     callback_counts = (
-        callbacks.filter(at__gte=start, at__lt=end)
+        callbacks.filter(_within(CALLBACKS_ANSWERED.when, start, end))
         .order_by()
         .values("ticket__category_id")
         .annotate(**{name: Count("pk", filter=callback_figures[name]) for name in CALLBACK_FIGURES})
@@ -328,20 +340,12 @@ def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> We
         # a dissatisfied callback reopens its ticket: both show here
         "reopened": Notable(
             "reopened",
-            list(
-                listed.filter(_within("reopened_at", start, end)).order_by("reopened_at", "pk")[
-                    :LISTED
-                ]
-            ),
+            list(listed.filter(figures["reopened"]).order_by("reopened_at", "pk")[:LISTED]),
             total.reopened,
         ),
         "returned": Notable(
             "returned",
-            list(
-                listed.filter(_within("returned_at", start, end)).order_by("returned_at", "pk")[
-                    :LISTED
-                ]
-            ),
+            list(listed.filter(figures["returned"]).order_by("returned_at", "pk")[:LISTED]),
             total.returned,
         ),
     }

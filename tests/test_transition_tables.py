@@ -269,7 +269,7 @@ def test_advance_page_offers_what_the_table_allows(client, request, unit, person
     user = request.getfixturevalue(persona)
     advance = make_advance(unit, state)
     client.force_login(user)
-    page = client.get(reverse("incidents:advance_detail", args=[advance.pk])).content.decode()
+    page = client.get(reverse("incidents:fundadvance_detail", args=[advance.pk])).content.decode()
     for action in ADVANCE_TRANSITIONS.actions:
         button = ADVANCE_BUTTONS[action.name]
         if button is None:
@@ -281,7 +281,7 @@ def test_advance_page_offers_what_the_table_allows(client, request, unit, person
 def test_a_fully_recovered_advance_offers_no_recovery(client, commander, unit):
     advance = paid_advance(accident=AccidentFactory(unit=unit), amount_recovered=Decimal("10000"))
     client.force_login(commander)
-    page = client.get(reverse("incidents:advance_detail", args=[advance.pk])).content.decode()
+    page = client.get(reverse("incidents:fundadvance_detail", args=[advance.pk])).content.decode()
     assert 'data-testid="recover"' not in page
     assert not ADVANCE_TRANSITIONS.can(advance, "recover")
 

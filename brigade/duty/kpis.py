@@ -1,26 +1,47 @@
 """The brigade's own metrics: patrols, patrol hours, violations corrected (in all and by
-type), post coverage, and training attendance and pass rates."""
+type), post coverage, and training attendance and pass rates; and its figures of the period
+report (training, duty on the roads, roads under works)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
-from brigade.core.kpi.records import describe
+from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.weeks import week_start
+from brigade.core.report.compute import in_period
+from brigade.core.report.figures import (
+    UNIT,
+    C,
+    Counted,
+    Counts,
+    Facts,
+    Figure,
+    M,
+    Records,
+    register_report,
+)
+from brigade.core.report.period import Period
+from brigade.core.spreadsheets import Column
 from brigade.duty.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.duty.models import (
     Attendance,
     DutyPost,
     PatrolLog,
+    RoadWorksZone,
     SchoolBreak,
+    TrainingSession,
     Unit,
     ViolationTally,
 )
@@ -41,23 +62,6 @@ def _planned_where(connection: Any, day: str, post: str) -> str:
     )
 
 
-def _range(connection: Any, day: str, lo: dt.date | None, hi: dt.date | None) -> tuple[str, list]:
-    today = timezone.localdate()
-    hi = min(hi, today) if hi else today
-    sql, params = f" AND {day} <= %s", [connection.ops.adapt_datefield_value(hi)]
-    if lo:
-        sql += f" AND {day} >= %s"
-        params.append(connection.ops.adapt_datefield_value(lo))
-    return sql, params
-
-
-def _units(unit_ids: Iterable[int] | None, column: str) -> tuple[str, list]:
-    if unit_ids is None:
-        return "", []
-    ids = sorted(unit_ids)
-    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
-
-
 def _ensure_calendar(lo: dt.date | None, hi: dt.date | None) -> None:
     from django.db.models import Min
 
@@ -72,8 +76,8 @@ def planned_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
     """Rows (day, cohort, unit_id, amount=1, pk=post, ref=day): one per post per day it
     was planned."""
     _ensure_calendar(lo, hi)
-    range_sql, range_params = _range(connection, "c.day", lo, hi)
-    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    range_sql, range_params = sql_days(connection, "c.day", lo, hi, until=timezone.localdate())
+    unit_sql, unit_params = sql_units("p.unit_id", unit_ids)
     sql = (
         "SELECT c.day AS day, c.year AS cohort, p.unit_id AS unit_id, 1 AS amount, "
         "p.id AS pk, c.day AS ref "
@@ -91,8 +95,8 @@ def staffed_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
     local_day, tz_params = connection.ops.datetime_cast_date_sql(
         "l.checked_in_at", (), timezone.get_default_timezone_name()
     )
-    range_sql, range_params = _range(connection, "c.day", lo, hi)
-    unit_sql, unit_params = _units(unit_ids, "p.unit_id")
+    range_sql, range_params = sql_days(connection, "c.day", lo, hi, until=timezone.localdate())
+    unit_sql, unit_params = sql_units("p.unit_id", unit_ids)
     # index-friendly bounds on the raw timestamp (a day of margin for the time zone), so
     # that a recompute of a few weeks reads only their check-ins
     checkin_sql, checkin_params = "", []
@@ -181,6 +185,7 @@ def describe_records() -> None:
 
 def register_metrics() -> None:
     describe_records()
+    register_report_figures()
     register(
         Metric(
             key="brigade.patrols",
@@ -286,4 +291,267 @@ def register_metrics() -> None:
             ),
             order=60,
         ),
+    )
+
+
+# --- the period report: training, duty on the roads, roads under works ----------------------
+
+
+def training_sessions(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
+    """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
+    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
+    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+
+
+def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attendance]:
+    """Attendances of those sessions by officers present (``training.attended.KIND``)."""
+    attended = Attendance.objects.order_by().filter(
+        attended=True, session__held_on__range=(period.first, period.last)
+    )
+    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
+
+
+# of those present, who passed the assessment (``training.passed.KIND``)
+PASSED = Q(result=AssessmentResult.PASSED)
+
+
+def _training_counts(period: Period, unit_id: int | None) -> Counted:
+    out = Counted({})
+    for row in training_sessions(period, unit_id).values("kind").annotate(n=Count("pk")):
+        out.amounts[f"training.sessions.{row['kind']}"] = Decimal(row["n"])
+    for row in (
+        training_attendances(period, unit_id)
+        .values(kind=F("session__kind"))
+        .annotate(n_attended=Count("pk"), n_passed=Count("pk", filter=PASSED))
+    ):
+        out.amounts[f"training.attended.{row['kind']}"] = Decimal(row["n_attended"])
+        out.amounts[f"training.passed.{row['kind']}"] = Decimal(row["n_passed"])
+    return out
+
+
+def _training_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    kind = name.rsplit(".", 1)[-1]
+    span = (period.first, period.last)
+    if name.startswith("training.sessions."):
+        return QuerysetRecords(
+            training_sessions(period, unit_id).filter(kind=kind), "held_on", "unit_id", *span
+        )
+    attended = training_attendances(period, unit_id).filter(session__kind=kind)
+    if name.startswith("training.passed."):
+        attended = attended.filter(PASSED)
+    return QuerysetRecords(attended, "session__held_on", "session__unit_id", *span)
+
+
+def road_zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    """The works that overlapped the period, one per road: its first (by start)."""
+    zones = _zones_in(period, unit_id).order_by()
+    first = zones.filter(road=OuterRef("road")).order_by("starts_on", "pk").values("pk")[:1]
+    return zones.filter(pk=Subquery(first))
+
+
+def _zones_in(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    """Road-works zones whose works overlapped the period."""
+    zones = RoadWorksZone.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
+    )
+    return zones.filter(unit_id=unit_id) if unit_id is not None else zones
+
+
+def _road_works(period: Period, unit_id: int | None) -> Counted:
+    """The roads whose works overlapped the period, in order of the works' start."""
+    zones = road_zones(period, unit_id).order_by("starts_on", "road")
+    roads = list(zones.values_list("road", flat=True))
+    return Counted({"brigade.road_works.roads": Decimal(len(roads))}, roads)
+
+
+def _road_works_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
+    return QuerysetRecords(
+        road_zones(period, unit_id), "starts_on", "unit_id", period.first, period.last
+    )
+
+
+def _trainings(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
+    return in_period(TrainingSession.objects.all, "held_on")(period, unit_id).annotate(
+        present=Count("attendances", filter=Q(attendances__attended=True))
+    )
+
+
+def _zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
+    return _zones_in(period, unit_id).select_related("unit").order_by("starts_on", "pk")
+
+
+def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
+    return Figure(
+        row,
+        f"training.{kind}",
+        "team",
+        label,
+        C(f"training.sessions.{kind}"),
+        unit_label=unit_label,
+    )
+
+
+def _team(facts: Facts) -> str:
+    return gettext_now(
+        "The brigade held %(study)s concentrated study sessions, attended %(lecture)s "
+        "special lectures and held %(education)s warning and hero education viewings. "
+        "It ran %(drill)s batches of drills, with %(drill_people)s participations of "
+        "police, auxiliaries and security staff; %(moto)s officers took the motorcycle "
+        "skills training and %(moto_passed)s of them passed the assessment."
+    ) % {
+        "study": facts.value("training.study"),
+        "lecture": facts.value("training.lecture"),
+        "education": facts.value("training.education"),
+        "drill": facts.value("training.drill"),
+        "drill_people": facts.value("training.drill_participants"),
+        "moto": facts.value("training.motorcycle_trainees"),
+        "moto_passed": facts.numerator("training.motorcycle_passed"),
+    }
+
+
+def _traffic(facts: Facts) -> str:
+    text = gettext_now(
+        "Officers went out on %(patrols)s patrols and post duties, %(hours)s hours in all, "
+        "at peak-hour posts, school posts, fixed posts and on mobile and motorcycle "
+        "patrols, and corrected %(violations)s traffic violations."
+    ) % {
+        "patrols": facts.value("brigade.patrols"),
+        "hours": facts.value("brigade.patrol_hours"),
+        "violations": facts.value("brigade.violations_corrected"),
+    }
+    if facts.roads:
+        text += gettext_now(
+            " Extra police kept traffic moving on %(count)s roads under works (%(roads)s)."
+        ) % {"count": len(facts.roads), "roads": "、".join(facts.roads)}
+    return text
+
+
+def _duty_figures() -> list[Figure]:
+    return [
+        Figure(
+            21,
+            "brigade.patrols",
+            "traffic",
+            _("Patrols and post duties"),
+            M("brigade.patrols"),
+            unit_label=pgettext_lazy("counted", "patrols"),
+        ),
+        Figure(
+            21,
+            "brigade.patrol_hours",
+            "traffic",
+            _("Hours on patrol and post duty"),
+            M("brigade.patrol_hours"),
+            unit_label=pgettext_lazy("counted", "hours"),
+            places=1,
+        ),
+        Figure(
+            22,
+            "brigade.road_works",
+            "traffic",
+            _("Roads under works given extra police"),
+            C("brigade.road_works.roads"),
+            unit_label=pgettext_lazy("counted", "roads"),
+        ),
+        Figure(
+            23,
+            "brigade.violations_corrected",
+            "traffic",
+            _("Violations corrected"),
+            M("brigade.violations_corrected"),
+            unit_label=pgettext_lazy("counted", "violations"),
+        ),
+        *[
+            Figure(
+                23,
+                f"brigade.violations.{kind.value}",
+                "traffic",
+                kind.label,
+                M(f"brigade.violations.{kind.value}"),
+                unit_label=pgettext_lazy("counted", "violations"),
+                part_of="brigade.violations_corrected",
+            )
+            for kind in ViolationKind
+        ],
+    ]
+
+
+def _training_figures() -> list[Figure]:
+    sessions = pgettext_lazy("counted", "sessions")
+    return [
+        _training(1, "study", _("Concentrated study sessions"), sessions),
+        _training(
+            2, "lecture", _("Special lectures attended"), pgettext_lazy("counted", "lectures")
+        ),
+        _training(3, "education", _("Warning and hero education viewings"), sessions),
+        _training(4, "drill", _("Drill batches"), pgettext_lazy("counted", "batches")),
+        Figure(
+            4,
+            "training.drill_participants",
+            "team",
+            _("Drill participants (police, auxiliaries, security staff)"),
+            C("training.attended.drill"),
+            unit_label=pgettext_lazy("counted", "person-times"),
+        ),
+        Figure(
+            5,
+            "training.motorcycle_trainees",
+            "team",
+            _("Motorcycle skills trainees"),
+            C("training.attended.motorcycle"),
+            unit_label=pgettext_lazy("counted", "officers"),
+        ),
+        Figure(
+            5,
+            "training.motorcycle_passed",
+            "team",
+            _("Motorcycle trainees who passed the assessment"),
+            C("training.passed.motorcycle"),
+            C("training.attended.motorcycle"),
+        ),
+    ]
+
+
+def register_report_figures() -> None:
+    """The brigade's figures of the period report (rows 1-5 and 21-23 of FIGURES.md), the
+    counts no metric has behind them, their lists and their areas' paragraphs."""
+    register_report(
+        *_training_figures(),
+        *_duty_figures(),
+        counts=[
+            Counts(
+                ("training.sessions.", "training.attended.", "training.passed."),
+                _training_counts,
+                _training_records,
+            ),
+            Counts(("brigade.road_works.roads",), _road_works, _road_works_records),
+        ],
+        records=[
+            Records(
+                "team",
+                _("Training sessions"),
+                _trainings,
+                [
+                    Column(_("Date"), "held_on", 12),
+                    Column(_("Kind"), "get_kind_display", 22),
+                    Column(_("Title"), "title", 40),
+                    UNIT,
+                    Column(_("Present"), "present", 10),
+                ],
+            ),
+            Records(
+                "traffic",
+                _("Road-works zones"),
+                _zones,
+                [
+                    Column(_("Name"), "name", 24),
+                    Column(_("Road"), "road", 14),
+                    UNIT,
+                    Column(_("Works start"), "starts_on", 12),
+                    Column(_("Works end"), "ends_on", 12),
+                    Column(_("Extra officers needed"), "extra_officers", 10),
+                ],
+            ),
+        ],
+        paragraphs={"team": _team, "traffic": _traffic},
     )

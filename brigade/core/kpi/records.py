@@ -113,8 +113,9 @@ def resolve(key: str, side: str) -> tuple[Metric, Flow, str]:
     return metric, flow, key.removeprefix(metric.key).removeprefix(".")
 
 
-def _within(model: Any, path: str, first: dt.date | None, last: dt.date | None) -> Q:
-    """``path`` (a date or a datetime, read in local time) within [first, last]."""
+def within(model: Any, path: str, first: dt.date | None, last: dt.date | None) -> Q:
+    """``path`` (a date or a datetime, read in local time) within [first, last] (None: no
+    bound); the figures' lists and the period report filter their days with it."""
     q = Q()
     if isinstance(_field(model, path), DateTimeField):
         tz = local_tz()
@@ -192,12 +193,12 @@ class Records:
         qs = flow.source().order_by()
         model = qs.model
         first, last, year = _days(self.metric, flow, self.span)
-        qs = qs.filter(_within(model, flow.when, first, last))
+        qs = qs.filter(within(model, flow.when, first, last))
         cohort = flow.cohort or flow.when
         if year is not None:
-            qs = qs.filter(_within(model, cohort, dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            qs = qs.filter(within(model, cohort, dt.date(year, 1, 1), dt.date(year, 12, 31)))
         elif not self.span.is_week and cohort != flow.when and self.metric.window != "cumulative":
-            qs = qs.filter(_within(model, cohort, self.span.first, self.span.last))
+            qs = qs.filter(within(model, cohort, self.span.first, self.span.last))
         if self.unit_id is not None:
             qs = qs.filter(**{flow.unit: self.unit_id})
         if flow.split:

@@ -8,7 +8,8 @@ week in SQL; year-to-date figures are running sums of those weekly flows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,6 +92,51 @@ def rows_sql(rows: Callable[..., tuple[str, list[Any]]]) -> Callable[..., tuple[
         )
 
     return sql
+
+
+# --- the pieces of a ``rows`` flow's SQL every app writes alike ------------------------------
+
+
+def sql_year(connection: Any, column: str) -> str:
+    """The year of a date column, an integer (a row's ``cohort``). For a query whose
+    parameters are filled in later: its percent sign is doubled."""
+    if connection.vendor == "sqlite":
+        return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+    return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+
+
+def sql_days(
+    connection: Any,
+    day: str,
+    lo: dt.date | None,
+    hi: dt.date | None,
+    day_params: Sequence[Any] = (),
+    *,
+    until: dt.date | None = None,
+) -> tuple[str, list[Any]]:
+    """`` AND`` conditions that keep the rows whose ``day`` (an SQL date expression, with
+    its parameters) falls within [lo, hi] (None: no bound), and not after ``until`` (the
+    last day a stock may count: today)."""
+    if until is not None:
+        hi = min(hi, until) if hi else until
+    sql, params = "", []
+    if hi is not None:
+        sql += f" AND {day} <= %s"
+        params += [*day_params, connection.ops.adapt_datefield_value(hi)]
+    if lo is not None:
+        sql += f" AND {day} >= %s"
+        params += [*day_params, connection.ops.adapt_datefield_value(lo)]
+    return sql, params
+
+
+def sql_units(column: str, unit_ids: Iterable[int] | None) -> tuple[str, list[Any]]:
+    """An `` AND`` condition that keeps the rows of ``unit_ids`` (None: every unit)."""
+    if unit_ids is None:
+        return "", []
+    ids = sorted(unit_ids)
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from brigade.core.api.mixins import FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, ScopedAutoSchema
 from brigade.core.kpi.scopes import resolve_scope
 from brigade.core.permissions import RolePermission
+from brigade.core.report.figures import AREAS
 from brigade.core.report.period import MAX_DAYS, Period, period_errors
 from brigade.core.report.report import build_report
 from brigade.core.roles import STAFF
@@ -63,9 +64,7 @@ class ReportScopeSerializer(serializers.Serializer):
 class ReportFigureSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="The figure's row in seed/FIGURES.md.")
     key = serializers.CharField()
-    area = serializers.ChoiceField(
-        choices=["team", "hazards", "incidents", "traffic", "service", "publicity"]
-    )
+    area = serializers.ChoiceField(choices=[area.key for area in AREAS])
     label = serializers.CharField(help_text="In the request's language.")  # type: ignore[assignment]
     value = serializers.FloatField(
         allow_null=True,

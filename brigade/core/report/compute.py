@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -58,10 +58,10 @@ from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, Extrac
 
 from brigade.core.kpi.engine import _field
 from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiWeek
-from brigade.core.kpi.records import QuerysetRecords
+from brigade.core.kpi.records import QuerysetRecords, within
 from brigade.core.kpi.registry import Flow, Metric, registry
 from brigade.core.kpi.weeks import local_tz, week_range, week_start
-from brigade.core.report.figures import FIGURES, C, Figure, M, Ref
+from brigade.core.report.figures import FIGURES, C, Counted, Figure, M, Ref, report_registry
 from brigade.core.report.period import Period
 
 ZERO = Decimal(0)
@@ -276,18 +276,7 @@ def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str],
 def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
     """``path`` (a date or a datetime, read in local time) within [first, last]; from the
     start: from the date window's first week, as the engine counts (``week_range``)."""
-    if first is None:
-        first = week_range()[0]
-    if isinstance(_field(model, path), DateTimeField):
-        tz = local_tz()
-        q = Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
-        if first is not None:
-            q &= Q(**{f"{path}__gte": dt.datetime.combine(first, dt.time.min, tzinfo=tz)})
-        return q
-    q = Q(**{f"{path}__lte": last})
-    if first is not None:
-        q &= Q(**{f"{path}__gte": first})
-    return q
+    return within(model, path, week_range()[0] if first is None else first, last)
 
 
 def _raw_query(
@@ -370,105 +359,54 @@ def _records(
     return dict(out)
 
 
-# --- counts no metric has: each from the queryset of the records it counts ------------------
+# --- counts no metric has: each app's, from the queryset of the records it counts ----------
 
 
-def training_sessions(period: Period, unit_id: int | None) -> QuerySet[Any]:
-    """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
-    from brigade.duty.models import TrainingSession
+def in_period(
+    source: Callable[[], QuerySet[Any]],
+    when: str,
+    unit: str = "unit_id",
+    related: tuple[str, ...] = ("unit",),
+) -> Callable[[Period, int | None], QuerySet[Any]]:
+    """The rows of a list of records: those of ``source`` (a metric's flow's, where the
+    list is what a metric counts) whose ``when`` (a date or a datetime, read in local time)
+    falls in the period, of the unit (``unit``: the path of its id), in order of ``when``."""
 
-    sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
-    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+    def rows(period: Period, unit_id: int | None) -> QuerySet[Any]:
+        qs = source()
+        qs = qs.filter(_bounds(qs.model, when, period.first, period.last))
+        if unit_id is not None:
+            qs = qs.filter(**{unit: unit_id})
+        return qs.select_related(*related).order_by(when, "pk")
 
-
-def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Any]:
-    """Attendances of those sessions by officers present (``training.attended.KIND``)."""
-    from brigade.duty.models import Attendance
-
-    attended = Attendance.objects.order_by().filter(
-        attended=True, session__held_on__range=(period.first, period.last)
-    )
-    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
-
-
-def _passed() -> Q:
-    """Of those present, who passed the assessment (``training.passed.KIND``)."""
-    from brigade.duty.choices import AssessmentResult
-
-    return Q(result=AssessmentResult.PASSED)
+    return rows
 
 
-def commendations(period: Period, unit_id: int | None) -> QuerySet[Any]:
-    """Commendations received in the period (``outreach.commendations.KIND``)."""
-    from outreach.models import Commendation
-
-    rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
-    return rows.filter(unit_id=unit_id) if unit_id is not None else rows
-
-
-def road_zones(period: Period, unit_id: int | None) -> QuerySet[Any]:
-    """The works that overlapped the period, one per road: its first (by start)."""
-    from django.db.models import OuterRef, Subquery
-
-    from brigade.duty.models import RoadWorksZone
-
-    zones = RoadWorksZone.objects.order_by().filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
-    )
-    if unit_id is not None:
-        zones = zones.filter(unit_id=unit_id)
-    first = zones.filter(road=OuterRef("road")).order_by("starts_on", "pk").values("pk")[:1]
-    return zones.filter(pk=Subquery(first))
-
-
-def _training(period: Period, unit_id: int | None) -> dict[str, Decimal]:
-    out: dict[str, Decimal] = {}
-    for row in training_sessions(period, unit_id).values("kind").annotate(n=Count("pk")):
-        out[f"training.sessions.{row['kind']}"] = Decimal(row["n"])
-    for row in (
-        training_attendances(period, unit_id)
-        .values(kind=F("session__kind"))
-        .annotate(n_attended=Count("pk"), n_passed=Count("pk", filter=_passed()))
-    ):
-        out[f"training.attended.{row['kind']}"] = Decimal(row["n_attended"])
-        out[f"training.passed.{row['kind']}"] = Decimal(row["n_passed"])
-    return out
-
-
-def _commendations(period: Period, unit_id: int | None) -> dict[str, Decimal]:
-    return {
-        f"outreach.commendations.{row['kind']}": Decimal(row["n"])
-        for row in commendations(period, unit_id).values("kind").annotate(n=Count("pk"))
-    }
-
-
-def road_works(period: Period, unit_id: int | None) -> list[str]:
-    """The roads whose works overlapped the period, in order of the works' start."""
-    zones = road_zones(period, unit_id).order_by("starts_on", "road")
-    return list(zones.values_list("road", flat=True))
+def flow_in_period(
+    flow: Flow, related: tuple[str, ...] = ("unit",)
+) -> Callable[[Period, int | None], QuerySet[Any]]:
+    """The records a queryset flow counts whose event falls in the period (``in_period``
+    of its source, event time and unit)."""
+    if flow.source is None:
+        raise ValueError("a list of records reads a queryset flow")
+    return in_period(flow.source, flow.when, flow.unit, related)
 
 
 def custom_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
     """The records a count no metric has counts (a ``C`` name), from the same queryset
     as its count; KeyError for a name the report does not count."""
-    kind = name.rsplit(".", 1)[-1]
-    span = (period.first, period.last)
-    if name.startswith("training.sessions."):
-        return QuerysetRecords(
-            training_sessions(period, unit_id).filter(kind=kind), "held_on", "unit_id", *span
-        )
-    if name.startswith(("training.attended.", "training.passed.")):
-        attended = training_attendances(period, unit_id).filter(session__kind=kind)
-        if name.startswith("training.passed."):
-            attended = attended.filter(_passed())
-        return QuerysetRecords(attended, "session__held_on", "session__unit_id", *span)
-    if name.startswith("outreach.commendations."):
-        return QuerysetRecords(
-            commendations(period, unit_id).filter(kind=kind), "received_on", "unit_id", *span
-        )
-    if name == "brigade.road_works.roads":
-        return QuerysetRecords(road_zones(period, unit_id), "starts_on", "unit_id", *span)
-    raise KeyError(name)
+    return report_registry.counts_for(name).records(name, period, unit_id)
+
+
+def _custom(names: set[str], period: Period, unit_id: int | None) -> Counted:
+    """The counts no metric has that ``names`` need: one read per app's counts."""
+    out = Counted({})
+    for counts in report_registry.counts:
+        if any(counts.answers(name) for name in names):
+            counted = counts.count(period, unit_id)
+            out.amounts.update(counted.amounts)
+            out.roads.extend(counted.roads)
+    return out
 
 
 # --- the report's numbers -------------------------------------------------------------------
@@ -516,15 +454,8 @@ def compute(
     for ref, need in needs.items():
         key = (need.metric.key, need.side, need.part(ref.key))
         amounts[ref] = weekly.get(key, ZERO) + counted.get(key, ZERO)
-    custom: dict[str, Decimal] = {}
-    names = {ref.name for ref in refs if isinstance(ref, C)}
-    if any(name.startswith("training.") for name in names):
-        custom.update(_training(period, unit_id))
-    if any(name.startswith("outreach.commendations.") for name in names):
-        custom.update(_commendations(period, unit_id))
-    roads = road_works(period, unit_id) if "brigade.road_works.roads" in names else []
-    custom["brigade.road_works.roads"] = Decimal(len(roads))
+    custom = _custom({ref.name for ref in refs if isinstance(ref, C)}, period, unit_id)
     for custom_ref in refs:
         if isinstance(custom_ref, C):
-            amounts[custom_ref] = custom.get(custom_ref.name, ZERO)
-    return Numbers(amounts=amounts, roads=roads, flows_used=bool(weekly))
+            amounts[custom_ref] = custom.amounts.get(custom_ref.name, ZERO)
+    return Numbers(amounts=amounts, roads=custom.roads, flows_used=bool(weekly))

@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 
 from brigade.core.report.report import FigureValue
 
-HOURS = {"brigade.patrol_hours"}
-
 
 def format_number(value: float | int | None) -> str:
     if value is None:
@@ -50,7 +48,7 @@ def value(fv: FigureValue) -> str:
     figure = fv.figure
     if figure.is_rate:
         return percent(fv.value)
-    return amount(fv.numerator, money=figure.money, places=1 if figure.key in HOURS else None)
+    return amount(fv.numerator, money=figure.money, places=figure.places)
 
 
 def fraction(fv: FigureValue) -> str:
@@ -75,5 +73,4 @@ def change(current: FigureValue, previous: FigureValue) -> str:
         }
     difference = current.numerator - previous.numerator
     sign = "+" if difference > 0 else ""
-    places = 1 if figure.key in HOURS else None
-    return sign + amount(difference, money=figure.money, places=places)
+    return sign + amount(difference, money=figure.money, places=figure.places)

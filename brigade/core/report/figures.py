@@ -2,20 +2,35 @@
 number there), in the report's six areas, each saying where its numbers come from and
 so that each lists the records it counts.
 
+The report knows no app: each app registers its figures from its ``kpis.py``, next to its
+metrics (``report_registry.register``), with the counts no metric has (``Counts``), the
+lists of records its areas' sheets show (``Records``) and its areas' paragraphs of the work
+summary. The figures are kept in the order of their rows (an app's own in the order it
+registers them).
+
 Numbers come from the KPI engine's metric definitions wherever a metric counts what the
 report counts (``M``: a metric key, and which side of it), so the report and the dashboard
 never disagree; the few figures no metric counts (training sessions by kind, banners
-among commendations, roads under works) are read from their records (``C``, see
-``brigade.core.report.compute.custom_records``).
+among commendations, roads under works) are read from their records (``C``: a name an
+app's ``Counts`` answers).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from brigade.core.spreadsheets import Column
+
+if TYPE_CHECKING:
+    from brigade.core.kpi.records import QuerysetRecords
+    from brigade.core.report.period import Period
 
 # --- where a number comes from ------------------------------------------------------------
 
@@ -31,7 +46,7 @@ class M:
 
 @dataclass(frozen=True)
 class C:
-    """A count read from the records by ``compute``'s own queries (``custom_records``)."""
+    """A count read from the records by an app's ``Counts`` (one that answers ``name``)."""
 
     name: str
 
@@ -67,8 +82,8 @@ class Figure:
     """One figure: ``numerator`` (a count or a sum) and, for a rate, ``denominator``.
 
     ``key`` is stable (the API's); ``unit_label`` says what is counted; ``money`` prints
-    with two decimals. The records behind it are listed from its numbers' definitions
-    (``brigade.core.report.report.links``).
+    with two decimals, ``places`` with as many. The records behind it are listed from its
+    numbers' definitions (``brigade.core.report.report.links``).
     """
 
     row: int
@@ -79,321 +94,135 @@ class Figure:
     denominator: Ref | None = None
     unit_label: Promise | str = ""
     money: bool = False
+    # decimals a sum prints with (hours: one); None: as many as it has
+    places: int | None = None
     # a part of another figure (one violation type of all violations corrected): the page
     # shows it under that figure
     part_of: str = ""
+    # a stock (what exists at the period's end, not what happened in it): a report is
+    # empty when nothing but stocks was counted
+    stock: bool = False
 
     @property
     def is_rate(self) -> bool:
         return self.denominator is not None
 
 
-def _training(row: int, kind: str, label: Promise, unit_label: Promise) -> Figure:
-    return Figure(
-        row,
-        f"training.{kind}",
-        "team",
-        label,
-        C(f"training.sessions.{kind}"),
-        unit_label=unit_label,
-    )
-
-
-def _rate(row: int, key: str, area: str, label: Promise, metric: str | None = None) -> Figure:
+def rate(row: int, key: str, area: str, label: Promise, metric: str | None = None) -> Figure:
     """A rate metric: its numerator over its denominator."""
     metric = metric or key
     return Figure(row, key, area, label, M(metric, "n"), M(metric, "d"))
 
 
-_FACILITY = [
-    ("signal", _("Signal lights repaired"), pgettext_lazy("counted", "places")),
-    ("sign_pole", _("Signs and poles repaired"), pgettext_lazy("counted", "places")),
-    ("school_front", _("School fronts made safe"), pgettext_lazy("counted", "schools")),
-    ("parking_bay", _("Parking bays painted"), pgettext_lazy("counted", "bays")),
-    ("marking", _("Markings repainted"), pgettext_lazy("counted", "places")),
-]
-# the report names the first four; the other venues of the "seven intos" are parts of all
-_VENUES = [
-    ("enterprise", _("Publicity in enterprises"), ""),
-    ("school", _("Publicity in schools"), ""),
-    ("community", _("Publicity in communities"), ""),
-    ("key_date", _("Key-date campaigns"), ""),
-    ("village", _("Publicity in villages"), "outreach.events"),
-    ("family", _("Publicity in families"), "outreach.events"),
-    ("workplace", _("Publicity in workplaces"), "outreach.events"),
-    ("station", _("Publicity at stations"), "outreach.events"),
-]
-_ASSISTANCE = [
-    ("medical_escort", _("Sick people escorted to hospital")),
-    ("reunited", _("Lost elders and children reunited")),
-    ("lost_property", _("Lost property returned")),
-    ("exam_escort", _("Examinees escorted")),
-    ("other", _("Other help")),
-]
+# --- what an app registers besides its figures ----------------------------------------------
 
 
-def _violations() -> list[Figure]:
-    from brigade.duty.choices import ViolationKind
+@dataclass
+class Counted:
+    """Amounts of counts no metric has, by ``C`` name, and the roads under works the work
+    summary names (the report's ``roads``)."""
 
-    return [
-        Figure(
-            23,
-            f"brigade.violations.{kind.value}",
-            "traffic",
-            kind.label,
-            M(f"brigade.violations.{kind.value}"),
-            unit_label=pgettext_lazy("counted", "violations"),
-            part_of="brigade.violations_corrected",
+    amounts: dict[str, Decimal]
+    roads: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Counts no metric has, read from an app's records: ``names`` are the ``C`` names it
+    answers, or their prefixes (ending in "."). ``count`` counts them all for a period and
+    unit (None: the brigade); ``records`` lists the records behind one, from the same
+    queryset as its count."""
+
+    names: tuple[str, ...]
+    count: Callable[[Period, int | None], Counted]
+    records: Callable[[str, Period, int | None], QuerysetRecords]
+
+    def answers(self, name: str) -> bool:
+        return any(
+            name == known or (known.endswith(".") and name.startswith(known))
+            for known in self.names
         )
-        for kind in ViolationKind
-    ]
 
 
-FIGURES: list[Figure] = [
-    # --- rows 1-5: study and training ---
-    _training(1, "study", _("Concentrated study sessions"), pgettext_lazy("counted", "sessions")),
-    _training(2, "lecture", _("Special lectures attended"), pgettext_lazy("counted", "lectures")),
-    _training(
-        3,
-        "education",
-        _("Warning and hero education viewings"),
-        pgettext_lazy("counted", "sessions"),
-    ),
-    _training(4, "drill", _("Drill batches"), pgettext_lazy("counted", "batches")),
-    Figure(
-        4,
-        "training.drill_participants",
-        "team",
-        _("Drill participants (police, auxiliaries, security staff)"),
-        C("training.attended.drill"),
-        unit_label=pgettext_lazy("counted", "person-times"),
-    ),
-    Figure(
-        5,
-        "training.motorcycle_trainees",
-        "team",
-        _("Motorcycle skills trainees"),
-        C("training.attended.motorcycle"),
-        unit_label=pgettext_lazy("counted", "officers"),
-    ),
-    Figure(
-        5,
-        "training.motorcycle_passed",
-        "team",
-        _("Motorcycle trainees who passed the assessment"),
-        C("training.passed.motorcycle"),
-        C("training.attended.motorcycle"),
-    ),
-    # --- rows 6-8: hazards ---
-    Figure(
-        6,
-        "hazards.found",
-        "hazards",
-        _("Hazards found"),
-        M("hazards.found"),
-        unit_label=pgettext_lazy("counted", "hazards"),
-    ),
-    Figure(
-        6,
-        "hazards.verified",
-        "hazards",
-        _("Hazards rectified (verified)"),
-        M("hazards.verified"),
-        unit_label=pgettext_lazy("counted", "hazards"),
-    ),
-    _rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
-    _rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
-    *[
-        Figure(
-            8,
-            f"hazards.facility_works.{kind}",
-            "hazards",
-            label,
-            M(f"hazards.facility_works.{kind}"),
-            unit_label=unit_label,
-        )
-        for kind, label, unit_label in _FACILITY
-    ],
-    # --- rows 9-11: accidents and the relief fund ---
-    _rate(9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate")),
-    Figure(
-        10,
-        "incidents.quick_settlements",
-        "incidents",
-        _("Minor accidents settled quickly"),
-        M("incidents.quick_settlement_share", "n"),
-        unit_label=pgettext_lazy("counted", "accidents"),
-    ),
-    _rate(
-        10,
-        "incidents.quick_settlement_share",
-        "incidents",
-        _("Quick settlement share of property-only accidents"),
-    ),
-    Figure(
-        11,
-        "incidents.fund_advanced_cny",
-        "incidents",
-        _("Relief fund advanced"),
-        M("incidents.fund_advanced_cny"),
-        unit_label=pgettext_lazy("counted", "CNY"),
-        money=True,
-    ),
-    Figure(
-        11,
-        "incidents.fund_recovered_cny",
-        "incidents",
-        _("Relief fund recovered"),
-        M("incidents.fund_recovered_cny"),
-        unit_label=pgettext_lazy("counted", "CNY"),
-        money=True,
-    ),
-    _rate(11, "incidents.fund_recovery_rate", "incidents", _("Relief fund recovery rate")),
-    # --- rows 12-15: the public's voice ---
-    Figure(
-        12,
-        "petitions.received",
-        "service",
-        _("12345 hotline tickets handled"),
-        M("petitions.received"),
-        unit_label=pgettext_lazy("counted", "tickets"),
-    ),
-    Figure(
-        13,
-        "petitions.consultations",
-        "service",
-        _("Questions answered by phone or in person"),
-        M("petitions.consultations"),
-        unit_label=pgettext_lazy("counted", "questions"),
-    ),
-    _rate(14, "petitions.closure_rate", "service", _("Closure rate")),
-    _rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
-    _rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
-    Figure(
-        15,
-        "petitions.proposals_answered",
-        "service",
-        _("Legislators' proposals answered"),
-        M("petitions.proposals_answered"),
-        unit_label=pgettext_lazy("counted", "proposals"),
-    ),
-    Figure(
-        15,
-        "petitions.proposals_answered_in_person",
-        "service",
-        _("Proposals answered in person"),
-        M("petitions.proposals_answered_by.in_person"),
-        unit_label=pgettext_lazy("counted", "proposals"),
-    ),
-    # --- rows 16-18: commendations, assistance, love stations ---
-    Figure(
-        16,
-        "outreach.banners",
-        "service",
-        _("Commendation banners received"),
-        C("outreach.commendations.banner"),
-        unit_label=pgettext_lazy("counted", "banners"),
-    ),
-    Figure(
-        17,
-        "outreach.assistance",
-        "service",
-        _("Assistance to the public"),
-        M("outreach.assistance"),
-        unit_label=pgettext_lazy("counted", "times"),
-    ),
-    *[
-        Figure(
-            17,
-            f"outreach.assistance.{kind}",
-            "service",
-            label,
-            M(f"outreach.assistance_by_kind.{kind}"),
-            unit_label=pgettext_lazy("counted", "times"),
-            part_of="outreach.assistance",
-        )
-        for kind, label in _ASSISTANCE
-    ],
-    Figure(
-        18,
-        "outreach.love_stations",
-        "service",
-        _("Love stations in service at the end of the period"),
-        M("outreach.love_stations"),
-        unit_label=pgettext_lazy("counted", "stations"),
-    ),
-    # --- rows 19-20: publicity ---
-    *[
-        Figure(
-            19,
-            f"outreach.events.{kind}",
-            "publicity",
-            label,
-            M(f"outreach.events_by_venue.{kind}"),
-            unit_label=pgettext_lazy("counted", "events"),
-            part_of=part_of,
-        )
-        for kind, label, part_of in _VENUES
-    ],
-    Figure(
-        19,
-        "outreach.events",
-        "publicity",
-        _("Publicity events in all"),
-        M("outreach.events"),
-        unit_label=pgettext_lazy("counted", "events"),
-    ),
-    Figure(
-        20,
-        "outreach.consultations",
-        "publicity",
-        _("Consultations at publicity events"),
-        M("outreach.consultations"),
-        unit_label=pgettext_lazy("counted", "person-times"),
-    ),
-    Figure(
-        20,
-        "outreach.people_educated",
-        "publicity",
-        _("People educated at publicity events"),
-        M("outreach.people_educated"),
-        unit_label=pgettext_lazy("counted", "people"),
-    ),
-    # --- rows 21-23: duty on the roads ---
-    Figure(
-        21,
-        "brigade.patrols",
-        "traffic",
-        _("Patrols and post duties"),
-        M("brigade.patrols"),
-        unit_label=pgettext_lazy("counted", "patrols"),
-    ),
-    Figure(
-        21,
-        "brigade.patrol_hours",
-        "traffic",
-        _("Hours on patrol and post duty"),
-        M("brigade.patrol_hours"),
-        unit_label=pgettext_lazy("counted", "hours"),
-    ),
-    Figure(
-        22,
-        "brigade.road_works",
-        "traffic",
-        _("Roads under works given extra police"),
-        C("brigade.road_works.roads"),
-        unit_label=pgettext_lazy("counted", "roads"),
-    ),
-    Figure(
-        23,
-        "brigade.violations_corrected",
-        "traffic",
-        _("Violations corrected"),
-        M("brigade.violations_corrected"),
-        unit_label=pgettext_lazy("counted", "violations"),
-    ),
-    *_violations(),
-]
+@dataclass(frozen=True)
+class Records:
+    """A list of records of one area for the period and unit, with its columns (a sheet of
+    the workbook lists them under the area's figures)."""
+
+    area: str
+    title: Promise
+    rows: Callable[[Period, int | None], QuerySet[Any]]
+    columns: Sequence[Column]
+
+
+# a list's column of the record's unit (most lists have one)
+UNIT = Column(_("Unit"), "unit.name", 12)
+
+
+class Facts(Protocol):
+    """A report's figures as the work summary's text shows them."""
+
+    @property
+    def roads(self) -> list[str]: ...
+
+    def value(self, key: str) -> str: ...
+
+    def numerator(self, key: str) -> str: ...
+
+    def denominator(self, key: str) -> str: ...
+
+
+Paragraph = Callable[[Facts], str]
+
+
+class ReportRegistry:
+    """The figures, counts, lists and paragraphs the apps register."""
+
+    def __init__(self) -> None:
+        # the figures in the order of their rows; one list, filled in place
+        self.figures: list[Figure] = []
+        self.counts: list[Counts] = []
+        self.records: list[Records] = []
+        self.paragraphs: dict[str, Paragraph] = {}
+
+    def register(
+        self,
+        *figures: Figure,
+        counts: Sequence[Counts] = (),
+        records: Sequence[Records] = (),
+        paragraphs: dict[str, Paragraph] | None = None,
+    ) -> None:
+        """Add an app's figures (kept in row order: a row's figures come from one app, in
+        the order it registers them), its counts, its lists and its areas' paragraphs."""
+        known = {figure.key for figure in self.figures}
+        for figure in figures:
+            if figure.key in known:
+                raise ValueError(f"report figure {figure.key} is registered twice")
+            if figure.area not in AREA_LABELS:
+                raise ValueError(f"report figure {figure.key}: no area {figure.area}")
+            known.add(figure.key)
+        self.figures.extend(figures)
+        self.figures.sort(key=lambda figure: figure.row)  # stable
+        self.counts.extend(counts)
+        self.records.extend(records)
+        for area, paragraph in (paragraphs or {}).items():
+            if area in self.paragraphs:
+                raise ValueError(f"the {area} paragraph is registered twice")
+            self.paragraphs[area] = paragraph
+
+    def counts_for(self, name: str) -> Counts:
+        """The counts that answer a ``C`` name; KeyError for one no app counts."""
+        for counts in self.counts:
+            if counts.answers(name):
+                return counts
+        raise KeyError(name)
+
+
+report_registry = ReportRegistry()
+register_report = report_registry.register
+
+# Every figure, in the order of its row: the apps fill this list.
+FIGURES: list[Figure] = report_registry.figures
 
 # FIGURES.md rows that state a figure: each must be in the report (rows 10, 21 and 23
 # state none, and the report has figures for them all the same).

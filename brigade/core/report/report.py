@@ -79,11 +79,7 @@ class Report:
     def is_empty(self) -> bool:
         """Nothing at all was counted in the period (a stock such as love stations aside:
         it says what exists, not what happened)."""
-        return not any(
-            fv.numerator or fv.denominator
-            for fv in self.figures
-            if fv.figure.key != "outreach.love_stations"
-        )
+        return not any(fv.numerator or fv.denominator for fv in self.figures if not fv.figure.stock)
 
     def get(self, key: str) -> FigureValue:
         return next(fv for fv in self.figures if fv.figure.key == key)
