@@ -25,6 +25,7 @@ from django.views.generic import DetailView, TemplateView
 
 from brigade import history
 from brigade.choices import Role
+from brigade.core.units import unit_of_new_record
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
 from brigade.forms import apply_service_errors
@@ -72,20 +73,17 @@ def chooser_units(user: Any) -> Any:
     return None
 
 
-def own_unit(user: Any) -> Unit:
-    """The user's own unit; for a user without one (an administrator), the only unit."""
-    unit_id = scope_of(user).unit_id
-    units = Unit.objects.visible_to(user)
-    unit = units.filter(pk=unit_id).first() if unit_id is not None else units.first()
+def own_unit(user: Any, chosen: Unit | None = None) -> Unit:
+    """The unit a new record belongs to (the shared rule); for a user without one (an
+    administrator), the first unit they see."""
+    unit = unit_of_new_record(user, chosen, otherwise=lambda: Unit.objects.visible_to(user).first())
     if unit is None:
         raise Http404(_("No unit to record this in."))
     return unit
 
 
 def unit_for(user: Any, form: Any) -> Unit:
-    if "unit" in form.fields:
-        return form.cleaned_data["unit"]
-    return own_unit(user)
+    return own_unit(user, form.cleaned_data.get("unit"))
 
 
 # --- hazards: the list (commander's queue) ----------------------------------------------------

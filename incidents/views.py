@@ -20,12 +20,12 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade import history
+from brigade.core.units import require_unit
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
 from brigade.forms import apply_service_errors
 from brigade.kpi import HoursBetween
 from brigade.permissions import ALL_ROLES, RoleRequiredMixin, has_role
-from brigade.roles import scope_of
 from brigade.uploads import file_response
 from brigade.views import ScopedFilterListView
 from incidents import services
@@ -138,13 +138,11 @@ class AccidentCreateView(RoleRequiredMixin, View):
         )
 
     def unit_of(self, form: Any) -> Any:
-        unit = form.cleaned_data.get("unit")
-        if unit is not None:
-            return unit
-        officer = scope_of(self.request.user).officer
-        if officer is None:
-            raise ValidationError({"unit": _("Choose the unit of this accident.")})
-        return officer.unit
+        return require_unit(
+            self.request.user,
+            form.cleaned_data.get("unit"),
+            message=_("Choose the unit of this accident."),
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self.form_class(request.POST, user=request.user)

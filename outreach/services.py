@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from brigade import dates
+from brigade.core.units import unit_of_new_record
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Officer, Unit
-from brigade.roles import scope_of
 from brigade.uploads import validate_image
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
 from outreach.models import (
@@ -69,13 +69,12 @@ def _by(record: Any, by: Any) -> None:
 
 
 def _unit_of(by: Any, officers: list[Officer]) -> Unit:
-    """A record belongs to the recorder's unit, else to the unit of the officers named."""
-    me = scope_of(by).officer
-    if me is not None:
-        return me.unit
-    if officers:
-        return officers[0].unit
-    raise ValidationError({"officers": _("Name at least one officer who was there.")})
+    """A record belongs to the recorder's unit (the shared rule), else to the unit of the
+    officers named."""
+    unit = unit_of_new_record(by, None, otherwise=lambda: officers[0].unit if officers else None)
+    if unit is None:
+        raise ValidationError({"officers": _("Name at least one officer who was there.")})
+    return unit
 
 
 # --- publicity events ---------------------------------------------------------------------

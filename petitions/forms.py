@@ -174,13 +174,6 @@ class ProposalForm(_Styled, forms.ModelForm):
         self.fields["handler"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]
         self._style()
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        unit, handler = data.get("unit"), data.get("handler")
-        if unit is not None and handler is not None and handler.unit_id != unit.pk:
-            self.add_error("handler", _("Choose an officer of this unit."))
-        return data
-
 
 class ProposalAnswerForm(_Styled, forms.Form):
     reply_mode = forms.ChoiceField(

@@ -483,6 +483,12 @@ def reveal_phone(*, ticket: Ticket, user: Any, ip: str | None = None) -> dict[st
 # --- consultations and proposals -----------------------------------------------------------
 
 
+def _officer_of_unit(field: str, officer: Officer | None, unit: Unit) -> None:
+    """The officer named on a record (who answered, who handles) is one of its unit's."""
+    if officer is not None and officer.unit_id != unit.pk:
+        raise ValidationError({field: _("Choose an officer of this unit.")})
+
+
 @transaction.atomic
 def consultation_log(
     *,
@@ -498,8 +504,7 @@ def consultation_log(
     _not_in_future("at", at, Consultation)
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the question was about.")})
-    if answered_by is not None and answered_by.unit_id != unit.pk:
-        raise ValidationError({"answered_by": _("Choose an officer of this unit.")})
+    _officer_of_unit("answered_by", answered_by, unit)
     return Consultation.objects.create(
         channel=channel,
         topic=topic.strip(),
@@ -508,6 +513,28 @@ def consultation_log(
         at=at,
         answer=answer.strip(),
     )
+
+
+@transaction.atomic
+def consultation_update(*, consultation: Consultation, **fields: Any) -> Consultation:
+    """Correct a logged consultation; who answered stays one of its unit's officers."""
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    if "answered_by" in fields:
+        _officer_of_unit("answered_by", consultation.answered_by, consultation.unit)
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def proposal_save(*, proposal: Proposal | None = None, **fields: Any) -> Proposal:
+    """Record or correct a legislator's proposal; its handler is one of its unit's officers."""
+    proposal = proposal or Proposal()
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    _officer_of_unit("handler", proposal.handler, proposal.unit)
+    proposal.save()
+    return proposal
 
 
 @transaction.atomic

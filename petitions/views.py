@@ -23,6 +23,7 @@ from django.views import View
 from brigade import history
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin
+from brigade.forms import apply_service_errors
 from brigade.idempotency import not_kept
 from brigade.imports import drop_stash, open_stash, stash_upload
 from brigade.permissions import RoleRequiredMixin, has_role
@@ -621,9 +622,13 @@ class ProposalCreateView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProposalForm(request.POST, user=request.user)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Proposal recorded."))
-            return redirect("petitions:proposal_list")
+            try:
+                services.proposal_save(**form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Proposal recorded."))
+                return redirect("petitions:proposal_list")
         return render(request, "petitions/proposal_form.html", {"form": form}, status=400)
 
 

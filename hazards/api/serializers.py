@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -287,11 +285,3 @@ class FacilityWorkSerializer(ModelRulesSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = TIMESTAMPS
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
-        hazard = attrs.get("hazard", getattr(self.instance, "hazard", None))
-        if hazard is not None and unit is not None and hazard.unit_id != unit.pk:
-            raise serializers.ValidationError({"hazard": _("The hazard belongs to another unit.")})
-        return attrs

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from brigade.api.mixins import CONFLICT, ScopedModelViewSet
 from brigade.choices import Role
+from brigade.core.units import require_unit
 from brigade.imports import TableError
 from brigade.models import Unit
 from brigade.roles import scope_of
@@ -44,13 +45,8 @@ ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
 def own_unit(request: Request, chosen: Unit | None) -> Unit:
-    """The unit a new record belongs to: the chosen one (in scope), else the user's own."""
-    if chosen is not None:
-        return chosen
-    unit_id = scope_of(request.user).unit_id
-    if unit_id is None:
-        raise serializers.ValidationError({"unit": [_("Choose the unit.")]})
-    return Unit.objects.get(pk=unit_id)
+    """The unit a new record belongs to (the shared rule); none: choose one."""
+    return require_unit(request.user, chosen, message=_("Choose the unit."))
 
 
 class HazardViewSet(ScopedModelViewSet):

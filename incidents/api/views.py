@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brigade.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
+from brigade.core.units import require_unit
 from brigade.permissions import ALL_ROLES, RolePermission
-from brigade.roles import scope_of
 from incidents import services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
@@ -39,13 +39,8 @@ from incidents.roles import ADMIN_ONLY, APPROVERS, CASE_ROLES, FUND_DESK, NOBODY
 
 
 def unit_for(user: Any, unit: Any) -> Any:
-    """The unit a new accident belongs to: the chosen one, else the user's own."""
-    if unit is not None:
-        return unit
-    officer = scope_of(user).officer
-    if officer is None:
-        raise serializers.ValidationError({"unit": [_("Choose the unit of this accident.")]})
-    return officer.unit
+    """The unit a new accident belongs to (the shared rule); none: choose one."""
+    return require_unit(user, unit, message=_("Choose the unit of this accident."))
 
 
 def _forbidden(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:

@@ -225,16 +225,6 @@ class LoveStationSerializer(ModelRulesSerializer):
         )
         read_only_fields = TIMESTAMPS
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        post = attrs.get("post", getattr(self.instance, "post", None))
-        unit = attrs.get("unit", getattr(self.instance, "unit", None))
-        if post is not None and unit is not None and post.unit_id != unit.pk:
-            raise serializers.ValidationError(
-                {"post": [_("The kiosk or post belongs to another unit.")]}
-            )
-        return attrs
-
 
 class StationTallySerializer(serializers.Serializer):
     """A tap (``delta`` +1/−1) on a day's visits, or the day's count set outright."""

@@ -217,6 +217,18 @@ class CommendationViewSet(ScopedModelViewSet):
         )
 
 
+STATION_FIELDS = (
+    "name",
+    "unit",
+    "location",
+    "opening_hours",
+    "opened_on",
+    "post",
+    "services",
+    "is_active",
+)
+
+
 class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
@@ -233,6 +245,19 @@ class LoveStationViewSet(ScopedModelViewSet):
             .with_visits(timezone.localdate())
             .order_by("unit__code", "name")
         )
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.station_save(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        station = serializer.instance
+        data = {
+            name: serializer.validated_data.get(name, getattr(station, name))
+            for name in STATION_FIELDS
+        }
+        serializer.instance = services.station_save(by=self.request.user, station=station, **data)
 
     @extend_schema(
         summary="Tap a day's visits up or down, or set them",

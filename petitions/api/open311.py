@@ -45,9 +45,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brigade.api.exceptions import exception_handler, validation_messages
+from brigade.core.units import unit_of_new_record
 from brigade.models import Unit
 from brigade.permissions import RolePermission
-from brigade.roles import scope_of
 from petitions import services
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.models import Ticket, TicketCategory
@@ -349,16 +349,14 @@ class RequestListView(Open311View):
         """The unit named by ``unit`` (a code, among the caller's units), else the
         caller's own."""
         code = str(data.get("unit") or "").strip()
-        units = Unit.objects.visible_to(request.user)
+        chosen: Unit | None = None
         if code:
-            unit = units.filter(code=code).first()
-            if unit is None:
+            chosen = Unit.objects.visible_to(request.user).filter(code=code).first()
+            if chosen is None:
                 raise _bad(
                     "unit", _("Unknown unit, or not one of yours: “%(value)s”.") % {"value": code}
                 )
-            return unit
-        own = scope_of(request.user).unit_id
-        unit = units.filter(pk=own).first() if own else None
+        unit = unit_of_new_record(request.user, chosen)
         if unit is None:
             raise _bad("unit", _("You belong to no unit: name the unit (its code)."))
         return unit
