@@ -136,11 +136,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        counts = Hazard.objects.visible_to(self.request.user).aggregate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
-            awaiting=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
-        )
+        counts = Hazard.objects.visible_to(self.request.user).queue_counts(today)
         context.update(counts=counts, today=today, can_report=True)
         return context
 

@@ -21,6 +21,7 @@ from django.views.generic import DetailView
 
 from brigade import history
 from brigade.core.units import require_unit
+from brigade.core.ytd import period_query
 from brigade.errors import TransitionNotAllowed
 from brigade.exports import Column, ExcelExportMixin, Sheet, xlsx_response
 from brigade.forms import apply_service_errors
@@ -350,11 +351,9 @@ class HitAndRunListView(ScopedFilterListView):
         context = super().get_context_data(**kwargs)
         qs = self.filterset.qs
         context["now"] = timezone.now()
-        context["open_count"] = qs.filter(solved_at__isnull=True).count()
+        context["open_count"] = qs.unsolved().count()
         # time to solve, over every solved case the filter selects (not only this page)
-        hours = qs.filter(solved_at__isnull=False).aggregate(
-            mean=Avg(HoursBetween("solved_at", "occurred_at"))
-        )["mean"]
+        hours = qs.solved().aggregate(mean=Avg(HoursBetween("solved_at", "occurred_at")))["mean"]
         context["mean_days_to_solve"] = None if hours is None else round(hours / 24, 1)
         return context
 
@@ -586,7 +585,7 @@ class LedgerView(RoleRequiredMixin, View):
                 ],
             )
         query = request.GET.copy()
-        query.update({"date_from": first.isoformat(), "date_to": last.isoformat()})
+        query.update(period_query(first, last))
         query["export"] = "xlsx"
         context = {
             "form": form,

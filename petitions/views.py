@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -196,7 +195,7 @@ def _queue_after(queryset: Any, after: str) -> Any:
         day, pk = dt.date.fromisoformat(day_text), int(pk_text)
     except ValueError:
         return queryset
-    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+    return queryset.queue_after(day, pk)
 
 
 def _history_after(queryset: Any, after: str) -> Any:
@@ -207,7 +206,7 @@ def _history_after(queryset: Any, after: str) -> Any:
         when, pk = dt.datetime.fromisoformat(when_text), int(pk_text)
     except ValueError:
         return queryset
-    return queryset.filter(Q(received_at__lt=when) | Q(received_at=when, pk__lt=pk))
+    return queryset.history_before(when, pk)
 
 
 # --- one ticket ---------------------------------------------------------------------------

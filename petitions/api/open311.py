@@ -294,9 +294,9 @@ class RequestListView(Open311View):
             if wanted - {OPEN, CLOSED}:
                 raise _bad("status", _("The status is open or closed (or both, comma-separated)."))
             if wanted == {OPEN}:
-                tickets = tickets.filter(status__in=OPEN_STATUSES)
+                tickets = tickets.open()
             elif wanted == {CLOSED}:
-                tickets = tickets.exclude(status__in=OPEN_STATUSES)
+                tickets = tickets.closed()
         return Response([service_request(t) for t in tickets[:MAX_REQUESTS]])
 
     def post(self, request: Request) -> Response:

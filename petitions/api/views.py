@@ -301,8 +301,6 @@ def _page_size(raw: str | None) -> int:
 
 def queue_after(queryset: Any, after: str | None) -> Any:
     """Keyset pagination of the queue: the rows after ``next_due,id`` (no OFFSET)."""
-    from django.db.models import Q
-
     if not after:
         return queryset
     try:
@@ -310,7 +308,7 @@ def queue_after(queryset: Any, after: str | None) -> Any:
         day, pk = dt.date.fromisoformat(day_text), int(pk_text)
     except ValueError as exc:
         raise serializers.ValidationError({"after": [_("Not a position in the queue.")]}) from exc
-    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+    return queryset.queue_after(day, pk)
 
 
 class ConsultationViewSet(ScopedModelViewSet):
