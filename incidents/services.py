@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brigade import dates
+from brigade.core.timecheck import not_in_future
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Unit
 from brigade.transitions import transition
@@ -53,8 +54,7 @@ ACCIDENT_FIELDS = (
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:
-    """In the brigade's window for what has happened (brigade.dates)."""
-    dates.check_fields(model, **{field: value})
+    not_in_future(field, value, model)
 
 
 def _money(field: str, value: Any) -> Decimal:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from brigade import dates
+from brigade.core.timecheck import not_in_future
 from brigade.core.units import unit_of_new_record
 from brigade.errors import TransitionNotAllowed
 from brigade.models import Officer, Unit
@@ -44,9 +44,8 @@ _DATE_OWNERS: dict[str, type[Model]] = {
 }
 
 
-def _not_future_day(field: str, day: dt.date) -> None:
-    """In the brigade's window for what has happened: not before its start, not after today."""
-    dates.check_fields(_DATE_OWNERS[field], **{field: day})
+def _not_future_day(field: str, day: dt.date | dt.datetime) -> None:
+    not_in_future(field, day, _DATE_OWNERS[field])
 
 
 _not_future_time = _not_future_day
