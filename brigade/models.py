@@ -20,6 +20,7 @@ from brigade.choices import (
     ViolationKind,
     Weather,
 )
+from brigade.core import geo
 from brigade.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
 from brigade.querysets import (
     AttendanceQuerySet,
@@ -116,22 +117,8 @@ class DutyPost(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = geo.model_field("latitude")
+    longitude = geo.model_field("longitude")
     start_time = models.TimeField(_("staffed from"))
     end_time = models.TimeField(_("staffed until"))
     weekdays = models.CharField(

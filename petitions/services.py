@@ -17,11 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Model, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brigade import dates
+from brigade.core import geo
+from brigade.core.timecheck import not_in_future
 from brigade.errors import TransitionNotAllowed
 from brigade.kpi.weeks import local_date
 from brigade.models import Officer, Unit
@@ -50,9 +52,7 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _not_in_future(field: str, value: dt.datetime, model: type[Model]) -> None:
-    """In the brigade's window for what has happened (brigade.dates)."""
-    dates.check_fields(model, **{field: value})
+_not_in_future = not_in_future
 
 
 def _received_at_message() -> str:
@@ -134,17 +134,9 @@ def _check_ticket_fields(
 
 
 def _check_point(latitude: Decimal | None, longitude: Decimal | None) -> None:
-    """A WGS-84 point: both coordinates or neither, each within its range."""
-    errors: dict[str, str] = {}
-    if (latitude is None) != (longitude is None):
-        missing = "longitude" if longitude is None else "latitude"
-        errors[missing] = _("Give both latitude and longitude, or neither.")
-    if latitude is not None and not Decimal(-90) <= latitude <= Decimal(90):
-        errors["latitude"] = _("A latitude lies between -90 and 90.")
-    if longitude is not None and not Decimal(-180) <= longitude <= Decimal(180):
-        errors["longitude"] = _("A longitude lies between -180 and 180.")
-    if errors:
-        raise ValidationError(errors)
+    """A WGS-84 point: both coordinates or neither (the error on the missing one), each
+    within its range (the ticket's fields carry no bounds)."""
+    geo.check_point(latitude, longitude, on_missing=True, bounded=True)
 
 
 @transaction.atomic
