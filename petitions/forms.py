@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade import dates
+from brigade.core.timecheck import planned_validator
 from brigade.forms import style_fields
 from brigade.models import Officer, Unit
 from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
@@ -113,7 +113,7 @@ class ExtendForm(_Styled, forms.Form):
     new_due = forms.DateField(
         label=_("New closing deadline"),
         widget=forms.DateInput(),
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("New closing deadline"))],
+        validators=[planned_validator(_("New closing deadline"))],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -151,17 +151,7 @@ class ConsultationForm(_Styled, forms.Form):
 class ProposalForm(_Styled, forms.ModelForm):
     class Meta:
         model = Proposal
-        fields = [
-            "kind",
-            "proposer",
-            "grade",
-            "title",
-            "content",
-            "received_on",
-            "due_on",
-            "unit",
-            "handler",
-        ]
+        fields = list(Proposal.ENTERED_FIELDS)
         widgets = {
             "received_on": forms.DateInput(),
             "due_on": forms.DateInput(),

@@ -160,6 +160,18 @@ class AssistanceEventSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
+# What a commendation's writer gives (the unit follows the officer or is the one thanked).
+COMMENDATION_FIELDS = (
+    "kind",
+    "giver",
+    "wording",
+    "reason",
+    "received_on",
+    "officer",
+    "recipient_unit",
+)
+
+
 class CommendationSerializer(serializers.ModelSerializer):
     kind = ChoicesField(CommendationKind, required=False, default=CommendationKind.BANNER)
     officer = RelatedRef(
@@ -180,13 +192,7 @@ class CommendationSerializer(serializers.ModelSerializer):
         model = Commendation
         fields = (
             "id",
-            "kind",
-            "giver",
-            "wording",
-            "reason",
-            "received_on",
-            "officer",
-            "recipient_unit",
+            *COMMENDATION_FIELDS,
             "unit",
             "photo",
             "photo_url",

@@ -21,6 +21,7 @@ from brigade.models import Officer
 from brigade.permissions import ALL_ROLES, STAFF_ROLES
 from outreach import services
 from outreach.api.serializers import (
+    COMMENDATION_FIELDS,
     AssistanceEventSerializer,
     CommendationSerializer,
     EventPhotoUploadSerializer,
@@ -172,17 +173,6 @@ class AssistanceEventViewSet(ScopedModelViewSet):
         return self.respond_with(
             services.assistance_save(by=request.user, assistance=assistance, **data)
         )
-
-
-COMMENDATION_FIELDS = (
-    "kind",
-    "giver",
-    "wording",
-    "reason",
-    "received_on",
-    "officer",
-    "recipient_unit",
-)
 
 
 class CommendationViewSet(ScopedModelViewSet):

@@ -345,15 +345,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         model = Proposal
         fields = (
             "id",
-            "kind",
-            "proposer",
-            "grade",
-            "title",
-            "content",
-            "received_on",
-            "due_on",
-            "unit",
-            "handler",
+            *Proposal.ENTERED_FIELDS,
             "reply_mode",
             "reply",
             "replied_at",
