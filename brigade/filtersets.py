@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.filters import date_range
+from brigade.core.filters import date_range, running_on
 from brigade.models import (
     Attendance,
     Campaign,
@@ -68,14 +68,11 @@ class PatrolLogFilterSet(filters.FilterSet):
 
 
 class CampaignFilterSet(filters.FilterSet):
-    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+    active_on = running_on()
 
     class Meta:
         model = Campaign
         fields = ["active_on"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.current(value)
 
 
 class RoadWorksZoneFilterSet(filters.FilterSet):

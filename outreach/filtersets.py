@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.filters import date_range
+from brigade.core.filters import date_range, running_on
 from outreach.models import (
     AssistanceEvent,
     Commendation,
@@ -32,14 +32,11 @@ class PublicityEventFilterSet(filters.FilterSet):
 
 
 class OutreachCampaignFilterSet(filters.FilterSet):
-    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+    active_on = running_on()
 
     class Meta:
         model = OutreachCampaign
         fields = ["goal_kind", "unit", "active_on"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.current(value)
 
 
 class LoveStationFilterSet(filters.FilterSet):

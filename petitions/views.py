@@ -5,6 +5,7 @@ consultations and proposals. Views read input and call the services; nothing mor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -187,26 +188,24 @@ def _counts(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _queue_after(queryset: Any, after: str) -> Any:
-    if not after:
-        return queryset
+def _position(after: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None:
+    """A keyset page's ``value,id`` position; None when there is none (or it is garbled:
+    the first page then)."""
     try:
-        day_text, pk_text = after.split(",", 1)
-        day, pk = dt.date.fromisoformat(day_text), int(pk_text)
+        text, pk_text = after.rsplit(",", 1)
+        return parse(text), int(pk_text)
     except ValueError:
-        return queryset
-    return queryset.queue_after(day, pk)
+        return None
+
+
+def _queue_after(queryset: Any, after: str) -> Any:
+    position = _position(after, dt.date.fromisoformat) if after else None
+    return queryset.queue_after(*position) if position else queryset
 
 
 def _history_after(queryset: Any, after: str) -> Any:
-    if not after:
-        return queryset
-    try:
-        when_text, pk_text = after.rsplit(",", 1)
-        when, pk = dt.datetime.fromisoformat(when_text), int(pk_text)
-    except ValueError:
-        return queryset
-    return queryset.history_before(when, pk)
+    position = _position(after, dt.datetime.fromisoformat) if after else None
+    return queryset.history_before(*position) if position else queryset
 
 
 # --- one ticket ---------------------------------------------------------------------------

@@ -1,6 +1,9 @@
-"""Filters every list shares: a period of dates on one date or time field."""
+"""Filters the lists share: a period of dates on one date or time field; a campaign's
+"running on" day."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import django_filters as filters
 from django.utils.functional import Promise
@@ -21,3 +24,12 @@ def date_range(
         filters.DateFilter(field_name=field, lookup_expr=f"{prefix}gte", label=first),
         filters.DateFilter(field_name=field, lookup_expr=f"{prefix}lte", label=last),
     )
+
+
+def _running_on(queryset: Any, name: str, value: Any) -> Any:
+    return queryset.current(value)
+
+
+def running_on() -> filters.DateFilter:
+    """``active_on``: the records running on a day (their queryset's ``current(day)``)."""
+    return filters.DateFilter(method=_running_on, label=_("Running on"))
