@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -76,6 +76,19 @@ def _unit_of(by: Any, officers: list[Officer]) -> Unit:
     return unit
 
 
+R = TypeVar("R", PublicityEvent, AssistanceEvent)
+
+
+def _write_with_officers(record: R, by: Any, officers: list[Officer], **values: Any) -> R:
+    """Write ``values`` and the officers who were there (a publicity or assistance event)."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    _by(record, by)
+    record.save()
+    record.officers.set(officers)
+    return record
+
+
 # --- publicity events ---------------------------------------------------------------------
 
 
@@ -119,19 +132,20 @@ def event_save(
         )
     if event is None:
         event = PublicityEvent(unit=_unit_of(by, officers), recorded_by=by)
-    event.held_on = held_on
-    event.venue_kind = venue_kind
-    event.venue_name = venue_name.strip()
-    event.topic = topic.strip()
-    event.audience = audience
-    event.consultations = consultations
-    event.materials = materials
-    event.campaign = campaign
-    event.notes = notes
-    _by(event, by)
-    event.save()
-    event.officers.set(officers)
-    return event
+    return _write_with_officers(
+        event,
+        by,
+        officers,
+        held_on=held_on,
+        venue_kind=venue_kind,
+        venue_name=venue_name.strip(),
+        topic=topic.strip(),
+        audience=audience,
+        consultations=consultations,
+        materials=materials,
+        campaign=campaign,
+        notes=notes,
+    )
 
 
 @transaction.atomic
@@ -166,15 +180,16 @@ def assistance_save(
     _not_future_time("occurred_at", occurred_at)
     if assistance is None:
         assistance = AssistanceEvent(unit=_unit_of(by, officers), recorded_by=by)
-    assistance.kind = kind
-    assistance.occurred_at = occurred_at
-    assistance.location = location.strip()
-    assistance.outcome = outcome.strip()
-    assistance.description = description
-    _by(assistance, by)
-    assistance.save()
-    assistance.officers.set(officers)
-    return assistance
+    return _write_with_officers(
+        assistance,
+        by,
+        officers,
+        kind=kind,
+        occurred_at=occurred_at,
+        location=location.strip(),
+        outcome=outcome.strip(),
+        description=description,
+    )
 
 
 # --- commendations ------------------------------------------------------------------------
