@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hazards.choices import OPEN_STATUSES
+from brigade.core.filters import date_range
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
 
@@ -29,8 +29,7 @@ class SortFilter(filters.OrderingFilter):
 
 class HazardFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Road, place or description"))
-    date_from = filters.DateFilter(field_name="found_at", lookup_expr="date__gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="found_at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("found_at", of_time=True)
     is_open = filters.BooleanFilter(method="filter_open", label=pgettext_lazy("hazard", "Open"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     sort = SortFilter(
@@ -65,11 +64,7 @@ class HazardFilterSet(filters.FilterSet):
     def filter_open(self, queryset, name, value):
         if value is None:
             return queryset
-        return (
-            queryset.filter(status__in=OPEN_STATUSES)
-            if value
-            else queryset.exclude(status__in=OPEN_STATUSES)
-        )
+        return queryset.open() if value else queryset.closed()
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -99,8 +94,7 @@ class KeyVehicleFilterSet(filters.FilterSet):
 
 
 class FacilityWorkFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="done_on", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="done_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("done_on")
     place = filters.CharFilter(lookup_expr="icontains", label=_("Place"))
     sort = SortFilter(
         fields=(("done_on", "done_on"), ("quantity", "quantity"), ("kind", "kind")),

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core import dates
+from brigade.core import geo
 from brigade.core.forms import BootstrapForm
+from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.duty.models import Unit
 from hazards.choices import (
     Element,
@@ -78,22 +78,8 @@ class HazardReportForm(BootstrapForm):
     source = forms.ChoiceField(
         label=_("Source"), choices=HazardSource.choices, initial=HazardSource.PATROL
     )
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-    )
+    latitude = geo.form_field("latitude")
+    longitude = geo.form_field("longitude")
     photos = MultiplePhotoField(label=_("Photos"), required=False)
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -104,8 +90,8 @@ class HazardReportForm(BootstrapForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            self.add_error("latitude", _("Give both latitude and longitude, or neither."))
+        for field, error in geo.point_errors(data.get("latitude"), data.get("longitude")).items():
+            self.add_error(field, error)
         return data
 
 
@@ -130,7 +116,7 @@ class AssignForm(BootstrapForm):
         required=False,
         widget=forms.DateInput,
         help_text=_("Left empty: set by the severity."),
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("Deadline"))],
+        validators=[planned_validator(_("Deadline"))],
     )
 
 
@@ -170,7 +156,7 @@ class ClearForm(BootstrapForm):
         label=_("Inspection passed on"),
         required=False,
         widget=forms.DateInput,
-        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Inspection passed on"))],
+        validators=[happened_validator(_("Inspection passed on"))],
     )
     scrapping_certificate = forms.CharField(
         label=_("Scrapping certificate no."), required=False, max_length=50
@@ -198,7 +184,7 @@ class FacilityWorkForm(BootstrapForm):
     done_on = forms.DateField(
         label=_("Done on"),
         widget=forms.DateInput,
-        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Done on"))],
+        validators=[happened_validator(_("Done on"))],
     )
     hazard = forms.ModelChoiceField(
         queryset=Hazard.objects.none(), label=_("Hazard fixed"), required=False

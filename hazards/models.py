@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
@@ -57,22 +58,8 @@ class Hazard(TimeStampedModel):
     road = models.CharField(_("road"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
     description = models.TextField(pgettext_lazy("hazard", "description"))
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = geo.model_field("latitude")
+    longitude = geo.model_field("longitude")
     status = models.CharField(
         _("status"),
         max_length=20,

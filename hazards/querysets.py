@@ -7,7 +7,7 @@ from typing import Any, Self
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from brigade.core.querysets import ScopedQuerySet
@@ -21,6 +21,9 @@ class HazardQuerySet(ScopedQuerySet):
     def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
+    def closed(self) -> Self:
+        return self.exclude(status__in=OPEN_STATUSES)
+
     def overdue(self, at: dt.date | None = None) -> Self:
         """Open hazards whose deadline has passed by ``at`` (local date, default today)."""
         at = at or timezone.localdate()
@@ -32,6 +35,16 @@ class HazardQuerySet(ScopedQuerySet):
 
     def awaiting_check(self) -> Self:
         return self.filter(status=HazardStatus.RECTIFIED)
+
+    def queue_counts(self, at: dt.date | None = None) -> dict[str, int]:
+        """How many are open, overdue and awaiting a check, in one query."""
+        at = at or timezone.localdate()
+        is_open = Q(status__in=OPEN_STATUSES)
+        return self.aggregate(
+            open=Count("pk", filter=is_open),
+            overdue=Count("pk", filter=is_open & Q(deadline__lt=at)),
+            awaiting=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
+        )
 
     def with_urgency(self, at: dt.date | None = None) -> Self:
         """Annotate ``urgency``: 0 overdue, 1 due soon, 2 other open, 3 closed."""

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from brigade.core import dates
+from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, read_table
 from brigade.core.transitions import move, record_change
@@ -145,8 +145,7 @@ def hazard_report(
                 if patrol is not None or reported_by
                 else HazardSource.INSPECTION
             )
-    if (latitude is None) != (longitude is None):
-        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    geo.check_point(latitude, longitude)
     if patrol is not None and patrol.unit_id != unit.pk:
         raise ValidationError({"patrol": _("This patrol belongs to another unit.")})
     for name, record in links.items():
@@ -196,8 +195,7 @@ def hazard_update(*, hazard: Hazard, **changes: Any) -> Hazard:
         raise _refused(locked, _("changed"))
     for name, value in changes.items():
         setattr(locked, name, value)
-    if (locked.latitude is None) != (locked.longitude is None):
-        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    geo.check_point(locked.latitude, locked.longitude)
     locked.full_clean()
     locked.save()
     return locked

@@ -31,12 +31,12 @@ from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.units import unit_of_new_record
 from brigade.core.uploads import file_response
 from brigade.core.views import ScopedFilterListView
 from brigade.duty.models import PatrolLog, Unit
 from hazards import services
 from hazards.choices import (
-    OPEN_STATUSES,
     HazardSource,
     HazardStatus,
     KeyVehicleStatus,
@@ -69,20 +69,17 @@ def chooser_units(user: Any) -> Any:
     return None
 
 
-def own_unit(user: Any) -> Unit:
-    """The user's own unit; for a user without one (an administrator), the only unit."""
-    unit_id = scope_of(user).unit_id
-    units = Unit.objects.visible_to(user)
-    unit = units.filter(pk=unit_id).first() if unit_id is not None else units.first()
+def own_unit(user: Any, chosen: Unit | None = None) -> Unit:
+    """The unit a new record belongs to (the shared rule); for a user without one (an
+    administrator), the first unit they see."""
+    unit = unit_of_new_record(user, chosen, otherwise=lambda: Unit.objects.visible_to(user).first())
     if unit is None:
         raise Http404(_("No unit to record this in."))
     return unit
 
 
 def unit_for(user: Any, form: Any) -> Unit:
-    if "unit" in form.fields:
-        return form.cleaned_data["unit"]
-    return own_unit(user)
+    return own_unit(user, form.cleaned_data.get("unit"))
 
 
 # --- hazards: the list (commander's queue) ----------------------------------------------------
@@ -135,11 +132,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        counts = Hazard.objects.visible_to(self.request.user).aggregate(
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
-            awaiting=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
-        )
+        counts = Hazard.objects.visible_to(self.request.user).queue_counts(today)
         context.update(counts=counts, today=today, can_report=True)
         return context
 

@@ -6,16 +6,14 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.filters import date_range
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus
 from incidents.models import Accident, FundAdvance, Recovery
 
 
 class AccidentFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
-    )
-    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("occurred_at", of_time=True)
     q = filters.CharFilter(method="search", label=_("Road, place or plate"))
     open_case = filters.BooleanFilter(method="filter_open", label=_("Open hit-and-run case"))
 
@@ -33,8 +31,7 @@ class AccidentFilterSet(filters.FilterSet):
     def filter_open(self, queryset, name, value):
         if value is None:
             return queryset
-        opened = Q(hit_and_run=True, solved_at__isnull=True)
-        return queryset.filter(opened) if value else queryset.exclude(opened)
+        return queryset.open_case(value)
 
 
 class FundAdvanceFilterSet(filters.FilterSet):
@@ -42,11 +39,8 @@ class FundAdvanceFilterSet(filters.FilterSet):
         field_name="accident__unit", queryset=Unit.objects.all(), label=_("Unit")
     )
     accident = filters.NumberFilter(field_name="accident_id", label=_("Accident"))
-    paid_from = filters.DateFilter(
-        field_name="paid_at", lookup_expr="date__gte", label=_("Paid from")
-    )
-    paid_to = filters.DateFilter(
-        field_name="paid_at", lookup_expr="date__lte", label=_("Paid until")
+    paid_from, paid_to = date_range(
+        "paid_at", of_time=True, labels=(_("Paid from"), _("Paid until"))
     )
     status = filters.ChoiceFilter(choices=AdvanceStatus.choices, label=_("Status"))
     outstanding = filters.BooleanFilter(method="filter_outstanding", label=_("Money outstanding"))
@@ -63,8 +57,7 @@ class FundAdvanceFilterSet(filters.FilterSet):
 
 
 class RecoveryFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("received_on")
 
     class Meta:
         model = Recovery

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade.core import dates
+from brigade.core import geo
 from brigade.core.forms import BootstrapForm
 from brigade.core.scope import scope_of
+from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.core.uploads import validate_document
+from brigade.core.ytd import year_to_date
 from brigade.duty.models import Unit
 from incidents.choices import (
     AdvancePurpose,
@@ -80,12 +82,8 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     mediation = forms.ChoiceField(
         label=_("Mediation"), choices=MediationOutcome.choices, required=False
     )
-    latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
-    )
+    latitude = geo.form_field("latitude")
+    longitude = geo.form_field("longitude")
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -167,7 +165,7 @@ class AdvanceForm(BootstrapForm):
     recovery_due = forms.DateField(
         label=_("Recover by"),
         required=False,
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("Recover by"))],
+        validators=[planned_validator(_("Recover by"))],
     )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -182,7 +180,7 @@ class PayForm(BootstrapForm):
     recovery_due = forms.DateField(
         label=_("Recover by"),
         required=False,
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("Recover by"))],
+        validators=[planned_validator(_("Recover by"))],
     )
 
 
@@ -191,9 +189,7 @@ class RecoveryForm(BootstrapForm):
     amount = _money_field(_("Amount (CNY)"))
     received_on = forms.DateField(
         label=pgettext_lazy("recovery", "Received on"),
-        validators=[
-            dates.DateWindowValidator(dates.HAPPENED, pgettext_lazy("recovery", "Received on"))
-        ],
+        validators=[happened_validator(pgettext_lazy("recovery", "Received on"))],
     )
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
@@ -215,4 +211,4 @@ class LedgerForm(BootstrapForm):
 
     @staticmethod
     def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-        return dt.date(today.year, 1, 1), today
+        return year_to_date(today)

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_document
@@ -62,22 +62,8 @@ class Accident(TimeStampedModel):
     occurred_at = HappenedDateTimeField(_("occurred at"), default=timezone.now, db_index=True)
     road = models.CharField(_("road"), max_length=100)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = geo.model_field("latitude")
+    longitude = geo.model_field("longitude")
     severity = models.CharField(
         pgettext_lazy("accident", "severity"),
         max_length=20,

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from brigade.core.querysets import ScopedQuerySet
@@ -17,13 +17,27 @@ MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 RECOVERY_WARNING_DAYS = 14
 
 
+# A hit-and-run case is open until it is solved.
+OPEN_CASE = Q(hit_and_run=True, solved_at__isnull=True)
+
+
 class AccidentQuerySet(ScopedQuerySet):
     def hit_and_run(self) -> AccidentQuerySet:
         return self.filter(hit_and_run=True)
 
     def open_cases(self) -> AccidentQuerySet:
         """Hit-and-run cases not solved yet, oldest first."""
-        return self.filter(hit_and_run=True, solved_at__isnull=True).order_by("occurred_at", "pk")
+        return self.filter(OPEN_CASE).order_by("occurred_at", "pk")
+
+    def open_case(self, is_open: bool = True) -> AccidentQuerySet:
+        """Open hit-and-run cases (``is_open``), or every other accident."""
+        return self.filter(OPEN_CASE) if is_open else self.exclude(OPEN_CASE)
+
+    def unsolved(self) -> AccidentQuerySet:
+        return self.filter(solved_at__isnull=True)
+
+    def solved(self) -> AccidentQuerySet:
+        return self.filter(solved_at__isnull=False)
 
     def for_list(self) -> AccidentQuerySet:
         return self.select_related("unit")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import move, record_change
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
@@ -54,8 +55,7 @@ ACCIDENT_FIELDS = (
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:
-    """In the brigade's window for what has happened (brigade.core.dates)."""
-    dates.check_fields(model, **{field: value})
+    not_in_future(field, value, model)
 
 
 def _money(field: str, value: Any) -> Decimal:

@@ -25,10 +25,11 @@ from brigade.core.forms import apply_service_errors
 from brigade.core.kpi import HoursBetween
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
-from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column, ExcelExportMixin, Sheet, xlsx_response
+from brigade.core.units import require_unit
 from brigade.core.uploads import file_response
 from brigade.core.views import ScopedFilterListView
+from brigade.core.ytd import period_query
 from incidents import services
 from incidents.choices import RecoveryWarning
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet
@@ -139,13 +140,11 @@ class AccidentCreateView(RoleRequiredMixin, View):
         )
 
     def unit_of(self, form: Any) -> Any:
-        unit = form.cleaned_data.get("unit")
-        if unit is not None:
-            return unit
-        officer = scope_of(self.request.user).officer
-        if officer is None:
-            raise ValidationError({"unit": _("Choose the unit of this accident.")})
-        return officer.unit
+        return require_unit(
+            self.request.user,
+            form.cleaned_data.get("unit"),
+            message=_("Choose the unit of this accident."),
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self.form_class(request.POST, user=request.user)
@@ -353,11 +352,9 @@ class HitAndRunListView(ScopedFilterListView):
         context = super().get_context_data(**kwargs)
         qs = self.filterset.qs
         context["now"] = timezone.now()
-        context["open_count"] = qs.filter(solved_at__isnull=True).count()
+        context["open_count"] = qs.unsolved().count()
         # time to solve, over every solved case the filter selects (not only this page)
-        hours = qs.filter(solved_at__isnull=False).aggregate(
-            mean=Avg(HoursBetween("solved_at", "occurred_at"))
-        )["mean"]
+        hours = qs.solved().aggregate(mean=Avg(HoursBetween("solved_at", "occurred_at")))["mean"]
         context["mean_days_to_solve"] = None if hours is None else round(hours / 24, 1)
         return context
 
@@ -588,7 +585,7 @@ class LedgerView(RoleRequiredMixin, View):
                 ],
             )
         query = request.GET.copy()
-        query.update({"date_from": first.isoformat(), "date_to": last.isoformat()})
+        query.update(period_query(first, last))
         query["export"] = "xlsx"
         context = {
             "form": form,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.filters import date_range, running_on
 from outreach.models import (
     AssistanceEvent,
     Commendation,
@@ -16,8 +17,7 @@ from outreach.models import (
 
 
 class PublicityEventFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("held_on")
     officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
     q = filters.CharFilter(method="search", label=_("Venue or topic"))
 
@@ -32,14 +32,11 @@ class PublicityEventFilterSet(filters.FilterSet):
 
 
 class OutreachCampaignFilterSet(filters.FilterSet):
-    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+    active_on = running_on()
 
     class Meta:
         model = OutreachCampaign
         fields = ["goal_kind", "unit", "active_on"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.current(value)
 
 
 class LoveStationFilterSet(filters.FilterSet):
@@ -49,8 +46,7 @@ class LoveStationFilterSet(filters.FilterSet):
 
 
 class StationVisitDayFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("day")
 
     class Meta:
         model = StationVisitDay
@@ -58,10 +54,7 @@ class StationVisitDayFilterSet(filters.FilterSet):
 
 
 class AssistanceEventFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
-    )
-    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("occurred_at", of_time=True)
     officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
 
     class Meta:
@@ -70,8 +63,7 @@ class AssistanceEventFilterSet(filters.FilterSet):
 
 
 class CommendationFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="received_on", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="received_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("received_on")
 
     class Meta:
         model = Commendation

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade.core import dates
 from brigade.core.forms import BootstrapForm, limit_choices
 from brigade.core.scope import scope_of
+from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.core.uploads import validate_image
 from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -47,12 +47,6 @@ class PhotosField(forms.FileField):
         for upload in cleaned:
             validate_image(upload)
         return cleaned
-
-
-def not_in_future(label: Any) -> Any:
-    """A form's date check, the services' window (brigade.core.dates), so one submit shows every
-    error."""
-    return dates.DateWindowValidator(dates.HAPPENED, label)
 
 
 def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
@@ -101,7 +95,7 @@ ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "outcome", "description"
 
 class PublicityEventForm(BootstrapForm):
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput, validators=[not_in_future(_("Date"))]
+        label=_("Date"), widget=forms.DateInput, validators=[happened_validator(_("Date"))]
     )
     venue_kind = forms.ChoiceField(
         label=_("Venue kind"), choices=VenueKind.choices, widget=forms.RadioSelect
@@ -211,7 +205,7 @@ class CommendationForm(BootstrapForm):
     received_on = forms.DateField(
         label=_("Received on"),
         widget=forms.DateInput,
-        validators=[not_in_future(_("Received on"))],
+        validators=[happened_validator(_("Received on"))],
     )
     officer = forms.ModelChoiceField(
         label=_("To officer"), queryset=Officer.objects.none(), required=False
@@ -288,13 +282,13 @@ class CampaignForm(BootstrapForm):
     starts_on = forms.DateField(
         label=_("Starts on"),
         widget=forms.DateInput,
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("Starts on"))],
+        validators=[planned_validator(_("Starts on"))],
     )
     ends_on = forms.DateField(
         label=_("Ends on"),
         widget=forms.DateInput,
         required=False,
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("Ends on"))],
+        validators=[planned_validator(_("Ends on"))],
     )
     goal_kind = forms.ChoiceField(label=_("Goal"), choices=GoalKind.choices)
     goal_target = forms.IntegerField(label=_("Target"), min_value=1)
@@ -326,7 +320,7 @@ class StationForm(BootstrapForm):
     opened_on = forms.DateField(
         label=_("Opened on"),
         widget=forms.DateInput,
-        validators=[dates.DateWindowValidator(dates.HAPPENED, _("Opened on"))],
+        validators=[happened_validator(_("Opened on"))],
     )
     is_active = forms.BooleanField(
         label=pgettext_lazy("station", "Open"), required=False, initial=True

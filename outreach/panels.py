@@ -28,7 +28,7 @@ def panel_context(user: Any, unit_id: int | None) -> dict[str, Any] | None:
         events = events.filter(unit_id=unit_id)
         assistance = assistance.filter(unit_id=unit_id)
         commendations = commendations.filter(unit_id=unit_id)
-    week = events.filter(held_on__gte=since, held_on__lte=today).aggregate(
+    week = events.held_between(since, today).aggregate(
         events=Count("pk"), people=Sum("audience", default=0)
     )
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.scope import scope_of
+from brigade.core.timecheck import not_in_future
+from brigade.core.units import unit_of_new_record
 from brigade.core.uploads import validate_image
 from brigade.duty.models import Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
@@ -44,9 +44,8 @@ _DATE_OWNERS: dict[str, type[Model]] = {
 }
 
 
-def _not_future_day(field: str, day: dt.date) -> None:
-    """In the brigade's window for what has happened: not before its start, not after today."""
-    dates.check_fields(_DATE_OWNERS[field], **{field: day})
+def _not_future_day(field: str, day: dt.date | dt.datetime) -> None:
+    not_in_future(field, day, _DATE_OWNERS[field])
 
 
 _not_future_time = _not_future_day
@@ -69,13 +68,25 @@ def _by(record: Any, by: Any) -> None:
 
 
 def _unit_of(by: Any, officers: list[Officer]) -> Unit:
-    """A record belongs to the recorder's unit, else to the unit of the officers named."""
-    me = scope_of(by).officer
-    if me is not None:
-        return me.unit
-    if officers:
-        return officers[0].unit
-    raise ValidationError({"officers": _("Name at least one officer who was there.")})
+    """A record belongs to the recorder's unit (the shared rule), else to the unit of the
+    officers named."""
+    unit = unit_of_new_record(by, None, otherwise=lambda: officers[0].unit if officers else None)
+    if unit is None:
+        raise ValidationError({"officers": _("Name at least one officer who was there.")})
+    return unit
+
+
+R = TypeVar("R", PublicityEvent, AssistanceEvent)
+
+
+def _write_with_officers(record: R, by: Any, officers: list[Officer], **values: Any) -> R:
+    """Write ``values`` and the officers who were there (a publicity or assistance event)."""
+    for name, value in values.items():
+        setattr(record, name, value)
+    _by(record, by)
+    record.save()
+    record.officers.set(officers)
+    return record
 
 
 # --- publicity events ---------------------------------------------------------------------
@@ -121,19 +132,20 @@ def event_save(
         )
     if event is None:
         event = PublicityEvent(unit=_unit_of(by, officers), recorded_by=by)
-    event.held_on = held_on
-    event.venue_kind = venue_kind
-    event.venue_name = venue_name.strip()
-    event.topic = topic.strip()
-    event.audience = audience
-    event.consultations = consultations
-    event.materials = materials
-    event.campaign = campaign
-    event.notes = notes
-    _by(event, by)
-    event.save()
-    event.officers.set(officers)
-    return event
+    return _write_with_officers(
+        event,
+        by,
+        officers,
+        held_on=held_on,
+        venue_kind=venue_kind,
+        venue_name=venue_name.strip(),
+        topic=topic.strip(),
+        audience=audience,
+        consultations=consultations,
+        materials=materials,
+        campaign=campaign,
+        notes=notes,
+    )
 
 
 @transaction.atomic
@@ -168,15 +180,16 @@ def assistance_save(
     _not_future_time("occurred_at", occurred_at)
     if assistance is None:
         assistance = AssistanceEvent(unit=_unit_of(by, officers), recorded_by=by)
-    assistance.kind = kind
-    assistance.occurred_at = occurred_at
-    assistance.location = location.strip()
-    assistance.outcome = outcome.strip()
-    assistance.description = description
-    _by(assistance, by)
-    assistance.save()
-    assistance.officers.set(officers)
-    return assistance
+    return _write_with_officers(
+        assistance,
+        by,
+        officers,
+        kind=kind,
+        occurred_at=occurred_at,
+        location=location.strip(),
+        outcome=outcome.strip(),
+        description=description,
+    )
 
 
 # --- commendations ------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade.core.filters import date_range
 from brigade.duty.models import Officer, Unit
-from petitions.choices import OPEN_STATUSES, DeadlineState
+from petitions.choices import DeadlineState
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory
 
 
@@ -28,11 +29,8 @@ class TicketFilterSet(filters.FilterSet):
     urgency = filters.ChoiceFilter(
         choices=DeadlineState.choices, method="by_urgency", label=_("Urgency")
     )
-    date_from = filters.DateFilter(
-        field_name="received_at", lookup_expr="date__gte", label=_("Received from")
-    )
-    date_to = filters.DateFilter(
-        field_name="received_at", lookup_expr="date__lte", label=_("Received until")
+    date_from, date_to = date_range(
+        "received_at", of_time=True, labels=(_("Received from"), _("Received until"))
     )
 
     class Meta:
@@ -43,22 +41,19 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.search(value)
 
     def only_open(self, queryset, name, value):
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset
+        return queryset.open() if value else queryset
 
     def by_urgency(self, queryset, name, value):
         from django.utils import timezone
 
-        from petitions.deadlines import DUE_SOON_WORKDAYS, add_workdays
-
         today = timezone.localdate()
         if value == DeadlineState.OVERDUE:
-            return queryset.filter(next_due__lt=today)
+            return queryset.overdue(today)
         if value == DeadlineState.DUE_TODAY:
-            return queryset.filter(next_due=today)
-        soon = add_workdays(today, DUE_SOON_WORKDAYS)
+            return queryset.due_today(today)
         if value == DeadlineState.DUE_SOON:
-            return queryset.filter(next_due__gt=today, next_due__lte=soon)
-        return queryset.filter(next_due__gt=soon)
+            return queryset.due_soon(today)
+        return queryset.due_later(today)
 
 
 class TicketCategoryFilterSet(filters.FilterSet):
@@ -69,8 +64,7 @@ class TicketCategoryFilterSet(filters.FilterSet):
 
 class ConsultationFilterSet(filters.FilterSet):
     unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
-    date_from = filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("at", of_time=True)
     q = filters.CharFilter(
         field_name="topic", lookup_expr="icontains", label=pgettext_lazy("consultation", "Topic")
     )
@@ -85,12 +79,7 @@ class ProposalFilterSet(filters.FilterSet):
     answered = filters.BooleanFilter(
         field_name="replied_at", lookup_expr="isnull", exclude=True, label=_("Answered")
     )
-    date_from = filters.DateFilter(
-        field_name="received_on", lookup_expr="gte", label=_("Received from")
-    )
-    date_to = filters.DateFilter(
-        field_name="received_on", lookup_expr="lte", label=_("Received until")
-    )
+    date_from, date_to = date_range("received_on", labels=(_("Received from"), _("Received until")))
 
     class Meta:
         model = Proposal

@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core import dates
 from brigade.core.forms import style_fields
+from brigade.core.timecheck import planned_validator
 from brigade.duty.models import Officer, Unit
 from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
 from petitions.models import Proposal, TicketCategory
@@ -113,7 +113,7 @@ class ExtendForm(_Styled, forms.Form):
     new_due = forms.DateField(
         label=_("New closing deadline"),
         widget=forms.DateInput(),
-        validators=[dates.DateWindowValidator(dates.PLANNED, _("New closing deadline"))],
+        validators=[planned_validator(_("New closing deadline"))],
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -151,17 +151,7 @@ class ConsultationForm(_Styled, forms.Form):
 class ProposalForm(_Styled, forms.ModelForm):
     class Meta:
         model = Proposal
-        fields = [
-            "kind",
-            "proposer",
-            "grade",
-            "title",
-            "content",
-            "received_on",
-            "due_on",
-            "unit",
-            "handler",
-        ]
+        fields = list(Proposal.ENTERED_FIELDS)
         widgets = {
             "received_on": forms.DateInput(),
             "due_on": forms.DateInput(),
@@ -173,13 +163,6 @@ class ProposalForm(_Styled, forms.ModelForm):
         self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["handler"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]
         self._style()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        unit, handler = data.get("unit"), data.get("handler")
-        if unit is not None and handler is not None and handler.unit_id != unit.pk:
-            self.add_error("handler", _("Choose an officer of this unit."))
-        return data
 
 
 class ProposalAnswerForm(_Styled, forms.Form):

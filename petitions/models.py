@@ -437,6 +437,19 @@ class Consultation(TimeStampedModel):
 class Proposal(TimeStampedModel):
     """A People's Congress suggestion or CPPCC proposal (人大建议/政协提案) to answer."""
 
+    # What the desk enters (on the page and through the API); the answer comes later.
+    ENTERED_FIELDS = (
+        "kind",
+        "proposer",
+        "grade",
+        "title",
+        "content",
+        "received_on",
+        "due_on",
+        "unit",
+        "handler",
+    )
+
     kind = models.CharField(_("kind"), max_length=20, choices=ProposalKind.choices)
     proposer = models.CharField(_("proposer"), max_length=100)
     grade = models.CharField(_("proposer's grade"), max_length=20, choices=ProposerGrade.choices)

@@ -10,9 +10,18 @@ from brigade.core.querysets import ScopedQuerySet
 from petitions.choices import OPEN_STATUSES
 
 
+def _soon(today: dt.date) -> dt.date:
+    from petitions.deadlines import DUE_SOON_WORKDAYS, add_workdays
+
+    return add_workdays(today, DUE_SOON_WORKDAYS)
+
+
 class TicketQuerySet(ScopedQuerySet):
     def open(self) -> TicketQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
+
+    def closed(self) -> TicketQuerySet:
+        return self.exclude(status__in=OPEN_STATUSES)
 
     def queue(self) -> TicketQuerySet:
         """Open tickets by urgency: overdue, due today, due soon, then the rest (the
@@ -22,6 +31,24 @@ class TicketQuerySet(ScopedQuerySet):
 
     def overdue(self, today: dt.date) -> TicketQuerySet:
         return self.filter(next_due__lt=today)
+
+    def due_today(self, today: dt.date) -> TicketQuerySet:
+        return self.filter(next_due=today)
+
+    def due_soon(self, today: dt.date) -> TicketQuerySet:
+        """Next deadline after today and within the due-soon working days."""
+        return self.filter(next_due__gt=today, next_due__lte=_soon(today))
+
+    def due_later(self, today: dt.date) -> TicketQuerySet:
+        return self.filter(next_due__gt=_soon(today))
+
+    def queue_after(self, day: dt.date, pk: int) -> TicketQuerySet:
+        """Keyset pagination of the queue: the rows after ``(next_due, id)``."""
+        return self.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+
+    def history_before(self, when: dt.datetime, pk: int) -> TicketQuerySet:
+        """Keyset pagination of the history: the rows before ``(received_at, id)``."""
+        return self.filter(Q(received_at__lt=when) | Q(received_at=when, pk__lt=pk))
 
     def for_list(self) -> TicketQuerySet:
         """Everything a list row shows, in the row query."""

@@ -17,13 +17,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Model, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brigade.core import dates
+from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
+from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import move, record_change
 from brigade.duty.models import Officer, Unit
 from petitions.choices import (
@@ -50,9 +51,7 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _not_in_future(field: str, value: dt.datetime, model: type[Model]) -> None:
-    """In the brigade's window for what has happened (brigade.core.dates)."""
-    dates.check_fields(model, **{field: value})
+_not_in_future = not_in_future
 
 
 def _received_at_message() -> str:
@@ -129,17 +128,9 @@ def _check_ticket_fields(
 
 
 def _check_point(latitude: Decimal | None, longitude: Decimal | None) -> None:
-    """A WGS-84 point: both coordinates or neither, each within its range."""
-    errors: dict[str, str] = {}
-    if (latitude is None) != (longitude is None):
-        missing = "longitude" if longitude is None else "latitude"
-        errors[missing] = _("Give both latitude and longitude, or neither.")
-    if latitude is not None and not Decimal(-90) <= latitude <= Decimal(90):
-        errors["latitude"] = _("A latitude lies between -90 and 90.")
-    if longitude is not None and not Decimal(-180) <= longitude <= Decimal(180):
-        errors["longitude"] = _("A longitude lies between -180 and 180.")
-    if errors:
-        raise ValidationError(errors)
+    """A WGS-84 point: both coordinates or neither (the error on the missing one), each
+    within its range (the ticket's fields carry no bounds)."""
+    geo.check_point(latitude, longitude, on_missing=True, bounded=True)
 
 
 @transaction.atomic
@@ -472,6 +463,12 @@ def reveal_phone(*, ticket: Ticket, user: Any, ip: str | None = None) -> dict[st
 # --- consultations and proposals -----------------------------------------------------------
 
 
+def _officer_of_unit(field: str, officer: Officer | None, unit: Unit) -> None:
+    """The officer named on a record (who answered, who handles) is one of its unit's."""
+    if officer is not None and officer.unit_id != unit.pk:
+        raise ValidationError({field: _("Choose an officer of this unit.")})
+
+
 @transaction.atomic
 def consultation_log(
     *,
@@ -487,8 +484,7 @@ def consultation_log(
     _not_in_future("at", at, Consultation)
     if not (topic or "").strip():
         raise ValidationError({"topic": _("Say what the question was about.")})
-    if answered_by is not None and answered_by.unit_id != unit.pk:
-        raise ValidationError({"answered_by": _("Choose an officer of this unit.")})
+    _officer_of_unit("answered_by", answered_by, unit)
     return Consultation.objects.create(
         channel=channel,
         topic=topic.strip(),
@@ -497,6 +493,28 @@ def consultation_log(
         at=at,
         answer=answer.strip(),
     )
+
+
+@transaction.atomic
+def consultation_update(*, consultation: Consultation, **fields: Any) -> Consultation:
+    """Correct a logged consultation; who answered stays one of its unit's officers."""
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    if "answered_by" in fields:
+        _officer_of_unit("answered_by", consultation.answered_by, consultation.unit)
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def proposal_save(*, proposal: Proposal | None = None, **fields: Any) -> Proposal:
+    """Record or correct a legislator's proposal; its handler is one of its unit's officers."""
+    proposal = proposal or Proposal()
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    _officer_of_unit("handler", proposal.handler, proposal.unit)
+    proposal.save()
+    return proposal
 
 
 @transaction.atomic

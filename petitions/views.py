@@ -5,11 +5,11 @@ consultations and proposals. Views read input and call the services; nothing mor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +22,7 @@ from django.views import View
 
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
 from brigade.core.permissions import RoleRequiredMixin, has_role
@@ -193,26 +194,24 @@ def _counts(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _queue_after(queryset: Any, after: str) -> Any:
-    if not after:
-        return queryset
+def _position(after: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None:
+    """A keyset page's ``value,id`` position; None when there is none (or it is garbled:
+    the first page then)."""
     try:
-        day_text, pk_text = after.split(",", 1)
-        day, pk = dt.date.fromisoformat(day_text), int(pk_text)
+        text, pk_text = after.rsplit(",", 1)
+        return parse(text), int(pk_text)
     except ValueError:
-        return queryset
-    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+        return None
+
+
+def _queue_after(queryset: Any, after: str) -> Any:
+    position = _position(after, dt.date.fromisoformat) if after else None
+    return queryset.queue_after(*position) if position else queryset
 
 
 def _history_after(queryset: Any, after: str) -> Any:
-    if not after:
-        return queryset
-    try:
-        when_text, pk_text = after.rsplit(",", 1)
-        when, pk = dt.datetime.fromisoformat(when_text), int(pk_text)
-    except ValueError:
-        return queryset
-    return queryset.filter(Q(received_at__lt=when) | Q(received_at=when, pk__lt=pk))
+    position = _position(after, dt.datetime.fromisoformat) if after else None
+    return queryset.history_before(*position) if position else queryset
 
 
 # --- one ticket ---------------------------------------------------------------------------
@@ -629,9 +628,13 @@ class ProposalCreateView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ProposalForm(request.POST, user=request.user)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Proposal recorded."))
-            return redirect("petitions:proposal_list")
+            try:
+                services.proposal_save(**form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Proposal recorded."))
+                return redirect("petitions:proposal_list")
         return render(request, "petitions/proposal_form.html", {"form": form}, status=400)
 
 

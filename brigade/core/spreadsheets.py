@@ -9,6 +9,7 @@ run as a formula (``=``, ``+``, ``-``, ``@`` first) is written as text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,16 @@ class Sheet:
     rows: Iterable[Any]
 
 
+# Excel refuses these in a sheet's name (and names longer than 31 characters).
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(title: Promise | str) -> str:
+    """A sheet name Excel accepts, whatever a unit's or a week's name holds."""
+    cleaned = SHEET_TITLE_FORBIDDEN.sub("_", str(title)).strip("'")[:31]
+    return cleaned or "-"
+
+
 def write_xlsx(sheets: Sequence[Sheet]) -> Any:
     """Write the sheets to a temporary file and return it, positioned at the start."""
     from openpyxl import Workbook
@@ -84,7 +95,7 @@ def write_xlsx(sheets: Sequence[Sheet]) -> Any:
 
     book = Workbook(write_only=True)
     for sheet in sheets:
-        ws = book.create_sheet(title=str(sheet.title)[:31])
+        ws = book.create_sheet(title=sheet_title(sheet.title))
         for index, column in enumerate(sheet.columns):
             letter = _column_letter(index)
             ws.column_dimensions[letter].width = column.width

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.filters import date_range, running_on
 from brigade.duty.models import (
     Attendance,
     Campaign,
@@ -50,8 +51,7 @@ class DutyPostFilterSet(filters.FilterSet):
 
 class ShiftFilterSet(filters.FilterSet):
     date = filters.DateFilter(field_name="starts_at", lookup_expr="date", label=_("Date"))
-    date_from = filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("starts_at", of_time=True)
 
     class Meta:
         model = Shift
@@ -59,10 +59,7 @@ class ShiftFilterSet(filters.FilterSet):
 
 
 class PatrolLogFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(
-        field_name="started_at", lookup_expr="date__gte", label=_("From")
-    )
-    date_to = filters.DateFilter(field_name="started_at", lookup_expr="date__lte", label=_("To"))
+    date_from, date_to = date_range("started_at", of_time=True)
     is_open = filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
 
     class Meta:
@@ -71,14 +68,11 @@ class PatrolLogFilterSet(filters.FilterSet):
 
 
 class CampaignFilterSet(filters.FilterSet):
-    active_on = filters.DateFilter(method="filter_active_on", label=_("Running on"))
+    active_on = running_on()
 
     class Meta:
         model = Campaign
         fields = ["active_on"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.current(value)
 
 
 class RoadWorksZoneFilterSet(filters.FilterSet):
@@ -90,8 +84,7 @@ class RoadWorksZoneFilterSet(filters.FilterSet):
 
 
 class TrainingSessionFilterSet(filters.FilterSet):
-    date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
-    date_to = filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("held_on")
 
     class Meta:
         model = TrainingSession

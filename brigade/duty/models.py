@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
@@ -106,22 +107,8 @@ class DutyPost(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = geo.model_field("latitude")
+    longitude = geo.model_field("longitude")
     start_time = models.TimeField(_("staffed from"))
     end_time = models.TimeField(_("staffed until"))
     weekdays = models.CharField(

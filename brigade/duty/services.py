@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import transition
 from brigade.duty.choices import AssessmentResult, ViolationKind
 from brigade.duty.models import (
@@ -35,12 +36,8 @@ from brigade.duty.models import (
 
 
 def _not_in_future(field: str, value: dt.datetime) -> None:
-    """In the brigade's window for what has happened (brigade.core.dates), named by the field."""
-    if field == "at":  # the arrival at a post, kept as the patrol's checked_in_at
-        label = PatrolLog._meta.get_field("checked_in_at").verbose_name
-        dates.check(field, value, dates.HAPPENED, label)
-    else:
-        dates.check_fields(PatrolLog, **{field: value})
+    # "at", the arrival at a post, is kept as the patrol's checked_in_at
+    not_in_future(field, value, PatrolLog, model_field="checked_in_at" if field == "at" else None)
 
 
 def _open_patrol_message(open_patrol: PatrolLog) -> str:

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.core import dates
+from brigade.core import dates, geo
 from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
@@ -60,6 +58,25 @@ class HazardCheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _source_id() -> serializers.PrimaryKeyRelatedField:
+    """The id of a linked record (a source, an original), read-only, null when none."""
+    return serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+
+# Set by the services as a hazard moves through its states: read-only here.
+WORKFLOW_FIELDS = (
+    "responsible_party",
+    "deadline",
+    "measures",
+    "assigned_at",
+    "rectified_at",
+    "rectified_on_time",
+    "verified_at",
+    "closed_at",
+    "rejection_reason",
+)
+
+
 class HazardSerializer(ModelRulesSerializer):
     """A hazard as lists and details show it; writes change its description only."""
 
@@ -70,18 +87,10 @@ class HazardSerializer(ModelRulesSerializer):
     status = ChoicesField(HazardStatus, read_only=True)
     reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
     # null when the hazard came from elsewhere (or is not a duplicate)
-    patrol: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True
-    )
-    accident: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True
-    )
-    ticket: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True
-    )
-    duplicate_of: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True
-    )
+    patrol = _source_id()
+    accident = _source_id()
+    ticket = _source_id()
+    duplicate_of = _source_id()
     is_overdue = serializers.SerializerMethodField()
     photos = HazardPhotoSerializer(many=True, read_only=True)
     checks = HazardCheckSerializer(many=True, read_only=True)
@@ -105,34 +114,14 @@ class HazardSerializer(ModelRulesSerializer):
             "patrol",
             "accident",
             "ticket",
-            "responsible_party",
-            "deadline",
-            "measures",
-            "assigned_at",
-            "rectified_at",
-            "rectified_on_time",
-            "verified_at",
-            "closed_at",
-            "rejection_reason",
+            *WORKFLOW_FIELDS,
             "duplicate_of",
             "is_overdue",
             "photos",
             "checks",
             *TIMESTAMPS,
         )
-        read_only_fields = (
-            "found_at",
-            "responsible_party",
-            "deadline",
-            "measures",
-            "assigned_at",
-            "rectified_at",
-            "rectified_on_time",
-            "verified_at",
-            "closed_at",
-            "rejection_reason",
-            *TIMESTAMPS,
-        )
+        read_only_fields = ("found_at", *WORKFLOW_FIELDS, *TIMESTAMPS)
 
     def get_is_overdue(self, hazard: Hazard) -> bool:
         return hazard.is_overdue()
@@ -152,17 +141,8 @@ class HazardReportSerializer(serializers.Serializer):
     road = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField()
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
-    )
+    latitude = geo.serializer_field("latitude")
+    longitude = geo.serializer_field("longitude")
     found_at = TimestampField(required=False, label=label_of(Hazard, "found_at"))
     patrol = RelatedRef(
         queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)
@@ -287,11 +267,3 @@ class FacilityWorkSerializer(ModelRulesSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = TIMESTAMPS
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
-        hazard = attrs.get("hazard", getattr(self.instance, "hazard", None))
-        if hazard is not None and unit is not None and hazard.unit_id != unit.pk:
-            raise serializers.ValidationError({"hazard": _("The hazard belongs to another unit.")})
-        return attrs

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
 from brigade.core.imports import TableError
 from brigade.core.roles import ADMIN_ONLY, EVERYONE, STAFF
 from brigade.core.scope import scope_of
+from brigade.core.units import require_unit
 from brigade.duty.models import Unit
 from hazards import services
 from hazards.api.serializers import (
@@ -40,13 +41,8 @@ from hazards.transitions import HAZARD_TRANSITIONS
 
 
 def own_unit(request: Request, chosen: Unit | None) -> Unit:
-    """The unit a new record belongs to: the chosen one (in scope), else the user's own."""
-    if chosen is not None:
-        return chosen
-    unit_id = scope_of(request.user).unit_id
-    if unit_id is None:
-        raise serializers.ValidationError({"unit": [_("Choose the unit.")]})
-    return Unit.objects.get(pk=unit_id)
+    """The unit a new record belongs to (the shared rule); none: choose one."""
+    return require_unit(request.user, chosen, message=_("Choose the unit."))
 
 
 class HazardViewSet(ScopedModelViewSet):

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from brigade.core.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY
-from brigade.core.scope import scope_of
+from brigade.core.units import require_unit
 from incidents import services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
@@ -40,13 +40,8 @@ from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 
 def unit_for(user: Any, unit: Any) -> Any:
-    """The unit a new accident belongs to: the chosen one, else the user's own."""
-    if unit is not None:
-        return unit
-    officer = scope_of(user).officer
-    if officer is None:
-        raise serializers.ValidationError({"unit": [_("Choose the unit of this accident.")]})
-    return officer.unit
+    """The unit a new accident belongs to (the shared rule); none: choose one."""
+    return require_unit(user, unit, message=_("Choose the unit of this accident."))
 
 
 def _forbidden(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:

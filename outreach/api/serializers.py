@@ -160,6 +160,18 @@ class AssistanceEventSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
+# What a commendation's writer gives (the unit follows the officer or is the one thanked).
+COMMENDATION_FIELDS = (
+    "kind",
+    "giver",
+    "wording",
+    "reason",
+    "received_on",
+    "officer",
+    "recipient_unit",
+)
+
+
 class CommendationSerializer(serializers.ModelSerializer):
     kind = ChoicesField(CommendationKind, required=False, default=CommendationKind.BANNER)
     officer = RelatedRef(
@@ -180,13 +192,7 @@ class CommendationSerializer(serializers.ModelSerializer):
         model = Commendation
         fields = (
             "id",
-            "kind",
-            "giver",
-            "wording",
-            "reason",
-            "received_on",
-            "officer",
-            "recipient_unit",
+            *COMMENDATION_FIELDS,
             "unit",
             "photo",
             "photo_url",
@@ -224,16 +230,6 @@ class LoveStationSerializer(ModelRulesSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = TIMESTAMPS
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        post = attrs.get("post", getattr(self.instance, "post", None))
-        unit = attrs.get("unit", getattr(self.instance, "unit", None))
-        if post is not None and unit is not None and post.unit_id != unit.pk:
-            raise serializers.ValidationError(
-                {"post": [_("The kiosk or post belongs to another unit.")]}
-            )
-        return attrs
 
 
 class StationTallySerializer(serializers.Serializer):

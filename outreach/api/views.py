@@ -20,6 +20,7 @@ from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
 from brigade.duty.models import Officer
 from outreach import services
 from outreach.api.serializers import (
+    COMMENDATION_FIELDS,
     AssistanceEventSerializer,
     CommendationSerializer,
     EventPhotoUploadSerializer,
@@ -168,17 +169,6 @@ class AssistanceEventViewSet(ScopedModelViewSet):
         )
 
 
-COMMENDATION_FIELDS = (
-    "kind",
-    "giver",
-    "wording",
-    "reason",
-    "received_on",
-    "officer",
-    "recipient_unit",
-)
-
-
 class CommendationViewSet(ScopedModelViewSet):
     serializer_class = CommendationSerializer
     filterset_class = CommendationFilterSet
@@ -211,6 +201,18 @@ class CommendationViewSet(ScopedModelViewSet):
         )
 
 
+STATION_FIELDS = (
+    "name",
+    "unit",
+    "location",
+    "opening_hours",
+    "opened_on",
+    "post",
+    "services",
+    "is_active",
+)
+
+
 class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
@@ -227,6 +229,19 @@ class LoveStationViewSet(ScopedModelViewSet):
             .with_visits(timezone.localdate())
             .order_by("unit__code", "name")
         )
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.station_save(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        station = serializer.instance
+        data = {
+            name: serializer.validated_data.get(name, getattr(station, name))
+            for name in STATION_FIELDS
+        }
+        serializer.instance = services.station_save(by=self.request.user, station=station, **data)
 
     @extend_schema(
         summary="Tap a day's visits up or down, or set them",

@@ -47,7 +47,7 @@ from rest_framework.views import APIView
 from brigade.core.api.exceptions import exception_handler, validation_messages
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import DESK, EVERYONE
-from brigade.core.scope import scope_of
+from brigade.core.units import unit_of_new_record
 from brigade.duty.models import Unit
 from petitions import services
 from petitions.choices import OPEN_STATUSES, TicketStatus
@@ -294,9 +294,9 @@ class RequestListView(Open311View):
             if wanted - {OPEN, CLOSED}:
                 raise _bad("status", _("The status is open or closed (or both, comma-separated)."))
             if wanted == {OPEN}:
-                tickets = tickets.filter(status__in=OPEN_STATUSES)
+                tickets = tickets.open()
             elif wanted == {CLOSED}:
-                tickets = tickets.exclude(status__in=OPEN_STATUSES)
+                tickets = tickets.closed()
         return Response([service_request(t) for t in tickets[:MAX_REQUESTS]])
 
     def post(self, request: Request) -> Response:
@@ -349,16 +349,14 @@ class RequestListView(Open311View):
         """The unit named by ``unit`` (a code, among the caller's units), else the
         caller's own."""
         code = str(data.get("unit") or "").strip()
-        units = Unit.objects.visible_to(request.user)
+        chosen: Unit | None = None
         if code:
-            unit = units.filter(code=code).first()
-            if unit is None:
+            chosen = Unit.objects.visible_to(request.user).filter(code=code).first()
+            if chosen is None:
                 raise _bad(
                     "unit", _("Unknown unit, or not one of yours: “%(value)s”.") % {"value": code}
                 )
-            return unit
-        own = scope_of(request.user).unit_id
-        unit = units.filter(pk=own).first() if own else None
+        unit = unit_of_new_record(request.user, chosen)
         if unit is None:
             raise _bad("unit", _("You belong to no unit: name the unit (its code)."))
         return unit

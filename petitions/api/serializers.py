@@ -345,28 +345,13 @@ class ProposalSerializer(serializers.ModelSerializer):
         model = Proposal
         fields = (
             "id",
-            "kind",
-            "proposer",
-            "grade",
-            "title",
-            "content",
-            "received_on",
-            "due_on",
-            "unit",
-            "handler",
+            *Proposal.ENTERED_FIELDS,
             "reply_mode",
             "reply",
             "replied_at",
             *TIMESTAMPS,
         )
         read_only_fields = ("id", "reply_mode", "reply", "replied_at", *TIMESTAMPS)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unit = attrs.get("unit") or getattr(self.instance, "unit", None)
-        handler = attrs.get("handler")
-        if handler is not None and unit is not None and handler.unit_id != unit.pk:
-            raise serializers.ValidationError({"handler": [_("Choose an officer of this unit.")]})
-        return attrs
 
 
 class ProposalAnswerSerializer(serializers.Serializer):

@@ -303,8 +303,6 @@ def _page_size(raw: str | None) -> int:
 
 def queue_after(queryset: Any, after: str | None) -> Any:
     """Keyset pagination of the queue: the rows after ``next_due,id`` (no OFFSET)."""
-    from django.db.models import Q
-
     if not after:
         return queryset
     try:
@@ -312,7 +310,7 @@ def queue_after(queryset: Any, after: str | None) -> Any:
         day, pk = dt.date.fromisoformat(day_text), int(pk_text)
     except ValueError as exc:
         raise serializers.ValidationError({"after": [_("Not a position in the queue.")]}) from exc
-    return queryset.filter(Q(next_due__gt=day) | Q(next_due=day, pk__gt=pk))
+    return queryset.queue_after(day, pk)
 
 
 class ConsultationViewSet(ScopedModelViewSet):
@@ -338,13 +336,9 @@ class ConsultationViewSet(ScopedModelViewSet):
         )
 
     def perform_update(self, serializer: Any) -> None:
-        answered_by = serializer.validated_data.get("answered_by")
-        unit = serializer.validated_data.get("unit", serializer.instance.unit)
-        if answered_by is not None and answered_by.unit_id != unit.pk:
-            raise serializers.ValidationError(
-                {"answered_by": [_("Choose an officer of this unit.")]}
-            )
-        super().perform_update(serializer)
+        serializer.instance = services.consultation_update(
+            consultation=serializer.instance, **serializer.validated_data
+        )
 
 
 class ProposalViewSet(ScopedModelViewSet):
@@ -360,6 +354,14 @@ class ProposalViewSet(ScopedModelViewSet):
 
     def get_queryset(self) -> Any:
         return Proposal.objects.visible_to(self.request.user).select_related("unit", "handler")
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.proposal_save(**serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.proposal_save(
+            proposal=serializer.instance, **serializer.validated_data
+        )
 
     @extend_schema(
         summary="Record the answer",

@@ -286,3 +286,20 @@ def test_dashboard_panels_render_in_order_and_hide_when_empty():
         {"key": "a", "template": "a.html", "rows": []},
         {"key": "b", "template": "b.html", "rows": [7]},
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("2026-W50 +xq1639zSUM(1,1)*cmd|'", "2026-W50 +xq1639zSUM(1,1)_cmd|"),
+        ("a/b\\c?d:e[f]", "a_b_c_d_e_f_"),
+        ("x" * 40, "x" * 31),
+        ("'", "-"),
+    ],
+)
+def test_a_sheet_is_named_as_excel_accepts_whatever_the_unit_is_called(title, expected):
+    from brigade.core.spreadsheets import sheet_title
+
+    assert sheet_title(title) == expected
+    book = load_workbook(write_xlsx([Sheet(title, [], [])]))
+    assert book.sheetnames == [expected]
