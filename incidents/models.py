@@ -56,6 +56,14 @@ def _user_fk(
     return user_ref(verbose_name, related_name=related_name, on_delete=models.PROTECT)
 
 
+def _amount_positive(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(amount__gt=0),
+        name=name,
+        violation_error_message=_("The amount must be more than zero."),
+    )
+
+
 class Accident(TimeStampedModel):
     """A road traffic accident the brigade handled; a hit-and-run stays open until solved."""
 
@@ -237,11 +245,7 @@ class FundAdvance(TimeStampedModel):
         verbose_name = _("fund advance")
         verbose_name_plural = _("fund advances")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="advance_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
-            ),
+            _amount_positive("advance_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount_recovered__gte=0) & Q(amount_recovered__lte=F("amount")),
                 name="advance_recovered_within_amount",
@@ -295,11 +299,7 @@ class Recovery(TimeStampedModel):
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="recovery_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
-            ),
+            _amount_positive("recovery_amount_positive"),
         ]
 
     def __str__(self) -> str:

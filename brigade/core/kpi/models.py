@@ -86,6 +86,13 @@ class KpiFigure(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            # one figure per metric, week and scope (kpirollup_once, kpipublished_once)
+            models.UniqueConstraint(fields=["metric", "week", "scope"], name="%(class)s_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.week} {self.scope}: {self.value}"
 
 
 class KpiRollup(KpiFigure):
@@ -93,16 +100,10 @@ class KpiRollup(KpiFigure):
 
     computed_at = models.DateTimeField(_("computed at"))
 
-    class Meta:
+    class Meta(KpiFigure.Meta):
         verbose_name = _("KPI rollup")
         verbose_name_plural = _("KPI rollups")
-        constraints = [
-            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpirollup_once"),
-        ]
         indexes = [models.Index(fields=["week", "scope"], name="kpirollup_week_scope")]
-
-    def __str__(self) -> str:
-        return f"{self.metric} {self.week} {self.scope}: {self.value}"
 
 
 class KpiPublished(KpiFigure):
@@ -110,15 +111,12 @@ class KpiPublished(KpiFigure):
 
     published_at = models.DateTimeField(_("published at"))
 
-    class Meta:
+    class Meta(KpiFigure.Meta):
         verbose_name = _("published KPI")
         verbose_name_plural = _("published KPIs")
-        constraints = [
-            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpipublished_once"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.week} {self.scope}: {self.value} (published)"
+        return f"{super().__str__()} (published)"
 
 
 class KpiDirty(models.Model):
