@@ -442,4 +442,5 @@ __all__ = [
     "TrainingSession",
     "Unit",
     "ViolationTally",
+    "unit_fk",
 ]
