@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,9 +15,10 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.fields import optional_fk, user_ref
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
-from brigade.duty.models import Officer, PatrolLog, Unit
+from brigade.duty.models import Officer, PatrolLog, unit_fk
 from hazards.choices import (
     OPEN_STATUSES,
     CheckResult,
@@ -45,9 +45,7 @@ from hazards.querysets import (
 class Hazard(TimeStampedModel):
     """A road-safety hazard, from its report to a verified rectification (or its rejection)."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("unit")
-    )
+    unit = unit_fk("hazards")
     element = models.CharField(_("element"), max_length=20, choices=Element.choices)
     source = models.CharField(
         _("source"), max_length=20, choices=HazardSource.choices, default=HazardSource.PATROL
@@ -68,38 +66,12 @@ class Hazard(TimeStampedModel):
         db_index=True,
     )
     found_at = HappenedDateTimeField(_("found at"), default=timezone.now, db_index=True)
-    reported_by = models.ForeignKey(
-        Officer,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="hazards_reported",
-        verbose_name=_("reported by"),
+    reported_by = optional_fk(
+        Officer, _("reported by"), related_name="hazards_reported", on_delete=models.PROTECT
     )
-    patrol = models.ForeignKey(
-        PatrolLog,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="hazards",
-        verbose_name=_("patrol"),
-    )
-    accident = models.ForeignKey(
-        "incidents.Accident",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="hazards",
-        verbose_name=_("accident"),
-    )
-    ticket = models.ForeignKey(
-        "petitions.Ticket",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="hazards",
-        verbose_name=_("ticket"),
-    )
+    patrol = optional_fk(PatrolLog, _("patrol"), related_name="hazards")
+    accident = optional_fk("incidents.Accident", _("accident"), related_name="hazards")
+    ticket = optional_fk("petitions.Ticket", _("ticket"), related_name="hazards")
     responsible_party = models.CharField(_("responsible party"), max_length=200, blank=True)
     deadline = PlannedDateField(_("deadline"), null=True, blank=True, db_index=True)
     measures = models.TextField(_("measures"), blank=True)
@@ -107,23 +79,11 @@ class Hazard(TimeStampedModel):
     rectified_at = HappenedDateTimeField(_("rectified at"), null=True, blank=True)
     rectified_on_time = models.BooleanField(_("rectified on time"), null=True, blank=True)
     verified_at = HappenedDateTimeField(_("verified at"), null=True, blank=True, db_index=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("verified by"),
-    )
+    verified_by = user_ref(_("verified by"))
     closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    duplicate_of = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="duplicates",
-        verbose_name=_("duplicate of"),
+    duplicate_of = optional_fk(
+        "self", _("duplicate of"), related_name="duplicates", on_delete=models.PROTECT
     )
     history = HistoricalRecords()
 
@@ -165,14 +125,7 @@ class HazardPhoto(TimeStampedModel):
     file = models.FileField(
         _("photo"), upload_to=upload_path("hazards/photos"), validators=[validate_image]
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_ref(_("uploaded by"))
     history = HistoricalRecords()
 
     objects = PhotoQuerySet.as_manager()
@@ -194,14 +147,7 @@ class HazardCheck(TimeStampedModel):
     )
     result = models.CharField(_("result"), max_length=10, choices=CheckResult.choices)
     reason = models.TextField(_("reason"), blank=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked by"),
-    )
+    checked_by = user_ref(_("checked by"))
     checked_at = HappenedDateTimeField(_("checked at"), default=timezone.now)
     history = HistoricalRecords()
 
@@ -219,17 +165,8 @@ class HazardCheck(TimeStampedModel):
 class KeyVehicleImport(TimeStampedModel):
     """One import of the key-vehicle register: who, when, into which unit, what it did."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="key_vehicle_imports", verbose_name=_("unit")
-    )
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("imported by"),
-    )
+    unit = unit_fk("key_vehicle_imports")
+    imported_by = user_ref(_("imported by"))
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     total = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
@@ -252,9 +189,7 @@ class KeyVehicle(TimeStampedModel):
     """A vehicle flagged for overdue inspection, scrapping or unhandled violations; cleared
     (清零) only with evidence."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="key_vehicles", verbose_name=_("unit")
-    )
+    unit = unit_fk("key_vehicles")
     plate = models.CharField(_("plate"), max_length=20, unique=True)
     kind = models.CharField(
         _("vehicle kind"), max_length=20, choices=VehicleKind.choices, default=VehicleKind.OTHER
@@ -270,28 +205,14 @@ class KeyVehicle(TimeStampedModel):
     )
     flagged_at = HappenedDateTimeField(_("flagged at"), default=timezone.now, db_index=True)
     cleared_at = HappenedDateTimeField(_("cleared at"), null=True, blank=True, db_index=True)
-    cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("cleared by"),
-    )
+    cleared_by = user_ref(_("cleared by"))
     inspection_date = HappenedDateField(_("inspection date"), null=True, blank=True)
     scrapping_certificate = models.CharField(
         _("scrapping certificate no."), max_length=50, blank=True
     )
     clearance_note = models.TextField(_("clearance note"), blank=True)
     reopened_count = models.PositiveIntegerField(_("times reopened"), default=0)
-    last_import = models.ForeignKey(
-        KeyVehicleImport,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="vehicles",
-        verbose_name=_("last import"),
-    )
+    last_import = optional_fk(KeyVehicleImport, _("last import"), related_name="vehicles")
     history = HistoricalRecords()
 
     objects = KeyVehicleQuerySet.as_manager()
@@ -308,30 +229,14 @@ class KeyVehicle(TimeStampedModel):
 class FacilityWork(TimeStampedModel):
     """Work done on road facilities: how many signals, signs, bays... and where."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="facility_works", verbose_name=_("unit")
-    )
+    unit = unit_fk("facility_works")
     kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     place = models.CharField(_("place"), max_length=200)
     done_on = HappenedDateField(_("done on"), db_index=True)
-    hazard = models.ForeignKey(
-        Hazard,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="facility_works",
-        verbose_name=_("hazard"),
-    )
+    hazard = optional_fk(Hazard, _("hazard"), related_name="facility_works")
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_ref(_("recorded by"))
     history = HistoricalRecords()
 
     objects = FacilityWorkQuerySet.as_manager()

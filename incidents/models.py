@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,9 +16,10 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.fields import user_ref
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_document
-from brigade.duty.models import Unit
+from brigade.duty.models import unit_fk
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,
@@ -42,17 +42,25 @@ from incidents.querysets import (
     RecoveryQuerySet,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.utils.functional import _StrOrPromise
+
 CENT = Decimal("0.01")
 
 
-def _user_fk(related_name: str, verbose_name: Any) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name=related_name,
-        verbose_name=verbose_name,
+def _user_fk(
+    related_name: str, verbose_name: _StrOrPromise
+) -> models.ForeignKey[User | None, User | None]:
+    # a user named on a case or a payment cannot be deleted
+    return user_ref(verbose_name, related_name=related_name, on_delete=models.PROTECT)
+
+
+def _amount_positive(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(amount__gt=0),
+        name=name,
+        violation_error_message=_("The amount must be more than zero."),
     )
 
 
@@ -73,9 +81,7 @@ class Accident(TimeStampedModel):
     handling_mode = models.CharField(
         _("handling"), max_length=20, choices=HandlingMode.choices, default=HandlingMode.SIMPLE
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="accidents", verbose_name=_("unit")
-    )
+    unit = unit_fk("accidents")
     recorded_by = _user_fk("accidents_recorded", _("recorded by"))
     hit_and_run = models.BooleanField(_("hit-and-run"), default=False)
     solved_at = HappenedDateTimeField(_("solved at"), null=True, blank=True)
@@ -225,11 +231,7 @@ class FundAdvance(TimeStampedModel):
         verbose_name = _("fund advance")
         verbose_name_plural = _("fund advances")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="advance_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
-            ),
+            _amount_positive("advance_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount_recovered__gte=0) & Q(amount_recovered__lte=F("amount")),
                 name="advance_recovered_within_amount",
@@ -283,11 +285,7 @@ class Recovery(TimeStampedModel):
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="recovery_amount_positive",
-                violation_error_message=_("The amount must be more than zero."),
-            ),
+            _amount_positive("recovery_amount_positive"),
         ]
 
     def __str__(self) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
-from brigade.duty.models import DutyPost, Officer, Unit
+from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
 from outreach.querysets import (
     AssistanceEventQuerySet,
@@ -57,11 +57,7 @@ class OutreachCampaign(TimeStampedModel):
         verbose_name = _("outreach campaign")
         verbose_name_plural = _("outreach campaigns")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="outreachcampaign_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("outreachcampaign_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(goal_target__gt=0),
                 name="outreachcampaign_target_positive",
@@ -83,32 +79,18 @@ class PublicityEvent(TimeStampedModel):
     venue_kind = models.CharField(_("venue kind"), max_length=20, choices=VenueKind.choices)
     venue_name = models.CharField(_("venue"), max_length=150)
     topic = models.CharField(_("topic"), max_length=200)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="publicity_events", verbose_name=_("unit")
-    )
+    unit = unit_fk("publicity_events")
     officers = models.ManyToManyField(
         Officer, related_name="publicity_events", blank=True, verbose_name=_("officers present")
     )
     audience = models.PositiveIntegerField(_("people educated"), default=0)
     consultations = models.PositiveIntegerField(_("consultations answered"), default=0)
     materials = models.PositiveIntegerField(_("materials handed out"), default=0)
-    campaign = models.ForeignKey(
-        OutreachCampaign,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="events",
-        verbose_name=_("outreach campaign"),
+    campaign = optional_fk(
+        OutreachCampaign, _("outreach campaign"), related_name="events", on_delete=models.PROTECT
     )
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_ref(_("recorded by"))
     history = HistoricalRecords(m2m_fields=[officers])
 
     objects = PublicityEventQuerySet.as_manager()
@@ -134,14 +116,7 @@ class EventPhoto(TimeStampedModel):
         _("photo"), upload_to=upload_path("outreach/photos"), validators=[validate_image]
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_ref(_("uploaded by"))
     history = HistoricalRecords()
 
     objects = EventPhotoQuerySet.as_manager()
@@ -161,19 +136,12 @@ class LoveStation(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     location = models.CharField(_("where"), max_length=200)
-    post = models.ForeignKey(
-        DutyPost,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="love_stations",
-        verbose_name=_("kiosk or post"),
+    post = optional_fk(
+        DutyPost, _("kiosk or post"), related_name="love_stations", on_delete=models.PROTECT
     )
     opening_hours = models.CharField(_("opening hours"), max_length=100)
     services = models.TextField(_("services"), blank=True)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="love_stations", verbose_name=_("unit")
-    )
+    unit = unit_fk("love_stations")
     opened_on = HappenedDateField(_("opened on"))
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -211,11 +179,7 @@ class StationVisitDay(models.Model):
         verbose_name_plural = _("station visit days")
         constraints = [
             models.UniqueConstraint(fields=["station", "day"], name="visitday_one_per_day"),
-            models.CheckConstraint(
-                condition=Q(visits__gte=0),
-                name="visitday_not_negative",
-                violation_error_message=_("The count cannot be negative."),
-            ),
+            not_negative("visits", "visitday_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -231,20 +195,11 @@ class AssistanceEvent(TimeStampedModel):
     location = models.CharField(_("where"), max_length=200)
     description = models.TextField(_("what happened"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=200)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="assistance_events", verbose_name=_("unit")
-    )
+    unit = unit_fk("assistance_events")
     officers = models.ManyToManyField(
         Officer, related_name="assistance_events", blank=True, verbose_name=_("officers")
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_ref(_("recorded by"))
     history = HistoricalRecords(m2m_fields=[officers])
 
     objects = AssistanceEventQuerySet.as_manager()
@@ -271,41 +226,22 @@ class Commendation(TimeStampedModel):
     )
     reason = models.TextField(_("for what"), blank=True)
     received_on = HappenedDateField(_("received on"), db_index=True)
-    officer = models.ForeignKey(
-        Officer,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="commendations",
-        verbose_name=_("to officer"),
+    officer = optional_fk(
+        Officer, _("to officer"), related_name="commendations", on_delete=models.PROTECT
     )
-    recipient_unit = models.ForeignKey(
-        Unit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="commendations_received",
-        verbose_name=_("to unit"),
+    recipient_unit = optional_fk(
+        Unit, _("to unit"), related_name="commendations_received", on_delete=models.PROTECT
     )
     # The unit the record belongs to (the officer's, or the commended unit): set by the
     # service, it scopes the record and counts it in the unit's figures.
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="commendations", verbose_name=_("unit")
-    )
+    unit = unit_fk("commendations")
     photo = models.FileField(
         _("photo"),
         upload_to=upload_path("outreach/commendations"),
         validators=[validate_image],
         blank=True,
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_ref(_("recorded by"))
     history = HistoricalRecords()
 
     objects = CommendationQuerySet.as_manager()

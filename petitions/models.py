@@ -15,9 +15,10 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
+from brigade.core.fields import one_per, optional_fk, user_ref
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
-from brigade.duty.models import Officer, Unit
+from brigade.duty.models import Officer, unit_fk
 from petitions.choices import (
     OPEN_STATUSES,
     CallbackResult,
@@ -110,17 +111,8 @@ class Ticket(TimeStampedModel):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("unit")
-    )
-    handler = models.ForeignKey(
-        Officer,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="tickets",
-        verbose_name=_("handler"),
-    )
+    unit = unit_fk("tickets")
+    handler = optional_fk(Officer, _("handler"), related_name="tickets", on_delete=models.PROTECT)
     status = models.CharField(
         _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.RECEIVED
     )
@@ -133,39 +125,18 @@ class Ticket(TimeStampedModel):
     close_due = PlannedDateField(_("close by"))
     next_due = PlannedDateField(_("next deadline"), null=True, blank=True)
     signed_at = HappenedDateTimeField(_("signed at"), null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("signed by"),
-    )
+    signed_by = user_ref(_("signed by"))
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True)
     reply = models.TextField(_("reply to the citizen"), blank=True)
     closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = user_ref(_("closed by"))
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
     returned_at = HappenedDateTimeField(_("returned at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     reopened_at = HappenedDateTimeField(_("reopened at"), null=True, blank=True)
     # The round whose callback is recorded: a second callback for one round is refused.
     callback_round = models.PositiveSmallIntegerField(_("called back for round"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_ref(_("created by"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = TicketQuerySet.as_manager()
@@ -248,14 +219,7 @@ class TicketReply(TimeStampedModel):
     round = models.PositiveSmallIntegerField(_("round"))
     text = models.TextField(_("reply"))
     replied_at = HappenedDateTimeField(_("replied at"))
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("replied by"),
-    )
+    replied_by = user_ref(_("replied by"))
     history = HistoricalRecords()
 
     objects = ReplyQuerySet.as_manager()
@@ -265,10 +229,10 @@ class TicketReply(TimeStampedModel):
         verbose_name = _("ticket reply")
         verbose_name_plural = _("ticket replies")
         constraints = [
-            models.UniqueConstraint(
-                fields=["ticket", "round"],
-                name="ticketreply_one_per_round",
-                violation_error_message=_("This round has already been replied to."),
+            one_per(
+                ["ticket", "round"],
+                "ticketreply_one_per_round",
+                _("This round has already been replied to."),
             ),
         ]
 
@@ -283,19 +247,10 @@ class TicketCallback(TimeStampedModel):
         Ticket, on_delete=models.CASCADE, related_name="callbacks", verbose_name=_("ticket")
     )
     # the ticket's unit, copied so that the satisfaction metric reads one table
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
-    )
+    unit = unit_fk("+")
     round = models.PositiveSmallIntegerField(_("round"))
     result = models.CharField(_("result"), max_length=30, choices=CallbackResult.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("called back by"),
-    )
+    by = user_ref(_("called back by"))
     at = HappenedDateTimeField(_("called back at"), db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()
@@ -307,10 +262,10 @@ class TicketCallback(TimeStampedModel):
         verbose_name = _("ticket callback")
         verbose_name_plural = _("ticket callbacks")
         constraints = [
-            models.UniqueConstraint(
-                fields=["ticket", "round"],
-                name="ticketcallback_one_per_round",
-                violation_error_message=_("This round has already been called back."),
+            one_per(
+                ["ticket", "round"],
+                "ticketcallback_one_per_round",
+                _("This round has already been called back."),
             ),
         ]
         indexes = [models.Index(fields=["unit", "at"], name="callback_unit_at")]
@@ -334,22 +289,8 @@ class TicketExtension(TimeStampedModel):
         choices=ExtensionStatus.choices,
         default=ExtensionStatus.PENDING,
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    requested_by = user_ref(_("requested by"))
+    decided_by = user_ref(_("decided by"))
     decided_at = HappenedDateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -408,18 +349,11 @@ class Consultation(TimeStampedModel):
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
     topic = models.CharField(pgettext_lazy("consultation", "topic"), max_length=200)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        Officer,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="consultations",
-        verbose_name=_("answered by"),
+    answered_by = optional_fk(
+        Officer, _("answered by"), related_name="consultations", on_delete=models.PROTECT
     )
     at = HappenedDateTimeField(_("answered at"), db_index=True)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("unit")
-    )
+    unit = unit_fk("consultations")
     history = HistoricalRecords()
 
     objects = ConsultationQuerySet.as_manager()
@@ -462,17 +396,8 @@ class Proposal(TimeStampedModel):
     )
     reply = models.TextField(_("reply"), blank=True)
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True, db_index=True)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("unit")
-    )
-    handler = models.ForeignKey(
-        Officer,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proposals",
-        verbose_name=_("handler"),
-    )
+    unit = unit_fk("proposals")
+    handler = optional_fk(Officer, _("handler"), related_name="proposals", on_delete=models.PROTECT)
     history = HistoricalRecords()
 
     objects = ProposalQuerySet.as_manager()

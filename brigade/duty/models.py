@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
+from brigade.core.fields import ends_after_start, not_negative, one_per, optional_fk
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
@@ -63,6 +64,13 @@ class Unit(TimeStampedModel):
         return self.pk
 
 
+def unit_fk(related_name: str) -> models.ForeignKey[Unit, Unit]:
+    """The unit a record belongs to, which scopes it and counts it in the unit's figures."""
+    return models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name=related_name, verbose_name=_("unit")
+    )
+
+
 class Officer(TimeStampedModel):
     """A police officer, auxiliary or security staff member; optionally a login."""
 
@@ -79,9 +87,7 @@ class Officer(TimeStampedModel):
     kind = models.CharField(
         _("kind"), max_length=20, choices=OfficerKind.choices, default=OfficerKind.POLICE
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="officers", verbose_name=_("unit")
-    )
+    unit = unit_fk("officers")
     motorcycle_certified = models.BooleanField(_("motorcycle certified"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -102,9 +108,7 @@ class DutyPost(TimeStampedModel):
     """A post officers are assigned to (定岗), with the days and hours it is staffed."""
 
     name = models.CharField(_("name"), max_length=100)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("unit")
-    )
+    unit = unit_fk("posts")
     kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
     location = models.CharField(_("location"), max_length=200, blank=True)
     latitude = geo.model_field("latitude")
@@ -132,10 +136,10 @@ class DutyPost(TimeStampedModel):
         verbose_name = _("duty post")
         verbose_name_plural = _("duty posts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "name"],
-                name="dutypost_unique_name_in_unit",
-                violation_error_message=_("This unit already has a post with this name."),
+            one_per(
+                ["unit", "name"],
+                "dutypost_unique_name_in_unit",
+                _("This unit already has a post with this name."),
             ),
         ]
 
@@ -165,11 +169,7 @@ class Campaign(TimeStampedModel):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="campaign_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("campaign_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -186,9 +186,7 @@ class RoadWorksZone(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     road = models.CharField(_("road"), max_length=100)
     description = models.TextField(_("description"), blank=True)
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="zones", verbose_name=_("unit")
-    )
+    unit = unit_fk("zones")
     starts_on = PlannedDateField(_("works start"))
     ends_on = PlannedDateField(_("works end"), null=True, blank=True)
     extra_officers = models.PositiveSmallIntegerField(_("extra officers needed"), default=1)
@@ -201,11 +199,7 @@ class RoadWorksZone(TimeStampedModel):
         verbose_name = _("road-works zone")
         verbose_name_plural = _("road-works zones")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
-                name="zone_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("zone_ends_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -227,11 +221,7 @@ class SchoolBreak(TimeStampedModel):
         verbose_name = _("school break")
         verbose_name_plural = _("school breaks")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
-                name="schoolbreak_ends_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
+            ends_after_start("schoolbreak_ends_after_start", open_ended=False),
         ]
 
     def __str__(self) -> str:
@@ -247,9 +237,7 @@ class Shift(TimeStampedModel):
     post = models.ForeignKey(
         DutyPost, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("post")
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("unit")
-    )
+    unit = unit_fk("shifts")
     starts_at = PlannedDateTimeField(_("starts at"))
     ends_at = PlannedDateTimeField(_("ends at"))
     duty = models.CharField(_("duty"), max_length=200, blank=True)
@@ -280,33 +268,14 @@ class PatrolLog(TimeStampedModel):
     officer = models.ForeignKey(
         Officer, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("officer")
     )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("unit")
-    )
+    unit = unit_fk("patrols")
     mode = models.CharField(_("mode"), max_length=20, choices=PatrolMode.choices)
-    post = models.ForeignKey(
-        DutyPost,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="patrols",
-        verbose_name=_("post"),
+    post = optional_fk(DutyPost, _("post"), related_name="patrols", on_delete=models.PROTECT)
+    zone = optional_fk(
+        RoadWorksZone, _("road-works zone"), related_name="patrols", on_delete=models.PROTECT
     )
-    zone = models.ForeignKey(
-        RoadWorksZone,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="patrols",
-        verbose_name=_("road-works zone"),
-    )
-    campaign = models.ForeignKey(
-        Campaign,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="patrols",
-        verbose_name=_("campaign"),
+    campaign = optional_fk(
+        Campaign, _("campaign"), related_name="patrols", on_delete=models.PROTECT
     )
     started_at = HappenedDateTimeField(_("started at"), default=timezone.now, db_index=True)
     ended_at = HappenedDateTimeField(_("ended at"), null=True, blank=True)
@@ -372,11 +341,7 @@ class ViolationTally(models.Model):
         verbose_name_plural = _("violation tallies")
         constraints = [
             models.UniqueConstraint(fields=["patrol", "kind"], name="tally_one_per_kind"),
-            models.CheckConstraint(
-                condition=Q(count__gte=0),
-                name="tally_not_negative",
-                violation_error_message=_("The count cannot be negative."),
-            ),
+            not_negative("count", "tally_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -386,9 +351,7 @@ class ViolationTally(models.Model):
 class TrainingSession(TimeStampedModel):
     """A study session, lecture, education viewing, drill or motorcycle-skills course."""
 
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="trainings", verbose_name=_("unit")
-    )
+    unit = unit_fk("trainings")
     kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
     title = models.CharField(_("title"), max_length=200)
     held_on = PlannedDateField(_("held on"), db_index=True)
@@ -443,10 +406,10 @@ class Attendance(TimeStampedModel):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "officer"],
-                name="attendance_once",
-                violation_error_message=_("This officer is already recorded for the session."),
+            one_per(
+                ["session", "officer"],
+                "attendance_once",
+                _("This officer is already recorded for the session."),
             ),
         ]
 
@@ -466,4 +429,5 @@ __all__ = [
     "TrainingSession",
     "Unit",
     "ViolationTally",
+    "unit_fk",
 ]

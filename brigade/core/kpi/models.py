@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from brigade.core.fields import user_ref
 
 BRIGADE_SCOPE = "brigade"
 
@@ -85,6 +86,13 @@ class KpiFigure(models.Model):
 
     class Meta:
         abstract = True
+        constraints = [
+            # one figure per metric, week and scope (kpirollup_once, kpipublished_once)
+            models.UniqueConstraint(fields=["metric", "week", "scope"], name="%(class)s_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.week} {self.scope}: {self.value}"
 
 
 class KpiRollup(KpiFigure):
@@ -92,16 +100,10 @@ class KpiRollup(KpiFigure):
 
     computed_at = models.DateTimeField(_("computed at"))
 
-    class Meta:
+    class Meta(KpiFigure.Meta):
         verbose_name = _("KPI rollup")
         verbose_name_plural = _("KPI rollups")
-        constraints = [
-            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpirollup_once"),
-        ]
         indexes = [models.Index(fields=["week", "scope"], name="kpirollup_week_scope")]
-
-    def __str__(self) -> str:
-        return f"{self.metric} {self.week} {self.scope}: {self.value}"
 
 
 class KpiPublished(KpiFigure):
@@ -109,15 +111,12 @@ class KpiPublished(KpiFigure):
 
     published_at = models.DateTimeField(_("published at"))
 
-    class Meta:
+    class Meta(KpiFigure.Meta):
         verbose_name = _("published KPI")
         verbose_name_plural = _("published KPIs")
-        constraints = [
-            models.UniqueConstraint(fields=["metric", "week", "scope"], name="kpipublished_once"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.week} {self.scope}: {self.value} (published)"
+        return f"{super().__str__()} (published)"
 
 
 class KpiDirty(models.Model):
@@ -162,14 +161,7 @@ class KpiRun(models.Model):
     since = models.DateField(_("from week"), null=True, blank=True)
     done = models.PositiveIntegerField(_("steps done"), default=0)
     total = models.PositiveIntegerField(_("steps"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_ref(_("requested by"))
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
