@@ -6,13 +6,14 @@ June that are still open, so the queue and the map have work in them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-from zoneinfo import ZoneInfo
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from brigade.duty.demo import DemoContext
+from brigade.duty.demo import DemoContext, at
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
     CheckResult,
@@ -27,7 +28,9 @@ from hazards.choices import (
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle, KeyVehicleImport
 
-TZ = ZoneInfo("Asia/Shanghai")
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 E, S, Sev = Element, HazardSource, Severity
 
 # (unit, found on, element, source, severity, road, place, description, measures, party)
@@ -340,10 +343,6 @@ ROAD_POSITION = {
 OFFICERS_OF_UNIT = {"sq1": "051311", "sq2": "051321", "sq3": "051331"}
 
 
-def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
-
-
 def seed(demo: DemoContext) -> None:
     """Hazards, key vehicles and facility works of the half year."""
     with transaction.atomic():
@@ -352,9 +351,7 @@ def seed(demo: DemoContext) -> None:
         seed_facility_works(demo)
 
 
-def _position(rng: Any, road: str) -> tuple[Any, Any]:
-    from decimal import Decimal
-
+def _position(rng: random.Random, road: str) -> tuple[Decimal, Decimal]:
     lat, lng = ROAD_POSITION[road]
     jitter = Decimal(rng.randint(-30, 30)) / Decimal(10000)
     return (Decimal(str(lat)) + jitter).quantize(Decimal("0.000001")), (
@@ -362,24 +359,66 @@ def _position(rng: Any, road: str) -> tuple[Any, Any]:
     ).quantize(Decimal("0.000001"))
 
 
+@dataclass(frozen=True)
+class _Draws:
+    """A hazard's random values, drawn in this order whether or not the hazard exists, so
+    that a second run draws the same values for the hazards after it."""
+
+    found_at: dt.datetime
+    position: tuple[Decimal, Decimal]
+    assign_hours: int
+    fix_days: int
+    fix_hour: int
+    check_days: int
+
+    @classmethod
+    def of(cls, rng: random.Random, found_on: dt.date, road: str, days: int) -> _Draws:
+        return cls(
+            found_at=at(found_on, rng.randint(8, 17), rng.choice((0, 15, 30, 45))),
+            position=_position(rng, road),
+            assign_hours=rng.randint(2, 20),
+            fix_days=rng.randint(1, max(days - 1, 1)),
+            fix_hour=rng.randint(9, 17),
+            check_days=rng.randint(1, 2),
+        )
+
+
+def _verify(
+    hazard: Hazard,
+    draws: _Draws,
+    days: int,
+    measures: str,
+    commander: User | None,
+) -> None:
+    """Fixed within the deadline, checked a day or two later, all before 13 June."""
+    found_on = hazard.found_at.date()
+    deadline = found_on + dt.timedelta(days=days)
+    rectified_on = min(found_on + dt.timedelta(days=draws.fix_days), dt.date(2022, 6, 10))
+    rectified_at = at(rectified_on, draws.fix_hour)
+    verified_at = min(
+        rectified_at + dt.timedelta(days=draws.check_days), at(dt.date(2022, 6, 12), 16)
+    )
+    hazard.status = HazardStatus.VERIFIED
+    hazard.deadline = deadline
+    hazard.measures = measures
+    hazard.assigned_at = draws.found_at + dt.timedelta(hours=draws.assign_hours)
+    hazard.rectified_at = rectified_at
+    hazard.rectified_on_time = rectified_on <= deadline
+    hazard.verified_at = verified_at
+    hazard.verified_by = commander
+    hazard.closed_at = verified_at
+
+
 def seed_hazards(demo: DemoContext) -> None:
     rng = demo.rng("hazards.hazards")
-    commander = get_user_model().objects.filter(username="commander").first()
+    commander = demo.users("commander").get("commander")
     made = 0
     for index, row in enumerate([*HAZARDS, *OPEN_HAZARDS]):
         unit_code, found_on, element, source, severity, road, place, text, measures, party = row
-        # every draw happens whether or not the hazard exists, so a second run draws the
-        # same values for the hazards after it
-        found_at = _at(found_on, rng.randint(8, 17), rng.choice((0, 15, 30, 45)))
-        latitude, longitude = _position(rng, road)
         days = DEFAULT_DEADLINE_DAYS[Severity(severity)]
-        assign_hours = rng.randint(2, 20)
-        fix_days = rng.randint(1, max(days - 1, 1))
-        fix_hour = rng.randint(9, 17)
-        check_days = rng.randint(1, 2)
-        if Hazard.objects.filter(road=road, found_at=found_at).exists():
+        draws = _Draws.of(rng, found_on, road, days)
+        if Hazard.objects.filter(road=road, found_at=draws.found_at).exists():
             continue
-        officer = demo.officers.get(OFFICERS_OF_UNIT[unit_code])
         hazard = Hazard(
             unit=demo.units[unit_code],
             element=element,
@@ -388,52 +427,32 @@ def seed_hazards(demo: DemoContext) -> None:
             road=road,
             location=place,
             description=text,
-            latitude=latitude,
-            longitude=longitude,
-            found_at=found_at,
-            reported_by=officer,
+            latitude=draws.position[0],
+            longitude=draws.position[1],
+            found_at=draws.found_at,
+            reported_by=demo.officers.get(OFFICERS_OF_UNIT[unit_code]),
+            responsible_party=party,
         )
         if index < len(HAZARDS):
-            assigned_at = found_at + dt.timedelta(hours=assign_hours)
-            deadline = found_on + dt.timedelta(days=days)
-            # fixed within the deadline, checked a day or two later, all before 13 June
-            rectified_on = min(
-                found_on + dt.timedelta(days=fix_days),
-                dt.date(2022, 6, 10),
-            )
-            rectified_at = _at(rectified_on, fix_hour)
-            verified_at = min(
-                rectified_at + dt.timedelta(days=check_days), _at(dt.date(2022, 6, 12), 16)
-            )
-            hazard.status = HazardStatus.VERIFIED
-            hazard.responsible_party = party
-            hazard.deadline = deadline
-            hazard.measures = measures
-            hazard.assigned_at = assigned_at
-            hazard.rectified_at = rectified_at
-            hazard.rectified_on_time = rectified_on <= deadline
-            hazard.verified_at = verified_at
-            hazard.verified_by = commander
-            hazard.closed_at = verified_at
+            _verify(hazard, draws, days, measures, commander)
         elif party:
             hazard.status = HazardStatus.ASSIGNED
-            hazard.responsible_party = party
             hazard.deadline = found_on + dt.timedelta(days=days)
-            hazard.assigned_at = found_at + dt.timedelta(hours=3)
+            hazard.assigned_at = draws.found_at + dt.timedelta(hours=3)
         hazard.save()
         if hazard.status == HazardStatus.VERIFIED:
             HazardCheck.objects.create(
                 hazard=hazard,
                 result=CheckResult.PASSED,
                 checked_by=commander,
-                checked_at=hazard.verified_at or verified_at,
+                checked_at=hazard.verified_at,
             )
         made += 1
     demo.log(f"Hazards: {made} created.")
 
 
 def seed_key_vehicles(demo: DemoContext) -> None:
-    commander = get_user_model().objects.filter(username="commander").first()
+    commander = demo.users("commander").get("commander")
     unit = demo.units["sq1"]
     created = 0
     batch = None
@@ -455,8 +474,8 @@ def seed_key_vehicles(demo: DemoContext) -> None:
             owner=owner,
             reason=reason,
             status=KeyVehicleStatus.CLEARED,
-            flagged_at=_at(flagged_on, 9),
-            cleared_at=_at(cleared_on, 15),
+            flagged_at=at(flagged_on, 9),
+            cleared_at=at(cleared_on, 15),
             cleared_by=commander,
             inspection_date=cleared_on if evidence == "inspection" else None,
             scrapping_certificate=f"BF{cleared_on:%Y%m%d}{plate[-3:]}"

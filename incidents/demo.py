@@ -15,12 +15,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-
-from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,
@@ -33,6 +31,9 @@ from incidents.choices import (
     VehicleKind,
 )
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
 SQUADRONS = ("sq1", "sq2", "sq3")
@@ -280,108 +281,103 @@ def _party(rng: random.Random, liability: str = "") -> dict[str, Any]:
     }
 
 
-def plan_accidents(demo: DemoContext) -> list[AccidentPlan]:
-    """Half a year of ordinary accidents: the same list on every run."""
-    rng = demo.rng("incidents.accidents")
+def _victim(role: str, name: str, plate: str = "") -> dict[str, Any]:
+    """The party who came to harm, with no liability."""
+    return {"role": role, "name": name, "plate": plate, "insurer": "", "liability": Liability.NONE}
+
+
+def _ordinary_accident(rng: random.Random, unit: str, day: dt.date) -> AccidentPlan:
+    hour, minute = rng.choice([7, 8, 9, 11, 12, 17, 18, 19, 21]), rng.randrange(0, 60, 5)
+    when = at(day, hour, minute)
+    roll = rng.random()
+    severity = (
+        Severity.PROPERTY if roll < 0.86 else Severity.INJURY if roll < 0.98 else Severity.FATAL
+    )
+    if severity == Severity.PROPERTY:
+        mode = HandlingMode.QUICK if rng.random() < 0.72 else HandlingMode.SIMPLE
+    else:
+        mode = HandlingMode.GENERAL
+    mediation = ""
+    if mode != HandlingMode.QUICK and rng.random() < 0.6:
+        mediation = rng.choice([MediationOutcome.AGREED] * 5 + [MediationOutcome.FAILED])
+    liabilities = rng.choice([("full", "none"), ("main", "minor"), ("equal", "equal")])
+    return AccidentPlan(
+        unit=unit,
+        occurred_at=when,
+        road=rng.choice(ROADS[unit]),
+        place=rng.choice(PLACES),
+        severity=severity,
+        handling_mode=mode,
+        mediation=mediation,
+        parties=[_party(rng, liabilities[0]), _party(rng, liabilities[1])],
+    )
+
+
+def _hit_and_run_accidents(rng: random.Random) -> list[AccidentPlan]:
     plans = []
-    day = REPORT_START
-    while day <= REPORT_END:
-        for unit in SQUADRONS:
-            if rng.random() >= DAILY_CHANCE:
-                continue
-            hour, minute = rng.choice([7, 8, 9, 11, 12, 17, 18, 19, 21]), rng.randrange(0, 60, 5)
-            when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
-            roll = rng.random()
-            severity = (
-                Severity.PROPERTY
-                if roll < 0.86
-                else Severity.INJURY
-                if roll < 0.98
-                else Severity.FATAL
-            )
-            if severity == Severity.PROPERTY:
-                mode = HandlingMode.QUICK if rng.random() < 0.72 else HandlingMode.SIMPLE
-            else:
-                mode = HandlingMode.GENERAL
-            mediation = ""
-            if mode != HandlingMode.QUICK and rng.random() < 0.6:
-                mediation = rng.choice([MediationOutcome.AGREED] * 5 + [MediationOutcome.FAILED])
-            liabilities = rng.choice([("full", "none"), ("main", "minor"), ("equal", "equal")])
-            plans.append(
-                AccidentPlan(
-                    unit=unit,
-                    occurred_at=when,
-                    road=rng.choice(ROADS[unit]),
-                    place=rng.choice(PLACES),
-                    severity=severity,
-                    handling_mode=mode,
-                    mediation=mediation,
-                    parties=[_party(rng, liabilities[0]), _party(rng, liabilities[1])],
-                )
-            )
-        day += dt.timedelta(days=1)
-    for unit, when, road, severity, days, how in HIT_AND_RUN:
+    for unit, when, road, severity, days_to_solve, how in HIT_AND_RUN:
+        place = rng.choice(PLACES)
+        injured = severity == Severity.INJURY
+        victim = (
+            _victim(PartyRole.PEDESTRIAN, "受害方")
+            if injured
+            else _victim(PartyRole.OWNER, "受害方", _plate(rng))
+        )
         plans.append(
             AccidentPlan(
                 unit=unit,
                 occurred_at=when,
                 road=road,
-                place=rng.choice(PLACES),
+                place=place,
                 severity=severity,
                 handling_mode=HandlingMode.GENERAL,
                 hit_and_run=True,
-                solved_at=when + dt.timedelta(days=days, hours=5),
+                solved_at=when + dt.timedelta(days=days_to_solve, hours=5),
                 solved_how=how,
-                parties=[
-                    {
-                        "role": PartyRole.PEDESTRIAN
-                        if severity == Severity.INJURY
-                        else PartyRole.OWNER,
-                        "name": "受害方",
-                        "plate": "" if severity == Severity.INJURY else _plate(rng),
-                        "insurer": "",
-                        "liability": Liability.NONE,
-                    }
-                ],
-            )
-        )
-    for spec in ADVANCES:
-        plans.append(
-            AccidentPlan(
-                unit=spec.unit,
-                occurred_at=spec.occurred,
-                road=spec.road,
-                place="路口",
-                severity=spec.severity,
-                handling_mode=HandlingMode.GENERAL,
-                hit_and_run=spec.hit_and_run,
-                solved_at=spec.solved,
-                solved_how=spec.solved_how,
-                parties=[
-                    {
-                        "role": PartyRole.PEDESTRIAN,
-                        "name": spec.beneficiary.removesuffix("家属"),
-                        "plate": "",
-                        "insurer": "",
-                        "liability": Liability.NONE,
-                    }
-                ],
+                parties=[victim],
             )
         )
     return plans
 
 
+def _advance_accident(spec: AdvanceSpec) -> AccidentPlan:
+    return AccidentPlan(
+        unit=spec.unit,
+        occurred_at=spec.occurred,
+        road=spec.road,
+        place="路口",
+        severity=spec.severity,
+        handling_mode=HandlingMode.GENERAL,
+        hit_and_run=spec.hit_and_run,
+        solved_at=spec.solved,
+        solved_how=spec.solved_how,
+        parties=[_victim(PartyRole.PEDESTRIAN, spec.beneficiary.removesuffix("家属"))],
+    )
+
+
+def plan_accidents(demo: DemoContext) -> list[AccidentPlan]:
+    """Half a year of ordinary accidents, the hit-and-run cases and the accidents of the
+    fund's advances: the same list on every run."""
+    rng = demo.rng("incidents.accidents")
+    plans = [
+        _ordinary_accident(rng, unit, day)
+        for day in days(REPORT_START, REPORT_END)
+        for unit in SQUADRONS
+        if rng.random() < DAILY_CHANCE
+    ]
+    plans.extend(_hit_and_run_accidents(rng))
+    plans.extend(_advance_accident(spec) for spec in ADVANCES)
+    return plans
+
+
 def seed(demo: DemoContext) -> None:
-    users = {
-        u.username: u
-        for u in get_user_model().objects.filter(username__in=["officer", "clerk", "commander"])
-    }
+    users = demo.users("officer", "clerk", "commander")
     accidents = seed_accidents(demo, plan_accidents(demo), users.get("officer"))
     seed_fund(accidents, users)
 
 
 def seed_accidents(
-    demo: DemoContext, plans: list[AccidentPlan], recorder: Any
+    demo: DemoContext, plans: list[AccidentPlan], recorder: User | None
 ) -> dict[tuple[str, dt.datetime, str], Accident]:
     """Create the planned accidents that are not there yet; return all by natural key."""
     units = demo.units
@@ -417,7 +413,7 @@ def seed_accidents(
 
 
 def seed_fund(
-    accidents: dict[tuple[str, dt.datetime, str], Accident], users: dict[str, Any]
+    accidents: dict[tuple[str, dt.datetime, str], Accident], users: dict[str, User]
 ) -> None:
     requester, approver, desk = users.get("officer"), users.get("commander"), users.get("clerk")
     for spec in ADVANCES:

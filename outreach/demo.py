@@ -18,10 +18,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brigade.duty.demo import DemoContext
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
 from brigade.duty.models import DutyPost, Officer, Unit
 from outreach import services
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -34,8 +33,6 @@ from outreach.models import (
     StationVisitDay,
 )
 
-REPORT_START = dt.date(2022, 1, 1)
-REPORT_END = dt.date(2022, 6, 30)
 EVENTS_BY = dt.date(2022, 6, 14)  # "截至6月14日"
 PEOPLE_EDUCATED = 15_000
 CONSULTATIONS = 1_500
@@ -344,10 +341,6 @@ def seed_events(
     demo.log(f"  publicity events: {created} recorded now.")
 
 
-def _aware(day: dt.date, hour: int, minute: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
 def plan_assistance(demo: DemoContext) -> list[dict[str, Any]]:
     rng = demo.rng("outreach.assistance")
     plans = []
@@ -364,7 +357,7 @@ def plan_assistance(demo: DemoContext) -> list[dict[str, Any]]:
             plans.append(
                 {
                     "kind": kind,
-                    "at": _aware(day, hour, rng.choice((0, 10, 20, 30, 40, 50))),
+                    "at": at(day, hour, rng.choice((0, 10, 20, 30, 40, 50))),
                     "place": rng.choice(PLACES),
                     "who": who,
                     "outcome": outcome,
@@ -447,13 +440,11 @@ def seed_stations(demo: DemoContext, units: dict[str, Unit]) -> None:
             },
         )
         have = set(StationVisitDay.objects.filter(station=station).values_list("day", flat=True))
-        day = max(opened, REPORT_START)
-        while day <= REPORT_END:
+        for day in days(max(opened, REPORT_START), REPORT_END):
             # winter mornings and summer heat bring the most outdoor workers in
             visits = rng.randint(4, 14) + (6 if day.month in (1, 2, 6) else 0)
             if day not in have:
                 new_days.append(StationVisitDay(station=station, day=day, visits=visits))
-            day += dt.timedelta(days=1)
     if new_days:
         bulk_create_with_history(new_days, StationVisitDay, batch_size=500)
     demo.log(f"  love stations: {len(STATIONS)}, {len(new_days)} visit days recorded now.")

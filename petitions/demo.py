@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days, report_window
 from brigade.duty.models import Officer
 from petitions.choices import (
     CallbackResult,
@@ -43,6 +42,9 @@ from petitions.models import (
     TicketReply,
 )
 from petitions.services import deadlines_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TICKETS = 1620  # row 12
 CONSULTATIONS = 592  # row 13
@@ -167,12 +169,22 @@ PROPOSALS = [
 ]
 
 
-def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def _workday_on_or_after(day: dt.date) -> dt.date:
-    return add_workdays(day, 0)
+CODES = [c[0] for c in CATEGORIES]
+SAID = {c[0]: c[6] for c in CATEGORIES}
+OPEN_STATES = [
+    TicketStatus.RECEIVED,
+    TicketStatus.RECEIVED,
+    TicketStatus.RECEIVED,
+    TicketStatus.SIGNED,
+    TicketStatus.SIGNED,
+    TicketStatus.HANDLING,
+    TicketStatus.HANDLING,
+    TicketStatus.HANDLING,
+    TicketStatus.REPLIED,
+    TicketStatus.REPLIED,
+    TicketStatus.HANDLING,
+    TicketStatus.RECEIVED,
+]
 
 
 def _phone(rng: random.Random) -> str:
@@ -200,27 +212,18 @@ def seed_categories() -> dict[str, TicketCategory]:
 
 
 def _handlers(demo: DemoContext) -> dict[str, list[Officer]]:
-    from brigade.duty.demo import OFFICERS
-
-    desk = {spec.badge_no for spec in OFFICERS if spec.desk}
-    out: dict[str, list[Officer]] = {}
-    for badge, officer in sorted(demo.officers.items()):
-        if badge in desk:
-            continue
-        unit_code = next(code for code, unit in demo.units.items() if unit.pk == officer.unit_id)
-        out.setdefault(unit_code, []).append(officer)
-    return out
+    """Per unit code, the officers who handle cases (not desk staff), in badge order."""
+    by_unit = demo.road_officers()
+    return {code: by_unit[unit.pk] for code, unit in demo.units.items() if unit.pk in by_unit}
 
 
 def seed(demo: DemoContext) -> None:
     rng = demo.rng("petitions")
     categories = seed_categories()
-    users = {
-        u.username: u for u in get_user_model().objects.filter(username__in=["clerk", "commander"])
-    }
+    users = demo.users("clerk", "commander")
     clerk, commander = users.get("clerk"), users.get("commander")
     handlers = _handlers(demo)
-    created = _seed_tickets(demo, rng, categories, handlers, clerk, commander)
+    created = _seed_tickets(demo, rng, categories, handlers, (clerk, commander))
     consultations = _seed_consultations(demo, rng, handlers)
     proposals = _seed_proposals(demo, rng, handlers)
     open_now = _seed_open_tickets(demo, rng, categories, handlers, clerk)
@@ -230,25 +233,37 @@ def seed(demo: DemoContext) -> None:
     )
 
 
-def _seed_tickets(
-    demo: DemoContext,
-    rng: random.Random,
-    categories: dict[str, TicketCategory],
-    handlers: dict[str, list[Officer]],
-    clerk: Any,
-    commander: Any,
-) -> int:
-    """Row 12 and 14: 1,620 tickets of the half year, all replied, closed, called back."""
+def _new_ticket(
+    number: str,
+    received: dt.datetime,
+    category: TicketCategory,
+    road: str,
+    said: str,
+    dues: dict[str, dt.date],
+    **fields: Any,
+) -> Ticket:
+    """A ticket as the platform hands it over, with its deadlines (``dues``)."""
+    return Ticket(
+        number=number,
+        received_at=received,
+        category=category,
+        content=f"{road}：{said}。",
+        location=road,
+        **dues,
+        **fields,
+    )
+
+
+def _plan_tickets(rng: random.Random, handlers: dict[str, list[Officer]]) -> list[dict[str, Any]]:
+    """The half year's tickets as drawn (the same list on every run), by time received."""
     last_receipt = REPORT_END - dt.timedelta(days=12)
     span = (last_receipt - REPORT_START).days
-    codes = [c[0] for c in CATEGORIES]
-    said = {c[0]: c[6] for c in CATEGORIES}
     channels, channel_weights = zip(*CHANNELS, strict=True)
     plans: list[dict[str, Any]] = []
     for _index in range(TICKETS):
         day = REPORT_START + dt.timedelta(days=rng.randint(0, span))
-        received = _aware(day, rng.randint(7, 21), rng.randint(0, 59))
-        code = rng.choices(codes, weights=CATEGORY_WEIGHTS)[0]
+        received = at(day, rng.randint(7, 21), rng.randint(0, 59))
+        code = rng.choices(CODES, weights=CATEGORY_WEIGHTS)[0]
         unit_code = rng.choices(SQUADRONS, weights=(40, 35, 25))[0]
         plans.append(
             {
@@ -260,7 +275,7 @@ def _seed_tickets(
                 "name": _name(rng),
                 "phone": _phone(rng),
                 "road": rng.choice(ROADS),
-                "said": rng.choice(said[code]),
+                "said": rng.choice(SAID[code]),
                 "reply_after": rng.random(),
                 "close_after": rng.random(),
                 "late": rng.random() < 0.03,
@@ -269,72 +284,94 @@ def _seed_tickets(
             }
         )
     plans.sort(key=lambda p: p["received"])
+    return plans
+
+
+def _closed_ticket(
+    demo: DemoContext,
+    number: str,
+    plan: dict[str, Any],
+    category: TicketCategory,
+    clerk: User | None,
+) -> Ticket:
+    """A ticket of the half year: signed, replied and closed (a few late), by the plan."""
+    dues = deadlines_for(category, plan["received"])
+    signed = plan["received"] + dt.timedelta(hours=2)
+    reply_day = _spread(
+        timezone.localdate(plan["received"]), dues["reply_due"], plan["reply_after"]
+    )
+    replied = max(at(reply_day, 16, 30), signed + dt.timedelta(hours=3))
+    close_due = dues["close_due"]
+    if plan["late"]:
+        close_day = add_workdays(close_due, 1)
+    else:
+        close_day = _spread(timezone.localdate(replied), close_due, plan["close_after"])
+    close_day = min(close_day, REPORT_END - dt.timedelta(days=2))
+    closed = max(at(close_day, 17, 30), replied + dt.timedelta(hours=1))
+    return _new_ticket(
+        number,
+        plan["received"],
+        category,
+        plan["road"],
+        plan["said"],
+        dues,
+        channel=plan["channel"],
+        citizen_name=plan["name"],
+        citizen_phone=plan["phone"],
+        unit=demo.units[plan["unit"]],
+        handler=plan["handler"],
+        status=TicketStatus.CLOSED,
+        round=1,
+        next_due=None,
+        signed_at=signed,
+        signed_by=clerk,
+        replied_at=replied,
+        reply=category.reply_templates[0],
+        closed_at=closed,
+        closed_by=clerk,
+        closed_on_time=timezone.localdate(closed) <= close_due,
+        callback_round=1,
+        created_by=clerk,
+    )
+
+
+def _seed_tickets(
+    demo: DemoContext,
+    rng: random.Random,
+    categories: dict[str, TicketCategory],
+    handlers: dict[str, list[Officer]],
+    desk: tuple[User | None, User | None],
+) -> int:
+    """Row 12 and 14: 1,620 tickets of the half year, all replied, closed, called back."""
+    clerk, commander = desk
+    plans = _plan_tickets(rng, handlers)
     numbers = [f"{p['received']:%Y%m%d}{i + 1:05d}" for i, p in enumerate(plans)]
     have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
-    tickets, rounds = [], []
+    tickets, written = [], []
     for number, plan in zip(numbers, plans, strict=True):
-        if number in have:
-            continue
-        category = categories[plan["code"]]
-        dues = deadlines_for(category, plan["received"])
-        received_day = timezone.localdate(plan["received"])
-        signed = plan["received"] + dt.timedelta(hours=2)
-        reply_day = _spread(received_day, dues["reply_due"], plan["reply_after"])
-        replied = max(_aware(reply_day, 16, 30), signed + dt.timedelta(hours=3))
-        close_due = dues["close_due"]
-        if plan["late"]:
-            close_day = add_workdays(close_due, 1)
-        else:
-            close_day = _spread(timezone.localdate(replied), close_due, plan["close_after"])
-        close_day = min(close_day, REPORT_END - dt.timedelta(days=2))
-        closed = max(_aware(close_day, 17, 30), replied + dt.timedelta(hours=1))
-        reply = category.reply_templates[0]
-        tickets.append(
-            Ticket(
-                number=number,
-                channel=plan["channel"],
-                received_at=plan["received"],
-                citizen_name=plan["name"],
-                citizen_phone=plan["phone"],
-                category=category,
-                content=f"{plan['road']}：{plan['said']}。",
-                location=plan["road"],
-                unit=demo.units[plan["unit"]],
-                handler=plan["handler"],
-                status=TicketStatus.CLOSED,
-                round=1,
-                next_due=None,
-                signed_at=signed,
-                signed_by=clerk,
-                replied_at=replied,
-                reply=reply,
-                closed_at=closed,
-                closed_by=clerk,
-                closed_on_time=timezone.localdate(closed) <= close_due,
-                callback_round=1,
-                created_by=clerk,
-                **dues,
-            )
-        )
-        rounds.append((plan, replied, closed, reply))
+        if number not in have:
+            tickets.append(_closed_ticket(demo, number, plan, categories[plan["code"]], clerk))
+            written.append(plan)
     for start in range(0, len(tickets), BATCH):
         bulk_create_with_history(tickets[start : start + BATCH], Ticket, default_user=clerk)
     replies, callbacks = [], []
-    for ticket, (plan, replied, closed, reply) in zip(tickets, rounds, strict=True):
+    for ticket, plan in zip(tickets, written, strict=True):
         replies.append(
-            TicketReply(ticket=ticket, round=1, text=reply, replied_at=replied, replied_by=clerk)
+            TicketReply(
+                ticket=ticket,
+                round=1,
+                text=ticket.reply,
+                replied_at=ticket.replied_at,
+                replied_by=clerk,
+            )
         )
         result = (
             CallbackResult.SATISFIED if plan["satisfied"] else CallbackResult.BASICALLY_SATISFIED
         )
+        at_ = ticket.closed_at + dt.timedelta(hours=plan["callback_hours"])
         callbacks.append(
             TicketCallback(
-                ticket=ticket,
-                unit_id=ticket.unit_id,
-                round=1,
-                result=result,
-                by=commander,
-                at=closed + dt.timedelta(hours=plan["callback_hours"]),
+                ticket=ticket, unit_id=ticket.unit_id, round=1, result=result, by=commander, at=at_
             )
         )
     bulk_create_with_history(replies, TicketReply, batch_size=BATCH, default_user=clerk)
@@ -344,15 +381,10 @@ def _seed_tickets(
 
 def _spread(first: dt.date, last: dt.date, share: float) -> dt.date:
     """A working day between ``first`` and ``last`` (inclusive), ``share`` of the way."""
-    days = []
-    day = first
-    while day <= last:
-        if add_workdays(day, 0) == day:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    if not days:
-        return _workday_on_or_after(first)
-    return days[min(int(share * len(days)), len(days) - 1)]
+    workdays = [day for day in days(first, last) if add_workdays(day, 0) == day]
+    if not workdays:
+        return add_workdays(first, 0)
+    return workdays[min(int(share * len(workdays)), len(workdays) - 1)]
 
 
 def _seed_consultations(
@@ -366,7 +398,7 @@ def _seed_consultations(
         unit_code = rng.choices(("hq", *SQUADRONS), weights=(10, 35, 30, 25))[0]
         plans.append(
             {
-                "at": _aware(day, rng.randint(8, 17), rng.randint(0, 59)),
+                "at": at(day, rng.randint(8, 17), rng.randint(0, 59)),
                 "unit": demo.units[unit_code],
                 "officer": rng.choice(handlers[unit_code]),
                 "channel": rng.choices(
@@ -381,11 +413,8 @@ def _seed_consultations(
         while (plan["unit"].pk, plan["at"]) in seen:
             plan["at"] += dt.timedelta(seconds=1)
         seen.add((plan["unit"].pk, plan["at"]))
-    have = set(
-        Consultation.objects.filter(
-            at__gte=_aware(REPORT_START, 0), at__lt=_aware(REPORT_END + dt.timedelta(days=1), 0)
-        ).values_list("unit_id", "at")
-    )
+    start, end = report_window()
+    have = set(Consultation.objects.filter(at__gte=start, at__lt=end).values_list("unit_id", "at"))
     new = [
         Consultation(
             channel=plan["channel"],
@@ -424,7 +453,7 @@ def _seed_proposals(
                 due_on=received + dt.timedelta(days=60),
                 reply_mode=ReplyMode.IN_PERSON,
                 reply="大队领导带队上门答复，介绍整改措施并听取意见，代表（委员）表示满意。",
-                replied_at=_aware(received + dt.timedelta(days=rng.randint(10, 25)), 10),
+                replied_at=at(received + dt.timedelta(days=rng.randint(10, 25)), 10),
                 unit=demo.units[unit_code],
                 handler=handlers[unit_code][0],
             )
@@ -438,51 +467,35 @@ def _seed_open_tickets(
     rng: random.Random,
     categories: dict[str, TicketCategory],
     handlers: dict[str, list[Officer]],
-    clerk: Any,
+    clerk: User | None,
 ) -> int:
     """A dozen tickets open now in every state (one overdue), for the clerk's queue."""
-    states = [
-        TicketStatus.RECEIVED,
-        TicketStatus.RECEIVED,
-        TicketStatus.RECEIVED,
-        TicketStatus.SIGNED,
-        TicketStatus.SIGNED,
-        TicketStatus.HANDLING,
-        TicketStatus.HANDLING,
-        TicketStatus.HANDLING,
-        TicketStatus.REPLIED,
-        TicketStatus.REPLIED,
-        TicketStatus.HANDLING,
-        TicketStatus.RECEIVED,
-    ]
-    numbers = [f"DEMO{index + 1:04d}" for index in range(len(states))]
+    numbers = [f"DEMO{index + 1:04d}" for index in range(len(OPEN_STATES))]
     have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
-    codes = [c[0] for c in CATEGORIES]
-    said = {c[0]: c[6] for c in CATEGORIES}
     now = timezone.now()
     new = []
-    for index, (number, status) in enumerate(zip(numbers, states, strict=True)):
-        code = codes[index % len(codes)]
+    for index, (number, status) in enumerate(zip(numbers, OPEN_STATES, strict=True)):
+        code = CODES[index % len(CODES)]
         category = categories[code]
         unit_code = "sq1" if index % 3 else SQUADRONS[index % len(SQUADRONS)]
         # the last one came in weeks ago: overdue
-        days_ago = 20 if index == len(states) - 1 else index % 4
+        days_ago = 20 if index == len(OPEN_STATES) - 1 else index % 4
         received = now - dt.timedelta(days=days_ago, hours=rng.randint(1, 6))
-        dues = deadlines_for(category, received)
         road = rng.choice(ROADS)
-        ticket = Ticket(
-            number=number,
+        name, phone = _name(rng), _phone(rng)
+        ticket = _new_ticket(
+            number,
+            received,
+            category,
+            road,
+            rng.choice(SAID[code]),
+            deadlines_for(category, received),
             channel=TicketChannel.HOTLINE,
-            received_at=received,
-            citizen_name=_name(rng),
-            citizen_phone=_phone(rng),
-            category=category,
-            content=f"{road}：{rng.choice(said[code])}。",
-            location=road,
+            citizen_name=name,
+            citizen_phone=phone,
             unit=demo.units[unit_code],
             status=status,
             created_by=clerk,
-            **dues,
         )
         if status != TicketStatus.RECEIVED:
             ticket.signed_at, ticket.signed_by = received + dt.timedelta(hours=1), clerk

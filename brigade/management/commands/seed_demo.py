@@ -1,8 +1,9 @@
 """``manage.py seed_demo``: the demo brigade of the 2022 half-year report, idempotently.
 
-Each app contributes its part as ``seed(demo)`` in its own ``demo.py`` (``brigade/duty/demo.py``,
-then ``hazards/demo.py`` ...). Parts run in INSTALLED_APPS order, so the brigade's units,
-officers and users exist (``demo.units``, ``demo.officers``) when the other apps' parts run.
+Each app contributes its part as ``seed(demo)`` in its own ``demo`` module (the package
+``brigade/duty/demo/``, then ``hazards/demo.py`` ...). Parts run in INSTALLED_APPS order, so
+the brigade's units, officers and users exist (``demo.units``, ``demo.officers``) when the
+other apps' parts run.
 """
 
 from __future__ import annotations
