@@ -32,8 +32,8 @@ from django.db.models import Count, DateTimeField, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.urls import reverse
 
-from brigade.core.kpi.engine import _field
 from brigade.core.kpi.registry import Flow, Metric, registry
+from brigade.core.kpi.sql import field_at
 from brigade.core.kpi.weeks import local_tz, week_key, week_range, week_start, ytd_year
 
 SIDES = ("n", "d")
@@ -116,7 +116,7 @@ def resolve(key: str, side: str) -> tuple[Metric, Flow, str]:
 def _within(model: Any, path: str, first: dt.date | None, last: dt.date | None) -> Q:
     """``path`` (a date or a datetime, read in local time) within [first, last]."""
     q = Q()
-    if isinstance(_field(model, path), DateTimeField):
+    if isinstance(field_at(model, path), DateTimeField):
         tz = local_tz()
         if last is not None:
             q &= Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
@@ -212,13 +212,13 @@ class Records:
             return count, Decimal(count)
         # the sum as the engine keeps it: per week, cohort and unit, to 4 decimals
         model, tz = qs.model, local_tz()
-        is_datetime = isinstance(_field(model, flow.when), DateTimeField)
+        is_datetime = isinstance(field_at(model, flow.when), DateTimeField)
         cohort = flow.cohort or flow.when
         group = {
             "w": TruncWeek(flow.when, tzinfo=tz) if is_datetime else TruncWeek(flow.when),
             "c": (
                 ExtractYear(cohort, tzinfo=tz)
-                if isinstance(_field(model, cohort), DateTimeField)
+                if isinstance(field_at(model, cohort), DateTimeField)
                 else ExtractYear(cohort)
             ),
             "u": F(flow.unit),
