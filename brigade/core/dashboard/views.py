@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -301,6 +302,6 @@ class DashboardRunView(RoleRequiredMixin, View):
     http_method_names = ["get"]
     read_roles = STAFF
 
-    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: UUID) -> HttpResponse:
         run = get_object_or_404(KpiRun, pk=pk)
         return render(request, RUN_PARTIAL, {"run": run})

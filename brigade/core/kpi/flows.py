@@ -6,16 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, F, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, F, Model, Q, QuerySet, Sum
+from django.db.models.expressions import Combinable
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.utils import timezone
 
 from brigade.core.kpi.models import KpiFlow
 from brigade.core.kpi.registry import Flow, Metric, registry
-from brigade.core.kpi.sql import as_date, db_datetime, field_at, roomy, table, week_of_date
+from brigade.core.kpi.sql import (
+    SqlValue,
+    as_date,
+    db_datetime,
+    field_at,
+    roomy,
+    table,
+    week_of_date,
+)
 from brigade.core.kpi.weeks import local_tz, week_bounds, week_range
 
 Progress = Callable[[int, int], None]
@@ -44,7 +52,7 @@ def _weeks(window: Window) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
+def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Model, dict[str, object]]:
     assert flow.source is not None
     qs = flow.source().order_by()
     model = qs.model
@@ -60,7 +68,7 @@ def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
         qs = qs.filter(**{f"{flow.unit}__in": sorted(window.unit_ids)})
     cohort = flow.cohort or flow.when
     cohort_is_datetime = isinstance(field_at(model, cohort), DateTimeField)
-    group: dict[str, Any] = {
+    group: dict[str, Combinable] = {
         "w": TruncWeek(flow.when, tzinfo=tz) if is_datetime else TruncWeek(flow.when),
         "c": ExtractYear(cohort, tzinfo=tz) if cohort_is_datetime else ExtractYear(cohort),
         "u": F(flow.unit),
@@ -71,7 +79,7 @@ def _flow_queryset(flow: Flow, window: Window) -> QuerySet[Any]:
     return qs.values(**group).annotate(t=total)
 
 
-def _flow_select(flow: Flow, window: Window) -> tuple[str, list[Any]]:
+def _flow_select(flow: Flow, window: Window) -> tuple[str, list[SqlValue]]:
     """SQL whose rows are (w, c, u, [s,] t): week, cohort year, unit, amount."""
     if flow.sql is not None:
         # the rows' own bounds (a calendar from the first post, up to today) when the

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -14,7 +13,7 @@ from django.utils import timezone
 from brigade.core.kpi.flows import metric_q
 from brigade.core.kpi.models import BRIGADE_SCOPE, KpiFlow, KpiRollup, KpiWeek
 from brigade.core.kpi.registry import Metric, registry
-from brigade.core.kpi.sql import db_date, db_datetime, roomy, table
+from brigade.core.kpi.sql import SqlValue, db_date, db_datetime, roomy, table
 from brigade.core.kpi.weeks import current_week, week_key, week_start, weeks_between, ytd_year
 
 
@@ -30,14 +29,14 @@ def ensure_weeks(first: dt.date, last: dt.date) -> None:
     )
 
 
-def _metric_sql(metrics: Iterable[Metric] | None) -> tuple[str, list[Any]]:
+def _metric_sql(metrics: Iterable[Metric] | None) -> tuple[str, list[SqlValue]]:
     """``metric_q`` as a SQL condition on ``metric`` (``""`` for every metric)."""
     if metrics is None:
         return "", []
     metrics = list(metrics)
     keys = [m.key for m in metrics]
     parts = [f"metric IN ({', '.join(['%s'] * len(keys))})"] if keys else ["1 = 0"]
-    params: list[Any] = list(keys)
+    params: list[SqlValue] = list(keys)
     for metric in metrics:
         if metric.numerator.split:
             prefix = f"{metric.key}."
@@ -71,7 +70,7 @@ def _rollup_sql(
     last: dt.date,
     since: dt.date,
     metrics: Iterable[Metric] | None = None,
-) -> tuple[str, list]:
+) -> tuple[str, list[SqlValue]]:
     """The INSERT of the rollups of weeks ``since`` to ``last``; its parameters but the
     first (computed-at)."""
     by_cohort, partition_extra = _WINDOWS[win]
@@ -79,10 +78,10 @@ def _rollup_sql(
     unit_join = " AND f.unit_id = g.unit_id" if per_unit else ""
     cohort_col = ", cohort_year" if by_cohort else ""
     cohort_join = " AND f.cohort_year = w.ytd_year" if by_cohort else ""
-    unit_filter, params = "", []
+    unit_filter, params = "", list[SqlValue]()
     if per_unit and unit_ids is not None:
         unit_filter = f" AND unit_id IN ({', '.join(['%s'] * len(unit_ids))})"
-        params = sorted(unit_ids)
+        params = [*sorted(unit_ids)]
     metric_filter, metric_params = _metric_sql(metrics)
     unit_filter += metric_filter
     params = [*params, *metric_params]

@@ -4,21 +4,27 @@ for both database vendors, and the memory a transaction's grouped queries get.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from uuid import UUID
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import connection
+from django.db.models import Field, ForeignObjectRel, Model
 from django.db.models.constants import LOOKUP_SEP
 
+# A value a query takes as a parameter.
+SqlValue = int | float | Decimal | str | bytes | dt.date | UUID | None
 
-def table(model: Any) -> str:
+
+def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def db_datetime(value: dt.datetime) -> Any:
+def db_datetime(value: dt.datetime) -> str | None:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def db_date(value: dt.date) -> Any:
+def db_date(value: dt.date) -> str | None:
     return connection.ops.adapt_datefield_value(value)
 
 
@@ -48,9 +54,13 @@ def roomy() -> None:
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
 
 
-def field_at(model: Any, path: str) -> Any:
+def field_at(
+    model: type[Model], path: str
+) -> Field[object, object] | ForeignObjectRel | GenericForeignKey:
     """The model field at the end of a ``a__b__c`` path."""
     *relations, name = path.split(LOOKUP_SEP)
     for relation in relations:
-        model = model._meta.get_field(relation).related_model
+        related = model._meta.get_field(relation).related_model
+        assert isinstance(related, type), f"{relation} of {model} is not a relation"
+        model = related
     return model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
