@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.constants import LOOKUP_SEP
 
 from brigade.core.kpi.models import KpiDirty
@@ -34,7 +35,7 @@ class paused:
 
 
 def mark_dirty(
-    pairs: Iterable[tuple[dt.date, int]], schedule: bool = True, model: Any = ""
+    pairs: Iterable[tuple[dt.date, int]], schedule: bool = True, model: type[Model] | str = ""
 ) -> None:
     """Remember that these (week or day, unit) pairs changed; recompute after the commit.
 
@@ -105,11 +106,11 @@ def _through(flow: Flow) -> tuple[str, _Through] | None:
 _WATCHERS: dict[str, list[Flow | _Through]] = {}
 
 
-def _flows_watching(model: Any) -> list[Flow | _Through]:
+def _flows_watching(model: type[Model]) -> list[Flow | _Through]:
     return _WATCHERS.get(model._meta.label, [])
 
 
-def _on_init(sender: type, instance: Any, **kwargs: Any) -> None:
+def _on_init(sender: type[Model], instance: Any, **kwargs: Any) -> None:
     # Only plain columns: reading a relation here would cost a query per loaded row.
     flows = _flows_watching(sender)
     instance._kpi_initial = {
@@ -137,7 +138,7 @@ def _as_loaded(instance: Any) -> Any | None:
     return before
 
 
-def _on_change(sender: type, instance: Any, **kwargs: Any) -> None:
+def _on_change(sender: type[Model], instance: Any, **kwargs: Any) -> None:
     if _paused or kwargs.get("raw"):
         return
     pairs: set[tuple[dt.date, int]] = set()
