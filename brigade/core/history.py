@@ -16,9 +16,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 EMPTY = "—"
@@ -26,7 +28,7 @@ EMPTY = "—"
 HIDDEN = frozenset({"id", "created_at", "updated_at"})
 
 
-def who(user: Any) -> str:
+def who(user: AbstractUser | None) -> str:
     """A user as the history names them; changes made outside a request are the system's."""
     if user is None:
         return _("system")
@@ -34,13 +36,16 @@ def who(user: Any) -> str:
 
 
 def entry(
-    when: dt.datetime | dt.date, by: Any, action: Any, changes: list[dict[str, Any]]
+    when: dt.datetime | dt.date,
+    by: AbstractUser | None,
+    action: str | Promise,
+    changes: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """One row of the history table (also for events kept outside the history, e.g. a photo)."""
     return {"when": when, "who": who(by), "action": action, "changes": changes}
 
 
-def change(field: Any, old: Any, new: Any) -> dict[str, Any]:
+def change(field: str | Promise, old: str, new: str) -> dict[str, Any]:
     return {"field": field, "old": old, "new": new}
 
 

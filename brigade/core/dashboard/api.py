@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -29,6 +30,7 @@ from brigade.core.dashboard.records_api import RecordsView
 from brigade.core.dashboard.weeks import opening_week
 from brigade.core.kpi import read, runs
 from brigade.core.kpi.models import KpiRun
+from brigade.core.kpi.read import FigureScope
 from brigade.core.kpi.scopes import resolve_scope
 from brigade.core.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.core.permissions import RolePermission
@@ -221,6 +223,15 @@ class DashboardView(APIView):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def scoped_query(
+        self, serializer_class: type[serializers.Serializer]
+    ) -> tuple[dict[str, Any], FigureScope, dt.date]:
+        """The query's parameters, the scope it asks for and its week (none: the week the
+        dashboard opens on)."""
+        params = self.query(serializer_class)
+        scope = resolve_scope(self.request.user, params.get("unit"))
+        return params, scope, params.get("week") or opening_week(scope).monday
+
 
 class KpisView(DashboardView):
     """Every metric's figure for a week and scope: value, numerator/denominator, last
@@ -233,9 +244,7 @@ class KpisView(DashboardView):
         responses={200: KpisSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
-        params = self.query(KpisQuerySerializer)
-        scope = resolve_scope(request.user, params.get("unit"))
-        monday = params.get("week") or opening_week(scope).monday
+        _params, scope, monday = self.scoped_query(KpisQuerySerializer)
         return Response({**read.figures(monday, scope), "current_week": week_key(current_week())})
 
 
@@ -249,11 +258,9 @@ class TrendView(DashboardView):
         responses={200: TrendSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
     )
     def get(self, request: Request) -> Response:
-        params = self.query(TrendQuerySerializer)
-        scope = resolve_scope(request.user, params.get("unit"))
+        params, scope, until = self.scoped_query(TrendQuerySerializer)
         key = params["metric"]
         metric = read.registry.owner(key)
-        until = params.get("week") or opening_week(scope).monday
         points = read.trend(key, scope, weeks=params["weeks"], until=until)
         return Response(
             {
@@ -311,7 +318,7 @@ class RecomputeStatusView(DashboardView):
         parameters=[],
         responses={200: RunSerializer},
     )
-    def get(self, request: Request, pk: Any) -> Response:
+    def get(self, request: Request, pk: UUID) -> Response:
         run = get_object_or_404(KpiRun, pk=pk)
         return Response(run_json(run))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from brigade.core.dashboard.panels import panels
 from brigade.core.dashboard.weeks import opening_week
 from brigade.core.kpi import read, runs
 from brigade.core.kpi.models import KpiRun
+from brigade.core.kpi.read import FigureScope
 from brigade.core.kpi.scopes import resolve_scope, visible_units
 from brigade.core.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.core.permissions import RoleRequiredMixin
@@ -148,78 +150,21 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         payload = read.figures(monday, scope)
         figures = payload["metrics"]
         tile_keys = [key for key, figure in figures.items() if figure["tile"]]
-        groups = read.split_groups()
-        series = read.trends(
-            [*tile_keys, *(key for _metric, keys in groups for key in keys)],
-            scope,
-            weeks=TREND_WEEKS,
-            until=monday,
-        )
-        weeks = [point["week"] for point in next(iter(series.values()), [])]
-
-        def values(key: str) -> list[float | int | None]:
-            return [point["value"] for point in series[key]]
-
-        chart_data = {
-            "weeks": weeks,
-            # a point opens the records of its week's figure (the records page's query)
-            "records": {"url": reverse("dashboard_records"), "unit": scope.unit_id},
-            "charts": [
-                {
-                    "key": key,
-                    "label": figures[key]["label"],
-                    "is_rate": figures[key]["is_rate"],
-                    "unit_label": figures[key]["unit_label"],
-                    "values": values(key),
-                }
-                for key in tile_keys
-            ],
-            "splits": [
-                {
-                    "key": metric.key,
-                    "label": str(metric.label),
-                    "parts": [
-                        {"key": key, "label": figures[key]["label"], "values": values(key)}
-                        for key in keys
-                    ],
-                }
-                for metric, keys in groups
-            ],
-        }
         unit_rows = []
         if brigade_wide and scope.unit_id is None:
-            for row in read.unit_table(monday, tile_keys, units=units):
-                cells = [
-                    {
-                        "key": key,
-                        "display": format_value(cell["value"], figures[key]["is_rate"]),
-                        "records_url": cell["records_url"],
-                    }
-                    for key, cell in row["metrics"].items()
-                ]
-                unit_rows.append({"unit": row["unit"], "name": row["name"], "cells": cells})
-        this_week = current_week()
+            unit_rows = _unit_rows(monday, tile_keys, units, figures)
         context.update(
+            _week_context(monday, week_error, fallback_from),
             page_title=_("Dashboard"),
             scope_choice=scope,
             brigade_wide=brigade_wide,
             units=units,
-            week=week_key(monday),
-            week_monday=monday,
-            week_sunday=monday + dt.timedelta(days=6),
-            week_error=week_error,
-            # opened on the latest week with records: the current week had (next to) none
-            fallback_from=week_key(fallback_from) if fallback_from else None,
-            previous_week=week_key(monday - dt.timedelta(days=7)),
-            next_week=week_key(monday + dt.timedelta(days=7)) if monday < this_week else None,
-            this_week=week_key(this_week),
-            is_this_week=monday == this_week,
             has_data=payload["has_data"],
             computed_at=_when(payload["computed_at"]),
             stale_since=_when(payload["stale"]),
             tiles=[_tile(key, figures[key]) for key in tile_keys],
             tile_labels=[figures[key]["label"] for key in tile_keys],
-            chart_data=chart_data,
+            chart_data=_chart_data(monday, scope, figures, tile_keys),
             unit_rows=unit_rows,
             work_panels=panels.render(user, scope.unit_id),
             active_run=KpiRun.objects.filter(
@@ -227,6 +172,90 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             ).first(),
         )
         return context
+
+
+def _week_context(
+    monday: dt.date, week_error: str, fallback_from: dt.date | None
+) -> dict[str, Any]:
+    """The shown week, its neighbours and how it was chosen."""
+    this_week = current_week()
+    return {
+        "week": week_key(monday),
+        "week_monday": monday,
+        "week_sunday": monday + dt.timedelta(days=6),
+        "week_error": week_error,
+        # opened on the latest week with records: the current week had (next to) none
+        "fallback_from": week_key(fallback_from) if fallback_from else None,
+        "previous_week": week_key(monday - dt.timedelta(days=7)),
+        "next_week": week_key(monday + dt.timedelta(days=7)) if monday < this_week else None,
+        "this_week": week_key(this_week),
+        "is_this_week": monday == this_week,
+    }
+
+
+def _chart_data(
+    monday: dt.date, scope: FigureScope, figures: dict[str, Any], tile_keys: list[str]
+) -> dict[str, Any]:
+    """The trend charts of the tiles' figures and of the split metrics' parts."""
+    groups = read.split_groups()
+    series = read.trends(
+        [*tile_keys, *(key for _metric, keys in groups for key in keys)],
+        scope,
+        weeks=TREND_WEEKS,
+        until=monday,
+    )
+    weeks = [point["week"] for point in next(iter(series.values()), [])]
+
+    def values(key: str) -> list[float | int | None]:
+        return [point["value"] for point in series[key]]
+
+    return {
+        "weeks": weeks,
+        # a point opens the records of its week's figure (the records page's query)
+        "records": {"url": reverse("dashboard_records"), "unit": scope.unit_id},
+        "charts": [
+            {
+                "key": key,
+                "label": figures[key]["label"],
+                "is_rate": figures[key]["is_rate"],
+                "unit_label": figures[key]["unit_label"],
+                "values": values(key),
+            }
+            for key in tile_keys
+        ],
+        "splits": [
+            {
+                "key": metric.key,
+                "label": str(metric.label),
+                "parts": [
+                    {"key": key, "label": figures[key]["label"], "values": values(key)}
+                    for key in keys
+                ],
+            }
+            for metric, keys in groups
+        ],
+    }
+
+
+def _unit_rows(
+    monday: dt.date, tile_keys: list[str], units: dict[int, str], figures: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The per-unit table: each unit's tile figures of the week."""
+    return [
+        {
+            "unit": row["unit"],
+            "name": row["name"],
+            "cells": [
+                {
+                    "key": key,
+                    "display": format_value(cell["value"], figures[key]["is_rate"]),
+                    "records_url": cell["records_url"],
+                }
+                for key, cell in row["metrics"].items()
+            ],
+        }
+        for row in read.unit_table(monday, tile_keys, units=units)
+    ]
 
 
 # --- recompute ------------------------------------------------------------------------------
@@ -273,6 +302,6 @@ class DashboardRunView(RoleRequiredMixin, View):
     http_method_names = ["get"]
     read_roles = STAFF
 
-    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: UUID) -> HttpResponse:
         run = get_object_or_404(KpiRun, pk=pk)
         return render(request, RUN_PARTIAL, {"run": run})

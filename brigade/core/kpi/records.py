@@ -28,12 +28,14 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, DateTimeField, F, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, F, Model, Q, QuerySet, Sum
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.urls import reverse
+from django.utils.functional import Promise
 
-from brigade.core.kpi.engine import _field
 from brigade.core.kpi.registry import Flow, Metric, registry
+from brigade.core.kpi.sql import field_at
 from brigade.core.kpi.weeks import local_tz, week_key, week_range, week_start, ytd_year
 
 SIDES = ("n", "d")
@@ -59,7 +61,7 @@ _DESCRIBERS: dict[str, Describer] = {}
 
 
 def describe(
-    model: Any,
+    model: type[Model] | str,
     *,
     page: Callable[[Any], str | None] | None = None,
     api: Callable[[Any], str | None] | None = None,
@@ -71,7 +73,7 @@ def describe(
     _DESCRIBERS[name] = Describer(page=page, api=api, label=label, related=related)
 
 
-def describer(model: Any) -> Describer:
+def describer(model: type[Model]) -> Describer:
     return _DESCRIBERS.get(model._meta.label, Describer())
 
 
@@ -113,11 +115,11 @@ def resolve(key: str, side: str) -> tuple[Metric, Flow, str]:
     return metric, flow, key.removeprefix(metric.key).removeprefix(".")
 
 
-def within(model: Any, path: str, first: dt.date | None, last: dt.date | None) -> Q:
+def within(model: type[Model], path: str, first: dt.date | None, last: dt.date | None) -> Q:
     """``path`` (a date or a datetime, read in local time) within [first, last] (None: no
     bound); the figures' lists and the period report filter their days with it."""
     q = Q()
-    if isinstance(_field(model, path), DateTimeField):
+    if isinstance(field_at(model, path), DateTimeField):
         tz = local_tz()
         if last is not None:
             q &= Q(**{f"{path}__lt": dt.datetime.combine(last + ONE_DAY, dt.time.min, tzinfo=tz)})
@@ -186,7 +188,7 @@ class Records:
 
     # --- a queryset flow
 
-    def queryset(self) -> QuerySet[Any]:
+    def queryset(self) -> QuerySet[Model]:
         """The records the figure counts (a queryset flow), unordered."""
         flow = self.flow
         assert flow.source is not None
@@ -213,13 +215,13 @@ class Records:
             return count, Decimal(count)
         # the sum as the engine keeps it: per week, cohort and unit, to 4 decimals
         model, tz = qs.model, local_tz()
-        is_datetime = isinstance(_field(model, flow.when), DateTimeField)
+        is_datetime = isinstance(field_at(model, flow.when), DateTimeField)
         cohort = flow.cohort or flow.when
         group = {
             "w": TruncWeek(flow.when, tzinfo=tz) if is_datetime else TruncWeek(flow.when),
             "c": (
                 ExtractYear(cohort, tzinfo=tz)
-                if isinstance(_field(model, cohort), DateTimeField)
+                if isinstance(field_at(model, cohort), DateTimeField)
                 else ExtractYear(cohort)
             ),
             "u": F(flow.unit),
@@ -301,7 +303,12 @@ class Records:
 
 
 def page_of(
-    qs: QuerySet[Any], when: str, unit: str, amount: Any, offset: int, limit: int
+    qs: QuerySet[Any],
+    when: str,
+    unit: str,
+    amount: BaseExpression | F | None,
+    offset: int,
+    limit: int,
 ) -> list[Row]:
     """Rows ``offset`` on of a queryset of records, latest event first (one query)."""
     about = describer(qs.model)
@@ -324,7 +331,7 @@ class QuerysetRecords:
     is_sum = False
 
     def __init__(
-        self, qs: QuerySet[Any], when: str, unit: str, first: dt.date | None, last: dt.date
+        self, qs: QuerySet[Model], when: str, unit: str, first: dt.date | None, last: dt.date
     ) -> None:
         self.qs, self.when, self.unit, self.first, self.last = qs, when, unit, first, last
 
@@ -347,14 +354,14 @@ ListBuilder = Callable[[Any, dt.date, int | None, str], QuerysetRecords]
 
 @dataclass(frozen=True)
 class OwnList:
-    label: Any
+    label: str | Promise
     build: ListBuilder
 
 
 _LISTS: dict[str, OwnList] = {}
 
 
-def register_list(name: str, label: Any, build: ListBuilder) -> None:
+def register_list(name: str, label: str | Promise, build: ListBuilder) -> None:
     """An app's week figure that no metric counts (the 12345 weekly summary's): ``build``
     returns the records it counts, from the same definition as the count."""
     _LISTS[name] = OwnList(label=label, build=build)
@@ -365,7 +372,7 @@ def own_list(name: str) -> OwnList:
     return _LISTS[name]
 
 
-def _amount(value: Any, rounded: bool = False) -> Decimal:
+def _amount(value: Decimal | float | None, rounded: bool = False) -> Decimal:
     if value is None:
         return Decimal(0)
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
@@ -375,7 +382,13 @@ def _amount(value: Any, rounded: bool = False) -> Decimal:
     return amount
 
 
-def _row(about: Describer, record: Any, when: Any, unit_id: int | None, amount: Any) -> Row:
+def _row(
+    about: Describer,
+    record: Model,
+    when: dt.datetime | dt.date | None,
+    unit_id: int | None,
+    amount: Decimal | float | None,
+) -> Row:
     return Row(
         pk=record.pk,
         label=about.label(record),

@@ -7,40 +7,42 @@ the engine enqueues them by name, so that it never imports this module back.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 
 from brigade.core.kpi import engine, runs
 from brigade.core.kpi.weeks import current_week
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 # The KPI tasks report through the database (KpiRun rows, the rollups), never through a
 # result: ignore_result keeps an enqueue off the result store, whose reconnect loop (about
 # 20 s) would otherwise hold a request when Redis is down.
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    max_retries=3,
-    retry_backoff=True,
-    name="brigade.tasks.recompute_dirty_task",
-)
+def recompute(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A recompute task named ``name``: a database gone away is retried."""
+    return shared_task(
+        acks_late=True,
+        ignore_result=True,
+        autoretry_for=(OperationalError,),
+        max_retries=3,
+        retry_backoff=True,
+        name=name,
+    )
+
+
+@recompute(name="brigade.tasks.recompute_dirty_task")
 def recompute_dirty_task() -> int:
     """The on-change recompute: every week and unit marked since the last run, once."""
     engine.release_schedule()
     return engine.recompute_dirty()
 
 
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError,),
-    max_retries=3,
-    retry_backoff=True,
-    name="brigade.tasks.recompute_all_task",
-)
+@recompute(name="brigade.tasks.recompute_all_task")
 def recompute_all_task(run_id: str | None = None, since: str | None = None) -> str:
     """Every week and scope from the records (nightly, or a commander's button)."""
     return runs.execute(run_id, since=dt.date.fromisoformat(since) if since else None)
@@ -57,7 +59,7 @@ PUBLISH_RETRY_SECONDS = 300
     max_retries=12,
     name="brigade.tasks.close_week_task",
 )
-def close_week_task(self: Any) -> int:
+def close_week_task(self: Task[[], int]) -> int:
     """At week close: catch up on changes, then freeze last week's figures as published
     (after a recompute under way has finished; never while changes wait for one)."""
     engine.recompute_dirty()

@@ -56,10 +56,10 @@ from django.db.models import (
 from django.db.models import Value as V
 from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, ExtractYear
 
-from brigade.core.kpi.engine import _field
 from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiWeek
 from brigade.core.kpi.records import QuerysetRecords, within
 from brigade.core.kpi.registry import Flow, Metric, registry
+from brigade.core.kpi.sql import field_at
 from brigade.core.kpi.weeks import local_tz, week_range, week_start
 from brigade.core.report.figures import FIGURES, C, Counted, Figure, M, Ref, report_registry
 from brigade.core.report.period import Period
@@ -312,9 +312,9 @@ def _raw_query(
         none = V(0, output_field=IntegerField())
         group.update(y=none, w=none, c=none, u=none)
         return qs.values(**group).annotate(t=Cast(Count("pk"), AMOUNT))
-    tz = local_tz() if isinstance(_field(model, flow.when), DateTimeField) else None
+    tz = local_tz() if isinstance(field_at(model, flow.when), DateTimeField) else None
     cohort_path = flow.cohort or flow.when
-    cohort_tz = local_tz() if isinstance(_field(model, cohort_path), DateTimeField) else None
+    cohort_tz = local_tz() if isinstance(field_at(model, cohort_path), DateTimeField) else None
     group.update(
         y=ExtractIsoYear(flow.when, tzinfo=tz),
         w=ExtractWeek(flow.when, tzinfo=tz),
