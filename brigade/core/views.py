@@ -79,7 +79,7 @@ class ScopedFilterListView(RoleRequiredMixin, FilterView):
             if name in filterset.filters:
                 chooser = filterset.filters[name]
                 model = _chosen_model(filterset._meta.model, chooser.field_name)
-                chooser.queryset = model.objects.visible_to(user)
+                chooser.queryset = model.objects.visible_to(user)  # type: ignore[attr-defined]
         form = filterset.form
         for field in form.fields.values():
             # "All" reads better than django-filter's dashes for a filter left empty.
