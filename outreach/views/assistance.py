@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy
@@ -19,8 +19,11 @@ from outreach.forms import AssistanceForm
 from outreach.models import AssistanceEvent
 from outreach.views.common import OFFICERS, RecordFormView, history_entries, names
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
 
-def kind_counts(assistance: QuerySet[AssistanceEvent]) -> tuple[list[tuple[str, int]], int]:
+
+def kind_counts(assistance: QuerySet[AssistanceEvent]) -> tuple[list[tuple[Label, int]], int]:
     """How many of each kind (every kind listed, 0 when none), and how many in all."""
     found = dict(assistance.order_by().values_list("kind").annotate(n=Count("pk")))
     return [(k.label, found.get(k.value, 0)) for k in AssistanceKind], sum(found.values())

@@ -3,11 +3,10 @@ a love station)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
@@ -19,6 +18,9 @@ from outreach.forms import CampaignForm
 from outreach.models import OutreachCampaign, PublicityEvent
 from outreach.views.common import RECENT, OutreachListView, RecordFormView, history_entries
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
+
 
 class ReferenceFormView(RecordFormView):
     """Create (no ``pk``) or change a campaign or a love station: commanders and admins."""
@@ -27,8 +29,8 @@ class ReferenceFormView(RecordFormView):
     read_roles = STAFF
     write_roles = STAFF
     context_name = "record"
-    title_new: str | Promise = ""
-    title_edit: str | Promise = ""
+    title_new: Label = ""
+    title_edit: Label = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -67,7 +67,7 @@ class CommendationCreateView(RecordFormView):
     def save(self, record: None, data: dict[str, Any]) -> Commendation:
         return services.commendation_save(by=self.request.user, **data)
 
-    def done(self, record: Commendation) -> HttpResponse:
+    def done(self, record: Model) -> HttpResponse:
         return redirect("outreach:commendation_list")
 
 

@@ -4,7 +4,7 @@ with its ``campaign`` filter, and one page to log or correct a record."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.functional import Promise
 from django.views.generic import TemplateView
 from django_filters.filterset import FilterSet
 
@@ -23,6 +22,9 @@ from brigade.core.roles import DUTY
 from brigade.core.views import ScopedFilterListView
 from brigade.duty.models import Officer
 from outreach.models import OutreachCampaign, PublicityEvent
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
 
 RECENT = 20  # rows of each kind on an officer's or a unit's page
 
@@ -67,8 +69,8 @@ class RecordFormView(RoleRequiredMixin, TemplateView):
     form_class: Callable[..., forms.BaseForm]
     record_kwarg = ""  # the form's keyword for the record being corrected
     context_name = ""  # the record's name in the page (``record_kwarg`` if empty)
-    saved: str | Promise = ""
-    created: str | Promise = ""  # the message when a record is logged (``saved`` if empty)
+    saved: Label = ""
+    created: Label = ""  # the message when a record is logged (``saved`` if empty)
     detail_url = ""
     upload = False  # a new record's form takes files
 
