@@ -3,18 +3,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    EventPhoto,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-    StationVisitDay,
-)
+from outreach import models
 
 
-@admin.register(OutreachCampaign)
+@admin.register(models.OutreachCampaign)
 class OutreachCampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "partner", "unit", "starts_on", "ends_on", "goal_kind", "goal_target")
     list_filter = ("goal_kind", "unit")
@@ -22,13 +14,13 @@ class OutreachCampaignAdmin(SimpleHistoryAdmin):
 
 
 class EventPhotoInline(admin.TabularInline):
-    model = EventPhoto
+    model = models.EventPhoto
     extra = 0
     fields = ("photo", "caption", "uploaded_by")
     readonly_fields = ("uploaded_by",)
 
 
-@admin.register(PublicityEvent)
+@admin.register(models.PublicityEvent)
 class PublicityEventAdmin(SimpleHistoryAdmin):
     list_display = ("held_on", "venue_kind", "venue_name", "topic", "unit", "audience")
     list_filter = ("venue_kind", "unit", "campaign")
@@ -39,21 +31,21 @@ class PublicityEventAdmin(SimpleHistoryAdmin):
     inlines = [EventPhotoInline]
 
 
-@admin.register(LoveStation)
+@admin.register(models.LoveStation)
 class LoveStationAdmin(SimpleHistoryAdmin):
     list_display = ("name", "unit", "location", "opening_hours", "opened_on", "is_active")
     list_filter = ("unit", "is_active")
     search_fields = ("name", "location")
 
 
-@admin.register(StationVisitDay)
+@admin.register(models.StationVisitDay)
 class StationVisitDayAdmin(SimpleHistoryAdmin):
     list_display = ("station", "day", "visits")
     list_filter = ("station",)
     date_hierarchy = "day"
 
 
-@admin.register(AssistanceEvent)
+@admin.register(models.AssistanceEvent)
 class AssistanceEventAdmin(SimpleHistoryAdmin):
     list_display = ("occurred_at", "kind", "location", "outcome", "unit")
     list_filter = ("kind", "unit")
@@ -63,7 +55,7 @@ class AssistanceEventAdmin(SimpleHistoryAdmin):
     readonly_fields = ("recorded_by",)
 
 
-@admin.register(Commendation)
+@admin.register(models.Commendation)
 class CommendationAdmin(SimpleHistoryAdmin):
     list_display = ("received_on", "kind", "giver", "officer", "recipient_unit", "unit")
     list_filter = ("kind", "unit")

@@ -6,9 +6,10 @@ forms are short, with big radio buttons and today's date filled in, for a phone.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -19,7 +20,10 @@ from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.core.uploads import validate_image
 from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
-from outreach.models import OutreachCampaign
+from outreach.models import AssistanceEvent, LoveStation, OutreachCampaign, PublicityEvent
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
 
 MAX_PHOTOS = 6
 
@@ -49,7 +53,7 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
-def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
+def _officers_field(label: Label) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=label,
         queryset=Officer.objects.none(),
@@ -58,7 +62,7 @@ def _officers_field(label: Any) -> forms.ModelMultipleChoiceField:
     )
 
 
-def _count(label: Any, **kwargs: Any) -> forms.IntegerField:
+def _count(label: Label, **kwargs: Any) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
@@ -68,7 +72,9 @@ def _count(label: Any, **kwargs: Any) -> forms.IntegerField:
     )
 
 
-def _unit_officers(user: Any, record: Any = None) -> Any:
+def _unit_officers(
+    user: Any, record: PublicityEvent | AssistanceEvent | None = None
+) -> QuerySet[Officer]:
     """The officers a user picks from: the record's unit's, else the user's own unit's
     (everyone's for a brigade-wide user without a unit)."""
     scope = scope_of(user)
@@ -119,7 +125,9 @@ class PublicityEventForm(BootstrapForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, event: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, event: PublicityEvent | None = None, **kwargs: Any
+    ) -> None:
         if event is not None:
             # correcting an event: its values, and photos are added on its own page
             kwargs.setdefault(
@@ -174,7 +182,9 @@ class AssistanceForm(BootstrapForm):
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, user: Any, assistance: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, assistance: AssistanceEvent | None = None, **kwargs: Any
+    ) -> None:
         if assistance is not None:
             kwargs.setdefault(
                 "initial",
@@ -262,8 +272,8 @@ STATION_FIELDS = (
 )
 
 
-def _initial(record: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    initial = {}
+def _initial(record: Model, fields: tuple[str, ...]) -> dict[str, object]:
+    initial: dict[str, object] = {}
     for name in fields:
         value = getattr(record, name)
         initial[name] = value.pk if hasattr(value, "pk") else value
@@ -296,7 +306,9 @@ class CampaignForm(BootstrapForm):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, user: Any, campaign: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, campaign: OutreachCampaign | None = None, **kwargs: Any
+    ) -> None:
         if campaign is not None:
             kwargs.setdefault("initial", _initial(campaign, CAMPAIGN_FIELDS))
         super().__init__(*args, **kwargs)
@@ -326,7 +338,9 @@ class StationForm(BootstrapForm):
         label=pgettext_lazy("station", "Open"), required=False, initial=True
     )
 
-    def __init__(self, *args: Any, user: Any, station: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, station: LoveStation | None = None, **kwargs: Any
+    ) -> None:
         if station is not None:
             kwargs.setdefault("initial", _initial(station, STATION_FIELDS))
         super().__init__(*args, **kwargs)

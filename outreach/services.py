@@ -22,7 +22,7 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.timecheck import not_in_future
 from brigade.core.units import unit_of_new_record
 from brigade.core.uploads import validate_image
-from brigade.duty.models import Officer, Unit
+from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
 from outreach.models import (
     LARGE_AUDIENCE,
@@ -76,11 +76,24 @@ def _unit_of(by: Any, officers: list[Officer]) -> Unit:
     return unit
 
 
+def _valid_photo(photo: Any) -> None:
+    """Anything that is not an image is refused, as the ``photo`` field's message."""
+    try:
+        validate_image(photo)
+    except ValidationError as exc:
+        raise ValidationError({"photo": exc.messages}) from exc
+
+
 R = TypeVar("R", PublicityEvent, AssistanceEvent)
 
 
-def _write_with_officers(record: R, by: Any, officers: list[Officer], **values: Any) -> R:
-    """Write ``values`` and the officers who were there (a publicity or assistance event)."""
+def _write_with_officers(
+    record: R | None, model: type[R], by: Any, officers: list[Officer], **values: object
+) -> R:
+    """Write ``values`` and the officers who were there (a publicity or assistance event);
+    a new record (``record`` None) belongs to the recorder's unit and names the recorder."""
+    if record is None:
+        record = model(unit=_unit_of(by, officers), recorded_by=by)
     for name, value in values.items():
         setattr(record, name, value)
     _by(record, by)
@@ -130,10 +143,9 @@ def event_save(
         raise ValidationError(
             {"campaign": pgettext("outreach campaign", "This campaign is not running on that day.")}
         )
-    if event is None:
-        event = PublicityEvent(unit=_unit_of(by, officers), recorded_by=by)
     return _write_with_officers(
         event,
+        PublicityEvent,
         by,
         officers,
         held_on=held_on,
@@ -151,10 +163,7 @@ def event_save(
 @transaction.atomic
 def event_add_photo(*, event: PublicityEvent, photo: Any, by: Any, caption: str = "") -> EventPhoto:
     """Attach a photo to an event; anything that is not an image is refused."""
-    try:
-        validate_image(photo)
-    except ValidationError as exc:
-        raise ValidationError({"photo": exc.messages}) from exc
+    _valid_photo(photo)
     return EventPhoto.objects.create(event=event, photo=photo, caption=caption, uploaded_by=by)
 
 
@@ -178,10 +187,9 @@ def assistance_save(
     if kind not in AssistanceKind.values:
         raise ValidationError({"kind": _("Unknown kind of assistance.")})
     _not_future_time("occurred_at", occurred_at)
-    if assistance is None:
-        assistance = AssistanceEvent(unit=_unit_of(by, officers), recorded_by=by)
     return _write_with_officers(
         assistance,
+        AssistanceEvent,
         by,
         officers,
         kind=kind,
@@ -218,10 +226,7 @@ def commendation_save(
         )
     _not_future_day("received_on", received_on)
     if photo:
-        try:
-            validate_image(photo)
-        except ValidationError as exc:
-            raise ValidationError({"photo": exc.messages}) from exc
+        _valid_photo(photo)
     commendation = commendation or Commendation(recorded_by=by)
     commendation.kind = kind
     commendation.giver = giver.strip()
@@ -241,10 +246,18 @@ def commendation_save(
 # --- campaigns and love stations (reference data the commanders keep) ----------------------
 
 
-def _full_clean(record: Any) -> None:
-    """The model's own rules (unique name, end after start, positive target) as field
-    messages, before anything is written."""
+Reference = TypeVar("Reference", OutreachCampaign, LoveStation)
+
+
+def _write_reference(record: Reference, by: Any, **values: object) -> Reference:
+    """Write ``values`` once the model's own rules (unique name, end after start, positive
+    target) pass, as field messages, before anything is written."""
+    for name, value in values.items():
+        setattr(record, name, value)
     record.full_clean()
+    _by(record, by)
+    record.save()
+    return record
 
 
 @transaction.atomic
@@ -262,19 +275,18 @@ def campaign_save(
     campaign: OutreachCampaign | None = None,
 ) -> OutreachCampaign:
     """Create or change an outreach campaign (its goal and period)."""
-    campaign = campaign or OutreachCampaign()
-    campaign.name = name.strip()
-    campaign.unit = unit
-    campaign.partner = partner.strip()
-    campaign.description = description
-    campaign.starts_on = starts_on
-    campaign.ends_on = ends_on
-    campaign.goal_kind = goal_kind
-    campaign.goal_target = goal_target
-    _full_clean(campaign)
-    _by(campaign, by)
-    campaign.save()
-    return campaign
+    return _write_reference(
+        campaign or OutreachCampaign(),
+        by,
+        name=name.strip(),
+        unit=unit,
+        partner=partner.strip(),
+        description=description,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        goal_kind=goal_kind,
+        goal_target=goal_target,
+    )
 
 
 @transaction.atomic
@@ -286,7 +298,7 @@ def station_save(
     location: str,
     opening_hours: str,
     opened_on: dt.date,
-    post: Any = None,
+    post: DutyPost | None = None,
     services: str = "",
     is_active: bool = True,
     station: LoveStation | None = None,
@@ -294,19 +306,18 @@ def station_save(
     """Create or change a love station; its kiosk or post must be of the same unit."""
     if post is not None and post.unit_id != unit.pk:
         raise ValidationError({"post": _("The kiosk or post belongs to another unit.")})
-    station = station or LoveStation()
-    station.name = name.strip()
-    station.unit = unit
-    station.location = location.strip()
-    station.opening_hours = opening_hours.strip()
-    station.opened_on = opened_on
-    station.post = post
-    station.services = services
-    station.is_active = is_active
-    _full_clean(station)
-    _by(station, by)
-    station.save()
-    return station
+    return _write_reference(
+        station or LoveStation(),
+        by,
+        name=name.strip(),
+        unit=unit,
+        location=location.strip(),
+        opening_hours=opening_hours.strip(),
+        opened_on=opened_on,
+        post=post,
+        services=services,
+        is_active=is_active,
+    )
 
 
 # --- love stations' visits -----------------------------------------------------------------

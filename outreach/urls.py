@@ -1,35 +1,51 @@
 """Pages of the outreach app, mounted at /outreach/ (namespace ``outreach``)."""
 
-from django.urls import path
+from django.urls import URLPattern, path
+from django.views import View
 
 from outreach import views
 
 app_name = "outreach"
 
+
+def _record_pages(
+    prefix: str, name: str, listing: type[View], form: type[View], detail: type[View]
+) -> list[URLPattern]:
+    """A record's list, its "new" form, its page and (the same form) its "edit" page."""
+    return [
+        path(f"{prefix}/", listing.as_view(), name=f"{name}_list"),
+        path(f"{prefix}/new/", form.as_view(), name=f"{name}_create"),
+        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),
+        path(f"{prefix}/<int:pk>/edit/", form.as_view(), name=f"{name}_edit"),
+    ]
+
+
 urlpatterns = [
-    path("events/", views.EventListView.as_view(), name="publicityevent_list"),
-    path("events/new/", views.EventCreateView.as_view(), name="publicityevent_create"),
-    path("events/<int:pk>/", views.EventDetailView.as_view(), name="publicityevent_detail"),
-    path("events/<int:pk>/edit/", views.EventEditView.as_view(), name="publicityevent_edit"),
+    *_record_pages(
+        "events", "publicityevent", views.EventListView, views.EventFormView, views.EventDetailView
+    ),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="eventphoto_file"),
-    path("assistance/", views.AssistanceListView.as_view(), name="assistanceevent_list"),
-    path("assistance/new/", views.AssistanceCreateView.as_view(), name="assistanceevent_create"),
-    path(
-        "assistance/<int:pk>/", views.AssistanceDetailView.as_view(), name="assistanceevent_detail"
+    *_record_pages(
+        "assistance",
+        "assistanceevent",
+        views.AssistanceListView,
+        views.AssistanceFormView,
+        views.AssistanceDetailView,
     ),
-    path(
-        "assistance/<int:pk>/edit/", views.AssistanceEditView.as_view(), name="assistanceevent_edit"
+    *_record_pages(
+        "campaigns",
+        "outreachcampaign",
+        views.CampaignListView,
+        views.CampaignFormView,
+        views.CampaignDetailView,
     ),
-    path("campaigns/", views.CampaignListView.as_view(), name="outreachcampaign_list"),
-    path("campaigns/new/", views.CampaignFormView.as_view(), name="outreachcampaign_create"),
-    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="outreachcampaign_detail"),
-    path(
-        "campaigns/<int:pk>/edit/", views.CampaignFormView.as_view(), name="outreachcampaign_edit"
+    *_record_pages(
+        "love-stations",
+        "lovestation",
+        views.StationListView,
+        views.StationFormView,
+        views.StationDetailView,
     ),
-    path("love-stations/", views.StationListView.as_view(), name="lovestation_list"),
-    path("love-stations/new/", views.StationFormView.as_view(), name="lovestation_create"),
-    path("love-stations/<int:pk>/", views.StationDetailView.as_view(), name="lovestation_detail"),
-    path("love-stations/<int:pk>/edit/", views.StationFormView.as_view(), name="lovestation_edit"),
     path(
         "love-stations/<int:pk>/tally/", views.StationTallyView.as_view(), name="lovestation_tally"
     ),

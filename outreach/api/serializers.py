@@ -87,12 +87,21 @@ class EventPhotoUploadSerializer(serializers.Serializer):
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class PublicityEventSerializer(serializers.ModelSerializer):
-    venue_kind = ChoicesField(VenueKind)
+class _WithOfficersSerializer(serializers.ModelSerializer):
+    """A record of officers who were there: its unit (set by the server), the officers,
+    and who recorded it."""
+
     unit = RelatedRef(read_only=True)
     officers = RelatedRef(
         many=True, queryset=Officer.objects.all(), display=OFFICER_DISPLAY, required=False
     )
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", read_only=True, allow_null=True
+    )
+
+
+class PublicityEventSerializer(_WithOfficersSerializer):
+    venue_kind = ChoicesField(VenueKind)
     audience = _count()
     consultations = _count(required=False, default=0)
     materials = _count(required=False, default=0)
@@ -104,9 +113,6 @@ class PublicityEventSerializer(serializers.ModelSerializer):
         required=False,
         default=False,
         help_text="Required (true) when the audience is over 100,000.",
-    )
-    recorded_by = serializers.CharField(
-        source="recorded_by.username", read_only=True, allow_null=True
     )
     photos = EventPhotoSerializer(many=True, read_only=True)
 
@@ -133,15 +139,8 @@ class PublicityEventSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
-class AssistanceEventSerializer(serializers.ModelSerializer):
+class AssistanceEventSerializer(_WithOfficersSerializer):
     kind = ChoicesField(AssistanceKind)
-    unit = RelatedRef(read_only=True)
-    officers = RelatedRef(
-        many=True, queryset=Officer.objects.all(), display=OFFICER_DISPLAY, required=False
-    )
-    recorded_by = serializers.CharField(
-        source="recorded_by.username", read_only=True, allow_null=True
-    )
 
     class Meta:
         model = AssistanceEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
 from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
@@ -65,7 +66,7 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     read_roles = EVERYONE
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[OutreachCampaign]:
         campaigns = OutreachCampaign.objects.visible_to(self.request.user)
         if self.request.method not in SAFE_METHODS:
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
@@ -95,7 +96,7 @@ class PublicityEventViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"destroy": STAFF, "photos": DUTY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PublicityEvent]:
         return (
             PublicityEvent.objects.visible_to(self.request.user)
             .select_related("unit", "campaign", "recorded_by")
@@ -144,7 +145,7 @@ class AssistanceEventViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"destroy": STAFF}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[AssistanceEvent]:
         return (
             AssistanceEvent.objects.visible_to(self.request.user)
             .select_related("unit", "recorded_by")
@@ -177,7 +178,7 @@ class CommendationViewSet(ScopedModelViewSet):
     write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Commendation]:
         return (
             Commendation.objects.visible_to(self.request.user)
             .for_list()
@@ -222,7 +223,7 @@ class LoveStationViewSet(ScopedModelViewSet):
     # The officers at a kiosk tap the visits in.
     action_roles = {"tally": DUTY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[LoveStation]:
         return (
             LoveStation.objects.visible_to(self.request.user)
             .select_related("unit", "post")
@@ -230,12 +231,12 @@ class LoveStationViewSet(ScopedModelViewSet):
             .order_by("unit__code", "name")
         )
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: BaseSerializer[LoveStation]) -> None:
         serializer.instance = services.station_save(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: BaseSerializer[LoveStation]) -> None:
         station = serializer.instance
         data = {
             name: serializer.validated_data.get(name, getattr(station, name))

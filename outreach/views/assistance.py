@@ -1,0 +1,95 @@
+"""Assistance to the public: the list (with its Excel export), the phone form, the page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView
+
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DUTY
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.views import ScopedFilterListView
+from outreach import services
+from outreach.choices import AssistanceKind
+from outreach.filtersets import AssistanceEventFilterSet
+from outreach.forms import AssistanceForm
+from outreach.models import AssistanceEvent
+from outreach.views.common import OFFICERS, RecordFormView, history_entries, names
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
+
+
+def kind_counts(assistance: QuerySet[AssistanceEvent]) -> tuple[list[tuple[Label, int]], int]:
+    """How many of each kind (every kind listed, 0 when none), and how many in all."""
+    found = dict(assistance.order_by().values_list("kind").annotate(n=Count("pk")))
+    return [(k.label, found.get(k.value, 0)) for k in AssistanceKind], sum(found.values())
+
+
+class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
+    model = AssistanceEvent
+    filterset_class = AssistanceEventFilterSet
+    filter_fields = ("unit", "kind", "date_from", "date_to")
+    page_title = gettext_lazy("Assistance to the public")
+    export_filename = "assistance"
+    export_columns = (
+        Column(gettext_lazy("When"), "occurred_at", width=18),
+        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
+        Column(gettext_lazy("Where"), "location", width=24),
+        Column(gettext_lazy("Outcome"), "outcome", width=24),
+        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Officers"), lambda a: names(a.officers.all()), width=24),
+        Column(gettext_lazy("What happened"), "description", width=30),
+    )
+
+    def get_queryset(self) -> QuerySet[AssistanceEvent]:
+        return (
+            AssistanceEvent.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .prefetch_related(OFFICERS)
+            .order_by("-occurred_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["by_kind"], context["total"] = kind_counts(self.object_list)
+        context["can_log"] = has_role(self.request.user, DUTY)
+        return context
+
+
+class AssistanceFormView(RecordFormView):
+    """Log assistance to the public, or correct an assistance record."""
+
+    template_name = "outreach/assistanceevent_form.html"
+    form_class = AssistanceForm
+    record_kwarg = "assistance"
+    created = gettext_lazy("Assistance logged.")
+    saved = gettext_lazy("Assistance saved.")
+    detail_url = "outreach:assistanceevent_detail"
+
+    def editable(self) -> QuerySet[AssistanceEvent]:
+        return AssistanceEvent.objects.visible_to(self.request.user).prefetch_related(OFFICERS)
+
+    def save(self, record: AssistanceEvent | None, data: dict[str, Any]) -> AssistanceEvent:
+        return services.assistance_save(by=self.request.user, assistance=record, **data)
+
+
+class AssistanceDetailView(RoleRequiredMixin, DetailView):
+    model = AssistanceEvent
+    context_object_name = "assistance"
+
+    def get_queryset(self) -> QuerySet[AssistanceEvent]:
+        return (
+            AssistanceEvent.objects.visible_to(self.request.user)
+            .select_related("unit", "recorded_by")
+            .prefetch_related(OFFICERS)
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["history"] = history_entries(self.object, m2m="officers")
+        context["can_edit"] = has_role(self.request.user, DUTY)
+        return context
