@@ -29,6 +29,7 @@ from incidents.forms import AdvanceForm, PayForm, RecoveryForm, RejectForm
 from incidents.models import Accident, FundAdvance, Recovery
 from incidents.transitions import ADVANCE_TRANSITIONS
 from incidents.views.accidents import AccidentActionView
+from incidents.views.columns import ACCIDENT, BENEFICIARY, PAID_AT, PAYEE, PURPOSE, RECOVER_BY
 from incidents.views.history import ADVANCE_HISTORY, history_entries
 
 
@@ -40,16 +41,16 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
     template_name = "incidents/fundadvance_list.html"
     export_filename = "fund-advances"
     export_columns = (
-        Column(gettext_lazy("Accident"), "accident", width=28),
-        Column(gettext_lazy("Beneficiary"), "beneficiary"),
-        Column(gettext_lazy("Payee"), "payee", width=20),
-        Column(gettext_lazy("Purpose"), "get_purpose_display"),
+        ACCIDENT,
+        BENEFICIARY,
+        PAYEE,
+        PURPOSE,
         Column(gettext_lazy("Status"), "get_status_display"),
         Column(gettext_lazy("Amount (CNY)"), "amount"),
-        Column(gettext_lazy("Paid at"), "paid_at", width=18),
+        PAID_AT,
         Column(gettext_lazy("Recovered (CNY)"), "amount_recovered"),
         Column(gettext_lazy("Outstanding (CNY)"), "outstanding"),
-        Column(gettext_lazy("Recover by"), "recovery_due"),
+        RECOVER_BY,
     )
 
     def get_queryset(self) -> QuerySet[FundAdvance]:

@@ -19,18 +19,19 @@ from brigade.core.ytd import period_query
 from incidents.choices import RecoveryWarning
 from incidents.forms import LedgerForm
 from incidents.ledger import Ledger, build_ledger
+from incidents.views.columns import ACCIDENT, BENEFICIARY, PAID_AT, PAYEE, PURPOSE, RECOVER_BY
 
 LEDGER_COLUMNS = (
-    Column(gettext_lazy("Paid at"), "paid_at", width=18),
+    PAID_AT,
     Column(gettext_lazy("Unit"), "accident.unit.name"),
-    Column(gettext_lazy("Accident"), "accident", width=28),
-    Column(gettext_lazy("Beneficiary"), "beneficiary"),
-    Column(gettext_lazy("Payee"), "payee", width=20),
-    Column(gettext_lazy("Purpose"), "get_purpose_display"),
+    ACCIDENT,
+    BENEFICIARY,
+    PAYEE,
+    PURPOSE,
     Column(gettext_lazy("Paid (CNY)"), "amount"),
     Column(gettext_lazy("Recovered (CNY)"), "recovered_by_end"),
     Column(gettext_lazy("Outstanding (CNY)"), "outstanding_at_end"),
-    Column(gettext_lazy("Recover by"), "recovery_due"),
+    RECOVER_BY,
 )
 RECOVERY_COLUMNS = (
     Column(pgettext_lazy("recovery", "Received on"), "received_on"),
