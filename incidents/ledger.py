@@ -12,13 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from incidents.models import FundAdvance, Recovery
-from incidents.querysets import MONEY, ZERO
+from incidents.querysets import MONEY, ZERO, FundAdvanceQuerySet
 
 
 @dataclass
@@ -55,7 +54,9 @@ class Ledger:
         }
 
 
-def ledger_advances(advances: Any, first: dt.date, last: dt.date) -> Any:
+def ledger_advances(
+    advances: FundAdvanceQuerySet, first: dt.date, last: dt.date
+) -> FundAdvanceQuerySet:
     """Advances paid in [first, last], annotated with what was recovered by ``last``."""
     recovered = (
         Recovery.objects.filter(advance=OuterRef("pk"), received_on__lte=last)
@@ -72,7 +73,7 @@ def ledger_advances(advances: Any, first: dt.date, last: dt.date) -> Any:
     )
 
 
-def build_ledger(user: Any, first: dt.date, last: dt.date) -> Ledger:
+def build_ledger(user: object, first: dt.date, last: dt.date) -> Ledger:
     """The ledger of the advances and recoveries ``user`` may see (two queries)."""
     rows = list(ledger_advances(FundAdvance.objects.visible_to(user), first, last))
     for row in rows:

@@ -4,8 +4,6 @@ six queries, however many rows)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
 from brigade.core.scope import scope_of
@@ -14,7 +12,7 @@ from incidents.models import Accident, FundAdvance
 SHOWN = 5
 
 
-def panel_context(user: Any, unit_id: int | None) -> dict[str, Any] | None:
+def panel_context(user: object, unit_id: int | None) -> dict[str, object] | None:
     scope = scope_of(user)
     if not scope.is_commander:
         return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -87,7 +86,7 @@ class RecoveryQuerySet(ScopedQuerySet):
     def for_list(self) -> RecoveryQuerySet:
         return self.select_related("advance", "advance__accident", "advance__accident__unit")
 
-    def total(self) -> Any:
+    def total(self) -> Decimal:
         return self.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))[
             "total"
         ]

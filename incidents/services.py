@@ -310,19 +310,11 @@ def advance_approve(*, advance: FundAdvance, by: Any) -> FundAdvance:
     if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
         raise PermissionDenied(_("You requested this advance: another commander must approve it."))
 
-    def refuse() -> TransitionNotAllowed:
-        return _refusal(
-            advance,
-            _("Only a request can be approved; this advance is %(state)s.")
-            % {"state": _current_label(advance)},
-        )
-
-    move(
+    _move_advance(
         advance,
-        ADVANCE_TRANSITIONS,
         "approve",
-        changes={"approved_by": by, "approved_at": timezone.now()},
-        refuse=refuse,
+        {"approved_by": by, "approved_at": timezone.now()},
+        _("Only a request can be approved; this advance is %(state)s."),
     )
     return advance
 
@@ -332,6 +324,20 @@ def _current_label(advance: FundAdvance) -> str:
     return str(AdvanceStatus(state).label) if state in AdvanceStatus.values else str(state)
 
 
+def _move_advance(
+    advance: FundAdvance, action: str, changes: Mapping[str, object], refused: str
+) -> None:
+    """Action ``action`` of the advance's transition table; refused, ``refused`` says what
+    it needs (``%(state)s`` is the state the advance is in now)."""
+    move(
+        advance,
+        ADVANCE_TRANSITIONS,
+        action,
+        changes=changes,
+        refuse=lambda: _refusal(advance, refused % {"state": _current_label(advance)}),
+    )
+
+
 @transaction.atomic
 def advance_reject(*, advance: FundAdvance, by: Any, reason: str) -> FundAdvance:
     """Refuse a request (with the reason); it cannot be paid afterwards."""
@@ -339,20 +345,11 @@ def advance_reject(*, advance: FundAdvance, by: Any, reason: str) -> FundAdvance
         raise ValidationError({"reason": _("Say why the request is rejected.")})
     if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
         raise PermissionDenied(_("You requested this advance: another commander must decide."))
-    move(
+    _move_advance(
         advance,
-        ADVANCE_TRANSITIONS,
         "reject",
-        changes={
-            "approved_by": by,
-            "approved_at": timezone.now(),
-            "rejected_reason": reason.strip(),
-        },
-        refuse=lambda: _refusal(
-            advance,
-            _("Only a request can be rejected; this advance is %(state)s.")
-            % {"state": _current_label(advance)},
-        ),
+        {"approved_by": by, "approved_at": timezone.now(), "rejected_reason": reason.strip()},
+        _("Only a request can be rejected; this advance is %(state)s."),
     )
     return advance
 
@@ -376,16 +373,11 @@ def advance_pay(
                 {"recovery_due": _("The recovery deadline cannot be before the payment.")}
             )
         changes["recovery_due"] = recovery_due
-    move(
+    _move_advance(
         advance,
-        ADVANCE_TRANSITIONS,
         "pay",
-        changes=changes,
-        refuse=lambda: _refusal(
-            advance,
-            _("Only an approved advance can be paid; this advance is %(state)s.")
-            % {"state": _current_label(advance)},
-        ),
+        changes,
+        _("Only an approved advance can be paid; this advance is %(state)s."),
     )
     return advance
 

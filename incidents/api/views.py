@@ -3,10 +3,10 @@ pay), recoveries and the ledger. Viewsets hold no rule: the services decide."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -20,6 +20,7 @@ from brigade.core.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewS
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY
 from brigade.core.units import require_unit
+from brigade.duty.models import Unit
 from incidents import services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
@@ -39,7 +40,7 @@ from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
 from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 
-def unit_for(user: Any, unit: Any) -> Any:
+def unit_for(user: object, unit: Unit | None) -> Unit:
     """The unit a new accident belongs to (the shared rule); none: choose one."""
     return require_unit(user, unit, message=_("Choose the unit of this accident."))
 
@@ -60,7 +61,7 @@ class AccidentViewSet(ScopedModelViewSet):
     # the case's transitions: the roles of its transition table
     action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Accident]:
         parties = AccidentParty.objects.order_by("pk")
         return (
             Accident.objects.visible_to(self.request.user)
@@ -68,20 +69,22 @@ class AccidentViewSet(ScopedModelViewSet):
             .prefetch_related(Prefetch("parties", queryset=parties))
         )
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Accident]) -> None:
         data = dict(serializer.validated_data)
         unit = unit_for(self.request.user, data.pop("unit", None))
         serializer.instance = services.accident_record(unit=unit, by=self.request.user, **data)
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Accident]) -> None:
+        accident = serializer.instance
+        assert accident is not None  # an update has its record
         data = dict(serializer.validated_data)
         data.pop("parties", None)  # parties are added, not rewritten, after the record
-        if "unit" in data and data["unit"] != serializer.instance.unit:
+        if "unit" in data and data["unit"] != accident.unit:
             raise serializers.ValidationError(
                 {"unit": [_("An accident stays with the unit that recorded it.")]}
             )
         data.pop("unit", None)
-        serializer.instance = services.accident_update(accident=serializer.instance, **data)
+        serializer.instance = services.accident_update(accident=accident, **data)
 
     @extend_schema(
         summary="Attach a document (PDF or photo) to an accident",
@@ -123,23 +126,33 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     # the advance's transitions: the roles of its transition table
     action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[FundAdvance]:
         return FundAdvance.objects.visible_to(self.request.user).for_list()
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[FundAdvance]]:
         if self.action in ("update", "partial_update"):
             return FundAdvanceChangeSerializer
         return FundAdvanceSerializer
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[FundAdvance]) -> None:
         serializer.instance = services.advance_request(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.advance_update(
-            advance=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, serializer: serializers.BaseSerializer[FundAdvance]) -> None:
+        advance = serializer.instance
+        assert advance is not None  # an update has its record
+        serializer.instance = services.advance_update(advance=advance, **serializer.validated_data)
+
+    def decide(
+        self, service: Callable[..., FundAdvance], advance: FundAdvance, **data: object
+    ) -> Response:
+        """Approve or reject: never one's own request (a 403, not a 409)."""
+        try:
+            advance = service(advance=advance, by=self.request.user, **data)
+        except DjangoPermissionDenied as exc:
+            raise _forbidden(exc) from exc
+        return self.respond_with(advance)
 
     @extend_schema(
         summary="Approve a requested advance",
@@ -148,12 +161,7 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        advance = self.get_object()
-        try:
-            advance = services.advance_approve(advance=advance, by=request.user)
-        except DjangoPermissionDenied as exc:
-            raise _forbidden(exc) from exc
-        return self.respond_with(advance)
+        return self.decide(services.advance_approve, self.get_object())
 
     @extend_schema(
         summary="Reject a requested advance",
@@ -163,12 +171,9 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         advance = self.get_object()
-        data = self.validated_input(AdvanceRejectSerializer)
-        try:
-            advance = services.advance_reject(advance=advance, by=request.user, **data)
-        except DjangoPermissionDenied as exc:
-            raise _forbidden(exc) from exc
-        return self.respond_with(advance)
+        return self.decide(
+            services.advance_reject, advance, **self.validated_input(AdvanceRejectSerializer)
+        )
 
     @extend_schema(
         summary="Mark an approved advance paid",
@@ -193,12 +198,12 @@ class RecoveryViewSet(ScopedModelViewSet):
     write_roles = DESK
     action_roles = {"update": NOBODY, "partial_update": NOBODY, "destroy": NOBODY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Recovery]:
         return (
             Recovery.objects.visible_to(self.request.user).for_list().select_related("recorded_by")
         )
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Recovery]) -> None:
         serializer.instance = services.recovery_record(
             by=self.request.user, **serializer.validated_data
         )

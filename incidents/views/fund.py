@@ -1,0 +1,203 @@
+"""Relief-fund pages: the advances' list, requesting an advance for an accident, the
+advance's page and its actions (approve, reject, pay, record a recovery)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView
+
+from brigade.core.errors import TransitionNotAllowed
+from brigade.core.forms import apply_service_errors, submit
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import DESK, EVERYONE, STAFF
+from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.views import ScopedFilterListView
+from incidents import services
+from incidents.filtersets import FundAdvanceFilterSet
+from incidents.forms import AdvanceForm, PayForm, RecoveryForm, RejectForm
+from incidents.models import Accident, FundAdvance, Recovery
+from incidents.transitions import ADVANCE_TRANSITIONS
+from incidents.views.accidents import AccidentActionView
+from incidents.views.columns import ACCIDENT, BENEFICIARY, PAID_AT, PAYEE, PURPOSE, RECOVER_BY
+from incidents.views.history import ADVANCE_HISTORY, history_entries
+
+
+class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
+    model = FundAdvance
+    filterset_class = FundAdvanceFilterSet
+    filter_fields = ("unit", "status", "purpose", "paid_from", "paid_to", "outstanding")
+    page_title = gettext_lazy("Relief-fund advances")
+    template_name = "incidents/fundadvance_list.html"
+    export_filename = "fund-advances"
+    export_columns = (
+        ACCIDENT,
+        BENEFICIARY,
+        PAYEE,
+        PURPOSE,
+        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Amount (CNY)"), "amount"),
+        PAID_AT,
+        Column(gettext_lazy("Recovered (CNY)"), "amount_recovered"),
+        Column(gettext_lazy("Outstanding (CNY)"), "outstanding"),
+        RECOVER_BY,
+    )
+
+    def get_queryset(self) -> QuerySet[FundAdvance]:
+        return (
+            FundAdvance.objects.visible_to(self.request.user)
+            .for_list()
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class AdvanceCreateView(AccidentActionView):
+    """Request an advance for an accident."""
+
+    http_method_names = ["get", "post"]
+    read_roles = EVERYONE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        accident = self.get_accident(pk)
+        return self.show(accident, AdvanceForm())
+
+    def show(self, accident: Accident, form: AdvanceForm) -> HttpResponse:
+        return render(
+            self.request,
+            "incidents/fundadvance_form.html",
+            {"accident": accident, "form": form, "page_title": _("Request an advance")},
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        accident = self.get_accident(pk)
+        form = AdvanceForm(request.POST)
+        submitted = submit(
+            form, lambda data: services.advance_request(accident=accident, by=request.user, **data)
+        )
+        if submitted.ok and submitted.result is not None:
+            messages.success(request, _("Advance requested: a commander must approve it."))
+            return redirect("incidents:fundadvance_detail", pk=submitted.result.pk)
+        return self.show(accident, form)
+
+
+class AdvanceDetailView(RoleRequiredMixin, DetailView):
+    model = FundAdvance
+    template_name = "incidents/fundadvance_detail.html"
+    context_object_name = "advance"
+
+    def get_queryset(self) -> QuerySet[FundAdvance]:
+        return FundAdvance.objects.visible_to(self.request.user).for_list()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        advance = self.object
+        user = self.request.user
+        is_requester = advance.requested_by_id == user.pk
+        # the buttons: what the advance's transition table allows this user now
+        actions = ADVANCE_TRANSITIONS.offered(advance, lambda roles: has_role(user, roles))
+        context.update(
+            recoveries=Recovery.objects.filter(advance=advance)
+            .select_related("recorded_by")
+            .order_by("received_on", "pk"),
+            history=history_entries(advance, ADVANCE_HISTORY),
+            warning=advance.recovery_warning(),
+            # never on one's own request (four eyes on the fund)
+            can_decide=(actions["approve"] or actions["reject"]) and not is_requester,
+            own_request=is_requester and ADVANCE_TRANSITIONS.allows(advance.status, "approve"),
+            can_pay=actions["pay"],
+            can_recover=actions["recover"],
+            reject_form=kwargs.get("reject_form") or RejectForm(),
+            pay_form=kwargs.get("pay_form")
+            or PayForm(initial={"recovery_due": advance.recovery_due}),
+            recovery_form=kwargs.get("recovery_form") or RecoveryForm(),
+        )
+        return context
+
+
+class AdvanceActionView(RoleRequiredMixin, View):
+    """Base of the POST actions on one advance: ``act`` calls the service and says what it did;
+    a refused transition is a message, a service's ValidationError the form shown again."""
+
+    http_method_names = ["post"]
+    write_roles: frozenset[str] = STAFF
+    form_class: type[forms.Form] | None = None
+    form_name = ""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        advance = get_object_or_404(FundAdvance.objects.visible_to(request.user), pk=pk)
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            return self.redisplay(advance, form)
+        try:
+            message = self.act(advance, form.cleaned_data if form is not None else {})
+        except TransitionNotAllowed as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            assert form is not None
+            apply_service_errors(form, exc)
+            return self.redisplay(advance, form)
+        else:
+            messages.success(request, message)
+        return redirect("incidents:fundadvance_detail", pk=advance.pk)
+
+    def redisplay(self, advance: FundAdvance, form: forms.Form | None) -> HttpResponse:
+        view = AdvanceDetailView()
+        view.setup(self.request, pk=advance.pk)
+        view.object = advance
+        context = view.get_context_data(object=advance, **{self.form_name: form})
+        return render(self.request, "incidents/fundadvance_detail.html", context, status=400)
+
+    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class AdvanceApproveView(AdvanceActionView):
+    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
+        services.advance_approve(advance=advance, by=self.request.user)
+        return _("Advance approved.")
+
+
+class AdvanceRejectView(AdvanceActionView):
+    form_class = RejectForm
+    form_name = "reject_form"
+
+    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
+        services.advance_reject(advance=advance, by=self.request.user, reason=data["reason"])
+        return _("Advance rejected.")
+
+
+class AdvancePayView(AdvanceActionView):
+    write_roles = DESK
+    form_class = PayForm
+    form_name = "pay_form"
+
+    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
+        services.advance_pay(
+            advance=advance, by=self.request.user, recovery_due=data.get("recovery_due")
+        )
+        return _("Advance marked paid.")
+
+
+class RecoveryAddView(AdvanceActionView):
+    write_roles = DESK
+    form_class = RecoveryForm
+    form_name = "recovery_form"
+
+    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
+        services.recovery_record(advance=advance, by=self.request.user, **data)
+        return _("Recovery recorded.")
