@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,21 @@ from petitions.models import (
     TicketCategory,
 )
 from petitions.services.common import _received_at_message, deadlines_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
+    from brigade.core.imports import ImportReport, Table
+    from brigade.core.scope import Scope
+
+
+class _Named(Protocol):
+    name: str
+    code: str
+
+
+_Coded = TypeVar("_Coded", bound=_Named)
 
 IMPORT_COLUMNS: dict[str, list[str]] = {
     "number": ["工单编号", "工单号", "编号", "platform number", "ticket number"],
@@ -112,7 +128,160 @@ def _in_chunks(values: list[str], size: int = 5_000) -> Iterable[list[str]]:
         yield values[start : start + size]
 
 
-def tickets_import(*, upload: Any, by: Any, dry_run: bool = False) -> Any:
+@dataclass
+class _ImportContext:
+    """What every row of one import is checked against, read once in bulk."""
+
+    by: User | None
+    scope: Scope
+    report: ImportReport
+    categories: dict[str, TicketCategory]
+    units: dict[str, Unit]
+    channels: dict[str, str]
+    existing: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new: list[Ticket] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+
+def _by_name_and_code(records: Iterable[_Coded]) -> dict[str, _Coded]:
+    lookup: dict[str, _Coded] = {}
+    for record in records:
+        lookup[record.name.lower()] = record
+        lookup[record.code.lower()] = record
+    return lookup
+
+
+def _numbers_in_file(table: Table, report: ImportReport) -> dict[str, int]:
+    """Each platform number with the first row it is on; a number twice is an error."""
+    first_row: dict[str, int] = {}
+    for row, values in table:
+        number = values["number"]
+        if number in first_row:
+            report.add_error(
+                row,
+                "number",
+                _("Platform number %(number)s is also on row %(row)s.")
+                % {"number": number, "row": first_row[number]},
+            )
+        elif number:
+            first_row[number] = row
+    return first_row
+
+
+def _known_tickets(numbers: list[str]) -> dict[str, dict[str, Any]]:
+    """The tickets already imported under these numbers, by number (platform fields only)."""
+    existing: dict[str, dict[str, Any]] = {}
+    fields = ("pk", "number", "status", "round", *PLATFORM_FIELDS)
+    for chunk in _in_chunks(numbers):
+        for values in Ticket.objects.filter(number__in=chunk).values(*fields):
+            existing[values["number"]] = values
+    return existing
+
+
+def _check_when(ctx: _ImportContext, row: int, text: str) -> dt.datetime | None:
+    when = _parse_when(text) if text else None
+    if when is None:
+        ctx.report.add_error(
+            row,
+            "received_at",
+            _("“%(value)s” is not a date and time (e.g. 2022-06-13 09:30).") % {"value": text}
+            if text
+            else _("The time of receipt is required."),
+        )
+    elif not dates.in_window(when, dates.HAPPENED):
+        ctx.report.add_error(row, "received_at", _received_at_message())
+    return when
+
+
+def _check_row(
+    ctx: _ImportContext, row: int, values: dict[str, str]
+) -> tuple[dt.datetime, TicketCategory, Unit, dict[str, Any]] | None:
+    """The row's ticket fields, or None after adding its errors to the report."""
+    report = ctx.report
+    errors_before = len(report.errors)
+    number = values["number"]
+    if not number:
+        report.add_error(row, "number", _("The platform number is required."))
+    when = _check_when(ctx, row, values["received_at"])
+    category = ctx.categories.get(values["category"].lower())
+    if category is None:
+        report.add_error(
+            row, "category", _("Unknown category “%(value)s”.") % {"value": values["category"]}
+        )
+    unit = ctx.units.get(values["unit"].lower())
+    if unit is None:
+        report.add_error(
+            row,
+            "unit",
+            _("Unknown unit, or not one of yours: “%(value)s”.") % {"value": values["unit"]},
+        )
+    if not values["content"]:
+        report.add_error(row, "content", _("The content of the ticket is required."))
+    channel_text = values.get("channel", "")
+    channel = ctx.channels.get(channel_text.lower()) if channel_text else "hotline"
+    if channel is None:
+        report.add_error(
+            row, "channel", _("Unknown channel “%(value)s”.") % {"value": channel_text}
+        )
+    known = ctx.existing.get(number)
+    scope = ctx.scope
+    if known is not None and not (scope.brigade_wide or known["unit_id"] == scope.unit_id):
+        report.add_error(row, "number", _("This number belongs to a ticket of another unit."))
+    if len(report.errors) > errors_before:
+        return None
+    assert when is not None and category is not None and unit is not None
+    record = {
+        "channel": channel,
+        "received_at": when,
+        "citizen_name": values.get("citizen_name", "")[:50],
+        "citizen_phone": values.get("citizen_phone", "")[:30],
+        "category_id": category.pk,
+        "content": values["content"],
+        "location": values.get("location", "")[:200],
+        "unit_id": unit.pk,
+    }
+    return when, category, unit, record
+
+
+def _plan_row(ctx: _ImportContext, row: int, values: dict[str, str]) -> None:
+    """Check one row, then queue it as a new ticket, a change, or count it unchanged."""
+    checked = _check_row(ctx, row, values)
+    if checked is None:
+        return
+    when, category, unit, record = checked
+    number = values["number"]
+    known = ctx.existing.get(number)
+    if known is None:
+        dues = deadlines_for(category, when)
+        ctx.new.append(
+            Ticket(
+                number=number,
+                status=TicketStatus.RECEIVED,
+                next_due=dues["sign_due"],
+                created_by=ctx.by,
+                **dues,
+                **record,
+            )
+        )
+    elif any(known[name] != record[name] for name in PLATFORM_FIELDS):
+        ctx.changed.append((known, record))
+    else:
+        ctx.report.unchanged += 1
+    if len(ctx.report.preview) < 20:
+        ctx.report.preview.append(
+            {
+                "row": row,
+                "number": number,
+                "action": "create" if known is None else "update",
+                "received_at": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
+                "category": category.name,
+                "unit": unit.name,
+                "content": values["content"][:80],
+            }
+        )
+
+
+def tickets_import(*, upload: UploadedFile, by: User | None, dry_run: bool = False) -> ImportReport:
     """Import the 12345 platform's CSV/XLSX export, all or nothing.
 
     A platform number seen before updates that ticket (what the platform says), a new one
@@ -134,130 +303,25 @@ def tickets_import(*, upload: Any, by: Any, dry_run: bool = False) -> Any:
             report.add_error(1, "", problem)
         return report
     report.total = len(table)
-    scope = scope_of(by)
-    categories: dict[str, TicketCategory] = {}
-    for category in TicketCategory.objects.filter(is_active=True):
-        categories[category.name.lower()] = category
-        categories[category.code.lower()] = category
-    units: dict[str, Unit] = {}
-    for unit in Unit.objects.visible_to(by):
-        units[unit.name.lower()] = unit
-        units[unit.code.lower()] = unit
-    channels = _channel_lookup()
-
-    # duplicates inside the file
-    first_row: dict[str, int] = {}
+    ctx = _ImportContext(
+        by=by,
+        scope=scope_of(by),
+        report=report,
+        categories=_by_name_and_code(TicketCategory.objects.filter(is_active=True)),
+        units=_by_name_and_code(Unit.objects.visible_to(by)),
+        channels=_channel_lookup(),
+    )
+    ctx.existing = _known_tickets(list(_numbers_in_file(table, report)))
     for row, values in table:
-        number = values["number"]
-        if number in first_row:
-            report.add_error(
-                row,
-                "number",
-                _("Platform number %(number)s is also on row %(row)s.")
-                % {"number": number, "row": first_row[number]},
-            )
-        elif number:
-            first_row[number] = row
-
-    existing: dict[str, dict[str, Any]] = {}
-    fields = ("pk", "number", "status", "round", *PLATFORM_FIELDS)
-    for chunk in _in_chunks(list(first_row)):
-        for values in Ticket.objects.filter(number__in=chunk).values(*fields):
-            existing[values["number"]] = values
-
-    new: list[Ticket] = []
-    changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for row, values in table:
-        errors_before = len(report.errors)
-        number = values["number"]
-        if not number:
-            report.add_error(row, "number", _("The platform number is required."))
-        when = _parse_when(values["received_at"]) if values["received_at"] else None
-        if when is None:
-            report.add_error(
-                row,
-                "received_at",
-                _("“%(value)s” is not a date and time (e.g. 2022-06-13 09:30).")
-                % {"value": values["received_at"]}
-                if values["received_at"]
-                else _("The time of receipt is required."),
-            )
-        elif not dates.in_window(when, dates.HAPPENED):
-            report.add_error(row, "received_at", _received_at_message())
-        category = categories.get(values["category"].lower())
-        if category is None:
-            report.add_error(
-                row,
-                "category",
-                _("Unknown category “%(value)s”.") % {"value": values["category"]},
-            )
-        unit = units.get(values["unit"].lower())
-        if unit is None:
-            report.add_error(
-                row,
-                "unit",
-                _("Unknown unit, or not one of yours: “%(value)s”.") % {"value": values["unit"]},
-            )
-        if not values["content"]:
-            report.add_error(row, "content", _("The content of the ticket is required."))
-        channel_text = values.get("channel", "")
-        channel = channels.get(channel_text.lower()) if channel_text else "hotline"
-        if channel is None:
-            report.add_error(
-                row, "channel", _("Unknown channel “%(value)s”.") % {"value": channel_text}
-            )
-        known = existing.get(number)
-        if known is not None and not (scope.brigade_wide or known["unit_id"] == scope.unit_id):
-            report.add_error(row, "number", _("This number belongs to a ticket of another unit."))
-        if len(report.errors) > errors_before:
-            continue
-        assert when is not None and category is not None and unit is not None
-        record = {
-            "channel": channel,
-            "received_at": when,
-            "citizen_name": values.get("citizen_name", "")[:50],
-            "citizen_phone": values.get("citizen_phone", "")[:30],
-            "category_id": category.pk,
-            "content": values["content"],
-            "location": values.get("location", "")[:200],
-            "unit_id": unit.pk,
-        }
-        if known is None:
-            dues = deadlines_for(category, when)
-            new.append(
-                Ticket(
-                    number=number,
-                    status=TicketStatus.RECEIVED,
-                    next_due=dues["sign_due"],
-                    created_by=by,
-                    **dues,
-                    **record,
-                )
-            )
-        elif any(known[name] != record[name] for name in PLATFORM_FIELDS):
-            changed.append((known, record))
-        else:
-            report.unchanged += 1
-        if len(report.preview) < 20:
-            report.preview.append(
-                {
-                    "row": row,
-                    "number": number,
-                    "action": "create" if known is None else "update",
-                    "received_at": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
-                    "category": category.name,
-                    "unit": unit.name,
-                    "content": values["content"][:80],
-                }
-            )
+        _plan_row(ctx, row, values)
     if report.errors:
         # all or nothing: a file with any bad row writes nothing
         report.unchanged = 0
         return report
-    report.created, report.updated = len(new), len(changed)
+    report.created, report.updated = len(ctx.new), len(ctx.changed)
     if dry_run:
         return report
-    _write_import(new, changed, categories, by)
+    _write_import(ctx.new, ctx.changed, ctx.categories, by)
     return report
 
 
