@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +30,7 @@ from petitions.forms import (
     ProposalForm,
 )
 from petitions.models import Consultation, Proposal
+from petitions.querysets import ConsultationQuerySet, ProposalQuerySet
 
 
 class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
@@ -48,7 +50,7 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Unit"), "unit.name"),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> ConsultationQuerySet:
         return (
             Consultation.objects.visible_to(self.request.user)
             .select_related("unit", "answered_by")
@@ -101,7 +103,7 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Unit"), "unit.name"),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> ProposalQuerySet:
         return (
             Proposal.objects.visible_to(self.request.user)
             .select_related("unit", "handler")
@@ -138,7 +140,7 @@ class ProposalCreateView(RoleRequiredMixin, View):
         return render(request, "petitions/proposal_form.html", {"form": form}, status=400)
 
 
-def record_history(record: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+def record_history(record: Model, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     """Who changed what and when on a plain record (one query), newest first."""
     return history.history_entries(record, fields, created=_("Recorded"), show_initial=True)
 

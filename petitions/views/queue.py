@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -18,6 +18,7 @@ from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.filtersets import TicketFilterSet
 from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket
+from petitions.querysets import TicketQuerySet
 from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
@@ -95,10 +96,10 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Reply"), "reply", width=40),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> TicketQuerySet:
         return Ticket.objects.visible_to(self.request.user).for_list()
 
-    def export_queryset(self, queryset: Any) -> Any:
+    def export_queryset(self, queryset: TicketQuerySet) -> TicketQuerySet:
         return queryset.order_by("-received_at", "-pk")
 
     def is_queue(self) -> bool:
@@ -153,7 +154,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         return context
 
 
-def _counts(queryset: Any) -> list[dict[str, Any]]:
+def _counts(queryset: TicketQuerySet) -> list[dict[str, object]]:
     """The header of the queue: each open state with its count; closed and returned as
     links to their lists, without a count over the whole history."""
     counts = queryset.state_counts()
@@ -163,7 +164,10 @@ def _counts(queryset: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _position(after: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None:
+_Key = TypeVar("_Key", dt.date, dt.datetime)
+
+
+def _position(after: str, parse: Callable[[str], _Key]) -> tuple[_Key, int] | None:
     """A keyset page's ``value,id`` position; None when there is none (or it is garbled:
     the first page then)."""
     try:
@@ -173,11 +177,11 @@ def _position(after: str, parse: Callable[[str], Any]) -> tuple[Any, int] | None
         return None
 
 
-def _queue_after(queryset: Any, after: str) -> Any:
+def _queue_after(queryset: TicketQuerySet, after: str) -> TicketQuerySet:
     position = _position(after, dt.date.fromisoformat) if after else None
     return queryset.queue_after(*position) if position else queryset
 
 
-def _history_after(queryset: Any, after: str) -> Any:
+def _history_after(queryset: TicketQuerySet, after: str) -> TicketQuerySet:
     position = _position(after, dt.datetime.fromisoformat) if after else None
     return queryset.history_before(*position) if position else queryset

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -67,7 +69,7 @@ def ticket_history(ticket: Ticket) -> list[dict[str, Any]]:
     )
 
 
-def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[str, Any]:
     today = timezone.localdate()
     scope = scope_of(request.user)
     handler_user = ticket.handler.user_id if ticket.handler else None
@@ -105,6 +107,11 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[s
     return context
 
 
+# what an action's handler gives back: the message of what it did, its forms with their
+# errors by name, or a response of its own
+ActionResult = str | dict[str, Form] | HttpResponse
+
+
 def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
     return get_object_or_404(
         Ticket.objects.visible_to(request.user).select_related(
@@ -136,7 +143,7 @@ class TicketActionView(RoleRequiredMixin, View):
     read_roles = DESK
     write_roles = DESK
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if self.action in ("reopen", "decide"):
             self.write_roles = STAFF
         return super().dispatch(request, *args, **kwargs)
@@ -163,7 +170,7 @@ class TicketActionView(RoleRequiredMixin, View):
         *,
         error: str | None = None,
         done: str | None = None,
-        forms: dict[str, Any] | None = None,
+        forms: dict[str, Form] | None = None,
         status: int = 200,
     ) -> HttpResponse:
         ticket = _ticket_for(request, ticket.pk)
@@ -191,14 +198,14 @@ class TicketActionView(RoleRequiredMixin, View):
         services.ticket_sign(ticket=ticket, by=request.user)
         return _("Ticket %(number)s signed.") % {"number": ticket.number}
 
-    def do_assign(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_assign(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = AssignForm(request.POST, unit_id=ticket.unit_id)
         if not form.is_valid():
             return {"assign": form}
         services.ticket_assign(ticket=ticket, handler=form.cleaned_data["handler"], by=request.user)
         return _("Assigned to %(name)s.") % {"name": form.cleaned_data["handler"].name}
 
-    def do_reply(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_reply(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = ReplyForm(request.POST)
         if not form.is_valid():
             return {"reply": form}
@@ -209,7 +216,7 @@ class TicketActionView(RoleRequiredMixin, View):
         services.ticket_close(ticket=ticket, by=request.user)
         return _("Ticket %(number)s closed.") % {"number": ticket.number}
 
-    def do_callback(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_callback(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = CallbackForm(request.POST)
         if not form.is_valid():
             return {"callback": form}
@@ -225,21 +232,21 @@ class TicketActionView(RoleRequiredMixin, View):
             }
         return _("Callback recorded.")
 
-    def do_return(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_return(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = ReasonForm(request.POST)
         if not form.is_valid():
             return {"return": form}
         services.ticket_return(ticket=ticket, reason=form.cleaned_data["reason"], by=request.user)
         return _("Ticket returned to the platform.")
 
-    def do_extend(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_extend(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = ExtendForm(request.POST)
         if not form.is_valid():
             return {"extend": form}
         services.extension_request(ticket=ticket, by=request.user, **form.cleaned_data)
         return _("Extension requested; a commander will decide.")
 
-    def do_decide(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_decide(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = DecideForm(request.POST)
         extension = TicketExtension.objects.pending().filter(ticket=ticket).first()
         if not form.is_valid() or extension is None:
@@ -250,7 +257,7 @@ class TicketActionView(RoleRequiredMixin, View):
         services.extension_decide(extension=extension, approve=approve, by=request.user)
         return _("Extension approved.") if approve else _("Extension rejected.")
 
-    def do_reopen(self, request: HttpRequest, ticket: Ticket) -> Any:
+    def do_reopen(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
         form = ReopenForm(request.POST)
         if not form.is_valid():
             return {"reopen": form}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
@@ -17,6 +17,9 @@ from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK
 from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column
+
+if TYPE_CHECKING:
+    from petitions.weekly import WeeklySummary
 
 
 class WeeklySummaryView(RoleRequiredMixin, View):
@@ -85,7 +88,7 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def weekly_export(summary: Any, scope_name: str) -> HttpResponseBase:
+def weekly_export(summary: WeeklySummary, scope_name: str) -> HttpResponseBase:
     """The summary as an .xlsx: the figures by category, then one sheet per kind of
     notable ticket."""
     from brigade.core.spreadsheets import Sheet, xlsx_response
