@@ -107,9 +107,8 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
     return context
 
 
-# what an action's handler gives back: the message of what it did, its forms with their
-# errors by name, or a response of its own
-ActionResult = str | dict[str, Form] | HttpResponse
+# what an action's form read (its cleaned data), handed to the action's handler
+FormData = dict[str, Any]
 
 
 def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
@@ -142,6 +141,15 @@ class TicketActionView(RoleRequiredMixin, View):
     action = ""
     read_roles = DESK
     write_roles = DESK
+    # the form each action reads, by action (its errors are shown under that name)
+    forms: dict[str, type[Form]] = {
+        "assign": AssignForm,
+        "reply": ReplyForm,
+        "callback": CallbackForm,
+        "return": ReasonForm,
+        "extend": ExtendForm,
+        "reopen": ReopenForm,
+    }
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if self.action in ("reopen", "decide"):
@@ -151,16 +159,25 @@ class TicketActionView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         ticket = _ticket_for(request, pk)
         handler = getattr(self, f"do_{self.action}")
+        form_class = self.forms.get(self.action)
+        data: FormData = {}
+        if form_class is not None:
+            form = (
+                AssignForm(request.POST, unit_id=ticket.unit_id)
+                if form_class is AssignForm
+                else form_class(request.POST)
+            )
+            if not form.is_valid():
+                return self.answer(request, ticket, forms={self.action: form}, status=400)
+            data = form.cleaned_data
         try:
-            result = handler(request, ticket)
+            result = handler(request, ticket, data)
         except TransitionNotAllowed as exc:
             return self.answer(request, ticket, error=exc.message, status=409)
         except ValidationError as exc:
             return self.answer(request, ticket, error=" ".join(exc.messages), status=400)
         if isinstance(result, HttpResponse):
             return result
-        if isinstance(result, dict):  # a form with errors
-            return self.answer(request, ticket, forms=result, status=400)
         return self.answer(request, ticket, done=result)
 
     def answer(
@@ -194,36 +211,27 @@ class TicketActionView(RoleRequiredMixin, View):
             response.status_code = 303
         return response
 
-    def do_sign(self, request: HttpRequest, ticket: Ticket) -> str:
+    def do_sign(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         services.ticket_sign(ticket=ticket, by=request.user)
         return _("Ticket %(number)s signed.") % {"number": ticket.number}
 
-    def do_assign(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = AssignForm(request.POST, unit_id=ticket.unit_id)
-        if not form.is_valid():
-            return {"assign": form}
-        services.ticket_assign(ticket=ticket, handler=form.cleaned_data["handler"], by=request.user)
-        return _("Assigned to %(name)s.") % {"name": form.cleaned_data["handler"].name}
+    def do_assign(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.ticket_assign(ticket=ticket, handler=data["handler"], by=request.user)
+        return _("Assigned to %(name)s.") % {"name": data["handler"].name}
 
-    def do_reply(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = ReplyForm(request.POST)
-        if not form.is_valid():
-            return {"reply": form}
-        services.ticket_reply(ticket=ticket, text=form.cleaned_data["text"], by=request.user)
+    def do_reply(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.ticket_reply(ticket=ticket, text=data["text"], by=request.user)
         return _("Reply recorded.")
 
-    def do_close(self, request: HttpRequest, ticket: Ticket) -> str:
+    def do_close(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         services.ticket_close(ticket=ticket, by=request.user)
         return _("Ticket %(number)s closed.") % {"number": ticket.number}
 
-    def do_callback(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = CallbackForm(request.POST)
-        if not form.is_valid():
-            return {"callback": form}
+    def do_callback(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         callback = services.ticket_callback(
             ticket=ticket,
-            result=form.cleaned_data["result"],
-            notes=form.cleaned_data["notes"],
+            result=data["result"],
+            notes=data["notes"],
             by=request.user,
         )
         if callback.result == "dissatisfied":
@@ -232,21 +240,15 @@ class TicketActionView(RoleRequiredMixin, View):
             }
         return _("Callback recorded.")
 
-    def do_return(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            return {"return": form}
-        services.ticket_return(ticket=ticket, reason=form.cleaned_data["reason"], by=request.user)
+    def do_return(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.ticket_return(ticket=ticket, reason=data["reason"], by=request.user)
         return _("Ticket returned to the platform.")
 
-    def do_extend(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = ExtendForm(request.POST)
-        if not form.is_valid():
-            return {"extend": form}
-        services.extension_request(ticket=ticket, by=request.user, **form.cleaned_data)
+    def do_extend(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.extension_request(ticket=ticket, by=request.user, **data)
         return _("Extension requested; a commander will decide.")
 
-    def do_decide(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
+    def do_decide(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         form = DecideForm(request.POST)
         extension = TicketExtension.objects.pending().filter(ticket=ticket).first()
         if not form.is_valid() or extension is None:
@@ -257,14 +259,11 @@ class TicketActionView(RoleRequiredMixin, View):
         services.extension_decide(extension=extension, approve=approve, by=request.user)
         return _("Extension approved.") if approve else _("Extension rejected.")
 
-    def do_reopen(self, request: HttpRequest, ticket: Ticket) -> ActionResult:
-        form = ReopenForm(request.POST)
-        if not form.is_valid():
-            return {"reopen": form}
-        services.ticket_reopen(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
+    def do_reopen(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.ticket_reopen(ticket=ticket, by=request.user, reason=data["reason"])
         return _("Ticket reopened.")
 
-    def do_reveal(self, request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    def do_reveal(self, request: HttpRequest, ticket: Ticket, data: FormData) -> HttpResponse:
         shown = services.reveal_phone(
             ticket=ticket, user=request.user, ip=request.META.get("REMOTE_ADDR")
         )
