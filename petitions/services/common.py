@@ -1,10 +1,11 @@
 """What every write of the petitions app shares: the clock, the receipt-time check, the
-ticket's deadlines and its state's label."""
+ticket's deadlines, its state's label and the check of a required text."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from brigade.core import dates
@@ -46,3 +47,11 @@ def deadlines_for(category: TicketCategory, received_at: dt.datetime) -> dict[st
 
 def state_label(state: str) -> str:
     return str(TicketStatus(state).label) if state in TicketStatus.values else state
+
+
+def required_text(field: str, text: str | None, message: str) -> str:
+    """``text`` stripped; a ``ValidationError`` on ``field`` with ``message`` if empty."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text

@@ -43,6 +43,7 @@ from petitions.services.common import (
     _now,
     _received_at_message,
     deadlines_for,
+    required_text,
     state_label,
 )
 from petitions.transitions import TICKET_TRANSITIONS
@@ -235,9 +236,7 @@ def ticket_assign(*, ticket: Ticket, handler: Officer, by: Any) -> Ticket:
 @transaction.atomic
 def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
     """反馈: the reply given to the citizen, kept for this round; closing is next."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Write the reply given to the citizen.")})
+    text = required_text("text", text, _("Write the reply given to the citizen."))
     now = _now()
     ticket = _move(
         ticket,
@@ -351,9 +350,7 @@ def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
 @transaction.atomic
 def ticket_return(*, ticket: Ticket, reason: str, by: Any) -> Ticket:
     """退单: not the brigade's matter; sent back to the platform with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the ticket is returned.")})
+    reason = required_text("reason", reason, _("Say why the ticket is returned."))
     return _move(
         ticket,
         "return",
