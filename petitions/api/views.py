@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -43,13 +45,14 @@ from petitions.api.serializers import (
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory, TicketExtension
+from petitions.querysets import ConsultationQuerySet, ProposalQuerySet, TicketQuerySet
 from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
 
 
-def client_ip(request: Any) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -62,7 +65,7 @@ class TicketCategoryViewSet(ScopedModelViewSet):
     read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TicketCategory]:
         return TicketCategory.objects.visible_to(self.request.user)
 
 
@@ -84,18 +87,18 @@ class TicketViewSet(ScopedModelViewSet):
         "reveal": DESK,
     }
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> TicketQuerySet:
         queryset = Ticket.objects.visible_to(self.request.user).for_list()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("replies", "callbacks", "extensions")
         return queryset
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[TicketSerializer]:
         if self.action == "retrieve":
             return TicketDetailSerializer
         return TicketSerializer
 
-    def get_output_serializer(self, instance: Any) -> Any:
+    def get_output_serializer(self, instance: Model) -> TicketSerializer:
         return TicketSerializer(instance, context=self.get_serializer_context())
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketSerializer})
@@ -301,7 +304,7 @@ def _page_size(raw: str | None) -> int:
     return min(positive_count("page_size", raw), QUEUE_MAX)
 
 
-def queue_after(queryset: Any, after: str | None) -> Any:
+def queue_after(queryset: TicketQuerySet, after: str | None) -> TicketQuerySet:
     """Keyset pagination of the queue: the rows after ``next_due,id`` (no OFFSET)."""
     if not after:
         return queryset
@@ -324,7 +327,7 @@ class ConsultationViewSet(ScopedModelViewSet):
     write_roles = EVERYONE
     action_roles = {"destroy": STAFF}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> ConsultationQuerySet:
         return Consultation.objects.visible_to(self.request.user).select_related(
             "unit", "answered_by"
         )
@@ -352,7 +355,7 @@ class ProposalViewSet(ScopedModelViewSet):
     write_roles = DESK
     action_roles = {"destroy": ADMIN_ONLY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> ProposalQuerySet:
         return Proposal.objects.visible_to(self.request.user).select_related("unit", "handler")
 
     def perform_create(self, serializer: Any) -> None:

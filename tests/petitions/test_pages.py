@@ -76,7 +76,7 @@ def test_queue_queries_are_constant(client, clerk, unit, rows, django_assert_num
 
 
 def test_queue_pages_by_keyset(client, clerk, unit, monkeypatch):
-    monkeypatch.setattr("petitions.views.QUEUE_PAGE", 2)
+    monkeypatch.setattr("petitions.views.queue.QUEUE_PAGE", 2)
     tickets = TicketFactory.create_batch(3, unit=unit)
     client.force_login(clerk)
     first = client.get(QUEUE)
