@@ -3,11 +3,10 @@ its photos."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -20,7 +19,7 @@ from django.views.generic import DetailView
 
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.forms import apply_service_errors
+from brigade.core.forms import BootstrapForm, submit
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE, STAFF
 from brigade.core.uploads import file_response
@@ -39,6 +38,9 @@ from hazards.forms import (
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto
 from hazards.transitions import HAZARD_TRANSITIONS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 # --- one hazard ------------------------------------------------------------------------------
 
@@ -197,35 +199,52 @@ LINK_DESCRIBERS: dict[str, Any] = {
 }
 
 
+def _submit_on_hazard(
+    request: HttpRequest,
+    hazard: Hazard,
+    form: BootstrapForm,
+    service: Callable[..., object],
+    success_message: StrOrPromise,
+) -> HttpResponse | None:
+    """Form → service → errors for one hazard: back to its page with a message when the
+    service ran or refused the transition; None when the form has errors to show."""
+    try:
+        done = submit(form, lambda data: service(hazard=hazard, **data))
+    except TransitionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("hazards:hazard_detail", pk=hazard.pk)
+    if not done.ok:
+        return None
+    messages.success(request, str(success_message))
+    return redirect("hazards:hazard_detail", pk=hazard.pk)
+
+
 class HazardActionView(RoleRequiredMixin, View):
-    """A POST action on one hazard: validate the form, call the service, back to the page."""
+    """A POST action on one hazard: validate the form, call the service, back to the page.
+
+    A subclass names its form and its service; the service is called with the hazard, the
+    form's data and the user as ``by``."""
 
     http_method_names = ["post"]
     read_roles = STAFF
     write_roles = STAFF
     form_key = ""
-    success_message: Any = ""
+    form_class: type[BootstrapForm] = VerifyForm
+    service: Callable[..., object]
+    success_message: StrOrPromise = ""
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        raise NotImplementedError
+    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
+        return self.form_class(request.POST, request.FILES)
 
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        raise NotImplementedError
+    def act(self, hazard: Hazard, **data: object) -> object:
+        return self.service(hazard=hazard, by=self.request.user, **data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
         form = self.make_form(request, hazard)
-        if form.is_valid():
-            try:
-                self.act(hazard, form.cleaned_data)
-            except TransitionNotAllowed as exc:
-                messages.error(request, exc.message)
-                return redirect("hazards:hazard_detail", pk=pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, str(self.success_message))
-                return redirect("hazards:hazard_detail", pk=pk)
+        answered = _submit_on_hazard(request, hazard, form, self.act, self.success_message)
+        if answered is not None:
+            return answered
         view = HazardDetailView()
         view.setup(request, pk=pk)
         view.object = hazard
@@ -238,13 +257,9 @@ class HazardActionView(RoleRequiredMixin, View):
 
 class HazardAssignView(HazardActionView):
     form_key = "assign"
+    form_class = AssignForm
+    service = staticmethod(services.hazard_assign)
     success_message = gettext_lazy("Hazard assigned.")
-
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        return AssignForm(request.POST)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_assign(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardStartView(HazardActionView):
@@ -252,80 +267,57 @@ class HazardStartView(HazardActionView):
     form_key = "start"
     success_message = gettext_lazy("Rectification started.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        return VerifyForm(request.POST)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
+    def act(self, hazard: Hazard, **data: object) -> object:
         return services.hazard_start(hazard=hazard)
 
 
 class HazardRectifyView(HazardActionView):
     read_roles = write_roles = DUTY
     form_key = "rectify"
+    form_class = RectifyForm
+    service = staticmethod(services.hazard_rectify)
     success_message = gettext_lazy("Rectification recorded: it now awaits a commander's check.")
-
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        return RectifyForm(request.POST, request.FILES)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_rectify(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardPhotosView(HazardActionView):
     read_roles = write_roles = DUTY
     form_key = "photos"
+    form_class = PhotosForm
+    service = staticmethod(services.hazard_add_photos_returning)
     success_message = gettext_lazy("Photos added.")
-
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        return PhotosForm(request.POST, request.FILES)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        services.hazard_add_photos(hazard=hazard, by=self.request.user, **data)
-        return hazard
 
 
 class HazardVerifyView(HazardActionView):
     form_key = "verify"
+    service = staticmethod(services.hazard_verify)
     success_message = gettext_lazy("Rectification verified: the hazard is closed.")
-
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
-        return VerifyForm(request.POST)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_verify(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardFailCheckView(HazardActionView):
     form_key = "fail"
+    service = staticmethod(services.hazard_fail_check)
     success_message = gettext_lazy("Check failed: the hazard is back to rectifying.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
+    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
         return ReasonForm(request.POST, auto_id="fail_%s")
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_fail_check(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardRejectView(HazardActionView):
     form_key = "reject"
+    service = staticmethod(services.hazard_reject)
     success_message = gettext_lazy("Report rejected.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
+    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
         return ReasonForm(request.POST, auto_id="reject_%s")
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_reject(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardDuplicateView(HazardActionView):
     form_key = "duplicate"
+    service = staticmethod(services.hazard_mark_duplicate)
     success_message = gettext_lazy("Marked as a duplicate.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> Any:
+    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
         return DuplicateForm(request.POST, hazard=hazard)
-
-    def act(self, hazard: Hazard, data: dict[str, Any]) -> Hazard:
-        return services.hazard_mark_duplicate(hazard=hazard, by=self.request.user, **data)
 
 
 class HazardEditView(RoleRequiredMixin, View):
@@ -349,18 +341,10 @@ class HazardEditView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
         form = HazardEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.hazard_update(hazard=hazard, **form.cleaned_data)
-            except TransitionNotAllowed as exc:
-                messages.error(request, exc.message)
-                return redirect("hazards:hazard_detail", pk=pk)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Report corrected."))
-                return redirect("hazards:hazard_detail", pk=pk)
-        return self.show(hazard, form, status=400)
+        answered = _submit_on_hazard(
+            request, hazard, form, services.hazard_update, gettext_lazy("Report corrected.")
+        )
+        return answered or self.show(hazard, form, status=400)
 
 
 class PhotoView(RoleRequiredMixin, View):
