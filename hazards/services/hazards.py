@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ def _check_open(hazard: Hazard, name: str, action: str) -> None:
         raise _refused(hazard, action)
 
 
-def _check_photos(photos: Iterable[Any]) -> list[Any]:
+def _check_photos(photos: Iterable[UploadedFile]) -> list[UploadedFile]:
     photos = list(photos)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)s photos at a time.") % {"n": MAX_PHOTOS}})
@@ -95,7 +96,7 @@ def _check_photos(photos: Iterable[Any]) -> list[Any]:
     return photos
 
 
-def _save_photos(hazard: Hazard, photos: list[Any], stage: str, by: Any) -> None:
+def _save_photos(hazard: Hazard, photos: list[UploadedFile], stage: str, by: Any) -> None:
     for photo in photos:
         HazardPhoto.objects.create(hazard=hazard, stage=stage, file=photo, uploaded_by=by)
 
@@ -118,7 +119,7 @@ def hazard_report(
     found_at: dt.datetime | None = None,
     reported_by: Officer | None = None,
     patrol: PatrolLog | None = None,
-    photos: Iterable[Any] = (),
+    photos: Iterable[UploadedFile] = (),
     by: Any = None,
     **links: Any,
 ) -> Hazard:
@@ -193,7 +194,9 @@ def hazard_update(*, hazard: Hazard, **changes: Any) -> Hazard:
 
 
 @transaction.atomic
-def hazard_add_photos(*, hazard: Hazard, photos: Iterable[Any], stage: str, by: Any) -> int:
+def hazard_add_photos(
+    *, hazard: Hazard, photos: Iterable[UploadedFile], stage: str, by: Any
+) -> int:
     """Add photos to a hazard that is still open."""
     photos = _check_photos(photos)
     if not photos:
@@ -248,7 +251,7 @@ def hazard_rectify(
     *,
     hazard: Hazard,
     measures: str,
-    photos: Iterable[Any] = (),
+    photos: Iterable[UploadedFile] = (),
     rectified_at: dt.datetime | None = None,
     by: Any = None,
 ) -> Hazard:
@@ -348,7 +351,7 @@ def hazard_mark_duplicate(*, hazard: Hazard, original: Hazard, by: Any = None) -
 
 
 def hazard_add_photos_returning(
-    *, hazard: Hazard, photos: Iterable[Any], stage: str, by: Any
+    *, hazard: Hazard, photos: Iterable[UploadedFile], stage: str, by: Any
 ) -> Hazard:
     """``hazard_add_photos`` for callers that answer with the hazard."""
     hazard_add_photos(hazard=hazard, photos=photos, stage=stage, by=by)

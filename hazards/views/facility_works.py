@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +48,7 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Notes"), "notes", width=30),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[FacilityWork]:
         return (
             FacilityWork.objects.visible_to(self.request.user)
             .select_related("unit", "hazard")
@@ -76,7 +77,7 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
 class FacilityWorkCreateView(RoleRequiredMixin, View):
     read_roles = write_roles = STAFF
 
-    def form(self, data: Any = None) -> FacilityWorkForm:
+    def form(self, data: QueryDict | None = None) -> FacilityWorkForm:
         user = self.request.user
         return FacilityWorkForm(
             data,

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -38,6 +38,7 @@ from hazards.forms import (
 )
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto
 from hazards.transitions import HAZARD_TRANSITIONS
+from hazards.views.common import RequestUser
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -94,7 +95,7 @@ def hazard_history(
     )
 
 
-def hazard_actions(user: Any, hazard: Hazard) -> dict[str, bool]:
+def hazard_actions(user: RequestUser, hazard: Hazard) -> dict[str, bool]:
     """Which action forms the page offers this user on this hazard now: what the hazard's
     transition table allows from its state to the user's roles."""
     return HAZARD_TRANSITIONS.offered(hazard, lambda roles: has_role(user, roles))
@@ -105,7 +106,7 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
     template_name = "hazards/hazard_detail.html"
     read_roles = EVERYONE
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Hazard]:
         return (
             Hazard.objects.visible_to(self.request.user)
             .select_related(
@@ -183,9 +184,9 @@ def source_links(hazard: Hazard) -> list[dict[str, str]]:
     return links
 
 
-def _link(key: str, label: Any, record: Any, url_name: str) -> dict[str, str]:
-    from django.urls import NoReverseMatch
-
+def _link(key: str, label: StrOrPromise, record: Model | None, url_name: str) -> dict[str, str]:
+    """A link to a linked record (only called when the hazard has one)."""
+    assert record is not None
     try:
         url = reverse(url_name, args=[record.pk])
     except NoReverseMatch:  # the other app has no detail page for it (yet)
@@ -193,7 +194,7 @@ def _link(key: str, label: Any, record: Any, url_name: str) -> dict[str, str]:
     return {"key": key, "label": str(label), "text": str(record), "url": url}
 
 
-LINK_DESCRIBERS: dict[str, Any] = {
+LINK_DESCRIBERS: dict[str, Callable[[Hazard], dict[str, str]]] = {
     "accident": lambda h: _link("accident", _("Accident"), h.accident, "incidents:accident_detail"),
     "ticket": lambda h: _link("ticket", _("12345 ticket"), h.ticket, "petitions:ticket_detail"),
 }

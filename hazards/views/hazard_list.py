@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +31,7 @@ from hazards.forms import (
     HazardReportForm,
 )
 from hazards.models import Hazard
-from hazards.views.common import chooser_units, unit_for
+from hazards.views.common import RequestUser, chooser_units, unit_for
 
 # --- hazards: the list (commander's queue) ----------------------------------------------------
 
@@ -75,7 +77,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Reported by"), "reported_by.name"),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Hazard]:
         return Hazard.objects.visible_to(self.request.user).for_list().queue()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -89,9 +91,9 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
 # --- reporting -------------------------------------------------------------------------------
 
 
-def _prefill(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+def _prefill(request: HttpRequest) -> tuple[dict[str, object], dict[str, Any]]:
     """Initial values and links from ``?patrol=`` (only records the user may see)."""
-    initial: dict[str, Any] = {}
+    initial: dict[str, object] = {}
     links: dict[str, Any] = {}
     patrol_id = request.GET.get("patrol") or request.POST.get("patrol")
     if patrol_id:
@@ -116,7 +118,7 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     return initial, links
 
 
-def _accident(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
+def _accident(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
     from incidents.models import Accident
 
     accident = get_object_or_404(Accident.objects.visible_to(user), pk=pk)
@@ -130,7 +132,7 @@ def _accident(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
     }
 
 
-def _ticket(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
+def _ticket(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
     from petitions.models import Ticket
 
     ticket = get_object_or_404(Ticket.objects.visible_to(user), pk=pk)
@@ -143,7 +145,10 @@ def _ticket(user: Any, pk: str) -> tuple[Any, dict[str, Any]]:
 
 
 # Other apps' records a hazard can be raised from: name → (user, id) → (record, initial).
-LINK_FINDERS: dict[str, Any] = {"accident": _accident, "ticket": _ticket}
+LINK_FINDERS: dict[str, Callable[[RequestUser, str], tuple[Model, dict[str, object]]]] = {
+    "accident": _accident,
+    "ticket": _ticket,
+}
 
 
 class HazardReportView(RoleRequiredMixin, View):

@@ -19,11 +19,12 @@ from hazards.choices import (
     Severity,
 )
 from hazards.models import Hazard
+from hazards.views.common import RequestUser
 
 # --- the map ---------------------------------------------------------------------------------
 
 
-def map_points(user: Any) -> list[dict[str, Any]]:
+def map_points(user: RequestUser) -> list[dict[str, object]]:
     """Open hazards with a position, in the user's scope (one query)."""
     rows = (
         Hazard.objects.visible_to(user)

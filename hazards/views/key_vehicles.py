@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +17,12 @@ from django.views.generic import DetailView
 
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.imports import TableError, drop_stash, open_stash, stash_upload
+from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
+from brigade.duty.models import Unit
 from hazards import services
 from hazards.choices import (
     KeyVehicleStatus,
@@ -60,7 +61,7 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Times reopened"), "reopened_count", width=8),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[KeyVehicle]:
         return (
             KeyVehicle.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -101,7 +102,7 @@ class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
     template_name = "hazards/keyvehicle_detail.html"
     read_roles = EVERYONE
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[KeyVehicle]:
         return KeyVehicle.objects.visible_to(self.request.user).select_related(
             "unit", "cleared_by", "last_import", "last_import__imported_by"
         )
@@ -151,9 +152,9 @@ class KeyVehicleImportView(RoleRequiredMixin, View):
     def show(
         self,
         form: ImportForm,
-        report: Any = None,
+        report: ImportReport | None = None,
         token: str = "",
-        unit: Any = None,
+        unit: Unit | None = None,
         status: int = 200,
     ) -> HttpResponse:
         return render(
@@ -193,7 +194,9 @@ class KeyVehicleImportView(RoleRequiredMixin, View):
         token = stash_upload(upload, request.user) if report.ok else ""
         return self.show(form, report, token, unit, status=200 if report.ok else 400)
 
-    def confirm(self, request: HttpRequest, token: str, units: Any) -> HttpResponse:
+    def confirm(
+        self, request: HttpRequest, token: str, units: QuerySet[Unit] | None
+    ) -> HttpResponse:
         if units is not None:
             unit = get_object_or_404(units, pk=request.POST.get("unit") or 0)
         else:
