@@ -118,37 +118,11 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, object], dict[str, Any]]:
     return initial, links
 
 
-def _accident(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
-    from incidents.models import Accident
-
-    accident = get_object_or_404(Accident.objects.visible_to(user), pk=pk)
-    return accident, {
-        "source": HazardSource.ACCIDENT,
-        "unit": accident.unit_id,
-        "road": accident.road,
-        "location": accident.place,
-        "latitude": accident.latitude,
-        "longitude": accident.longitude,
-    }
-
-
-def _ticket(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
-    from petitions.models import Ticket
-
-    ticket = get_object_or_404(Ticket.objects.visible_to(user), pk=pk)
-    return ticket, {
-        "source": HazardSource.TICKET,
-        "unit": ticket.unit_id,
-        "location": ticket.location,
-        "description": ticket.content,
-    }
-
-
 # Other apps' records a hazard can be raised from: name → (user, id) → (record, initial).
-LINK_FINDERS: dict[str, Callable[[RequestUser, str], tuple[Model, dict[str, object]]]] = {
-    "accident": _accident,
-    "ticket": _ticket,
-}
+# Filled by the package (``hazards.views``), the one place the architecture contract lets
+# the pages read those apps' models (a hazard's source accident or ticket).
+LinkFinder = Callable[[RequestUser, str], tuple[Model, dict[str, object]]]
+LINK_FINDERS: dict[str, LinkFinder] = {}
 
 
 class HazardReportView(RoleRequiredMixin, View):
