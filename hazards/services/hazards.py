@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -37,6 +37,9 @@ from hazards.models import (
     HazardPhoto,
 )
 from hazards.transitions import HAZARD_TRANSITIONS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 MAX_PHOTOS = 10
 
@@ -70,6 +73,14 @@ def _move(hazard: Hazard, name: str, *, action: str, **changes: Any) -> Hazard:
     )
     hazard.repeated = not moved  # type: ignore[attr-defined]
     return hazard
+
+
+def _required_text(value: str, field: str, message: StrOrPromise) -> str:
+    """``value`` without its surrounding spaces; a ValidationError on ``field`` if empty."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
 
 
 def _check_open(hazard: Hazard, name: str, action: str) -> None:
@@ -218,9 +229,9 @@ def hazard_assign(
     by: Any = None,
 ) -> Hazard:
     """Name who fixes the hazard and by when (default: by its severity)."""
-    responsible_party = (responsible_party or "").strip()
-    if not responsible_party:
-        raise ValidationError({"responsible_party": _("Name the responsible party.")})
+    responsible_party = _required_text(
+        responsible_party, "responsible_party", _("Name the responsible party.")
+    )
     today = timezone.localdate()
     deadline = deadline or default_deadline(hazard.severity, today)
     if deadline < today:
@@ -256,9 +267,7 @@ def hazard_rectify(
     by: Any = None,
 ) -> Hazard:
     """Record the measures taken (and after-photos); the hazard then awaits its check."""
-    measures = (measures or "").strip()
-    if not measures:
-        raise ValidationError({"measures": _("Describe the measures taken.")})
+    measures = _required_text(measures, "measures", _("Describe the measures taken."))
     photos = _check_photos(photos)
     rectified_at = rectified_at or timezone.now()
     dates.check_fields(Hazard, rectified_at=rectified_at)
@@ -299,9 +308,7 @@ def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
 @transaction.atomic
 def hazard_fail_check(*, hazard: Hazard, reason: str, by: Any) -> Hazard:
     """The check failed: back to rectifying, the reason kept as a check record."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the rectification is not accepted.")})
+    reason = _required_text(reason, "reason", _("Say why the rectification is not accepted."))
     hazard = _move(
         hazard,
         "fail_check",
@@ -318,9 +325,7 @@ def hazard_fail_check(*, hazard: Hazard, reason: str, by: Any) -> Hazard:
 @transaction.atomic
 def hazard_reject(*, hazard: Hazard, reason: str, by: Any = None) -> Hazard:
     """Not a hazard after all (or not ours): closed with the reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the report is rejected.")})
+    reason = _required_text(reason, "reason", _("Say why the report is rejected."))
     return _move(
         hazard,
         "reject",
