@@ -6,10 +6,10 @@ is an ``@action`` that validates its input and calls the service in brigade/duty
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -23,6 +23,7 @@ from brigade.core.api.mixins import (
     ScopedModelViewSet,
     etag_of,
 )
+from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
 from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
 from brigade.duty import services
@@ -75,77 +76,66 @@ from brigade.duty.models import (
 # --- Reference data -----------------------------------------------------------------------
 
 
-class UnitViewSet(ScopedModelViewSet):
-    serializer_class = UnitSerializer
-    filterset_class = UnitFilterSet
+class ReferenceViewSet(ScopedModelViewSet):
+    """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
+
+    model: type[Model]
+    related: tuple[str, ...] = ()
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> QuerySet[Model]:
+        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self.model._default_manager.all())
+        rows = every.visible_to(self.request.user)
+        return rows.select_related(*self.related) if self.related else rows
+
+
+class UnitViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Unit, UnitSerializer, UnitFilterSet
     ordering_fields = ["code", "name", "kind"]
     ordering = ["code"]
-    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
-    def get_queryset(self) -> Any:
-        return Unit.objects.visible_to(self.request.user)
 
-
-class OfficerViewSet(ScopedModelViewSet):
-    serializer_class = OfficerSerializer
-    filterset_class = OfficerFilterSet
+class OfficerViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Officer, OfficerSerializer, OfficerFilterSet
+    related = ("unit", "user")
     ordering_fields = ["badge_no", "name", "kind", "created_at"]
     ordering = ["unit__code", "badge_no"]
-    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
-    def get_queryset(self) -> Any:
-        return Officer.objects.visible_to(self.request.user).select_related("unit", "user")
 
-
-class DutyPostViewSet(ScopedModelViewSet):
-    serializer_class = DutyPostSerializer
-    filterset_class = DutyPostFilterSet
+class DutyPostViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = DutyPost, DutyPostSerializer, DutyPostFilterSet
+    related = ("unit",)
     ordering_fields = ["name", "kind", "start_time", "created_at"]
     ordering = ["unit__code", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
 
-class CampaignViewSet(ScopedModelViewSet):
-    serializer_class = CampaignSerializer
-    filterset_class = CampaignFilterSet
+class CampaignViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Campaign, CampaignSerializer, CampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return Campaign.objects.visible_to(self.request.user)
 
 
-class RoadWorksZoneViewSet(ScopedModelViewSet):
-    serializer_class = RoadWorksZoneSerializer
+class RoadWorksZoneViewSet(ReferenceViewSet):
+    model, serializer_class = RoadWorksZone, RoadWorksZoneSerializer
     filterset_class = RoadWorksZoneFilterSet
+    related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
     ordering = ["-starts_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return RoadWorksZone.objects.visible_to(self.request.user).select_related("unit")
 
 
-class SchoolBreakViewSet(ScopedModelViewSet):
-    serializer_class = SchoolBreakSerializer
+class SchoolBreakViewSet(ReferenceViewSet):
+    model, serializer_class = SchoolBreak, SchoolBreakSerializer
+    filterset_class = SchoolBreakFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on"]
-    read_roles = EVERYONE
-    write_roles = STAFF
 
-    filterset_class = SchoolBreakFilterSet
 
-    def get_queryset(self) -> Any:
-        return SchoolBreak.objects.visible_to(self.request.user)
+def _merged(instance: Model, fields: tuple[str, ...], changes: dict[str, Any]) -> dict[str, Any]:
+    """The instance's current ``fields`` overlaid with a (partial) update's ``changes``."""
+    return {**{name: getattr(instance, name) for name in fields}, **changes}
 
 
 # --- Shifts -------------------------------------------------------------------------------
@@ -167,16 +157,9 @@ class ShiftViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: Any) -> None:
         shift = serializer.instance
-        current = {
-            "officer": shift.officer,
-            "post": shift.post,
-            "starts_at": shift.starts_at,
-            "ends_at": shift.ends_at,
-            "duty": shift.duty,
-        }
-        serializer.instance = services.shift_save(
-            shift=shift, **{**current, **serializer.validated_data}
-        )
+        fields = ("officer", "post", "starts_at", "ends_at", "duty")
+        changes = _merged(shift, fields, serializer.validated_data)
+        serializer.instance = services.shift_save(shift=shift, **changes)
 
 
 # --- Patrols ------------------------------------------------------------------------------
@@ -334,13 +317,7 @@ class AttendanceViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: Any) -> None:
         attendance = serializer.instance
-        current = {
-            "attended": attendance.attended,
-            "result": attendance.result,
-            "score": attendance.score,
-        }
+        changes = _merged(attendance, ("attended", "result", "score"), serializer.validated_data)
         serializer.instance = services.attendance_record(
-            session=attendance.session,
-            officer=attendance.officer,
-            **{**current, **serializer.validated_data},
+            session=attendance.session, officer=attendance.officer, **changes
         )
