@@ -8,8 +8,10 @@ form field errors and whose TransitionNotAllowed becomes a message.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Sum
@@ -24,7 +26,7 @@ from django.views.generic import DetailView, TemplateView
 
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.forms import apply_service_errors
+from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
@@ -61,6 +63,8 @@ from brigade.duty.models import (
     ViolationTally,
 )
 from brigade.duty.querysets import is_school_day
+
+T = TypeVar("T")
 
 # --- the officer's duty page ------------------------------------------------------------------
 
@@ -162,6 +166,28 @@ class DutyActionView(RoleRequiredMixin, View):
         messages.error(self.request, exc.message)
         return redirect("brigade:duty")
 
+    def act(
+        self,
+        form: forms.BaseForm,
+        service: Callable[[dict[str, Any]], T],
+        success: Callable[[T], str],
+        form_name: str,
+    ) -> HttpResponse:
+        """Form → service → the duty page: say ``success(result)`` and go back to it, answer
+        a refused transition with a message, or answer the invalid form (``invalid``)."""
+        try:
+            done = submit(form, service)
+        except TransitionNotAllowed as exc:
+            return self.refused(exc)
+        if done.ok:
+            messages.success(self.request, success(cast(T, done.result)))
+            return redirect("brigade:duty")
+        return self.invalid(form, form_name)
+
+    def invalid(self, form: forms.BaseForm, form_name: str) -> HttpResponse:
+        """The duty page again, the form showing its errors."""
+        return self.render_duty(**{form_name: form})
+
 
 class PatrolStartView(DutyActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -169,34 +195,31 @@ class PatrolStartView(DutyActionView):
         if officer is None:
             messages.error(request, _("Your account is not linked to an officer profile."))
             return redirect("brigade:duty")
-        form = StartPatrolForm(request.POST, user=request.user, officer=officer)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.patrol_start(
-                    officer=officer,
-                    mode=data["mode"],
-                    post=data.get("post"),
-                    zone=data.get("zone"),
-                    campaign=data.get("campaign"),
-                    weather=data.get("weather") or "",
-                    shift=data.get("shift"),
-                )
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Patrol started."))
-                return redirect("brigade:duty")
+        self.officer = officer
+        return self.act(
+            StartPatrolForm(request.POST, user=request.user, officer=officer),
+            lambda data: services.patrol_start(
+                officer=officer,
+                mode=data["mode"],
+                post=data.get("post"),
+                zone=data.get("zone"),
+                campaign=data.get("campaign"),
+                weather=data.get("weather") or "",
+                shift=data.get("shift"),
+            ),
+            lambda patrol: _("Patrol started."),
+            "start_form",
+        )
+
+    def invalid(self, form: forms.BaseForm, form_name: str) -> HttpResponse:
         # Another patrol may have been started meanwhile (a second tab): say so.
-        if PatrolLog.objects.filter(officer=officer).open().exists():
+        if PatrolLog.objects.filter(officer=self.officer).open().exists():
             messages.error(
-                request,
+                self.request,
                 _("You already have a patrol in progress. End it before starting another."),
             )
             return redirect("brigade:duty")
-        return self.render_duty(start_form=form)
+        return super().invalid(form, form_name)
 
 
 class PatrolTallyView(DutyActionView):
@@ -247,61 +270,44 @@ class PatrolTallyView(DutyActionView):
 class PatrolCheckInView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = CheckInForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                patrol = services.patrol_check_in(patrol=patrol, post=form.cleaned_data["post"])
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Checked in at %(post)s.") % {"post": patrol.post})
-                return redirect("brigade:duty")
-        return self.render_duty(checkin_form=form)
+        return self.act(
+            CheckInForm(request.POST, user=request.user),
+            lambda data: services.patrol_check_in(patrol=patrol, post=data["post"]),
+            lambda done: _("Checked in at %(post)s.") % {"post": done.post},
+            "checkin_form",
+        )
 
 
 class PatrolDetailsView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = PatrolDetailsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.patrol_update_details(
-                    patrol=patrol,
-                    weather=form.cleaned_data["weather"],
-                    notes=form.cleaned_data["notes"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Weather and notes saved."))
-                return redirect("brigade:duty")
-        return self.render_duty(details_form=form)
+        return self.act(
+            PatrolDetailsForm(request.POST),
+            lambda data: services.patrol_update_details(
+                patrol=patrol, weather=data["weather"], notes=data["notes"]
+            ),
+            lambda done: _("Weather and notes saved."),
+            "details_form",
+        )
+
+
+def _ended(patrol: PatrolLog) -> str:
+    total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
+    return _("Patrol ended: %(duration)s, %(total)s violations corrected.") % {
+        "duration": hours(patrol.duration_hours()),
+        "total": total,
+    }
 
 
 class PatrolEndView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = EndPatrolForm(request.POST)
-        if form.is_valid():
-            try:
-                patrol = services.patrol_end(
-                    patrol=patrol, ended_at=form.cleaned_data.get("ended_at")
-                )
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
-                messages.success(
-                    request,
-                    _("Patrol ended: %(duration)s, %(total)s violations corrected.")
-                    % {"duration": hours(patrol.duration_hours()), "total": total},
-                )
-                return redirect("brigade:duty")
-        return self.render_duty(end_form=form)
+        return self.act(
+            EndPatrolForm(request.POST),
+            lambda data: services.patrol_end(patrol=patrol, ended_at=data.get("ended_at")),
+            _ended,
+            "end_form",
+        )
 
 
 # --- patrols ------------------------------------------------------------------------------
@@ -559,21 +565,18 @@ class TrainingDetailView(RoleRequiredMixin, DetailView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.object = self.get_object()
         form = AttendanceForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.attendance_record(
-                    session=self.object,
-                    officer=data["officer"],
-                    attended=data["attended"],
-                    result=data["result"],
-                    score=data["score"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Recorded for %(officer)s.") % {"officer": data["officer"]}
-                )
-                return redirect("brigade:trainingsession_detail", pk=self.object.pk)
+        done = submit(
+            form,
+            lambda data: services.attendance_record(
+                session=self.object,
+                officer=data["officer"],
+                attended=data["attended"],
+                result=data["result"],
+                score=data["score"],
+            ),
+        )
+        if done.ok:
+            officer = form.cleaned_data["officer"]
+            messages.success(request, _("Recorded for %(officer)s.") % {"officer": officer})
+            return redirect("brigade:trainingsession_detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form))
