@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,6 +53,7 @@ from brigade.duty.forms import (
     TallyForm,
 )
 from brigade.duty.models import (
+    PATROL_RECORD_FIELDS,
     Campaign,
     DutyPost,
     Officer,
@@ -334,7 +335,7 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Notes"), "notes", width=30),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         # Aggregating drops Meta.ordering: order explicitly, newest first.
         return (
             PatrolLog.objects.visible_to(self.request.user)
@@ -359,20 +360,6 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
         return context
 
 
-# Fields of a patrol whose changes the history shows, in reading order.
-_HISTORY_FIELDS = (
-    "mode",
-    "post",
-    "zone",
-    "campaign",
-    "started_at",
-    "ended_at",
-    "checked_in_at",
-    "weather",
-    "notes",
-)
-
-
 def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
     """Who changed what and when: the patrol's own history and its tallies', newest first.
 
@@ -385,7 +372,7 @@ def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
         .order_by("history_date", "history_id")
     )
     entries = history.history_entries(
-        patrol, _HISTORY_FIELDS, created=_("Started"), show_initial=True
+        patrol, PATROL_RECORD_FIELDS, created=_("Started"), show_initial=True
     )
     last_count: dict[int, int] = {}
     for record in tally_records:
@@ -417,7 +404,7 @@ class PatrolDetailView(RoleRequiredMixin, DetailView):
     model = PatrolLog
     read_roles = DUTY
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         return PatrolLog.objects.visible_to(self.request.user).for_list()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -453,7 +440,7 @@ class PostListView(ScopedFilterListView):
             messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
         return timezone.localdate()
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[DutyPost]:
         return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -492,7 +479,7 @@ class ZoneListView(ScopedFilterListView):
     filter_fields = ("unit", "road")
     page_title = gettext_lazy("Road-works zones")
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[RoadWorksZone]:
         return (
             RoadWorksZone.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -528,7 +515,7 @@ class TrainingListView(ScopedFilterListView):
     read_roles = DUTY
     page_title = gettext_lazy("Training sessions")
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         return (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -544,7 +531,7 @@ class TrainingDetailView(RoleRequiredMixin, DetailView):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         return TrainingSession.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

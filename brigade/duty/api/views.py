@@ -149,14 +149,14 @@ class ShiftViewSet(ScopedModelViewSet):
     read_roles = EVERYONE
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Shift]:
         return Shift.objects.for_list().visible_to(self.request.user)
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.shift_save(**serializer.validated_data)
 
-    def perform_update(self, serializer: Any) -> None:
-        shift = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        shift = cast(Shift, serializer.instance)
         fields = ("officer", "post", "starts_at", "ends_at", "duty")
         changes = _merged(shift, fields, serializer.validated_data)
         serializer.instance = services.shift_save(shift=shift, **changes)
@@ -186,7 +186,7 @@ class PatrolViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"create": ON_ROAD, "destroy": ADMIN_ONLY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         return PatrolLog.objects.visible_to(self.request.user).for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -277,7 +277,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         qs = (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -288,7 +288,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
             qs = qs.prefetch_related(Prefetch("attendances", queryset=attendances))
         return qs
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "retrieve":
             return TrainingSessionDetailSerializer
         return TrainingSessionSerializer
@@ -304,19 +304,19 @@ class AttendanceViewSet(ScopedModelViewSet):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Attendance]:
         return Attendance.objects.visible_to(self.request.user).select_related("session", "officer")
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("update", "partial_update"):
             return AttendanceChangeSerializer
         return AttendanceSerializer
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.attendance_record(**serializer.validated_data)
 
-    def perform_update(self, serializer: Any) -> None:
-        attendance = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        attendance = cast(Attendance, serializer.instance)
         changes = _merged(attendance, ("attended", "result", "score"), serializer.validated_data)
         serializer.instance = services.attendance_record(
             session=attendance.session, officer=attendance.officer, **changes
