@@ -7,30 +7,18 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    SchoolBreak,
-    Shift,
-    TrainingSession,
-    Unit,
-    ViolationTally,
-)
+from brigade.duty import models
 from brigade.duty.services import shift_check, shift_save
 
 
-@admin.register(Unit)
+@admin.register(models.Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
-@admin.register(Officer)
+@admin.register(models.Officer)
 class OfficerAdmin(SimpleHistoryAdmin):
     list_display = ["badge_no", "name", "kind", "unit", "motorcycle_certified", "is_active"]
     list_filter = ["unit", "kind", "motorcycle_certified", "is_active"]
@@ -39,7 +27,7 @@ class OfficerAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["user"]
 
 
-@admin.register(DutyPost)
+@admin.register(models.DutyPost)
 class DutyPostAdmin(SimpleHistoryAdmin):
     list_display = ["name", "unit", "kind", "start_time", "end_time", "weekdays", "is_active"]
     list_filter = ["unit", "kind", "is_active"]
@@ -49,7 +37,7 @@ class DutyPostAdmin(SimpleHistoryAdmin):
 
 class ShiftAdminForm(forms.ModelForm):
     class Meta:
-        model = Shift
+        model = models.Shift
         fields = ["officer", "post", "starts_at", "ends_at", "duty"]
 
     def clean(self) -> dict[str, Any]:
@@ -65,7 +53,7 @@ class ShiftAdminForm(forms.ModelForm):
         return data
 
 
-@admin.register(Shift)
+@admin.register(models.Shift)
 class ShiftAdmin(SimpleHistoryAdmin):
     form = ShiftAdminForm
     list_display = ["officer", "post", "unit", "starts_at", "ends_at"]
@@ -76,7 +64,9 @@ class ShiftAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["officer", "post"]
     readonly_fields = ["unit"]
 
-    def save_model(self, request: HttpRequest, obj: Shift, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: models.Shift, form: forms.ModelForm, change: bool
+    ) -> None:
         shift_save(
             officer=obj.officer,
             post=obj.post,
@@ -87,30 +77,30 @@ class ShiftAdmin(SimpleHistoryAdmin):
         )
 
 
-@admin.register(Campaign)
+@admin.register(models.Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ["name", "starts_on", "ends_on"]
     search_fields = ["name"]
 
 
-@admin.register(RoadWorksZone)
+@admin.register(models.RoadWorksZone)
 class RoadWorksZoneAdmin(SimpleHistoryAdmin):
     list_display = ["name", "road", "unit", "starts_on", "ends_on", "extra_officers"]
     list_filter = ["unit"]
     search_fields = ["name", "road"]
 
 
-@admin.register(SchoolBreak)
+@admin.register(models.SchoolBreak)
 class SchoolBreakAdmin(SimpleHistoryAdmin):
     list_display = ["name", "starts_on", "ends_on"]
 
 
 class ViolationTallyInline(admin.TabularInline):
-    model = ViolationTally
+    model = models.ViolationTally
     extra = 0
 
 
-@admin.register(PatrolLog)
+@admin.register(models.PatrolLog)
 class PatrolLogAdmin(SimpleHistoryAdmin):
     list_display = ["officer", "unit", "mode", "started_at", "ended_at", "post", "zone"]
     list_filter = ["unit", "mode", "campaign"]
@@ -122,12 +112,12 @@ class PatrolLogAdmin(SimpleHistoryAdmin):
 
 
 class AttendanceInline(admin.TabularInline):
-    model = Attendance
+    model = models.Attendance
     extra = 0
     autocomplete_fields = ["officer"]
 
 
-@admin.register(TrainingSession)
+@admin.register(models.TrainingSession)
 class TrainingSessionAdmin(SimpleHistoryAdmin):
     list_display = ["held_on", "title", "kind", "unit"]
     list_filter = ["kind", "unit"]

@@ -4,6 +4,8 @@ the organisation (units and officers) behind every scope, the metrics, the links
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.nav import Link, landing_pages, navigation, quick_actions
@@ -39,6 +41,20 @@ def organisation() -> Organisation:
 def register_links() -> None:
     """The duty domain's entries in the navigation and on the duty page, and the officer's
     landing page."""
+    posts = Link(
+        "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=80
+    )
+    zones = Link(
+        "zones",
+        _("Road-works zones"),
+        "brigade:roadworkszone_list",
+        "cone-striped",
+        EVERYONE,
+        order=81,
+    )
+    trainings = Link(
+        "trainings", _("Training"), "brigade:trainingsession_list", "mortarboard", DUTY, order=90
+    )
     navigation.register(
         Link(
             "duty",
@@ -58,26 +74,10 @@ def register_links() -> None:
             order=30,
             commander_label=_("Patrols"),
         ),
-        Link(
-            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=80
-        ),
-        Link(
-            "zones",
-            _("Road-works zones"),
-            "brigade:roadworkszone_list",
-            "cone-striped",
-            EVERYONE,
-            order=81,
-        ),
+        posts,
+        zones,
         Link("campaigns", _("Campaigns"), "brigade:campaign_list", "megaphone", EVERYONE, order=82),
-        Link(
-            "trainings",
-            _("Training"),
-            "brigade:trainingsession_list",
-            "mortarboard",
-            DUTY,
-            order=90,
-        ),
+        trainings,
     )
     quick_actions.register(
         Link(
@@ -88,25 +88,9 @@ def register_links() -> None:
             DUTY,
             order=80,
         ),
-        Link(
-            "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=81
-        ),
-        Link(
-            "zones",
-            _("Road-works zones"),
-            "brigade:roadworkszone_list",
-            "cone-striped",
-            EVERYONE,
-            order=82,
-        ),
-        Link(
-            "trainings",
-            _("Training"),
-            "brigade:trainingsession_list",
-            "mortarboard",
-            DUTY,
-            order=83,
-        ),
+        replace(posts, order=81),
+        replace(zones, order=82),
+        replace(trainings, order=83),
     )
     landing_pages.register(
         Link("duty", _("My duty today"), "brigade:duty", "person-badge", ON_ROAD, order=20)

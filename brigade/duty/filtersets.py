@@ -6,25 +6,14 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.filters import date_range, running_on
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    SchoolBreak,
-    Shift,
-    TrainingSession,
-    Unit,
-)
+from brigade.duty import models
 
 
 class UnitFilterSet(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
 
     class Meta:
-        model = Unit
+        model = models.Unit
         fields = ["kind", "name"]
 
 
@@ -32,7 +21,7 @@ class OfficerFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Name or badge"))
 
     class Meta:
-        model = Officer
+        model = models.Officer
         fields = ["unit", "kind", "motorcycle_certified", "is_active"]
 
     def search(self, queryset, name, value):
@@ -45,7 +34,7 @@ class DutyPostFilterSet(filters.FilterSet):
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
 
     class Meta:
-        model = DutyPost
+        model = models.DutyPost
         fields = ["unit", "kind", "is_active", "name"]
 
 
@@ -54,7 +43,7 @@ class ShiftFilterSet(filters.FilterSet):
     date_from, date_to = date_range("starts_at", of_time=True)
 
     class Meta:
-        model = Shift
+        model = models.Shift
         fields = ["unit", "officer", "post"]
 
 
@@ -63,7 +52,7 @@ class PatrolLogFilterSet(filters.FilterSet):
     is_open = filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
 
     class Meta:
-        model = PatrolLog
+        model = models.PatrolLog
         fields = ["unit", "officer", "mode", "campaign", "post", "zone", "weather"]
 
 
@@ -71,7 +60,7 @@ class CampaignFilterSet(filters.FilterSet):
     active_on = running_on()
 
     class Meta:
-        model = Campaign
+        model = models.Campaign
         fields = ["active_on"]
 
 
@@ -79,7 +68,7 @@ class RoadWorksZoneFilterSet(filters.FilterSet):
     road = filters.CharFilter(lookup_expr="icontains", label=_("Road"))
 
     class Meta:
-        model = RoadWorksZone
+        model = models.RoadWorksZone
         fields = ["unit", "road"]
 
 
@@ -87,13 +76,13 @@ class TrainingSessionFilterSet(filters.FilterSet):
     date_from, date_to = date_range("held_on")
 
     class Meta:
-        model = TrainingSession
+        model = models.TrainingSession
         fields = ["unit", "kind"]
 
 
 class AttendanceFilterSet(filters.FilterSet):
     class Meta:
-        model = Attendance
+        model = models.Attendance
         fields = ["session", "officer", "attended", "result"]
 
 
@@ -101,7 +90,7 @@ class SchoolBreakFilterSet(filters.FilterSet):
     on = filters.DateFilter(method="filter_on", label=_("Covers date"))
 
     class Meta:
-        model = SchoolBreak
+        model = models.SchoolBreak
         fields = ["on"]
 
     def filter_on(self, queryset, name, value):

@@ -6,11 +6,13 @@ form can never offer, nor accept, a record from outside the user's scope.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core import dates
@@ -19,11 +21,11 @@ from brigade.duty.choices import AssessmentResult, PatrolMode, ViolationKind, We
 from brigade.duty.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift
 
 
-def _weather_choices() -> list[tuple[str, Any]]:
+def _weather_choices() -> list[tuple[str, str | Promise]]:
     return [("", _("— not recorded —")), *Weather.choices]
 
 
-def current_zones(user: Any, day: Any) -> Any:
+def current_zones(user: object, day: dt.date) -> QuerySet[RoadWorksZone]:
     return RoadWorksZone.objects.visible_to(user).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day
     )

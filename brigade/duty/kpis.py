@@ -161,6 +161,17 @@ def _reverser(name: str, attribute: str = "pk") -> Any:
     return url
 
 
+def _tallies_flow(split: str | None = None) -> Flow:
+    """The violations tallied on patrols, credited to the week the patrol started."""
+    return Flow(
+        source=lambda: ViolationTally.objects.filter(count__gt=0),
+        when="patrol__started_at",
+        unit="patrol__unit_id",
+        amount=F("count"),
+        split=split,
+    )
+
+
 def describe_records() -> None:
     """How the records behind the brigade's figures are linked in their lists."""
     describe(
@@ -211,12 +222,7 @@ def register_metrics() -> None:
             key="brigade.violations_corrected",
             label=_("Violations corrected"),
             description="Violations tallied on patrols, credited to the patrol's start.",
-            numerator=Flow(
-                source=lambda: ViolationTally.objects.filter(count__gt=0),
-                when="patrol__started_at",
-                unit="patrol__unit_id",
-                amount=F("count"),
-            ),
+            numerator=_tallies_flow(),
             unit_label=_("violations"),
             order=30,
         ),
@@ -224,13 +230,7 @@ def register_metrics() -> None:
             key="brigade.violations",
             label=_("Violations corrected by type"),
             description="The same tallies, one figure per violation type.",
-            numerator=Flow(
-                source=lambda: ViolationTally.objects.filter(count__gt=0),
-                when="patrol__started_at",
-                unit="patrol__unit_id",
-                amount=F("count"),
-                split="kind",
-            ),
+            numerator=_tallies_flow(split="kind"),
             parts=tuple((kind.value, kind.label) for kind in ViolationKind),
             unit_label=_("violations"),
             tile=False,

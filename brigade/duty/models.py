@@ -262,6 +262,20 @@ class Shift(TimeStampedModel):
         return f"{self.officer} @ {self.post}"
 
 
+# What an officer records on a patrol, in reading order (the API's fields, the history's).
+PATROL_RECORD_FIELDS = (
+    "mode",
+    "post",
+    "zone",
+    "campaign",
+    "started_at",
+    "ended_at",
+    "checked_in_at",
+    "weather",
+    "notes",
+)
+
+
 class PatrolLog(TimeStampedModel):
     """A patrol or a spell of post duty, from start to end, with what was done on it."""
 
@@ -418,6 +432,7 @@ class Attendance(TimeStampedModel):
 
 
 __all__ = [
+    "PATROL_RECORD_FIELDS",
     "Attendance",
     "Campaign",
     "DutyPost",

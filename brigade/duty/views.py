@@ -8,11 +8,13 @@ form field errors and whose TransitionNotAllowed becomes a message.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +26,7 @@ from django.views.generic import DetailView, TemplateView
 
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.forms import apply_service_errors
+from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
@@ -51,6 +53,7 @@ from brigade.duty.forms import (
     TallyForm,
 )
 from brigade.duty.models import (
+    PATROL_RECORD_FIELDS,
     Campaign,
     DutyPost,
     Officer,
@@ -61,6 +64,8 @@ from brigade.duty.models import (
     ViolationTally,
 )
 from brigade.duty.querysets import is_school_day
+
+T = TypeVar("T")
 
 # --- the officer's duty page ------------------------------------------------------------------
 
@@ -162,6 +167,28 @@ class DutyActionView(RoleRequiredMixin, View):
         messages.error(self.request, exc.message)
         return redirect("brigade:duty")
 
+    def act(
+        self,
+        form: forms.BaseForm,
+        service: Callable[[dict[str, Any]], T],
+        success: Callable[[T], str],
+        form_name: str,
+    ) -> HttpResponse:
+        """Form → service → the duty page: say ``success(result)`` and go back to it, answer
+        a refused transition with a message, or answer the invalid form (``invalid``)."""
+        try:
+            done = submit(form, service)
+        except TransitionNotAllowed as exc:
+            return self.refused(exc)
+        if done.ok:
+            messages.success(self.request, success(cast(T, done.result)))
+            return redirect("brigade:duty")
+        return self.invalid(form, form_name)
+
+    def invalid(self, form: forms.BaseForm, form_name: str) -> HttpResponse:
+        """The duty page again, the form showing its errors."""
+        return self.render_duty(**{form_name: form})
+
 
 class PatrolStartView(DutyActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -169,34 +196,31 @@ class PatrolStartView(DutyActionView):
         if officer is None:
             messages.error(request, _("Your account is not linked to an officer profile."))
             return redirect("brigade:duty")
-        form = StartPatrolForm(request.POST, user=request.user, officer=officer)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.patrol_start(
-                    officer=officer,
-                    mode=data["mode"],
-                    post=data.get("post"),
-                    zone=data.get("zone"),
-                    campaign=data.get("campaign"),
-                    weather=data.get("weather") or "",
-                    shift=data.get("shift"),
-                )
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Patrol started."))
-                return redirect("brigade:duty")
+        self.officer = officer
+        return self.act(
+            StartPatrolForm(request.POST, user=request.user, officer=officer),
+            lambda data: services.patrol_start(
+                officer=officer,
+                mode=data["mode"],
+                post=data.get("post"),
+                zone=data.get("zone"),
+                campaign=data.get("campaign"),
+                weather=data.get("weather") or "",
+                shift=data.get("shift"),
+            ),
+            lambda patrol: _("Patrol started."),
+            "start_form",
+        )
+
+    def invalid(self, form: forms.BaseForm, form_name: str) -> HttpResponse:
         # Another patrol may have been started meanwhile (a second tab): say so.
-        if PatrolLog.objects.filter(officer=officer).open().exists():
+        if PatrolLog.objects.filter(officer=self.officer).open().exists():
             messages.error(
-                request,
+                self.request,
                 _("You already have a patrol in progress. End it before starting another."),
             )
             return redirect("brigade:duty")
-        return self.render_duty(start_form=form)
+        return super().invalid(form, form_name)
 
 
 class PatrolTallyView(DutyActionView):
@@ -247,61 +271,44 @@ class PatrolTallyView(DutyActionView):
 class PatrolCheckInView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = CheckInForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                patrol = services.patrol_check_in(patrol=patrol, post=form.cleaned_data["post"])
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Checked in at %(post)s.") % {"post": patrol.post})
-                return redirect("brigade:duty")
-        return self.render_duty(checkin_form=form)
+        return self.act(
+            CheckInForm(request.POST, user=request.user),
+            lambda data: services.patrol_check_in(patrol=patrol, post=data["post"]),
+            lambda done: _("Checked in at %(post)s.") % {"post": done.post},
+            "checkin_form",
+        )
 
 
 class PatrolDetailsView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = PatrolDetailsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.patrol_update_details(
-                    patrol=patrol,
-                    weather=form.cleaned_data["weather"],
-                    notes=form.cleaned_data["notes"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Weather and notes saved."))
-                return redirect("brigade:duty")
-        return self.render_duty(details_form=form)
+        return self.act(
+            PatrolDetailsForm(request.POST),
+            lambda data: services.patrol_update_details(
+                patrol=patrol, weather=data["weather"], notes=data["notes"]
+            ),
+            lambda done: _("Weather and notes saved."),
+            "details_form",
+        )
+
+
+def _ended(patrol: PatrolLog) -> str:
+    total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
+    return _("Patrol ended: %(duration)s, %(total)s violations corrected.") % {
+        "duration": hours(patrol.duration_hours()),
+        "total": total,
+    }
 
 
 class PatrolEndView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
-        form = EndPatrolForm(request.POST)
-        if form.is_valid():
-            try:
-                patrol = services.patrol_end(
-                    patrol=patrol, ended_at=form.cleaned_data.get("ended_at")
-                )
-            except TransitionNotAllowed as exc:
-                return self.refused(exc)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                total = patrol.tallies.aggregate(total=Sum("count", default=0))["total"]
-                messages.success(
-                    request,
-                    _("Patrol ended: %(duration)s, %(total)s violations corrected.")
-                    % {"duration": hours(patrol.duration_hours()), "total": total},
-                )
-                return redirect("brigade:duty")
-        return self.render_duty(end_form=form)
+        return self.act(
+            EndPatrolForm(request.POST),
+            lambda data: services.patrol_end(patrol=patrol, ended_at=data.get("ended_at")),
+            _ended,
+            "end_form",
+        )
 
 
 # --- patrols ------------------------------------------------------------------------------
@@ -328,7 +335,7 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Notes"), "notes", width=30),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         # Aggregating drops Meta.ordering: order explicitly, newest first.
         return (
             PatrolLog.objects.visible_to(self.request.user)
@@ -353,20 +360,6 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
         return context
 
 
-# Fields of a patrol whose changes the history shows, in reading order.
-_HISTORY_FIELDS = (
-    "mode",
-    "post",
-    "zone",
-    "campaign",
-    "started_at",
-    "ended_at",
-    "checked_in_at",
-    "weather",
-    "notes",
-)
-
-
 def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
     """Who changed what and when: the patrol's own history and its tallies', newest first.
 
@@ -379,7 +372,7 @@ def patrol_history(patrol: PatrolLog) -> list[dict[str, Any]]:
         .order_by("history_date", "history_id")
     )
     entries = history.history_entries(
-        patrol, _HISTORY_FIELDS, created=_("Started"), show_initial=True
+        patrol, PATROL_RECORD_FIELDS, created=_("Started"), show_initial=True
     )
     last_count: dict[int, int] = {}
     for record in tally_records:
@@ -411,7 +404,7 @@ class PatrolDetailView(RoleRequiredMixin, DetailView):
     model = PatrolLog
     read_roles = DUTY
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         return PatrolLog.objects.visible_to(self.request.user).for_list()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -447,7 +440,7 @@ class PostListView(ScopedFilterListView):
             messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
         return timezone.localdate()
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[DutyPost]:
         return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -486,7 +479,7 @@ class ZoneListView(ScopedFilterListView):
     filter_fields = ("unit", "road")
     page_title = gettext_lazy("Road-works zones")
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[RoadWorksZone]:
         return (
             RoadWorksZone.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -522,7 +515,7 @@ class TrainingListView(ScopedFilterListView):
     read_roles = DUTY
     page_title = gettext_lazy("Training sessions")
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         return (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -538,7 +531,7 @@ class TrainingDetailView(RoleRequiredMixin, DetailView):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         return TrainingSession.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -559,21 +552,18 @@ class TrainingDetailView(RoleRequiredMixin, DetailView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.object = self.get_object()
         form = AttendanceForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.attendance_record(
-                    session=self.object,
-                    officer=data["officer"],
-                    attended=data["attended"],
-                    result=data["result"],
-                    score=data["score"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Recorded for %(officer)s.") % {"officer": data["officer"]}
-                )
-                return redirect("brigade:trainingsession_detail", pk=self.object.pk)
+        done = submit(
+            form,
+            lambda data: services.attendance_record(
+                session=self.object,
+                officer=data["officer"],
+                attended=data["attended"],
+                result=data["result"],
+                score=data["score"],
+            ),
+        )
+        if done.ok:
+            officer = form.cleaned_data["officer"]
+            messages.success(request, _("Recorded for %(officer)s.") % {"officer": officer})
+            return redirect("brigade:trainingsession_detail", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(form=form))

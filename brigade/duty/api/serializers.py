@@ -18,6 +18,7 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
+from brigade.duty import models
 from brigade.duty.choices import (
     AssessmentResult,
     OfficerKind,
@@ -28,18 +29,7 @@ from brigade.duty.choices import (
     ViolationKind,
     Weather,
 )
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    SchoolBreak,
-    Shift,
-    TrainingSession,
-    Unit,
-)
+from brigade.duty.models import PATROL_RECORD_FIELDS
 
 # --- Reference data -----------------------------------------------------------------------
 
@@ -48,18 +38,18 @@ class UnitSerializer(ModelRulesSerializer):
     kind = ChoicesField(UnitKind, required=False)
 
     class Meta:
-        model = Unit
+        model = models.Unit
         fields = ("id", "code", "name", "kind", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
 
 class OfficerSerializer(ModelRulesSerializer):
-    unit = RelatedRef(queryset=Unit.objects.all())
+    unit = RelatedRef(queryset=models.Unit.objects.all())
     kind = ChoicesField(OfficerKind, required=False)
     username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
 
     class Meta:
-        model = Officer
+        model = models.Officer
         fields = (
             "id",
             "badge_no",
@@ -76,11 +66,11 @@ class OfficerSerializer(ModelRulesSerializer):
 
 
 class DutyPostSerializer(ModelRulesSerializer):
-    unit = RelatedRef(queryset=Unit.objects.all())
+    unit = RelatedRef(queryset=models.Unit.objects.all())
     kind = ChoicesField(PostKind)
 
     class Meta:
-        model = DutyPost
+        model = models.DutyPost
         fields = (
             "id",
             "name",
@@ -100,16 +90,16 @@ class DutyPostSerializer(ModelRulesSerializer):
 
 class CampaignSerializer(ModelRulesSerializer):
     class Meta:
-        model = Campaign
+        model = models.Campaign
         fields = ("id", "name", "description", "focus", "starts_on", "ends_on", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
 
 class RoadWorksZoneSerializer(ModelRulesSerializer):
-    unit = RelatedRef(queryset=Unit.objects.all())
+    unit = RelatedRef(queryset=models.Unit.objects.all())
 
     class Meta:
-        model = RoadWorksZone
+        model = models.RoadWorksZone
         fields = (
             "id",
             "name",
@@ -126,7 +116,7 @@ class RoadWorksZoneSerializer(ModelRulesSerializer):
 
 class SchoolBreakSerializer(ModelRulesSerializer):
     class Meta:
-        model = SchoolBreak
+        model = models.SchoolBreak
         fields = ("id", "name", "starts_on", "ends_on", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
@@ -137,12 +127,12 @@ class SchoolBreakSerializer(ModelRulesSerializer):
 class ShiftSerializer(serializers.ModelSerializer):
     """One officer on one post for one time window; the unit is the post's."""
 
-    officer = RelatedRef(queryset=Officer.objects.all(), display=("name", "badge_no"))
-    post = RelatedRef(queryset=DutyPost.objects.all())
+    officer = RelatedRef(queryset=models.Officer.objects.all(), display=("name", "badge_no"))
+    post = RelatedRef(queryset=models.DutyPost.objects.all())
     unit = RelatedRef(read_only=True)
 
     class Meta:
-        model = Shift
+        model = models.Shift
         fields = ("id", "officer", "post", "unit", "starts_at", "ends_at", "duty", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
@@ -168,7 +158,7 @@ class PatrolTallySerializer(serializers.Serializer):
 class PatrolSerializer(serializers.ModelSerializer):
     """A patrol or spell of post duty, with its violation counts."""
 
-    # Expects the annotations and prefetch of PatrolLog.objects.for_list().
+    # Expects the annotations and prefetch of models.PatrolLog.objects.for_list().
 
     officer = RelatedRef(read_only=True, display=("name", "badge_no"))
     unit = RelatedRef(read_only=True)
@@ -183,20 +173,12 @@ class PatrolSerializer(serializers.ModelSerializer):
     violations_total = serializers.IntegerField(read_only=True)
 
     class Meta:
-        model = PatrolLog
+        model = models.PatrolLog
         fields = (
             "id",
             "officer",
             "unit",
-            "mode",
-            "post",
-            "zone",
-            "campaign",
-            "started_at",
-            "ended_at",
-            "checked_in_at",
-            "weather",
-            "notes",
+            *PATROL_RECORD_FIELDS,
             "is_open",
             "duration_hours",
             "tallies",
@@ -210,18 +192,18 @@ class PatrolStartSerializer(serializers.Serializer):
     """Input of a start; the officer is always the requesting user's own profile."""
 
     mode = ChoicesField(PatrolMode)
-    post = RelatedRef(queryset=DutyPost.objects.all(), required=False, allow_null=True)
-    zone = RelatedRef(queryset=RoadWorksZone.objects.all(), required=False, allow_null=True)
-    campaign = RelatedRef(queryset=Campaign.objects.all(), required=False, allow_null=True)
+    post = RelatedRef(queryset=models.DutyPost.objects.all(), required=False, allow_null=True)
+    zone = RelatedRef(queryset=models.RoadWorksZone.objects.all(), required=False, allow_null=True)
+    campaign = RelatedRef(queryset=models.Campaign.objects.all(), required=False, allow_null=True)
     weather = ChoicesField(Weather, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     started_at = TimestampField(
         required=False,
-        label=label_of(PatrolLog, "started_at"),
+        label=label_of(models.PatrolLog, "started_at"),
         help_text=_("When the patrol began; now if left out."),
     )
     shift = RelatedRef(
-        queryset=Shift.objects.all(),
+        queryset=models.Shift.objects.all(),
         display=("duty",),
         required=False,
         allow_null=True,
@@ -235,7 +217,7 @@ class PatrolStartSerializer(serializers.Serializer):
 class PatrolEndSerializer(serializers.Serializer):
     ended_at = TimestampField(
         required=False,
-        label=label_of(PatrolLog, "ended_at"),
+        label=label_of(models.PatrolLog, "ended_at"),
         help_text=_("When the patrol ended; now if left out."),
     )
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -243,14 +225,14 @@ class PatrolEndSerializer(serializers.Serializer):
 
 class PatrolCheckInSerializer(serializers.Serializer):
     post = RelatedRef(
-        queryset=DutyPost.objects.all(),
+        queryset=models.DutyPost.objects.all(),
         required=False,
         allow_null=True,
         help_text=_("The post checked in at; the patrol's own post if left out."),
     )
     at = TimestampField(
         required=False,
-        label=label_of(PatrolLog, "checked_in_at"),
+        label=label_of(models.PatrolLog, "checked_in_at"),
         help_text=_("Arrival time; now if left out."),
     )
 
@@ -279,7 +261,7 @@ class TrainingAttendanceSerializer(serializers.ModelSerializer):
     result = ChoicesField(AssessmentResult, read_only=True)
 
     class Meta:
-        model = Attendance
+        model = models.Attendance
         fields = ("id", "officer", "attended", "result", "score")
         read_only_fields = fields
 
@@ -289,14 +271,14 @@ class TrainingSessionSerializer(ModelRulesSerializer):
 
     # attended/passed/failed are annotations of the viewset's queryset.
 
-    unit = RelatedRef(queryset=Unit.objects.all())
+    unit = RelatedRef(queryset=models.Unit.objects.all())
     kind = ChoicesField(TrainingKind)
     attended = serializers.IntegerField(read_only=True, help_text=_("Officers who attended."))
     passed = serializers.IntegerField(read_only=True, help_text=_("Assessed and passed."))
     failed = serializers.IntegerField(read_only=True, help_text=_("Assessed and failed."))
 
     class Meta:
-        model = TrainingSession
+        model = models.TrainingSession
         fields: tuple[str, ...] = (
             "id",
             "unit",
@@ -323,12 +305,12 @@ class TrainingSessionDetailSerializer(TrainingSessionSerializer):
 class AttendanceSerializer(serializers.ModelSerializer):
     """One officer at one training session; recording it again corrects it."""
 
-    session = RelatedRef(queryset=TrainingSession.objects.all(), display=("title",))
-    officer = RelatedRef(queryset=Officer.objects.all(), display=("name", "badge_no"))
+    session = RelatedRef(queryset=models.TrainingSession.objects.all(), display=("title",))
+    officer = RelatedRef(queryset=models.Officer.objects.all(), display=("name", "badge_no"))
     result = ChoicesField(AssessmentResult, required=False)
 
     class Meta:
-        model = Attendance
+        model = models.Attendance
         fields = ("id", "session", "officer", "attended", "result", "score", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
         # A second record of the same officer at the same session corrects the first.

@@ -6,10 +6,10 @@ is an ``@action`` that validates its input and calls the service in brigade/duty
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -23,6 +23,7 @@ from brigade.core.api.mixins import (
     ScopedModelViewSet,
     etag_of,
 )
+from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
 from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
 from brigade.duty import services
@@ -75,77 +76,66 @@ from brigade.duty.models import (
 # --- Reference data -----------------------------------------------------------------------
 
 
-class UnitViewSet(ScopedModelViewSet):
-    serializer_class = UnitSerializer
-    filterset_class = UnitFilterSet
+class ReferenceViewSet(ScopedModelViewSet):
+    """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
+
+    model: type[Model]
+    related: tuple[str, ...] = ()
+    read_roles = EVERYONE
+    write_roles = STAFF
+
+    def get_queryset(self) -> QuerySet[Model]:
+        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self.model._default_manager.all())
+        rows = every.visible_to(self.request.user)
+        return rows.select_related(*self.related) if self.related else rows
+
+
+class UnitViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Unit, UnitSerializer, UnitFilterSet
     ordering_fields = ["code", "name", "kind"]
     ordering = ["code"]
-    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
-    def get_queryset(self) -> Any:
-        return Unit.objects.visible_to(self.request.user)
 
-
-class OfficerViewSet(ScopedModelViewSet):
-    serializer_class = OfficerSerializer
-    filterset_class = OfficerFilterSet
+class OfficerViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Officer, OfficerSerializer, OfficerFilterSet
+    related = ("unit", "user")
     ordering_fields = ["badge_no", "name", "kind", "created_at"]
     ordering = ["unit__code", "badge_no"]
-    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
 
-    def get_queryset(self) -> Any:
-        return Officer.objects.visible_to(self.request.user).select_related("unit", "user")
 
-
-class DutyPostViewSet(ScopedModelViewSet):
-    serializer_class = DutyPostSerializer
-    filterset_class = DutyPostFilterSet
+class DutyPostViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = DutyPost, DutyPostSerializer, DutyPostFilterSet
+    related = ("unit",)
     ordering_fields = ["name", "kind", "start_time", "created_at"]
     ordering = ["unit__code", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
 
-class CampaignViewSet(ScopedModelViewSet):
-    serializer_class = CampaignSerializer
-    filterset_class = CampaignFilterSet
+class CampaignViewSet(ReferenceViewSet):
+    model, serializer_class, filterset_class = Campaign, CampaignSerializer, CampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return Campaign.objects.visible_to(self.request.user)
 
 
-class RoadWorksZoneViewSet(ScopedModelViewSet):
-    serializer_class = RoadWorksZoneSerializer
+class RoadWorksZoneViewSet(ReferenceViewSet):
+    model, serializer_class = RoadWorksZone, RoadWorksZoneSerializer
     filterset_class = RoadWorksZoneFilterSet
+    related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
     ordering = ["-starts_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> Any:
-        return RoadWorksZone.objects.visible_to(self.request.user).select_related("unit")
 
 
-class SchoolBreakViewSet(ScopedModelViewSet):
-    serializer_class = SchoolBreakSerializer
+class SchoolBreakViewSet(ReferenceViewSet):
+    model, serializer_class = SchoolBreak, SchoolBreakSerializer
+    filterset_class = SchoolBreakFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on"]
-    read_roles = EVERYONE
-    write_roles = STAFF
 
-    filterset_class = SchoolBreakFilterSet
 
-    def get_queryset(self) -> Any:
-        return SchoolBreak.objects.visible_to(self.request.user)
+def _merged(instance: Model, fields: tuple[str, ...], changes: dict[str, Any]) -> dict[str, Any]:
+    """The instance's current ``fields`` overlaid with a (partial) update's ``changes``."""
+    return {**{name: getattr(instance, name) for name in fields}, **changes}
 
 
 # --- Shifts -------------------------------------------------------------------------------
@@ -159,24 +149,17 @@ class ShiftViewSet(ScopedModelViewSet):
     read_roles = EVERYONE
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Shift]:
         return Shift.objects.for_list().visible_to(self.request.user)
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.shift_save(**serializer.validated_data)
 
-    def perform_update(self, serializer: Any) -> None:
-        shift = serializer.instance
-        current = {
-            "officer": shift.officer,
-            "post": shift.post,
-            "starts_at": shift.starts_at,
-            "ends_at": shift.ends_at,
-            "duty": shift.duty,
-        }
-        serializer.instance = services.shift_save(
-            shift=shift, **{**current, **serializer.validated_data}
-        )
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        shift = cast(Shift, serializer.instance)
+        fields = ("officer", "post", "starts_at", "ends_at", "duty")
+        changes = _merged(shift, fields, serializer.validated_data)
+        serializer.instance = services.shift_save(shift=shift, **changes)
 
 
 # --- Patrols ------------------------------------------------------------------------------
@@ -203,7 +186,7 @@ class PatrolViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"create": ON_ROAD, "destroy": ADMIN_ONLY}
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[PatrolLog]:
         return PatrolLog.objects.visible_to(self.request.user).for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -294,7 +277,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[TrainingSession]:
         qs = (
             TrainingSession.objects.visible_to(self.request.user)
             .select_related("unit")
@@ -305,7 +288,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
             qs = qs.prefetch_related(Prefetch("attendances", queryset=attendances))
         return qs
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "retrieve":
             return TrainingSessionDetailSerializer
         return TrainingSessionSerializer
@@ -321,26 +304,20 @@ class AttendanceViewSet(ScopedModelViewSet):
     read_roles = DUTY
     write_roles = STAFF
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Attendance]:
         return Attendance.objects.visible_to(self.request.user).select_related("session", "officer")
 
-    def get_serializer_class(self) -> Any:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("update", "partial_update"):
             return AttendanceChangeSerializer
         return AttendanceSerializer
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.attendance_record(**serializer.validated_data)
 
-    def perform_update(self, serializer: Any) -> None:
-        attendance = serializer.instance
-        current = {
-            "attended": attendance.attended,
-            "result": attendance.result,
-            "score": attendance.score,
-        }
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        attendance = cast(Attendance, serializer.instance)
+        changes = _merged(attendance, ("attended", "result", "score"), serializer.validated_data)
         serializer.instance = services.attendance_record(
-            session=attendance.session,
-            officer=attendance.officer,
-            **{**current, **serializer.validated_data},
+            session=attendance.session, officer=attendance.officer, **changes
         )
