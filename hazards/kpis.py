@@ -11,9 +11,8 @@ from typing import Any
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
 from brigade.core.kpi.records import describe
@@ -205,7 +204,7 @@ _FACILITY = [
 
 
 def _paragraph(facts: Facts) -> str:
-    return gettext_now(
+    return gettext(
         "%(found)s hazards were found and %(verified)s rectified: a rectification rate "
         "of %(rate)s. Of %(flagged)s key vehicles flagged, %(cleared)s were cleared "
         "(%(kv_rate)s). %(signal)s signal lights and %(sign_pole)s signs and poles were "

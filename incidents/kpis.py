@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db.models import F
 from django.urls import reverse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register
 from brigade.core.kpi.records import describe
@@ -174,7 +173,7 @@ def register_metrics() -> None:
 
 
 def _paragraph(facts: Facts) -> str:
-    return gettext_now(
+    return gettext(
         "Of %(cases)s hit-and-run cases, %(solved)s were solved: a solve rate of "
         "%(solve_rate)s. %(quick)s minor accidents were settled quickly (%(share)s of "
         "the property-only accidents). The road-accident social relief fund advanced "

@@ -12,9 +12,8 @@ from typing import Any
 
 from django.db.models import Count, F, QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
 from brigade.core.kpi.records import QuerysetRecords, describe
@@ -310,7 +309,7 @@ def _stations(period: Period, unit_id: int | None) -> QuerySet[LoveStation]:
 
 
 def _paragraph(facts: Facts) -> str:
-    return gettext_now(
+    return gettext(
         "Publicity went into enterprises %(enterprise)s times, schools %(school)s "
         "times and communities %(community)s times, with %(key_date)s key-date "
         "campaigns; %(consultations)s questions were answered and %(educated)s people "

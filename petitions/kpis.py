@@ -8,9 +8,8 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, Metric, register
 from brigade.core.kpi.records import describe
@@ -188,7 +187,7 @@ def register_metrics() -> None:
 def _paragraph(facts: Facts) -> str:
     """The "serving the public" paragraph: the public's voice, and (by their keys) the
     outreach figures of the same area, in one sentence of the report."""
-    return gettext_now(
+    return gettext(
         "The brigade handled %(tickets)s 12345 hotline tickets, with a closure rate of "
         "%(closure)s, a feedback rate of %(feedback)s and a satisfaction rate of "
         "%(satisfaction)s, and answered %(questions)s questions by phone or in person. "

@@ -12,9 +12,8 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
 from brigade.core.kpi.records import QuerysetRecords, describe
@@ -392,7 +391,7 @@ def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
 
 
 def _team(facts: Facts) -> str:
-    return gettext_now(
+    return gettext(
         "The brigade held %(study)s concentrated study sessions, attended %(lecture)s "
         "special lectures and held %(education)s warning and hero education viewings. "
         "It ran %(drill)s batches of drills, with %(drill_people)s participations of "
@@ -410,7 +409,7 @@ def _team(facts: Facts) -> str:
 
 
 def _traffic(facts: Facts) -> str:
-    text = gettext_now(
+    text = gettext(
         "Officers went out on %(patrols)s patrols and post duties, %(hours)s hours in all, "
         "at peak-hour posts, school posts, fixed posts and on mobile and motorcycle "
         "patrols, and corrected %(violations)s traffic violations."
@@ -420,7 +419,7 @@ def _traffic(facts: Facts) -> str:
         "violations": facts.value("brigade.violations_corrected"),
     }
     if facts.roads:
-        text += gettext_now(
+        text += gettext(
             " Extra police kept traffic moving on %(count)s roads under works (%(roads)s)."
         ) % {"count": len(facts.roads), "roads": "、".join(facts.roads)}
     return text
