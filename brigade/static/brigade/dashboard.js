@@ -110,35 +110,43 @@
     });
   }
 
+  // The two kinds of chart: the attribute that marks each one's box, how it is drawn, and
+  // which figure a click opens (a line's own; a bar's that of its part of the split).
+  var KINDS = [
+    {
+      specs: "charts",
+      attribute: "data-chart",
+      draw: lineChart,
+      stacked: false,
+      keyOf: function (spec) {
+        return spec.key;
+      },
+    },
+    {
+      specs: "splits",
+      attribute: "data-split",
+      draw: stackedChart,
+      stacked: true,
+      keyOf: function (split, part) {
+        return split.parts[part] && split.parts[part].key;
+      },
+    },
+  ];
+
   function init() {
     var source = document.getElementById("dashboard-data");
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
-    data.charts.forEach(function (spec) {
-      var box = document.querySelector('[data-chart="' + spec.key + '"]');
-      if (!box) return;
-      openOnClick(
-        lineChart(box, data.weeks, spec),
-        data.weeks,
-        data.records,
-        function () {
-          return spec.key;
-        },
-        false,
-      );
-    });
-    data.splits.forEach(function (split) {
-      var box = document.querySelector('[data-split="' + split.key + '"]');
-      if (!box) return;
-      openOnClick(
-        stackedChart(box, data.weeks, split),
-        data.weeks,
-        data.records,
-        function (i) {
-          return split.parts[i] && split.parts[i].key;
-        },
-        true,
-      );
+    KINDS.forEach(function (kind) {
+      data[kind.specs].forEach(function (spec) {
+        var box = document.querySelector("[" + kind.attribute + '="' + spec.key + '"]');
+        if (!box) return;
+        var keyOf = function (part) {
+          return kind.keyOf(spec, part);
+        };
+        var chart = kind.draw(box, data.weeks, spec);
+        openOnClick(chart, data.weeks, data.records, keyOf, kind.stacked);
+      });
     });
     window.addEventListener("resize", function () {
       charts.forEach(function (chart) {
