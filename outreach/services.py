@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.services import add_to_count
 from brigade.core.timecheck import not_in_future
 from brigade.core.units import unit_of_new_record
 from brigade.core.uploads import validate_image
@@ -331,16 +332,7 @@ def station_tally(*, station: models.LoveStation, delta: int, day: dt.date | Non
     day = day or timezone.localdate()
     _not_future_day("day", day)
     _station_open(station)
-    tally, _created = models.StationVisitDay.objects.get_or_create(station=station, day=day)
-    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
-    updated = models.StationVisitDay.objects.filter(
-        Q(visits__gte=-delta) if delta < 0 else Q(), pk=tally.pk
-    ).update(visits=F("visits") + delta)
-    if not updated:
-        raise ValidationError({"delta": _("The count cannot go below zero.")})
-    tally.refresh_from_db(fields=["visits"])
-    tally.save(update_fields=["updated_at"])  # a history row per change
-    return tally.visits
+    return add_to_count(models.StationVisitDay, "visits", delta, station=station, day=day)
 
 
 @transaction.atomic

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.services import add_to_count
 from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import transition
 from brigade.duty import models
@@ -178,17 +178,9 @@ def patrol_tally(*, patrol: models.PatrolLog, kind: str, delta: int) -> int:
     if kind not in ViolationKind.values:
         raise ValidationError({"kind": _("Unknown violation type.")})
     _require_open(patrol)
-    tally, _created = models.ViolationTally.objects.get_or_create(patrol=patrol, kind=kind)
-    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
-    updated = models.ViolationTally.objects.filter(
-        Q(count__gte=-delta) if delta < 0 else Q(), pk=tally.pk
-    ).update(count=F("count") + delta)
-    if not updated:
-        raise ValidationError({"delta": _("The count cannot go below zero.")})
-    tally.refresh_from_db(fields=["count"])
-    tally.save(update_fields=["updated_at"])  # a history row per change
+    count = add_to_count(models.ViolationTally, "count", delta, patrol=patrol, kind=kind)
     models.PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
-    return tally.count
+    return count
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.transitions import move
+from brigade.core.transitions import move, refusal
 from brigade.core.uploads import validate_image
 from brigade.duty.models import Officer, PatrolLog, Unit
 from hazards.choices import (
@@ -55,12 +55,12 @@ def _state_label(status: str) -> str:
 
 
 def _refused(hazard: Hazard, action: str) -> TransitionNotAllowed:
-    current = Hazard.objects.filter(pk=hazard.pk).values_list("status", flat=True).first()
-    current = current or hazard.status
-    return TransitionNotAllowed(
-        _("This hazard cannot be %(action)s: it is %(state)s.")
-        % {"action": action, "state": _state_label(current)},
-        state=current,
+    return refusal(
+        hazard,
+        lambda state: (
+            _("This hazard cannot be %(action)s: it is %(state)s.")
+            % {"action": action, "state": _state_label(state)}
+        ),
     )
 
 
