@@ -52,11 +52,7 @@ from petitions.transitions import TICKET_TRANSITIONS
 def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
     """The 409 of a transition: ``message`` plus the state the ticket is in now."""
     return refusal(
-        ticket,
-        lambda state: (
-            _("%(message)s The ticket is %(state)s.")
-            % {"message": message, "state": state_label(state)}
-        ),
+        ticket, _("%(message)s The ticket is %(state)s."), label=state_label, message=message
     )
 
 
