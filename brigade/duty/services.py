@@ -20,7 +20,7 @@ from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.services import add_to_count
 from brigade.core.timecheck import not_in_future
-from brigade.core.transitions import transition
+from brigade.core.transitions import record_change, transition
 from brigade.duty import models
 from brigade.duty.choices import AssessmentResult, ViolationKind
 
@@ -124,11 +124,10 @@ def patrol_end(
         # ended already (a repeat whose first answer was lost): the outcome is there
         already={"ended_at__isnull": False},
     )
-    patrol.refresh_from_db()
-    if not moved:
-        return patrol
-    # The conditional update bypasses save(): record the change in the history ourselves.
-    patrol.save(update_fields=["updated_at"])
+    if moved:
+        record_change(patrol)
+    else:
+        patrol.refresh_from_db()
     return patrol
 
 
