@@ -156,19 +156,20 @@ class TransitionTable:
 
 def refusal(
     record: models.Model,
-    message: str,
+    text: str,
+    /,
     *,
     label: Callable[[str], str],
     field: str = "status",
     **values: Any,
 ) -> TransitionNotAllowed:
-    """The 409 of a refused action: ``message`` with ``values`` and, as ``%(state)s``, the
+    """The 409 of a refused action: ``text`` with ``values`` and, as ``%(state)s``, the
     ``label`` of the state the record is in now (read again: another request may have moved
     it; as loaded if the row is gone)."""
     manager = type(record)._default_manager
     state = manager.filter(pk=record.pk).values_list(field, flat=True).first()
     state = state or getattr(record, field)
-    return TransitionNotAllowed(message % {**values, "state": label(state)}, state=state)
+    return TransitionNotAllowed(text % {**values, "state": label(state)}, state=state)
 
 
 def record_change(record: models.Model) -> None:
