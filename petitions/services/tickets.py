@@ -312,8 +312,7 @@ def ticket_callback(
         extra={"round": round_, "callback_round__lt": round_},
         message=_("Only a closed ticket not yet called back can be called back."),
     )
-    return TicketCallback.objects.create(
-        ticket=ticket,
+    return ticket.callbacks.create(
         unit_id=ticket.unit_id,
         round=round_,
         result=result,
