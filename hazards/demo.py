@@ -14,26 +14,16 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from brigade.duty.demo import DemoContext, at
-from hazards.choices import (
-    DEFAULT_DEADLINE_DAYS,
-    CheckResult,
-    Element,
-    FacilityKind,
-    HazardSource,
-    HazardStatus,
-    KeyVehicleReason,
-    KeyVehicleStatus,
-    Severity,
-    VehicleKind,
-)
+from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle, KeyVehicleImport
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-E, S, Sev = Element, HazardSource, Severity
+E, S, Sev = choices.Element, choices.HazardSource, choices.Severity
 
-# (unit, found on, element, source, severity, road, place, description, measures, party)
+# (unit, found on, element, source, severity, road, place, description, measures, party);
+# the rectified hazards name their measures and are verified before 13 June.
 HAZARDS = [
     (
         "sq1",
@@ -191,9 +181,7 @@ HAZARDS = [
         "划定装卸区，错峰装卸",
         "花园建材市场管理处",
     ),
-]
-# Reported after 13 June and not yet fixed: the queue and the map.
-OPEN_HAZARDS = [
+    # Reported after 13 June and not yet fixed (no measures yet): the queue and the map.
     (
         "sq2",
         dt.date(2022, 6, 21),
@@ -224,90 +212,90 @@ OPEN_HAZARDS = [
 KEY_VEHICLES = [
     (
         "渝A3K521",
-        VehicleKind.TRUCK,
+        choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
-        KeyVehicleReason.OVERDUE_INSPECTION,
+        choices.KeyVehicleReason.OVERDUE_INSPECTION,
         dt.date(2022, 1, 10),
         dt.date(2022, 2, 22),
         "inspection",
     ),
     (
         "渝A5M208",
-        VehicleKind.TRUCK,
+        choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
-        KeyVehicleReason.OVERDUE_INSPECTION,
+        choices.KeyVehicleReason.OVERDUE_INSPECTION,
         dt.date(2022, 1, 10),
         dt.date(2022, 3, 3),
         "inspection",
     ),
     (
         "渝A7C615",
-        VehicleKind.TRUCK,
+        choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
-        KeyVehicleReason.OVERDUE_INSPECTION,
+        choices.KeyVehicleReason.OVERDUE_INSPECTION,
         dt.date(2022, 1, 10),
         dt.date(2022, 3, 15),
         "inspection",
     ),
     (
         "渝B2H330",
-        VehicleKind.COACH,
+        choices.VehicleKind.COACH,
         "长江客运公司",
-        KeyVehicleReason.SCRAPPING,
+        choices.KeyVehicleReason.SCRAPPING,
         dt.date(2022, 1, 10),
         dt.date(2022, 4, 8),
         "scrapping",
     ),
     (
         "渝B8D117",
-        VehicleKind.COACH,
+        choices.VehicleKind.COACH,
         "长江客运公司",
-        KeyVehicleReason.SCRAPPING,
+        choices.KeyVehicleReason.SCRAPPING,
         dt.date(2022, 1, 10),
         dt.date(2022, 4, 20),
         "scrapping",
     ),
     (
         "渝A9F402",
-        VehicleKind.SCHOOL_BUS,
+        choices.VehicleKind.SCHOOL_BUS,
         "育才校车服务公司",
-        KeyVehicleReason.OVERDUE_INSPECTION,
+        choices.KeyVehicleReason.OVERDUE_INSPECTION,
         dt.date(2022, 2, 14),
         dt.date(2022, 2, 28),
         "inspection",
     ),
     (
         "渝A1T776",
-        VehicleKind.HAZMAT,
+        choices.VehicleKind.HAZMAT,
         "东昌燃气运输公司",
-        KeyVehicleReason.VIOLATIONS,
+        choices.KeyVehicleReason.VIOLATIONS,
         dt.date(2022, 2, 14),
         dt.date(2022, 3, 30),
         "violations",
     ),
     (
         "渝A6P093",
-        VehicleKind.PASSENGER,
+        choices.VehicleKind.PASSENGER,
         "花园租车公司",
-        KeyVehicleReason.VIOLATIONS,
+        choices.KeyVehicleReason.VIOLATIONS,
         dt.date(2022, 2, 14),
         dt.date(2022, 5, 12),
         "violations",
     ),
     (
         "渝B4N851",
-        VehicleKind.TRUCK,
+        choices.VehicleKind.TRUCK,
         "建设渣土运输队",
-        KeyVehicleReason.SCRAPPING,
+        choices.KeyVehicleReason.SCRAPPING,
         dt.date(2022, 3, 7),
         dt.date(2022, 5, 26),
         "scrapping",
     ),
     (
         "渝A2R318",
-        VehicleKind.TRUCK,
+        choices.VehicleKind.TRUCK,
         "建设渣土运输队",
-        KeyVehicleReason.OVERDUE_INSPECTION,
+        choices.KeyVehicleReason.OVERDUE_INSPECTION,
         dt.date(2022, 3, 7),
         dt.date(2022, 6, 8),
         "inspection",
@@ -316,20 +304,20 @@ KEY_VEHICLES = [
 
 # (unit, kind, quantity, place, done on): 15 / 18 / 6 / 260 (FIGURES.md row 8)
 FACILITY_WORKS = [
-    ("sq1", FacilityKind.SIGNAL, 5, "花园路沿线路口", dt.date(2022, 2, 18)),
-    ("sq2", FacilityKind.SIGNAL, 4, "东昌东路沿线路口", dt.date(2022, 3, 22)),
-    ("sq3", FacilityKind.SIGNAL, 3, "建设东路沿线路口", dt.date(2022, 4, 26)),
-    ("sq1", FacilityKind.SIGNAL, 3, "花园路32号行人过街信号", dt.date(2022, 5, 13)),
-    ("sq1", FacilityKind.SIGN_POLE, 6, "花园路", dt.date(2022, 1, 20)),
-    ("sq2", FacilityKind.SIGN_POLE, 5, "东昌东路", dt.date(2022, 3, 4)),
-    ("sq3", FacilityKind.SIGN_POLE, 7, "建设东路、兴华路", dt.date(2022, 4, 14)),
-    ("sq3", FacilityKind.SCHOOL_FRONT, 2, "兴华路小学", dt.date(2022, 3, 30)),
-    ("sq1", FacilityKind.SCHOOL_FRONT, 2, "花园路小学", dt.date(2022, 4, 12)),
-    ("sq2", FacilityKind.SCHOOL_FRONT, 1, "东昌中学", dt.date(2022, 5, 10)),
-    ("sq3", FacilityKind.SCHOOL_FRONT, 1, "育才幼儿园", dt.date(2022, 5, 31)),
-    ("sq1", FacilityKind.PARKING_BAY, 80, "花园路建材市场周边", dt.date(2022, 3, 16)),
-    ("sq2", FacilityKind.PARKING_BAY, 100, "东昌东路商圈", dt.date(2022, 4, 21)),
-    ("sq3", FacilityKind.PARKING_BAY, 80, "兴华路菜市场周边", dt.date(2022, 6, 9)),
+    ("sq1", choices.FacilityKind.SIGNAL, 5, "花园路沿线路口", dt.date(2022, 2, 18)),
+    ("sq2", choices.FacilityKind.SIGNAL, 4, "东昌东路沿线路口", dt.date(2022, 3, 22)),
+    ("sq3", choices.FacilityKind.SIGNAL, 3, "建设东路沿线路口", dt.date(2022, 4, 26)),
+    ("sq1", choices.FacilityKind.SIGNAL, 3, "花园路32号行人过街信号", dt.date(2022, 5, 13)),
+    ("sq1", choices.FacilityKind.SIGN_POLE, 6, "花园路", dt.date(2022, 1, 20)),
+    ("sq2", choices.FacilityKind.SIGN_POLE, 5, "东昌东路", dt.date(2022, 3, 4)),
+    ("sq3", choices.FacilityKind.SIGN_POLE, 7, "建设东路、兴华路", dt.date(2022, 4, 14)),
+    ("sq3", choices.FacilityKind.SCHOOL_FRONT, 2, "兴华路小学", dt.date(2022, 3, 30)),
+    ("sq1", choices.FacilityKind.SCHOOL_FRONT, 2, "花园路小学", dt.date(2022, 4, 12)),
+    ("sq2", choices.FacilityKind.SCHOOL_FRONT, 1, "东昌中学", dt.date(2022, 5, 10)),
+    ("sq3", choices.FacilityKind.SCHOOL_FRONT, 1, "育才幼儿园", dt.date(2022, 5, 31)),
+    ("sq1", choices.FacilityKind.PARKING_BAY, 80, "花园路建材市场周边", dt.date(2022, 3, 16)),
+    ("sq2", choices.FacilityKind.PARKING_BAY, 100, "东昌东路商圈", dt.date(2022, 4, 21)),
+    ("sq3", choices.FacilityKind.PARKING_BAY, 80, "兴华路菜市场周边", dt.date(2022, 6, 9)),
 ]
 
 # Roughly where each road is, around the map's centre: demo positions, not surveyed ones.
@@ -398,7 +386,7 @@ def _verify(
     verified_at = min(
         rectified_at + dt.timedelta(days=draws.check_days), at(dt.date(2022, 6, 12), 16)
     )
-    hazard.status = HazardStatus.VERIFIED
+    hazard.status = choices.HazardStatus.VERIFIED
     hazard.deadline = deadline
     hazard.measures = measures
     hazard.assigned_at = draws.found_at + dt.timedelta(hours=draws.assign_hours)
@@ -413,9 +401,9 @@ def seed_hazards(demo: DemoContext) -> None:
     rng = demo.rng("hazards.hazards")
     commander = demo.users("commander").get("commander")
     made = 0
-    for index, row in enumerate([*HAZARDS, *OPEN_HAZARDS]):
+    for row in HAZARDS:
         unit_code, found_on, element, source, severity, road, place, text, measures, party = row
-        days = DEFAULT_DEADLINE_DAYS[Severity(severity)]
+        days = choices.DEFAULT_DEADLINE_DAYS[choices.Severity(severity)]
         draws = _Draws.of(rng, found_on, road, days)
         if Hazard.objects.filter(road=road, found_at=draws.found_at).exists():
             continue
@@ -433,17 +421,17 @@ def seed_hazards(demo: DemoContext) -> None:
             reported_by=demo.officers.get(OFFICERS_OF_UNIT[unit_code]),
             responsible_party=party,
         )
-        if index < len(HAZARDS):
+        if measures:
             _verify(hazard, draws, days, measures, commander)
         elif party:
-            hazard.status = HazardStatus.ASSIGNED
+            hazard.status = choices.HazardStatus.ASSIGNED
             hazard.deadline = found_on + dt.timedelta(days=days)
             hazard.assigned_at = draws.found_at + dt.timedelta(hours=3)
         hazard.save()
-        if hazard.status == HazardStatus.VERIFIED:
+        if hazard.status == choices.HazardStatus.VERIFIED:
             HazardCheck.objects.create(
                 hazard=hazard,
-                result=CheckResult.PASSED,
+                result=choices.CheckResult.PASSED,
                 checked_by=commander,
                 checked_at=hazard.verified_at,
             )
@@ -473,7 +461,7 @@ def seed_key_vehicles(demo: DemoContext) -> None:
             kind=kind,
             owner=owner,
             reason=reason,
-            status=KeyVehicleStatus.CLEARED,
+            status=choices.KeyVehicleStatus.CLEARED,
             flagged_at=at(flagged_on, 9),
             cleared_at=at(cleared_on, 15),
             cleared_by=commander,

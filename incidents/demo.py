@@ -19,17 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
-from incidents.choices import (
-    AdvancePurpose,
-    AdvanceStatus,
-    HandlingMode,
-    Liability,
-    MediationOutcome,
-    PartyRole,
-    Severity,
-    SolvedHow,
-    VehicleKind,
-)
+from incidents import choices
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
 
 if TYPE_CHECKING:
@@ -45,7 +35,11 @@ ROADS = {
 PLACES = ["交叉口", "公交站台前", "学校门前", "加油站出口", "小区出入口", "桥头", "路段中部"]
 INSURERS = ["人保财险", "平安产险", "太平洋产险", "国寿财险", "大地保险", "阳光保险"]
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-VEHICLES = [VehicleKind.CAR] * 6 + [VehicleKind.TRUCK, VehicleKind.EBIKE, VehicleKind.MOTORCYCLE]
+VEHICLES = [choices.VehicleKind.CAR] * 6 + [
+    choices.VehicleKind.TRUCK,
+    choices.VehicleKind.EBIKE,
+    choices.VehicleKind.MOTORCYCLE,
+]
 # Chance of an accident per squadron per day.
 DAILY_CHANCE = 0.55
 FUND_TOTAL_TO_END_OF_MAY = Decimal("558717.00")
@@ -65,7 +59,7 @@ class AdvanceSpec:
     purpose: str
     amount: str
     paid: dt.datetime | None
-    status: str = AdvanceStatus.PAID
+    status: str = choices.AdvanceStatus.PAID
     recoveries: tuple[tuple[dt.date, str, str], ...] = ()
     solved: dt.datetime | None = None
     solved_how: str = ""
@@ -76,8 +70,8 @@ def _t(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(2022, month, day, hour, minute, tzinfo=TZ)
 
 
-F, R = AdvancePurpose.FUNERAL, AdvancePurpose.RESCUE
-INJ, FAT = Severity.INJURY, Severity.FATAL
+F, R = choices.AdvancePurpose.FUNERAL, choices.AdvancePurpose.RESCUE
+INJ, FAT = choices.Severity.INJURY, choices.Severity.FATAL
 HOSPITAL, FUNERAL_HOME = "市人民医院", "市殡仪馆"
 ADVANCES = [
     AdvanceSpec(
@@ -96,7 +90,7 @@ ADVANCES = [
             (dt.date(2022, 4, 20), "肇事司机 孟某", "20000.00"),
         ),
         solved=_t(1, 10, 16),
-        solved_how=SolvedHow.SURVEILLANCE,
+        solved_how=choices.SolvedHow.SURVEILLANCE,
     ),
     AdvanceSpec(
         "sq2",
@@ -136,7 +130,7 @@ ADVANCES = [
         _t(3, 4),
         recoveries=((dt.date(2022, 5, 18), "肇事司机 韩某", "10000.00"),),
         solved=_t(3, 9, 11),
-        solved_how=SolvedHow.WITNESS,
+        solved_how=choices.SolvedHow.WITNESS,
     ),
     AdvanceSpec(
         "sq2",
@@ -187,7 +181,7 @@ ADVANCES = [
         "61000.00",
         _t(5, 9),
         solved=_t(5, 15, 10),
-        solved_how=SolvedHow.VEHICLE_TRACE,
+        solved_how=choices.SolvedHow.VEHICLE_TRACE,
     ),
     AdvanceSpec(
         "sq3",
@@ -225,7 +219,7 @@ ADVANCES = [
         R,
         "15600.00",
         None,
-        status=AdvanceStatus.REQUESTED,
+        status=choices.AdvanceStatus.REQUESTED,
     ),
     AdvanceSpec(
         "sq3",
@@ -238,17 +232,38 @@ ADVANCES = [
         R,
         "8200.00",
         None,
-        status=AdvanceStatus.REJECTED,
+        status=choices.AdvanceStatus.REJECTED,
         reason="已由交强险足额赔付，不符合垫付条件",
     ),
 ]
 # Further hit-and-run cases, all solved: (unit, occurred, road, severity, days to solve, how)
 HIT_AND_RUN = [
-    ("sq3", _t(1, 27, 22, 30), "东关街", Severity.PROPERTY, 2, SolvedHow.SURVEILLANCE),
-    ("sq1", _t(2, 20, 1, 10), "站前街", Severity.INJURY, 6, SolvedHow.VEHICLE_TRACE),
-    ("sq2", _t(4, 2, 20, 0), "湖南路", Severity.PROPERTY, 1, SolvedHow.SURRENDERED),
-    ("sq3", _t(5, 30, 23, 15), "利民路", Severity.INJURY, 9, SolvedHow.SURVEILLANCE),
-    ("sq1", _t(6, 19, 21, 50), "花园路", Severity.PROPERTY, 3, SolvedHow.WITNESS),
+    (
+        "sq3",
+        _t(1, 27, 22, 30),
+        "东关街",
+        choices.Severity.PROPERTY,
+        2,
+        choices.SolvedHow.SURVEILLANCE,
+    ),
+    (
+        "sq1",
+        _t(2, 20, 1, 10),
+        "站前街",
+        choices.Severity.INJURY,
+        6,
+        choices.SolvedHow.VEHICLE_TRACE,
+    ),
+    ("sq2", _t(4, 2, 20, 0), "湖南路", choices.Severity.PROPERTY, 1, choices.SolvedHow.SURRENDERED),
+    (
+        "sq3",
+        _t(5, 30, 23, 15),
+        "利民路",
+        choices.Severity.INJURY,
+        9,
+        choices.SolvedHow.SURVEILLANCE,
+    ),
+    ("sq1", _t(6, 19, 21, 50), "花园路", choices.Severity.PROPERTY, 3, choices.SolvedHow.WITNESS),
 ]
 
 
@@ -273,7 +288,7 @@ def _plate(rng: random.Random) -> str:
 
 def _party(rng: random.Random, liability: str = "") -> dict[str, Any]:
     return {
-        "role": PartyRole.DRIVER,
+        "role": choices.PartyRole.DRIVER,
         "plate": _plate(rng),
         "vehicle_kind": rng.choice(VEHICLES),
         "insurer": rng.choice(INSURERS),
@@ -283,7 +298,13 @@ def _party(rng: random.Random, liability: str = "") -> dict[str, Any]:
 
 def _victim(role: str, name: str, plate: str = "") -> dict[str, Any]:
     """The party who came to harm, with no liability."""
-    return {"role": role, "name": name, "plate": plate, "insurer": "", "liability": Liability.NONE}
+    return {
+        "role": role,
+        "name": name,
+        "plate": plate,
+        "insurer": "",
+        "liability": choices.Liability.NONE,
+    }
 
 
 def _ordinary_accident(rng: random.Random, unit: str, day: dt.date) -> AccidentPlan:
@@ -291,15 +312,21 @@ def _ordinary_accident(rng: random.Random, unit: str, day: dt.date) -> AccidentP
     when = at(day, hour, minute)
     roll = rng.random()
     severity = (
-        Severity.PROPERTY if roll < 0.86 else Severity.INJURY if roll < 0.98 else Severity.FATAL
+        choices.Severity.PROPERTY
+        if roll < 0.86
+        else choices.Severity.INJURY
+        if roll < 0.98
+        else choices.Severity.FATAL
     )
-    if severity == Severity.PROPERTY:
-        mode = HandlingMode.QUICK if rng.random() < 0.72 else HandlingMode.SIMPLE
+    if severity == choices.Severity.PROPERTY:
+        mode = choices.HandlingMode.QUICK if rng.random() < 0.72 else choices.HandlingMode.SIMPLE
     else:
-        mode = HandlingMode.GENERAL
+        mode = choices.HandlingMode.GENERAL
     mediation = ""
-    if mode != HandlingMode.QUICK and rng.random() < 0.6:
-        mediation = rng.choice([MediationOutcome.AGREED] * 5 + [MediationOutcome.FAILED])
+    if mode != choices.HandlingMode.QUICK and rng.random() < 0.6:
+        mediation = rng.choice(
+            [choices.MediationOutcome.AGREED] * 5 + [choices.MediationOutcome.FAILED]
+        )
     liabilities = rng.choice([("full", "none"), ("main", "minor"), ("equal", "equal")])
     return AccidentPlan(
         unit=unit,
@@ -317,11 +344,11 @@ def _hit_and_run_accidents(rng: random.Random) -> list[AccidentPlan]:
     plans = []
     for unit, when, road, severity, days_to_solve, how in HIT_AND_RUN:
         place = rng.choice(PLACES)
-        injured = severity == Severity.INJURY
+        injured = severity == choices.Severity.INJURY
         victim = (
-            _victim(PartyRole.PEDESTRIAN, "受害方")
+            _victim(choices.PartyRole.PEDESTRIAN, "受害方")
             if injured
-            else _victim(PartyRole.OWNER, "受害方", _plate(rng))
+            else _victim(choices.PartyRole.OWNER, "受害方", _plate(rng))
         )
         plans.append(
             AccidentPlan(
@@ -330,7 +357,7 @@ def _hit_and_run_accidents(rng: random.Random) -> list[AccidentPlan]:
                 road=road,
                 place=place,
                 severity=severity,
-                handling_mode=HandlingMode.GENERAL,
+                handling_mode=choices.HandlingMode.GENERAL,
                 hit_and_run=True,
                 solved_at=when + dt.timedelta(days=days_to_solve, hours=5),
                 solved_how=how,
@@ -347,11 +374,11 @@ def _advance_accident(spec: AdvanceSpec) -> AccidentPlan:
         road=spec.road,
         place="路口",
         severity=spec.severity,
-        handling_mode=HandlingMode.GENERAL,
+        handling_mode=choices.HandlingMode.GENERAL,
         hit_and_run=spec.hit_and_run,
         solved_at=spec.solved,
         solved_how=spec.solved_how,
-        parties=[_victim(PartyRole.PEDESTRIAN, spec.beneficiary.removesuffix("家属"))],
+        parties=[_victim(choices.PartyRole.PEDESTRIAN, spec.beneficiary.removesuffix("家属"))],
     )
 
 
@@ -419,7 +446,7 @@ def seed_fund(
     for spec in ADVANCES:
         accident = accidents[(spec.unit, spec.occurred, spec.road)]
         recovered = sum((Decimal(a) for _d, _p, a in spec.recoveries), Decimal("0.00"))
-        decided = spec.status != AdvanceStatus.REQUESTED
+        decided = spec.status != choices.AdvanceStatus.REQUESTED
         advance, _created = FundAdvance.objects.get_or_create(
             accident=accident,
             beneficiary=spec.beneficiary,

@@ -436,8 +436,7 @@ def recovery_record(
             _("This advance changed while the recovery was recorded: reload it and try again."),
             state=AdvanceStatus.PAID,
         )
-    recovery = Recovery.objects.create(
-        advance=advance,
+    recovery = advance.recoveries.create(
         payer=payer.strip(),
         amount=amount,
         received_on=received_on,

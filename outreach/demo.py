@@ -22,16 +22,8 @@ from simple_history.utils import bulk_create_with_history
 
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
 from brigade.duty.models import DutyPost, Officer, Unit
-from outreach import services
+from outreach import models, services
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-    StationVisitDay,
-)
 
 EVENTS_BY = dt.date(2022, 6, 14)  # "截至6月14日"
 PEOPLE_EDUCATED = 15_000
@@ -226,10 +218,10 @@ def _crews(demo: DemoContext, units: dict[str, Unit]) -> dict[str, list[Officer]
     return crews
 
 
-def seed_campaigns(units: dict[str, Unit]) -> dict[str, OutreachCampaign]:
+def seed_campaigns(units: dict[str, Unit]) -> dict[str, models.OutreachCampaign]:
     found = {}
     for name, partner, unit, starts, ends, goal, target, description in CAMPAIGNS:
-        found[name], _ = OutreachCampaign.objects.get_or_create(
+        found[name], _ = models.OutreachCampaign.objects.get_or_create(
             name=name,
             defaults={
                 "partner": partner,
@@ -305,10 +297,10 @@ def seed_events(
     demo: DemoContext,
     units: dict[str, Unit],
     crews: dict[str, list[Officer]],
-    campaigns: dict[str, OutreachCampaign],
+    campaigns: dict[str, models.OutreachCampaign],
 ) -> None:
     rng = demo.rng("outreach.crews")
-    existing = set(PublicityEvent.objects.values_list("held_on", "venue_name"))
+    existing = set(models.PublicityEvent.objects.values_list("held_on", "venue_name"))
     created = 0
     for plan in plan_events(demo):
         crew = crews.get(plan["unit"]) or []
@@ -372,7 +364,7 @@ def seed_assistance(
     demo: DemoContext, units: dict[str, Unit], crews: dict[str, list[Officer]]
 ) -> None:
     rng = demo.rng("outreach.assistance.crews")
-    existing = set(AssistanceEvent.objects.values_list("occurred_at", "location"))
+    existing = set(models.AssistanceEvent.objects.values_list("occurred_at", "location"))
     created = 0
     for plan in plan_assistance(demo):
         officers = rng.sample(crews[plan["unit"]], k=plan["crew_size"])
@@ -396,7 +388,7 @@ def seed_commendations(
     demo: DemoContext, units: dict[str, Unit], crews: dict[str, list[Officer]]
 ) -> None:
     rng = demo.rng("outreach.commendations")
-    existing = set(Commendation.objects.values_list("received_on", "giver"))
+    existing = set(models.Commendation.objects.values_list("received_on", "giver"))
     created = 0
     kinds = [CommendationKind.BANNER] * BANNERS + [CommendationKind.LETTER] * LETTERS
     for n, kind in enumerate(kinds):
@@ -428,7 +420,7 @@ def seed_stations(demo: DemoContext, units: dict[str, Unit]) -> None:
     posts = {p.name: p for p in DutyPost.objects.filter(name__in=[s[2] for s in STATIONS if s[2]])}
     new_days = []
     for name, unit, post, location, opened in STATIONS:
-        station, _ = LoveStation.objects.get_or_create(
+        station, _ = models.LoveStation.objects.get_or_create(
             name=name,
             defaults={
                 "unit": units[unit],
@@ -439,12 +431,14 @@ def seed_stations(demo: DemoContext, units: dict[str, Unit]) -> None:
                 "opened_on": opened,
             },
         )
-        have = set(StationVisitDay.objects.filter(station=station).values_list("day", flat=True))
+        have = set(
+            models.StationVisitDay.objects.filter(station=station).values_list("day", flat=True)
+        )
         for day in days(max(opened, REPORT_START), REPORT_END):
             # winter mornings and summer heat bring the most outdoor workers in
             visits = rng.randint(4, 14) + (6 if day.month in (1, 2, 6) else 0)
             if day not in have:
-                new_days.append(StationVisitDay(station=station, day=day, visits=visits))
+                new_days.append(models.StationVisitDay(station=station, day=day, visits=visits))
     if new_days:
-        bulk_create_with_history(new_days, StationVisitDay, batch_size=500)
+        bulk_create_with_history(new_days, models.StationVisitDay, batch_size=500)
     demo.log(f"  love stations: {len(STATIONS)}, {len(new_days)} visit days recorded now.")

@@ -13,34 +13,26 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Model, Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.services import add_to_count
 from brigade.core.timecheck import not_in_future
 from brigade.core.units import unit_of_new_record
 from brigade.core.uploads import validate_image
 from brigade.duty.models import DutyPost, Officer, Unit
+from outreach import models
 from outreach.choices import AssistanceKind, CommendationKind, VenueKind
-from outreach.models import (
-    LARGE_AUDIENCE,
-    AssistanceEvent,
-    Commendation,
-    EventPhoto,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-    StationVisitDay,
-)
 
 # Whose field a date handed to a service is, for its window and its name (brigade.core.dates).
 _DATE_OWNERS: dict[str, type[Model]] = {
-    "held_on": PublicityEvent,
-    "occurred_at": AssistanceEvent,
-    "received_on": Commendation,
-    "day": StationVisitDay,
+    "held_on": models.PublicityEvent,
+    "occurred_at": models.AssistanceEvent,
+    "received_on": models.Commendation,
+    "day": models.StationVisitDay,
 }
 
 
@@ -84,7 +76,7 @@ def _valid_photo(photo: Any) -> None:
         raise ValidationError({"photo": exc.messages}) from exc
 
 
-R = TypeVar("R", PublicityEvent, AssistanceEvent)
+R = TypeVar("R", models.PublicityEvent, models.AssistanceEvent)
 
 
 def _write_with_officers(
@@ -117,11 +109,11 @@ def event_save(
     audience: int = 0,
     consultations: int = 0,
     materials: int = 0,
-    campaign: OutreachCampaign | None = None,
+    campaign: models.OutreachCampaign | None = None,
     notes: str = "",
     confirm_large_audience: bool = False,
-    event: PublicityEvent | None = None,
-) -> PublicityEvent:
+    event: models.PublicityEvent | None = None,
+) -> models.PublicityEvent:
     """Log (or correct) a publicity event; an audience over 100,000 must be confirmed."""
     officers = list(officers)
     if venue_kind not in VenueKind.values:
@@ -129,14 +121,14 @@ def event_save(
     _not_future_day("held_on", held_on)
     _counts(audience=audience, consultations=consultations, materials=materials)
     audience_changed = event is None or event.audience != audience
-    if audience > LARGE_AUDIENCE and audience_changed and not confirm_large_audience:
+    if audience > models.LARGE_AUDIENCE and audience_changed and not confirm_large_audience:
         raise ValidationError(
             {
                 "audience": _(
                     "%(audience)s people at one event is over %(limit)s: check the figure, "
                     "and confirm it if it is right."
                 )
-                % {"audience": f"{audience:,}", "limit": f"{LARGE_AUDIENCE:,}"}
+                % {"audience": f"{audience:,}", "limit": f"{models.LARGE_AUDIENCE:,}"}
             }
         )
     if campaign is not None and not campaign.is_running(held_on):
@@ -145,7 +137,7 @@ def event_save(
         )
     return _write_with_officers(
         event,
-        PublicityEvent,
+        models.PublicityEvent,
         by,
         officers,
         held_on=held_on,
@@ -161,10 +153,14 @@ def event_save(
 
 
 @transaction.atomic
-def event_add_photo(*, event: PublicityEvent, photo: Any, by: Any, caption: str = "") -> EventPhoto:
+def event_add_photo(
+    *, event: models.PublicityEvent, photo: Any, by: Any, caption: str = ""
+) -> models.EventPhoto:
     """Attach a photo to an event; anything that is not an image is refused."""
     _valid_photo(photo)
-    return EventPhoto.objects.create(event=event, photo=photo, caption=caption, uploaded_by=by)
+    return models.EventPhoto.objects.create(
+        event=event, photo=photo, caption=caption, uploaded_by=by
+    )
 
 
 # --- assistance ---------------------------------------------------------------------------
@@ -180,8 +176,8 @@ def assistance_save(
     outcome: str,
     officers: Iterable[Officer] = (),
     description: str = "",
-    assistance: AssistanceEvent | None = None,
-) -> AssistanceEvent:
+    assistance: models.AssistanceEvent | None = None,
+) -> models.AssistanceEvent:
     """Log (or correct) help given to the public."""
     officers = list(officers)
     if kind not in AssistanceKind.values:
@@ -189,7 +185,7 @@ def assistance_save(
     _not_future_time("occurred_at", occurred_at)
     return _write_with_officers(
         assistance,
-        AssistanceEvent,
+        models.AssistanceEvent,
         by,
         officers,
         kind=kind,
@@ -215,8 +211,8 @@ def commendation_save(
     wording: str = "",
     reason: str = "",
     photo: Any = None,
-    commendation: Commendation | None = None,
-) -> Commendation:
+    commendation: models.Commendation | None = None,
+) -> models.Commendation:
     """Record a banner or letter of thanks, to exactly one officer or one unit."""
     if kind not in CommendationKind.values:
         raise ValidationError({"kind": _("Unknown kind of commendation.")})
@@ -227,7 +223,7 @@ def commendation_save(
     _not_future_day("received_on", received_on)
     if photo:
         _valid_photo(photo)
-    commendation = commendation or Commendation(recorded_by=by)
+    commendation = commendation or models.Commendation(recorded_by=by)
     commendation.kind = kind
     commendation.giver = giver.strip()
     commendation.received_on = received_on
@@ -246,7 +242,7 @@ def commendation_save(
 # --- campaigns and love stations (reference data the commanders keep) ----------------------
 
 
-Reference = TypeVar("Reference", OutreachCampaign, LoveStation)
+Reference = TypeVar("Reference", models.OutreachCampaign, models.LoveStation)
 
 
 def _write_reference(record: Reference, by: Any, **values: object) -> Reference:
@@ -272,11 +268,11 @@ def campaign_save(
     partner: str = "",
     description: str = "",
     ends_on: dt.date | None = None,
-    campaign: OutreachCampaign | None = None,
-) -> OutreachCampaign:
+    campaign: models.OutreachCampaign | None = None,
+) -> models.OutreachCampaign:
     """Create or change an outreach campaign (its goal and period)."""
     return _write_reference(
-        campaign or OutreachCampaign(),
+        campaign or models.OutreachCampaign(),
         by,
         name=name.strip(),
         unit=unit,
@@ -301,13 +297,13 @@ def station_save(
     post: DutyPost | None = None,
     services: str = "",
     is_active: bool = True,
-    station: LoveStation | None = None,
-) -> LoveStation:
+    station: models.LoveStation | None = None,
+) -> models.LoveStation:
     """Create or change a love station; its kiosk or post must be of the same unit."""
     if post is not None and post.unit_id != unit.pk:
         raise ValidationError({"post": _("The kiosk or post belongs to another unit.")})
     return _write_reference(
-        station or LoveStation(),
+        station or models.LoveStation(),
         by,
         name=name.strip(),
         unit=unit,
@@ -323,38 +319,31 @@ def station_save(
 # --- love stations' visits -----------------------------------------------------------------
 
 
-def _station_open(station: LoveStation) -> None:
-    if not LoveStation.objects.filter(pk=station.pk, is_active=True).exists():
+def _station_open(station: models.LoveStation) -> None:
+    if not models.LoveStation.objects.filter(pk=station.pk, is_active=True).exists():
         raise TransitionNotAllowed(
             _("This love station is closed: it takes no visits."), state="inactive"
         )
 
 
 @transaction.atomic
-def station_tally(*, station: LoveStation, delta: int, day: dt.date | None = None) -> int:
+def station_tally(*, station: models.LoveStation, delta: int, day: dt.date | None = None) -> int:
     """Add ``delta`` (+1 or −1 a tap) to a station's visits of ``day``; returns the count."""
     day = day or timezone.localdate()
     _not_future_day("day", day)
     _station_open(station)
-    tally, _created = StationVisitDay.objects.get_or_create(station=station, day=day)
-    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
-    updated = StationVisitDay.objects.filter(
-        Q(visits__gte=-delta) if delta < 0 else Q(), pk=tally.pk
-    ).update(visits=F("visits") + delta)
-    if not updated:
-        raise ValidationError({"delta": _("The count cannot go below zero.")})
-    tally.refresh_from_db(fields=["visits"])
-    tally.save(update_fields=["updated_at"])  # a history row per change
-    return tally.visits
+    return add_to_count(models.StationVisitDay, "visits", delta, station=station, day=day)
 
 
 @transaction.atomic
-def station_set_visits(*, station: LoveStation, day: dt.date, visits: int) -> StationVisitDay:
+def station_set_visits(
+    *, station: models.LoveStation, day: dt.date, visits: int
+) -> models.StationVisitDay:
     """Set a day's visits outright (typed in afterwards from a paper tally)."""
     _not_future_day("day", day)
     _counts(visits=visits)
     _station_open(station)
-    tally, _created = StationVisitDay.objects.update_or_create(
+    tally, _created = models.StationVisitDay.objects.update_or_create(
         station=station, day=day, defaults={"visits": visits}
     )
     return tally

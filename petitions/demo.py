@@ -23,24 +23,8 @@ from simple_history.utils import bulk_create_with_history
 
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days, report_window
 from brigade.duty.models import Officer
-from petitions.choices import (
-    CallbackResult,
-    ConsultationChannel,
-    ProposalKind,
-    ProposerGrade,
-    ReplyMode,
-    TicketChannel,
-    TicketStatus,
-)
+from petitions import choices, models
 from petitions.deadlines import add_workdays
-from petitions.models import (
-    Consultation,
-    Proposal,
-    Ticket,
-    TicketCallback,
-    TicketCategory,
-    TicketReply,
-)
 from petitions.services import deadlines_for
 
 if TYPE_CHECKING:
@@ -130,11 +114,11 @@ CATEGORIES = [
 ]
 CATEGORY_WEIGHTS = [30, 22, 12, 10, 8, 4, 8, 6]
 CHANNELS = [
-    (TicketChannel.HOTLINE, 70),
-    (TicketChannel.WEB, 10),
-    (TicketChannel.APP, 8),
-    (TicketChannel.WECHAT, 10),
-    (TicketChannel.LETTER, 2),
+    (choices.TicketChannel.HOTLINE, 70),
+    (choices.TicketChannel.WEB, 10),
+    (choices.TicketChannel.APP, 8),
+    (choices.TicketChannel.WECHAT, 10),
+    (choices.TicketChannel.LETTER, 2),
 ]
 ROADS = [
     "花园路",
@@ -161,29 +145,54 @@ CONSULTATION_TOPICS = [
     ("头盔佩戴要求", "骑乘电动自行车、摩托车须规范佩戴安全头盔。"),
 ]
 PROPOSALS = [
-    (ProposalKind.NPC, "刘代表", ProposerGrade.CITY, "关于在实验小学门前增设信号灯的建议"),
-    (ProposalKind.CPPCC, "陈委员", ProposerGrade.CITY, "关于规范电动自行车通行秩序的提案"),
-    (ProposalKind.NPC, "赵代表", ProposerGrade.DISTRICT, "关于缓解花园路早高峰拥堵的建议"),
-    (ProposalKind.CPPCC, "孙委员", ProposerGrade.DISTRICT, "关于增设老旧小区周边停车泊位的提案"),
-    (ProposalKind.NPC, "周代表", ProposerGrade.PROVINCIAL, "关于加强农村道路交通安全的建议"),
+    (
+        choices.ProposalKind.NPC,
+        "刘代表",
+        choices.ProposerGrade.CITY,
+        "关于在实验小学门前增设信号灯的建议",
+    ),
+    (
+        choices.ProposalKind.CPPCC,
+        "陈委员",
+        choices.ProposerGrade.CITY,
+        "关于规范电动自行车通行秩序的提案",
+    ),
+    (
+        choices.ProposalKind.NPC,
+        "赵代表",
+        choices.ProposerGrade.DISTRICT,
+        "关于缓解花园路早高峰拥堵的建议",
+    ),
+    (
+        choices.ProposalKind.CPPCC,
+        "孙委员",
+        choices.ProposerGrade.DISTRICT,
+        "关于增设老旧小区周边停车泊位的提案",
+    ),
+    (
+        choices.ProposalKind.NPC,
+        "周代表",
+        choices.ProposerGrade.PROVINCIAL,
+        "关于加强农村道路交通安全的建议",
+    ),
 ]
 
 
 CODES = [c[0] for c in CATEGORIES]
 SAID = {c[0]: c[6] for c in CATEGORIES}
 OPEN_STATES = [
-    TicketStatus.RECEIVED,
-    TicketStatus.RECEIVED,
-    TicketStatus.RECEIVED,
-    TicketStatus.SIGNED,
-    TicketStatus.SIGNED,
-    TicketStatus.HANDLING,
-    TicketStatus.HANDLING,
-    TicketStatus.HANDLING,
-    TicketStatus.REPLIED,
-    TicketStatus.REPLIED,
-    TicketStatus.HANDLING,
-    TicketStatus.RECEIVED,
+    choices.TicketStatus.RECEIVED,
+    choices.TicketStatus.RECEIVED,
+    choices.TicketStatus.RECEIVED,
+    choices.TicketStatus.SIGNED,
+    choices.TicketStatus.SIGNED,
+    choices.TicketStatus.HANDLING,
+    choices.TicketStatus.HANDLING,
+    choices.TicketStatus.HANDLING,
+    choices.TicketStatus.REPLIED,
+    choices.TicketStatus.REPLIED,
+    choices.TicketStatus.HANDLING,
+    choices.TicketStatus.RECEIVED,
 ]
 
 
@@ -195,10 +204,10 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
 
 
-def seed_categories() -> dict[str, TicketCategory]:
+def seed_categories() -> dict[str, models.TicketCategory]:
     categories = {}
     for code, name, sign, reply, close, templates, _said in CATEGORIES:
-        categories[code], _created = TicketCategory.objects.get_or_create(
+        categories[code], _created = models.TicketCategory.objects.get_or_create(
             code=code,
             defaults={
                 "name": name,
@@ -236,14 +245,14 @@ def seed(demo: DemoContext) -> None:
 def _new_ticket(
     number: str,
     received: dt.datetime,
-    category: TicketCategory,
+    category: models.TicketCategory,
     road: str,
     said: str,
     dues: dict[str, dt.date],
     **fields: Any,
-) -> Ticket:
+) -> models.Ticket:
     """A ticket as the platform hands it over, with its deadlines (``dues``)."""
-    return Ticket(
+    return models.Ticket(
         number=number,
         received_at=received,
         category=category,
@@ -291,9 +300,9 @@ def _closed_ticket(
     demo: DemoContext,
     number: str,
     plan: dict[str, Any],
-    category: TicketCategory,
+    category: models.TicketCategory,
     clerk: User | None,
-) -> Ticket:
+) -> models.Ticket:
     """A ticket of the half year: signed, replied and closed (a few late), by the plan."""
     dues = deadlines_for(category, plan["received"])
     signed = plan["received"] + dt.timedelta(hours=2)
@@ -320,7 +329,7 @@ def _closed_ticket(
         citizen_phone=plan["phone"],
         unit=demo.units[plan["unit"]],
         handler=plan["handler"],
-        status=TicketStatus.CLOSED,
+        status=choices.TicketStatus.CLOSED,
         round=1,
         next_due=None,
         signed_at=signed,
@@ -338,7 +347,7 @@ def _closed_ticket(
 def _seed_tickets(
     demo: DemoContext,
     rng: random.Random,
-    categories: dict[str, TicketCategory],
+    categories: dict[str, models.TicketCategory],
     handlers: dict[str, list[Officer]],
     desk: tuple[User | None, User | None],
 ) -> int:
@@ -346,18 +355,18 @@ def _seed_tickets(
     clerk, commander = desk
     plans = _plan_tickets(rng, handlers)
     numbers = [f"{p['received']:%Y%m%d}{i + 1:05d}" for i, p in enumerate(plans)]
-    have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
+    have = set(models.Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
     tickets, written = [], []
     for number, plan in zip(numbers, plans, strict=True):
         if number not in have:
             tickets.append(_closed_ticket(demo, number, plan, categories[plan["code"]], clerk))
             written.append(plan)
     for start in range(0, len(tickets), BATCH):
-        bulk_create_with_history(tickets[start : start + BATCH], Ticket, default_user=clerk)
+        bulk_create_with_history(tickets[start : start + BATCH], models.Ticket, default_user=clerk)
     replies, callbacks = [], []
     for ticket, plan in zip(tickets, written, strict=True):
         replies.append(
-            TicketReply(
+            models.TicketReply(
                 ticket=ticket,
                 round=1,
                 text=ticket.reply,
@@ -366,16 +375,20 @@ def _seed_tickets(
             )
         )
         result = (
-            CallbackResult.SATISFIED if plan["satisfied"] else CallbackResult.BASICALLY_SATISFIED
+            choices.CallbackResult.SATISFIED
+            if plan["satisfied"]
+            else choices.CallbackResult.BASICALLY_SATISFIED
         )
         at_ = ticket.closed_at + dt.timedelta(hours=plan["callback_hours"])
         callbacks.append(
-            TicketCallback(
+            models.TicketCallback(
                 ticket=ticket, unit_id=ticket.unit_id, round=1, result=result, by=commander, at=at_
             )
         )
-    bulk_create_with_history(replies, TicketReply, batch_size=BATCH, default_user=clerk)
-    bulk_create_with_history(callbacks, TicketCallback, batch_size=BATCH, default_user=commander)
+    bulk_create_with_history(replies, models.TicketReply, batch_size=BATCH, default_user=clerk)
+    bulk_create_with_history(
+        callbacks, models.TicketCallback, batch_size=BATCH, default_user=commander
+    )
     return len(tickets)
 
 
@@ -402,7 +415,8 @@ def _seed_consultations(
                 "unit": demo.units[unit_code],
                 "officer": rng.choice(handlers[unit_code]),
                 "channel": rng.choices(
-                    (ConsultationChannel.PHONE, ConsultationChannel.IN_PERSON), weights=(6, 4)
+                    (choices.ConsultationChannel.PHONE, choices.ConsultationChannel.IN_PERSON),
+                    weights=(6, 4),
                 )[0],
                 "topic": rng.choice(CONSULTATION_TOPICS),
             }
@@ -414,9 +428,11 @@ def _seed_consultations(
             plan["at"] += dt.timedelta(seconds=1)
         seen.add((plan["unit"].pk, plan["at"]))
     start, end = report_window()
-    have = set(Consultation.objects.filter(at__gte=start, at__lt=end).values_list("unit_id", "at"))
+    have = set(
+        models.Consultation.objects.filter(at__gte=start, at__lt=end).values_list("unit_id", "at")
+    )
     new = [
-        Consultation(
+        models.Consultation(
             channel=plan["channel"],
             topic=plan["topic"][0],
             answer=plan["topic"][1],
@@ -427,7 +443,7 @@ def _seed_consultations(
         for plan in plans
         if (plan["unit"].pk, plan["at"]) not in have
     ]
-    bulk_create_with_history(new, Consultation, batch_size=BATCH)
+    bulk_create_with_history(new, models.Consultation, batch_size=BATCH)
     return len(new)
 
 
@@ -435,7 +451,7 @@ def _seed_proposals(
     demo: DemoContext, rng: random.Random, handlers: dict[str, list[Officer]]
 ) -> int:
     """Row 15: five proposals, each answered in person (上门答复)."""
-    have = set(Proposal.objects.values_list("title", flat=True))
+    have = set(models.Proposal.objects.values_list("title", flat=True))
     new = []
     for index, (kind, proposer, grade, title) in enumerate(PROPOSALS):
         received = dt.date(2022, 2 + index // 2, 8 + 5 * index)
@@ -443,7 +459,7 @@ def _seed_proposals(
         if title in have:
             continue
         new.append(
-            Proposal(
+            models.Proposal(
                 kind=kind,
                 proposer=proposer,
                 grade=grade,
@@ -451,27 +467,27 @@ def _seed_proposals(
                 content=title.removeprefix("关于").removesuffix("的建议").removesuffix("的提案"),
                 received_on=received,
                 due_on=received + dt.timedelta(days=60),
-                reply_mode=ReplyMode.IN_PERSON,
+                reply_mode=choices.ReplyMode.IN_PERSON,
                 reply="大队领导带队上门答复，介绍整改措施并听取意见，代表（委员）表示满意。",
                 replied_at=at(received + dt.timedelta(days=rng.randint(10, 25)), 10),
                 unit=demo.units[unit_code],
                 handler=handlers[unit_code][0],
             )
         )
-    bulk_create_with_history(new, Proposal)
+    bulk_create_with_history(new, models.Proposal)
     return len(new)
 
 
 def _seed_open_tickets(
     demo: DemoContext,
     rng: random.Random,
-    categories: dict[str, TicketCategory],
+    categories: dict[str, models.TicketCategory],
     handlers: dict[str, list[Officer]],
     clerk: User | None,
 ) -> int:
     """A dozen tickets open now in every state (one overdue), for the clerk's queue."""
     numbers = [f"DEMO{index + 1:04d}" for index in range(len(OPEN_STATES))]
-    have = set(Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
+    have = set(models.Ticket.objects.filter(number__in=numbers).values_list("number", flat=True))
     now = timezone.now()
     new = []
     for index, (number, status) in enumerate(zip(numbers, OPEN_STATES, strict=True)):
@@ -490,28 +506,30 @@ def _seed_open_tickets(
             road,
             rng.choice(SAID[code]),
             deadlines_for(category, received),
-            channel=TicketChannel.HOTLINE,
+            channel=choices.TicketChannel.HOTLINE,
             citizen_name=name,
             citizen_phone=phone,
             unit=demo.units[unit_code],
             status=status,
             created_by=clerk,
         )
-        if status != TicketStatus.RECEIVED:
+        if status != choices.TicketStatus.RECEIVED:
             ticket.signed_at, ticket.signed_by = received + dt.timedelta(hours=1), clerk
-        if status in (TicketStatus.HANDLING, TicketStatus.REPLIED):
+        if status in (choices.TicketStatus.HANDLING, choices.TicketStatus.REPLIED):
             ticket.handler = handlers[unit_code][index % len(handlers[unit_code])]
-        if status == TicketStatus.REPLIED:
+        if status == choices.TicketStatus.REPLIED:
             ticket.replied_at = received + dt.timedelta(hours=3)
             ticket.reply = category.reply_templates[0]
         ticket.next_due = ticket.due_for(status)
         if number not in have:
             new.append(ticket)
-    bulk_create_with_history(new, Ticket, default_user=clerk)
+    bulk_create_with_history(new, models.Ticket, default_user=clerk)
     replies = [
-        TicketReply(ticket=t, round=1, text=t.reply, replied_at=t.replied_at, replied_by=clerk)
+        models.TicketReply(
+            ticket=t, round=1, text=t.reply, replied_at=t.replied_at, replied_by=clerk
+        )
         for t in new
-        if t.status == TicketStatus.REPLIED and t.replied_at
+        if t.status == choices.TicketStatus.REPLIED and t.replied_at
     ]
-    bulk_create_with_history(replies, TicketReply)
+    bulk_create_with_history(replies, models.TicketReply)
     return len(new)

@@ -28,6 +28,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from brigade.core.errors import TransitionNotAllowed
+
 
 def transition(
     model: type[models.Model],
@@ -150,6 +152,24 @@ class TransitionTable:
         if self.lookups:
             return dict(self.lookups[action.target])
         return {self.field: action.target}
+
+
+def refusal(
+    record: models.Model,
+    text: str,
+    /,
+    *,
+    label: Callable[[str], str],
+    field: str = "status",
+    **values: Any,
+) -> TransitionNotAllowed:
+    """The 409 of a refused action: ``text`` with ``values`` and, as ``%(state)s``, the
+    ``label`` of the state the record is in now (read again: another request may have moved
+    it; as loaded if the row is gone)."""
+    manager = type(record)._default_manager
+    state = manager.filter(pk=record.pk).values_list(field, flat=True).first()
+    state = state or getattr(record, field)
+    return TransitionNotAllowed(text % {**values, "state": label(state)}, state=state)
 
 
 def record_change(record: models.Model) -> None:

@@ -12,35 +12,27 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.services import add_to_count
 from brigade.core.timecheck import not_in_future
-from brigade.core.transitions import transition
+from brigade.core.transitions import record_change, transition
+from brigade.duty import models
 from brigade.duty.choices import AssessmentResult, ViolationKind
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    Shift,
-    TrainingSession,
-    ViolationTally,
-)
 
 
 def _not_in_future(field: str, value: dt.datetime) -> None:
     # "at", the arrival at a post, is kept as the patrol's checked_in_at
-    not_in_future(field, value, PatrolLog, model_field="checked_in_at" if field == "at" else None)
+    not_in_future(
+        field, value, models.PatrolLog, model_field="checked_in_at" if field == "at" else None
+    )
 
 
-def _open_patrol_message(open_patrol: PatrolLog) -> str:
+def _open_patrol_message(open_patrol: models.PatrolLog) -> str:
     started = date_format(timezone.localtime(open_patrol.started_at), "DATETIME_FORMAT")
     return _(
         "You already have a patrol in progress (started %(started)s). End it before "
@@ -51,16 +43,16 @@ def _open_patrol_message(open_patrol: PatrolLog) -> str:
 @transaction.atomic
 def patrol_start(
     *,
-    officer: Officer,
+    officer: models.Officer,
     mode: str,
-    post: DutyPost | None = None,
-    zone: RoadWorksZone | None = None,
-    campaign: Campaign | None = None,
+    post: models.DutyPost | None = None,
+    zone: models.RoadWorksZone | None = None,
+    campaign: models.Campaign | None = None,
     weather: str = "",
     notes: str = "",
     started_at: dt.datetime | None = None,
-    shift: Shift | None = None,
-) -> PatrolLog:
+    shift: models.Shift | None = None,
+) -> models.PatrolLog:
     """Start a patrol for ``officer``; refused while they have one open.
 
     Started from one of the officer's shifts, the patrol is duty at the shift's post and
@@ -76,12 +68,12 @@ def patrol_start(
         day = timezone.localdate(started_at)
         if campaign.starts_on > day or (campaign.ends_on and campaign.ends_on < day):
             raise ValidationError({"campaign": _("This campaign is not running on that day.")})
-    open_patrol = PatrolLog.objects.filter(officer=officer).open().first()
+    open_patrol = models.PatrolLog.objects.filter(officer=officer).open().first()
     if open_patrol is not None:
         raise TransitionNotAllowed(_open_patrol_message(open_patrol), state="open")
     try:
         with transaction.atomic():
-            patrol = PatrolLog.objects.create(
+            patrol = models.PatrolLog.objects.create(
                 officer=officer,
                 unit_id=officer.unit_id,
                 mode=mode,
@@ -103,18 +95,18 @@ def patrol_start(
     return patrol
 
 
-def _check_shift(*, shift: Shift, officer: Officer, at: dt.datetime) -> None:
+def _check_shift(*, shift: models.Shift, officer: models.Officer, at: dt.datetime) -> None:
     """A patrol starts from the officer's own shift, on a day the shift covers."""
     if shift.officer_id != officer.pk:
         raise ValidationError({"shift": _("This is not one of your shifts.")})
-    if not Shift.objects.filter(pk=shift.pk).on_day(timezone.localdate(at)).exists():
+    if not models.Shift.objects.filter(pk=shift.pk).on_day(timezone.localdate(at)).exists():
         raise ValidationError({"shift": _("This shift is not on the day the patrol starts.")})
 
 
 @transaction.atomic
 def patrol_end(
-    *, patrol: PatrolLog, ended_at: dt.datetime | None = None, notes: str | None = None
-) -> PatrolLog:
+    *, patrol: models.PatrolLog, ended_at: dt.datetime | None = None, notes: str | None = None
+) -> models.PatrolLog:
     """End an open patrol; the end must come after the start and not in the future."""
     ended_at = ended_at or timezone.now()
     _not_in_future("ended_at", ended_at)
@@ -124,7 +116,7 @@ def patrol_end(
     if notes is not None:
         changes["notes"] = notes
     moved = transition(
-        PatrolLog,
+        models.PatrolLog,
         pk=patrol.pk,
         source={"ended_at__isnull": True},
         changes=changes,
@@ -132,23 +124,22 @@ def patrol_end(
         # ended already (a repeat whose first answer was lost): the outcome is there
         already={"ended_at__isnull": False},
     )
-    patrol.refresh_from_db()
-    if not moved:
-        return patrol
-    # The conditional update bypasses save(): record the change in the history ourselves.
-    patrol.save(update_fields=["updated_at"])
+    if moved:
+        record_change(patrol)
+    else:
+        patrol.refresh_from_db()
     return patrol
 
 
-def _require_open(patrol: PatrolLog) -> None:
-    if not PatrolLog.objects.filter(pk=patrol.pk, ended_at__isnull=True).exists():
+def _require_open(patrol: models.PatrolLog) -> None:
+    if not models.PatrolLog.objects.filter(pk=patrol.pk, ended_at__isnull=True).exists():
         raise TransitionNotAllowed(_("This patrol has already ended."), state="ended")
 
 
 @transaction.atomic
 def patrol_check_in(
-    *, patrol: PatrolLog, post: DutyPost | None = None, at: dt.datetime | None = None
-) -> PatrolLog:
+    *, patrol: models.PatrolLog, post: models.DutyPost | None = None, at: dt.datetime | None = None
+) -> models.PatrolLog:
     """Record arrival at a post (the patrol's own post unless another is given)."""
     _require_open(patrol)
     post = post or patrol.post
@@ -166,8 +157,8 @@ def patrol_check_in(
 
 @transaction.atomic
 def patrol_update_details(
-    *, patrol: PatrolLog, weather: str | None = None, notes: str | None = None
-) -> PatrolLog:
+    *, patrol: models.PatrolLog, weather: str | None = None, notes: str | None = None
+) -> models.PatrolLog:
     """Change the weather or notes of a patrol (allowed after it ended, to fix a typo)."""
     fields = ["updated_at"]
     if weather is not None:
@@ -181,26 +172,18 @@ def patrol_update_details(
 
 
 @transaction.atomic
-def patrol_tally(*, patrol: PatrolLog, kind: str, delta: int) -> int:
+def patrol_tally(*, patrol: models.PatrolLog, kind: str, delta: int) -> int:
     """Add ``delta`` (may be negative) to one violation count; returns the new count."""
     if kind not in ViolationKind.values:
         raise ValidationError({"kind": _("Unknown violation type.")})
     _require_open(patrol)
-    tally, _created = ViolationTally.objects.get_or_create(patrol=patrol, kind=kind)
-    # One conditional UPDATE: concurrent taps add up and the count never goes below zero.
-    updated = ViolationTally.objects.filter(
-        Q(count__gte=-delta) if delta < 0 else Q(), pk=tally.pk
-    ).update(count=F("count") + delta)
-    if not updated:
-        raise ValidationError({"delta": _("The count cannot go below zero.")})
-    tally.refresh_from_db(fields=["count"])
-    tally.save(update_fields=["updated_at"])  # a history row per change
-    PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
-    return tally.count
+    count = add_to_count(models.ViolationTally, "count", delta, patrol=patrol, kind=kind)
+    models.PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
+    return count
 
 
 @transaction.atomic
-def patrol_set_tallies(*, patrol: PatrolLog, counts: dict[str, int]) -> dict[str, int]:
+def patrol_set_tallies(*, patrol: models.PatrolLog, counts: dict[str, int]) -> dict[str, int]:
     """Set absolute counts per violation type (e.g. typed in after the patrol)."""
     errors = {}
     for kind, count in counts.items():
@@ -211,21 +194,23 @@ def patrol_set_tallies(*, patrol: PatrolLog, counts: dict[str, int]) -> dict[str
     if errors:
         raise ValidationError(errors)
     for kind, count in counts.items():
-        ViolationTally.objects.update_or_create(patrol=patrol, kind=kind, defaults={"count": count})
-    PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
+        models.ViolationTally.objects.update_or_create(
+            patrol=patrol, kind=kind, defaults={"count": count}
+        )
+    models.PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())
     return dict(patrol.tallies.values_list("kind", "count"))
 
 
 def shift_check(
-    *, officer: Officer, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk: int | None
+    *, officer: models.Officer, starts_at: dt.datetime, ends_at: dt.datetime, exclude_pk: int | None
 ) -> None:
     """Refuse a shift that ends before it starts, lasts over a day, or double-books."""
-    dates.check_fields(Shift, starts_at=starts_at, ends_at=ends_at)
+    dates.check_fields(models.Shift, starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The shift must end after it starts.")})
     if ends_at - starts_at > dt.timedelta(hours=24):
         raise ValidationError({"ends_at": _("A shift cannot be longer than 24 hours.")})
-    overlapping = Shift.objects.filter(
+    overlapping = models.Shift.objects.filter(
         officer=officer, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
     if exclude_pk is not None:
@@ -239,13 +224,13 @@ def shift_check(
 @transaction.atomic
 def shift_save(
     *,
-    officer: Officer,
-    post: DutyPost,
+    officer: models.Officer,
+    post: models.DutyPost,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     duty: str = "",
-    shift: Shift | None = None,
-) -> Shift:
+    shift: models.Shift | None = None,
+) -> models.Shift:
     """Create or change a shift; the unit follows the post, no officer is double-booked."""
     shift_check(
         officer=officer,
@@ -253,7 +238,7 @@ def shift_save(
         ends_at=ends_at,
         exclude_pk=shift.pk if shift else None,
     )
-    shift = shift or Shift()
+    shift = shift or models.Shift()
     shift.officer = officer
     shift.post = post
     shift.unit_id = post.unit_id
@@ -267,18 +252,18 @@ def shift_save(
 @transaction.atomic
 def attendance_record(
     *,
-    session: TrainingSession,
-    officer: Officer,
+    session: models.TrainingSession,
+    officer: models.Officer,
     attended: bool = True,
     result: str = AssessmentResult.NOT_ASSESSED,
     score: Decimal | None = None,
-) -> Attendance:
+) -> models.Attendance:
     """Record (or correct) one officer's attendance and assessment at a session."""
     if not attended and result != AssessmentResult.NOT_ASSESSED:
         raise ValidationError({"result": _("Only an officer who attended can be assessed.")})
     if score is not None and result == AssessmentResult.NOT_ASSESSED:
         raise ValidationError({"score": _("A score needs an assessment result.")})
-    attendance, _created = Attendance.objects.update_or_create(
+    attendance, _created = models.Attendance.objects.update_or_create(
         session=session,
         officer=officer,
         defaults={"attended": attended, "result": result, "score": score},

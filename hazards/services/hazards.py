@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.transitions import move
+from brigade.core.transitions import move, refusal
 from brigade.core.uploads import validate_image
 from brigade.duty.models import Officer, PatrolLog, Unit
 from hazards.choices import (
@@ -55,12 +55,11 @@ def _state_label(status: str) -> str:
 
 
 def _refused(hazard: Hazard, action: str) -> TransitionNotAllowed:
-    current = Hazard.objects.filter(pk=hazard.pk).values_list("status", flat=True).first()
-    current = current or hazard.status
-    return TransitionNotAllowed(
-        _("This hazard cannot be %(action)s: it is %(state)s.")
-        % {"action": action, "state": _state_label(current)},
-        state=current,
+    return refusal(
+        hazard,
+        _("This hazard cannot be %(action)s: it is %(state)s."),
+        label=_state_label,
+        action=action,
     )
 
 
@@ -73,6 +72,14 @@ def _move(hazard: Hazard, name: str, *, action: str, **changes: Any) -> Hazard:
     )
     hazard.repeated = not moved  # type: ignore[attr-defined]
     return hazard
+
+
+def _close(
+    hazard: Hazard, name: str, *, action: str, at: dt.datetime | None = None, **changes: Any
+) -> Hazard:
+    """A closing action (verify, reject, duplicate): ``_move`` that also sets when the
+    hazard was closed (``at``, else now)."""
+    return _move(hazard, name, action=action, closed_at=at or timezone.now(), **changes)
 
 
 def _required_text(value: str, field: str, message: StrOrPromise) -> str:
@@ -289,14 +296,7 @@ def hazard_rectify(
 def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
     """A commander checks the rectification and accepts it: the hazard is closed."""
     now = timezone.now()
-    hazard = _move(
-        hazard,
-        "verify",
-        action=_("verified"),
-        verified_at=now,
-        verified_by=by,
-        closed_at=now,
-    )
+    hazard = _close(hazard, "verify", action=_("verified"), at=now, verified_at=now, verified_by=by)
     if hazard.repeated:  # type: ignore[attr-defined]
         return hazard
     HazardCheck.objects.create(
@@ -326,13 +326,7 @@ def hazard_fail_check(*, hazard: Hazard, reason: str, by: Any) -> Hazard:
 def hazard_reject(*, hazard: Hazard, reason: str, by: Any = None) -> Hazard:
     """Not a hazard after all (or not ours): closed with the reason."""
     reason = _required_text(reason, "reason", _("Say why the report is rejected."))
-    return _move(
-        hazard,
-        "reject",
-        action=_("rejected"),
-        rejection_reason=reason,
-        closed_at=timezone.now(),
-    )
+    return _close(hazard, "reject", action=_("rejected"), rejection_reason=reason)
 
 
 @transaction.atomic
@@ -346,13 +340,7 @@ def hazard_mark_duplicate(*, hazard: Hazard, original: Hazard, by: Any = None) -
         )
     if original.unit_id != hazard.unit_id:
         raise ValidationError({"original": _("The original must belong to the same unit.")})
-    return _move(
-        hazard,
-        "duplicate",
-        action=_("marked as a duplicate"),
-        duplicate_of=original,
-        closed_at=timezone.now(),
-    )
+    return _close(hazard, "duplicate", action=_("marked as a duplicate"), duplicate_of=original)
 
 
 def hazard_add_photos_returning(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.transitions import record_change
+from brigade.core.transitions import record_change, transition
 from hazards.choices import (
     KeyVehicleReason,
     KeyVehicleStatus,
@@ -50,18 +50,22 @@ def key_vehicle_clear(
     elif not note:
         raise ValidationError({"note": _("Say how the violations were handled.")})
     now = timezone.now()
-    updated = KeyVehicle.objects.filter(pk=vehicle.pk, status=KeyVehicleStatus.FLAGGED).update(
-        status=KeyVehicleStatus.CLEARED,
-        cleared_at=now,
-        cleared_by=by,
-        inspection_date=inspection_date,
-        scrapping_certificate=scrapping_certificate,
-        clearance_note=note,
-        updated_at=now,
-    )
-    if not updated:
-        raise TransitionNotAllowed(
+    transition(
+        KeyVehicle,
+        pk=vehicle.pk,
+        source={"status": KeyVehicleStatus.FLAGGED},
+        changes={
+            "status": KeyVehicleStatus.CLEARED,
+            "cleared_at": now,
+            "cleared_by": by,
+            "inspection_date": inspection_date,
+            "scrapping_certificate": scrapping_certificate,
+            "clearance_note": note,
+            "updated_at": now,
+        },
+        refuse=lambda: TransitionNotAllowed(
             _("This vehicle has already been cleared."), state=KeyVehicleStatus.CLEARED
-        )
+        ),
+    )
     record_change(vehicle)
     return vehicle

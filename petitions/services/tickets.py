@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
-from brigade.core.transitions import move, record_change
+from brigade.core.transitions import move, record_change, refusal
 from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
@@ -51,12 +51,8 @@ from petitions.transitions import TICKET_TRANSITIONS
 
 def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
     """The 409 of a transition: ``message`` plus the state the ticket is in now."""
-    state = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
-    state = state or ticket.status
-    return TransitionNotAllowed(
-        _("%(message)s The ticket is %(state)s.")
-        % {"message": message, "state": state_label(state)},
-        state=state,
+    return refusal(
+        ticket, _("%(message)s The ticket is %(state)s."), label=state_label, message=message
     )
 
 
@@ -156,18 +152,21 @@ def ticket_create(
         raise ValidationError({"number": _("A ticket with this platform number exists.")}) from exc
 
 
-def ticket_from_client(
-    *,
-    category: TicketCategory,
-    unit: Unit,
-    content: str,
-    by: Any,
-    location: str = "",
-    latitude: Decimal | None = None,
-    longitude: Decimal | None = None,
-    citizen_name: str = "",
-    citizen_phone: str = "",
-) -> Ticket:
+class ClientTicket(TypedDict, total=False):
+    """What a client program says of a ticket: ``ticket_create``'s fields but the number,
+    the time and the channel, which the ticket gets on arrival."""
+
+    category: Required[TicketCategory]
+    unit: Required[Unit]
+    content: Required[str]
+    location: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    citizen_name: str
+    citizen_phone: str
+
+
+def ticket_from_client(*, by: Any, **ticket: Unpack[ClientTicket]) -> Ticket:
     """A ticket filed by a client program (the Open311 endpoint), received now: it gets a
     number of its own (``OPEN311-<local time>-<random>``) and the Open311 channel."""
     from petitions.choices import TicketChannel
@@ -175,18 +174,7 @@ def ticket_from_client(
     now = _now()
     number = f"OPEN311-{timezone.localtime(now):%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
     return ticket_create(
-        number=number,
-        category=category,
-        unit=unit,
-        content=content,
-        received_at=now,
-        channel=TicketChannel.OPEN311,
-        citizen_name=citizen_name,
-        citizen_phone=citizen_phone,
-        location=location,
-        latitude=latitude,
-        longitude=longitude,
-        created_by=by,
+        number=number, received_at=now, channel=TicketChannel.OPEN311, created_by=by, **ticket
     )
 
 
@@ -324,8 +312,7 @@ def ticket_callback(
         extra={"round": round_, "callback_round__lt": round_},
         message=_("Only a closed ticket not yet called back can be called back."),
     )
-    return TicketCallback.objects.create(
-        ticket=ticket,
+    return ticket.callbacks.create(
         unit_id=ticket.unit_id,
         round=round_,
         result=result,

@@ -100,26 +100,36 @@ SCHOOL_IN = ("07:10", "08:10", WEEKDAYS)
 SCHOOL_OUT = ("16:20", "17:20", WEEKDAYS)
 DAYTIME = ("09:00", "16:00", EVERY_DAY)
 ALL_DAY = ("08:00", "20:00", EVERY_DAY)
-# unit -> (post name, kind, location, hours)
-POSTS = {
+
+
+PostRow = tuple[str, str, str, tuple[str, str, str]]  # name, kind, location, hours
+
+
+def _peak_posts(crossing: str, location: str) -> list[PostRow]:
+    """A crossing's two peak-hour posts: the morning's and the evening's."""
+    return [
+        (f"{crossing}早高峰岗", PostKind.PEAK_HOUR, location, AM_PEAK),
+        (f"{crossing}晚高峰岗", PostKind.PEAK_HOUR, location, PM_PEAK),
+    ]
+
+
+# unit -> its posts
+POSTS: dict[str, list[PostRow]] = {
     "sq1": [
-        ("花园路东昌路口早高峰岗", PostKind.PEAK_HOUR, "花园路与东昌路交叉口", AM_PEAK),
-        ("花园路东昌路口晚高峰岗", PostKind.PEAK_HOUR, "花园路与东昌路交叉口", PM_PEAK),
+        *_peak_posts("花园路东昌路口", "花园路与东昌路交叉口"),
         ("实验小学助学岗", PostKind.SCHOOL, "花园路实验小学门前", SCHOOL_IN),
         ("实验小学放学助学岗", PostKind.SCHOOL, "花园路实验小学门前", SCHOOL_OUT),
         ("百货大楼固定岗", PostKind.FIXED, "东昌路百货大楼路口", DAYTIME),
         ("花园路铁骑巡逻区", PostKind.PATROL_ZONE, "花园路全线", ALL_DAY),
     ],
     "sq2": [
-        ("东昌东路柳园路口早高峰岗", PostKind.PEAK_HOUR, "东昌东路与柳园路交叉口", AM_PEAK),
-        ("东昌东路柳园路口晚高峰岗", PostKind.PEAK_HOUR, "东昌东路与柳园路交叉口", PM_PEAK),
+        *_peak_posts("东昌东路柳园路口", "东昌东路与柳园路交叉口"),
         ("东昌中学助学岗", PostKind.SCHOOL, "东昌东路东昌中学门前", SCHOOL_IN),
         ("振兴路商场固定岗", PostKind.FIXED, "振兴路与东昌东路口", DAYTIME),
         ("东昌东路铁骑巡逻区", PostKind.PATROL_ZONE, "东昌东路全线", ALL_DAY),
     ],
     "sq3": [
-        ("建设东路兴华路口早高峰岗", PostKind.PEAK_HOUR, "建设东路与兴华路交叉口", AM_PEAK),
-        ("建设东路兴华路口晚高峰岗", PostKind.PEAK_HOUR, "建设东路与兴华路交叉口", PM_PEAK),
+        *_peak_posts("建设东路兴华路口", "建设东路与兴华路交叉口"),
         ("建设路小学助学岗", PostKind.SCHOOL, "建设东路小学门前", SCHOOL_IN),
         ("兴华路大桥固定岗", PostKind.FIXED, "兴华路大桥西桥头", DAYTIME),
         ("聊城东高速收费服务点", PostKind.CHECKPOINT, "聊城东高速收费站出口", ALL_DAY),
