@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
+from brigade.core.modelbase import HistoricalRecord
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
@@ -31,7 +32,7 @@ from outreach.querysets import (
 LARGE_AUDIENCE = 100_000
 
 
-class OutreachCampaign(TimeStampedModel):
+class OutreachCampaign(HistoricalRecord):
     """A publicity project with a partner and a goal (e.g. the school "yellow cap" project
     with the education bureau); not to be confused with a crackdown (brigade.Campaign)."""
 
@@ -48,7 +49,6 @@ class OutreachCampaign(TimeStampedModel):
     ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
     goal_kind = models.CharField(_("goal"), max_length=20, choices=GoalKind.choices)
     goal_target = models.PositiveIntegerField(_("target"))
-    history = HistoricalRecords()
 
     objects = OutreachCampaignQuerySet.as_manager()
 
@@ -105,7 +105,7 @@ class PublicityEvent(TimeStampedModel):
         return f"{self.held_on:%Y-%m-%d} {self.venue_name}"
 
 
-class EventPhoto(TimeStampedModel):
+class EventPhoto(HistoricalRecord):
     """A photo taken at a publicity event (content-checked, served only to those who may
     see the event)."""
 
@@ -117,7 +117,6 @@ class EventPhoto(TimeStampedModel):
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = user_ref(_("uploaded by"))
-    history = HistoricalRecords()
 
     objects = EventPhotoQuerySet.as_manager()
 
@@ -130,7 +129,7 @@ class EventPhoto(TimeStampedModel):
         return self.caption or f"{self.event} #{self.pk}"
 
 
-class LoveStation(TimeStampedModel):
+class LoveStation(HistoricalRecord):
     """A love station (爱心驿站): a kiosk or post where outdoor workers rest, warm up,
     charge a phone or get water."""
 
@@ -144,7 +143,6 @@ class LoveStation(TimeStampedModel):
     unit = unit_fk("love_stations")
     opened_on = HappenedDateField(_("opened on"))
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = LoveStationQuerySet.as_manager()
 
@@ -214,7 +212,7 @@ class AssistanceEvent(TimeStampedModel):
         return f"{self.get_kind_display()} {self.location}"
 
 
-class Commendation(TimeStampedModel):
+class Commendation(HistoricalRecord):
     """A banner (锦旗) or letter of thanks from the public, to one officer or one unit."""
 
     kind = models.CharField(
@@ -242,7 +240,6 @@ class Commendation(TimeStampedModel):
         blank=True,
     )
     recorded_by = user_ref(_("recorded by"))
-    history = HistoricalRecords()
 
     objects = CommendationQuerySet.as_manager()
 

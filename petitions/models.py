@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import one_per, optional_fk, user_ref
+from brigade.core.modelbase import HistoricalRecord
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.duty.models import Officer, unit_fk
@@ -42,7 +43,7 @@ from petitions.querysets import (
 _WORKDAYS = [MinValueValidator(0), MaxValueValidator(60)]
 
 
-class TicketCategory(TimeStampedModel):
+class TicketCategory(HistoricalRecord):
     """A kind of 12345 ticket with its deadline rule in working days and reply templates."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -63,7 +64,6 @@ class TicketCategory(TimeStampedModel):
         help_text=_("Texts a clerk can start a reply from, one per entry."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()
 
@@ -210,7 +210,7 @@ class Ticket(TimeStampedModel):
         return self.next_due is not None and self.next_due < today
 
 
-class TicketReply(TimeStampedModel):
+class TicketReply(HistoricalRecord):
     """The reply (反馈) given to the citizen in one round of a ticket."""
 
     ticket = models.ForeignKey(
@@ -220,7 +220,6 @@ class TicketReply(TimeStampedModel):
     text = models.TextField(_("reply"))
     replied_at = HappenedDateTimeField(_("replied at"))
     replied_by = user_ref(_("replied by"))
-    history = HistoricalRecords()
 
     objects = ReplyQuerySet.as_manager()
 
@@ -240,7 +239,7 @@ class TicketReply(TimeStampedModel):
         return f"{self.ticket} #{self.round}"
 
 
-class TicketCallback(TimeStampedModel):
+class TicketCallback(HistoricalRecord):
     """The callback (回访) to the citizen after a round was closed: were they satisfied?"""
 
     ticket = models.ForeignKey(
@@ -253,7 +252,6 @@ class TicketCallback(TimeStampedModel):
     by = user_ref(_("called back by"))
     at = HappenedDateTimeField(_("called back at"), db_index=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = CallbackQuerySet.as_manager()
 
@@ -274,7 +272,7 @@ class TicketCallback(TimeStampedModel):
         return f"{self.ticket} #{self.round}: {self.get_result_display()}"
 
 
-class TicketExtension(TimeStampedModel):
+class TicketExtension(HistoricalRecord):
     """A request to extend a ticket's closing deadline (延期), approved by a commander."""
 
     ticket = models.ForeignKey(
@@ -292,7 +290,6 @@ class TicketExtension(TimeStampedModel):
     requested_by = user_ref(_("requested by"))
     decided_by = user_ref(_("decided by"))
     decided_at = HappenedDateTimeField(_("decided at"), null=True, blank=True)
-    history = HistoricalRecords()
 
     objects = ExtensionQuerySet.as_manager()
 
@@ -343,7 +340,7 @@ class PhoneViewLog(models.Model):
         return f"{self.user} @ {self.ticket}"
 
 
-class Consultation(TimeStampedModel):
+class Consultation(HistoricalRecord):
     """A question from the public answered by phone or in person (quick log)."""
 
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
@@ -354,7 +351,6 @@ class Consultation(TimeStampedModel):
     )
     at = HappenedDateTimeField(_("answered at"), db_index=True)
     unit = unit_fk("consultations")
-    history = HistoricalRecords()
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -368,7 +364,7 @@ class Consultation(TimeStampedModel):
         return self.topic
 
 
-class Proposal(TimeStampedModel):
+class Proposal(HistoricalRecord):
     """A People's Congress suggestion or CPPCC proposal (人大建议/政协提案) to answer."""
 
     # What the desk enters (on the page and through the API); the answer comes later.
@@ -398,7 +394,6 @@ class Proposal(TimeStampedModel):
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True, db_index=True)
     unit = unit_fk("proposals")
     handler = optional_fk(Officer, _("handler"), related_name="proposals", on_delete=models.PROTECT)
-    history = HistoricalRecords()
 
     objects = ProposalQuerySet.as_manager()
 

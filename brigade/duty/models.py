@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
 from brigade.core.fields import ends_after_start, not_negative, one_per, optional_fk
-from brigade.core.models import TimeStampedModel
+from brigade.core.modelbase import HistoricalRecord
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
     AssessmentResult,
@@ -38,7 +38,7 @@ from brigade.duty.querysets import (
 ALL_WEEKDAYS = "1234567"
 
 
-class Unit(TimeStampedModel):
+class Unit(HistoricalRecord):
     """A squadron (中队) or the brigade headquarters; records are scoped to a unit."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -46,7 +46,6 @@ class Unit(TimeStampedModel):
     kind = models.CharField(
         _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.SQUADRON
     )
-    history = HistoricalRecords()
 
     objects = UnitQuerySet.as_manager()
 
@@ -71,7 +70,7 @@ def unit_fk(related_name: str) -> models.ForeignKey[Unit, Unit]:
     )
 
 
-class Officer(TimeStampedModel):
+class Officer(HistoricalRecord):
     """A police officer, auxiliary or security staff member; optionally a login."""
 
     user = models.OneToOneField(
@@ -91,7 +90,6 @@ class Officer(TimeStampedModel):
     motorcycle_certified = models.BooleanField(_("motorcycle certified"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = OfficerQuerySet.as_manager()
 
@@ -104,7 +102,7 @@ class Officer(TimeStampedModel):
         return f"{self.name} ({self.badge_no})"
 
 
-class DutyPost(TimeStampedModel):
+class DutyPost(HistoricalRecord):
     """A post officers are assigned to (定岗), with the days and hours it is staffed."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -127,7 +125,6 @@ class DutyPost(TimeStampedModel):
         default=timezone.localdate,
         help_text=_("Coverage counts the post as planned from this day on."),
     )
-    history = HistoricalRecords()
 
     objects = DutyPostQuerySet.as_manager()
 
@@ -147,7 +144,7 @@ class DutyPost(TimeStampedModel):
         return self.name
 
 
-class Campaign(TimeStampedModel):
+class Campaign(HistoricalRecord):
     """A crackdown campaign (专项整治) that patrols and their tallies can be tagged to."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -160,7 +157,6 @@ class Campaign(TimeStampedModel):
     )
     starts_on = PlannedDateField(_("starts on"))
     ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()  # crackdowns are brigade-wide
 
@@ -180,7 +176,7 @@ class Campaign(TimeStampedModel):
         return [k.strip() for k in self.focus.split(",") if k.strip() in valid]
 
 
-class RoadWorksZone(TimeStampedModel):
+class RoadWorksZone(HistoricalRecord):
     """A road under construction that needs extra police presence."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -190,7 +186,6 @@ class RoadWorksZone(TimeStampedModel):
     starts_on = PlannedDateField(_("works start"))
     ends_on = PlannedDateField(_("works end"), null=True, blank=True)
     extra_officers = models.PositiveSmallIntegerField(_("extra officers needed"), default=1)
-    history = HistoricalRecords()
 
     objects = UnitScopedQuerySet.as_manager()
 
@@ -206,13 +201,12 @@ class RoadWorksZone(TimeStampedModel):
         return self.name
 
 
-class SchoolBreak(TimeStampedModel):
+class SchoolBreak(HistoricalRecord):
     """A school holiday (winter/summer break): school posts are not staffed then."""
 
     name = models.CharField(_("name"), max_length=100)
     starts_on = PlannedDateField(_("starts on"))
     ends_on = PlannedDateField(_("ends on"))
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()
 
@@ -228,7 +222,7 @@ class SchoolBreak(TimeStampedModel):
         return self.name
 
 
-class Shift(TimeStampedModel):
+class Shift(HistoricalRecord):
     """One officer on one post for one time window (定人定岗定责)."""
 
     officer = models.ForeignKey(
@@ -241,7 +235,6 @@ class Shift(TimeStampedModel):
     starts_at = PlannedDateTimeField(_("starts at"))
     ends_at = PlannedDateTimeField(_("ends at"))
     duty = models.CharField(_("duty"), max_length=200, blank=True)
-    history = HistoricalRecords()
 
     objects = ShiftQuerySet.as_manager()
 
@@ -276,7 +269,7 @@ PATROL_RECORD_FIELDS = (
 )
 
 
-class PatrolLog(TimeStampedModel):
+class PatrolLog(HistoricalRecord):
     """A patrol or a spell of post duty, from start to end, with what was done on it."""
 
     officer = models.ForeignKey(
@@ -298,7 +291,6 @@ class PatrolLog(TimeStampedModel):
     )
     weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = PatrolLogQuerySet.as_manager()
 
@@ -362,7 +354,7 @@ class ViolationTally(models.Model):
         return f"{self.get_kind_display()}: {self.count}"
 
 
-class TrainingSession(TimeStampedModel):
+class TrainingSession(HistoricalRecord):
     """A study session, lecture, education viewing, drill or motorcycle-skills course."""
 
     unit = unit_fk("trainings")
@@ -371,7 +363,6 @@ class TrainingSession(TimeStampedModel):
     held_on = PlannedDateField(_("held on"), db_index=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = TrainingSessionQuerySet.as_manager()
 
@@ -384,7 +375,7 @@ class TrainingSession(TimeStampedModel):
         return f"{self.held_on} {self.title}"
 
 
-class Attendance(TimeStampedModel):
+class Attendance(HistoricalRecord):
     """One officer at one training session, with the assessment result if assessed."""
 
     session = models.ForeignKey(
@@ -411,7 +402,6 @@ class Attendance(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    history = HistoricalRecords()
 
     objects = AttendanceQuerySet.as_manager()
 
