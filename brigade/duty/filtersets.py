@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.filters import date_range, running_on
 from brigade.duty import models
+
+
+class SubsetFilter(filters.BooleanFilter):
+    """Yes or no to a part of the list that its queryset's ``subset`` method picks (the
+    overdue hazards, the advances with money outstanding): yes keeps that part, no the
+    rest, and unset both."""
+
+    def __init__(self, subset: str, **kwargs: Any) -> None:
+        self.subset = subset
+        super().__init__(**kwargs)
+
+    def filter(self, qs: Any, value: bool | None) -> Any:
+        if value is None:
+            return qs
+        part = getattr(qs, self.subset)()
+        return part if value else qs.exclude(pk__in=part.values("pk"))
 
 
 class UnitFilterSet(filters.FilterSet):
