@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
-from brigade.core.modelbase import HistoricalRecord
+from brigade.core.modelbase import HistoricalRecord, NamedRecord
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
@@ -32,11 +32,10 @@ from outreach.querysets import (
 LARGE_AUDIENCE = 100_000
 
 
-class OutreachCampaign(HistoricalRecord):
+class OutreachCampaign(NamedRecord):
     """A publicity project with a partner and a goal (e.g. the school "yellow cap" project
     with the education bureau); not to be confused with a crackdown (brigade.Campaign)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     partner = models.CharField(_("partner"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     unit = models.ForeignKey(
@@ -64,9 +63,6 @@ class OutreachCampaign(HistoricalRecord):
                 violation_error_message=_("The target must be at least 1."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def is_running(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
@@ -129,11 +125,10 @@ class EventPhoto(HistoricalRecord):
         return self.caption or f"{self.event} #{self.pk}"
 
 
-class LoveStation(HistoricalRecord):
+class LoveStation(NamedRecord):
     """A love station (爱心驿站): a kiosk or post where outdoor workers rest, warm up,
     charge a phone or get water."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     location = models.CharField(_("where"), max_length=200)
     post = optional_fk(
         DutyPost, _("kiosk or post"), related_name="love_stations", on_delete=models.PROTECT
@@ -150,9 +145,6 @@ class LoveStation(HistoricalRecord):
         ordering = ["unit__code", "name"]
         verbose_name = _("love station")
         verbose_name_plural = _("love stations")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StationVisitDay(models.Model):

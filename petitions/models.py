@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import one_per, optional_fk, user_ref
-from brigade.core.modelbase import HistoricalRecord
+from brigade.core.modelbase import CodedRecord, HistoricalRecord
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.duty.models import Officer, unit_fk
@@ -43,11 +43,9 @@ from petitions.querysets import (
 _WORKDAYS = [MinValueValidator(0), MaxValueValidator(60)]
 
 
-class TicketCategory(HistoricalRecord):
+class TicketCategory(CodedRecord):
     """A kind of 12345 ticket with its deadline rule in working days and reply templates."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.SlugField(_("code"), max_length=30, unique=True)
     sign_days = models.PositiveSmallIntegerField(
         _("sign within (working days)"), default=1, validators=_WORKDAYS
     )
@@ -67,8 +65,7 @@ class TicketCategory(HistoricalRecord):
 
     objects = BrigadeWideQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("ticket category")
         verbose_name_plural = _("ticket categories")
         constraints = [
@@ -81,9 +78,6 @@ class TicketCategory(HistoricalRecord):
                 ),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Ticket(TimeStampedModel):

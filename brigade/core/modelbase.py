@@ -6,6 +6,8 @@ table and the same options as if it spelled them out itself (no migration follow
 
 from __future__ import annotations
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.models import TimeStampedModel
@@ -20,3 +22,26 @@ class HistoricalRecord(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class NamedRecord(HistoricalRecord):
+    """A record known by its name (a unit, a post, a campaign…), which is unique unless
+    the model declares its own ``name``."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CodedRecord(NamedRecord):
+    """Reference data with a short unique code besides its name, listed by code."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]

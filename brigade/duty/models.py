@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
 from brigade.core.fields import ends_after_start, not_negative, one_per, optional_fk
-from brigade.core.modelbase import HistoricalRecord
+from brigade.core.modelbase import CodedRecord, HistoricalRecord, NamedRecord
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
     AssessmentResult,
@@ -38,24 +38,18 @@ from brigade.duty.querysets import (
 ALL_WEEKDAYS = "1234567"
 
 
-class Unit(HistoricalRecord):
+class Unit(CodedRecord):
     """A squadron (中队) or the brigade headquarters; records are scoped to a unit."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.SQUADRON
     )
 
     objects = UnitQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def unit_id(self) -> int:
@@ -102,7 +96,7 @@ class Officer(HistoricalRecord):
         return f"{self.name} ({self.badge_no})"
 
 
-class DutyPost(HistoricalRecord):
+class DutyPost(NamedRecord):
     """A post officers are assigned to (定岗), with the days and hours it is staffed."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -140,14 +134,10 @@ class DutyPost(HistoricalRecord):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Campaign(HistoricalRecord):
+class Campaign(NamedRecord):
     """A crackdown campaign (专项整治) that patrols and their tallies can be tagged to."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     focus = models.CharField(
         _("focus"),
@@ -168,15 +158,12 @@ class Campaign(HistoricalRecord):
             ends_after_start("campaign_ends_after_start"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def focus_kinds(self) -> list[str]:
         valid = set(ViolationKind.values)
         return [k.strip() for k in self.focus.split(",") if k.strip() in valid]
 
 
-class RoadWorksZone(HistoricalRecord):
+class RoadWorksZone(NamedRecord):
     """A road under construction that needs extra police presence."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -197,11 +184,8 @@ class RoadWorksZone(HistoricalRecord):
             ends_after_start("zone_ends_after_start"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class SchoolBreak(HistoricalRecord):
+class SchoolBreak(NamedRecord):
     """A school holiday (winter/summer break): school posts are not staffed then."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -217,9 +201,6 @@ class SchoolBreak(HistoricalRecord):
         constraints = [
             ends_after_start("schoolbreak_ends_after_start", open_ended=False),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Shift(HistoricalRecord):
