@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from brigade.core.filters import date_range, running_on
 from outreach import models
@@ -32,10 +33,7 @@ class OutreachCampaignFilterSet(filters.FilterSet):
         fields = ["goal_kind", "unit", "active_on"]
 
 
-class LoveStationFilterSet(filters.FilterSet):
-    class Meta:
-        model = models.LoveStation
-        fields = ["unit", "is_active"]
+LoveStationFilterSet = filterset_factory(models.LoveStation, fields=["unit", "is_active"])
 
 
 class StationVisitDayFilterSet(filters.FilterSet):

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from brigade.core.filters import date_range, running_on
 from brigade.duty import models
@@ -98,10 +99,9 @@ class TrainingSessionFilterSet(filters.FilterSet):
         fields = ["unit", "kind"]
 
 
-class AttendanceFilterSet(filters.FilterSet):
-    class Meta:
-        model = models.Attendance
-        fields = ["session", "officer", "attended", "result"]
+AttendanceFilterSet = filterset_factory(
+    models.Attendance, fields=["session", "officer", "attended", "result"]
+)
 
 
 class SchoolBreakFilterSet(filters.FilterSet):
