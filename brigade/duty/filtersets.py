@@ -28,9 +28,13 @@ class SubsetFilter(filters.BooleanFilter):
         return part if value else qs.exclude(pk__in=part.values("pk"))
 
 
-class UnitFilterSet(filters.FilterSet):
+class NamedFilterSet(filters.FilterSet):
+    """The list of records known by their name, filtered by a part of it."""
+
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
 
+
+class UnitFilterSet(NamedFilterSet):
     class Meta:
         model = models.Unit
         fields = ["kind", "name"]
@@ -49,9 +53,7 @@ class OfficerFilterSet(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(badge_no__icontains=value))
 
 
-class DutyPostFilterSet(filters.FilterSet):
-    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
-
+class DutyPostFilterSet(NamedFilterSet):
     class Meta:
         model = models.DutyPost
         fields = ["unit", "kind", "is_active", "name"]
