@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import optional_fk, user_ref
-from brigade.core.modelbase import HistoricalRecord
+from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import Officer, PatrolLog, unit_fk
 from hazards.choices import (
@@ -88,7 +88,7 @@ class Hazard(HistoricalRecord):
     objects = HazardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-found_at", "-pk"]
+        ordering = newest_first("found_at")
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         constraints = [
@@ -172,7 +172,7 @@ class KeyVehicleImport(HistoricalRecord):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = newest_first("created_at")
         verbose_name = _("key-vehicle import")
         verbose_name_plural = _("key-vehicle imports")
 
@@ -235,7 +235,7 @@ class FacilityWork(HistoricalRecord):
     objects = FacilityWorkQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-done_on", "-pk"]
+        ordering = newest_first("done_on")
         verbose_name = _("facility work")
         verbose_name_plural = _("facility works")
         constraints = [

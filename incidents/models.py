@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import user_ref
-from brigade.core.modelbase import HistoricalRecord
+from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_document
 from brigade.duty.models import unit_fk
 from incidents.choices import (
@@ -96,7 +96,7 @@ class Accident(HistoricalRecord):
     objects = AccidentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_at", "-pk"]
+        ordering = newest_first("occurred_at")
         verbose_name = _("accident")
         verbose_name_plural = _("accidents")
         constraints = [
@@ -222,7 +222,7 @@ class FundAdvance(HistoricalRecord):
     objects = FundAdvanceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = newest_first("created_at")
         verbose_name = _("fund advance")
         verbose_name_plural = _("fund advances")
         constraints = [
@@ -275,7 +275,7 @@ class Recovery(HistoricalRecord):
     objects = RecoveryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         constraints = [

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
-from brigade.core.modelbase import HistoricalRecord, NamedRecord
+from brigade.core.modelbase import HistoricalRecord, NamedRecord, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
@@ -92,7 +92,7 @@ class PublicityEvent(TimeStampedModel):
     objects = PublicityEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = newest_first("held_on")
         verbose_name = _("publicity event")
         verbose_name_plural = _("publicity events")
         indexes = [models.Index(fields=["unit", "held_on"])]
@@ -195,7 +195,7 @@ class AssistanceEvent(TimeStampedModel):
     objects = AssistanceEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_at", "-pk"]
+        ordering = newest_first("occurred_at")
         verbose_name = _("assistance event")
         verbose_name_plural = _("assistance events")
         indexes = [models.Index(fields=["unit", "occurred_at"])]
@@ -236,7 +236,7 @@ class Commendation(HistoricalRecord):
     objects = CommendationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("commendation")
         verbose_name_plural = _("commendations")
         constraints = [

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import one_per, optional_fk, user_ref
-from brigade.core.modelbase import CodedRecord, HistoricalRecord
+from brigade.core.modelbase import CodedRecord, HistoricalRecord, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.duty.models import Officer, unit_fk
@@ -136,7 +136,7 @@ class Ticket(TimeStampedModel):
     objects = TicketQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_at", "-pk"]
+        ordering = newest_first("received_at")
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
@@ -349,7 +349,7 @@ class Consultation(HistoricalRecord):
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = newest_first("at")
         verbose_name = _("consultation")
         verbose_name_plural = pgettext_lazy("records", "consultations")
         indexes = [models.Index(fields=["unit", "at"], name="consultation_unit_at")]
@@ -392,7 +392,7 @@ class Proposal(HistoricalRecord):
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [

@@ -45,3 +45,9 @@ class CodedRecord(NamedRecord):
     class Meta:
         abstract = True
         ordering = ["code"]
+
+
+def newest_first(field: str) -> list[str]:
+    """A log's order: the latest ``field`` first and, among equals, the latest entered
+    (a stable order to page through)."""
+    return [f"-{field}", "-pk"]
