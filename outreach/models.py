@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
-from brigade.core.modelbase import HistoricalRecord, NamedRecord, newest_first
+from brigade.core.fields import ends_after_start, optional_fk, tally_rules, user_ref
+from brigade.core.modelbase import HistoricalRecord, NamedRecord, Tally, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
@@ -147,7 +147,7 @@ class LoveStation(NamedRecord):
         verbose_name_plural = _("love stations")
 
 
-class StationVisitDay(models.Model):
+class StationVisitDay(Tally):
     """How many people a love station served on one day (a tally, tapped +/−)."""
 
     station = models.ForeignKey(
@@ -158,8 +158,6 @@ class StationVisitDay(models.Model):
     )
     day = HappenedDateField(_("day"))
     visits = models.PositiveIntegerField(_("visits"), default=0)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
 
     objects = StationVisitDayQuerySet.as_manager()
 
@@ -167,10 +165,7 @@ class StationVisitDay(models.Model):
         ordering = ["-day"]
         verbose_name = _("station visit day")
         verbose_name_plural = _("station visit days")
-        constraints = [
-            models.UniqueConstraint(fields=["station", "day"], name="visitday_one_per_day"),
-            not_negative("visits", "visitday_not_negative"),
-        ]
+        constraints = tally_rules("visitday", per=["station", "day"], count="visits")
 
     def __str__(self) -> str:
         return f"{self.station} {self.day:%Y-%m-%d}: {self.visits}"

@@ -47,6 +47,17 @@ class CodedRecord(NamedRecord):
         ordering = ["code"]
 
 
+class Tally(models.Model):
+    """A count tapped up and down (+/−) on a page, one row per what it counts: it keeps
+    its last change time and its history (a row per tap), but no creation time."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
 def newest_first(field: str) -> list[str]:
     """A log's order: the latest ``field`` first and, among equals, the latest entered
     (a stable order to page through)."""

@@ -8,12 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
-from brigade.core.fields import ends_after_start, not_negative, one_per, optional_fk
-from brigade.core.modelbase import CodedRecord, HistoricalRecord, NamedRecord
+from brigade.core.fields import ends_after_start, one_per, optional_fk, tally_rules
+from brigade.core.modelbase import CodedRecord, HistoricalRecord, NamedRecord, Tally
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
     AssessmentResult,
@@ -311,7 +310,7 @@ class PatrolLog(HistoricalRecord):
         return max((end - self.started_at).total_seconds(), 0) / 3600
 
 
-class ViolationTally(models.Model):
+class ViolationTally(Tally):
     """How many violations of one kind an officer corrected on one patrol."""
 
     patrol = models.ForeignKey(
@@ -319,17 +318,12 @@ class ViolationTally(models.Model):
     )
     kind = models.CharField(_("violation"), max_length=30, choices=ViolationKind.choices)
     count = models.PositiveIntegerField(_("count"), default=0)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind"]
         verbose_name = _("violation tally")
         verbose_name_plural = _("violation tallies")
-        constraints = [
-            models.UniqueConstraint(fields=["patrol", "kind"], name="tally_one_per_kind"),
-            not_negative("count", "tally_not_negative"),
-        ]
+        constraints = tally_rules("tally", per=["patrol", "kind"], count="count")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.count}"
