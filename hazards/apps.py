@@ -1,28 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.appconfig import DomainAppConfig
+from brigade.core.nav import Link
 from brigade.core.roles import EVERYONE, ON_ROAD, STAFF
 
 
-class HazardsConfig(AppConfig):
+class HazardsConfig(DomainAppConfig):
     """Hazard investigation and rectification, key vehicles and facility works."""
 
     name = "hazards"
     verbose_name = _("Hazards")
-
-    def ready(self) -> None:
-        from hazards.kpis import register_metrics
-
-        register_metrics()
-        register_links()
-        register_panels()
-
-
-def register_links() -> None:
-    """The hazards app's entries in the navigation and on the officer's duty page."""
-    from brigade.core.nav import Link, navigation, quick_actions
-
-    navigation.register(
+    panel_order = 20
+    nav_links = (
         Link(
             "hazards",
             _("Hazards"),
@@ -33,12 +22,7 @@ def register_links() -> None:
             match="/hazards/",
         ),
         Link(
-            "key-vehicles",
-            _("Key vehicles"),
-            "hazards:keyvehicle_list",
-            "truck",
-            STAFF,
-            order=41,
+            "key-vehicles", _("Key vehicles"), "hazards:keyvehicle_list", "truck", STAFF, order=41
         ),
         Link(
             "facility-works",
@@ -49,7 +33,7 @@ def register_links() -> None:
             order=42,
         ),
     )
-    quick_actions.register(
+    quick_links = (
         Link(
             "report-hazard",
             _("Report a hazard"),
@@ -59,21 +43,5 @@ def register_links() -> None:
             order=10,
             primary=True,
         ),
-        Link(
-            "hazard-map",
-            _("Hazard map"),
-            "hazards:hazard_map",
-            "map",
-            ON_ROAD,
-            order=84,
-        ),
-    )
-
-
-def register_panels() -> None:
-    from brigade.core.dashboard.panels import Panel, panels
-    from hazards.panels import panel_context
-
-    panels.register(
-        Panel("hazards", "hazards/partials/dashboard_panel.html", panel_context, order=20)
+        Link("hazard-map", _("Hazard map"), "hazards:hazard_map", "map", ON_ROAD, order=84),
     )

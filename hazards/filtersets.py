@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brigade.core.filters import date_range
+from brigade.duty.filtersets import SubsetFilter
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
 
 class SortFilter(filters.OrderingFilter):
     """Column sorting with empty values last either way (SQLite and PostgreSQL disagree
-    on where NULLs go), and the newest record first among equals."""
+    on where NULLs go), and the newest record first among equals. ``columns`` maps each
+    field a list can be sorted by (its parameter too) to its label."""
+
+    def __init__(self, columns: dict[str, str | Promise]) -> None:
+        super().__init__(fields=list(columns), field_labels=columns, label=_("Sort by"))
 
     def filter(self, qs, value):
         if not value:
@@ -31,23 +37,15 @@ class HazardFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Road, place or description"))
     date_from, date_to = date_range("found_at", of_time=True)
     is_open = filters.BooleanFilter(method="filter_open", label=pgettext_lazy("hazard", "Open"))
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = SubsetFilter("overdue", label=_("Overdue"))
     sort = SortFilter(
-        fields=(
-            ("found_at", "found_at"),
-            ("deadline", "deadline"),
-            ("severity", "severity"),
-            ("status", "status"),
-            ("road", "road"),
-        ),
-        field_labels={
+        {
             "found_at": _("Found"),
             "deadline": _("Deadline"),
             "severity": _("Severity"),
             "status": _("Status"),
             "road": _("Road"),
-        },
-        label=_("Sort by"),
+        }
     )
 
     class Meta:
@@ -66,24 +64,10 @@ class HazardFilterSet(filters.FilterSet):
             return queryset
         return queryset.open() if value else queryset.closed()
 
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.overdue()
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
-
 
 class KeyVehicleFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Plate or owner"))
-    sort = SortFilter(
-        fields=(("plate", "plate"), ("flagged_at", "flagged_at"), ("cleared_at", "cleared_at")),
-        field_labels={
-            "plate": _("Plate"),
-            "flagged_at": _("Flagged"),
-            "cleared_at": _("Cleared"),
-        },
-        label=_("Sort by"),
-    )
+    sort = SortFilter({"plate": _("Plate"), "flagged_at": _("Flagged"), "cleared_at": _("Cleared")})
 
     class Meta:
         model = KeyVehicle
@@ -96,11 +80,7 @@ class KeyVehicleFilterSet(filters.FilterSet):
 class FacilityWorkFilterSet(filters.FilterSet):
     date_from, date_to = date_range("done_on")
     place = filters.CharFilter(lookup_expr="icontains", label=_("Place"))
-    sort = SortFilter(
-        fields=(("done_on", "done_on"), ("quantity", "quantity"), ("kind", "kind")),
-        field_labels={"done_on": _("Date"), "quantity": _("Quantity"), "kind": _("Kind")},
-        label=_("Sort by"),
-    )
+    sort = SortFilter({"done_on": _("Date"), "quantity": _("Quantity"), "kind": _("Kind")})
 
     class Meta:
         model = FacilityWork

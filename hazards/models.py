@@ -11,12 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import optional_fk, user_ref
-from brigade.core.models import TimeStampedModel
+from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import Officer, PatrolLog, unit_fk
 from hazards.choices import (
@@ -42,7 +41,7 @@ from hazards.querysets import (
 )
 
 
-class Hazard(TimeStampedModel):
+class Hazard(HistoricalRecord):
     """A road-safety hazard, from its report to a verified rectification (or its rejection)."""
 
     unit = unit_fk("hazards")
@@ -85,12 +84,11 @@ class Hazard(TimeStampedModel):
     duplicate_of = optional_fk(
         "self", _("duplicate of"), related_name="duplicates", on_delete=models.PROTECT
     )
-    history = HistoricalRecords()
 
     objects = HazardQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-found_at", "-pk"]
+        ordering = newest_first("found_at")
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         constraints = [
@@ -114,7 +112,7 @@ class Hazard(TimeStampedModel):
         return self.is_open and self.deadline is not None and self.deadline < at
 
 
-class HazardPhoto(TimeStampedModel):
+class HazardPhoto(HistoricalRecord):
     """A photo of a hazard before or after its rectification; served only through a view
     that checks the user may see the hazard."""
 
@@ -126,7 +124,6 @@ class HazardPhoto(TimeStampedModel):
         _("photo"), upload_to=upload_path("hazards/photos"), validators=[validate_image]
     )
     uploaded_by = user_ref(_("uploaded by"))
-    history = HistoricalRecords()
 
     objects = PhotoQuerySet.as_manager()
 
@@ -139,7 +136,7 @@ class HazardPhoto(TimeStampedModel):
         return f"{self.hazard_id} {self.get_stage_display()}"
 
 
-class HazardCheck(TimeStampedModel):
+class HazardCheck(HistoricalRecord):
     """A commander's check of a rectification: passed (verified) or failed with a reason."""
 
     hazard = models.ForeignKey(
@@ -149,7 +146,6 @@ class HazardCheck(TimeStampedModel):
     reason = models.TextField(_("reason"), blank=True)
     checked_by = user_ref(_("checked by"))
     checked_at = HappenedDateTimeField(_("checked at"), default=timezone.now)
-    history = HistoricalRecords()
 
     objects = CheckQuerySet.as_manager()
 
@@ -162,7 +158,7 @@ class HazardCheck(TimeStampedModel):
         return f"{self.hazard_id} {self.get_result_display()}"
 
 
-class KeyVehicleImport(TimeStampedModel):
+class KeyVehicleImport(HistoricalRecord):
     """One import of the key-vehicle register: who, when, into which unit, what it did."""
 
     unit = unit_fk("key_vehicle_imports")
@@ -172,12 +168,11 @@ class KeyVehicleImport(TimeStampedModel):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     reopened = models.PositiveIntegerField(_("reopened"), default=0)
-    history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = newest_first("created_at")
         verbose_name = _("key-vehicle import")
         verbose_name_plural = _("key-vehicle imports")
 
@@ -185,7 +180,7 @@ class KeyVehicleImport(TimeStampedModel):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.file_name}"
 
 
-class KeyVehicle(TimeStampedModel):
+class KeyVehicle(HistoricalRecord):
     """A vehicle flagged for overdue inspection, scrapping or unhandled violations; cleared
     (清零) only with evidence."""
 
@@ -213,7 +208,6 @@ class KeyVehicle(TimeStampedModel):
     clearance_note = models.TextField(_("clearance note"), blank=True)
     reopened_count = models.PositiveIntegerField(_("times reopened"), default=0)
     last_import = optional_fk(KeyVehicleImport, _("last import"), related_name="vehicles")
-    history = HistoricalRecords()
 
     objects = KeyVehicleQuerySet.as_manager()
 
@@ -226,7 +220,7 @@ class KeyVehicle(TimeStampedModel):
         return self.plate
 
 
-class FacilityWork(TimeStampedModel):
+class FacilityWork(HistoricalRecord):
     """Work done on road facilities: how many signals, signs, bays... and where."""
 
     unit = unit_fk("facility_works")
@@ -237,12 +231,11 @@ class FacilityWork(TimeStampedModel):
     hazard = optional_fk(Hazard, _("hazard"), related_name="facility_works")
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = user_ref(_("recorded by"))
-    history = HistoricalRecords()
 
     objects = FacilityWorkQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-done_on", "-pk"]
+        ordering = newest_first("done_on")
         verbose_name = _("facility work")
         verbose_name_plural = _("facility works")
         constraints = [

@@ -1,28 +1,17 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.appconfig import DomainAppConfig
+from brigade.core.nav import Link
 from brigade.core.roles import EVERYONE, ON_ROAD
 
 
-class IncidentsConfig(AppConfig):
+class IncidentsConfig(DomainAppConfig):
     """Accidents, hit-and-run cases and the road-accident relief fund."""
 
     name = "incidents"
     verbose_name = _("Incidents")
-
-    def ready(self) -> None:
-        from incidents.kpis import register_metrics
-
-        register_metrics()
-        register_links()
-        register_panels()
-
-
-def register_links() -> None:
-    """The incidents app's entries in the navigation and on the officer's duty page."""
-    from brigade.core.nav import Link, navigation, quick_actions
-
-    navigation.register(
+    panel_order = 30
+    nav_links = (
         Link(
             "incidents",
             _("Accidents"),
@@ -33,7 +22,7 @@ def register_links() -> None:
             match="/incidents/",
         ),
     )
-    quick_actions.register(
+    quick_links = (
         Link(
             "quick-settlement",
             _("Quick settlement"),
@@ -43,13 +32,4 @@ def register_links() -> None:
             order=15,
             primary=True,
         ),
-    )
-
-
-def register_panels() -> None:
-    from brigade.core.dashboard.panels import Panel, panels
-    from incidents.panels import panel_context
-
-    panels.register(
-        Panel("incidents", "incidents/partials/dashboard_panel.html", panel_context, order=30)
     )

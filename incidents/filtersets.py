@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.filters import date_range
+from brigade.duty.filtersets import SubsetFilter
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus
 from incidents.models import Accident, FundAdvance, Recovery
@@ -43,17 +44,11 @@ class FundAdvanceFilterSet(filters.FilterSet):
         "paid_at", of_time=True, labels=(_("Paid from"), _("Paid until"))
     )
     status = filters.ChoiceFilter(choices=AdvanceStatus.choices, label=_("Status"))
-    outstanding = filters.BooleanFilter(method="filter_outstanding", label=_("Money outstanding"))
+    outstanding = SubsetFilter("with_balance", label=_("Money outstanding"))
 
     class Meta:
         model = FundAdvance
         fields = ["status", "purpose"]
-
-    def filter_outstanding(self, queryset, name, value):
-        if value is None:
-            return queryset
-        with_balance = queryset.with_balance()
-        return with_balance if value else queryset.exclude(pk__in=with_balance.values("pk"))
 
 
 class RecoveryFilterSet(filters.FilterSet):

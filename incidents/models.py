@@ -12,12 +12,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import user_ref
-from brigade.core.models import TimeStampedModel
+from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_document
 from brigade.duty.models import unit_fk
 from incidents.choices import (
@@ -64,7 +63,7 @@ def _amount_positive(name: str) -> models.CheckConstraint:
     )
 
 
-class Accident(TimeStampedModel):
+class Accident(HistoricalRecord):
     """A road traffic accident the brigade handled; a hit-and-run stays open until solved."""
 
     occurred_at = HappenedDateTimeField(_("occurred at"), default=timezone.now, db_index=True)
@@ -93,12 +92,11 @@ class Accident(TimeStampedModel):
         _("mediation"), max_length=20, choices=MediationOutcome.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = AccidentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_at", "-pk"]
+        ordering = newest_first("occurred_at")
         verbose_name = _("accident")
         verbose_name_plural = _("accidents")
         constraints = [
@@ -132,7 +130,7 @@ class Accident(TimeStampedModel):
         return max((end - self.occurred_at).days, 0)
 
 
-class AccidentParty(TimeStampedModel):
+class AccidentParty(HistoricalRecord):
     """A person (and their vehicle) involved in an accident."""
 
     accident = models.ForeignKey(
@@ -151,7 +149,6 @@ class AccidentParty(TimeStampedModel):
     liability = models.CharField(
         _("liability"), max_length=20, choices=Liability.choices, blank=True
     )
-    history = HistoricalRecords()
 
     objects = AccidentPartyQuerySet.as_manager()
 
@@ -164,7 +161,7 @@ class AccidentParty(TimeStampedModel):
         return " ".join(p for p in (self.get_role_display(), self.name, self.plate) if p)
 
 
-class AccidentDocument(TimeStampedModel):
+class AccidentDocument(HistoricalRecord):
     """A document attached to an accident (scene photo, liability ruling, agreement)."""
 
     accident = models.ForeignKey(
@@ -175,7 +172,6 @@ class AccidentDocument(TimeStampedModel):
         _("file"), upload_to=upload_path("incidents/documents"), validators=[validate_document]
     )
     uploaded_by = _user_fk("accident_documents", _("uploaded by"))
-    history = HistoricalRecords()
 
     objects = AccidentDocumentQuerySet.as_manager()
 
@@ -188,7 +184,7 @@ class AccidentDocument(TimeStampedModel):
         return self.title
 
 
-class FundAdvance(TimeStampedModel):
+class FundAdvance(HistoricalRecord):
     """An advance from the relief fund (垫付) for one accident's victim: requested, approved
     by a commander other than the requester, paid; then recovered from whoever is liable.
 
@@ -222,12 +218,11 @@ class FundAdvance(TimeStampedModel):
         _("recovered (CNY)"), default=ZERO, max_digits=14, decimal_places=2
     )
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = FundAdvanceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = newest_first("created_at")
         verbose_name = _("fund advance")
         verbose_name_plural = _("fund advances")
         constraints = [
@@ -263,7 +258,7 @@ class FundAdvance(TimeStampedModel):
         return RecoveryWarning.NONE
 
 
-class Recovery(TimeStampedModel):
+class Recovery(HistoricalRecord):
     """A partial repayment of an advance (追偿) by the liable party or their insurer."""
 
     advance = models.ForeignKey(
@@ -276,12 +271,11 @@ class Recovery(TimeStampedModel):
     )
     recorded_by = _user_fk("recoveries_recorded", _("recorded by"))
     notes = models.CharField(_("notes"), max_length=200, blank=True)
-    history = HistoricalRecords()
 
     objects = RecoveryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("recovery")
         verbose_name_plural = _("recoveries")
         constraints = [

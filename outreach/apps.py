@@ -1,37 +1,24 @@
-from django.apps import AppConfig
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.appconfig import DomainAppConfig
+from brigade.core.nav import Link
 from brigade.core.roles import DUTY, EVERYONE
 
+# on the navigation and among the duty page's quick actions
+LOVE_STATIONS = Link(
+    "love-stations", _("Love stations"), "outreach:lovestation_list", "cup-hot", EVERYONE
+)
 
-class OutreachConfig(AppConfig):
+
+class OutreachConfig(DomainAppConfig):
     """Publicity events, campaigns, love stations, assistance and commendations."""
 
     name = "outreach"
     verbose_name = _("Outreach")
-
-    def ready(self) -> None:
-        from outreach.kpis import register_metrics
-
-        register_metrics()
-        register_links()
-        register_panels()
-
-
-def register_panels() -> None:
-    from brigade.core.dashboard.panels import Panel, panels
-    from outreach.panels import panel_context
-
-    panels.register(
-        Panel("outreach", "outreach/partials/dashboard_panel.html", panel_context, order=50)
-    )
-
-
-def register_links() -> None:
-    """The outreach entries in the navigation and the officer's duty-page quick actions."""
-    from brigade.core.nav import Link, navigation, quick_actions
-
-    navigation.register(
+    panel_order = 50
+    nav_links = (
         Link(
             "outreach-events",
             _("Publicity"),
@@ -50,14 +37,7 @@ def register_links() -> None:
             order=61,
             match="/outreach/assistance/",
         ),
-        Link(
-            "outreach-stations",
-            _("Love stations"),
-            "outreach:lovestation_list",
-            "cup-hot",
-            EVERYONE,
-            order=63,
-        ),
+        replace(LOVE_STATIONS, key="outreach-stations", order=63),
         Link(
             "outreach-commendations",
             _("Commendations"),
@@ -67,7 +47,7 @@ def register_links() -> None:
             order=64,
         ),
     )
-    quick_actions.register(
+    quick_links = (
         Link(
             "log-assistance",
             _("Log assistance"),
@@ -86,12 +66,5 @@ def register_links() -> None:
             order=21,
             primary=True,
         ),
-        Link(
-            "love-stations",
-            _("Love stations"),
-            "outreach:lovestation_list",
-            "cup-hot",
-            EVERYONE,
-            order=84,
-        ),
+        replace(LOVE_STATIONS, order=84),
     )

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from brigade.core.filters import date_range, running_on
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-    StationVisitDay,
-)
+from outreach import models
 
 
 class PublicityEventFilterSet(filters.FilterSet):
@@ -22,7 +16,7 @@ class PublicityEventFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Venue or topic"))
 
     class Meta:
-        model = PublicityEvent
+        model = models.PublicityEvent
         fields = ["unit", "venue_kind", "campaign", "date_from", "date_to", "officer", "q"]
 
     def search(self, queryset, name, value):
@@ -35,21 +29,18 @@ class OutreachCampaignFilterSet(filters.FilterSet):
     active_on = running_on()
 
     class Meta:
-        model = OutreachCampaign
+        model = models.OutreachCampaign
         fields = ["goal_kind", "unit", "active_on"]
 
 
-class LoveStationFilterSet(filters.FilterSet):
-    class Meta:
-        model = LoveStation
-        fields = ["unit", "is_active"]
+LoveStationFilterSet = filterset_factory(models.LoveStation, fields=["unit", "is_active"])
 
 
 class StationVisitDayFilterSet(filters.FilterSet):
     date_from, date_to = date_range("day")
 
     class Meta:
-        model = StationVisitDay
+        model = models.StationVisitDay
         fields = ["date_from", "date_to"]
 
 
@@ -58,7 +49,7 @@ class AssistanceEventFilterSet(filters.FilterSet):
     officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
 
     class Meta:
-        model = AssistanceEvent
+        model = models.AssistanceEvent
         fields = ["unit", "kind", "date_from", "date_to", "officer"]
 
 
@@ -66,5 +57,5 @@ class CommendationFilterSet(filters.FilterSet):
     date_from, date_to = date_range("received_on")
 
     class Meta:
-        model = Commendation
+        model = models.Commendation
         fields = ["unit", "kind", "officer", "date_from", "date_to"]

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import ends_after_start, not_negative, optional_fk, user_ref
+from brigade.core.fields import ends_after_start, optional_fk, tally_rules, user_ref
+from brigade.core.modelbase import HistoricalRecord, NamedRecord, Tally, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import DutyPost, Officer, Unit, unit_fk
@@ -31,11 +32,10 @@ from outreach.querysets import (
 LARGE_AUDIENCE = 100_000
 
 
-class OutreachCampaign(TimeStampedModel):
+class OutreachCampaign(NamedRecord):
     """A publicity project with a partner and a goal (e.g. the school "yellow cap" project
     with the education bureau); not to be confused with a crackdown (brigade.Campaign)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     partner = models.CharField(_("partner"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
     unit = models.ForeignKey(
@@ -48,7 +48,6 @@ class OutreachCampaign(TimeStampedModel):
     ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
     goal_kind = models.CharField(_("goal"), max_length=20, choices=GoalKind.choices)
     goal_target = models.PositiveIntegerField(_("target"))
-    history = HistoricalRecords()
 
     objects = OutreachCampaignQuerySet.as_manager()
 
@@ -64,9 +63,6 @@ class OutreachCampaign(TimeStampedModel):
                 violation_error_message=_("The target must be at least 1."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def is_running(self, day: dt.date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
@@ -96,7 +92,7 @@ class PublicityEvent(TimeStampedModel):
     objects = PublicityEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-held_on", "-pk"]
+        ordering = newest_first("held_on")
         verbose_name = _("publicity event")
         verbose_name_plural = _("publicity events")
         indexes = [models.Index(fields=["unit", "held_on"])]
@@ -105,7 +101,7 @@ class PublicityEvent(TimeStampedModel):
         return f"{self.held_on:%Y-%m-%d} {self.venue_name}"
 
 
-class EventPhoto(TimeStampedModel):
+class EventPhoto(HistoricalRecord):
     """A photo taken at a publicity event (content-checked, served only to those who may
     see the event)."""
 
@@ -117,7 +113,6 @@ class EventPhoto(TimeStampedModel):
     )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = user_ref(_("uploaded by"))
-    history = HistoricalRecords()
 
     objects = EventPhotoQuerySet.as_manager()
 
@@ -130,11 +125,10 @@ class EventPhoto(TimeStampedModel):
         return self.caption or f"{self.event} #{self.pk}"
 
 
-class LoveStation(TimeStampedModel):
+class LoveStation(NamedRecord):
     """A love station (爱心驿站): a kiosk or post where outdoor workers rest, warm up,
     charge a phone or get water."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     location = models.CharField(_("where"), max_length=200)
     post = optional_fk(
         DutyPost, _("kiosk or post"), related_name="love_stations", on_delete=models.PROTECT
@@ -144,7 +138,6 @@ class LoveStation(TimeStampedModel):
     unit = unit_fk("love_stations")
     opened_on = HappenedDateField(_("opened on"))
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = LoveStationQuerySet.as_manager()
 
@@ -153,11 +146,8 @@ class LoveStation(TimeStampedModel):
         verbose_name = _("love station")
         verbose_name_plural = _("love stations")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class StationVisitDay(models.Model):
+class StationVisitDay(Tally):
     """How many people a love station served on one day (a tally, tapped +/−)."""
 
     station = models.ForeignKey(
@@ -168,8 +158,6 @@ class StationVisitDay(models.Model):
     )
     day = HappenedDateField(_("day"))
     visits = models.PositiveIntegerField(_("visits"), default=0)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
 
     objects = StationVisitDayQuerySet.as_manager()
 
@@ -177,10 +165,7 @@ class StationVisitDay(models.Model):
         ordering = ["-day"]
         verbose_name = _("station visit day")
         verbose_name_plural = _("station visit days")
-        constraints = [
-            models.UniqueConstraint(fields=["station", "day"], name="visitday_one_per_day"),
-            not_negative("visits", "visitday_not_negative"),
-        ]
+        constraints = tally_rules("visitday", per=["station", "day"], count="visits")
 
     def __str__(self) -> str:
         return f"{self.station} {self.day:%Y-%m-%d}: {self.visits}"
@@ -205,7 +190,7 @@ class AssistanceEvent(TimeStampedModel):
     objects = AssistanceEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_at", "-pk"]
+        ordering = newest_first("occurred_at")
         verbose_name = _("assistance event")
         verbose_name_plural = _("assistance events")
         indexes = [models.Index(fields=["unit", "occurred_at"])]
@@ -214,7 +199,7 @@ class AssistanceEvent(TimeStampedModel):
         return f"{self.get_kind_display()} {self.location}"
 
 
-class Commendation(TimeStampedModel):
+class Commendation(HistoricalRecord):
     """A banner (锦旗) or letter of thanks from the public, to one officer or one unit."""
 
     kind = models.CharField(
@@ -242,12 +227,11 @@ class Commendation(TimeStampedModel):
         blank=True,
     )
     recorded_by = user_ref(_("recorded by"))
-    history = HistoricalRecords()
 
     objects = CommendationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("commendation")
         verbose_name_plural = _("commendations")
         constraints = [

@@ -7,19 +7,10 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from petitions.models import (
-    Consultation,
-    PhoneViewLog,
-    Proposal,
-    Ticket,
-    TicketCallback,
-    TicketCategory,
-    TicketExtension,
-    TicketReply,
-)
+from petitions import models
 
 
-@admin.register(TicketCategory)
+@admin.register(models.TicketCategory)
 class TicketCategoryAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "sign_days", "reply_days", "close_days", "is_active")
     list_filter = ("is_active",)
@@ -27,24 +18,24 @@ class TicketCategoryAdmin(SimpleHistoryAdmin):
 
 
 class ReplyInline(admin.TabularInline):
-    model = TicketReply
+    model = models.TicketReply
     extra = 0
     fields = ("round", "text", "replied_at", "replied_by")
 
 
 class CallbackInline(admin.TabularInline):
-    model = TicketCallback
+    model = models.TicketCallback
     extra = 0
     fields = ("round", "result", "at", "by", "notes")
 
 
 class ExtensionInline(admin.TabularInline):
-    model = TicketExtension
+    model = models.TicketExtension
     extra = 0
     fields = ("new_due", "old_due", "reason", "status", "decided_by", "decided_at")
 
 
-@admin.register(Ticket)
+@admin.register(models.Ticket)
 class TicketAdmin(SimpleHistoryAdmin):
     list_display = ("number", "category", "unit", "status", "round", "received_at", "next_due")
     list_filter = ("status", "channel", "category", "unit")
@@ -54,14 +45,14 @@ class TicketAdmin(SimpleHistoryAdmin):
     inlines = [ReplyInline, CallbackInline, ExtensionInline]
 
 
-@admin.register(TicketExtension)
+@admin.register(models.TicketExtension)
 class TicketExtensionAdmin(SimpleHistoryAdmin):
     list_display = ("ticket", "new_due", "status", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("ticket", "requested_by", "decided_by")
 
 
-@admin.register(PhoneViewLog)
+@admin.register(models.PhoneViewLog)
 class PhoneViewLogAdmin(admin.ModelAdmin):
     list_display = ("at", "user", "ticket", "ip")
     search_fields = ("ticket__number", "user__username")
@@ -77,7 +68,7 @@ class PhoneViewLogAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Consultation)
+@admin.register(models.Consultation)
 class ConsultationAdmin(SimpleHistoryAdmin):
     list_display = ("at", "topic", "channel", "unit", "answered_by")
     list_filter = ("channel", "unit")
@@ -85,7 +76,7 @@ class ConsultationAdmin(SimpleHistoryAdmin):
     date_hierarchy = "at"
 
 
-@admin.register(Proposal)
+@admin.register(models.Proposal)
 class ProposalAdmin(SimpleHistoryAdmin):
     list_display = ("title", "kind", "proposer", "grade", "received_on", "reply_mode", "replied_at")
     list_filter = ("kind", "grade", "reply_mode", "unit")

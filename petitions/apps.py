@@ -1,44 +1,25 @@
-from django.apps import AppConfig
+from dataclasses import replace
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade.core.appconfig import DomainAppConfig
+from brigade.core.nav import Link
 from brigade.core.roles import DESK, EVERYONE, ON_ROAD
 
+# the clerk's landing page is the work queue
+TICKETS = Link("tickets", _("12345 tickets"), "petitions:ticket_list", "telephone", DESK, order=30)
 
-class PetitionsConfig(AppConfig):
+
+class PetitionsConfig(DomainAppConfig):
     """The 12345 hotline tickets, consultations and proposals."""
 
     name = "petitions"
     verbose_name = _("Petitions")
-
-    def ready(self) -> None:
-        from petitions.kpis import register_metrics
-        from petitions.weekly import register_lists
-
-        register_metrics()
-        register_lists()  # the weekly summary's figures, listed like the metrics'
-        register_links()
-        register_panels()
-
-
-def register_links() -> None:
-    """The petitions app's entries in the navigation and on the officer's duty page."""
-    from brigade.core.nav import Link, landing_pages, navigation, quick_actions
-
-    # the clerk's landing page is the work queue
-    landing_pages.register(
-        Link("tickets", _("12345 tickets"), "petitions:ticket_list", "telephone", DESK, order=30)
-    )
-    navigation.register(
-        Link(
-            "tickets",
-            _("12345 tickets"),
-            "petitions:ticket_list",
-            "telephone",
-            DESK,
-            order=30,
-            match="/petitions/",
-        ),
+    panel_order = 30
+    landing_links = (TICKETS,)
+    nav_links = (
+        replace(TICKETS, match="/petitions/"),
         Link(
             "weekly-summary",
             _("Weekly summary"),
@@ -64,7 +45,7 @@ def register_links() -> None:
             order=32,
         ),
     )
-    quick_actions.register(
+    quick_links = (
         Link(
             "log-consultation",
             _("Log a question answered"),
@@ -75,11 +56,8 @@ def register_links() -> None:
         ),
     )
 
+    def ready(self) -> None:
+        from petitions.weekly import register_lists
 
-def register_panels() -> None:
-    from brigade.core.dashboard.panels import Panel, panels
-    from petitions.panels import panel_context
-
-    panels.register(
-        Panel("petitions", "petitions/partials/dashboard_panel.html", panel_context, order=30)
-    )
+        super().ready()
+        register_lists()  # the weekly summary's figures, listed like the metrics'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_filters.filterset import filterset_factory
 
 from brigade.core.filters import date_range
 from brigade.duty.models import Officer, Unit
@@ -56,10 +57,7 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.due_later(today)
 
 
-class TicketCategoryFilterSet(filters.FilterSet):
-    class Meta:
-        model = TicketCategory
-        fields = ["is_active"]
+TicketCategoryFilterSet = filterset_factory(TicketCategory, fields=["is_active"])
 
 
 class ConsultationFilterSet(filters.FilterSet):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
 from brigade.core.fields import one_per, optional_fk, user_ref
+from brigade.core.modelbase import CodedRecord, HistoricalRecord, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.duty.models import Officer, unit_fk
@@ -42,11 +43,9 @@ from petitions.querysets import (
 _WORKDAYS = [MinValueValidator(0), MaxValueValidator(60)]
 
 
-class TicketCategory(TimeStampedModel):
+class TicketCategory(CodedRecord):
     """A kind of 12345 ticket with its deadline rule in working days and reply templates."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.SlugField(_("code"), max_length=30, unique=True)
     sign_days = models.PositiveSmallIntegerField(
         _("sign within (working days)"), default=1, validators=_WORKDAYS
     )
@@ -63,12 +62,10 @@ class TicketCategory(TimeStampedModel):
         help_text=_("Texts a clerk can start a reply from, one per entry."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("ticket category")
         verbose_name_plural = _("ticket categories")
         constraints = [
@@ -81,9 +78,6 @@ class TicketCategory(TimeStampedModel):
                 ),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Ticket(TimeStampedModel):
@@ -142,7 +136,7 @@ class Ticket(TimeStampedModel):
     objects = TicketQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_at", "-pk"]
+        ordering = newest_first("received_at")
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
@@ -210,7 +204,7 @@ class Ticket(TimeStampedModel):
         return self.next_due is not None and self.next_due < today
 
 
-class TicketReply(TimeStampedModel):
+class TicketReply(HistoricalRecord):
     """The reply (反馈) given to the citizen in one round of a ticket."""
 
     ticket = models.ForeignKey(
@@ -220,7 +214,6 @@ class TicketReply(TimeStampedModel):
     text = models.TextField(_("reply"))
     replied_at = HappenedDateTimeField(_("replied at"))
     replied_by = user_ref(_("replied by"))
-    history = HistoricalRecords()
 
     objects = ReplyQuerySet.as_manager()
 
@@ -240,7 +233,7 @@ class TicketReply(TimeStampedModel):
         return f"{self.ticket} #{self.round}"
 
 
-class TicketCallback(TimeStampedModel):
+class TicketCallback(HistoricalRecord):
     """The callback (回访) to the citizen after a round was closed: were they satisfied?"""
 
     ticket = models.ForeignKey(
@@ -253,7 +246,6 @@ class TicketCallback(TimeStampedModel):
     by = user_ref(_("called back by"))
     at = HappenedDateTimeField(_("called back at"), db_index=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = CallbackQuerySet.as_manager()
 
@@ -274,7 +266,7 @@ class TicketCallback(TimeStampedModel):
         return f"{self.ticket} #{self.round}: {self.get_result_display()}"
 
 
-class TicketExtension(TimeStampedModel):
+class TicketExtension(HistoricalRecord):
     """A request to extend a ticket's closing deadline (延期), approved by a commander."""
 
     ticket = models.ForeignKey(
@@ -292,7 +284,6 @@ class TicketExtension(TimeStampedModel):
     requested_by = user_ref(_("requested by"))
     decided_by = user_ref(_("decided by"))
     decided_at = HappenedDateTimeField(_("decided at"), null=True, blank=True)
-    history = HistoricalRecords()
 
     objects = ExtensionQuerySet.as_manager()
 
@@ -343,7 +334,7 @@ class PhoneViewLog(models.Model):
         return f"{self.user} @ {self.ticket}"
 
 
-class Consultation(TimeStampedModel):
+class Consultation(HistoricalRecord):
     """A question from the public answered by phone or in person (quick log)."""
 
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
@@ -354,12 +345,11 @@ class Consultation(TimeStampedModel):
     )
     at = HappenedDateTimeField(_("answered at"), db_index=True)
     unit = unit_fk("consultations")
-    history = HistoricalRecords()
 
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at", "-pk"]
+        ordering = newest_first("at")
         verbose_name = _("consultation")
         verbose_name_plural = pgettext_lazy("records", "consultations")
         indexes = [models.Index(fields=["unit", "at"], name="consultation_unit_at")]
@@ -368,7 +358,7 @@ class Consultation(TimeStampedModel):
         return self.topic
 
 
-class Proposal(TimeStampedModel):
+class Proposal(HistoricalRecord):
     """A People's Congress suggestion or CPPCC proposal (人大建议/政协提案) to answer."""
 
     # What the desk enters (on the page and through the API); the answer comes later.
@@ -398,12 +388,11 @@ class Proposal(TimeStampedModel):
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True, db_index=True)
     unit = unit_fk("proposals")
     handler = optional_fk(Officer, _("handler"), related_name="proposals", on_delete=models.PROTECT)
-    history = HistoricalRecords()
 
     objects = ProposalQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = newest_first("received_on")
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [

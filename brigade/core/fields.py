@@ -90,6 +90,15 @@ def not_negative(field: str, name: str) -> models.CheckConstraint:
     )
 
 
+def tally_rules(prefix: str, *, per: list[str], count: str) -> list[models.BaseConstraint]:
+    """A tally's rules: one row per ``per`` (``<prefix>_one_per_<its last field>``) and a
+    ``count`` not below zero (``<prefix>_not_negative``)."""
+    return [
+        models.UniqueConstraint(fields=per, name=f"{prefix}_one_per_{per[-1]}"),
+        not_negative(count, f"{prefix}_not_negative"),
+    ]
+
+
 def one_per(fields: list[str], name: str, message: Label) -> models.UniqueConstraint:
     """One row per combination of ``fields`` (one reply per round, one attendance…)."""
     return models.UniqueConstraint(fields=fields, name=name, violation_error_message=message)

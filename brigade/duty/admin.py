@@ -67,14 +67,9 @@ class ShiftAdmin(SimpleHistoryAdmin):
     def save_model(
         self, request: HttpRequest, obj: models.Shift, form: forms.ModelForm, change: bool
     ) -> None:
-        shift_save(
-            officer=obj.officer,
-            post=obj.post,
-            starts_at=obj.starts_at,
-            ends_at=obj.ends_at,
-            duty=obj.duty,
-            shift=obj if change else None,
-        )
+        # the form's fields are what the service takes
+        fields = {name: getattr(obj, name) for name in ShiftAdminForm.Meta.fields}
+        shift_save(**fields, shift=obj if change else None)
 
 
 @admin.register(models.Campaign)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import filterset_factory
 
 from brigade.core.filters import date_range, running_on
 from brigade.duty import models
 
 
-class UnitFilterSet(filters.FilterSet):
+class SubsetFilter(filters.BooleanFilter):
+    """Yes or no to a part of the list that its queryset's ``subset`` method picks (the
+    overdue hazards, the advances with money outstanding): yes keeps that part, no the
+    rest, and unset both."""
+
+    def __init__(self, subset: str, **kwargs: Any) -> None:
+        self.subset = subset
+        super().__init__(**kwargs)
+
+    def filter(self, qs: Any, value: bool | None) -> Any:
+        if value is None:
+            return qs
+        part = getattr(qs, self.subset)()
+        return part if value else qs.exclude(pk__in=part.values("pk"))
+
+
+class NamedFilterSet(filters.FilterSet):
+    """The list of records known by their name, filtered by a part of it."""
+
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
 
+
+class UnitFilterSet(NamedFilterSet):
     class Meta:
         model = models.Unit
         fields = ["kind", "name"]
@@ -30,9 +53,7 @@ class OfficerFilterSet(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(badge_no__icontains=value))
 
 
-class DutyPostFilterSet(filters.FilterSet):
-    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
-
+class DutyPostFilterSet(NamedFilterSet):
     class Meta:
         model = models.DutyPost
         fields = ["unit", "kind", "is_active", "name"]
@@ -80,10 +101,9 @@ class TrainingSessionFilterSet(filters.FilterSet):
         fields = ["unit", "kind"]
 
 
-class AttendanceFilterSet(filters.FilterSet):
-    class Meta:
-        model = models.Attendance
-        fields = ["session", "officer", "attended", "result"]
+AttendanceFilterSet = filterset_factory(
+    models.Attendance, fields=["session", "officer", "attended", "result"]
+)
 
 
 class SchoolBreakFilterSet(filters.FilterSet):

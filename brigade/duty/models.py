@@ -8,12 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
-from brigade.core.fields import ends_after_start, not_negative, one_per, optional_fk
-from brigade.core.models import TimeStampedModel
+from brigade.core.fields import ends_after_start, one_per, optional_fk, tally_rules
+from brigade.core.modelbase import CodedRecord, HistoricalRecord, NamedRecord, Tally
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
     AssessmentResult,
@@ -38,25 +37,18 @@ from brigade.duty.querysets import (
 ALL_WEEKDAYS = "1234567"
 
 
-class Unit(TimeStampedModel):
+class Unit(CodedRecord):
     """A squadron (中队) or the brigade headquarters; records are scoped to a unit."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.SlugField(_("code"), max_length=30, unique=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.SQUADRON
     )
-    history = HistoricalRecords()
 
     objects = UnitQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedRecord.Meta):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def unit_id(self) -> int:
@@ -71,7 +63,7 @@ def unit_fk(related_name: str) -> models.ForeignKey[Unit, Unit]:
     )
 
 
-class Officer(TimeStampedModel):
+class Officer(HistoricalRecord):
     """A police officer, auxiliary or security staff member; optionally a login."""
 
     user = models.OneToOneField(
@@ -91,7 +83,6 @@ class Officer(TimeStampedModel):
     motorcycle_certified = models.BooleanField(_("motorcycle certified"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
 
     objects = OfficerQuerySet.as_manager()
 
@@ -104,7 +95,7 @@ class Officer(TimeStampedModel):
         return f"{self.name} ({self.badge_no})"
 
 
-class DutyPost(TimeStampedModel):
+class DutyPost(NamedRecord):
     """A post officers are assigned to (定岗), with the days and hours it is staffed."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -127,7 +118,6 @@ class DutyPost(TimeStampedModel):
         default=timezone.localdate,
         help_text=_("Coverage counts the post as planned from this day on."),
     )
-    history = HistoricalRecords()
 
     objects = DutyPostQuerySet.as_manager()
 
@@ -143,14 +133,10 @@ class DutyPost(TimeStampedModel):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Campaign(TimeStampedModel):
+class Campaign(NamedRecord):
     """A crackdown campaign (专项整治) that patrols and their tallies can be tagged to."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     focus = models.CharField(
         _("focus"),
@@ -160,7 +146,6 @@ class Campaign(TimeStampedModel):
     )
     starts_on = PlannedDateField(_("starts on"))
     ends_on = PlannedDateField(_("ends on"), null=True, blank=True)
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()  # crackdowns are brigade-wide
 
@@ -172,15 +157,12 @@ class Campaign(TimeStampedModel):
             ends_after_start("campaign_ends_after_start"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def focus_kinds(self) -> list[str]:
         valid = set(ViolationKind.values)
         return [k.strip() for k in self.focus.split(",") if k.strip() in valid]
 
 
-class RoadWorksZone(TimeStampedModel):
+class RoadWorksZone(NamedRecord):
     """A road under construction that needs extra police presence."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -190,7 +172,6 @@ class RoadWorksZone(TimeStampedModel):
     starts_on = PlannedDateField(_("works start"))
     ends_on = PlannedDateField(_("works end"), null=True, blank=True)
     extra_officers = models.PositiveSmallIntegerField(_("extra officers needed"), default=1)
-    history = HistoricalRecords()
 
     objects = UnitScopedQuerySet.as_manager()
 
@@ -202,17 +183,13 @@ class RoadWorksZone(TimeStampedModel):
             ends_after_start("zone_ends_after_start"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class SchoolBreak(TimeStampedModel):
+class SchoolBreak(NamedRecord):
     """A school holiday (winter/summer break): school posts are not staffed then."""
 
     name = models.CharField(_("name"), max_length=100)
     starts_on = PlannedDateField(_("starts on"))
     ends_on = PlannedDateField(_("ends on"))
-    history = HistoricalRecords()
 
     objects = BrigadeWideQuerySet.as_manager()
 
@@ -224,11 +201,8 @@ class SchoolBreak(TimeStampedModel):
             ends_after_start("schoolbreak_ends_after_start", open_ended=False),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Shift(TimeStampedModel):
+class Shift(HistoricalRecord):
     """One officer on one post for one time window (定人定岗定责)."""
 
     officer = models.ForeignKey(
@@ -241,7 +215,6 @@ class Shift(TimeStampedModel):
     starts_at = PlannedDateTimeField(_("starts at"))
     ends_at = PlannedDateTimeField(_("ends at"))
     duty = models.CharField(_("duty"), max_length=200, blank=True)
-    history = HistoricalRecords()
 
     objects = ShiftQuerySet.as_manager()
 
@@ -276,7 +249,7 @@ PATROL_RECORD_FIELDS = (
 )
 
 
-class PatrolLog(TimeStampedModel):
+class PatrolLog(HistoricalRecord):
     """A patrol or a spell of post duty, from start to end, with what was done on it."""
 
     officer = models.ForeignKey(
@@ -298,7 +271,6 @@ class PatrolLog(TimeStampedModel):
     )
     weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = PatrolLogQuerySet.as_manager()
 
@@ -338,7 +310,7 @@ class PatrolLog(TimeStampedModel):
         return max((end - self.started_at).total_seconds(), 0) / 3600
 
 
-class ViolationTally(models.Model):
+class ViolationTally(Tally):
     """How many violations of one kind an officer corrected on one patrol."""
 
     patrol = models.ForeignKey(
@@ -346,23 +318,18 @@ class ViolationTally(models.Model):
     )
     kind = models.CharField(_("violation"), max_length=30, choices=ViolationKind.choices)
     count = models.PositiveIntegerField(_("count"), default=0)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind"]
         verbose_name = _("violation tally")
         verbose_name_plural = _("violation tallies")
-        constraints = [
-            models.UniqueConstraint(fields=["patrol", "kind"], name="tally_one_per_kind"),
-            not_negative("count", "tally_not_negative"),
-        ]
+        constraints = tally_rules("tally", per=["patrol", "kind"], count="count")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.count}"
 
 
-class TrainingSession(TimeStampedModel):
+class TrainingSession(HistoricalRecord):
     """A study session, lecture, education viewing, drill or motorcycle-skills course."""
 
     unit = unit_fk("trainings")
@@ -371,7 +338,6 @@ class TrainingSession(TimeStampedModel):
     held_on = PlannedDateField(_("held on"), db_index=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
 
     objects = TrainingSessionQuerySet.as_manager()
 
@@ -384,7 +350,7 @@ class TrainingSession(TimeStampedModel):
         return f"{self.held_on} {self.title}"
 
 
-class Attendance(TimeStampedModel):
+class Attendance(HistoricalRecord):
     """One officer at one training session, with the assessment result if assessed."""
 
     session = models.ForeignKey(
@@ -411,7 +377,6 @@ class Attendance(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    history = HistoricalRecords()
 
     objects = AttendanceQuerySet.as_manager()
 

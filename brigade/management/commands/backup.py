@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from brigade.core import backups
+from brigade.core.commands import BackupCommand
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = "Back up the database (and the uploaded files) into timestamped files."
+    no_media_help = "Leave the uploaded files out."
+    database_url_help = "Back up this database instead of the configured one."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -25,20 +28,13 @@ class Command(BaseCommand):
             type=Path,
             help="Folder of the backup files (default: BACKUP_DIR, else backups/).",
         )
-        parser.add_argument("--no-media", action="store_true", help="Leave the uploaded files out.")
-        parser.add_argument(
-            "--database-url", help="Back up this database instead of the configured one."
-        )
+        super().add_arguments(parser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        folder = options["output_dir"] or backups.default_folder()
-        try:
-            made = backups.backup(
-                folder,
-                db=backups.Database.from_url(options["database_url"]),
-                media_root=None if options["no_media"] else Path(settings.MEDIA_ROOT),
-            )
-        except backups.BackupError as exc:
-            raise CommandError(str(exc)) from exc
+    def run(self, db: backups.Database, **options: Any) -> None:
+        made = backups.backup(
+            options["output_dir"] or backups.default_folder(),
+            db=db,
+            media_root=None if options["no_media"] else Path(settings.MEDIA_ROOT),
+        )
         for path in made:
             self.stdout.write(f"{path}  ({path.stat().st_size:,} bytes)")

@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from brigade.core import backups
+from brigade.core.commands import BackupCommand
 
 
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = "Restore a backup file (and its uploaded files) into a database."
+    no_media_help = "Restore no files."
+    database_url_help = "Restore into this database instead of the configured one."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="A .pgdump or .sqlite3 backup file.")
@@ -27,10 +30,7 @@ class Command(BaseCommand):
             type=Path,
             help="The uploaded files archive (default: the one made with FILE, if any).",
         )
-        parser.add_argument("--no-media", action="store_true", help="Restore no files.")
-        parser.add_argument(
-            "--database-url", help="Restore into this database instead of the configured one."
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             "--media-root", type=Path, help="Unpack the files here instead of MEDIA_ROOT."
         )
@@ -43,26 +43,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["file"].is_file():
+            raise CommandError(f"No backup file at {options['file']}.")
+        super().handle(*args, **options)
+
+    def run(self, db: backups.Database, **options: Any) -> None:
         path: Path = options["file"]
-        if not path.is_file():
-            raise CommandError(f"No backup file at {path}.")
         media = None if options["no_media"] else options["media"] or backups.media_beside(path)
         media_root = options["media_root"] or Path(settings.MEDIA_ROOT)
-        try:
-            db = backups.Database.from_url(options["database_url"])
-            target = db.name if db.vendor == "sqlite" else f"{db.name} on {db.host or 'local'}"
-            if options["interactive"]:
-                answer = input(
-                    f"This replaces the data of the {db.vendor} database {target}"
-                    + (f" and files in {media_root}" if media else "")
-                    + f" with {path}. Type 'yes' to go on: "
-                )
-                if answer.strip().lower() != "yes":
-                    raise CommandError("Restore cancelled.")
-            backups.restore_database(path, db)
-            self.stdout.write(f"Database {target} restored from {path}.")
-            if media is not None:
-                count = backups.restore_media(media, media_root)
-                self.stdout.write(f"{count} uploaded files restored into {media_root}.")
-        except backups.BackupError as exc:
-            raise CommandError(str(exc)) from exc
+        target = db.name if db.vendor == "sqlite" else f"{db.name} on {db.host or 'local'}"
+        if options["interactive"]:
+            answer = input(
+                f"This replaces the data of the {db.vendor} database {target}"
+                + (f" and files in {media_root}" if media else "")
+                + f" with {path}. Type 'yes' to go on: "
+            )
+            if answer.strip().lower() != "yes":
+                raise CommandError("Restore cancelled.")
+        backups.restore_database(path, db)
+        self.stdout.write(f"Database {target} restored from {path}.")
+        if media is not None:
+            count = backups.restore_media(media, media_root)
+            self.stdout.write(f"{count} uploaded files restored into {media_root}.")

@@ -1,0 +1,34 @@
+"""The AppConfig of a domain app: what it brings to the core's registries when the project
+starts, declared on the class (its metrics, its links, its dashboard panel)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import ClassVar
+
+from django.apps import AppConfig
+
+from brigade.core.dashboard.panels import Panel, panels
+from brigade.core.nav import Link, landing_pages, navigation, quick_actions
+
+
+class DomainAppConfig(AppConfig):
+    """On ``ready()``: registers the app's metrics (``<app>.kpis.register_metrics``), its
+    links in the navigation, on the officer's duty page and as landing pages, and, when
+    ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context`` drawn by
+    ``<app>/partials/dashboard_panel.html``)."""
+
+    nav_links: ClassVar[tuple[Link, ...]] = ()
+    quick_links: ClassVar[tuple[Link, ...]] = ()
+    landing_links: ClassVar[tuple[Link, ...]] = ()
+    panel_order: ClassVar[int | None] = None
+
+    def ready(self) -> None:
+        import_module(f"{self.name}.kpis").register_metrics()
+        navigation.register(*self.nav_links)
+        quick_actions.register(*self.quick_links)
+        landing_pages.register(*self.landing_links)
+        if self.panel_order is not None:
+            context = import_module(f"{self.name}.panels").panel_context
+            template = f"{self.label}/partials/dashboard_panel.html"
+            panels.register(Panel(self.label, template, context, order=self.panel_order))

@@ -1,0 +1,64 @@
+"""Abstract bases of the domain's records: what every kept record declares alike.
+
+A concrete model that stands on one of these gets the same columns, the same historical
+table and the same options as if it spelled them out itself (no migration follows).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from brigade.core.models import TimeStampedModel
+
+
+class HistoricalRecord(TimeStampedModel):
+    """A record with its creation and last-change times and its change history: each
+    concrete model gets its own historical table (``history``), as simple-history makes it
+    for ``history = HistoricalRecords()`` on the model itself."""
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class NamedRecord(HistoricalRecord):
+    """A record known by its name (a unit, a post, a campaign…), which is unique unless
+    the model declares its own ``name``."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CodedRecord(NamedRecord):
+    """Reference data with a short unique code besides its name, listed by code."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+
+class Tally(models.Model):
+    """A count tapped up and down (+/−) on a page, one row per what it counts: it keeps
+    its last change time and its history (a row per tap), but no creation time."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+def newest_first(field: str) -> list[str]:
+    """A log's order: the latest ``field`` first and, among equals, the latest entered
+    (a stable order to page through)."""
+    return [f"-{field}", "-pk"]
