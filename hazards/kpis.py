@@ -9,17 +9,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
-from brigade.core.kpi.records import describe
+from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, Figure, M, Records, rate, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
@@ -85,21 +84,11 @@ def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
         yield timezone.localdate(hazard.closed_at), hazard.unit_id
 
 
-def _reverser(name: str) -> Any:
-    return lambda record: reverse(name, args=[record.pk])
-
-
 def describe_records() -> None:
     """How the records behind the hazards' figures are linked in their lists."""
-    describe(
-        Hazard, page=_reverser("hazards:hazard_detail"), api=_reverser("hazards-api:hazard-detail")
-    )
-    describe(
-        KeyVehicle,
-        page=_reverser("hazards:keyvehicle_detail"),
-        api=_reverser("hazards-api:key-vehicle-detail"),
-    )
-    describe(FacilityWork, api=_reverser("hazards-api:facility-work-detail"))
+    describe_urls(Hazard, "hazards:hazard_detail", "hazards-api:hazard-detail")
+    describe_urls(KeyVehicle, "hazards:keyvehicle_detail", "hazards-api:key-vehicle-detail")
+    describe_urls(FacilityWork, None, "hazards-api:facility-work-detail")
 
 
 def register_metrics() -> None:
@@ -229,41 +218,23 @@ _RECORDS = [
         "hazards",
         _("Hazards found"),
         in_period(Hazard.objects.all, "found_at"),
-        [
-            Column(_("Found at"), "found_at", 18),
-            UNIT,
-            Column(_("Road"), "road", 14),
-            Column(_("Place"), "location", 24),
-            Column(_("Element"), "get_element_display", 12),
-            Column(_("Severity"), "get_severity_display", 10),
-            Column(_("Status"), "get_status_display", 14),
-            Column(_("Verified at"), "verified_at", 18),
-        ],
+        columns(
+            Hazard,
+            "found_at unit.name road location element severity status verified_at",
+            location=_("Place"),
+        ),
     ),
     Records(
         "hazards",
         _("Key vehicles flagged"),
         in_period(KeyVehicle.objects.all, "flagged_at"),
-        [
-            Column(_("Plate"), "plate", 12),
-            Column(_("Owner"), "owner", 20),
-            Column(_("Reason"), "get_reason_display", 18),
-            Column(_("Status"), "get_status_display", 10),
-            Column(_("Flagged at"), "flagged_at", 18),
-            Column(_("Cleared at"), "cleared_at", 18),
-        ],
+        columns(KeyVehicle, "plate owner reason status flagged_at cleared_at", owner=_("Owner")),
     ),
     Records(
         "hazards",
         _("Facility works"),
         in_period(FacilityWork.objects.all, "done_on"),
-        [
-            Column(_("Done on"), "done_on", 12),
-            UNIT,
-            Column(_("Kind"), "get_kind_display", 22),
-            Column(_("Quantity"), "quantity", 10),
-            Column(_("Place"), "place", 24),
-        ],
+        columns(FacilityWork, "done_on unit.name kind quantity place"),
     ),
 ]
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register
-from brigade.core.kpi.records import describe
+from brigade.core.kpi.records import describe_urls
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, Figure, M, Records, rate, register_report
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
 
@@ -50,26 +49,12 @@ RECOVERED = Flow(
 )
 
 
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    return lambda record: reverse(name, args=[getattr(record, attribute)])
-
-
 def describe_records() -> None:
     """How the records behind the incidents' figures are linked in their lists."""
-    describe(
-        Accident,
-        page=_reverser("incidents:accident_detail"),
-        api=_reverser("incidents-api:accident-detail"),
-    )
-    describe(
-        FundAdvance,
-        page=_reverser("incidents:fundadvance_detail"),
-        api=_reverser("incidents-api:fund-advance-detail"),
-    )
-    describe(
-        Recovery,
-        page=_reverser("incidents:fundadvance_detail", "advance_id"),
-        api=_reverser("incidents-api:recovery-detail"),
+    describe_urls(Accident, "incidents:accident_detail", "incidents-api:accident-detail")
+    describe_urls(FundAdvance, "incidents:fundadvance_detail", "incidents-api:fund-advance-detail")
+    describe_urls(
+        Recovery, ("incidents:fundadvance_detail", "advance_id"), "incidents-api:recovery-detail"
     )
 
 
@@ -194,25 +179,13 @@ _RECORDS = [
         "incidents",
         _("Hit-and-run cases"),
         flow_in_period(HIT_AND_RUN),
-        [
-            Column(_("Occurred at"), "occurred_at", 18),
-            UNIT,
-            Column(_("Road"), "road", 14),
-            Column(_("Severity"), "get_severity_display", 14),
-            Column(_("Solved at"), "solved_at", 18),
-        ],
+        columns(Accident, "occurred_at unit.name road severity solved_at", severity=_("Severity")),
     ),
     Records(
         "incidents",
         _("Relief fund advances paid"),
         flow_in_period(ADVANCED, related=("accident__unit",)),
-        [
-            Column(_("Paid at"), "paid_at", 18),
-            Column(_("Unit"), "accident.unit.name", 12),
-            Column(_("Beneficiary"), "beneficiary", 14),
-            Column(_("Purpose"), "get_purpose_display", 18),
-            Column(_("Amount (CNY)"), "amount", 14),
-        ],
+        columns(FundAdvance, "paid_at accident.unit.name beneficiary purpose amount"),
     ),
 ]
 

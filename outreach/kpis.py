@@ -11,16 +11,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
-from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import (
-    UNIT,
     C,
     Counted,
     Counts,
@@ -31,7 +30,6 @@ from brigade.core.report.figures import (
     register_report,
 )
 from brigade.core.report.period import Period
-from brigade.core.spreadsheets import Column
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,
@@ -120,10 +118,6 @@ def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
 STATIONS = Flow(source=lambda: LoveStation.objects.filter(is_active=True), when="opened_on")
 
 
-def _reverser(name: str) -> Any:
-    return lambda record: reverse(name, args=[record.pk])
-
-
 def describe_records() -> None:
     """How the records behind the outreach figures are linked in their lists."""
     for model, page, api in (
@@ -133,7 +127,7 @@ def describe_records() -> None:
         (LoveStation, "outreach:lovestation_detail", "outreach-api:love-station-detail"),
         (OutreachCampaign, "outreach:outreachcampaign_detail", "outreach-api:campaign-detail"),
     ):
-        describe(model, page=_reverser(page), api=_reverser(api))
+        describe_urls(model, page, api)
 
 
 def register_metrics() -> None:
@@ -330,48 +324,31 @@ def _records() -> list[Records]:
             "service",
             _("Commendations"),
             in_period(Commendation.objects.all, "received_on"),
-            [
-                Column(_("Received on"), "received_on", 12),
-                UNIT,
-                Column(_("Kind"), "get_kind_display", 12),
-                Column(_("From"), "giver", 20),
-            ],
+            columns(Commendation, "received_on unit.name kind giver", giver=_("From")),
         ),
         Records(
             "service",
             _("Assistance to the public"),
             in_period(AssistanceEvent.objects.all, "occurred_at"),
-            [
-                Column(_("When"), "occurred_at", 18),
-                UNIT,
-                Column(_("Kind"), "get_kind_display", 20),
-                Column(_("Where"), "location", 24),
-            ],
+            columns(AssistanceEvent, "occurred_at unit.name kind location"),
         ),
         Records(
             "service",
             _("Love stations"),
             _stations,
-            [
-                Column(_("Name"), "name", 20),
-                UNIT,
-                Column(_("Opened on"), "opened_on", 12),
-                Column(_("Where"), "location", 30),
-            ],
+            columns(LoveStation, "name unit.name opened_on location"),
         ),
         Records(
             "publicity",
             _("Publicity events"),
             in_period(PublicityEvent.objects.all, "held_on"),
-            [
-                Column(_("Date"), "held_on", 12),
-                UNIT,
-                Column(_("Venue kind"), "get_venue_kind_display", 14),
-                Column(_("Venue"), "venue_name", 22),
-                Column(_("Topic"), "topic", 30),
-                Column(_("People educated"), "audience", 10),
-                Column(_("Consultations"), "consultations", 10),
-            ],
+            columns(
+                PublicityEvent,
+                "held_on unit.name venue_kind venue_name topic audience consultations",
+                venue_kind=_("Venue kind"),
+                venue_name=_("Venue"),
+                consultations=_("Consultations"),
+            ),
         ),
     ]
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register
-from brigade.core.kpi.records import describe
+from brigade.core.kpi.records import describe_urls
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period, in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, Figure, M, Records, rate, register_report
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
@@ -56,29 +55,14 @@ CALLBACKS_SATISFIED = Flow(source=lambda: TicketCallback.objects.filter(SATISFIE
 CALLBACKS_ANSWERED = Flow(source=lambda: TicketCallback.objects.filter(ANSWERED), when="at")
 
 
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    return lambda record: reverse(name, args=[getattr(record, attribute)])
-
-
 def describe_records() -> None:
     """How the records behind the petitions' figures are linked in their lists."""
-    describe(
-        Ticket,
-        page=_reverser("petitions:ticket_detail"),
-        api=_reverser("petitions-api:ticket-detail"),
-    )
-    describe(
-        TicketCallback,
-        page=_reverser("petitions:ticket_detail", "ticket_id"),
-        api=_reverser("petitions-api:ticket-detail", "ticket_id"),
-        related=("ticket",),
-    )
-    describe(Consultation, api=_reverser("petitions-api:consultation-detail"))
-    describe(
-        Proposal,
-        page=_reverser("petitions:proposal_detail"),
-        api=_reverser("petitions-api:proposal-detail"),
-    )
+    ticket = ("petitions:ticket_detail", "ticket_id")
+    ticket_api = ("petitions-api:ticket-detail", "ticket_id")
+    describe_urls(Ticket, "petitions:ticket_detail", "petitions-api:ticket-detail")
+    describe_urls(TicketCallback, ticket, ticket_api, related=("ticket",))
+    describe_urls(Consultation, None, "petitions-api:consultation-detail")
+    describe_urls(Proposal, "petitions:proposal_detail", "petitions-api:proposal-detail")
 
 
 def register_metrics() -> None:
@@ -213,38 +197,26 @@ _RECORDS = [
         "service",
         _("12345 tickets"),
         flow_in_period(RECEIVED, related=("unit", "category")),
-        [
-            Column(_("Number"), "number", 16),
-            Column(_("Received at"), "received_at", 18),
-            UNIT,
-            Column(_("Category"), "category.name", 16),
-            Column(_("Status"), "get_status_display", 10),
-            Column(_("Replied at"), "replied_at", 18),
-            Column(_("Closed at"), "closed_at", 18),
-        ],
+        columns(
+            Ticket,
+            "number received_at unit.name category.name status replied_at closed_at",
+            number=_("Number"),
+            replied_at=_("Replied at"),
+        ),
     ),
     Records(
         "service",
         _("Questions answered"),
         in_period(Consultation.objects.all, "at"),
-        [
-            Column(_("Answered at"), "at", 18),
-            UNIT,
-            Column(_("Channel"), "get_channel_display", 10),
-            Column(_("Topic"), "topic", 30),
-        ],
+        columns(Consultation, "at unit.name channel topic", topic=_("Topic")),
     ),
     Records(
         "service",
         _("Proposals answered"),
         in_period(Proposal.objects.all, "replied_at"),
-        [
-            Column(_("Replied at"), "replied_at", 18),
-            UNIT,
-            Column(_("Proposer"), "proposer", 12),
-            Column(_("Title"), "title", 40),
-            Column(_("Reply mode"), "get_reply_mode_display", 14),
-        ],
+        columns(
+            Proposal, "replied_at unit.name proposer title reply_mode", replied_at=_("Replied at")
+        ),
     ),
 ]
 

@@ -10,18 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
-from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.weeks import week_start
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import (
-    UNIT,
     C,
     Counted,
     Counts,
@@ -32,7 +31,6 @@ from brigade.core.report.figures import (
     register_report,
 )
 from brigade.core.report.period import Period
-from brigade.core.spreadsheets import Column
 from brigade.duty.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.duty.models import (
     Attendance,
@@ -153,13 +151,6 @@ def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
 ASSESSED = (AssessmentResult.PASSED, AssessmentResult.FAILED)
 
 
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    def url(record: Any) -> str:
-        return reverse(name, args=[getattr(record, attribute)])
-
-    return url
-
-
 def _tallies_flow(split: str | None = None) -> Flow:
     """The violations tallied on patrols, credited to the week the patrol started."""
     return Flow(
@@ -173,23 +164,16 @@ def _tallies_flow(split: str | None = None) -> Flow:
 
 def describe_records() -> None:
     """How the records behind the brigade's figures are linked in their lists."""
-    describe(
-        PatrolLog,
-        page=_reverser("brigade:patrollog_detail"),
-        api=_reverser("brigade-api:patrol-detail"),
-        related=("officer",),
+    patrol = ("brigade:patrollog_detail", "patrol_id")
+    patrol_api = ("brigade-api:patrol-detail", "patrol_id")
+    session = ("brigade:trainingsession_detail", "session_id")
+    describe_urls(
+        PatrolLog, "brigade:patrollog_detail", "brigade-api:patrol-detail", related=("officer",)
     )
-    describe(
-        ViolationTally,
-        page=_reverser("brigade:patrollog_detail", "patrol_id"),
-        api=_reverser("brigade-api:patrol-detail", "patrol_id"),
-    )
-    describe(DutyPost, api=_reverser("brigade-api:post-detail"))
-    describe(
-        Attendance,
-        page=_reverser("brigade:trainingsession_detail", "session_id"),
-        api=_reverser("brigade-api:attendance-detail"),
-        related=("officer", "session"),
+    describe_urls(ViolationTally, patrol, patrol_api)
+    describe_urls(DutyPost, None, "brigade-api:post-detail")
+    describe_urls(
+        Attendance, session, "brigade-api:attendance-detail", related=("officer", "session")
     )
 
 
@@ -530,26 +514,18 @@ def register_report_figures() -> None:
                 "team",
                 _("Training sessions"),
                 _trainings,
-                [
-                    Column(_("Date"), "held_on", 12),
-                    Column(_("Kind"), "get_kind_display", 22),
-                    Column(_("Title"), "title", 40),
-                    UNIT,
-                    Column(_("Present"), "present", 10),
-                ],
+                columns(
+                    TrainingSession,
+                    "held_on kind title unit.name present",
+                    held_on=_("Date"),
+                    present=_("Present"),
+                ),
             ),
             Records(
                 "traffic",
                 _("Road-works zones"),
                 _zones,
-                [
-                    Column(_("Name"), "name", 24),
-                    Column(_("Road"), "road", 14),
-                    UNIT,
-                    Column(_("Works start"), "starts_on", 12),
-                    Column(_("Works end"), "ends_on", 12),
-                    Column(_("Extra officers needed"), "extra_officers", 10),
-                ],
+                columns(RoadWorksZone, "name road unit.name starts_on ends_on extra_officers"),
             ),
         ],
         paragraphs={"team": _team, "traffic": _traffic},
