@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from brigade.core.kpi import Flow, Metric, register, rows_sql
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.kpi.scopes import of_unit
 from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import (
@@ -270,7 +271,7 @@ _ASSISTANCE = [
 def commendations(period: Period, unit_id: int | None) -> QuerySet[Commendation]:
     """Commendations received in the period (``outreach.commendations.KIND``)."""
     rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
-    return rows.filter(unit_id=unit_id) if unit_id is not None else rows
+    return of_unit(rows, unit_id)
 
 
 def _commendation_counts(period: Period, unit_id: int | None) -> Counted:

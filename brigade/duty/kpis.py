@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
+from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_start
 from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
@@ -283,7 +284,7 @@ def register_metrics() -> None:
 def training_sessions(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
     """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
     sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
-    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+    return of_unit(sessions, unit_id)
 
 
 def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attendance]:
@@ -291,7 +292,7 @@ def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attend
     attended = Attendance.objects.order_by().filter(
         attended=True, session__held_on__range=(period.first, period.last)
     )
-    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
+    return of_unit(attended, unit_id, "session__unit_id")
 
 
 # of those present, who passed the assessment (``training.passed.KIND``)
@@ -337,7 +338,7 @@ def _zones_in(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
     zones = RoadWorksZone.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
     )
-    return zones.filter(unit_id=unit_id) if unit_id is not None else zones
+    return of_unit(zones, unit_id)
 
 
 def _road_works(period: Period, unit_id: int | None) -> Counted:

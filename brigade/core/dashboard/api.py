@@ -24,7 +24,6 @@ from brigade.core.api.mixins import (
     NOT_FOUND,
     VALIDATION_ERROR,
     DetailSerializer,
-    ScopedAutoSchema,
 )
 from brigade.core.dashboard.records_api import RecordsView
 from brigade.core.dashboard.weeks import opening_week
@@ -34,7 +33,7 @@ from brigade.core.kpi.read import FigureScope
 from brigade.core.kpi.scopes import resolve_scope
 from brigade.core.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.core.permissions import RolePermission
-from brigade.core.report.api import ReportView
+from brigade.core.report.api import ReadSchema, ReportView
 from brigade.core.roles import STAFF
 
 # --- input --------------------------------------------------------------------------------
@@ -197,14 +196,6 @@ class RunSerializer(serializers.ModelSerializer):
 # --- views ----------------------------------------------------------------------------------
 
 
-class DashboardSchema(ScopedAutoSchema):
-    """The error answers of ScopedAutoSchema, without If-Match/ETag: nothing here is a
-    record a client writes back."""
-
-    def get_override_parameters(self) -> list[Any]:
-        return super(ScopedAutoSchema, self).get_override_parameters()
-
-
 UNAVAILABLE = OpenApiResponse(
     DetailSerializer, description="The task queue does not answer: nothing was started."
 )
@@ -216,7 +207,7 @@ class DashboardView(APIView):
     permission_classes = [RolePermission]
     read_roles = STAFF
     write_roles = STAFF
-    schema = DashboardSchema()
+    schema = ReadSchema()
 
     def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.query_params)
@@ -233,16 +224,26 @@ class DashboardView(APIView):
         return params, scope, params.get("week") or opening_week(scope).monday
 
 
+def week_schema(
+    operation_id: str,
+    summary: str,
+    query: type[serializers.Serializer],
+    answer: type[serializers.Serializer],
+) -> Any:
+    """The schema of a read of a week's figures: ``query`` in, ``answer`` out."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        parameters=[query],
+        responses={200: answer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+
+
 class KpisView(DashboardView):
     """Every metric's figure for a week and scope: value, numerator/denominator, last
     week's value and the change, the published figure and whether live has drifted."""
 
-    @extend_schema(
-        operation_id="dashboard_kpis",
-        summary="The figures of a week",
-        parameters=[KpisQuerySerializer],
-        responses={200: KpisSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
-    )
+    @week_schema("dashboard_kpis", "The figures of a week", KpisQuerySerializer, KpisSerializer)
     def get(self, request: Request) -> Response:
         _params, scope, monday = self.scoped_query(KpisQuerySerializer)
         return Response({**read.figures(monday, scope), "current_week": week_key(current_week())})
@@ -251,11 +252,11 @@ class KpisView(DashboardView):
 class TrendView(DashboardView):
     """One metric's weekly figures; weeks without a rollup have a null value."""
 
-    @extend_schema(
-        operation_id="dashboard_trend",
-        summary="A metric's weekly series, oldest first, ending with `week`",
-        parameters=[TrendQuerySerializer],
-        responses={200: TrendSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    @week_schema(
+        "dashboard_trend",
+        "A metric's weekly series, oldest first, ending with `week`",
+        TrendQuerySerializer,
+        TrendSerializer,
     )
     def get(self, request: Request) -> Response:
         params, scope, until = self.scoped_query(TrendQuerySerializer)
