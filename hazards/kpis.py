@@ -14,6 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
+from brigade.core.kpi.declare import choice_parts
 from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.report.columns import columns
@@ -102,7 +103,6 @@ def register_metrics() -> None:
             numerator=Flow(source=_found, when="found_at"),
             unit_label=_("hazards"),
             tile=False,
-            order=10,
         ),
         Metric(
             key="hazards.verified",
@@ -111,7 +111,6 @@ def register_metrics() -> None:
             numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
             unit_label=_("hazards"),
             tile=False,
-            order=20,
         ),
         Metric(
             key="hazards.rectification_rate",
@@ -119,7 +118,6 @@ def register_metrics() -> None:
             description="Verified by the week's end / found this year (not rejected or duplicate).",
             numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
             denominator=Flow(source=_found, when="found_at"),
-            order=30,
         ),
         Metric(
             key="hazards.overdue",
@@ -134,7 +132,6 @@ def register_metrics() -> None:
             ),
             window="cumulative",
             unit_label=_("hazards"),
-            order=40,
         ),
         Metric(
             key="hazards.on_time_rectification_rate",
@@ -147,7 +144,6 @@ def register_metrics() -> None:
             ),
             denominator=Flow(source=_verified, when="verified_at", cohort="found_at"),
             tile=False,
-            order=50,
         ),
         Metric(
             key="hazards.key_vehicle_clearance_rate",
@@ -161,7 +157,6 @@ def register_metrics() -> None:
                 cohort="flagged_at",
             ),
             denominator=Flow(source=lambda: KeyVehicle.objects.all(), when="flagged_at"),
-            order=60,
         ),
         Metric(
             key="hazards.facility_works",
@@ -173,10 +168,9 @@ def register_metrics() -> None:
                 amount=F("quantity"),
                 split="kind",
             ),
-            parts=tuple((kind.value, kind.label) for kind in FacilityKind),
+            parts=choice_parts(FacilityKind),
             unit_label=_("items"),
             tile=False,
-            order=70,
         ),
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register
+from brigade.core.kpi.declare import choice_parts
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period
@@ -69,27 +70,24 @@ def register_metrics() -> None:
             numerator=Flow(source=_accidents, when="occurred_at"),
             unit_label=_("accidents"),
             tile=False,
-            order=10,
         ),
         Metric(
             key="incidents.accidents_by_severity",
             label=_("Accidents by severity"),
             description="The same accidents, one figure per severity.",
             numerator=Flow(source=_accidents, when="occurred_at", split="severity"),
-            parts=tuple((s.value, s.label) for s in Severity),
+            parts=choice_parts(Severity),
             unit_label=_("accidents"),
             tile=False,
-            order=11,
         ),
         Metric(
             key="incidents.accidents_by_handling",
             label=_("Accidents by handling"),
             description="The same accidents, one figure per handling mode.",
             numerator=Flow(source=_accidents, when="occurred_at", split="handling_mode"),
-            parts=tuple((m.value, m.label) for m in HandlingMode),
+            parts=choice_parts(HandlingMode),
             unit_label=_("accidents"),
             tile=False,
-            order=12,
         ),
         Metric(
             key="incidents.quick_settlement_share",
@@ -101,7 +99,6 @@ def register_metrics() -> None:
                 when="occurred_at",
             ),
             denominator=Flow(source=_property_only, when="occurred_at"),
-            order=20,
         ),
         Metric(
             key="incidents.hit_and_run_solve_rate",
@@ -114,7 +111,6 @@ def register_metrics() -> None:
                 cohort="occurred_at",
             ),
             denominator=HIT_AND_RUN,
-            order=30,
         ),
         Metric(
             key="incidents.hit_and_run_cases",
@@ -123,7 +119,6 @@ def register_metrics() -> None:
             numerator=HIT_AND_RUN,
             unit_label=_("cases"),
             tile=False,
-            order=31,
         ),
         Metric(
             key="incidents.fund_advanced_cny",
@@ -131,7 +126,6 @@ def register_metrics() -> None:
             description="Advances paid from the relief fund in the year to date, by payment.",
             numerator=ADVANCED,
             unit_label=_("CNY"),
-            order=40,
         ),
         Metric(
             key="incidents.fund_recovered_cny",
@@ -140,7 +134,6 @@ def register_metrics() -> None:
             numerator=RECOVERED,
             unit_label=_("CNY"),
             tile=False,
-            order=41,
         ),
         Metric(
             key="incidents.fund_recovery_rate",
@@ -149,7 +142,6 @@ def register_metrics() -> None:
             numerator=RECOVERED,
             denominator=ADVANCED,
             tile=False,
-            order=42,
         ),
     )
 

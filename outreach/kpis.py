@@ -15,6 +15,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register, rows_sql
+from brigade.core.kpi.declare import choice_parts
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.kpi.scopes import of_unit
@@ -142,7 +143,6 @@ def register_metrics() -> None:
             "campaigns), by their date.",
             numerator=Flow(source=lambda: PublicityEvent.objects.all(), when="held_on"),
             unit_label=_("events"),
-            order=10,
         ),
         Metric(
             key="outreach.events_by_venue",
@@ -152,10 +152,9 @@ def register_metrics() -> None:
             numerator=Flow(
                 source=lambda: PublicityEvent.objects.all(), when="held_on", split="venue_kind"
             ),
-            parts=tuple((kind.value, kind.label) for kind in VenueKind),
+            parts=choice_parts(VenueKind),
             unit_label=_("events"),
             tile=False,
-            order=11,
         ),
         Metric(
             key="outreach.people_educated",
@@ -167,7 +166,6 @@ def register_metrics() -> None:
                 amount=F("audience"),
             ),
             unit_label=_("people"),
-            order=20,
         ),
         Metric(
             key="outreach.consultations",
@@ -180,7 +178,6 @@ def register_metrics() -> None:
             ),
             unit_label=_("consultations"),
             tile=False,
-            order=30,
         ),
         Metric(
             key="outreach.assistance",
@@ -189,7 +186,6 @@ def register_metrics() -> None:
             "lost property ...), by when it happened.",
             numerator=Flow(source=lambda: AssistanceEvent.objects.all(), when="occurred_at"),
             unit_label=_("times"),
-            order=40,
         ),
         Metric(
             key="outreach.assistance_by_kind",
@@ -198,10 +194,9 @@ def register_metrics() -> None:
             numerator=Flow(
                 source=lambda: AssistanceEvent.objects.all(), when="occurred_at", split="kind"
             ),
-            parts=tuple((kind.value, kind.label) for kind in AssistanceKind),
+            parts=choice_parts(AssistanceKind),
             unit_label=_("times"),
             tile=False,
-            order=41,
         ),
         Metric(
             key="outreach.commendations",
@@ -211,7 +206,6 @@ def register_metrics() -> None:
             numerator=Flow(source=lambda: Commendation.objects.all(), when="received_on"),
             unit_label=_("commendations"),
             tile=False,
-            order=50,
         ),
         Metric(
             key="outreach.love_stations",
@@ -222,7 +216,6 @@ def register_metrics() -> None:
             window="cumulative",
             unit_label=_("stations"),
             tile=False,
-            order=60,
         ),
         Metric(
             key="outreach.campaign_progress",
@@ -241,7 +234,6 @@ def register_metrics() -> None:
             ),
             denominator=TARGETS,
             tile=False,
-            order=70,
         ),
     )
 

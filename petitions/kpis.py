@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, Metric, register
+from brigade.core.kpi.declare import choice_parts
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period, in_period
@@ -76,7 +77,6 @@ def register_metrics() -> None:
             numerator=RECEIVED,
             unit_label=_("tickets"),
             tile=True,
-            order=10,
         ),
         Metric(
             key="petitions.closure_rate",
@@ -86,7 +86,6 @@ def register_metrics() -> None:
             numerator=CLOSED,
             denominator=RECEIVED,
             tile=True,
-            order=20,
         ),
         Metric(
             key="petitions.on_time_rate",
@@ -95,7 +94,6 @@ def register_metrics() -> None:
             numerator=CLOSED_ON_TIME,
             denominator=CLOSED,
             tile=False,
-            order=30,
         ),
         Metric(
             key="petitions.feedback_rate",
@@ -105,7 +103,6 @@ def register_metrics() -> None:
             numerator=REPLIED,
             denominator=RECEIVED,
             tile=False,
-            order=40,
         ),
         Metric(
             key="petitions.satisfaction_rate",
@@ -115,7 +112,6 @@ def register_metrics() -> None:
             numerator=CALLBACKS_SATISFIED,
             denominator=CALLBACKS_ANSWERED,
             tile=True,
-            order=50,
         ),
         Metric(
             key="petitions.reopened",
@@ -125,7 +121,6 @@ def register_metrics() -> None:
             numerator=REOPENED,
             unit_label=_("tickets"),
             tile=False,
-            order=60,
         ),
         Metric(
             key="petitions.consultations",
@@ -134,7 +129,6 @@ def register_metrics() -> None:
             numerator=Flow(source=lambda: Consultation.objects.all(), when="at"),
             unit_label=_("questions"),
             tile=False,
-            order=70,
         ),
         Metric(
             key="petitions.proposals_answered",
@@ -146,7 +140,6 @@ def register_metrics() -> None:
             ),
             unit_label=_("proposals"),
             tile=False,
-            order=80,
         ),
         Metric(
             key="petitions.proposals_answered_by",
@@ -157,10 +150,9 @@ def register_metrics() -> None:
                 when="replied_at",
                 split="reply_mode",
             ),
-            parts=tuple((mode.value, mode.label) for mode in ReplyMode),
+            parts=choice_parts(ReplyMode),
             unit_label=_("proposals"),
             tile=False,
-            order=90,
         ),
     )
 

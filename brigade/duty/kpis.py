@@ -15,6 +15,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
+from brigade.core.kpi.declare import choice_parts
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.scopes import of_unit
@@ -188,7 +189,6 @@ def register_metrics() -> None:
             description="Patrols started in the year to date, by their start.",
             numerator=Flow(source=lambda: PatrolLog.objects.all(), when="started_at"),
             unit_label=_("patrols"),
-            order=10,
         ),
         Metric(
             key="brigade.patrol_hours",
@@ -200,7 +200,6 @@ def register_metrics() -> None:
                 amount=HoursBetween("ended_at", "started_at"),
             ),
             unit_label=_("hours"),
-            order=20,
         ),
         Metric(
             key="brigade.violations_corrected",
@@ -208,17 +207,15 @@ def register_metrics() -> None:
             description="Violations tallied on patrols, credited to the patrol's start.",
             numerator=_tallies_flow(),
             unit_label=_("violations"),
-            order=30,
         ),
         Metric(
             key="brigade.violations",
             label=_("Violations corrected by type"),
             description="The same tallies, one figure per violation type.",
             numerator=_tallies_flow(split="kind"),
-            parts=tuple((kind.value, kind.label) for kind in ViolationKind),
+            parts=choice_parts(ViolationKind),
             unit_label=_("violations"),
             tile=False,
-            order=31,
         ),
         Metric(
             key="brigade.post_coverage_rate",
@@ -241,7 +238,6 @@ def register_metrics() -> None:
                     _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
                 ),
             ),
-            order=40,
         ),
         Metric(
             key="brigade.training_attendance_rate",
@@ -257,7 +253,6 @@ def register_metrics() -> None:
                 when="session__held_on",
                 unit="session__unit_id",
             ),
-            order=50,
         ),
         Metric(
             key="brigade.training_pass_rate",
@@ -273,7 +268,6 @@ def register_metrics() -> None:
                 when="session__held_on",
                 unit="session__unit_id",
             ),
-            order=60,
         ),
     )
 
