@@ -14,24 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
-from brigade.core.kpi.declare import choice_parts
+from brigade.core.kpi import Flow, HoursBetween, declare, register, rows_sql
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_start
+from brigade.core.report import figures
 from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
-from brigade.core.report.figures import (
-    C,
-    Counted,
-    Counts,
-    Facts,
-    Figure,
-    M,
-    Records,
-    register_report,
-)
+from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period
 from brigade.duty.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.duty.models import (
@@ -151,17 +142,19 @@ def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
 # --- the metrics --------------------------------------------------------------------------
 
 ASSESSED = (AssessmentResult.PASSED, AssessmentResult.FAILED)
+# of those present, who passed the assessment (``training.passed.KIND``)
+PASSED = Q(result=AssessmentResult.PASSED)
 
 
-def _tallies_flow(split: str | None = None) -> Flow:
-    """The violations tallied on patrols, credited to the week the patrol started."""
-    return Flow(
-        source=lambda: ViolationTally.objects.filter(count__gt=0),
-        when="patrol__started_at",
-        unit="patrol__unit_id",
-        amount=F("count"),
-        split=split,
-    )
+# the violations tallied on patrols, credited to the week the patrol started
+TALLIES = declare.flow(
+    ViolationTally, "patrol__started_at", Q(count__gt=0), unit="patrol__unit_id", amount=F("count")
+)
+
+
+def _attendances(*conditions: Q) -> Flow:
+    """Officers called to training sessions, by the session's day and unit."""
+    return declare.flow(Attendance, "session__held_on", *conditions, unit="session__unit_id")
 
 
 def describe_records() -> None:
@@ -182,54 +175,53 @@ def describe_records() -> None:
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
+    violations = declare.count(
+        "brigade.violations_corrected",
+        _("Violations corrected"),
+        TALLIES,
+        _("violations"),
+        "Violations tallied on patrols, credited to the patrol's start.",
+    )
     register(
-        Metric(
-            key="brigade.patrols",
-            label=_("Patrols"),
-            description="Patrols started in the year to date, by their start.",
-            numerator=Flow(source=lambda: PatrolLog.objects.all(), when="started_at"),
-            unit_label=_("patrols"),
+        declare.count(
+            "brigade.patrols",
+            _("Patrols"),
+            declare.flow(PatrolLog, "started_at"),
+            _("patrols"),
+            "Patrols started in the year to date, by their start.",
         ),
-        Metric(
-            key="brigade.patrol_hours",
-            label=_("Patrol hours"),
-            description="Hours of ended patrols, credited to the week each started in.",
-            numerator=Flow(
-                source=lambda: PatrolLog.objects.filter(ended_at__isnull=False),
-                when="started_at",
+        declare.count(
+            "brigade.patrol_hours",
+            _("Patrol hours"),
+            declare.flow(
+                PatrolLog,
+                "started_at",
+                Q(ended_at__isnull=False),
                 amount=HoursBetween("ended_at", "started_at"),
             ),
-            unit_label=_("hours"),
+            _("hours"),
+            "Hours of ended patrols, credited to the week each started in.",
         ),
-        Metric(
-            key="brigade.violations_corrected",
-            label=_("Violations corrected"),
-            description="Violations tallied on patrols, credited to the patrol's start.",
-            numerator=_tallies_flow(),
-            unit_label=_("violations"),
+        violations,
+        declare.split_by(
+            violations,
+            "kind",
+            ViolationKind,
+            "brigade.violations",
+            _("Violations corrected by type"),
+            "The same tallies, one figure per violation type.",
         ),
-        Metric(
-            key="brigade.violations",
-            label=_("Violations corrected by type"),
-            description="The same tallies, one figure per violation type.",
-            numerator=_tallies_flow(split="kind"),
-            parts=choice_parts(ViolationKind),
-            unit_label=_("violations"),
-            tile=False,
-        ),
-        Metric(
-            key="brigade.post_coverage_rate",
-            label=_("Post coverage"),
-            description="Post-days staffed (a check-in) / post-days planned by the posts' "
-            "schedules; school posts on school days only.",
-            numerator=Flow(
+        declare.rate(
+            "brigade.post_coverage_rate",
+            _("Post coverage"),
+            Flow(
                 sql=staffed_post_days_sql,
                 rows=staffed_post_days_rows,
                 rows_of="brigade.DutyPost",
                 watch=("brigade.PatrolLog",),
                 touch=_checkin_touch,
             ),
-            denominator=Flow(
+            Flow(
                 sql=planned_post_days_sql,
                 rows=planned_post_days_rows,
                 rows_of="brigade.DutyPost",
@@ -238,36 +230,22 @@ def register_metrics() -> None:
                     _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
                 ),
             ),
+            "Post-days staffed (a check-in) / post-days planned by the posts' schedules; school "
+            "posts on school days only.",
         ),
-        Metric(
-            key="brigade.training_attendance_rate",
-            label=_("Training attendance"),
-            description="Officers present / officers called to training sessions.",
-            numerator=Flow(
-                source=lambda: Attendance.objects.filter(attended=True),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            denominator=Flow(
-                source=lambda: Attendance.objects.all(),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
+        declare.rate(
+            "brigade.training_attendance_rate",
+            _("Training attendance"),
+            _attendances(Q(attended=True)),
+            _attendances(),
+            "Officers present / officers called to training sessions.",
         ),
-        Metric(
-            key="brigade.training_pass_rate",
-            label=_("Training pass rate"),
-            description="Assessments passed / assessments taken.",
-            numerator=Flow(
-                source=lambda: Attendance.objects.filter(result=AssessmentResult.PASSED),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            denominator=Flow(
-                source=lambda: Attendance.objects.filter(result__in=ASSESSED),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
+        declare.rate(
+            "brigade.training_pass_rate",
+            _("Training pass rate"),
+            _attendances(PASSED),
+            _attendances(Q(result__in=ASSESSED)),
+            "Assessments passed / assessments taken.",
         ),
     )
 
@@ -287,10 +265,6 @@ def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attend
         attended=True, session__held_on__range=(period.first, period.last)
     )
     return of_unit(attended, unit_id, "session__unit_id")
-
-
-# of those present, who passed the assessment (``training.passed.KIND``)
-PASSED = Q(result=AssessmentResult.PASSED)
 
 
 def _training_counts(period: Period, unit_id: int | None) -> Counted:
@@ -358,17 +332,6 @@ def _zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
     return _zones_in(period, unit_id).select_related("unit").order_by("starts_on", "pk")
 
 
-def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
-    return Figure(
-        row,
-        f"training.{kind}",
-        "team",
-        label,
-        C(f"training.sessions.{kind}"),
-        unit_label=unit_label,
-    )
-
-
 def _team(facts: Facts) -> str:
     return gettext(
         "The brigade held %(study)s concentrated study sessions, attended %(lecture)s "
@@ -405,53 +368,57 @@ def _traffic(facts: Facts) -> str:
 
 
 def _duty_figures() -> list[Figure]:
+    violations = pgettext_lazy("counted", "violations")
     return [
-        Figure(
+        figures.count(
             21,
             "brigade.patrols",
             "traffic",
             _("Patrols and post duties"),
-            M("brigade.patrols"),
-            unit_label=pgettext_lazy("counted", "patrols"),
+            pgettext_lazy("counted", "patrols"),
         ),
-        Figure(
+        figures.count(
             21,
             "brigade.patrol_hours",
             "traffic",
             _("Hours on patrol and post duty"),
-            M("brigade.patrol_hours"),
-            unit_label=pgettext_lazy("counted", "hours"),
+            pgettext_lazy("counted", "hours"),
             places=1,
         ),
-        Figure(
+        figures.count(
             22,
             "brigade.road_works",
             "traffic",
             _("Roads under works given extra police"),
+            pgettext_lazy("counted", "roads"),
             C("brigade.road_works.roads"),
-            unit_label=pgettext_lazy("counted", "roads"),
         ),
-        Figure(
+        figures.count(
             23,
             "brigade.violations_corrected",
             "traffic",
             _("Violations corrected"),
-            M("brigade.violations_corrected"),
-            unit_label=pgettext_lazy("counted", "violations"),
+            violations,
         ),
         *[
-            Figure(
+            figures.count(
                 23,
                 f"brigade.violations.{kind.value}",
                 "traffic",
                 kind.label,
-                M(f"brigade.violations.{kind.value}"),
-                unit_label=pgettext_lazy("counted", "violations"),
+                violations,
                 part_of="brigade.violations_corrected",
             )
             for kind in ViolationKind
         ],
     ]
+
+
+def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
+    """Training sessions of a kind held in the period."""
+    return figures.count(
+        row, f"training.{kind}", "team", label, unit_label, C(f"training.sessions.{kind}")
+    )
 
 
 def _training_figures() -> list[Figure]:
@@ -463,21 +430,21 @@ def _training_figures() -> list[Figure]:
         ),
         _training(3, "education", _("Warning and hero education viewings"), sessions),
         _training(4, "drill", _("Drill batches"), pgettext_lazy("counted", "batches")),
-        Figure(
+        figures.count(
             4,
             "training.drill_participants",
             "team",
             _("Drill participants (police, auxiliaries, security staff)"),
+            pgettext_lazy("counted", "person-times"),
             C("training.attended.drill"),
-            unit_label=pgettext_lazy("counted", "person-times"),
         ),
-        Figure(
+        figures.count(
             5,
             "training.motorcycle_trainees",
             "team",
             _("Motorcycle skills trainees"),
+            pgettext_lazy("counted", "officers"),
             C("training.attended.motorcycle"),
-            unit_label=pgettext_lazy("counted", "officers"),
         ),
         Figure(
             5,
