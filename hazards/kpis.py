@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, declare, register, rows_sql
+from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.report import figures
@@ -71,9 +71,6 @@ def overdue_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_i
     return f"{opened} UNION ALL {closed}", [*opened_params, *closed_rows_params]
 
 
-overdue_sql = rows_sql(overdue_rows)
-
-
 def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
     if hazard.deadline is not None and hazard.deadline < dt.date.max:
         yield hazard.deadline + dt.timedelta(days=1), hazard.unit_id
@@ -118,13 +115,7 @@ def register_metrics() -> None:
         declare.count(
             "hazards.overdue",
             _("Overdue hazards"),
-            Flow(
-                sql=overdue_sql,
-                rows=overdue_rows,
-                rows_of="hazards.Hazard",
-                watch=("hazards.Hazard",),
-                touch=_overdue_touch,
-            ),
+            declare.sql_flow(overdue_rows, "hazards.Hazard", _overdue_touch),
             _("hazards"),
             "Hazards open past their deadline at the week's end (a stock).",
             window="cumulative",

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, declare, register, rows_sql
+from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.kpi.scopes import of_unit
@@ -79,9 +79,6 @@ def campaign_progress_rows(
     days_sql, days_params = sql_days(connection, "p.day", lo, hi)
     units_sql, units_params = sql_units("p.unit_id", unit_ids)
     return sql + days_sql + units_sql, [*params, *days_params, *units_params]
-
-
-campaign_progress_sql = rows_sql(campaign_progress_rows)
 
 
 def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
@@ -196,13 +193,13 @@ def register_metrics() -> None:
         declare.rate(
             "outreach.campaign_progress",
             _("Campaign progress"),
-            Flow(
-                sql=campaign_progress_sql,
-                rows=campaign_progress_rows,
-                rows_of="outreach.PublicityEvent",
+            declare.sql_flow(
+                campaign_progress_rows,
+                "outreach.PublicityEvent",
+                _progress_touch,
+                "outreach.PublicityEvent",
+                "outreach.OutreachCampaign",
                 sums=True,
-                watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
-                touch=_progress_touch,
             ),
             TARGETS,
             "Progress of the outreach campaigns started this year toward their goals: venues "

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, HoursBetween, declare, register, rows_sql
+from brigade.core.kpi import Flow, HoursBetween, declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.scopes import of_unit
@@ -108,10 +108,6 @@ def staffed_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
         f"{checkin_sql}{range_sql}{unit_sql}) staffed"
     )
     return sql, [*tz_params, *checkin_params, *range_params, *unit_params]
-
-
-planned_post_days_sql = rows_sql(planned_post_days_rows)
-staffed_post_days_sql = rows_sql(staffed_post_days_rows)
 
 
 def _checkin_touch(patrol: PatrolLog) -> Iterable[tuple[dt.date, int]]:
@@ -214,21 +210,15 @@ def register_metrics() -> None:
         declare.rate(
             "brigade.post_coverage_rate",
             _("Post coverage"),
-            Flow(
-                sql=staffed_post_days_sql,
-                rows=staffed_post_days_rows,
-                rows_of="brigade.DutyPost",
-                watch=("brigade.PatrolLog",),
-                touch=_checkin_touch,
+            declare.sql_flow(
+                staffed_post_days_rows, "brigade.DutyPost", _checkin_touch, "brigade.PatrolLog"
             ),
-            Flow(
-                sql=planned_post_days_sql,
-                rows=planned_post_days_rows,
-                rows_of="brigade.DutyPost",
-                watch=("brigade.DutyPost", "brigade.SchoolBreak"),
-                touch=lambda obj: (
-                    _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
-                ),
+            declare.sql_flow(
+                planned_post_days_rows,
+                "brigade.DutyPost",
+                lambda obj: _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj),
+                "brigade.DutyPost",
+                "brigade.SchoolBreak",
             ),
             "Post-days staffed (a check-in) / post-days planned by the posts' schedules; school "
             "posts on school days only.",
