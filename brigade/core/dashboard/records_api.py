@@ -11,7 +11,6 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
 from brigade.core.api.mixins import positive_count
 from brigade.core.dashboard.records import (
@@ -21,8 +20,7 @@ from brigade.core.dashboard.records import (
     RecordsQuerySerializer,
     listing,
 )
-from brigade.core.permissions import RolePermission
-from brigade.core.report.api import ReadSchema, read_responses
+from brigade.core.report.api import ReadView, read_responses
 from brigade.core.roles import DESK
 
 
@@ -65,13 +63,11 @@ class RecordsSerializer(serializers.Serializer):
         return {("from" if name == "from_" else name): field for name, field in fields.items()}
 
 
-class RecordsView(APIView):
+class RecordsView(ReadView):
     """Commanders and admins, like the rest of the dashboard; a squadron commander reads
     their own unit's records (another unit answers 404)."""
 
-    permission_classes = [RolePermission]
     read_roles = DESK
-    schema = ReadSchema()
 
     @extend_schema(
         operation_id="dashboard_records",

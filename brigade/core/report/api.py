@@ -46,6 +46,14 @@ class ReadSchema(ScopedAutoSchema):
         return super(ScopedAutoSchema, self).get_override_parameters()
 
 
+class ReadView(APIView):
+    """A read of the dashboard's: by the roles the view names, answered as ``ReadSchema``
+    says."""
+
+    permission_classes = [RolePermission]
+    schema = ReadSchema()
+
+
 # --- input --------------------------------------------------------------------------------
 
 
@@ -121,13 +129,11 @@ class ReportSerializer(serializers.Serializer):
 # --- the view -------------------------------------------------------------------------------
 
 
-class ReportView(APIView):
+class ReportView(ReadView):
     """The period report's figures: commanders and admins, like the rest of the dashboard;
     a squadron commander sees their own unit (another unit answers 404)."""
 
-    permission_classes = [RolePermission]
     read_roles = STAFF
-    schema = ReadSchema()
 
     @extend_schema(
         operation_id="dashboard_report",
