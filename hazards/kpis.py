@@ -8,28 +8,24 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, Metric, register, rows_sql
-from brigade.core.kpi.records import describe
+from brigade.core.kpi import declare, register
+from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.report import figures
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, Records, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
-
-def _found() -> Any:
-    return Hazard.objects.exclude(status__in=DISCARDED_STATUSES)
-
-
-def _verified() -> Any:
-    return Hazard.objects.filter(status=HazardStatus.VERIFIED, verified_at__isnull=False)
+FOUND = declare.flow(Hazard, "found_at", ~Q(status__in=DISCARDED_STATUSES))
+VERIFIED_HAZARD = Q(status=HazardStatus.VERIFIED, verified_at__isnull=False)
+VERIFIED = declare.flow(Hazard, "verified_at", VERIFIED_HAZARD, cohort="found_at")
 
 
 # --- overdue hazards: a stock, as +1 the day after the deadline, -1 the day it closed ------
@@ -75,9 +71,6 @@ def overdue_rows(connection: Any, lo: dt.date | None, hi: dt.date | None, unit_i
     return f"{opened} UNION ALL {closed}", [*opened_params, *closed_rows_params]
 
 
-overdue_sql = rows_sql(overdue_rows)
-
-
 def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
     if hazard.deadline is not None and hazard.deadline < dt.date.max:
         yield hazard.deadline + dt.timedelta(days=1), hazard.unit_id
@@ -85,109 +78,82 @@ def _overdue_touch(hazard: Hazard) -> Iterable[tuple[dt.date, int]]:
         yield timezone.localdate(hazard.closed_at), hazard.unit_id
 
 
-def _reverser(name: str) -> Any:
-    return lambda record: reverse(name, args=[record.pk])
-
-
 def describe_records() -> None:
     """How the records behind the hazards' figures are linked in their lists."""
-    describe(
-        Hazard, page=_reverser("hazards:hazard_detail"), api=_reverser("hazards-api:hazard-detail")
-    )
-    describe(
-        KeyVehicle,
-        page=_reverser("hazards:keyvehicle_detail"),
-        api=_reverser("hazards-api:key-vehicle-detail"),
-    )
-    describe(FacilityWork, api=_reverser("hazards-api:facility-work-detail"))
+    describe_urls(Hazard, "hazards:hazard_detail", "hazards-api:hazard-detail")
+    describe_urls(KeyVehicle, "hazards:keyvehicle_detail", "hazards-api:key-vehicle-detail")
+    describe_urls(FacilityWork, None, "hazards-api:facility-work-detail")
 
 
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
     register(
-        Metric(
-            key="hazards.found",
-            label=_("Hazards found"),
-            description="Hazards found in the year to date (rejected and duplicates left out).",
-            numerator=Flow(source=_found, when="found_at"),
-            unit_label=_("hazards"),
+        declare.count(
+            "hazards.found",
+            _("Hazards found"),
+            FOUND,
+            _("hazards"),
+            "Hazards found in the year to date (rejected and duplicates left out).",
             tile=False,
-            order=10,
         ),
-        Metric(
-            key="hazards.verified",
-            label=_("Hazards rectified"),
-            description="Hazards whose rectification was verified, of those found this year.",
-            numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
-            unit_label=_("hazards"),
+        declare.count(
+            "hazards.verified",
+            _("Hazards rectified"),
+            VERIFIED,
+            _("hazards"),
+            "Hazards whose rectification was verified, of those found this year.",
             tile=False,
-            order=20,
         ),
-        Metric(
-            key="hazards.rectification_rate",
-            label=_("Hazard rectification rate"),
-            description="Verified by the week's end / found this year (not rejected or duplicate).",
-            numerator=Flow(source=_verified, when="verified_at", cohort="found_at"),
-            denominator=Flow(source=_found, when="found_at"),
-            order=30,
+        declare.rate(
+            "hazards.rectification_rate",
+            _("Hazard rectification rate"),
+            VERIFIED,
+            FOUND,
+            "Verified by the week's end / found this year (not rejected or duplicate).",
         ),
-        Metric(
-            key="hazards.overdue",
-            label=_("Overdue hazards"),
-            description="Hazards open past their deadline at the week's end (a stock).",
-            numerator=Flow(
-                sql=overdue_sql,
-                rows=overdue_rows,
-                rows_of="hazards.Hazard",
-                watch=("hazards.Hazard",),
-                touch=_overdue_touch,
-            ),
+        declare.count(
+            "hazards.overdue",
+            _("Overdue hazards"),
+            declare.sql_flow(overdue_rows, "hazards.Hazard", _overdue_touch),
+            _("hazards"),
+            "Hazards open past their deadline at the week's end (a stock).",
             window="cumulative",
-            unit_label=_("hazards"),
-            order=40,
         ),
-        Metric(
-            key="hazards.on_time_rectification_rate",
-            label=_("On-time rectification"),
-            description="Verified hazards rectified by their deadline / verified hazards.",
-            numerator=Flow(
-                source=lambda: _verified().filter(rectified_on_time=True),
-                when="verified_at",
+        declare.rate(
+            "hazards.on_time_rectification_rate",
+            _("On-time rectification"),
+            declare.flow(
+                Hazard,
+                "verified_at",
+                VERIFIED_HAZARD,
+                Q(rectified_on_time=True),
                 cohort="found_at",
             ),
-            denominator=Flow(source=_verified, when="verified_at", cohort="found_at"),
+            VERIFIED,
+            "Verified hazards rectified by their deadline / verified hazards.",
             tile=False,
-            order=50,
         ),
-        Metric(
-            key="hazards.key_vehicle_clearance_rate",
-            label=_("Key vehicles cleared"),
-            description="Key vehicles cleared / key vehicles flagged.",
-            numerator=Flow(
-                source=lambda: KeyVehicle.objects.filter(
-                    status=KeyVehicleStatus.CLEARED, cleared_at__isnull=False
-                ),
-                when="cleared_at",
+        declare.rate(
+            "hazards.key_vehicle_clearance_rate",
+            _("Key vehicles cleared"),
+            declare.flow(
+                KeyVehicle,
+                "cleared_at",
+                Q(status=KeyVehicleStatus.CLEARED, cleared_at__isnull=False),
                 cohort="flagged_at",
             ),
-            denominator=Flow(source=lambda: KeyVehicle.objects.all(), when="flagged_at"),
-            order=60,
+            declare.flow(KeyVehicle, "flagged_at"),
+            "Key vehicles cleared / key vehicles flagged.",
         ),
-        Metric(
-            key="hazards.facility_works",
-            label=_("Facility works by kind"),
-            description="Quantities of facility work done, one figure per kind.",
-            numerator=Flow(
-                source=lambda: FacilityWork.objects.all(),
-                when="done_on",
-                amount=F("quantity"),
-                split="kind",
-            ),
-            parts=tuple((kind.value, kind.label) for kind in FacilityKind),
-            unit_label=_("items"),
+        declare.count(
+            "hazards.facility_works",
+            _("Facility works by kind"),
+            declare.flow(FacilityWork, "done_on", amount=F("quantity"), split="kind"),
+            _("items"),
+            "Quantities of facility work done, one figure per kind.",
+            parts=declare.choice_parts(FacilityKind),
             tile=False,
-            order=70,
         ),
     )
 
@@ -229,41 +195,23 @@ _RECORDS = [
         "hazards",
         _("Hazards found"),
         in_period(Hazard.objects.all, "found_at"),
-        [
-            Column(_("Found at"), "found_at", 18),
-            UNIT,
-            Column(_("Road"), "road", 14),
-            Column(_("Place"), "location", 24),
-            Column(_("Element"), "get_element_display", 12),
-            Column(_("Severity"), "get_severity_display", 10),
-            Column(_("Status"), "get_status_display", 14),
-            Column(_("Verified at"), "verified_at", 18),
-        ],
+        columns(
+            Hazard,
+            "found_at unit.name road location element severity status verified_at",
+            location=_("Place"),
+        ),
     ),
     Records(
         "hazards",
         _("Key vehicles flagged"),
         in_period(KeyVehicle.objects.all, "flagged_at"),
-        [
-            Column(_("Plate"), "plate", 12),
-            Column(_("Owner"), "owner", 20),
-            Column(_("Reason"), "get_reason_display", 18),
-            Column(_("Status"), "get_status_display", 10),
-            Column(_("Flagged at"), "flagged_at", 18),
-            Column(_("Cleared at"), "cleared_at", 18),
-        ],
+        columns(KeyVehicle, "plate owner reason status flagged_at cleared_at", owner=_("Owner")),
     ),
     Records(
         "hazards",
         _("Facility works"),
         in_period(FacilityWork.objects.all, "done_on"),
-        [
-            Column(_("Done on"), "done_on", 12),
-            UNIT,
-            Column(_("Kind"), "get_kind_display", 22),
-            Column(_("Quantity"), "quantity", 10),
-            Column(_("Place"), "place", 24),
-        ],
+        columns(FacilityWork, "done_on unit.name kind quantity place"),
     ),
 ]
 
@@ -272,33 +220,12 @@ def register_report_figures() -> None:
     """The hazards' figures of the period report, their lists and their paragraph."""
     hazards = pgettext_lazy("counted", "hazards")
     register_report(
-        Figure(
-            6,
-            "hazards.found",
-            "hazards",
-            _("Hazards found"),
-            M("hazards.found"),
-            unit_label=hazards,
-        ),
-        Figure(
-            6,
-            "hazards.verified",
-            "hazards",
-            _("Hazards rectified (verified)"),
-            M("hazards.verified"),
-            unit_label=hazards,
-        ),
-        rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
-        rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
+        figures.count(6, "hazards.found", "hazards", _("Hazards found"), hazards),
+        figures.count(6, "hazards.verified", "hazards", _("Hazards rectified (verified)"), hazards),
+        figures.rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
+        figures.rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
         *[
-            Figure(
-                8,
-                f"hazards.facility_works.{kind}",
-                "hazards",
-                label,
-                M(f"hazards.facility_works.{kind}"),
-                unit_label=unit_label,
-            )
+            figures.count(8, f"hazards.facility_works.{kind}", "hazards", label, unit_label)
             for kind, label, unit_label in _FACILITY
         ],
         records=_RECORDS,

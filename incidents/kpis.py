@@ -4,167 +4,122 @@ the accident's year), and the relief fund: advanced, recovered, and their ratio.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import F
-from django.urls import reverse
+from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, Metric, register
-from brigade.core.kpi.records import describe
+from brigade.core.kpi import declare, register
+from brigade.core.kpi.records import describe_urls
+from brigade.core.report import figures
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, M, Records, register_report
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
 
-
-def _accidents() -> Any:
-    return Accident.objects.all()
-
-
-def _property_only() -> Any:
-    return Accident.objects.filter(severity=Severity.PROPERTY)
-
-
-def _hit_and_run() -> Any:
-    return Accident.objects.filter(hit_and_run=True)
-
-
-def _paid() -> Any:
-    return FundAdvance.objects.filter(status=AdvanceStatus.PAID, paid_at__isnull=False)
-
-
-def _recoveries() -> Any:
-    return Recovery.objects.all()
-
-
-HIT_AND_RUN = Flow(source=_hit_and_run, when="occurred_at")
-ADVANCED = Flow(source=_paid, when="paid_at", unit="accident__unit_id", amount=F("amount"))
-RECOVERED = Flow(
-    source=_recoveries,
-    when="received_on",
-    unit="advance__accident__unit_id",
-    amount=F("amount"),
+ACCIDENTS = declare.flow(Accident, "occurred_at")
+PROPERTY_ONLY = Q(severity=Severity.PROPERTY)
+HIT_AND_RUN_CASE = Q(hit_and_run=True)
+HIT_AND_RUN = declare.flow(Accident, "occurred_at", HIT_AND_RUN_CASE)
+PAID = Q(status=AdvanceStatus.PAID, paid_at__isnull=False)
+ADVANCED = declare.flow(FundAdvance, "paid_at", PAID, unit="accident__unit_id", amount=F("amount"))
+RECOVERED = declare.flow(
+    Recovery, "received_on", unit="advance__accident__unit_id", amount=F("amount")
 )
-
-
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    return lambda record: reverse(name, args=[getattr(record, attribute)])
 
 
 def describe_records() -> None:
     """How the records behind the incidents' figures are linked in their lists."""
-    describe(
-        Accident,
-        page=_reverser("incidents:accident_detail"),
-        api=_reverser("incidents-api:accident-detail"),
-    )
-    describe(
-        FundAdvance,
-        page=_reverser("incidents:fundadvance_detail"),
-        api=_reverser("incidents-api:fund-advance-detail"),
-    )
-    describe(
-        Recovery,
-        page=_reverser("incidents:fundadvance_detail", "advance_id"),
-        api=_reverser("incidents-api:recovery-detail"),
+    describe_urls(Accident, "incidents:accident_detail", "incidents-api:accident-detail")
+    describe_urls(FundAdvance, "incidents:fundadvance_detail", "incidents-api:fund-advance-detail")
+    describe_urls(
+        Recovery, ("incidents:fundadvance_detail", "advance_id"), "incidents-api:recovery-detail"
     )
 
 
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
+    accidents = declare.count(
+        "incidents.accidents",
+        _("Accidents"),
+        ACCIDENTS,
+        _("accidents"),
+        "Accidents that occurred in the year to date.",
+        tile=False,
+    )
     register(
-        Metric(
-            key="incidents.accidents",
-            label=_("Accidents"),
-            description="Accidents that occurred in the year to date.",
-            numerator=Flow(source=_accidents, when="occurred_at"),
-            unit_label=_("accidents"),
-            tile=False,
-            order=10,
+        accidents,
+        declare.split_by(
+            accidents,
+            "severity",
+            Severity,
+            "incidents.accidents_by_severity",
+            _("Accidents by severity"),
+            "The same accidents, one figure per severity.",
         ),
-        Metric(
-            key="incidents.accidents_by_severity",
-            label=_("Accidents by severity"),
-            description="The same accidents, one figure per severity.",
-            numerator=Flow(source=_accidents, when="occurred_at", split="severity"),
-            parts=tuple((s.value, s.label) for s in Severity),
-            unit_label=_("accidents"),
-            tile=False,
-            order=11,
+        declare.split_by(
+            accidents,
+            "handling_mode",
+            HandlingMode,
+            "incidents.accidents_by_handling",
+            _("Accidents by handling"),
+            "The same accidents, one figure per handling mode.",
         ),
-        Metric(
-            key="incidents.accidents_by_handling",
-            label=_("Accidents by handling"),
-            description="The same accidents, one figure per handling mode.",
-            numerator=Flow(source=_accidents, when="occurred_at", split="handling_mode"),
-            parts=tuple((m.value, m.label) for m in HandlingMode),
-            unit_label=_("accidents"),
-            tile=False,
-            order=12,
-        ),
-        Metric(
-            key="incidents.quick_settlement_share",
-            label=_("Quick settlement share"),
-            description="Property-only accidents settled quickly (快处快赔) / property-only "
-            "accidents, by the day they occurred.",
-            numerator=Flow(
-                source=lambda: _property_only().filter(handling_mode=HandlingMode.QUICK),
-                when="occurred_at",
+        declare.rate(
+            "incidents.quick_settlement_share",
+            _("Quick settlement share"),
+            declare.flow(
+                Accident, "occurred_at", PROPERTY_ONLY, Q(handling_mode=HandlingMode.QUICK)
             ),
-            denominator=Flow(source=_property_only, when="occurred_at"),
-            order=20,
+            declare.flow(Accident, "occurred_at", PROPERTY_ONLY),
+            "Property-only accidents settled quickly (快处快赔) / property-only accidents, by "
+            "the day they occurred.",
         ),
-        Metric(
-            key="incidents.hit_and_run_solve_rate",
-            label=_("Hit-and-run solve rate"),
-            description="Hit-and-run cases solved by the week's end / hit-and-run accidents "
-            "this year; a solution counts for the year the accident occurred in.",
-            numerator=Flow(
-                source=lambda: _hit_and_run().filter(solved_at__isnull=False),
-                when="solved_at",
+        declare.rate(
+            "incidents.hit_and_run_solve_rate",
+            _("Hit-and-run solve rate"),
+            declare.flow(
+                Accident,
+                "solved_at",
+                HIT_AND_RUN_CASE,
+                Q(solved_at__isnull=False),
                 cohort="occurred_at",
             ),
-            denominator=HIT_AND_RUN,
-            order=30,
+            HIT_AND_RUN,
+            "Hit-and-run cases solved by the week's end / hit-and-run accidents this year; a "
+            "solution counts for the year the accident occurred in.",
         ),
-        Metric(
-            key="incidents.hit_and_run_cases",
-            label=_("Hit-and-run cases"),
-            description="Hit-and-run accidents that occurred in the year to date.",
-            numerator=HIT_AND_RUN,
-            unit_label=_("cases"),
+        declare.count(
+            "incidents.hit_and_run_cases",
+            _("Hit-and-run cases"),
+            HIT_AND_RUN,
+            _("cases"),
+            "Hit-and-run accidents that occurred in the year to date.",
             tile=False,
-            order=31,
         ),
-        Metric(
-            key="incidents.fund_advanced_cny",
-            label=_("Relief fund advanced"),
-            description="Advances paid from the relief fund in the year to date, by payment.",
-            numerator=ADVANCED,
-            unit_label=_("CNY"),
-            order=40,
+        declare.count(
+            "incidents.fund_advanced_cny",
+            _("Relief fund advanced"),
+            ADVANCED,
+            _("CNY"),
+            "Advances paid from the relief fund in the year to date, by payment.",
         ),
-        Metric(
-            key="incidents.fund_recovered_cny",
-            label=_("Relief fund recovered"),
-            description="Recoveries received in the year to date.",
-            numerator=RECOVERED,
-            unit_label=_("CNY"),
+        declare.count(
+            "incidents.fund_recovered_cny",
+            _("Relief fund recovered"),
+            RECOVERED,
+            _("CNY"),
+            "Recoveries received in the year to date.",
             tile=False,
-            order=41,
         ),
-        Metric(
-            key="incidents.fund_recovery_rate",
-            label=_("Relief fund recovery rate"),
-            description="Recovered / advanced in the year to date.",
-            numerator=RECOVERED,
-            denominator=ADVANCED,
+        declare.rate(
+            "incidents.fund_recovery_rate",
+            _("Relief fund recovery rate"),
+            RECOVERED,
+            ADVANCED,
+            "Recovered / advanced in the year to date.",
             tile=False,
-            order=42,
         ),
     )
 
@@ -194,25 +149,13 @@ _RECORDS = [
         "incidents",
         _("Hit-and-run cases"),
         flow_in_period(HIT_AND_RUN),
-        [
-            Column(_("Occurred at"), "occurred_at", 18),
-            UNIT,
-            Column(_("Road"), "road", 14),
-            Column(_("Severity"), "get_severity_display", 14),
-            Column(_("Solved at"), "solved_at", 18),
-        ],
+        columns(Accident, "occurred_at unit.name road severity solved_at", severity=_("Severity")),
     ),
     Records(
         "incidents",
         _("Relief fund advances paid"),
         flow_in_period(ADVANCED, related=("accident__unit",)),
-        [
-            Column(_("Paid at"), "paid_at", 18),
-            Column(_("Unit"), "accident.unit.name", 12),
-            Column(_("Beneficiary"), "beneficiary", 14),
-            Column(_("Purpose"), "get_purpose_display", 18),
-            Column(_("Amount (CNY)"), "amount", 14),
-        ],
+        columns(FundAdvance, "paid_at accident.unit.name beneficiary purpose amount"),
     ),
 ]
 
@@ -221,40 +164,42 @@ def register_report_figures() -> None:
     """The incidents' figures of the period report, their lists and their paragraph."""
     cny = pgettext_lazy("counted", "CNY")
     register_report(
-        rate(9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate")),
-        Figure(
+        figures.rate(
+            9, "incidents.hit_and_run_solve_rate", "incidents", _("Hit-and-run solve rate")
+        ),
+        figures.count(
             10,
             "incidents.quick_settlements",
             "incidents",
             _("Minor accidents settled quickly"),
+            pgettext_lazy("counted", "accidents"),
             M("incidents.quick_settlement_share", "n"),
-            unit_label=pgettext_lazy("counted", "accidents"),
         ),
-        rate(
+        figures.rate(
             10,
             "incidents.quick_settlement_share",
             "incidents",
             _("Quick settlement share of property-only accidents"),
         ),
-        Figure(
+        figures.count(
             11,
             "incidents.fund_advanced_cny",
             "incidents",
             _("Relief fund advanced"),
-            M("incidents.fund_advanced_cny"),
-            unit_label=cny,
+            cny,
             money=True,
         ),
-        Figure(
+        figures.count(
             11,
             "incidents.fund_recovered_cny",
             "incidents",
             _("Relief fund recovered"),
-            M("incidents.fund_recovered_cny"),
-            unit_label=cny,
+            cny,
             money=True,
         ),
-        rate(11, "incidents.fund_recovery_rate", "incidents", _("Relief fund recovery rate")),
+        figures.rate(
+            11, "incidents.fund_recovery_rate", "incidents", _("Relief fund recovery rate")
+        ),
         records=_RECORDS,
         paragraphs={"incidents": _paragraph},
     )

@@ -10,28 +10,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
-from django.urls import reverse
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, Metric, register, rows_sql
-from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi import declare, register
+from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
+from brigade.core.kpi.scopes import of_unit
+from brigade.core.report import figures
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
-from brigade.core.report.figures import (
-    UNIT,
-    C,
-    Counted,
-    Counts,
-    Facts,
-    Figure,
-    M,
-    Records,
-    register_report,
-)
+from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period
-from brigade.core.spreadsheets import Column
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
 from outreach.models import (
     AssistanceEvent,
@@ -46,9 +37,7 @@ from outreach.models import (
 
 # the campaigns' targets: the denominator of their progress, whose cohort (the year the
 # campaign started) and unit (its lead unit) the numerator's rows take as well
-TARGETS = Flow(
-    source=lambda: OutreachCampaign.objects.all(), when="starts_on", amount=F("goal_target")
-)
+TARGETS = declare.flow(OutreachCampaign, "starts_on", amount=F("goal_target"))
 
 
 def campaign_progress_rows(
@@ -92,9 +81,6 @@ def campaign_progress_rows(
     return sql + days_sql + units_sql, [*params, *days_params, *units_params]
 
 
-campaign_progress_sql = rows_sql(campaign_progress_rows)
-
-
 def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
     """The weeks a changed event or campaign moves: every event day of the campaign (a
     venue's first visit may move to another event)."""
@@ -117,11 +103,8 @@ def _progress_touch(obj: Any) -> Iterable[tuple[dt.date, int]]:
 # --- the metrics --------------------------------------------------------------------------
 
 # love stations in service: those active, from their opening (a stock)
-STATIONS = Flow(source=lambda: LoveStation.objects.filter(is_active=True), when="opened_on")
-
-
-def _reverser(name: str) -> Any:
-    return lambda record: reverse(name, args=[record.pk])
+STATIONS = declare.flow(LoveStation, "opened_on", Q(is_active=True))
+EVENTS = declare.flow(PublicityEvent, "held_on")
 
 
 def describe_records() -> None:
@@ -133,120 +116,97 @@ def describe_records() -> None:
         (LoveStation, "outreach:lovestation_detail", "outreach-api:love-station-detail"),
         (OutreachCampaign, "outreach:outreachcampaign_detail", "outreach-api:campaign-detail"),
     ):
-        describe(model, page=_reverser(page), api=_reverser(api))
+        describe_urls(model, page, api)
 
 
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
+    events = declare.count(
+        "outreach.events",
+        _("Publicity events"),
+        EVENTS,
+        _("events"),
+        "Publicity events held in the year to date (七进 and key-date campaigns), by their date.",
+    )
+    assistance = declare.count(
+        "outreach.assistance",
+        _("Assistance to the public"),
+        declare.flow(AssistanceEvent, "occurred_at"),
+        _("times"),
+        "Times officers helped the public this year (escorts, reunions, lost property ...), "
+        "by when it happened.",
+    )
     register(
-        Metric(
-            key="outreach.events",
-            label=_("Publicity events"),
-            description="Publicity events held in the year to date (七进 and key-date "
-            "campaigns), by their date.",
-            numerator=Flow(source=lambda: PublicityEvent.objects.all(), when="held_on"),
-            unit_label=_("events"),
-            order=10,
+        events,
+        declare.split_by(
+            events,
+            "venue_kind",
+            VenueKind,
+            "outreach.events_by_venue",
+            _("Publicity events by venue kind"),
+            "The same events, one figure per venue kind (enterprise, school, community ... "
+            "key-date campaign).",
         ),
-        Metric(
-            key="outreach.events_by_venue",
-            label=_("Publicity events by venue kind"),
-            description="The same events, one figure per venue kind (enterprise, school, "
-            "community ... key-date campaign).",
-            numerator=Flow(
-                source=lambda: PublicityEvent.objects.all(), when="held_on", split="venue_kind"
-            ),
-            parts=tuple((kind.value, kind.label) for kind in VenueKind),
-            unit_label=_("events"),
+        declare.count(
+            "outreach.people_educated",
+            _("People educated"),
+            declare.flow(PublicityEvent, "held_on", amount=F("audience")),
+            _("people"),
+            "The audiences of the year's publicity events, summed.",
+        ),
+        declare.count(
+            "outreach.consultations",
+            _("Consultations at events"),
+            declare.flow(PublicityEvent, "held_on", amount=F("consultations")),
+            _("consultations"),
+            "Questions from the public answered at the year's publicity events.",
             tile=False,
-            order=11,
         ),
-        Metric(
-            key="outreach.people_educated",
-            label=_("People educated"),
-            description="The audiences of the year's publicity events, summed.",
-            numerator=Flow(
-                source=lambda: PublicityEvent.objects.all(),
-                when="held_on",
-                amount=F("audience"),
-            ),
-            unit_label=_("people"),
-            order=20,
+        assistance,
+        declare.split_by(
+            assistance,
+            "kind",
+            AssistanceKind,
+            "outreach.assistance_by_kind",
+            _("Assistance by kind"),
+            "The same assistance, one figure per kind.",
         ),
-        Metric(
-            key="outreach.consultations",
-            label=_("Consultations at events"),
-            description="Questions from the public answered at the year's publicity events.",
-            numerator=Flow(
-                source=lambda: PublicityEvent.objects.all(),
-                when="held_on",
-                amount=F("consultations"),
-            ),
-            unit_label=_("consultations"),
+        declare.count(
+            "outreach.commendations",
+            _("Commendations"),
+            declare.flow(Commendation, "received_on"),
+            _("commendations"),
+            "Banners and letters of thanks received this year, to the unit or one of its officers.",
             tile=False,
-            order=30,
         ),
-        Metric(
-            key="outreach.assistance",
-            label=_("Assistance to the public"),
-            description="Times officers helped the public this year (escorts, reunions, "
-            "lost property ...), by when it happened.",
-            numerator=Flow(source=lambda: AssistanceEvent.objects.all(), when="occurred_at"),
-            unit_label=_("times"),
-            order=40,
-        ),
-        Metric(
-            key="outreach.assistance_by_kind",
-            label=_("Assistance by kind"),
-            description="The same assistance, one figure per kind.",
-            numerator=Flow(
-                source=lambda: AssistanceEvent.objects.all(), when="occurred_at", split="kind"
-            ),
-            parts=tuple((kind.value, kind.label) for kind in AssistanceKind),
-            unit_label=_("times"),
-            tile=False,
-            order=41,
-        ),
-        Metric(
-            key="outreach.commendations",
-            label=_("Commendations"),
-            description="Banners and letters of thanks received this year, to the unit or "
-            "one of its officers.",
-            numerator=Flow(source=lambda: Commendation.objects.all(), when="received_on"),
-            unit_label=_("commendations"),
-            tile=False,
-            order=50,
-        ),
-        Metric(
-            key="outreach.love_stations",
-            label=_("Love stations"),
-            description="Love stations in service (a stock): active stations opened by the "
-            "week's end. A closed station leaves every week's figure.",
-            numerator=STATIONS,
+        declare.count(
+            "outreach.love_stations",
+            _("Love stations"),
+            STATIONS,
+            _("stations"),
+            "Love stations in service (a stock): active stations opened by the week's end. A "
+            "closed station leaves every week's figure.",
             window="cumulative",
-            unit_label=_("stations"),
             tile=False,
-            order=60,
         ),
-        Metric(
-            key="outreach.campaign_progress",
-            label=_("Campaign progress"),
-            description="Progress of the outreach campaigns started this year toward their "
-            "goals: venues of the goal's kind covered (each venue once per campaign, at its "
-            "first visit), events held or people educated by the week's end / the sum of "
-            "those campaigns' targets. Credited to each campaign's lead unit.",
-            numerator=Flow(
-                sql=campaign_progress_sql,
-                rows=campaign_progress_rows,
-                rows_of="outreach.PublicityEvent",
+        declare.rate(
+            "outreach.campaign_progress",
+            _("Campaign progress"),
+            declare.sql_flow(
+                campaign_progress_rows,
+                "outreach.PublicityEvent",
+                _progress_touch,
+                "outreach.PublicityEvent",
+                "outreach.OutreachCampaign",
                 sums=True,
-                watch=("outreach.PublicityEvent", "outreach.OutreachCampaign"),
-                touch=_progress_touch,
             ),
-            denominator=TARGETS,
+            TARGETS,
+            "Progress of the outreach campaigns started this year toward their goals: venues "
+            "of the goal's kind covered (each venue once per campaign, at its first visit), "
+            "events held or people educated by the week's end / the sum of those campaigns' "
+            "targets. Credited to each campaign's lead unit.",
             tile=False,
-            order=70,
         ),
     )
 
@@ -276,7 +236,7 @@ _ASSISTANCE = [
 def commendations(period: Period, unit_id: int | None) -> QuerySet[Commendation]:
     """Commendations received in the period (``outreach.commendations.KIND``)."""
     rows = Commendation.objects.order_by().filter(received_on__range=(period.first, period.last))
-    return rows.filter(unit_id=unit_id) if unit_id is not None else rows
+    return of_unit(rows, unit_id)
 
 
 def _commendation_counts(period: Period, unit_id: int | None) -> Counted:
@@ -330,48 +290,31 @@ def _records() -> list[Records]:
             "service",
             _("Commendations"),
             in_period(Commendation.objects.all, "received_on"),
-            [
-                Column(_("Received on"), "received_on", 12),
-                UNIT,
-                Column(_("Kind"), "get_kind_display", 12),
-                Column(_("From"), "giver", 20),
-            ],
+            columns(Commendation, "received_on unit.name kind giver", giver=_("From")),
         ),
         Records(
             "service",
             _("Assistance to the public"),
             in_period(AssistanceEvent.objects.all, "occurred_at"),
-            [
-                Column(_("When"), "occurred_at", 18),
-                UNIT,
-                Column(_("Kind"), "get_kind_display", 20),
-                Column(_("Where"), "location", 24),
-            ],
+            columns(AssistanceEvent, "occurred_at unit.name kind location"),
         ),
         Records(
             "service",
             _("Love stations"),
             _stations,
-            [
-                Column(_("Name"), "name", 20),
-                UNIT,
-                Column(_("Opened on"), "opened_on", 12),
-                Column(_("Where"), "location", 30),
-            ],
+            columns(LoveStation, "name unit.name opened_on location"),
         ),
         Records(
             "publicity",
             _("Publicity events"),
             in_period(PublicityEvent.objects.all, "held_on"),
-            [
-                Column(_("Date"), "held_on", 12),
-                UNIT,
-                Column(_("Venue kind"), "get_venue_kind_display", 14),
-                Column(_("Venue"), "venue_name", 22),
-                Column(_("Topic"), "topic", 30),
-                Column(_("People educated"), "audience", 10),
-                Column(_("Consultations"), "consultations", 10),
-            ],
+            columns(
+                PublicityEvent,
+                "held_on unit.name venue_kind venue_name topic audience consultations",
+                venue_kind=_("Venue kind"),
+                venue_name=_("Venue"),
+                consultations=_("Consultations"),
+            ),
         ),
     ]
 
@@ -380,78 +323,61 @@ def _figures() -> list[Figure]:
     times = pgettext_lazy("counted", "times")
     events = pgettext_lazy("counted", "events")
     return [
-        Figure(
+        figures.count(
             16,
             "outreach.banners",
             "service",
             _("Commendation banners received"),
+            pgettext_lazy("counted", "banners"),
             C("outreach.commendations.banner"),
-            unit_label=pgettext_lazy("counted", "banners"),
         ),
-        Figure(
-            17,
-            "outreach.assistance",
-            "service",
-            _("Assistance to the public"),
-            M("outreach.assistance"),
-            unit_label=times,
-        ),
+        figures.count(17, "outreach.assistance", "service", _("Assistance to the public"), times),
         *[
-            Figure(
+            figures.count(
                 17,
                 f"outreach.assistance.{kind}",
                 "service",
                 label,
-                M(f"outreach.assistance_by_kind.{kind}"),
-                unit_label=times,
+                times,
+                f"outreach.assistance_by_kind.{kind}",
                 part_of="outreach.assistance",
             )
             for kind, label in _ASSISTANCE
         ],
-        Figure(
+        figures.count(
             18,
             "outreach.love_stations",
             "service",
             _("Love stations in service at the end of the period"),
-            M("outreach.love_stations"),
-            unit_label=pgettext_lazy("counted", "stations"),
+            pgettext_lazy("counted", "stations"),
             stock=True,
         ),
         *[
-            Figure(
+            figures.count(
                 19,
                 f"outreach.events.{kind}",
                 "publicity",
                 label,
-                M(f"outreach.events_by_venue.{kind}"),
-                unit_label=events,
+                events,
+                f"outreach.events_by_venue.{kind}",
                 part_of=part_of,
             )
             for kind, label, part_of in _VENUES
         ],
-        Figure(
-            19,
-            "outreach.events",
-            "publicity",
-            _("Publicity events in all"),
-            M("outreach.events"),
-            unit_label=events,
-        ),
-        Figure(
+        figures.count(19, "outreach.events", "publicity", _("Publicity events in all"), events),
+        figures.count(
             20,
             "outreach.consultations",
             "publicity",
             _("Consultations at publicity events"),
-            M("outreach.consultations"),
-            unit_label=pgettext_lazy("counted", "person-times"),
+            pgettext_lazy("counted", "person-times"),
         ),
-        Figure(
+        figures.count(
             20,
             "outreach.people_educated",
             "publicity",
             _("People educated at publicity events"),
-            M("outreach.people_educated"),
-            unit_label=pgettext_lazy("counted", "people"),
+            pgettext_lazy("counted", "people"),
         ),
     ]
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from brigade.core.kpi.scopes import of_unit
 from brigade.core.scope import scope_of
 from outreach.models import AssistanceEvent, Commendation, PublicityEvent
 
@@ -21,13 +22,9 @@ def panel_context(user: Any, unit_id: int | None) -> dict[str, Any] | None:
         return None
     today = timezone.localdate()
     since = today - dt.timedelta(days=DAYS - 1)
-    events = PublicityEvent.objects.visible_to(user)
-    assistance = AssistanceEvent.objects.visible_to(user)
-    commendations = Commendation.objects.visible_to(user)
-    if unit_id is not None:
-        events = events.filter(unit_id=unit_id)
-        assistance = assistance.filter(unit_id=unit_id)
-        commendations = commendations.filter(unit_id=unit_id)
+    events = of_unit(PublicityEvent.objects.visible_to(user), unit_id)
+    assistance = of_unit(AssistanceEvent.objects.visible_to(user), unit_id)
+    commendations = of_unit(Commendation.objects.visible_to(user), unit_id)
     week = events.held_between(since, today).aggregate(
         events=Count("pk"), people=Sum("audience", default=0)
     )

@@ -4,18 +4,16 @@ legislators' proposals answered (in all and by reply mode)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, Metric, register
-from brigade.core.kpi.records import describe
+from brigade.core.kpi import declare, register
+from brigade.core.kpi.records import describe_urls
+from brigade.core.report import figures
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period, in_period
-from brigade.core.report.figures import UNIT, Facts, Figure, M, Records, rate, register_report
-from brigade.core.spreadsheets import Column
+from brigade.core.report.figures import Facts, Records, register_report
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
@@ -31,152 +29,106 @@ SATISFIED = Q(result__in=SATISFIED_RESULTS)
 ANSWERED = ~Q(result=CallbackResult.UNREACHABLE)
 
 
-def _received() -> Any:
-    return Ticket.objects.filter(NOT_RETURNED)
-
-
-RECEIVED = Flow(source=_received, when="received_at")
-CLOSED = Flow(
-    source=lambda: Ticket.objects.filter(closed_at__isnull=False),
-    when="closed_at",
-    cohort="received_at",
+RECEIVED = declare.flow(Ticket, "received_at", NOT_RETURNED)
+CLOSED = declare.flow(Ticket, "closed_at", Q(closed_at__isnull=False), cohort="received_at")
+CLOSED_ON_TIME = declare.flow(
+    Ticket, "closed_at", Q(closed_at__isnull=False) & ON_TIME, cohort="received_at"
 )
-CLOSED_ON_TIME = Flow(
-    source=lambda: Ticket.objects.filter(Q(closed_at__isnull=False) & ON_TIME),
-    when="closed_at",
-    cohort="received_at",
+REPLIED = declare.flow(
+    Ticket, "replied_at", Q(replied_at__isnull=False) & NOT_RETURNED, cohort="received_at"
 )
-REPLIED = Flow(
-    source=lambda: Ticket.objects.filter(replied_at__isnull=False).filter(NOT_RETURNED),
-    when="replied_at",
-    cohort="received_at",
-)
-REOPENED = Flow(source=lambda: Ticket.objects.filter(reopened_at__isnull=False), when="reopened_at")
-CALLBACKS_SATISFIED = Flow(source=lambda: TicketCallback.objects.filter(SATISFIED), when="at")
-CALLBACKS_ANSWERED = Flow(source=lambda: TicketCallback.objects.filter(ANSWERED), when="at")
-
-
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    return lambda record: reverse(name, args=[getattr(record, attribute)])
+REOPENED = declare.flow(Ticket, "reopened_at", Q(reopened_at__isnull=False))
+CALLBACKS_SATISFIED = declare.flow(TicketCallback, "at", SATISFIED)
+CALLBACKS_ANSWERED = declare.flow(TicketCallback, "at", ANSWERED)
+PROPOSALS_ANSWERED = declare.flow(Proposal, "replied_at", Q(replied_at__isnull=False))
 
 
 def describe_records() -> None:
     """How the records behind the petitions' figures are linked in their lists."""
-    describe(
-        Ticket,
-        page=_reverser("petitions:ticket_detail"),
-        api=_reverser("petitions-api:ticket-detail"),
-    )
-    describe(
-        TicketCallback,
-        page=_reverser("petitions:ticket_detail", "ticket_id"),
-        api=_reverser("petitions-api:ticket-detail", "ticket_id"),
-        related=("ticket",),
-    )
-    describe(Consultation, api=_reverser("petitions-api:consultation-detail"))
-    describe(
-        Proposal,
-        page=_reverser("petitions:proposal_detail"),
-        api=_reverser("petitions-api:proposal-detail"),
-    )
+    ticket = ("petitions:ticket_detail", "ticket_id")
+    ticket_api = ("petitions-api:ticket-detail", "ticket_id")
+    describe_urls(Ticket, "petitions:ticket_detail", "petitions-api:ticket-detail")
+    describe_urls(TicketCallback, ticket, ticket_api, related=("ticket",))
+    describe_urls(Consultation, None, "petitions-api:consultation-detail")
+    describe_urls(Proposal, "petitions:proposal_detail", "petitions-api:proposal-detail")
 
 
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
+    proposals_answered = declare.count(
+        "petitions.proposals_answered",
+        _("Proposals answered"),
+        PROPOSALS_ANSWERED,
+        _("proposals"),
+        "Legislators' proposals answered, by the time of the answer.",
+        tile=False,
+    )
     register(
-        Metric(
-            key="petitions.received",
-            label=_("12345 tickets received"),
-            description="Tickets received in the year to date (returned ones excluded).",
-            numerator=RECEIVED,
-            unit_label=_("tickets"),
-            tile=True,
-            order=10,
+        declare.count(
+            "petitions.received",
+            _("12345 tickets received"),
+            RECEIVED,
+            _("tickets"),
+            "Tickets received in the year to date (returned ones excluded).",
         ),
-        Metric(
-            key="petitions.closure_rate",
-            label=_("Closure rate"),
-            description="Tickets of this year closed by the week's end / tickets received "
-            "this year (办结率).",
-            numerator=CLOSED,
-            denominator=RECEIVED,
-            tile=True,
-            order=20,
+        declare.rate(
+            "petitions.closure_rate",
+            _("Closure rate"),
+            CLOSED,
+            RECEIVED,
+            "Tickets of this year closed by the week's end / tickets received this year (办结率).",
         ),
-        Metric(
-            key="petitions.on_time_rate",
-            label=_("Closed on time"),
-            description="Tickets closed on or before their closing deadline / tickets closed.",
-            numerator=CLOSED_ON_TIME,
-            denominator=CLOSED,
+        declare.rate(
+            "petitions.on_time_rate",
+            _("Closed on time"),
+            CLOSED_ON_TIME,
+            CLOSED,
+            "Tickets closed on or before their closing deadline / tickets closed.",
             tile=False,
-            order=30,
         ),
-        Metric(
-            key="petitions.feedback_rate",
-            label=_("Feedback rate"),
-            description="Tickets of this year replied to by the week's end / tickets "
-            "received this year (反馈率).",
-            numerator=REPLIED,
-            denominator=RECEIVED,
+        declare.rate(
+            "petitions.feedback_rate",
+            _("Feedback rate"),
+            REPLIED,
+            RECEIVED,
+            "Tickets of this year replied to by the week's end / tickets received this year "
+            "(反馈率).",
             tile=False,
-            order=40,
         ),
-        Metric(
-            key="petitions.satisfaction_rate",
-            label=_("Satisfaction rate"),
-            description="Callbacks satisfied or basically satisfied / callbacks with an "
-            "answer, unreachable citizens excluded (满意率).",
-            numerator=CALLBACKS_SATISFIED,
-            denominator=CALLBACKS_ANSWERED,
-            tile=True,
-            order=50,
+        declare.rate(
+            "petitions.satisfaction_rate",
+            _("Satisfaction rate"),
+            CALLBACKS_SATISFIED,
+            CALLBACKS_ANSWERED,
+            "Callbacks satisfied or basically satisfied / callbacks with an answer, "
+            "unreachable citizens excluded (满意率).",
         ),
-        Metric(
-            key="petitions.reopened",
-            label=_("Tickets reopened"),
-            description="Tickets sent back for another round (a dissatisfied callback or a "
-            "commander's reopening), by the time of their last reopening.",
-            numerator=REOPENED,
-            unit_label=_("tickets"),
+        declare.count(
+            "petitions.reopened",
+            _("Tickets reopened"),
+            REOPENED,
+            _("tickets"),
+            "Tickets sent back for another round (a dissatisfied callback or a commander's "
+            "reopening), by the time of their last reopening.",
             tile=False,
-            order=60,
         ),
-        Metric(
-            key="petitions.consultations",
-            label=_("Questions answered"),
-            description="Questions from the public answered by phone or in person.",
-            numerator=Flow(source=lambda: Consultation.objects.all(), when="at"),
-            unit_label=_("questions"),
+        declare.count(
+            "petitions.consultations",
+            _("Questions answered"),
+            declare.flow(Consultation, "at"),
+            _("questions"),
+            "Questions from the public answered by phone or in person.",
             tile=False,
-            order=70,
         ),
-        Metric(
-            key="petitions.proposals_answered",
-            label=_("Proposals answered"),
-            description="Legislators' proposals answered, by the time of the answer.",
-            numerator=Flow(
-                source=lambda: Proposal.objects.filter(replied_at__isnull=False),
-                when="replied_at",
-            ),
-            unit_label=_("proposals"),
-            tile=False,
-            order=80,
-        ),
-        Metric(
-            key="petitions.proposals_answered_by",
-            label=_("Proposals answered by reply mode"),
-            description="The same answers, one figure per reply mode (in person, letter, phone).",
-            numerator=Flow(
-                source=lambda: Proposal.objects.filter(replied_at__isnull=False),
-                when="replied_at",
-                split="reply_mode",
-            ),
-            parts=tuple((mode.value, mode.label) for mode in ReplyMode),
-            unit_label=_("proposals"),
-            tile=False,
-            order=90,
+        proposals_answered,
+        declare.split_by(
+            proposals_answered,
+            "reply_mode",
+            ReplyMode,
+            "petitions.proposals_answered_by",
+            _("Proposals answered by reply mode"),
+            "The same answers, one figure per reply mode (in person, letter, phone).",
         ),
     )
 
@@ -213,38 +165,26 @@ _RECORDS = [
         "service",
         _("12345 tickets"),
         flow_in_period(RECEIVED, related=("unit", "category")),
-        [
-            Column(_("Number"), "number", 16),
-            Column(_("Received at"), "received_at", 18),
-            UNIT,
-            Column(_("Category"), "category.name", 16),
-            Column(_("Status"), "get_status_display", 10),
-            Column(_("Replied at"), "replied_at", 18),
-            Column(_("Closed at"), "closed_at", 18),
-        ],
+        columns(
+            Ticket,
+            "number received_at unit.name category.name status replied_at closed_at",
+            number=_("Number"),
+            replied_at=_("Replied at"),
+        ),
     ),
     Records(
         "service",
         _("Questions answered"),
         in_period(Consultation.objects.all, "at"),
-        [
-            Column(_("Answered at"), "at", 18),
-            UNIT,
-            Column(_("Channel"), "get_channel_display", 10),
-            Column(_("Topic"), "topic", 30),
-        ],
+        columns(Consultation, "at unit.name channel topic", topic=_("Topic")),
     ),
     Records(
         "service",
         _("Proposals answered"),
         in_period(Proposal.objects.all, "replied_at"),
-        [
-            Column(_("Replied at"), "replied_at", 18),
-            UNIT,
-            Column(_("Proposer"), "proposer", 12),
-            Column(_("Title"), "title", 40),
-            Column(_("Reply mode"), "get_reply_mode_display", 14),
-        ],
+        columns(
+            Proposal, "replied_at unit.name proposer title reply_mode", replied_at=_("Replied at")
+        ),
     ),
 ]
 
@@ -254,40 +194,37 @@ def register_report_figures() -> None:
     area."""
     proposals = pgettext_lazy("counted", "proposals")
     register_report(
-        Figure(
+        figures.count(
             12,
             "petitions.received",
             "service",
             _("12345 hotline tickets handled"),
-            M("petitions.received"),
-            unit_label=pgettext_lazy("counted", "tickets"),
+            pgettext_lazy("counted", "tickets"),
         ),
-        Figure(
+        figures.count(
             13,
             "petitions.consultations",
             "service",
             _("Questions answered by phone or in person"),
-            M("petitions.consultations"),
-            unit_label=pgettext_lazy("counted", "questions"),
+            pgettext_lazy("counted", "questions"),
         ),
-        rate(14, "petitions.closure_rate", "service", _("Closure rate")),
-        rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
-        rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
-        Figure(
+        figures.rate(14, "petitions.closure_rate", "service", _("Closure rate")),
+        figures.rate(14, "petitions.feedback_rate", "service", _("Feedback rate")),
+        figures.rate(14, "petitions.satisfaction_rate", "service", _("Satisfaction rate")),
+        figures.count(
             15,
             "petitions.proposals_answered",
             "service",
             _("Legislators' proposals answered"),
-            M("petitions.proposals_answered"),
-            unit_label=proposals,
+            proposals,
         ),
-        Figure(
+        figures.count(
             15,
             "petitions.proposals_answered_in_person",
             "service",
             _("Proposals answered in person"),
-            M("petitions.proposals_answered_by.in_person"),
-            unit_label=proposals,
+            proposals,
+            "petitions.proposals_answered_by.in_person",
         ),
         records=_RECORDS,
         paragraphs={"service": _paragraph},

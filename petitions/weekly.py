@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi.records import QuerysetRecords, register_list
+from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_bounds, week_key
 from petitions.choices import CallbackResult
 from petitions.kpis import (
@@ -222,14 +223,11 @@ def callback_conditions(monday: dt.date) -> dict[str, Q]:
 
 
 def _scoped(user: Any, unit_id: int | None) -> tuple[Any, Any, Any]:
-    tickets = Ticket.objects.visible_to(user)
-    callbacks = TicketCallback.objects.visible_to(user)
-    extensions = TicketExtension.objects.visible_to(user)
-    if unit_id is not None:
-        tickets = tickets.filter(unit_id=unit_id)
-        callbacks = callbacks.filter(unit_id=unit_id)
-        extensions = extensions.filter(ticket__unit_id=unit_id)
-    return tickets, callbacks, extensions
+    return (
+        of_unit(Ticket.objects.visible_to(user), unit_id),
+        of_unit(TicketCallback.objects.visible_to(user), unit_id),
+        of_unit(TicketExtension.objects.visible_to(user), unit_id, "ticket__unit_id"),
+    )
 
 
 def figure_records(

@@ -10,29 +10,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.kpi import Flow, HoursBetween, Metric, register, rows_sql
-from brigade.core.kpi.records import QuerysetRecords, describe
+from brigade.core.kpi import Flow, HoursBetween, declare, register
+from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
+from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_start
+from brigade.core.report import figures
+from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
-from brigade.core.report.figures import (
-    UNIT,
-    C,
-    Counted,
-    Counts,
-    Facts,
-    Figure,
-    M,
-    Records,
-    register_report,
-)
+from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period
-from brigade.core.spreadsheets import Column
 from brigade.duty.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.duty.models import (
     Attendance,
@@ -119,10 +110,6 @@ def staffed_post_days_rows(connection: Any, lo: dt.date | None, hi: dt.date | No
     return sql, [*tz_params, *checkin_params, *range_params, *unit_params]
 
 
-planned_post_days_sql = rows_sql(planned_post_days_rows)
-staffed_post_days_sql = rows_sql(staffed_post_days_rows)
-
-
 def _checkin_touch(patrol: PatrolLog) -> Iterable[tuple[dt.date, int]]:
     if patrol.checked_in_at and patrol.post_id:
         unit_id = DutyPost.objects.filter(pk=patrol.post_id).values_list("unit_id", flat=True)
@@ -151,144 +138,104 @@ def _break_touch(school_break: SchoolBreak) -> Iterable[tuple[dt.date, int]]:
 # --- the metrics --------------------------------------------------------------------------
 
 ASSESSED = (AssessmentResult.PASSED, AssessmentResult.FAILED)
+# of those present, who passed the assessment (``training.passed.KIND``)
+PASSED = Q(result=AssessmentResult.PASSED)
 
 
-def _reverser(name: str, attribute: str = "pk") -> Any:
-    def url(record: Any) -> str:
-        return reverse(name, args=[getattr(record, attribute)])
+# the violations tallied on patrols, credited to the week the patrol started
+TALLIES = declare.flow(
+    ViolationTally, "patrol__started_at", Q(count__gt=0), unit="patrol__unit_id", amount=F("count")
+)
 
-    return url
 
-
-def _tallies_flow(split: str | None = None) -> Flow:
-    """The violations tallied on patrols, credited to the week the patrol started."""
-    return Flow(
-        source=lambda: ViolationTally.objects.filter(count__gt=0),
-        when="patrol__started_at",
-        unit="patrol__unit_id",
-        amount=F("count"),
-        split=split,
-    )
+def _attendances(*conditions: Q) -> Flow:
+    """Officers called to training sessions, by the session's day and unit."""
+    return declare.flow(Attendance, "session__held_on", *conditions, unit="session__unit_id")
 
 
 def describe_records() -> None:
     """How the records behind the brigade's figures are linked in their lists."""
-    describe(
-        PatrolLog,
-        page=_reverser("brigade:patrollog_detail"),
-        api=_reverser("brigade-api:patrol-detail"),
-        related=("officer",),
+    patrol = ("brigade:patrollog_detail", "patrol_id")
+    patrol_api = ("brigade-api:patrol-detail", "patrol_id")
+    session = ("brigade:trainingsession_detail", "session_id")
+    describe_urls(
+        PatrolLog, "brigade:patrollog_detail", "brigade-api:patrol-detail", related=("officer",)
     )
-    describe(
-        ViolationTally,
-        page=_reverser("brigade:patrollog_detail", "patrol_id"),
-        api=_reverser("brigade-api:patrol-detail", "patrol_id"),
-    )
-    describe(DutyPost, api=_reverser("brigade-api:post-detail"))
-    describe(
-        Attendance,
-        page=_reverser("brigade:trainingsession_detail", "session_id"),
-        api=_reverser("brigade-api:attendance-detail"),
-        related=("officer", "session"),
+    describe_urls(ViolationTally, patrol, patrol_api)
+    describe_urls(DutyPost, None, "brigade-api:post-detail")
+    describe_urls(
+        Attendance, session, "brigade-api:attendance-detail", related=("officer", "session")
     )
 
 
 def register_metrics() -> None:
     describe_records()
     register_report_figures()
+    violations = declare.count(
+        "brigade.violations_corrected",
+        _("Violations corrected"),
+        TALLIES,
+        _("violations"),
+        "Violations tallied on patrols, credited to the patrol's start.",
+    )
     register(
-        Metric(
-            key="brigade.patrols",
-            label=_("Patrols"),
-            description="Patrols started in the year to date, by their start.",
-            numerator=Flow(source=lambda: PatrolLog.objects.all(), when="started_at"),
-            unit_label=_("patrols"),
-            order=10,
+        declare.count(
+            "brigade.patrols",
+            _("Patrols"),
+            declare.flow(PatrolLog, "started_at"),
+            _("patrols"),
+            "Patrols started in the year to date, by their start.",
         ),
-        Metric(
-            key="brigade.patrol_hours",
-            label=_("Patrol hours"),
-            description="Hours of ended patrols, credited to the week each started in.",
-            numerator=Flow(
-                source=lambda: PatrolLog.objects.filter(ended_at__isnull=False),
-                when="started_at",
+        declare.count(
+            "brigade.patrol_hours",
+            _("Patrol hours"),
+            declare.flow(
+                PatrolLog,
+                "started_at",
+                Q(ended_at__isnull=False),
                 amount=HoursBetween("ended_at", "started_at"),
             ),
-            unit_label=_("hours"),
-            order=20,
+            _("hours"),
+            "Hours of ended patrols, credited to the week each started in.",
         ),
-        Metric(
-            key="brigade.violations_corrected",
-            label=_("Violations corrected"),
-            description="Violations tallied on patrols, credited to the patrol's start.",
-            numerator=_tallies_flow(),
-            unit_label=_("violations"),
-            order=30,
+        violations,
+        declare.split_by(
+            violations,
+            "kind",
+            ViolationKind,
+            "brigade.violations",
+            _("Violations corrected by type"),
+            "The same tallies, one figure per violation type.",
         ),
-        Metric(
-            key="brigade.violations",
-            label=_("Violations corrected by type"),
-            description="The same tallies, one figure per violation type.",
-            numerator=_tallies_flow(split="kind"),
-            parts=tuple((kind.value, kind.label) for kind in ViolationKind),
-            unit_label=_("violations"),
-            tile=False,
-            order=31,
+        declare.rate(
+            "brigade.post_coverage_rate",
+            _("Post coverage"),
+            declare.sql_flow(
+                staffed_post_days_rows, "brigade.DutyPost", _checkin_touch, "brigade.PatrolLog"
+            ),
+            declare.sql_flow(
+                planned_post_days_rows,
+                "brigade.DutyPost",
+                lambda obj: _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj),
+                "brigade.DutyPost",
+                "brigade.SchoolBreak",
+            ),
+            "Post-days staffed (a check-in) / post-days planned by the posts' schedules; school "
+            "posts on school days only.",
         ),
-        Metric(
-            key="brigade.post_coverage_rate",
-            label=_("Post coverage"),
-            description="Post-days staffed (a check-in) / post-days planned by the posts' "
-            "schedules; school posts on school days only.",
-            numerator=Flow(
-                sql=staffed_post_days_sql,
-                rows=staffed_post_days_rows,
-                rows_of="brigade.DutyPost",
-                watch=("brigade.PatrolLog",),
-                touch=_checkin_touch,
-            ),
-            denominator=Flow(
-                sql=planned_post_days_sql,
-                rows=planned_post_days_rows,
-                rows_of="brigade.DutyPost",
-                watch=("brigade.DutyPost", "brigade.SchoolBreak"),
-                touch=lambda obj: (
-                    _post_touch(obj) if isinstance(obj, DutyPost) else _break_touch(obj)
-                ),
-            ),
-            order=40,
+        declare.rate(
+            "brigade.training_attendance_rate",
+            _("Training attendance"),
+            _attendances(Q(attended=True)),
+            _attendances(),
+            "Officers present / officers called to training sessions.",
         ),
-        Metric(
-            key="brigade.training_attendance_rate",
-            label=_("Training attendance"),
-            description="Officers present / officers called to training sessions.",
-            numerator=Flow(
-                source=lambda: Attendance.objects.filter(attended=True),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            denominator=Flow(
-                source=lambda: Attendance.objects.all(),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            order=50,
-        ),
-        Metric(
-            key="brigade.training_pass_rate",
-            label=_("Training pass rate"),
-            description="Assessments passed / assessments taken.",
-            numerator=Flow(
-                source=lambda: Attendance.objects.filter(result=AssessmentResult.PASSED),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            denominator=Flow(
-                source=lambda: Attendance.objects.filter(result__in=ASSESSED),
-                when="session__held_on",
-                unit="session__unit_id",
-            ),
-            order=60,
+        declare.rate(
+            "brigade.training_pass_rate",
+            _("Training pass rate"),
+            _attendances(PASSED),
+            _attendances(Q(result__in=ASSESSED)),
+            "Assessments passed / assessments taken.",
         ),
     )
 
@@ -299,7 +246,7 @@ def register_metrics() -> None:
 def training_sessions(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]:
     """Training sessions held in the period (``training.sessions.KIND``: of a kind)."""
     sessions = TrainingSession.objects.order_by().filter(held_on__range=(period.first, period.last))
-    return sessions.filter(unit_id=unit_id) if unit_id is not None else sessions
+    return of_unit(sessions, unit_id)
 
 
 def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attendance]:
@@ -307,11 +254,7 @@ def training_attendances(period: Period, unit_id: int | None) -> QuerySet[Attend
     attended = Attendance.objects.order_by().filter(
         attended=True, session__held_on__range=(period.first, period.last)
     )
-    return attended.filter(session__unit_id=unit_id) if unit_id is not None else attended
-
-
-# of those present, who passed the assessment (``training.passed.KIND``)
-PASSED = Q(result=AssessmentResult.PASSED)
+    return of_unit(attended, unit_id, "session__unit_id")
 
 
 def _training_counts(period: Period, unit_id: int | None) -> Counted:
@@ -353,7 +296,7 @@ def _zones_in(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
     zones = RoadWorksZone.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=period.first), starts_on__lte=period.last
     )
-    return zones.filter(unit_id=unit_id) if unit_id is not None else zones
+    return of_unit(zones, unit_id)
 
 
 def _road_works(period: Period, unit_id: int | None) -> Counted:
@@ -377,17 +320,6 @@ def _trainings(period: Period, unit_id: int | None) -> QuerySet[TrainingSession]
 
 def _zones(period: Period, unit_id: int | None) -> QuerySet[RoadWorksZone]:
     return _zones_in(period, unit_id).select_related("unit").order_by("starts_on", "pk")
-
-
-def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
-    return Figure(
-        row,
-        f"training.{kind}",
-        "team",
-        label,
-        C(f"training.sessions.{kind}"),
-        unit_label=unit_label,
-    )
 
 
 def _team(facts: Facts) -> str:
@@ -426,53 +358,57 @@ def _traffic(facts: Facts) -> str:
 
 
 def _duty_figures() -> list[Figure]:
+    violations = pgettext_lazy("counted", "violations")
     return [
-        Figure(
+        figures.count(
             21,
             "brigade.patrols",
             "traffic",
             _("Patrols and post duties"),
-            M("brigade.patrols"),
-            unit_label=pgettext_lazy("counted", "patrols"),
+            pgettext_lazy("counted", "patrols"),
         ),
-        Figure(
+        figures.count(
             21,
             "brigade.patrol_hours",
             "traffic",
             _("Hours on patrol and post duty"),
-            M("brigade.patrol_hours"),
-            unit_label=pgettext_lazy("counted", "hours"),
+            pgettext_lazy("counted", "hours"),
             places=1,
         ),
-        Figure(
+        figures.count(
             22,
             "brigade.road_works",
             "traffic",
             _("Roads under works given extra police"),
+            pgettext_lazy("counted", "roads"),
             C("brigade.road_works.roads"),
-            unit_label=pgettext_lazy("counted", "roads"),
         ),
-        Figure(
+        figures.count(
             23,
             "brigade.violations_corrected",
             "traffic",
             _("Violations corrected"),
-            M("brigade.violations_corrected"),
-            unit_label=pgettext_lazy("counted", "violations"),
+            violations,
         ),
         *[
-            Figure(
+            figures.count(
                 23,
                 f"brigade.violations.{kind.value}",
                 "traffic",
                 kind.label,
-                M(f"brigade.violations.{kind.value}"),
-                unit_label=pgettext_lazy("counted", "violations"),
+                violations,
                 part_of="brigade.violations_corrected",
             )
             for kind in ViolationKind
         ],
     ]
+
+
+def _training(row: int, kind: str, label: Any, unit_label: Any) -> Figure:
+    """Training sessions of a kind held in the period."""
+    return figures.count(
+        row, f"training.{kind}", "team", label, unit_label, C(f"training.sessions.{kind}")
+    )
 
 
 def _training_figures() -> list[Figure]:
@@ -484,21 +420,21 @@ def _training_figures() -> list[Figure]:
         ),
         _training(3, "education", _("Warning and hero education viewings"), sessions),
         _training(4, "drill", _("Drill batches"), pgettext_lazy("counted", "batches")),
-        Figure(
+        figures.count(
             4,
             "training.drill_participants",
             "team",
             _("Drill participants (police, auxiliaries, security staff)"),
+            pgettext_lazy("counted", "person-times"),
             C("training.attended.drill"),
-            unit_label=pgettext_lazy("counted", "person-times"),
         ),
-        Figure(
+        figures.count(
             5,
             "training.motorcycle_trainees",
             "team",
             _("Motorcycle skills trainees"),
+            pgettext_lazy("counted", "officers"),
             C("training.attended.motorcycle"),
-            unit_label=pgettext_lazy("counted", "officers"),
         ),
         Figure(
             5,
@@ -530,26 +466,18 @@ def register_report_figures() -> None:
                 "team",
                 _("Training sessions"),
                 _trainings,
-                [
-                    Column(_("Date"), "held_on", 12),
-                    Column(_("Kind"), "get_kind_display", 22),
-                    Column(_("Title"), "title", 40),
-                    UNIT,
-                    Column(_("Present"), "present", 10),
-                ],
+                columns(
+                    TrainingSession,
+                    "held_on kind title unit.name present",
+                    held_on=_("Date"),
+                    present=_("Present"),
+                ),
             ),
             Records(
                 "traffic",
                 _("Road-works zones"),
                 _zones,
-                [
-                    Column(_("Name"), "name", 24),
-                    Column(_("Road"), "road", 14),
-                    UNIT,
-                    Column(_("Works start"), "starts_on", 12),
-                    Column(_("Works end"), "ends_on", 12),
-                    Column(_("Extra officers needed"), "extra_officers", 10),
-                ],
+                columns(RoadWorksZone, "name road unit.name starts_on ends_on extra_officers"),
             ),
         ],
         paragraphs={"team": _team, "traffic": _traffic},

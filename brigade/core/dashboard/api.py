@@ -18,13 +18,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from brigade.core.api.mixins import (
     NOT_FOUND,
     VALIDATION_ERROR,
     DetailSerializer,
-    ScopedAutoSchema,
 )
 from brigade.core.dashboard.records_api import RecordsView
 from brigade.core.dashboard.weeks import opening_week
@@ -33,8 +31,7 @@ from brigade.core.kpi.models import KpiRun
 from brigade.core.kpi.read import FigureScope
 from brigade.core.kpi.scopes import resolve_scope
 from brigade.core.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
-from brigade.core.permissions import RolePermission
-from brigade.core.report.api import ReportView
+from brigade.core.report.api import ReadView, ReportView
 from brigade.core.roles import STAFF
 
 # --- input --------------------------------------------------------------------------------
@@ -92,6 +89,11 @@ class RecomputeSerializer(serializers.Serializer):
 # --- output (documentation of the payloads built in brigade.core.kpi.read) -------------------
 
 
+def link(help_text: str | None = None) -> serializers.CharField:
+    """A link to the records behind a figure (a page's or the API's); null where none."""
+    return serializers.CharField(allow_null=True, help_text=help_text)
+
+
 class ScopeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["brigade", "unit"])
     unit = serializers.IntegerField(allow_null=True)
@@ -123,21 +125,15 @@ class FigureSerializer(serializers.Serializer):
     change = serializers.FloatField(allow_null=True, help_text="value − previous.")
     published = PublishedFigureSerializer(allow_null=True)
     drifted = serializers.BooleanField(help_text="The live figure differs from the published.")
-    records_url = serializers.CharField(
-        allow_null=True, help_text="The page listing the records the figure counts."
+    records_url = link("The page listing the records the figure counts.")
+    records_api = link(
+        "The records API's list of them: its `count` (or `total`, for a sum) equals the "
+        "figure (a rate's numerator)."
     )
-    records_api = serializers.CharField(
-        allow_null=True,
-        help_text="The records API's list of them: its `count` (or `total`, for a sum) "
-        "equals the figure (a rate's numerator).",
-    )
-    denominator_records_url = serializers.CharField(
-        allow_null=True, help_text="For a rate: the page listing its denominator's records."
-    )
-    denominator_records_api = serializers.CharField(
-        allow_null=True,
-        help_text="For a rate: the records API's list whose `count` (or `total`) equals "
-        "the denominator; null for a sum.",
+    denominator_records_url = link("For a rate: the page listing its denominator's records.")
+    denominator_records_api = link(
+        "For a rate: the records API's list whose `count` (or `total`) equals the "
+        "denominator; null for a sum."
     )
 
 
@@ -161,13 +157,10 @@ class TrendPointSerializer(serializers.Serializer):
     numerator = serializers.FloatField()
     denominator = serializers.FloatField(allow_null=True)
     value = serializers.FloatField(allow_null=True)
-    records_url = serializers.CharField(allow_null=True)
-    records_api = serializers.CharField(
-        allow_null=True,
-        help_text="The records the week's figure counts: their `count` (or `total`) is it.",
-    )
-    denominator_records_url = serializers.CharField(allow_null=True)
-    denominator_records_api = serializers.CharField(allow_null=True)
+    records_url = link()
+    records_api = link("The records the week's figure counts: their `count` (or `total`) is it.")
+    denominator_records_url = link()
+    denominator_records_api = link()
 
 
 class TrendSerializer(serializers.Serializer):
@@ -197,26 +190,16 @@ class RunSerializer(serializers.ModelSerializer):
 # --- views ----------------------------------------------------------------------------------
 
 
-class DashboardSchema(ScopedAutoSchema):
-    """The error answers of ScopedAutoSchema, without If-Match/ETag: nothing here is a
-    record a client writes back."""
-
-    def get_override_parameters(self) -> list[Any]:
-        return super(ScopedAutoSchema, self).get_override_parameters()
-
-
 UNAVAILABLE = OpenApiResponse(
     DetailSerializer, description="The task queue does not answer: nothing was started."
 )
 
 
-class DashboardView(APIView):
+class DashboardView(ReadView):
     """Commanders and admins; scoping to the user's units is ``resolve_scope``'s job."""
 
-    permission_classes = [RolePermission]
     read_roles = STAFF
     write_roles = STAFF
-    schema = DashboardSchema()
 
     def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         serializer = serializer_class(data=self.request.query_params)
@@ -233,16 +216,26 @@ class DashboardView(APIView):
         return params, scope, params.get("week") or opening_week(scope).monday
 
 
+def week_schema(
+    operation_id: str,
+    summary: str,
+    query: type[serializers.Serializer],
+    answer: type[serializers.Serializer],
+) -> Any:
+    """The schema of a read of a week's figures: ``query`` in, ``answer`` out."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        parameters=[query],
+        responses={200: answer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    )
+
+
 class KpisView(DashboardView):
     """Every metric's figure for a week and scope: value, numerator/denominator, last
     week's value and the change, the published figure and whether live has drifted."""
 
-    @extend_schema(
-        operation_id="dashboard_kpis",
-        summary="The figures of a week",
-        parameters=[KpisQuerySerializer],
-        responses={200: KpisSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
-    )
+    @week_schema("dashboard_kpis", "The figures of a week", KpisQuerySerializer, KpisSerializer)
     def get(self, request: Request) -> Response:
         _params, scope, monday = self.scoped_query(KpisQuerySerializer)
         return Response({**read.figures(monday, scope), "current_week": week_key(current_week())})
@@ -251,11 +244,11 @@ class KpisView(DashboardView):
 class TrendView(DashboardView):
     """One metric's weekly figures; weeks without a rollup have a null value."""
 
-    @extend_schema(
-        operation_id="dashboard_trend",
-        summary="A metric's weekly series, oldest first, ending with `week`",
-        parameters=[TrendQuerySerializer],
-        responses={200: TrendSerializer, 400: VALIDATION_ERROR, 404: NOT_FOUND},
+    @week_schema(
+        "dashboard_trend",
+        "A metric's weekly series, oldest first, ending with `week`",
+        TrendQuerySerializer,
+        TrendSerializer,
     )
     def get(self, request: Request) -> Response:
         params, scope, until = self.scoped_query(TrendQuerySerializer)

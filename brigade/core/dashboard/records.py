@@ -29,6 +29,7 @@ from brigade.core.kpi.weeks import (
     week_key,
     week_start,
 )
+from brigade.core.report.api import scope_unit_field
 from brigade.core.report.compute import custom_records
 from brigade.core.report.figures import C, by_key
 from brigade.core.report.period import Period, period_errors
@@ -96,11 +97,7 @@ class RecordsQuerySerializer(serializers.Serializer):
         required=False, help_text="ISO week, e.g. 2022-W24 (default: this week, unless a period)."
     )
     to = serializers.DateField(required=False, help_text="A period's last day (with `from`).")
-    unit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="A unit in your scope; default the brigade (brigade-wide users) or your unit.",
-    )
+    unit = scope_unit_field()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

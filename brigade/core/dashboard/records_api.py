@@ -3,8 +3,6 @@ the records behind one figure (mounted by brigade/core/dashboard/api.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,15 +11,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
-from brigade.core.api.mixins import (
-    FORBIDDEN,
-    NOT_FOUND,
-    VALIDATION_ERROR,
-    ScopedAutoSchema,
-    positive_count,
-)
+from brigade.core.api.mixins import positive_count
 from brigade.core.dashboard.records import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -29,7 +20,7 @@ from brigade.core.dashboard.records import (
     RecordsQuerySerializer,
     listing,
 )
-from brigade.core.permissions import RolePermission
+from brigade.core.report.api import ReadView, read_responses
 from brigade.core.roles import DESK
 
 
@@ -72,20 +63,11 @@ class RecordsSerializer(serializers.Serializer):
         return {("from" if name == "from_" else name): field for name, field in fields.items()}
 
 
-class RecordsSchema(ScopedAutoSchema):
-    """The dashboard's error answers, without If-Match/ETag: nothing here is written."""
-
-    def get_override_parameters(self) -> list[Any]:
-        return super(ScopedAutoSchema, self).get_override_parameters()
-
-
-class RecordsView(APIView):
+class RecordsView(ReadView):
     """Commanders and admins, like the rest of the dashboard; a squadron commander reads
     their own unit's records (another unit answers 404)."""
 
-    permission_classes = [RolePermission]
     read_roles = DESK
-    schema = RecordsSchema()
 
     @extend_schema(
         operation_id="dashboard_records",
@@ -107,12 +89,7 @@ class RecordsView(APIView):
                 description=f"Rows a page (default {PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
             ),
         ],
-        responses={
-            200: RecordsSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses=read_responses(RecordsSerializer),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -73,6 +73,27 @@ def describe(
     _DESCRIBERS[name] = Describer(page=page, api=api, label=label, related=related)
 
 
+def detail_url(route: str, attribute: str = "pk") -> Callable[[Any], str]:
+    """A record's URL: the route's, with the record's ``attribute`` (its pk, or the id of
+    the record whose page shows it: a callback's ticket)."""
+    return lambda record: reverse(route, args=[getattr(record, attribute)])
+
+
+Route = str | tuple[str, str]
+
+
+def describe_urls(
+    model: type[Model], page: Route | None, api: Route, *, related: tuple[str, ...] = ()
+) -> None:
+    """``describe`` a record linked to its detail page and its API by their routes' names;
+    a route is taken with the record's pk, or a ``(route, attribute)`` with another id."""
+
+    def url(route: Route) -> Callable[[Any], str]:
+        return detail_url(route) if isinstance(route, str) else detail_url(*route)
+
+    describe(model, page=url(page) if page else None, api=url(api), related=related)
+
+
 def describer(model: type[Model]) -> Describer:
     return _DESCRIBERS.get(model._meta.label, Describer())
 

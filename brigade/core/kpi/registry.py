@@ -159,6 +159,7 @@ class Metric:
     parts: tuple[tuple[str, Promise | str], ...] = ()
     # shown as a dashboard tile (split parts are charted, not tiled)
     tile: bool = True
+    # where it stands among its app's metrics (those of one order: as registered)
     order: int = 100
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -199,7 +200,8 @@ class Registry:
             listener(metric)
 
     def all(self) -> list[Metric]:
-        return sorted(self._metrics.values(), key=lambda m: (m.app, m.order, m.key))
+        """By app, then ``order``, then in the order they were registered."""
+        return sorted(self._metrics.values(), key=lambda m: (m.app, m.order))
 
     def get(self, key: str) -> Metric:
         return self._metrics[key]

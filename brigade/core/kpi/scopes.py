@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from brigade.core.kpi.read import FigureScope
 from brigade.core.scope import organisation, scope_of
+
+Rows = TypeVar("Rows", bound=QuerySet[Any])
+
+
+def of_unit(records: Rows, unit_id: int | None, path: str = "unit_id") -> Rows:
+    """``records`` of one unit (``path``: where a record's unit id is), or all of them for
+    the brigade (``unit_id`` None)."""
+    return records if unit_id is None else records.filter(**{path: unit_id})
 
 
 def visible_units(user: Any) -> dict[int, str]:

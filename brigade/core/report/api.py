@@ -20,6 +20,40 @@ from brigade.core.report.period import MAX_DAYS, Period, period_errors
 from brigade.core.report.report import build_report
 from brigade.core.roles import STAFF
 
+# --- what the dashboard's read-only views share ------------------------------------------
+
+
+def scope_unit_field() -> serializers.IntegerField:
+    """A query's ``unit``: whose figures (default: the reader's own scope)."""
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="A unit in your scope; default the brigade (brigade-wide users) or your unit.",
+    )
+
+
+def read_responses(answer: type[serializers.Serializer]) -> dict[int, Any]:
+    """A read's answers: ``answer``, or a bad query, a reader without the role, a unit
+    outside their scope."""
+    return {200: answer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
+class ReadSchema(ScopedAutoSchema):
+    """The dashboard's error answers (401, 403), without If-Match/ETag: what these views
+    answer is no record a client writes back."""
+
+    def get_override_parameters(self) -> list[Any]:
+        return super(ScopedAutoSchema, self).get_override_parameters()
+
+
+class ReadView(APIView):
+    """A read of the dashboard's: by the roles the view names, answered as ``ReadSchema``
+    says."""
+
+    permission_classes = [RolePermission]
+    schema = ReadSchema()
+
+
 # --- input --------------------------------------------------------------------------------
 
 
@@ -30,11 +64,7 @@ class ReportQuerySerializer(serializers.Serializer):
     """
 
     to = serializers.DateField(help_text="The period's last day (local date), at most today.")
-    unit = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="A unit in your scope; default the brigade (brigade-wide users) or your unit.",
-    )
+    unit = scope_unit_field()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -99,21 +129,11 @@ class ReportSerializer(serializers.Serializer):
 # --- the view -------------------------------------------------------------------------------
 
 
-class ReportSchema(ScopedAutoSchema):
-    """The dashboard's error answers (401, 403), without If-Match/ETag: a report is no
-    record a client writes back."""
-
-    def get_override_parameters(self) -> list[Any]:
-        return super(ScopedAutoSchema, self).get_override_parameters()
-
-
-class ReportView(APIView):
+class ReportView(ReadView):
     """The period report's figures: commanders and admins, like the rest of the dashboard;
     a squadron commander sees their own unit (another unit answers 404)."""
 
-    permission_classes = [RolePermission]
     read_roles = STAFF
-    schema = ReportSchema()
 
     @extend_schema(
         operation_id="dashboard_report",
@@ -133,12 +153,7 @@ class ReportView(APIView):
                 "unit", OpenApiTypes.INT, required=False, description="A unit in your scope."
             ),
         ],
-        responses={
-            200: ReportSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
+        responses=read_responses(ReportSerializer),
     )
     def get(self, request: Request) -> Response:
         query = ReportQuerySerializer(data=request.query_params)

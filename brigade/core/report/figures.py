@@ -114,6 +114,21 @@ def rate(row: int, key: str, area: str, label: Promise, metric: str | None = Non
     return Figure(row, key, area, label, M(metric, "n"), M(metric, "d"))
 
 
+def count(
+    row: int,
+    key: str,
+    area: str,
+    label: Promise | str,
+    unit_label: Promise | str,
+    of: Ref | str | None = None,
+    **options: Any,
+) -> Figure:
+    """A count (or a sum) of ``unit_label``: the metric of its key, or ``of`` (another
+    metric's key, a side of one, or a count no metric has)."""
+    numerator = of if isinstance(of, M | C) else M(of or key)
+    return Figure(row, key, area, label, numerator, unit_label=unit_label, **options)
+
+
 # --- what an app registers besides its figures ----------------------------------------------
 
 
