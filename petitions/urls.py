@@ -21,11 +21,13 @@ ACTIONS = (
 )
 
 urlpatterns = [
-    *model_pages("ticket", "", {"list": views.TicketListView}),
+    # the clerk's queue is the app's first page
+    path("", views.TicketListView.as_view(), name="ticket_list"),
     path("weekly/", views.WeeklySummaryView.as_view(), name="weekly_summary"),
-    *model_pages("ticket", "tickets/", {"create": views.TicketCreateView}),
+    *model_pages(
+        "ticket", "tickets/", {"create": views.TicketCreateView, "detail": views.TicketDetailView}
+    ),
     path("tickets/import/", views.TicketImportView.as_view(), name="ticket_import"),
-    *model_pages("ticket", "tickets/", {"detail": views.TicketDetailView}),
     *[
         path(
             f"tickets/{page_path(action)}",
