@@ -28,6 +28,7 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
@@ -321,18 +322,19 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = PatrolLogFilterSet
     read_roles = DUTY
     export_filename = "patrols"
-    export_columns = (
-        Column(gettext_lazy("Officer"), "officer.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Mode"), "get_mode_display"),
+    export_columns = field_columns(
+        PatrolLog,
+        "officer.name",
+        "unit.name",
+        "mode",
         Column(gettext_lazy("Started"), "started_at", width=18),
         Column(gettext_lazy("Ended"), "ended_at", width=18),
-        Column(gettext_lazy("Post"), "post.name", width=20),
-        Column(gettext_lazy("Road-works zone"), "zone.road", width=20),
-        Column(gettext_lazy("Campaign"), "campaign.name", width=20),
-        Column(gettext_lazy("Weather"), "get_weather_display"),
+        ("post.name", 20),
+        ("zone.road", 20),
+        ("campaign.name", 20),
+        "weather",
         Column(gettext_lazy("Violations corrected"), "violations_total"),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        ("notes", 30),
     )
 
     def get_queryset(self) -> QuerySet[PatrolLog]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from brigade.core.forms import apply_service_errors
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -38,14 +39,15 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
     page_title = gettext_lazy("Facility works")
     filter_fields = ("unit", "kind", "place", "date_from", "date_to", "sort")
     export_filename = "facility-works"
-    export_columns = (
+    export_columns = field_columns(
+        FacilityWork,
         Column(gettext_lazy("Date"), "done_on", width=12),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
-        Column(gettext_lazy("Quantity"), "quantity", width=10),
-        Column(gettext_lazy("Place"), "place", width=24),
-        Column(gettext_lazy("Hazard"), "hazard_id", width=10),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        "unit.name",
+        ("kind", 20),
+        ("quantity", 10),
+        ("place", 24),
+        ("hazard_id", 10),
+        ("notes", 30),
     )
 
     def get_queryset(self) -> QuerySet[FacilityWork]:

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from brigade.core.forms import apply_service_errors
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE
 from brigade.core.scope import scope_of
@@ -58,23 +59,24 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         "sort",
     )
     export_filename = "hazards"
-    export_columns = (
+    export_columns = field_columns(
+        Hazard,
         Column(gettext_lazy("No."), "pk", width=8),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "unit.name",
         Column(gettext_lazy("Found"), "found_at", width=18),
-        Column(gettext_lazy("Element"), "get_element_display"),
-        Column(gettext_lazy("Source"), "get_source_display"),
-        Column(gettext_lazy("Severity"), "get_severity_display"),
-        Column(gettext_lazy("Road"), "road", width=20),
+        "element",
+        "source",
+        "severity",
+        ("road", 20),
         Column(gettext_lazy("Place"), "location", width=24),
-        Column(pgettext_lazy("hazard", "Description"), "description", width=40),
-        Column(gettext_lazy("Status"), "get_status_display"),
-        Column(gettext_lazy("Responsible party"), "responsible_party", width=20),
-        Column(gettext_lazy("Deadline"), "deadline", width=12),
-        Column(gettext_lazy("Measures"), "measures", width=30),
+        ("description", 40),
+        "status",
+        ("responsible_party", 20),
+        ("deadline", 12),
+        ("measures", 30),
         Column(gettext_lazy("Rectified"), "rectified_at", width=18),
         Column(gettext_lazy("Verified"), "verified_at", width=18),
-        Column(gettext_lazy("Reported by"), "reported_by.name"),
+        "reported_by.name",
     )
 
     def get_queryset(self) -> QuerySet[Hazard]:

@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -46,19 +47,20 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
     page_title = gettext_lazy("Key vehicles")
     filter_fields = ("q", "unit", "status", "reason", "kind", "sort")
     export_filename = "key-vehicles"
-    export_columns = (
-        Column(gettext_lazy("Plate"), "plate"),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Vehicle kind"), "get_kind_display"),
-        Column(gettext_lazy("Owner enterprise"), "owner", width=24),
-        Column(gettext_lazy("Reason"), "get_reason_display"),
-        Column(gettext_lazy("Status"), "get_status_display"),
+    export_columns = field_columns(
+        KeyVehicle,
+        "plate",
+        "unit.name",
+        "kind",
+        ("owner", 24),
+        "reason",
+        "status",
         Column(gettext_lazy("Flagged"), "flagged_at", width=18),
         Column(gettext_lazy("Cleared"), "cleared_at", width=18),
-        Column(gettext_lazy("Inspection date"), "inspection_date", width=12),
-        Column(gettext_lazy("Scrapping certificate no."), "scrapping_certificate", width=18),
-        Column(gettext_lazy("Clearance note"), "clearance_note", width=24),
-        Column(gettext_lazy("Times reopened"), "reopened_count", width=8),
+        ("inspection_date", 12),
+        ("scrapping_certificate", 18),
+        ("clearance_note", 24),
+        ("reopened_count", 8),
     )
 
     def get_queryset(self) -> QuerySet[KeyVehicle]:

@@ -14,16 +14,17 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.kpi import HoursBetween
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
-from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.spreadsheets import ExcelExportMixin
 from brigade.core.units import require_unit
 from brigade.core.uploads import file_response
 from brigade.core.views import ScopedFilterListView
@@ -56,16 +57,17 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
     )
     page_title = gettext_lazy("Accidents")
     export_filename = "accidents"
-    export_columns = (
-        Column(gettext_lazy("Occurred at"), "occurred_at", width=18),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Road"), "road", width=20),
-        Column(gettext_lazy("Place"), "place", width=24),
-        Column(pgettext_lazy("accident", "Severity"), "get_severity_display"),
-        Column(gettext_lazy("Handling"), "get_handling_mode_display"),
-        Column(gettext_lazy("Hit-and-run"), "hit_and_run"),
-        Column(gettext_lazy("Solved at"), "solved_at", width=18),
-        Column(gettext_lazy("Mediation"), "get_mediation_display"),
+    export_columns = field_columns(
+        Accident,
+        ("occurred_at", 18),
+        "unit.name",
+        ("road", 20),
+        ("place", 24),
+        "severity",
+        "handling_mode",
+        "hit_and_run",
+        ("solved_at", 18),
+        "mediation",
     )
 
     def get_queryset(self) -> QuerySet[Accident]:

@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -35,14 +36,15 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Assistance to the public")
     export_filename = "assistance"
-    export_columns = (
-        Column(gettext_lazy("When"), "occurred_at", width=18),
-        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
-        Column(gettext_lazy("Where"), "location", width=24),
-        Column(gettext_lazy("Outcome"), "outcome", width=24),
-        Column(gettext_lazy("Unit"), "unit.name"),
+    export_columns = field_columns(
+        AssistanceEvent,
+        ("occurred_at", 18),
+        ("kind", 20),
+        ("location", 24),
+        ("outcome", 24),
+        "unit.name",
         Column(gettext_lazy("Officers"), lambda a: names(a.officers.all()), width=24),
-        Column(gettext_lazy("What happened"), "description", width=30),
+        ("description", 30),
     )
 
     def get_queryset(self) -> QuerySet[AssistanceEvent]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -30,14 +31,15 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Commendations")
     export_filename = "commendations"
-    export_columns = (
-        Column(gettext_lazy("Received on"), "received_on", width=12),
-        Column(gettext_lazy("Kind"), "get_kind_display"),
+    export_columns = field_columns(
+        Commendation,
+        ("received_on", 12),
+        "kind",
         Column(gettext_lazy("Given by"), "giver", width=24),
-        Column(gettext_lazy("Wording"), "wording", width=24),
+        ("wording", 24),
         Column(gettext_lazy("Given to"), lambda c: str(c.recipient), width=20),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("For what"), "reason", width=30),
+        "unit.name",
+        ("reason", 30),
     )
 
     def get_queryset(self) -> QuerySet[Commendation]:

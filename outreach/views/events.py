@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.forms import submit
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
 from brigade.core.scope import scope_of
@@ -41,18 +42,19 @@ class EventListView(ExcelExportMixin, OutreachListView):
     filter_fields = ("unit", "venue_kind", "date_from", "date_to", "campaign", "q")
     page_title = gettext_lazy("Publicity events")
     export_filename = "publicity-events"
-    export_columns = (
-        Column(gettext_lazy("Date"), "held_on", width=12),
+    export_columns = field_columns(
+        PublicityEvent,
+        ("held_on", 12),
         Column(gettext_lazy("Venue kind"), "get_venue_kind_display"),
         Column(gettext_lazy("Venue"), "venue_name", width=24),
-        Column(gettext_lazy("Topic"), "topic", width=30),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        ("topic", 30),
+        "unit.name",
         Column(gettext_lazy("Officers present"), lambda e: names(e.officers.all()), width=24),
-        Column(gettext_lazy("People educated"), "audience"),
-        Column(gettext_lazy("Consultations answered"), "consultations"),
-        Column(gettext_lazy("Materials handed out"), "materials"),
-        Column(gettext_lazy("Outreach campaign"), "campaign.name", width=24),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        "audience",
+        "consultations",
+        "materials",
+        ("campaign.name", 24),
+        ("notes", 30),
     )
 
     def get_queryset(self) -> QuerySet[PublicityEvent]:

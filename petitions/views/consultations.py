@@ -17,6 +17,7 @@ from django.views import View
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import apply_service_errors
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.scope import scope_of
@@ -41,13 +42,14 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
     export_filename = "consultations"
-    export_columns = (
-        Column(gettext_lazy("Answered at"), "at", width=18),
-        Column(gettext_lazy("Channel"), "get_channel_display"),
+    export_columns = field_columns(
+        Consultation,
+        ("at", 18),
+        "channel",
         Column(gettext_lazy("Question"), "topic", width=30),
         Column(gettext_lazy("Answer given"), "answer", width=40),
-        Column(gettext_lazy("Answered by"), "answered_by.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "answered_by.name",
+        "unit.name",
     )
 
     def get_queryset(self) -> ConsultationQuerySet:
@@ -92,15 +94,16 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
     page_title = gettext_lazy("Proposals")
     filter_fields = ("kind", "grade", "reply_mode", "answered", "unit", "date_from", "date_to")
     export_filename = "proposals"
-    export_columns = (
-        Column(gettext_lazy("Kind"), "get_kind_display", width=24),
-        Column(gettext_lazy("Proposer"), "proposer"),
-        Column(gettext_lazy("Proposer's grade"), "get_grade_display"),
-        Column(gettext_lazy("Title"), "title", width=40),
-        Column(gettext_lazy("Received on"), "received_on", width=12),
-        Column(gettext_lazy("Reply mode"), "get_reply_mode_display"),
+    export_columns = field_columns(
+        Proposal,
+        ("kind", 24),
+        "proposer",
+        "grade",
+        ("title", 40),
+        ("received_on", 12),
+        "reply_mode",
         Column(gettext_lazy("Replied at"), "replied_at", width=18),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "unit.name",
     )
 
     def get_queryset(self) -> ProposalQuerySet:

@@ -1,0 +1,43 @@
+"""What the apps' pages share beyond the base classes of ``brigade.core.views``: export
+columns read from the model's fields, and the answer that sends an htmx request elsewhere."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from brigade.core.spreadsheets import Column
+from brigade.core.views import is_htmx
+
+# A column read from a field: its path (``"unit.name"``: the unit's name under the unit
+# field's name), or the path and the column's width.
+FieldSpec = str | tuple[str, int]
+
+
+def field_column(model: type[Model], spec: FieldSpec) -> Column:
+    """The column of one field of ``model``, headed by the field's verbose name; a field
+    with choices shows its choice's label (``get_<field>_display``)."""
+    path, width = (spec, Column.width) if isinstance(spec, str) else spec
+    name = path.split(".")[0]
+    field = model._meta.get_field(name)
+    value = f"get_{name}_display" if path == name and getattr(field, "choices", None) else path
+    return Column(capfirst(field.verbose_name), value, width=width)  # type: ignore[arg-type]
+
+
+def field_columns(model: type[Model], *specs: FieldSpec | Column) -> tuple[Column, ...]:
+    """Export columns in the order given: a field's (``field_column``) or a column written
+    out, where the header or the value is not a field's."""
+    return tuple(spec if isinstance(spec, Column) else field_column(model, spec) for spec in specs)
+
+
+def go_to(request: HttpRequest, url_name: str) -> HttpResponse:
+    """Send the browser to ``url_name``: for htmx, an empty answer naming the page (htmx
+    follows the ``HX-Redirect`` header), else a redirect."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(url_name)
+        return response
+    return redirect(url_name)
