@@ -3,6 +3,7 @@ columns read from the model's fields, and the answer that sends an htmx request 
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -16,13 +17,28 @@ from brigade.core.views import is_htmx
 # field's name), or the path and the column's width.
 FieldSpec = str | tuple[str, int]
 
+# A column's width by the kind of its field, where no width is given.
+DATETIME_WIDTH = 18
+DATE_WIDTH = 12
+
+
+def default_width(field: object) -> int:
+    if isinstance(field, models.DateTimeField):
+        return DATETIME_WIDTH
+    if isinstance(field, models.DateField):
+        return DATE_WIDTH
+    return Column.width
+
 
 def field_column(model: type[Model], spec: FieldSpec) -> Column:
-    """The column of one field of ``model``, headed by the field's verbose name; a field
-    with choices shows its choice's label (``get_<field>_display``)."""
-    path, width = (spec, Column.width) if isinstance(spec, str) else spec
+    """The column of one field of ``model``, headed by the field's verbose name, as wide as
+    its kind wants (``default_width``) unless given; a field with choices shows its
+    choice's label (``get_<field>_display``)."""
+    path, width = (spec, None) if isinstance(spec, str) else spec
     name = path.split(".")[0]
     field = model._meta.get_field(name)
+    if width is None:
+        width = default_width(field)
     value = f"get_{name}_display" if path == name and getattr(field, "choices", None) else path
     return Column(capfirst(field.verbose_name), value, width=width)  # type: ignore[arg-type]
 

@@ -72,7 +72,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         ("description", 40),
         "status",
         ("responsible_party", 20),
-        ("deadline", 12),
+        "deadline",
         ("measures", 30),
         Column(gettext_lazy("Rectified"), "rectified_at", width=18),
         Column(gettext_lazy("Verified"), "verified_at", width=18),

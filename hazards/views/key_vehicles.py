@@ -57,7 +57,7 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
         "status",
         Column(gettext_lazy("Flagged"), "flagged_at", width=18),
         Column(gettext_lazy("Cleared"), "cleared_at", width=18),
-        ("inspection_date", 12),
+        "inspection_date",
         ("scrapping_certificate", 18),
         ("clearance_note", 24),
         ("reopened_count", 8),

@@ -59,14 +59,14 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
     export_filename = "accidents"
     export_columns = field_columns(
         Accident,
-        ("occurred_at", 18),
+        "occurred_at",
         "unit.name",
         ("road", 20),
         ("place", 24),
         "severity",
         "handling_mode",
         "hit_and_run",
-        ("solved_at", 18),
+        "solved_at",
         "mediation",
     )
 

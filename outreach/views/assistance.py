@@ -38,7 +38,7 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
     export_filename = "assistance"
     export_columns = field_columns(
         AssistanceEvent,
-        ("occurred_at", 18),
+        "occurred_at",
         ("kind", 20),
         ("location", 24),
         ("outcome", 24),

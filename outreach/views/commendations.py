@@ -33,7 +33,7 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
     export_filename = "commendations"
     export_columns = field_columns(
         Commendation,
-        ("received_on", 12),
+        "received_on",
         "kind",
         Column(gettext_lazy("Given by"), "giver", width=24),
         ("wording", 24),

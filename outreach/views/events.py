@@ -44,7 +44,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
     export_filename = "publicity-events"
     export_columns = field_columns(
         PublicityEvent,
-        ("held_on", 12),
+        "held_on",
         Column(gettext_lazy("Venue kind"), "get_venue_kind_display"),
         Column(gettext_lazy("Venue"), "venue_name", width=24),
         ("topic", 30),

@@ -44,7 +44,7 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     export_filename = "consultations"
     export_columns = field_columns(
         Consultation,
-        ("at", 18),
+        "at",
         "channel",
         Column(gettext_lazy("Question"), "topic", width=30),
         Column(gettext_lazy("Answer given"), "answer", width=40),
@@ -100,7 +100,7 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
         "proposer",
         "grade",
         ("title", 40),
-        ("received_on", 12),
+        "received_on",
         "reply_mode",
         Column(gettext_lazy("Replied at"), "replied_at", width=18),
         "unit.name",

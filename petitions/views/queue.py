@@ -80,7 +80,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
     export_columns = field_columns(
         Ticket,
         "number",
-        ("received_at", 18),
+        "received_at",
         "channel",
         "category.name",
         "unit.name",
@@ -92,8 +92,8 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Phone"), lambda t: mask_phone(t.citizen_phone)),
         ("location", 24),
         Column(gettext_lazy("Content"), "content", width=40),
-        ("close_due", 12),
-        ("closed_at", 18),
+        "close_due",
+        "closed_at",
         Column(gettext_lazy("Closed on time"), "closed_on_time", width=10),
         Column(gettext_lazy("Reply"), "reply", width=40),
     )
