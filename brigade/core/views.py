@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django import forms
@@ -11,14 +12,16 @@ from django.db.models import Model
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
 from brigade.core.forms import style_fields
 from brigade.core.nav import landing_pages
-from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.scope import scope_of
 
 PAGE_SIZE = 25
@@ -51,11 +54,29 @@ def _chosen_model(model: type[Model], path: str) -> type[Model]:
     return model
 
 
-class ScopedFilterListView(RoleRequiredMixin, FilterView):
+class PageContextMixin(ContextMixin):
+    """What a page declares rather than computes: ``today`` (with ``show_today``), and a
+    flag per role set (``role_flags = {"can_manage": STAFF}``: whether the user has one of
+    those roles)."""
+
+    show_today = False
+    role_flags: Mapping[str, Collection[str]] = {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.show_today:
+            context["today"] = timezone.localdate()
+        for name, roles in self.role_flags.items():
+            context[name] = has_role(self.request.user, roles)  # type: ignore[attr-defined]
+        return context
+
+
+class ScopedFilterListView(RoleRequiredMixin, PageContextMixin, FilterView):
     """A paginated list of records the user may see, filtered with the app's FilterSet.
 
     ``filter_fields`` names the FilterSet fields the page shows; choice fields that point
     at units, officers, posts, zones or campaigns only offer records in the user's scope.
+    The page's ``today`` and role flags are declared (``PageContextMixin``).
     """
 
     paginate_by = PAGE_SIZE

@@ -480,6 +480,7 @@ class ZoneListView(ScopedFilterListView):
     filterset_class = RoadWorksZoneFilterSet
     filter_fields = ("unit", "road")
     page_title = gettext_lazy("Road-works zones")
+    show_today = True
 
     def get_queryset(self) -> QuerySet[RoadWorksZone]:
         return (
@@ -489,22 +490,13 @@ class ZoneListView(ScopedFilterListView):
             .order_by("-starts_on", "name", "pk")
         )
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
-
 
 class CampaignListView(ScopedFilterListView):
     model = Campaign
     filterset_class = CampaignFilterSet
     filter_fields = ("active_on",)
     page_title = gettext_lazy("Campaigns")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
+    show_today = True
 
 
 # --- training -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.views import View
 
 from brigade.core.forms import apply_service_errors
 from brigade.core.pageviews import field_columns
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
@@ -34,8 +34,8 @@ from hazards.views.common import chooser_units, unit_for
 class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
     model = FacilityWork
     filterset_class = FacilityWorkFilterSet
-    template_name = "hazards/facilitywork_list.html"
     read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Facility works")
     filter_fields = ("unit", "kind", "place", "date_from", "date_to", "sort")
     export_filename = "facility-works"
@@ -67,12 +67,9 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
             else []
         )
         labels = dict(FacilityWork._meta.get_field("kind").flatchoices)
-        context.update(
-            totals=[
-                {"label": labels.get(t["kind"], t["kind"]), "total": t["total"]} for t in totals
-            ],
-            can_manage=has_role(self.request.user, STAFF),
-        )
+        context["totals"] = [
+            {"label": labels.get(t["kind"], t["kind"]), "total": t["total"]} for t in totals
+        ]
         return context
 
 

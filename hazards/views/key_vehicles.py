@@ -19,10 +19,10 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
 from brigade.core.pageviews import field_columns
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
-from brigade.core.views import ScopedFilterListView
+from brigade.core.views import PageContextMixin, ScopedFilterListView
 from brigade.duty.models import Unit
 from hazards import services
 from hazards.choices import (
@@ -42,8 +42,8 @@ from hazards.views.common import chooser_units, own_unit, unit_for
 class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
     model = KeyVehicle
     filterset_class = KeyVehicleFilterSet
-    template_name = "hazards/keyvehicle_list.html"
     read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Key vehicles")
     filter_fields = ("q", "unit", "status", "reason", "kind", "sort")
     export_filename = "key-vehicles"
@@ -76,11 +76,7 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
             flagged=Count("pk", filter=Q(status=KeyVehicleStatus.FLAGGED)),
             cleared=Count("pk", filter=Q(status=KeyVehicleStatus.CLEARED)),
         )
-        context.update(
-            counts=counts,
-            can_manage=has_role(self.request.user, STAFF),
-            clear_form=ClearForm(),
-        )
+        context.update(counts=counts, clear_form=ClearForm())
         return context
 
 
@@ -97,12 +93,13 @@ VEHICLE_HISTORY_FIELDS = (
 )
 
 
-class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
+class KeyVehicleDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     """One key vehicle: its evidence, the imports that listed it, and its history."""
 
     model = KeyVehicle
     template_name = "hazards/keyvehicle_detail.html"
     read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[KeyVehicle]:
         return KeyVehicle.objects.visible_to(self.request.user).select_related(
@@ -115,7 +112,6 @@ class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
         context.update(
             page_title=vehicle.plate,
             history=history.history_entries(vehicle, VEHICLE_HISTORY_FIELDS),
-            can_manage=has_role(self.request.user, STAFF),
             clear_form=ClearForm(),
         )
         return context

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -38,7 +37,7 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = FundAdvanceFilterSet
     filter_fields = ("unit", "status", "purpose", "paid_from", "paid_to", "outstanding")
     page_title = gettext_lazy("Relief-fund advances")
-    template_name = "incidents/fundadvance_list.html"
+    show_today = True
     export_filename = "fund-advances"
     export_columns = (
         ACCIDENT,
@@ -59,11 +58,6 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
             .for_list()
             .order_by("-created_at", "-pk")
         )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
 
 
 class AdvanceCreateView(AccidentActionView):

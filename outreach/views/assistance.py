@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from brigade.core.pageviews import field_columns
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY
 from brigade.core.spreadsheets import Column, ExcelExportMixin
-from brigade.core.views import ScopedFilterListView
+from brigade.core.views import PageContextMixin, ScopedFilterListView
 from outreach import services
 from outreach.choices import AssistanceKind
 from outreach.filtersets import AssistanceEventFilterSet
@@ -35,6 +35,7 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = AssistanceEventFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Assistance to the public")
+    role_flags = {"can_log": DUTY}
     export_filename = "assistance"
     export_columns = field_columns(
         AssistanceEvent,
@@ -58,7 +59,6 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["by_kind"], context["total"] = kind_counts(self.object_list)
-        context["can_log"] = has_role(self.request.user, DUTY)
         return context
 
 
@@ -79,9 +79,10 @@ class AssistanceFormView(RecordFormView):
         return services.assistance_save(by=self.request.user, assistance=record, **data)
 
 
-class AssistanceDetailView(RoleRequiredMixin, DetailView):
+class AssistanceDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     model = AssistanceEvent
     context_object_name = "assistance"
+    role_flags = {"can_edit": DUTY}
 
     def get_queryset(self) -> QuerySet[AssistanceEvent]:
         return (
@@ -93,5 +94,4 @@ class AssistanceDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = history_entries(self.object, m2m="officers")
-        context["can_edit"] = has_role(self.request.user, DUTY)
         return context

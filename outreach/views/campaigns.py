@@ -45,6 +45,8 @@ class CampaignListView(OutreachListView):
     filterset_class = OutreachCampaignFilterSet
     filter_fields = ("goal_kind", "active_on")
     page_title = gettext_lazy("Outreach campaigns")
+    show_today = True
+    role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[OutreachCampaign]:
         return (
@@ -53,12 +55,6 @@ class CampaignListView(OutreachListView):
             .with_progress()
             .order_by("-starts_on", "name")
         )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF)
-        return context
 
 
 class CampaignDetailView(RoleRequiredMixin, DetailView):

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.pageviews import field_columns
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.uploads import file_response
@@ -30,6 +30,7 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = CommendationFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Commendations")
+    role_flags = {"can_record": DESK}
     export_filename = "commendations"
     export_columns = field_columns(
         Commendation,
@@ -48,11 +49,6 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
             .for_list()
             .order_by("-received_on", "-pk")
         )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_record"] = has_role(self.request.user, DESK)
-        return context
 
 
 class CommendationCreateView(RecordFormView):

@@ -41,6 +41,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
     filterset_class = PublicityEventFilterSet
     filter_fields = ("unit", "venue_kind", "date_from", "date_to", "campaign", "q")
     page_title = gettext_lazy("Publicity events")
+    role_flags = {"can_log": DUTY}
     export_filename = "publicity-events"
     export_columns = field_columns(
         PublicityEvent,
@@ -72,7 +73,6 @@ class EventListView(ExcelExportMixin, OutreachListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["totals"] = event_totals(self.object_list)
-        context["can_log"] = has_role(self.request.user, DUTY)
         context["my_unit_id"] = scope_of(self.request.user).unit_id
         return context
 

@@ -17,9 +17,9 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY, STAFF
-from brigade.core.views import is_htmx
+from brigade.core.views import PageContextMixin, is_htmx
 from outreach import services
 from outreach.filtersets import LoveStationFilterSet
 from outreach.forms import StationForm, StationTallyForm
@@ -50,6 +50,8 @@ class StationListView(OutreachListView):
     filterset_class = LoveStationFilterSet
     filter_fields = ("unit", "is_active")
     page_title = gettext_lazy("Love stations")
+    show_today = True
+    role_flags = {"can_tally": DUTY, "can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[LoveStation]:
         return (
@@ -59,20 +61,14 @@ class StationListView(OutreachListView):
             .order_by("-is_active", "unit__code", "name")
         )
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_tally"] = has_role(self.request.user, DUTY)
-        context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF)
-        return context
 
-
-class StationDetailView(RoleRequiredMixin, DetailView):
+class StationDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     """A love station: where and when it is open, its recent days' visits, its history."""
 
     model = LoveStation
     context_object_name = "station"
     recent_days = 30
+    role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[LoveStation]:
         return (
@@ -86,7 +82,6 @@ class StationDetailView(RoleRequiredMixin, DetailView):
         context.update(
             visit_days=self.object.visit_days.order_by("-day")[: self.recent_days],
             history=history_entries(self.object),
-            can_manage=has_role(self.request.user, STAFF),
         )
         return context
 
