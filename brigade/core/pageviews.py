@@ -1,15 +1,20 @@
 """What the apps' pages share beyond the base classes of ``brigade.core.views``: export
-columns read from the model's fields, and the answer that sends an htmx request elsewhere."""
+columns read from the model's fields, the answer that sends an htmx request elsewhere, and
+the base of a POST action on one record."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.text import capfirst
+from django.views import View
 
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.spreadsheets import Column
 from brigade.core.views import is_htmx
 
@@ -57,3 +62,15 @@ def go_to(request: HttpRequest, url_name: str) -> HttpResponse:
         response["HX-Redirect"] = reverse(url_name)
         return response
     return redirect(url_name)
+
+
+class RecordActionView(RoleRequiredMixin, View):
+    """A POST action on one record of ``model`` that the user may see (another's is a
+    404): ``get_record`` reads it from the URL's ``pk``."""
+
+    http_method_names = ["post"]
+    model: type[Model]
+
+    def get_record(self) -> Any:
+        records = self.model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return get_object_or_404(records, pk=self.kwargs["pk"])

@@ -28,7 +28,7 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
-from brigade.core.pageviews import field_columns
+from brigade.core.pageviews import field_columns, go_to
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
@@ -238,11 +238,7 @@ class PatrolTallyView(DutyActionView):
             count = services.patrol_tally(patrol=patrol, kind=kind, delta=delta)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
-            if is_htmx(request):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("brigade:duty")
-                return response
-            return redirect("brigade:duty")
+            return go_to(request, "brigade:duty")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             count = (

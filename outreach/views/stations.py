@@ -8,15 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.pageviews import RecordActionView, go_to
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY, STAFF
 from brigade.core.views import PageContextMixin, is_htmx
@@ -95,33 +95,24 @@ def _visits_today(station: LoveStation) -> int:
     )
 
 
-def _closed(request: HttpRequest, exc: TransitionNotAllowed) -> HttpResponse:
-    """The station is closed: say so, back to the list (htmx follows a redirect header)."""
-    messages.error(request, exc.message)
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("outreach:lovestation_list")
-        return response
-    return redirect("outreach:lovestation_list")
-
-
-class StationTallyView(RoleRequiredMixin, View):
+class StationTallyView(RecordActionView):
     """+1 / −1 on today's visits of a station; htmx swaps the counter, else a redirect."""
 
-    http_method_names = ["post"]
+    model = LoveStation
     read_roles = DUTY
     write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        station = get_object_or_404(LoveStation.objects.visible_to(request.user), pk=pk)
+        station = self.get_record()
         form = StationTallyForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest(_("Tap +1 or -1."))
         error = ""
         try:
             visits = services.station_tally(station=station, delta=form.cleaned_data["delta"])
-        except TransitionNotAllowed as exc:
-            return _closed(request, exc)
+        except TransitionNotAllowed as exc:  # the station is closed: back to the list
+            messages.error(request, exc.message)
+            return go_to(request, "outreach:lovestation_list")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             visits = _visits_today(station)

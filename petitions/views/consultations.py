@@ -17,7 +17,7 @@ from django.views import View
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import apply_service_errors
-from brigade.core.pageviews import field_columns
+from brigade.core.pageviews import RecordActionView, field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.scope import scope_of
@@ -174,12 +174,13 @@ class ProposalDetailView(RoleRequiredMixin, View):
         return render(request, "petitions/proposal_detail.html", context)
 
 
-class ProposalAnswerView(RoleRequiredMixin, View):
+class ProposalAnswerView(RecordActionView):
+    model = Proposal
     read_roles = DESK
     write_roles = DESK
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+        proposal = self.get_record()
         form = ProposalAnswerForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose how the proposal was answered."))
