@@ -42,10 +42,11 @@ def field_column(model: type[Model], spec: FieldSpec) -> Column:
     path, width = (spec, None) if isinstance(spec, str) else spec
     name = path.split(".")[0]
     field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), path  # a column of the model's own fields
     if width is None:
         width = default_width(field)
     value = f"get_{name}_display" if path == name and getattr(field, "choices", None) else path
-    return Column(capfirst(field.verbose_name), value, width=width)  # type: ignore[arg-type]
+    return Column(capfirst(field.verbose_name), value, width=width)
 
 
 def field_columns(model: type[Model], *specs: FieldSpec | Column) -> tuple[Column, ...]:
