@@ -55,8 +55,6 @@ from brigade.duty.forms import (
 )
 from brigade.duty.models import (
     PATROL_RECORD_FIELDS,
-    Campaign,
-    DutyPost,
     Officer,
     PatrolLog,
     RoadWorksZone,
@@ -314,9 +312,11 @@ class PatrolEndView(DutyActionView):
 class PatrolListView(ExcelExportMixin, ScopedFilterListView):
     """My patrols (officer) / the patrols of the units in scope (commander)."""
 
-    model = PatrolLog
     filterset_class = PatrolLogFilterSet
     read_roles = DUTY
+    use_for_list = True
+    # Aggregating drops Meta.ordering: order explicitly, newest first.
+    ordering = ("-started_at", "-pk")
     export_filename = "patrols"
     export_columns = field_columns(
         PatrolLog,
@@ -332,14 +332,6 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Violations corrected"), "violations_total"),
         ("notes", 30),
     )
-
-    def get_queryset(self) -> QuerySet[PatrolLog]:
-        # Aggregating drops Meta.ordering: order explicitly, newest first.
-        return (
-            PatrolLog.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-started_at", "-pk")
-        )
 
     def is_commander_view(self) -> bool:
         return scope_of(self.request.user).is_commander
@@ -425,10 +417,10 @@ class PatrolDetailView(RoleRequiredMixin, DetailView):
 class PostListView(ScopedFilterListView):
     """Posts with their schedule, and for one day: planned, staffed, who is on shift."""
 
-    model = DutyPost
     filterset_class = DutyPostFilterSet
     filter_fields = ("unit", "kind", "name")
     page_title = gettext_lazy("Posts and coverage")
+    select_related = ("unit",)
 
     def get_day(self) -> dt.date:
         form = DayForm(self.request.GET)
@@ -437,9 +429,6 @@ class PostListView(ScopedFilterListView):
         if "date" in form.errors:
             messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
         return timezone.localdate()
-
-    def get_queryset(self) -> QuerySet[DutyPost]:
-        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         day = self.get_day()
@@ -472,23 +461,18 @@ class PostListView(ScopedFilterListView):
 
 
 class ZoneListView(ScopedFilterListView):
-    model = RoadWorksZone
     filterset_class = RoadWorksZoneFilterSet
     filter_fields = ("unit", "road")
     page_title = gettext_lazy("Road-works zones")
     show_today = True
+    select_related = ("unit",)
+    ordering = ("-starts_on", "name", "pk")
 
     def get_queryset(self) -> QuerySet[RoadWorksZone]:
-        return (
-            RoadWorksZone.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .annotate(patrol_count=Count("patrols"))
-            .order_by("-starts_on", "name", "pk")
-        )
+        return super().get_queryset().annotate(patrol_count=Count("patrols"))
 
 
 class CampaignListView(ScopedFilterListView):
-    model = Campaign
     filterset_class = CampaignFilterSet
     filter_fields = ("active_on",)
     page_title = gettext_lazy("Campaigns")
@@ -499,19 +483,15 @@ class CampaignListView(ScopedFilterListView):
 
 
 class TrainingListView(ScopedFilterListView):
-    model = TrainingSession
     filterset_class = TrainingSessionFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     read_roles = DUTY
     page_title = gettext_lazy("Training sessions")
+    select_related = ("unit",)
+    ordering = ("-held_on", "title", "pk")
 
     def get_queryset(self) -> QuerySet[TrainingSession]:
-        return (
-            TrainingSession.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_attendance_counts()
-            .order_by("-held_on", "title", "pk")
-        )
+        return super().get_queryset().with_attendance_counts()
 
 
 class TrainingDetailView(RoleRequiredMixin, DetailView):

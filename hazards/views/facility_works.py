@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,12 +31,13 @@ from hazards.views.common import chooser_units, unit_for
 
 
 class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
-    model = FacilityWork
     filterset_class = FacilityWorkFilterSet
     read_roles = EVERYONE
     role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Facility works")
     filter_fields = ("unit", "kind", "place", "date_from", "date_to", "sort")
+    select_related = ("unit", "hazard")
+    ordering = ("-done_on", "-pk")
     export_filename = "facility-works"
     export_columns = field_columns(
         FacilityWork,
@@ -49,13 +49,6 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
         ("hazard_id", 10),
         ("notes", 30),
     )
-
-    def get_queryset(self) -> QuerySet[FacilityWork]:
-        return (
-            FacilityWork.objects.visible_to(self.request.user)
-            .select_related("unit", "hazard")
-            .order_by("-done_on", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -40,7 +40,6 @@ from hazards.views.common import RequestUser, chooser_units, unit_for
 class HazardListView(ExcelExportMixin, ScopedFilterListView):
     """Hazards in scope: overdue first, then due soon, then the other open ones."""
 
-    model = Hazard
     filterset_class = HazardFilterSet
     template_name = "hazards/hazard_list.html"
     read_roles = EVERYONE
@@ -58,6 +57,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         "date_to",
         "sort",
     )
+    use_for_list = True
     export_filename = "hazards"
     export_columns = field_columns(
         Hazard,
@@ -80,7 +80,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
     )
 
     def get_queryset(self) -> QuerySet[Hazard]:
-        return Hazard.objects.visible_to(self.request.user).for_list().queue()
+        return super().get_queryset().queue()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -40,12 +40,13 @@ from hazards.views.common import chooser_units, own_unit, unit_for
 
 
 class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
-    model = KeyVehicle
     filterset_class = KeyVehicleFilterSet
     read_roles = EVERYONE
     role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Key vehicles")
     filter_fields = ("q", "unit", "status", "reason", "kind", "sort")
+    select_related = ("unit",)
+    ordering = ("status", "plate")
     export_filename = "key-vehicles"
     export_columns = field_columns(
         KeyVehicle,
@@ -62,13 +63,6 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
         ("clearance_note", 24),
         ("reopened_count", 8),
     )
-
-    def get_queryset(self) -> QuerySet[KeyVehicle]:
-        return (
-            KeyVehicle.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .order_by("status", "plate")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

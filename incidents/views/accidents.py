@@ -44,7 +44,6 @@ def to_accident(request: HttpRequest, accident: Accident, message: str) -> HttpR
 
 
 class AccidentListView(ExcelExportMixin, ScopedFilterListView):
-    model = Accident
     filterset_class = AccidentFilterSet
     filter_fields = (
         "unit",
@@ -56,6 +55,8 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
         "q",
     )
     page_title = gettext_lazy("Accidents")
+    use_for_list = True
+    ordering = ("-occurred_at", "-pk")
     export_filename = "accidents"
     export_columns = field_columns(
         Accident,
@@ -69,13 +70,6 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
         "solved_at",
         "mediation",
     )
-
-    def get_queryset(self) -> QuerySet[Accident]:
-        return (
-            Accident.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-occurred_at", "-pk")
-        )
 
 
 class AccidentCreateView(RoleRequiredMixin, View):
@@ -291,18 +285,18 @@ class HitAndRunListView(ScopedFilterListView):
     """Hit-and-run cases: the open ones by age (oldest first), then the solved ones with
     their time to solve."""
 
-    model = Accident
     filterset_class = AccidentFilterSet
     filter_fields = ("unit", "date_from", "date_to", "open_case")
     page_title = gettext_lazy("Hit-and-run cases")
     template_name = "incidents/accident_hit_and_run_list.html"
+    use_for_list = True
 
     def get_queryset(self) -> QuerySet[Accident]:
         # open first (solved_at null), oldest first within each group
         return (
-            Accident.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .hit_and_run()
-            .for_list()
             .order_by(F("solved_at").asc(nulls_first=True), "occurred_at", "pk")
         )
 

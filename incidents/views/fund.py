@@ -33,11 +33,12 @@ from incidents.views.history import ADVANCE_HISTORY, history_entries
 
 
 class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
-    model = FundAdvance
     filterset_class = FundAdvanceFilterSet
     filter_fields = ("unit", "status", "purpose", "paid_from", "paid_to", "outstanding")
     page_title = gettext_lazy("Relief-fund advances")
     show_today = True
+    use_for_list = True
+    ordering = ("-created_at", "-pk")
     export_filename = "fund-advances"
     export_columns = (
         ACCIDENT,
@@ -51,13 +52,6 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Outstanding (CNY)"), "outstanding"),
         RECOVER_BY,
     )
-
-    def get_queryset(self) -> QuerySet[FundAdvance]:
-        return (
-            FundAdvance.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-created_at", "-pk")
-        )
 
 
 class AdvanceCreateView(AccidentActionView):

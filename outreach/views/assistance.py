@@ -31,11 +31,13 @@ def kind_counts(assistance: QuerySet[AssistanceEvent]) -> tuple[list[tuple[Label
 
 
 class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
-    model = AssistanceEvent
     filterset_class = AssistanceEventFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Assistance to the public")
     role_flags = {"can_log": DUTY}
+    select_related = ("unit",)
+    prefetch_related = (OFFICERS,)
+    ordering = ("-occurred_at", "-pk")
     export_filename = "assistance"
     export_columns = field_columns(
         AssistanceEvent,
@@ -47,14 +49,6 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Officers"), lambda a: names(a.officers.all()), width=24),
         ("description", 30),
     )
-
-    def get_queryset(self) -> QuerySet[AssistanceEvent]:
-        return (
-            AssistanceEvent.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .prefetch_related(OFFICERS)
-            .order_by("-occurred_at", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -41,20 +41,16 @@ class ReferenceFormView(RecordFormView):
 class CampaignListView(OutreachListView):
     """The outreach campaigns with their progress; commanders add and change them."""
 
-    model = OutreachCampaign
     filterset_class = OutreachCampaignFilterSet
     filter_fields = ("goal_kind", "active_on")
     page_title = gettext_lazy("Outreach campaigns")
     show_today = True
     role_flags = {"can_manage": STAFF}
+    select_related = ("unit",)
+    ordering = ("-starts_on", "name")
 
     def get_queryset(self) -> QuerySet[OutreachCampaign]:
-        return (
-            OutreachCampaign.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_progress()
-            .order_by("-starts_on", "name")
-        )
+        return super().get_queryset().with_progress()
 
 
 class CampaignDetailView(RoleRequiredMixin, DetailView):

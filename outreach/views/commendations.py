@@ -26,11 +26,12 @@ from outreach.views.common import RecordFormView, history_entries
 
 
 class CommendationListView(ExcelExportMixin, ScopedFilterListView):
-    model = Commendation
     filterset_class = CommendationFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Commendations")
     role_flags = {"can_record": DESK}
+    use_for_list = True
+    ordering = ("-received_on", "-pk")
     export_filename = "commendations"
     export_columns = field_columns(
         Commendation,
@@ -42,13 +43,6 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
         "unit.name",
         ("reason", 30),
     )
-
-    def get_queryset(self) -> QuerySet[Commendation]:
-        return (
-            Commendation.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-received_on", "-pk")
-        )
 
 
 class CommendationCreateView(RecordFormView):

@@ -37,11 +37,13 @@ from outreach.views.common import (
 
 
 class EventListView(ExcelExportMixin, OutreachListView):
-    model = PublicityEvent
     filterset_class = PublicityEventFilterSet
     filter_fields = ("unit", "venue_kind", "date_from", "date_to", "campaign", "q")
     page_title = gettext_lazy("Publicity events")
     role_flags = {"can_log": DUTY}
+    select_related = ("unit", "campaign")
+    prefetch_related = (OFFICERS,)
+    ordering = ("-held_on", "-pk")
     export_filename = "publicity-events"
     export_columns = field_columns(
         PublicityEvent,
@@ -59,13 +61,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
     )
 
     def get_queryset(self) -> QuerySet[PublicityEvent]:
-        return (
-            PublicityEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "campaign")
-            .prefetch_related(OFFICERS)
-            .annotate(photo_count=Count("photos"))
-            .order_by("-held_on", "-pk")
-        )
+        return super().get_queryset().annotate(photo_count=Count("photos"))
 
     def export_queryset(self, queryset: QuerySet[PublicityEvent]) -> QuerySet[PublicityEvent]:
         return queryset.prefetch_related(None).prefetch_related(OFFICERS)

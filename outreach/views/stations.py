@@ -46,20 +46,16 @@ class StationFormView(ReferenceFormView):
 class StationListView(OutreachListView):
     """The love stations with today's visits: officers at a kiosk tap +1 / −1."""
 
-    model = LoveStation
     filterset_class = LoveStationFilterSet
     filter_fields = ("unit", "is_active")
     page_title = gettext_lazy("Love stations")
     show_today = True
     role_flags = {"can_tally": DUTY, "can_manage": STAFF}
+    select_related = ("unit", "post")
+    ordering = ("-is_active", "unit__code", "name")
 
     def get_queryset(self) -> QuerySet[LoveStation]:
-        return (
-            LoveStation.objects.visible_to(self.request.user)
-            .select_related("unit", "post")
-            .with_visits(timezone.localdate())
-            .order_by("-is_active", "unit__code", "name")
-        )
+        return super().get_queryset().with_visits(timezone.localdate())
 
 
 class StationDetailView(RoleRequiredMixin, PageContextMixin, DetailView):

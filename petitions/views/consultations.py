@@ -31,16 +31,16 @@ from petitions.forms import (
     ProposalForm,
 )
 from petitions.models import Consultation, Proposal
-from petitions.querysets import ConsultationQuerySet, ProposalQuerySet
 
 
 class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
-    model = Consultation
     filterset_class = ConsultationFilterSet
     template_name = "petitions/consultation_list.html"
     read_roles = EVERYONE
     page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
+    select_related = ("unit", "answered_by")
+    ordering = ("-at", "-pk")
     export_filename = "consultations"
     export_columns = field_columns(
         Consultation,
@@ -51,13 +51,6 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
         "answered_by.name",
         "unit.name",
     )
-
-    def get_queryset(self) -> ConsultationQuerySet:
-        return (
-            Consultation.objects.visible_to(self.request.user)
-            .select_related("unit", "answered_by")
-            .order_by("-at", "-pk")
-        )
 
 
 class ConsultationCreateView(RoleRequiredMixin, View):
@@ -87,12 +80,13 @@ class ConsultationCreateView(RoleRequiredMixin, View):
 
 
 class ProposalListView(ExcelExportMixin, ScopedFilterListView):
-    model = Proposal
     filterset_class = ProposalFilterSet
     template_name = "petitions/proposal_list.html"
     read_roles = DESK
     page_title = gettext_lazy("Proposals")
     filter_fields = ("kind", "grade", "reply_mode", "answered", "unit", "date_from", "date_to")
+    select_related = ("unit", "handler")
+    ordering = ("-received_on", "-pk")
     export_filename = "proposals"
     export_columns = field_columns(
         Proposal,
@@ -105,13 +99,6 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Replied at"), "replied_at", width=18),
         "unit.name",
     )
-
-    def get_queryset(self) -> ProposalQuerySet:
-        return (
-            Proposal.objects.visible_to(self.request.user)
-            .select_related("unit", "handler")
-            .order_by("-received_on", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -59,12 +59,12 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
     counts per state, filters and search; other states listed newest first. A fixed
     number of queries whatever the page size; keyset pages, no OFFSET, no row counts."""
 
-    model = Ticket
     filterset_class = TicketFilterSet
     template_name = "petitions/ticket_list.html"
     paginate_by = None  # type: ignore[assignment]  # keyset pages, see get_context_data
     read_roles = DESK
     page_title = gettext_lazy("12345 tickets")
+    use_for_list = True
     filter_fields = (
         "q",
         "status",
@@ -97,9 +97,6 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         Column(gettext_lazy("Closed on time"), "closed_on_time", width=10),
         Column(gettext_lazy("Reply"), "reply", width=40),
     )
-
-    def get_queryset(self) -> TicketQuerySet:
-        return Ticket.objects.visible_to(self.request.user).for_list()
 
     def export_queryset(self, queryset: TicketQuerySet) -> TicketQuerySet:
         return queryset.order_by("-received_at", "-pk")
