@@ -21,9 +21,7 @@ from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from hazards import services
 from hazards.filtersets import FacilityWorkFilterSet
-from hazards.forms import (
-    FacilityWorkForm,
-)
+from hazards.forms import FacilityWorkForm
 from hazards.models import FacilityWork, Hazard
 from hazards.views.common import chooser_units, unit_for
 

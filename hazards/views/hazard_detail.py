@@ -24,9 +24,7 @@ from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE, STAFF
 from brigade.core.uploads import file_response
 from hazards import services
-from hazards.choices import (
-    PhotoStage,
-)
+from hazards.choices import PhotoStage
 from hazards.forms import (
     AssignForm,
     DuplicateForm,

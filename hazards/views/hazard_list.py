@@ -24,13 +24,9 @@ from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from brigade.duty.models import PatrolLog
 from hazards import services
-from hazards.choices import (
-    HazardSource,
-)
+from hazards.choices import HazardSource
 from hazards.filtersets import HazardFilterSet
-from hazards.forms import (
-    HazardReportForm,
-)
+from hazards.forms import HazardReportForm
 from hazards.models import Hazard
 from hazards.views.common import RequestUser, chooser_units, unit_for
 

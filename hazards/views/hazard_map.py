@@ -14,10 +14,7 @@ from django.views.generic import TemplateView
 
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE
-from hazards.choices import (
-    HazardStatus,
-    Severity,
-)
+from hazards.choices import HazardStatus, Severity
 from hazards.models import Hazard
 from hazards.views.common import RequestUser
 

@@ -25,14 +25,9 @@ from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import PageContextMixin, ScopedFilterListView
 from brigade.duty.models import Unit
 from hazards import services
-from hazards.choices import (
-    KeyVehicleStatus,
-)
+from hazards.choices import KeyVehicleStatus
 from hazards.filtersets import KeyVehicleFilterSet
-from hazards.forms import (
-    ClearForm,
-    ImportForm,
-)
+from hazards.forms import ClearForm, ImportForm
 from hazards.models import KeyVehicle
 from hazards.views.common import chooser_units, own_unit, unit_for
 
