@@ -8,14 +8,14 @@ from hazards import views
 app_name = "hazards"
 
 urlpatterns = [
-    *model_pages("hazard", "", {"list": views.HazardListView}),
-    path("report/", views.HazardReportView.as_view(), name="hazard_report"),
-    path("map/", views.HazardMapView.as_view(), name="hazard_map"),
-    path("map/points/", views.HazardMapPointsView.as_view(), name="hazard_map_points"),
     *model_pages(
         "hazard",
         "",
         {
+            "list": views.HazardListView,
+            "report": ("report/", views.HazardReportView),
+            "map": ("map/", views.HazardMapView),
+            "map_points": ("map/points/", views.HazardMapPointsView),
             "detail": views.HazardDetailView,
             "edit": views.HazardEditView,
             "assign": views.HazardAssignView,
@@ -29,12 +29,15 @@ urlpatterns = [
         },
     ),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="hazardphoto_file"),
-    *model_pages("keyvehicle", "key-vehicles/", {"list": views.KeyVehicleListView}),
-    path("key-vehicles/import/", views.KeyVehicleImportView.as_view(), name="keyvehicle_import"),
     *model_pages(
         "keyvehicle",
         "key-vehicles/",
-        {"detail": views.KeyVehicleDetailView, "clear": views.KeyVehicleClearView},
+        {
+            "list": views.KeyVehicleListView,
+            "import": ("import/", views.KeyVehicleImportView),
+            "detail": views.KeyVehicleDetailView,
+            "clear": views.KeyVehicleClearView,
+        },
     ),
     *model_pages(
         "facilitywork",

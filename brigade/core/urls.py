@@ -11,8 +11,11 @@ from django.views import View
 from rest_framework.routers import DefaultRouter
 
 # Where a model's pages stand below its prefix; any other page ``name`` is an action on one
-# record, at ``<int:pk>/name/`` (its underscores written as hyphens).
+# record, at ``<int:pk>/name/`` (its underscores written as hyphens), unless its path is given.
 PAGE_PATHS = {"list": "", "create": "new/", "detail": "<int:pk>/"}
+
+# A page's view, or its path below the prefix and its view.
+Page = type[View] | tuple[str, type[View]]
 
 
 def page_path(page: str) -> str:
@@ -21,14 +24,16 @@ def page_path(page: str) -> str:
     return f"<int:pk>/{page.replace('_', '-')}/"
 
 
-def model_pages(model: str, prefix: str, pages: dict[str, type[View]]) -> list[URLPattern]:
+def model_pages(model: str, prefix: str, pages: dict[str, Page]) -> list[URLPattern]:
     """The pages of one model (``model`` is its lower-case name), in the order given:
     ``model_pages("hazard", "", {"list": HazardListView, "edit": HazardEditView})`` mounts
-    ``hazard_list`` at the prefix and ``hazard_edit`` at ``<int:pk>/edit/`` below it."""
-    return [
-        path(f"{prefix}{page_path(page)}", view.as_view(), name=f"{model}_{page}")
-        for page, view in pages.items()
-    ]
+    ``hazard_list`` at the prefix and ``hazard_edit`` at ``<int:pk>/edit/`` below it;
+    ``{"map": ("map/", HazardMapView)}`` mounts ``hazard_map`` at ``map/`` below it."""
+    patterns = []
+    for page, entry in pages.items():
+        route, view = entry if isinstance(entry, tuple) else (page_path(page), entry)
+        patterns.append(path(f"{prefix}{route}", view.as_view(), name=f"{model}_{page}"))
+    return patterns
 
 
 def basename(prefix: str) -> str:
