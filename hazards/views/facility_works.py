@@ -16,7 +16,7 @@ from django.views import View
 from brigade.core.forms import apply_service_errors
 from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
-from brigade.core.roles import EVERYONE, STAFF
+from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from hazards import services
@@ -30,7 +30,6 @@ from hazards.views.common import chooser_units, unit_for
 
 class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = FacilityWorkFilterSet
-    read_roles = EVERYONE
     role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Facility works")
     filter_fields = ("unit", "kind", "place", "date_from", "date_to", "sort")

@@ -21,7 +21,7 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import BootstrapForm, submit
 from brigade.core.permissions import RoleRequiredMixin, has_role
-from brigade.core.roles import DUTY, EVERYONE, STAFF
+from brigade.core.roles import DUTY, STAFF
 from brigade.core.uploads import file_response
 from hazards import services
 from hazards.choices import PhotoStage
@@ -102,7 +102,6 @@ def hazard_actions(user: RequestUser, hazard: Hazard) -> dict[str, bool]:
 class HazardDetailView(RoleRequiredMixin, DetailView):
     model = Hazard
     template_name = "hazards/hazard_detail.html"
-    read_roles = EVERYONE
 
     def get_queryset(self) -> QuerySet[Hazard]:
         return (
@@ -348,8 +347,6 @@ class HazardEditView(RoleRequiredMixin, View):
 
 class PhotoView(RoleRequiredMixin, View):
     """A hazard photo, only for users who may see the hazard (404 otherwise)."""
-
-    read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         photo = get_object_or_404(HazardPhoto.objects.visible_to(request.user), pk=pk)

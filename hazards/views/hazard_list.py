@@ -38,7 +38,6 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
 
     filterset_class = HazardFilterSet
     template_name = "hazards/hazard_list.html"
-    read_roles = EVERYONE
     page_title = gettext_lazy("Hazards")
     filter_fields = (
         "q",

@@ -20,7 +20,7 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
 from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
-from brigade.core.roles import EVERYONE, STAFF
+from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import PageContextMixin, ScopedFilterListView
 from brigade.duty.models import Unit
@@ -36,7 +36,6 @@ from hazards.views.common import chooser_units, own_unit, unit_for
 
 class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = KeyVehicleFilterSet
-    read_roles = EVERYONE
     role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Key vehicles")
     filter_fields = ("q", "unit", "status", "reason", "kind", "sort")
@@ -87,7 +86,6 @@ class KeyVehicleDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
 
     model = KeyVehicle
     template_name = "hazards/keyvehicle_detail.html"
-    read_roles = EVERYONE
     role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[KeyVehicle]:

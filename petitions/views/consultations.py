@@ -36,7 +36,6 @@ from petitions.models import Consultation, Proposal
 class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = ConsultationFilterSet
     template_name = "petitions/consultation_list.html"
-    read_roles = EVERYONE
     page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
     select_related = ("unit", "answered_by")
