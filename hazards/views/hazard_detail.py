@@ -20,6 +20,7 @@ from django.views.generic import DetailView
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import BootstrapForm, submit
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, STAFF
 from brigade.core.uploads import file_response
@@ -217,13 +218,13 @@ def _submit_on_hazard(
     return redirect("hazards:hazard_detail", pk=hazard.pk)
 
 
-class HazardActionView(RoleRequiredMixin, View):
+class HazardActionView(RecordActionView):
     """A POST action on one hazard: validate the form, call the service, back to the page.
 
     A subclass names its form and its service; the service is called with the hazard, the
     form's data and the user as ``by``."""
 
-    http_method_names = ["post"]
+    model = Hazard
     read_roles = STAFF
     write_roles = STAFF
     form_key = ""
@@ -238,7 +239,7 @@ class HazardActionView(RoleRequiredMixin, View):
         return self.service(hazard=hazard, by=self.request.user, **data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
+        hazard = self.get_record()
         form = self.make_form(request, hazard)
         answered = _submit_on_hazard(request, hazard, form, self.act, self.success_message)
         if answered is not None:

@@ -18,7 +18,7 @@ from django.views.generic import DetailView
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
-from brigade.core.pageviews import field_columns
+from brigade.core.pageviews import RecordActionView, field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -104,12 +104,12 @@ class KeyVehicleDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
         return context
 
 
-class KeyVehicleClearView(RoleRequiredMixin, View):
-    http_method_names = ["post"]
+class KeyVehicleClearView(RecordActionView):
+    model = KeyVehicle
     read_roles = write_roles = STAFF
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        vehicle = get_object_or_404(KeyVehicle.objects.visible_to(request.user), pk=pk)
+        vehicle = self.get_record()
         form = ClearForm(request.POST)
         back = reverse("hazards:keyvehicle_detail", args=[vehicle.pk])
         if form.is_valid():

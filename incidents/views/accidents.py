@@ -21,7 +21,7 @@ from django.views.generic import DetailView
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.kpi import HoursBetween
-from brigade.core.pageviews import field_columns
+from brigade.core.pageviews import RecordActionView, field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
 from brigade.core.spreadsheets import ExcelExportMixin
@@ -197,14 +197,11 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
         return context
 
 
-class AccidentActionView(RoleRequiredMixin, View):
+class AccidentActionView(RecordActionView):
     """Base of the POST actions on one accident (scoped: another unit's is a 404)."""
 
-    http_method_names = ["post"]
+    model = Accident
     write_roles: frozenset[str] = EVERYONE
-
-    def get_accident(self, pk: int) -> Accident:
-        return get_object_or_404(Accident.objects.visible_to(self.request.user), pk=pk)
 
     def redisplay(self, accident: Accident, **forms: forms.Form) -> HttpResponse:
         view = AccidentDetailView()
@@ -233,7 +230,7 @@ class AccidentActionView(RoleRequiredMixin, View):
 
 class PartyAddView(AccidentActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         return self.act(
             accident,
             "party_form",
@@ -245,7 +242,7 @@ class PartyAddView(AccidentActionView):
 
 class DocumentAddView(AccidentActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         return self.act(
             accident,
             "document_form",
@@ -267,7 +264,7 @@ class SolveView(AccidentActionView):
     write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         try:
             return self.act(
                 accident,
