@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.urls import URLPattern, path
 from django.views import View
 from rest_framework.routers import DefaultRouter
@@ -34,6 +35,12 @@ def model_pages(model: str, prefix: str, pages: dict[str, Page]) -> list[URLPatt
         route, view = entry if isinstance(entry, tuple) else (page_path(page), entry)
         patterns.append(path(f"{prefix}{route}", view.as_view(), name=f"{model}_{page}"))
     return patterns
+
+
+def page_name(model: type[Model] | Model, page: str) -> str:
+    """The URL name ``model_pages`` gives a page of ``model`` (a model or one of its records),
+    in its app's namespace: ``page_name(station, "detail")`` is ``outreach:lovestation_detail``."""
+    return f"{model._meta.app_label}:{model._meta.model_name}_{page}"
 
 
 def basename(prefix: str) -> str:

@@ -64,13 +64,10 @@ class AssistanceFormView(RecordFormView):
     record_kwarg = "assistance"
     created = gettext_lazy("Assistance logged.")
     saved = gettext_lazy("Assistance saved.")
-    detail_url = "outreach:assistanceevent_detail"
+    service = staticmethod(services.assistance_save)
 
     def editable(self) -> QuerySet[AssistanceEvent]:
         return AssistanceEvent.objects.visible_to(self.request.user).prefetch_related(OFFICERS)
-
-    def save(self, record: AssistanceEvent | None, data: dict[str, Any]) -> AssistanceEvent:
-        return services.assistance_save(by=self.request.user, assistance=record, **data)
 
 
 class AssistanceDetailView(RoleRequiredMixin, PageContextMixin, DetailView):

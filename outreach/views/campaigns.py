@@ -88,10 +88,7 @@ class CampaignFormView(ReferenceFormView):
     title_new = gettext_lazy("New outreach campaign")
     title_edit = gettext_lazy("Change the outreach campaign")
     saved = gettext_lazy("Outreach campaign saved.")
-    detail_url = "outreach:outreachcampaign_detail"
+    service = staticmethod(services.campaign_save)
 
     def editable(self) -> QuerySet[OutreachCampaign]:
         return OutreachCampaign.objects.editable_by(self.request.user)
-
-    def save(self, record: OutreachCampaign | None, data: dict[str, Any]) -> OutreachCampaign:
-        return services.campaign_save(by=self.request.user, campaign=record, **data)

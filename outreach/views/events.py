@@ -82,7 +82,6 @@ class EventFormView(RecordFormView):
     record_kwarg = "event"
     created = gettext_lazy("Publicity event logged.")
     saved = gettext_lazy("Publicity event saved.")
-    detail_url = "outreach:publicityevent_detail"
     upload = True
 
     def editable(self) -> QuerySet[PublicityEvent]:

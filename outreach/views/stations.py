@@ -34,13 +34,10 @@ class StationFormView(ReferenceFormView):
     title_new = gettext_lazy("New love station")
     title_edit = gettext_lazy("Change the love station")
     saved = gettext_lazy("Love station saved.")
-    detail_url = "outreach:lovestation_detail"
+    service = staticmethod(services.station_save)
 
     def editable(self) -> QuerySet[LoveStation]:
         return LoveStation.objects.visible_to(self.request.user)
-
-    def save(self, record: LoveStation | None, data: dict[str, Any]) -> LoveStation:
-        return services.station_save(by=self.request.user, station=record, **data)
 
 
 class StationListView(OutreachListView):
