@@ -2,32 +2,46 @@
 
 from django.urls import path
 
+from brigade.core.urls import model_pages
 from hazards import views
 
 app_name = "hazards"
 
 urlpatterns = [
-    path("", views.HazardListView.as_view(), name="hazard_list"),
-    path("report/", views.HazardReportView.as_view(), name="hazard_report"),
-    path("map/", views.HazardMapView.as_view(), name="hazard_map"),
-    path("map/points/", views.HazardMapPointsView.as_view(), name="hazard_map_points"),
-    path("<int:pk>/", views.HazardDetailView.as_view(), name="hazard_detail"),
-    path("<int:pk>/edit/", views.HazardEditView.as_view(), name="hazard_edit"),
-    path("<int:pk>/assign/", views.HazardAssignView.as_view(), name="hazard_assign"),
-    path("<int:pk>/start/", views.HazardStartView.as_view(), name="hazard_start"),
-    path("<int:pk>/rectify/", views.HazardRectifyView.as_view(), name="hazard_rectify"),
-    path("<int:pk>/photos/", views.HazardPhotosView.as_view(), name="hazard_photos"),
-    path("<int:pk>/verify/", views.HazardVerifyView.as_view(), name="hazard_verify"),
-    path("<int:pk>/fail-check/", views.HazardFailCheckView.as_view(), name="hazard_fail_check"),
-    path("<int:pk>/reject/", views.HazardRejectView.as_view(), name="hazard_reject"),
-    path("<int:pk>/duplicate/", views.HazardDuplicateView.as_view(), name="hazard_duplicate"),
-    path("photos/<int:pk>/", views.PhotoView.as_view(), name="hazardphoto_file"),
-    path("key-vehicles/", views.KeyVehicleListView.as_view(), name="keyvehicle_list"),
-    path("key-vehicles/import/", views.KeyVehicleImportView.as_view(), name="keyvehicle_import"),
-    path("key-vehicles/<int:pk>/", views.KeyVehicleDetailView.as_view(), name="keyvehicle_detail"),
-    path(
-        "key-vehicles/<int:pk>/clear/", views.KeyVehicleClearView.as_view(), name="keyvehicle_clear"
+    *model_pages(
+        "hazard",
+        "",
+        {
+            "list": views.HazardListView,
+            "report": ("report/", views.HazardReportView),
+            "map": ("map/", views.HazardMapView),
+            "map_points": ("map/points/", views.HazardMapPointsView),
+            "detail": views.HazardDetailView,
+            "edit": views.HazardEditView,
+            "assign": views.HazardAssignView,
+            "start": views.HazardStartView,
+            "rectify": views.HazardRectifyView,
+            "photos": views.HazardPhotosView,
+            "verify": views.HazardVerifyView,
+            "fail_check": views.HazardFailCheckView,
+            "reject": views.HazardRejectView,
+            "duplicate": views.HazardDuplicateView,
+        },
     ),
-    path("facility-works/", views.FacilityWorkListView.as_view(), name="facilitywork_list"),
-    path("facility-works/new/", views.FacilityWorkCreateView.as_view(), name="facilitywork_create"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="hazardphoto_file"),
+    *model_pages(
+        "keyvehicle",
+        "key-vehicles/",
+        {
+            "list": views.KeyVehicleListView,
+            "import": ("import/", views.KeyVehicleImportView),
+            "detail": views.KeyVehicleDetailView,
+            "clear": views.KeyVehicleClearView,
+        },
+    ),
+    *model_pages(
+        "facilitywork",
+        "facility-works/",
+        {"list": views.FacilityWorkListView, "create": views.FacilityWorkCreateView},
+    ),
 ]

@@ -3,63 +3,61 @@
 from django.urls import URLPattern, path
 from django.views import View
 
+from brigade.core.urls import model_pages
 from outreach import views
 
 app_name = "outreach"
 
 
 def _record_pages(
-    prefix: str, name: str, listing: type[View], form: type[View], detail: type[View]
+    model: str, prefix: str, listing: type[View], form: type[View], detail: type[View]
 ) -> list[URLPattern]:
     """A record's list, its "new" form, its page and (the same form) its "edit" page."""
-    return [
-        path(f"{prefix}/", listing.as_view(), name=f"{name}_list"),
-        path(f"{prefix}/new/", form.as_view(), name=f"{name}_create"),
-        path(f"{prefix}/<int:pk>/", detail.as_view(), name=f"{name}_detail"),
-        path(f"{prefix}/<int:pk>/edit/", form.as_view(), name=f"{name}_edit"),
-    ]
+    return model_pages(
+        model, prefix, {"list": listing, "create": form, "detail": detail, "edit": form}
+    )
 
 
 urlpatterns = [
     *_record_pages(
-        "events", "publicityevent", views.EventListView, views.EventFormView, views.EventDetailView
+        "publicityevent",
+        "events/",
+        views.EventListView,
+        views.EventFormView,
+        views.EventDetailView,
     ),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="eventphoto_file"),
     *_record_pages(
-        "assistance",
         "assistanceevent",
+        "assistance/",
         views.AssistanceListView,
         views.AssistanceFormView,
         views.AssistanceDetailView,
     ),
     *_record_pages(
-        "campaigns",
         "outreachcampaign",
+        "campaigns/",
         views.CampaignListView,
         views.CampaignFormView,
         views.CampaignDetailView,
     ),
     *_record_pages(
-        "love-stations",
         "lovestation",
+        "love-stations/",
         views.StationListView,
         views.StationFormView,
         views.StationDetailView,
     ),
-    path(
-        "love-stations/<int:pk>/tally/", views.StationTallyView.as_view(), name="lovestation_tally"
-    ),
-    path("commendations/", views.CommendationListView.as_view(), name="commendation_list"),
-    path("commendations/new/", views.CommendationCreateView.as_view(), name="commendation_create"),
-    path(
-        "commendations/<int:pk>/",
-        views.CommendationDetailView.as_view(),
-        name="commendation_detail",
-    ),
-    path(
-        "commendations/<int:pk>/photo/",
-        views.CommendationPhotoView.as_view(),
-        name="commendation_photo",
+    *model_pages("lovestation", "love-stations/", {"tally": views.StationTallyView}),
+    *model_pages(
+        "commendation",
+        "commendations/",
+        {
+            "list": views.CommendationListView,
+            "create": views.CommendationCreateView,
+            "detail": views.CommendationDetailView,
+            "photo": views.CommendationPhotoView,
+        },
     ),
     path("officers/<int:pk>/", views.OfficerOutreachView.as_view(), name="officer_detail"),
     path("units/<int:pk>/", views.UnitOutreachView.as_view(), name="unit_detail"),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from brigade.core.urls import model_pages, page_path
 from petitions import views
 
 app_name = "petitions"
@@ -20,23 +21,34 @@ ACTIONS = (
 )
 
 urlpatterns = [
+    # the clerk's queue is the app's first page
     path("", views.TicketListView.as_view(), name="ticket_list"),
     path("weekly/", views.WeeklySummaryView.as_view(), name="weekly_summary"),
-    path("tickets/new/", views.TicketCreateView.as_view(), name="ticket_create"),
+    *model_pages(
+        "ticket", "tickets/", {"create": views.TicketCreateView, "detail": views.TicketDetailView}
+    ),
     path("tickets/import/", views.TicketImportView.as_view(), name="ticket_import"),
-    path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket_detail"),
     *[
         path(
-            f"tickets/<int:pk>/{action}/",
+            f"tickets/{page_path(action)}",
             views.TicketActionView.as_view(action=action),
             name=f"ticket_{action}",
         )
         for action in ACTIONS
     ],
-    path("consultations/", views.ConsultationListView.as_view(), name="consultation_list"),
-    path("consultations/new/", views.ConsultationCreateView.as_view(), name="consultation_create"),
-    path("proposals/", views.ProposalListView.as_view(), name="proposal_list"),
-    path("proposals/new/", views.ProposalCreateView.as_view(), name="proposal_create"),
-    path("proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal_detail"),
-    path("proposals/<int:pk>/answer/", views.ProposalAnswerView.as_view(), name="proposal_answer"),
+    *model_pages(
+        "consultation",
+        "consultations/",
+        {"list": views.ConsultationListView, "create": views.ConsultationCreateView},
+    ),
+    *model_pages(
+        "proposal",
+        "proposals/",
+        {
+            "list": views.ProposalListView,
+            "create": views.ProposalCreateView,
+            "detail": views.ProposalDetailView,
+            "answer": views.ProposalAnswerView,
+        },
+    ),
 ]

@@ -3,22 +3,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
 
 from brigade.core.forms import style_fields
 from brigade.core.nav import landing_pages
-from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.scope import scope_of
 
 PAGE_SIZE = 25
@@ -51,20 +54,61 @@ def _chosen_model(model: type[Model], path: str) -> type[Model]:
     return model
 
 
-class ScopedFilterListView(RoleRequiredMixin, FilterView):
+class PageContextMixin(ContextMixin):
+    """What a page declares rather than computes: ``today`` (with ``show_today``), and a
+    flag per role set (``role_flags = {"can_manage": STAFF}``: whether the user has one of
+    those roles)."""
+
+    show_today = False
+    role_flags: Mapping[str, Collection[str]] = {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.show_today:
+            context["today"] = timezone.localdate()
+        for name, roles in self.role_flags.items():
+            context[name] = has_role(self.request.user, roles)  # type: ignore[attr-defined]
+        return context
+
+
+class ScopedFilterListView(RoleRequiredMixin, PageContextMixin, FilterView):
     """A paginated list of records the user may see, filtered with the app's FilterSet.
+
+    The records are of the FilterSet's model (``model`` need not be written). What each
+    row reads is declared: ``use_for_list`` (the queryset's ``for_list()``, where the app
+    defines what its list rows show), ``select_related``, ``prefetch_related`` and
+    ``ordering``.
 
     ``filter_fields`` names the FilterSet fields the page shows; choice fields that point
     at units, officers, posts, zones or campaigns only offer records in the user's scope.
+    The page's ``today`` and role flags are declared (``PageContextMixin``).
     """
 
     paginate_by = PAGE_SIZE
     template_name_suffix = "_list"
     filter_fields: tuple[str, ...] = ()
     page_title: str | Promise = ""
+    use_for_list = False
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str | Prefetch, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.filterset_class is not None and "model" not in vars(cls):
+            cls.model = cls.filterset_class._meta.model
 
     def get_queryset(self) -> Any:
-        return self.model.objects.visible_to(self.request.user)
+        records = self.model.objects.visible_to(self.request.user)
+        if self.use_for_list:
+            records = records.for_list()
+        if self.select_related:
+            records = records.select_related(*self.select_related)
+        if self.prefetch_related:
+            records = records.prefetch_related(*self.prefetch_related)
+        ordering = self.get_ordering()
+        if ordering:
+            records = records.order_by(*ordering)
+        return records
 
     def get_filter_fields(self) -> list[str]:
         fields = list(self.filter_fields)

@@ -28,6 +28,7 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
+from brigade.core.pageviews import field_columns, go_to
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
@@ -54,8 +55,6 @@ from brigade.duty.forms import (
 )
 from brigade.duty.models import (
     PATROL_RECORD_FIELDS,
-    Campaign,
-    DutyPost,
     Officer,
     PatrolLog,
     RoadWorksZone,
@@ -237,11 +236,7 @@ class PatrolTallyView(DutyActionView):
             count = services.patrol_tally(patrol=patrol, kind=kind, delta=delta)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
-            if is_htmx(request):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("brigade:duty")
-                return response
-            return redirect("brigade:duty")
+            return go_to(request, "brigade:duty")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             count = (
@@ -317,31 +312,26 @@ class PatrolEndView(DutyActionView):
 class PatrolListView(ExcelExportMixin, ScopedFilterListView):
     """My patrols (officer) / the patrols of the units in scope (commander)."""
 
-    model = PatrolLog
     filterset_class = PatrolLogFilterSet
     read_roles = DUTY
+    use_for_list = True
+    # Aggregating drops Meta.ordering: order explicitly, newest first.
+    ordering = ("-started_at", "-pk")
     export_filename = "patrols"
-    export_columns = (
-        Column(gettext_lazy("Officer"), "officer.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Mode"), "get_mode_display"),
+    export_columns = field_columns(
+        PatrolLog,
+        "officer.name",
+        "unit.name",
+        "mode",
         Column(gettext_lazy("Started"), "started_at", width=18),
         Column(gettext_lazy("Ended"), "ended_at", width=18),
-        Column(gettext_lazy("Post"), "post.name", width=20),
-        Column(gettext_lazy("Road-works zone"), "zone.road", width=20),
-        Column(gettext_lazy("Campaign"), "campaign.name", width=20),
-        Column(gettext_lazy("Weather"), "get_weather_display"),
+        ("post.name", 20),
+        ("zone.road", 20),
+        ("campaign.name", 20),
+        "weather",
         Column(gettext_lazy("Violations corrected"), "violations_total"),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        ("notes", 30),
     )
-
-    def get_queryset(self) -> QuerySet[PatrolLog]:
-        # Aggregating drops Meta.ordering: order explicitly, newest first.
-        return (
-            PatrolLog.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-started_at", "-pk")
-        )
 
     def is_commander_view(self) -> bool:
         return scope_of(self.request.user).is_commander
@@ -427,10 +417,10 @@ class PatrolDetailView(RoleRequiredMixin, DetailView):
 class PostListView(ScopedFilterListView):
     """Posts with their schedule, and for one day: planned, staffed, who is on shift."""
 
-    model = DutyPost
     filterset_class = DutyPostFilterSet
     filter_fields = ("unit", "kind", "name")
     page_title = gettext_lazy("Posts and coverage")
+    select_related = ("unit",)
 
     def get_day(self) -> dt.date:
         form = DayForm(self.request.GET)
@@ -439,9 +429,6 @@ class PostListView(ScopedFilterListView):
         if "date" in form.errors:
             messages.warning(self.request, " ".join(str(error) for error in form.errors["date"]))
         return timezone.localdate()
-
-    def get_queryset(self) -> QuerySet[DutyPost]:
-        return DutyPost.objects.visible_to(self.request.user).select_related("unit")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         day = self.get_day()
@@ -474,54 +461,37 @@ class PostListView(ScopedFilterListView):
 
 
 class ZoneListView(ScopedFilterListView):
-    model = RoadWorksZone
     filterset_class = RoadWorksZoneFilterSet
     filter_fields = ("unit", "road")
     page_title = gettext_lazy("Road-works zones")
+    show_today = True
+    select_related = ("unit",)
+    ordering = ("-starts_on", "name", "pk")
 
     def get_queryset(self) -> QuerySet[RoadWorksZone]:
-        return (
-            RoadWorksZone.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .annotate(patrol_count=Count("patrols"))
-            .order_by("-starts_on", "name", "pk")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
+        return super().get_queryset().annotate(patrol_count=Count("patrols"))
 
 
 class CampaignListView(ScopedFilterListView):
-    model = Campaign
     filterset_class = CampaignFilterSet
     filter_fields = ("active_on",)
     page_title = gettext_lazy("Campaigns")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
+    show_today = True
 
 
 # --- training -------------------------------------------------------------------------------
 
 
 class TrainingListView(ScopedFilterListView):
-    model = TrainingSession
     filterset_class = TrainingSessionFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     read_roles = DUTY
     page_title = gettext_lazy("Training sessions")
+    select_related = ("unit",)
+    ordering = ("-held_on", "title", "pk")
 
     def get_queryset(self) -> QuerySet[TrainingSession]:
-        return (
-            TrainingSession.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_attendance_counts()
-            .order_by("-held_on", "title", "pk")
-        )
+        return super().get_queryset().with_attendance_counts()
 
 
 class TrainingDetailView(RoleRequiredMixin, DetailView):

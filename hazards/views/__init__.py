@@ -46,30 +46,41 @@ from hazards.views.key_vehicles import (
 )
 
 
+def _raised_from(
+    record: Model, source: HazardSource, copied: dict[str, str]
+) -> tuple[Model, dict[str, object]]:
+    """The record, and the initial values of a hazard raised from it: its source, and
+    ``copied`` (hazard field → the record's attribute)."""
+    initial = {field: getattr(record, attribute) for field, attribute in copied.items()}
+    return record, {"source": source, **initial}
+
+
 def _accident(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
     from incidents.models import Accident
 
     accident = get_object_or_404(Accident.objects.visible_to(user), pk=pk)
-    return accident, {
-        "source": HazardSource.ACCIDENT,
-        "unit": accident.unit_id,
-        "road": accident.road,
-        "location": accident.place,
-        "latitude": accident.latitude,
-        "longitude": accident.longitude,
-    }
+    return _raised_from(
+        accident,
+        HazardSource.ACCIDENT,
+        {
+            "unit": "unit_id",
+            "road": "road",
+            "location": "place",
+            "latitude": "latitude",
+            "longitude": "longitude",
+        },
+    )
 
 
 def _ticket(user: RequestUser, pk: str) -> tuple[Model, dict[str, object]]:
     from petitions.models import Ticket
 
     ticket = get_object_or_404(Ticket.objects.visible_to(user), pk=pk)
-    return ticket, {
-        "source": HazardSource.TICKET,
-        "unit": ticket.unit_id,
-        "location": ticket.location,
-        "description": ticket.content,
-    }
+    return _raised_from(
+        ticket,
+        HazardSource.TICKET,
+        {"unit": "unit_id", "location": "location", "description": "content"},
+    )
 
 
 LINK_FINDERS.update(accident=_accident, ticket=_ticket)

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,15 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from brigade.core.forms import apply_service_errors
-from brigade.core.permissions import RoleRequiredMixin, has_role
-from brigade.core.roles import EVERYONE, STAFF
+from brigade.core.pageviews import field_columns
+from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from hazards import services
 from hazards.filtersets import FacilityWorkFilterSet
-from hazards.forms import (
-    FacilityWorkForm,
-)
+from hazards.forms import FacilityWorkForm
 from hazards.models import FacilityWork, Hazard
 from hazards.views.common import chooser_units, unit_for
 
@@ -31,29 +29,23 @@ from hazards.views.common import chooser_units, unit_for
 
 
 class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
-    model = FacilityWork
     filterset_class = FacilityWorkFilterSet
-    template_name = "hazards/facilitywork_list.html"
-    read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Facility works")
     filter_fields = ("unit", "kind", "place", "date_from", "date_to", "sort")
+    select_related = ("unit", "hazard")
+    ordering = ("-done_on", "-pk")
     export_filename = "facility-works"
-    export_columns = (
+    export_columns = field_columns(
+        FacilityWork,
         Column(gettext_lazy("Date"), "done_on", width=12),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
-        Column(gettext_lazy("Quantity"), "quantity", width=10),
-        Column(gettext_lazy("Place"), "place", width=24),
-        Column(gettext_lazy("Hazard"), "hazard_id", width=10),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        "unit.name",
+        ("kind", 20),
+        ("quantity", 10),
+        ("place", 24),
+        ("hazard_id", 10),
+        ("notes", 30),
     )
-
-    def get_queryset(self) -> QuerySet[FacilityWork]:
-        return (
-            FacilityWork.objects.visible_to(self.request.user)
-            .select_related("unit", "hazard")
-            .order_by("-done_on", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -65,12 +57,9 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
             else []
         )
         labels = dict(FacilityWork._meta.get_field("kind").flatchoices)
-        context.update(
-            totals=[
-                {"label": labels.get(t["kind"], t["kind"]), "total": t["total"]} for t in totals
-            ],
-            can_manage=has_role(self.request.user, STAFF),
-        )
+        context["totals"] = [
+            {"label": labels.get(t["kind"], t["kind"]), "total": t["total"]} for t in totals
+        ]
         return context
 
 

@@ -20,13 +20,12 @@ from django.views.generic import DetailView
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import BootstrapForm, submit
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin, has_role
-from brigade.core.roles import DUTY, EVERYONE, STAFF
+from brigade.core.roles import DUTY, STAFF
 from brigade.core.uploads import file_response
 from hazards import services
-from hazards.choices import (
-    PhotoStage,
-)
+from hazards.choices import PhotoStage
 from hazards.forms import (
     AssignForm,
     DuplicateForm,
@@ -104,7 +103,6 @@ def hazard_actions(user: RequestUser, hazard: Hazard) -> dict[str, bool]:
 class HazardDetailView(RoleRequiredMixin, DetailView):
     model = Hazard
     template_name = "hazards/hazard_detail.html"
-    read_roles = EVERYONE
 
     def get_queryset(self) -> QuerySet[Hazard]:
         return (
@@ -220,13 +218,13 @@ def _submit_on_hazard(
     return redirect("hazards:hazard_detail", pk=hazard.pk)
 
 
-class HazardActionView(RoleRequiredMixin, View):
+class HazardActionView(RecordActionView):
     """A POST action on one hazard: validate the form, call the service, back to the page.
 
     A subclass names its form and its service; the service is called with the hazard, the
     form's data and the user as ``by``."""
 
-    http_method_names = ["post"]
+    model = Hazard
     read_roles = STAFF
     write_roles = STAFF
     form_key = ""
@@ -241,7 +239,7 @@ class HazardActionView(RoleRequiredMixin, View):
         return self.service(hazard=hazard, by=self.request.user, **data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
+        hazard = self.get_record()
         form = self.make_form(request, hazard)
         answered = _submit_on_hazard(request, hazard, form, self.act, self.success_message)
         if answered is not None:
@@ -350,8 +348,6 @@ class HazardEditView(RoleRequiredMixin, View):
 
 class PhotoView(RoleRequiredMixin, View):
     """A hazard photo, only for users who may see the hazard (404 otherwise)."""
-
-    read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         photo = get_object_or_404(HazardPhoto.objects.visible_to(request.user), pk=pk)

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from brigade.core.forms import apply_service_errors
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE
 from brigade.core.scope import scope_of
@@ -23,13 +24,9 @@ from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from brigade.duty.models import PatrolLog
 from hazards import services
-from hazards.choices import (
-    HazardSource,
-)
+from hazards.choices import HazardSource
 from hazards.filtersets import HazardFilterSet
-from hazards.forms import (
-    HazardReportForm,
-)
+from hazards.forms import HazardReportForm
 from hazards.models import Hazard
 from hazards.views.common import RequestUser, chooser_units, unit_for
 
@@ -39,10 +36,8 @@ from hazards.views.common import RequestUser, chooser_units, unit_for
 class HazardListView(ExcelExportMixin, ScopedFilterListView):
     """Hazards in scope: overdue first, then due soon, then the other open ones."""
 
-    model = Hazard
     filterset_class = HazardFilterSet
     template_name = "hazards/hazard_list.html"
-    read_roles = EVERYONE
     page_title = gettext_lazy("Hazards")
     filter_fields = (
         "q",
@@ -57,28 +52,30 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
         "date_to",
         "sort",
     )
+    use_for_list = True
     export_filename = "hazards"
-    export_columns = (
+    export_columns = field_columns(
+        Hazard,
         Column(gettext_lazy("No."), "pk", width=8),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "unit.name",
         Column(gettext_lazy("Found"), "found_at", width=18),
-        Column(gettext_lazy("Element"), "get_element_display"),
-        Column(gettext_lazy("Source"), "get_source_display"),
-        Column(gettext_lazy("Severity"), "get_severity_display"),
-        Column(gettext_lazy("Road"), "road", width=20),
+        "element",
+        "source",
+        "severity",
+        ("road", 20),
         Column(gettext_lazy("Place"), "location", width=24),
-        Column(pgettext_lazy("hazard", "Description"), "description", width=40),
-        Column(gettext_lazy("Status"), "get_status_display"),
-        Column(gettext_lazy("Responsible party"), "responsible_party", width=20),
-        Column(gettext_lazy("Deadline"), "deadline", width=12),
-        Column(gettext_lazy("Measures"), "measures", width=30),
+        ("description", 40),
+        "status",
+        ("responsible_party", 20),
+        "deadline",
+        ("measures", 30),
         Column(gettext_lazy("Rectified"), "rectified_at", width=18),
         Column(gettext_lazy("Verified"), "verified_at", width=18),
-        Column(gettext_lazy("Reported by"), "reported_by.name"),
+        "reported_by.name",
     )
 
     def get_queryset(self) -> QuerySet[Hazard]:
-        return Hazard.objects.visible_to(self.request.user).for_list().queue()
+        return super().get_queryset().queue()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,11 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from brigade.core.permissions import RoleRequiredMixin
-from brigade.core.roles import EVERYONE
-from hazards.choices import (
-    HazardStatus,
-    Severity,
-)
+from hazards.choices import HazardStatus, Severity
 from hazards.models import Hazard
 from hazards.views.common import RequestUser
 
@@ -55,7 +51,6 @@ def map_points(user: RequestUser) -> list[dict[str, object]]:
 
 class HazardMapView(RoleRequiredMixin, TemplateView):
     template_name = "hazards/hazard_map.html"
-    read_roles = EVERYONE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -77,7 +72,5 @@ class HazardMapView(RoleRequiredMixin, TemplateView):
 
 
 class HazardMapPointsView(RoleRequiredMixin, View):
-    read_roles = EVERYONE
-
     def get(self, request: HttpRequest) -> JsonResponse:
         return JsonResponse({"points": map_points(request.user)})

@@ -18,20 +18,16 @@ from django.views.generic import DetailView
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
-from brigade.core.permissions import RoleRequiredMixin, has_role
-from brigade.core.roles import EVERYONE, STAFF
+from brigade.core.pageviews import RecordActionView, field_columns
+from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
-from brigade.core.views import ScopedFilterListView
+from brigade.core.views import PageContextMixin, ScopedFilterListView
 from brigade.duty.models import Unit
 from hazards import services
-from hazards.choices import (
-    KeyVehicleStatus,
-)
+from hazards.choices import KeyVehicleStatus
 from hazards.filtersets import KeyVehicleFilterSet
-from hazards.forms import (
-    ClearForm,
-    ImportForm,
-)
+from hazards.forms import ClearForm, ImportForm
 from hazards.models import KeyVehicle
 from hazards.views.common import chooser_units, own_unit, unit_for
 
@@ -39,34 +35,28 @@ from hazards.views.common import chooser_units, own_unit, unit_for
 
 
 class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
-    model = KeyVehicle
     filterset_class = KeyVehicleFilterSet
-    template_name = "hazards/keyvehicle_list.html"
-    read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
     page_title = gettext_lazy("Key vehicles")
     filter_fields = ("q", "unit", "status", "reason", "kind", "sort")
+    select_related = ("unit",)
+    ordering = ("status", "plate")
     export_filename = "key-vehicles"
-    export_columns = (
-        Column(gettext_lazy("Plate"), "plate"),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Vehicle kind"), "get_kind_display"),
-        Column(gettext_lazy("Owner enterprise"), "owner", width=24),
-        Column(gettext_lazy("Reason"), "get_reason_display"),
-        Column(gettext_lazy("Status"), "get_status_display"),
+    export_columns = field_columns(
+        KeyVehicle,
+        "plate",
+        "unit.name",
+        "kind",
+        ("owner", 24),
+        "reason",
+        "status",
         Column(gettext_lazy("Flagged"), "flagged_at", width=18),
         Column(gettext_lazy("Cleared"), "cleared_at", width=18),
-        Column(gettext_lazy("Inspection date"), "inspection_date", width=12),
-        Column(gettext_lazy("Scrapping certificate no."), "scrapping_certificate", width=18),
-        Column(gettext_lazy("Clearance note"), "clearance_note", width=24),
-        Column(gettext_lazy("Times reopened"), "reopened_count", width=8),
+        "inspection_date",
+        ("scrapping_certificate", 18),
+        ("clearance_note", 24),
+        ("reopened_count", 8),
     )
-
-    def get_queryset(self) -> QuerySet[KeyVehicle]:
-        return (
-            KeyVehicle.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .order_by("status", "plate")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -74,11 +64,7 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
             flagged=Count("pk", filter=Q(status=KeyVehicleStatus.FLAGGED)),
             cleared=Count("pk", filter=Q(status=KeyVehicleStatus.CLEARED)),
         )
-        context.update(
-            counts=counts,
-            can_manage=has_role(self.request.user, STAFF),
-            clear_form=ClearForm(),
-        )
+        context.update(counts=counts, clear_form=ClearForm())
         return context
 
 
@@ -95,12 +81,12 @@ VEHICLE_HISTORY_FIELDS = (
 )
 
 
-class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
+class KeyVehicleDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     """One key vehicle: its evidence, the imports that listed it, and its history."""
 
     model = KeyVehicle
     template_name = "hazards/keyvehicle_detail.html"
-    read_roles = EVERYONE
+    role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[KeyVehicle]:
         return KeyVehicle.objects.visible_to(self.request.user).select_related(
@@ -113,18 +99,17 @@ class KeyVehicleDetailView(RoleRequiredMixin, DetailView):
         context.update(
             page_title=vehicle.plate,
             history=history.history_entries(vehicle, VEHICLE_HISTORY_FIELDS),
-            can_manage=has_role(self.request.user, STAFF),
             clear_form=ClearForm(),
         )
         return context
 
 
-class KeyVehicleClearView(RoleRequiredMixin, View):
-    http_method_names = ["post"]
+class KeyVehicleClearView(RecordActionView):
+    model = KeyVehicle
     read_roles = write_roles = STAFF
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        vehicle = get_object_or_404(KeyVehicle.objects.visible_to(request.user), pk=pk)
+        vehicle = self.get_record()
         form = ClearForm(request.POST)
         back = reverse("hazards:keyvehicle_detail", args=[vehicle.pk])
         if form.is_valid():

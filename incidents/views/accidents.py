@@ -14,16 +14,17 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.kpi import HoursBetween
+from brigade.core.pageviews import RecordActionView, field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
-from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.spreadsheets import ExcelExportMixin
 from brigade.core.units import require_unit
 from brigade.core.uploads import file_response
 from brigade.core.views import ScopedFilterListView
@@ -43,7 +44,6 @@ def to_accident(request: HttpRequest, accident: Accident, message: str) -> HttpR
 
 
 class AccidentListView(ExcelExportMixin, ScopedFilterListView):
-    model = Accident
     filterset_class = AccidentFilterSet
     filter_fields = (
         "unit",
@@ -55,25 +55,21 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
         "q",
     )
     page_title = gettext_lazy("Accidents")
+    use_for_list = True
+    ordering = ("-occurred_at", "-pk")
     export_filename = "accidents"
-    export_columns = (
-        Column(gettext_lazy("Occurred at"), "occurred_at", width=18),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Road"), "road", width=20),
-        Column(gettext_lazy("Place"), "place", width=24),
-        Column(pgettext_lazy("accident", "Severity"), "get_severity_display"),
-        Column(gettext_lazy("Handling"), "get_handling_mode_display"),
-        Column(gettext_lazy("Hit-and-run"), "hit_and_run"),
-        Column(gettext_lazy("Solved at"), "solved_at", width=18),
-        Column(gettext_lazy("Mediation"), "get_mediation_display"),
+    export_columns = field_columns(
+        Accident,
+        "occurred_at",
+        "unit.name",
+        ("road", 20),
+        ("place", 24),
+        "severity",
+        "handling_mode",
+        "hit_and_run",
+        "solved_at",
+        "mediation",
     )
-
-    def get_queryset(self) -> QuerySet[Accident]:
-        return (
-            Accident.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-occurred_at", "-pk")
-        )
 
 
 class AccidentCreateView(RoleRequiredMixin, View):
@@ -201,14 +197,11 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
         return context
 
 
-class AccidentActionView(RoleRequiredMixin, View):
+class AccidentActionView(RecordActionView):
     """Base of the POST actions on one accident (scoped: another unit's is a 404)."""
 
-    http_method_names = ["post"]
+    model = Accident
     write_roles: frozenset[str] = EVERYONE
-
-    def get_accident(self, pk: int) -> Accident:
-        return get_object_or_404(Accident.objects.visible_to(self.request.user), pk=pk)
 
     def redisplay(self, accident: Accident, **forms: forms.Form) -> HttpResponse:
         view = AccidentDetailView()
@@ -237,7 +230,7 @@ class AccidentActionView(RoleRequiredMixin, View):
 
 class PartyAddView(AccidentActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         return self.act(
             accident,
             "party_form",
@@ -249,7 +242,7 @@ class PartyAddView(AccidentActionView):
 
 class DocumentAddView(AccidentActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         return self.act(
             accident,
             "document_form",
@@ -271,7 +264,7 @@ class SolveView(AccidentActionView):
     write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         try:
             return self.act(
                 accident,
@@ -289,18 +282,18 @@ class HitAndRunListView(ScopedFilterListView):
     """Hit-and-run cases: the open ones by age (oldest first), then the solved ones with
     their time to solve."""
 
-    model = Accident
     filterset_class = AccidentFilterSet
     filter_fields = ("unit", "date_from", "date_to", "open_case")
     page_title = gettext_lazy("Hit-and-run cases")
     template_name = "incidents/accident_hit_and_run_list.html"
+    use_for_list = True
 
     def get_queryset(self) -> QuerySet[Accident]:
         # open first (solved_at null), oldest first within each group
         return (
-            Accident.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .hit_and_run()
-            .for_list()
             .order_by(F("solved_at").asc(nulls_first=True), "occurred_at", "pk")
         )
 

@@ -3,22 +3,22 @@ advance's page and its actions (approve, reject, pay, record a recovery)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import apply_service_errors, submit
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DESK, EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -32,13 +32,17 @@ from incidents.views.accidents import AccidentActionView
 from incidents.views.columns import ACCIDENT, BENEFICIARY, PAID_AT, PAYEE, PURPOSE, RECOVER_BY
 from incidents.views.history import ADVANCE_HISTORY, history_entries
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
-    model = FundAdvance
     filterset_class = FundAdvanceFilterSet
     filter_fields = ("unit", "status", "purpose", "paid_from", "paid_to", "outstanding")
     page_title = gettext_lazy("Relief-fund advances")
-    template_name = "incidents/fundadvance_list.html"
+    show_today = True
+    use_for_list = True
+    ordering = ("-created_at", "-pk")
     export_filename = "fund-advances"
     export_columns = (
         ACCIDENT,
@@ -53,18 +57,6 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
         RECOVER_BY,
     )
 
-    def get_queryset(self) -> QuerySet[FundAdvance]:
-        return (
-            FundAdvance.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-created_at", "-pk")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        return context
-
 
 class AdvanceCreateView(AccidentActionView):
     """Request an advance for an accident."""
@@ -73,7 +65,7 @@ class AdvanceCreateView(AccidentActionView):
     read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         return self.show(accident, AdvanceForm())
 
     def show(self, accident: Accident, form: AdvanceForm) -> HttpResponse:
@@ -84,7 +76,7 @@ class AdvanceCreateView(AccidentActionView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        accident = self.get_accident(pk)
+        accident = self.get_record()
         form = AdvanceForm(request.POST)
         submitted = submit(
             form, lambda data: services.advance_request(accident=accident, by=request.user, **data)
@@ -129,22 +121,26 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
         return context
 
 
-class AdvanceActionView(RoleRequiredMixin, View):
-    """Base of the POST actions on one advance: ``act`` calls the service and says what it did;
-    a refused transition is a message, a service's ValidationError the form shown again."""
+class AdvanceActionView(RecordActionView):
+    """Base of the POST actions on one advance: its ``service`` is called with the advance,
+    the user as ``by`` and the form's data, and ``done`` says what it did; a refused
+    transition is a message, a service's ValidationError the form shown again."""
 
-    http_method_names = ["post"]
+    model = FundAdvance
     write_roles: frozenset[str] = STAFF
     form_class: type[forms.Form] | None = None
     form_name = ""
+    service: Callable[..., object]
+    done: StrOrPromise = ""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        advance = get_object_or_404(FundAdvance.objects.visible_to(request.user), pk=pk)
+        advance = self.get_record()
         form = self.form_class(request.POST) if self.form_class else None
         if form is not None and not form.is_valid():
             return self.redisplay(advance, form)
+        data = form.cleaned_data if form is not None else {}
         try:
-            message = self.act(advance, form.cleaned_data if form is not None else {})
+            self.service(advance=advance, by=request.user, **data)
         except TransitionNotAllowed as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
@@ -152,7 +148,7 @@ class AdvanceActionView(RoleRequiredMixin, View):
             apply_service_errors(form, exc)
             return self.redisplay(advance, form)
         else:
-            messages.success(request, message)
+            messages.success(request, str(self.done))
         return redirect("incidents:fundadvance_detail", pk=advance.pk)
 
     def redisplay(self, advance: FundAdvance, form: forms.Form | None) -> HttpResponse:
@@ -162,42 +158,30 @@ class AdvanceActionView(RoleRequiredMixin, View):
         context = view.get_context_data(object=advance, **{self.form_name: form})
         return render(self.request, "incidents/fundadvance_detail.html", context, status=400)
 
-    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
-        raise NotImplementedError
-
 
 class AdvanceApproveView(AdvanceActionView):
-    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
-        services.advance_approve(advance=advance, by=self.request.user)
-        return _("Advance approved.")
+    service = staticmethod(services.advance_approve)
+    done = gettext_lazy("Advance approved.")
 
 
 class AdvanceRejectView(AdvanceActionView):
     form_class = RejectForm
     form_name = "reject_form"
-
-    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
-        services.advance_reject(advance=advance, by=self.request.user, reason=data["reason"])
-        return _("Advance rejected.")
+    service = staticmethod(services.advance_reject)
+    done = gettext_lazy("Advance rejected.")
 
 
 class AdvancePayView(AdvanceActionView):
     write_roles = DESK
     form_class = PayForm
     form_name = "pay_form"
-
-    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
-        services.advance_pay(
-            advance=advance, by=self.request.user, recovery_due=data.get("recovery_due")
-        )
-        return _("Advance marked paid.")
+    service = staticmethod(services.advance_pay)
+    done = gettext_lazy("Advance marked paid.")
 
 
 class RecoveryAddView(AdvanceActionView):
     write_roles = DESK
     form_class = RecoveryForm
     form_name = "recovery_form"
-
-    def act(self, advance: FundAdvance, data: dict[str, Any]) -> str:
-        services.recovery_record(advance=advance, by=self.request.user, **data)
-        return _("Recovery recorded.")
+    service = staticmethod(services.recovery_record)
+    done = gettext_lazy("Recovery recorded.")

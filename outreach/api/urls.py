@@ -1,14 +1,14 @@
 """API of the outreach app, mounted at /api/v1/outreach/ (namespace ``outreach-api``)."""
 
-from rest_framework.routers import DefaultRouter
-
+from brigade.core.urls import api_routes
 from outreach.api import views
 
-router = DefaultRouter()
-router.register("events", views.PublicityEventViewSet, basename="event")
-router.register("campaigns", views.OutreachCampaignViewSet, basename="campaign")
-router.register("love-stations", views.LoveStationViewSet, basename="love-station")
-router.register("assistance", views.AssistanceEventViewSet, basename="assistance")
-router.register("commendations", views.CommendationViewSet, basename="commendation")
-
-urlpatterns = router.urls
+urlpatterns = api_routes(
+    {
+        "events": views.PublicityEventViewSet,
+        "campaigns": views.OutreachCampaignViewSet,
+        "love-stations": views.LoveStationViewSet,
+        "assistance": views.AssistanceEventViewSet,
+        "commendations": views.CommendationViewSet,
+    }
+)

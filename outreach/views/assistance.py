@@ -8,10 +8,11 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.pageviews import field_columns
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY
 from brigade.core.spreadsheets import Column, ExcelExportMixin
-from brigade.core.views import ScopedFilterListView
+from brigade.core.views import PageContextMixin, ScopedFilterListView
 from outreach import services
 from outreach.choices import AssistanceKind
 from outreach.filtersets import AssistanceEventFilterSet
@@ -30,33 +31,28 @@ def kind_counts(assistance: QuerySet[AssistanceEvent]) -> tuple[list[tuple[Label
 
 
 class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
-    model = AssistanceEvent
     filterset_class = AssistanceEventFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Assistance to the public")
+    role_flags = {"can_log": DUTY}
+    select_related = ("unit",)
+    prefetch_related = (OFFICERS,)
+    ordering = ("-occurred_at", "-pk")
     export_filename = "assistance"
-    export_columns = (
-        Column(gettext_lazy("When"), "occurred_at", width=18),
-        Column(gettext_lazy("Kind"), "get_kind_display", width=20),
-        Column(gettext_lazy("Where"), "location", width=24),
-        Column(gettext_lazy("Outcome"), "outcome", width=24),
-        Column(gettext_lazy("Unit"), "unit.name"),
+    export_columns = field_columns(
+        AssistanceEvent,
+        "occurred_at",
+        ("kind", 20),
+        ("location", 24),
+        ("outcome", 24),
+        "unit.name",
         Column(gettext_lazy("Officers"), lambda a: names(a.officers.all()), width=24),
-        Column(gettext_lazy("What happened"), "description", width=30),
+        ("description", 30),
     )
-
-    def get_queryset(self) -> QuerySet[AssistanceEvent]:
-        return (
-            AssistanceEvent.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .prefetch_related(OFFICERS)
-            .order_by("-occurred_at", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["by_kind"], context["total"] = kind_counts(self.object_list)
-        context["can_log"] = has_role(self.request.user, DUTY)
         return context
 
 
@@ -68,18 +64,16 @@ class AssistanceFormView(RecordFormView):
     record_kwarg = "assistance"
     created = gettext_lazy("Assistance logged.")
     saved = gettext_lazy("Assistance saved.")
-    detail_url = "outreach:assistanceevent_detail"
+    service = staticmethod(services.assistance_save)
 
     def editable(self) -> QuerySet[AssistanceEvent]:
         return AssistanceEvent.objects.visible_to(self.request.user).prefetch_related(OFFICERS)
 
-    def save(self, record: AssistanceEvent | None, data: dict[str, Any]) -> AssistanceEvent:
-        return services.assistance_save(by=self.request.user, assistance=record, **data)
 
-
-class AssistanceDetailView(RoleRequiredMixin, DetailView):
+class AssistanceDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     model = AssistanceEvent
     context_object_name = "assistance"
+    role_flags = {"can_edit": DUTY}
 
     def get_queryset(self) -> QuerySet[AssistanceEvent]:
         return (
@@ -91,5 +85,4 @@ class AssistanceDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["history"] = history_entries(self.object, m2m="officers")
-        context["can_edit"] = has_role(self.request.user, DUTY)
         return context

@@ -41,24 +41,16 @@ class ReferenceFormView(RecordFormView):
 class CampaignListView(OutreachListView):
     """The outreach campaigns with their progress; commanders add and change them."""
 
-    model = OutreachCampaign
     filterset_class = OutreachCampaignFilterSet
     filter_fields = ("goal_kind", "active_on")
     page_title = gettext_lazy("Outreach campaigns")
+    show_today = True
+    role_flags = {"can_manage": STAFF}
+    select_related = ("unit",)
+    ordering = ("-starts_on", "name")
 
     def get_queryset(self) -> QuerySet[OutreachCampaign]:
-        return (
-            OutreachCampaign.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_progress()
-            .order_by("-starts_on", "name")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF)
-        return context
+        return super().get_queryset().with_progress()
 
 
 class CampaignDetailView(RoleRequiredMixin, DetailView):
@@ -96,10 +88,7 @@ class CampaignFormView(ReferenceFormView):
     title_new = gettext_lazy("New outreach campaign")
     title_edit = gettext_lazy("Change the outreach campaign")
     saved = gettext_lazy("Outreach campaign saved.")
-    detail_url = "outreach:outreachcampaign_detail"
+    service = staticmethod(services.campaign_save)
 
     def editable(self) -> QuerySet[OutreachCampaign]:
         return OutreachCampaign.objects.editable_by(self.request.user)
-
-    def save(self, record: OutreachCampaign | None, data: dict[str, Any]) -> OutreachCampaign:
-        return services.campaign_save(by=self.request.user, campaign=record, **data)

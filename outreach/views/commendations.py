@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.pageviews import field_columns
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.uploads import file_response
@@ -25,32 +26,23 @@ from outreach.views.common import RecordFormView, history_entries
 
 
 class CommendationListView(ExcelExportMixin, ScopedFilterListView):
-    model = Commendation
     filterset_class = CommendationFilterSet
     filter_fields = ("unit", "kind", "date_from", "date_to")
     page_title = gettext_lazy("Commendations")
+    role_flags = {"can_record": DESK}
+    use_for_list = True
+    ordering = ("-received_on", "-pk")
     export_filename = "commendations"
-    export_columns = (
-        Column(gettext_lazy("Received on"), "received_on", width=12),
-        Column(gettext_lazy("Kind"), "get_kind_display"),
+    export_columns = field_columns(
+        Commendation,
+        "received_on",
+        "kind",
         Column(gettext_lazy("Given by"), "giver", width=24),
-        Column(gettext_lazy("Wording"), "wording", width=24),
+        ("wording", 24),
         Column(gettext_lazy("Given to"), lambda c: str(c.recipient), width=20),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("For what"), "reason", width=30),
+        "unit.name",
+        ("reason", 30),
     )
-
-    def get_queryset(self) -> QuerySet[Commendation]:
-        return (
-            Commendation.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-received_on", "-pk")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_record"] = has_role(self.request.user, DESK)
-        return context
 
 
 class CommendationCreateView(RecordFormView):

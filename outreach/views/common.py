@@ -19,6 +19,7 @@ from brigade.core import history
 from brigade.core.forms import submit
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY
+from brigade.core.urls import page_name
 from brigade.core.views import ScopedFilterListView
 from brigade.duty.models import Officer
 from outreach.models import OutreachCampaign, PublicityEvent
@@ -62,7 +63,8 @@ class OutreachListView(ScopedFilterListView):
 
 
 class RecordFormView(RoleRequiredMixin, TemplateView):
-    """Log (no ``pk``) or correct a record: its form, its service, a message, a redirect."""
+    """Log (no ``pk``) or correct a record: its form, its service, a message, a redirect (to
+    the record's page)."""
 
     read_roles = DUTY
     write_roles = DUTY
@@ -71,15 +73,17 @@ class RecordFormView(RoleRequiredMixin, TemplateView):
     context_name = ""  # the record's name in the page (``record_kwarg`` if empty)
     saved: Label = ""
     created: Label = ""  # the message when a record is logged (``saved`` if empty)
-    detail_url = ""
     upload = False  # a new record's form takes files
+    service: Callable[..., models.Model]
 
     def editable(self) -> QuerySet[Any]:
         """The records this user may correct (out of it: 404, as out of scope)."""
         raise NotImplementedError
 
     def save(self, record: Any, data: dict[str, Any]) -> models.Model:
-        raise NotImplementedError
+        """The record saved by ``service``, called with the user as ``by``, the record being
+        corrected (``record_kwarg``) and the form's data."""
+        return self.service(by=self.request.user, **{self.record_kwarg: record}, **data)
 
     def get_record(self) -> Any:
         if "pk" not in self.kwargs:
@@ -91,7 +95,7 @@ class RecordFormView(RoleRequiredMixin, TemplateView):
         return self.form_class(*args, user=self.request.user, **extra)
 
     def done(self, record: models.Model) -> HttpResponse:
-        return redirect(self.detail_url, pk=record.pk)
+        return redirect(page_name(record, "detail"), pk=record.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.forms import submit
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
 from brigade.core.scope import scope_of
@@ -36,33 +37,31 @@ from outreach.views.common import (
 
 
 class EventListView(ExcelExportMixin, OutreachListView):
-    model = PublicityEvent
     filterset_class = PublicityEventFilterSet
     filter_fields = ("unit", "venue_kind", "date_from", "date_to", "campaign", "q")
     page_title = gettext_lazy("Publicity events")
+    role_flags = {"can_log": DUTY}
+    select_related = ("unit", "campaign")
+    prefetch_related = (OFFICERS,)
+    ordering = ("-held_on", "-pk")
     export_filename = "publicity-events"
-    export_columns = (
-        Column(gettext_lazy("Date"), "held_on", width=12),
+    export_columns = field_columns(
+        PublicityEvent,
+        "held_on",
         Column(gettext_lazy("Venue kind"), "get_venue_kind_display"),
         Column(gettext_lazy("Venue"), "venue_name", width=24),
-        Column(gettext_lazy("Topic"), "topic", width=30),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        ("topic", 30),
+        "unit.name",
         Column(gettext_lazy("Officers present"), lambda e: names(e.officers.all()), width=24),
-        Column(gettext_lazy("People educated"), "audience"),
-        Column(gettext_lazy("Consultations answered"), "consultations"),
-        Column(gettext_lazy("Materials handed out"), "materials"),
-        Column(gettext_lazy("Outreach campaign"), "campaign.name", width=24),
-        Column(gettext_lazy("Notes"), "notes", width=30),
+        "audience",
+        "consultations",
+        "materials",
+        ("campaign.name", 24),
+        ("notes", 30),
     )
 
     def get_queryset(self) -> QuerySet[PublicityEvent]:
-        return (
-            PublicityEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "campaign")
-            .prefetch_related(OFFICERS)
-            .annotate(photo_count=Count("photos"))
-            .order_by("-held_on", "-pk")
-        )
+        return super().get_queryset().annotate(photo_count=Count("photos"))
 
     def export_queryset(self, queryset: QuerySet[PublicityEvent]) -> QuerySet[PublicityEvent]:
         return queryset.prefetch_related(None).prefetch_related(OFFICERS)
@@ -70,7 +69,6 @@ class EventListView(ExcelExportMixin, OutreachListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["totals"] = event_totals(self.object_list)
-        context["can_log"] = has_role(self.request.user, DUTY)
         context["my_unit_id"] = scope_of(self.request.user).unit_id
         return context
 
@@ -84,7 +82,6 @@ class EventFormView(RecordFormView):
     record_kwarg = "event"
     created = gettext_lazy("Publicity event logged.")
     saved = gettext_lazy("Publicity event saved.")
-    detail_url = "outreach:publicityevent_detail"
     upload = True
 
     def editable(self) -> QuerySet[PublicityEvent]:

@@ -8,18 +8,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core.errors import TransitionNotAllowed
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.pageviews import RecordActionView, go_to
+from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY, STAFF
-from brigade.core.views import is_htmx
+from brigade.core.views import PageContextMixin, is_htmx
 from outreach import services
 from outreach.filtersets import LoveStationFilterSet
 from outreach.forms import StationForm, StationTallyForm
@@ -34,45 +34,34 @@ class StationFormView(ReferenceFormView):
     title_new = gettext_lazy("New love station")
     title_edit = gettext_lazy("Change the love station")
     saved = gettext_lazy("Love station saved.")
-    detail_url = "outreach:lovestation_detail"
+    service = staticmethod(services.station_save)
 
     def editable(self) -> QuerySet[LoveStation]:
         return LoveStation.objects.visible_to(self.request.user)
-
-    def save(self, record: LoveStation | None, data: dict[str, Any]) -> LoveStation:
-        return services.station_save(by=self.request.user, station=record, **data)
 
 
 class StationListView(OutreachListView):
     """The love stations with today's visits: officers at a kiosk tap +1 / −1."""
 
-    model = LoveStation
     filterset_class = LoveStationFilterSet
     filter_fields = ("unit", "is_active")
     page_title = gettext_lazy("Love stations")
+    show_today = True
+    role_flags = {"can_tally": DUTY, "can_manage": STAFF}
+    select_related = ("unit", "post")
+    ordering = ("-is_active", "unit__code", "name")
 
     def get_queryset(self) -> QuerySet[LoveStation]:
-        return (
-            LoveStation.objects.visible_to(self.request.user)
-            .select_related("unit", "post")
-            .with_visits(timezone.localdate())
-            .order_by("-is_active", "unit__code", "name")
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["can_tally"] = has_role(self.request.user, DUTY)
-        context["today"] = timezone.localdate()
-        context["can_manage"] = has_role(self.request.user, STAFF)
-        return context
+        return super().get_queryset().with_visits(timezone.localdate())
 
 
-class StationDetailView(RoleRequiredMixin, DetailView):
+class StationDetailView(RoleRequiredMixin, PageContextMixin, DetailView):
     """A love station: where and when it is open, its recent days' visits, its history."""
 
     model = LoveStation
     context_object_name = "station"
     recent_days = 30
+    role_flags = {"can_manage": STAFF}
 
     def get_queryset(self) -> QuerySet[LoveStation]:
         return (
@@ -86,7 +75,6 @@ class StationDetailView(RoleRequiredMixin, DetailView):
         context.update(
             visit_days=self.object.visit_days.order_by("-day")[: self.recent_days],
             history=history_entries(self.object),
-            can_manage=has_role(self.request.user, STAFF),
         )
         return context
 
@@ -100,33 +88,24 @@ def _visits_today(station: LoveStation) -> int:
     )
 
 
-def _closed(request: HttpRequest, exc: TransitionNotAllowed) -> HttpResponse:
-    """The station is closed: say so, back to the list (htmx follows a redirect header)."""
-    messages.error(request, exc.message)
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("outreach:lovestation_list")
-        return response
-    return redirect("outreach:lovestation_list")
-
-
-class StationTallyView(RoleRequiredMixin, View):
+class StationTallyView(RecordActionView):
     """+1 / −1 on today's visits of a station; htmx swaps the counter, else a redirect."""
 
-    http_method_names = ["post"]
+    model = LoveStation
     read_roles = DUTY
     write_roles = DUTY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        station = get_object_or_404(LoveStation.objects.visible_to(request.user), pk=pk)
+        station = self.get_record()
         form = StationTallyForm(request.POST)
         if not form.is_valid():
             return HttpResponseBadRequest(_("Tap +1 or -1."))
         error = ""
         try:
             visits = services.station_tally(station=station, delta=form.cleaned_data["delta"])
-        except TransitionNotAllowed as exc:
-            return _closed(request, exc)
+        except TransitionNotAllowed as exc:  # the station is closed: back to the list
+            messages.error(request, exc.message)
+            return go_to(request, "outreach:lovestation_list")
         except ValidationError as exc:
             error = " ".join(exc.messages)
             visits = _visits_today(station)

@@ -17,6 +17,7 @@ from django.views import View
 from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import apply_service_errors
+from brigade.core.pageviews import RecordActionView, field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.scope import scope_of
@@ -30,32 +31,25 @@ from petitions.forms import (
     ProposalForm,
 )
 from petitions.models import Consultation, Proposal
-from petitions.querysets import ConsultationQuerySet, ProposalQuerySet
 
 
 class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
-    model = Consultation
     filterset_class = ConsultationFilterSet
     template_name = "petitions/consultation_list.html"
-    read_roles = EVERYONE
     page_title = pgettext_lazy("records", "Consultations")
     filter_fields = ("q", "channel", "unit", "date_from", "date_to")
+    select_related = ("unit", "answered_by")
+    ordering = ("-at", "-pk")
     export_filename = "consultations"
-    export_columns = (
-        Column(gettext_lazy("Answered at"), "at", width=18),
-        Column(gettext_lazy("Channel"), "get_channel_display"),
+    export_columns = field_columns(
+        Consultation,
+        "at",
+        "channel",
         Column(gettext_lazy("Question"), "topic", width=30),
         Column(gettext_lazy("Answer given"), "answer", width=40),
-        Column(gettext_lazy("Answered by"), "answered_by.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "answered_by.name",
+        "unit.name",
     )
-
-    def get_queryset(self) -> ConsultationQuerySet:
-        return (
-            Consultation.objects.visible_to(self.request.user)
-            .select_related("unit", "answered_by")
-            .order_by("-at", "-pk")
-        )
 
 
 class ConsultationCreateView(RoleRequiredMixin, View):
@@ -85,30 +79,25 @@ class ConsultationCreateView(RoleRequiredMixin, View):
 
 
 class ProposalListView(ExcelExportMixin, ScopedFilterListView):
-    model = Proposal
     filterset_class = ProposalFilterSet
     template_name = "petitions/proposal_list.html"
     read_roles = DESK
     page_title = gettext_lazy("Proposals")
     filter_fields = ("kind", "grade", "reply_mode", "answered", "unit", "date_from", "date_to")
+    select_related = ("unit", "handler")
+    ordering = ("-received_on", "-pk")
     export_filename = "proposals"
-    export_columns = (
-        Column(gettext_lazy("Kind"), "get_kind_display", width=24),
-        Column(gettext_lazy("Proposer"), "proposer"),
-        Column(gettext_lazy("Proposer's grade"), "get_grade_display"),
-        Column(gettext_lazy("Title"), "title", width=40),
-        Column(gettext_lazy("Received on"), "received_on", width=12),
-        Column(gettext_lazy("Reply mode"), "get_reply_mode_display"),
+    export_columns = field_columns(
+        Proposal,
+        ("kind", 24),
+        "proposer",
+        "grade",
+        ("title", 40),
+        "received_on",
+        "reply_mode",
         Column(gettext_lazy("Replied at"), "replied_at", width=18),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        "unit.name",
     )
-
-    def get_queryset(self) -> ProposalQuerySet:
-        return (
-            Proposal.objects.visible_to(self.request.user)
-            .select_related("unit", "handler")
-            .order_by("-received_on", "-pk")
-        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -171,12 +160,13 @@ class ProposalDetailView(RoleRequiredMixin, View):
         return render(request, "petitions/proposal_detail.html", context)
 
 
-class ProposalAnswerView(RoleRequiredMixin, View):
+class ProposalAnswerView(RecordActionView):
+    model = Proposal
     read_roles = DESK
     write_roles = DESK
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+        proposal = self.get_record()
         form = ProposalAnswerForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose how the proposal was answered."))

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from brigade.core.pageviews import field_columns
 from brigade.core.permissions import has_role
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -58,12 +59,12 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
     counts per state, filters and search; other states listed newest first. A fixed
     number of queries whatever the page size; keyset pages, no OFFSET, no row counts."""
 
-    model = Ticket
     filterset_class = TicketFilterSet
     template_name = "petitions/ticket_list.html"
     paginate_by = None  # type: ignore[assignment]  # keyset pages, see get_context_data
     read_roles = DESK
     page_title = gettext_lazy("12345 tickets")
+    use_for_list = True
     filter_fields = (
         "q",
         "status",
@@ -76,28 +77,26 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         "date_to",
     )
     export_filename = "tickets"
-    export_columns = (
-        Column(gettext_lazy("Platform number"), "number"),
-        Column(gettext_lazy("Received at"), "received_at", width=18),
-        Column(gettext_lazy("Channel"), "get_channel_display"),
-        Column(gettext_lazy("Category"), "category.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
-        Column(gettext_lazy("Handler"), "handler.name"),
-        Column(gettext_lazy("Status"), "get_status_display"),
-        Column(gettext_lazy("Round"), "round", width=8),
+    export_columns = field_columns(
+        Ticket,
+        "number",
+        "received_at",
+        "channel",
+        "category.name",
+        "unit.name",
+        "handler.name",
+        "status",
+        ("round", 8),
         # masked in every export, whoever exports
         Column(gettext_lazy("Citizen"), lambda t: mask_name(t.citizen_name)),
         Column(gettext_lazy("Phone"), lambda t: mask_phone(t.citizen_phone)),
-        Column(gettext_lazy("Location"), "location", width=24),
+        ("location", 24),
         Column(gettext_lazy("Content"), "content", width=40),
-        Column(gettext_lazy("Close by"), "close_due", width=12),
-        Column(gettext_lazy("Closed at"), "closed_at", width=18),
+        "close_due",
+        "closed_at",
         Column(gettext_lazy("Closed on time"), "closed_on_time", width=10),
         Column(gettext_lazy("Reply"), "reply", width=40),
     )
-
-    def get_queryset(self) -> TicketQuerySet:
-        return Ticket.objects.visible_to(self.request.user).for_list()
 
     def export_queryset(self, queryset: TicketQuerySet) -> TicketQuerySet:
         return queryset.order_by("-received_at", "-pk")

@@ -22,7 +22,7 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
 from brigade.core.permissions import RoleRequiredMixin
-from brigade.core.roles import DESK, EVERYONE, STAFF
+from brigade.core.roles import DESK, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.views import is_htmx
 from petitions import services
@@ -123,8 +123,6 @@ def _ticket_for(request: HttpRequest, pk: int) -> Ticket:
 class TicketDetailView(RoleRequiredMixin, View):
     """A ticket: what the citizen asked, the deadlines, the rounds, the actions, the
     history. With htmx (or ``?panel=1``), the side panel of the queue."""
-
-    read_roles = EVERYONE
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         ticket = _ticket_for(request, pk)
