@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.report import figures
-from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import Facts, Records, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus

@@ -8,10 +8,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report import figures
-from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period
 from brigade.core.report.figures import Facts, M, Records, register_report
 from incidents.choices import AdvanceStatus, HandlingMode, Severity

@@ -14,12 +14,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.report import figures
-from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period

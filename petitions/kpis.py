@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report import figures
-from brigade.core.report.columns import columns
 from brigade.core.report.compute import flow_in_period, in_period
 from brigade.core.report.figures import Facts, Records, register_report
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.columns import columns
 from brigade.core.kpi import Flow, HoursBetween, declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_start
 from brigade.core.report import figures
-from brigade.core.report.columns import columns
 from brigade.core.report.compute import in_period
 from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period

@@ -25,10 +25,11 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from brigade.core import history
+from brigade.core.columns import columns
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.nav import quick_actions
-from brigade.core.pageviews import field_columns, go_to
+from brigade.core.pageviews import go_to
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
@@ -318,7 +319,7 @@ class PatrolListView(ExcelExportMixin, ScopedFilterListView):
     # Aggregating drops Meta.ordering: order explicitly, newest first.
     ordering = ("-started_at", "-pk")
     export_filename = "patrols"
-    export_columns = field_columns(
+    export_columns = columns(
         PatrolLog,
         "officer.name",
         "unit.name",

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from brigade.core.columns import columns
 from brigade.core.forms import apply_service_errors
-from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -36,7 +36,7 @@ class FacilityWorkListView(ExcelExportMixin, ScopedFilterListView):
     select_related = ("unit", "hazard")
     ordering = ("-done_on", "-pk")
     export_filename = "facility-works"
-    export_columns = field_columns(
+    export_columns = columns(
         FacilityWork,
         Column(gettext_lazy("Date"), "done_on", width=12),
         "unit.name",

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from brigade.core.columns import columns
 from brigade.core.forms import apply_service_errors
-from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE
 from brigade.core.scope import scope_of
@@ -54,7 +54,7 @@ class HazardListView(ExcelExportMixin, ScopedFilterListView):
     )
     use_for_list = True
     export_filename = "hazards"
-    export_columns = field_columns(
+    export_columns = columns(
         Hazard,
         Column(gettext_lazy("No."), "pk", width=8),
         "unit.name",

@@ -16,9 +16,10 @@ from django.views import View
 from django.views.generic import DetailView
 
 from brigade.core import history
+from brigade.core.columns import columns
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.imports import ImportReport, TableError, drop_stash, open_stash, stash_upload
-from brigade.core.pageviews import RecordActionView, field_columns
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -42,7 +43,7 @@ class KeyVehicleListView(ExcelExportMixin, ScopedFilterListView):
     select_related = ("unit",)
     ordering = ("status", "plate")
     export_filename = "key-vehicles"
-    export_columns = field_columns(
+    export_columns = columns(
         KeyVehicle,
         "plate",
         "unit.name",

@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from brigade.core.columns import columns
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
 from brigade.core.kpi import HoursBetween
-from brigade.core.pageviews import RecordActionView, field_columns
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
 from brigade.core.spreadsheets import ExcelExportMixin
@@ -58,7 +59,7 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
     use_for_list = True
     ordering = ("-occurred_at", "-pk")
     export_filename = "accidents"
-    export_columns = field_columns(
+    export_columns = columns(
         Accident,
         "occurred_at",
         "unit.name",

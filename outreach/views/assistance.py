@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from brigade.core.pageviews import field_columns
+from brigade.core.columns import columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DUTY
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -39,7 +39,7 @@ class AssistanceListView(ExcelExportMixin, ScopedFilterListView):
     prefetch_related = (OFFICERS,)
     ordering = ("-occurred_at", "-pk")
     export_filename = "assistance"
-    export_columns = field_columns(
+    export_columns = columns(
         AssistanceEvent,
         "occurred_at",
         ("kind", 20),

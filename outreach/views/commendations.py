@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
-from brigade.core.pageviews import field_columns
+from brigade.core.columns import columns
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -33,7 +33,7 @@ class CommendationListView(ExcelExportMixin, ScopedFilterListView):
     use_for_list = True
     ordering = ("-received_on", "-pk")
     export_filename = "commendations"
-    export_columns = field_columns(
+    export_columns = columns(
         Commendation,
         "received_on",
         "kind",

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from brigade.core.columns import columns
 from brigade.core.forms import submit
-from brigade.core.pageviews import field_columns
 from brigade.core.permissions import RoleRequiredMixin, has_role
 from brigade.core.roles import DUTY, EVERYONE
 from brigade.core.scope import scope_of
@@ -45,7 +45,7 @@ class EventListView(ExcelExportMixin, OutreachListView):
     prefetch_related = (OFFICERS,)
     ordering = ("-held_on", "-pk")
     export_filename = "publicity-events"
-    export_columns = field_columns(
+    export_columns = columns(
         PublicityEvent,
         "held_on",
         Column(gettext_lazy("Venue kind"), "get_venue_kind_display"),

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from brigade.core import history
+from brigade.core.columns import columns
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import apply_service_errors
-from brigade.core.pageviews import RecordActionView, field_columns
+from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.scope import scope_of
@@ -41,7 +42,7 @@ class ConsultationListView(ExcelExportMixin, ScopedFilterListView):
     select_related = ("unit", "answered_by")
     ordering = ("-at", "-pk")
     export_filename = "consultations"
-    export_columns = field_columns(
+    export_columns = columns(
         Consultation,
         "at",
         "channel",
@@ -87,7 +88,7 @@ class ProposalListView(ExcelExportMixin, ScopedFilterListView):
     select_related = ("unit", "handler")
     ordering = ("-received_on", "-pk")
     export_filename = "proposals"
-    export_columns = field_columns(
+    export_columns = columns(
         Proposal,
         ("kind", 24),
         "proposer",

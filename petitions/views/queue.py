@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from brigade.core.pageviews import field_columns
+from brigade.core.columns import columns
 from brigade.core.permissions import has_role
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -77,7 +77,7 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         "date_to",
     )
     export_filename = "tickets"
-    export_columns = field_columns(
+    export_columns = columns(
         Ticket,
         "number",
         "received_at",
