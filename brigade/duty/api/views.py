@@ -59,19 +59,7 @@ from brigade.duty.filtersets import (
     TrainingSessionFilterSet,
     UnitFilterSet,
 )
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    SchoolBreak,
-    Shift,
-    TrainingSession,
-    Unit,
-    ViolationTally,
-)
+from brigade.duty.models import Attendance, PatrolLog, Shift, TrainingSession, ViolationTally
 
 # --- Reference data -----------------------------------------------------------------------
 
@@ -79,26 +67,27 @@ from brigade.duty.models import (
 class ReferenceViewSet(ScopedModelViewSet):
     """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
 
-    model: type[Model]
     related: tuple[str, ...] = ()
     read_roles = EVERYONE
     write_roles = STAFF
 
     def get_queryset(self) -> QuerySet[Model]:
-        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self.model._default_manager.all())
+        # the model is the serializer's
+        model: type[Model] = self.serializer_class.Meta.model  # type: ignore[attr-defined]
+        every = cast("ScopedQuerySet | BrigadeWideQuerySet", model._default_manager.all())
         rows = every.visible_to(self.request.user)
         return rows.select_related(*self.related) if self.related else rows
 
 
 class UnitViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Unit, UnitSerializer, UnitFilterSet
+    serializer_class, filterset_class = UnitSerializer, UnitFilterSet
     ordering_fields = ["code", "name", "kind"]
     ordering = ["code"]
     write_roles = ADMIN_ONLY
 
 
 class OfficerViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Officer, OfficerSerializer, OfficerFilterSet
+    serializer_class, filterset_class = OfficerSerializer, OfficerFilterSet
     related = ("unit", "user")
     ordering_fields = ["badge_no", "name", "kind", "created_at"]
     ordering = ["unit__code", "badge_no"]
@@ -106,29 +95,27 @@ class OfficerViewSet(ReferenceViewSet):
 
 
 class DutyPostViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = DutyPost, DutyPostSerializer, DutyPostFilterSet
+    serializer_class, filterset_class = DutyPostSerializer, DutyPostFilterSet
     related = ("unit",)
     ordering_fields = ["name", "kind", "start_time", "created_at"]
     ordering = ["unit__code", "name"]
 
 
 class CampaignViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Campaign, CampaignSerializer, CampaignFilterSet
+    serializer_class, filterset_class = CampaignSerializer, CampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on", "name"]
 
 
 class RoadWorksZoneViewSet(ReferenceViewSet):
-    model, serializer_class = RoadWorksZone, RoadWorksZoneSerializer
-    filterset_class = RoadWorksZoneFilterSet
+    serializer_class, filterset_class = RoadWorksZoneSerializer, RoadWorksZoneFilterSet
     related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
     ordering = ["-starts_on", "name"]
 
 
 class SchoolBreakViewSet(ReferenceViewSet):
-    model, serializer_class = SchoolBreak, SchoolBreakSerializer
-    filterset_class = SchoolBreakFilterSet
+    serializer_class, filterset_class = SchoolBreakSerializer, SchoolBreakFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
     ordering = ["-starts_on"]
 
