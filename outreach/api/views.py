@@ -19,7 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
 from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
 from brigade.duty.models import Officer
-from outreach import services
+from outreach import models, services
 from outreach.api.serializers import (
     COMMENDATION_FIELDS,
     AssistanceEventSerializer,
@@ -37,14 +37,6 @@ from outreach.filtersets import (
     LoveStationFilterSet,
     OutreachCampaignFilterSet,
     PublicityEventFilterSet,
-)
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    EventPhoto,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
 )
 
 _OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
@@ -66,8 +58,8 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     read_roles = EVERYONE
     write_roles = STAFF
 
-    def get_queryset(self) -> QuerySet[OutreachCampaign]:
-        campaigns = OutreachCampaign.objects.visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[models.OutreachCampaign]:
+        campaigns = models.OutreachCampaign.objects.visible_to(self.request.user)
         if self.request.method not in SAFE_METHODS:
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
             campaigns = campaigns.editable_by(self.request.user)
@@ -96,11 +88,13 @@ class PublicityEventViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"destroy": STAFF, "photos": DUTY}
 
-    def get_queryset(self) -> QuerySet[PublicityEvent]:
+    def get_queryset(self) -> QuerySet[models.PublicityEvent]:
         return (
-            PublicityEvent.objects.visible_to(self.request.user)
+            models.PublicityEvent.objects.visible_to(self.request.user)
             .select_related("unit", "campaign", "recorded_by")
-            .prefetch_related(_OFFICERS, Prefetch("photos", queryset=EventPhoto.objects.all()))
+            .prefetch_related(
+                _OFFICERS, Prefetch("photos", queryset=models.EventPhoto.objects.all())
+            )
             .order_by("-held_on", "-pk")
         )
 
@@ -145,9 +139,9 @@ class AssistanceEventViewSet(ScopedModelViewSet):
     write_roles = DUTY
     action_roles = {"destroy": STAFF}
 
-    def get_queryset(self) -> QuerySet[AssistanceEvent]:
+    def get_queryset(self) -> QuerySet[models.AssistanceEvent]:
         return (
-            AssistanceEvent.objects.visible_to(self.request.user)
+            models.AssistanceEvent.objects.visible_to(self.request.user)
             .select_related("unit", "recorded_by")
             .prefetch_related(_OFFICERS)
             .order_by("-occurred_at", "-pk")
@@ -178,9 +172,9 @@ class CommendationViewSet(ScopedModelViewSet):
     write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_queryset(self) -> QuerySet[Commendation]:
+    def get_queryset(self) -> QuerySet[models.Commendation]:
         return (
-            Commendation.objects.visible_to(self.request.user)
+            models.Commendation.objects.visible_to(self.request.user)
             .for_list()
             .order_by("-received_on", "-pk")
         )
@@ -223,20 +217,20 @@ class LoveStationViewSet(ScopedModelViewSet):
     # The officers at a kiosk tap the visits in.
     action_roles = {"tally": DUTY}
 
-    def get_queryset(self) -> QuerySet[LoveStation]:
+    def get_queryset(self) -> QuerySet[models.LoveStation]:
         return (
-            LoveStation.objects.visible_to(self.request.user)
+            models.LoveStation.objects.visible_to(self.request.user)
             .select_related("unit", "post")
             .with_visits(timezone.localdate())
             .order_by("unit__code", "name")
         )
 
-    def perform_create(self, serializer: BaseSerializer[LoveStation]) -> None:
+    def perform_create(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         serializer.instance = services.station_save(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: BaseSerializer[LoveStation]) -> None:
+    def perform_update(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         station = serializer.instance
         data = {
             name: serializer.validated_data.get(name, getattr(station, name))
