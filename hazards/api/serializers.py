@@ -178,6 +178,17 @@ class HazardDuplicateSerializer(serializers.Serializer):
     original = RelatedRef(queryset=Hazard.objects.all(), display=("road",))
 
 
+# Set by the services as a vehicle is flagged, cleared and reopened: read-only here.
+CLEARANCE_FIELDS = (
+    "flagged_at",
+    "cleared_at",
+    "inspection_date",
+    "scrapping_certificate",
+    "clearance_note",
+    "reopened_count",
+)
+
+
 class KeyVehicleSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=Unit.objects.all())
     kind = ChoicesField(choices.VehicleKind, required=False)
@@ -194,23 +205,10 @@ class KeyVehicleSerializer(ModelRulesSerializer):
             "owner",
             "reason",
             "status",
-            "flagged_at",
-            "cleared_at",
-            "inspection_date",
-            "scrapping_certificate",
-            "clearance_note",
-            "reopened_count",
+            *CLEARANCE_FIELDS,
             *TIMESTAMPS,
         )
-        read_only_fields = (
-            "flagged_at",
-            "cleared_at",
-            "inspection_date",
-            "scrapping_certificate",
-            "clearance_note",
-            "reopened_count",
-            *TIMESTAMPS,
-        )
+        read_only_fields = (*CLEARANCE_FIELDS, *TIMESTAMPS)
 
     def validate_plate(self, value: str) -> str:
         from hazards.services import normalise_plate

@@ -294,15 +294,20 @@ class TicketDetailSerializer(TicketSerializer):
         return data
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
-    channel = ChoicesField(choices.ConsultationChannel)
-    unit = RelatedRef(queryset=Unit.objects.all())
-    answered_by = RelatedRef(
+def _optional_officer() -> RelatedRef:
+    """An officer of the user's scope, by id; may be left out or null."""
+    return RelatedRef(
         queryset=Officer.objects.all(),
         display=("name", "badge_no"),
         required=False,
         allow_null=True,
     )
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    channel = ChoicesField(choices.ConsultationChannel)
+    unit = RelatedRef(queryset=Unit.objects.all())
+    answered_by = _optional_officer()
     at = TimestampField(required=False)
 
     class Meta:
@@ -316,12 +321,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     grade = ChoicesField(choices.ProposerGrade)
     reply_mode = ChoicesField(choices.ReplyMode, read_only=True, allow_blank=True)
     unit = RelatedRef(queryset=Unit.objects.all())
-    handler = RelatedRef(
-        queryset=Officer.objects.all(),
-        display=("name", "badge_no"),
-        required=False,
-        allow_null=True,
-    )
+    handler = _optional_officer()
 
     class Meta:
         model = models.Proposal
