@@ -80,7 +80,7 @@ class HazardSerializer(ModelRulesSerializer):
     accident = _source_id()
     ticket = _source_id()
     duplicate_of = _source_id()
-    is_overdue = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)  # Hazard.is_overdue()
     photos = HazardPhotoSerializer(many=True, read_only=True)
     checks = HazardCheckSerializer(many=True, read_only=True)
 
@@ -111,9 +111,6 @@ class HazardSerializer(ModelRulesSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("found_at", *WORKFLOW_FIELDS, *TIMESTAMPS)
-
-    def get_is_overdue(self, hazard: Hazard) -> bool:
-        return hazard.is_overdue()
 
 
 class HazardReportSerializer(serializers.Serializer):

@@ -131,7 +131,7 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     amount_recovered = money(read_only=True)
     paid_amount = money(read_only=True)
     outstanding = money(read_only=True)
-    recovery_warning = serializers.SerializerMethodField()
+    recovery_warning = serializers.CharField(read_only=True)  # FundAdvance.recovery_warning()
     requested_by = IncidentUserRef(read_only=True, allow_null=True)
     approved_by = IncidentUserRef(read_only=True, allow_null=True)
 
@@ -159,9 +159,6 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("approved_at", "rejected_reason", "paid_at", *TIMESTAMPS)
-
-    def get_recovery_warning(self, advance: FundAdvance) -> str:
-        return advance.recovery_warning()
 
 
 class FundAdvanceChangeSerializer(FundAdvanceSerializer):
