@@ -67,13 +67,14 @@ from brigade.duty.models import Attendance, PatrolLog, Shift, TrainingSession, V
 class ReferenceViewSet(ScopedModelViewSet):
     """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
 
+    serializer_class: type[serializers.ModelSerializer]
     related: tuple[str, ...] = ()
     read_roles = EVERYONE
     write_roles = STAFF
 
     def get_queryset(self) -> QuerySet[Model]:
         # the model is the serializer's
-        model: type[Model] = self.serializer_class.Meta.model  # type: ignore[attr-defined]
+        model: type[Model] = self.serializer_class.Meta.model
         every = cast("ScopedQuerySet | BrigadeWideQuerySet", model._default_manager.all())
         rows = every.visible_to(self.request.user)
         return rows.select_related(*self.related) if self.related else rows
