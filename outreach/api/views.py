@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
-from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
+from brigade.core.roles import DESK, DUTY, STAFF
 from brigade.duty.models import Officer
 from outreach import models, services
 from outreach.api.serializers import (
@@ -55,15 +55,15 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     serializer_class = OutreachCampaignSerializer
     filterset_class = OutreachCampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
+    ordering = ["-starts_on", "name"]
+    related = ("unit",)
 
     def get_queryset(self) -> QuerySet[models.OutreachCampaign]:
-        campaigns = models.OutreachCampaign.objects.visible_to(self.request.user)
+        campaigns = super().get_queryset()
         if self.request.method not in SAFE_METHODS:
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
             campaigns = campaigns.editable_by(self.request.user)
-        return campaigns.select_related("unit").with_progress().order_by("-starts_on", "name")
+        return campaigns.with_progress()
 
 
 EVENT_FIELDS = (
@@ -84,19 +84,11 @@ class PublicityEventViewSet(ScopedModelViewSet):
     serializer_class = PublicityEventSerializer
     filterset_class = PublicityEventFilterSet
     ordering_fields = ["held_on", "audience", "consultations", "created_at"]
-    read_roles = EVERYONE
+    ordering = ["-held_on", "-pk"]
     write_roles = DUTY
     action_roles = {"destroy": STAFF, "photos": DUTY}
-
-    def get_queryset(self) -> QuerySet[models.PublicityEvent]:
-        return (
-            models.PublicityEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "campaign", "recorded_by")
-            .prefetch_related(
-                _OFFICERS, Prefetch("photos", queryset=models.EventPhoto.objects.all())
-            )
-            .order_by("-held_on", "-pk")
-        )
+    related = ("unit", "campaign", "recorded_by")
+    prefetch = (_OFFICERS, Prefetch("photos", queryset=models.EventPhoto.objects.all()))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -135,17 +127,11 @@ class AssistanceEventViewSet(ScopedModelViewSet):
     serializer_class = AssistanceEventSerializer
     filterset_class = AssistanceEventFilterSet
     ordering_fields = ["occurred_at", "kind", "created_at"]
-    read_roles = EVERYONE
+    ordering = ["-occurred_at", "-pk"]
     write_roles = DUTY
     action_roles = {"destroy": STAFF}
-
-    def get_queryset(self) -> QuerySet[models.AssistanceEvent]:
-        return (
-            models.AssistanceEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "recorded_by")
-            .prefetch_related(_OFFICERS)
-            .order_by("-occurred_at", "-pk")
-        )
+    related = ("unit", "recorded_by")
+    prefetch = (_OFFICERS,)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -168,16 +154,12 @@ class CommendationViewSet(ScopedModelViewSet):
     serializer_class = CommendationSerializer
     filterset_class = CommendationFilterSet
     ordering_fields = ["received_on", "created_at"]
-    read_roles = EVERYONE
+    ordering = ["-received_on", "-pk"]
     write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[models.Commendation]:
-        return (
-            models.Commendation.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-received_on", "-pk")
-        )
+        return super().get_queryset().for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -212,18 +194,13 @@ class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
     ordering_fields = ["name", "opened_on"]
-    read_roles = EVERYONE
-    write_roles = STAFF
+    ordering = ["unit__code", "name"]
     # The officers at a kiosk tap the visits in.
     action_roles = {"tally": DUTY}
+    related = ("unit", "post")
 
     def get_queryset(self) -> QuerySet[models.LoveStation]:
-        return (
-            models.LoveStation.objects.visible_to(self.request.user)
-            .select_related("unit", "post")
-            .with_visits(timezone.localdate())
-            .order_by("unit__code", "name")
-        )
+        return super().get_queryset().with_visits(timezone.localdate())
 
     def perform_create(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         serializer.instance = services.station_save(

@@ -23,8 +23,7 @@ from brigade.core.api.mixins import (
     ScopedModelViewSet,
     etag_of,
 )
-from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
-from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, ON_ROAD, STAFF
+from brigade.core.roles import ADMIN_ONLY, DUTY, ON_ROAD
 from brigade.core.scope import scope_of
 from brigade.duty import services
 from brigade.duty.api.serializers import (
@@ -67,17 +66,8 @@ from brigade.duty.models import Attendance, PatrolLog, Shift, TrainingSession, V
 class ReferenceViewSet(ScopedModelViewSet):
     """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
 
+    # the base's rows and roles: everyone reads, those who command write
     serializer_class: type[serializers.ModelSerializer]
-    related: tuple[str, ...] = ()
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> QuerySet[Model]:
-        # the model is the serializer's
-        model: type[Model] = self.serializer_class.Meta.model
-        every = cast("ScopedQuerySet | BrigadeWideQuerySet", model._default_manager.all())
-        rows = every.visible_to(self.request.user)
-        return rows.select_related(*self.related) if self.related else rows
 
 
 class UnitViewSet(ReferenceViewSet):
@@ -134,11 +124,9 @@ class ShiftViewSet(ScopedModelViewSet):
     filterset_class = ShiftFilterSet
     ordering_fields = ["starts_at", "ends_at", "created_at"]
     ordering = ["starts_at", "pk"]
-    read_roles = EVERYONE
-    write_roles = STAFF
 
     def get_queryset(self) -> QuerySet[Shift]:
-        return Shift.objects.for_list().visible_to(self.request.user)
+        return super().get_queryset().for_list()
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.shift_save(**serializer.validated_data)
@@ -175,7 +163,7 @@ class PatrolViewSet(ScopedModelViewSet):
     action_roles = {"create": ON_ROAD, "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> QuerySet[PatrolLog]:
-        return PatrolLog.objects.visible_to(self.request.user).for_list()
+        return super().get_queryset().for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         officer = scope_of(request.user).officer
@@ -263,14 +251,10 @@ class TrainingSessionViewSet(ScopedModelViewSet):
     ordering_fields = ["held_on", "title", "kind", "attended", "passed", "failed"]
     ordering = ["-held_on", "title", "pk"]
     read_roles = DUTY
-    write_roles = STAFF
+    related = ("unit",)
 
     def get_queryset(self) -> QuerySet[TrainingSession]:
-        qs = (
-            TrainingSession.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_attendance_counts()
-        )
+        qs = super().get_queryset().with_attendance_counts()
         if self.action == "retrieve":
             attendances = Attendance.objects.select_related("officer").order_by("officer__badge_no")
             qs = qs.prefetch_related(Prefetch("attendances", queryset=attendances))
@@ -290,10 +274,7 @@ class AttendanceViewSet(ScopedModelViewSet):
     ordering_fields = ["officer__badge_no", "result", "score", "created_at"]
     ordering = ["session", "officer__badge_no"]
     read_roles = DUTY
-    write_roles = STAFF
-
-    def get_queryset(self) -> QuerySet[Attendance]:
-        return Attendance.objects.visible_to(self.request.user).select_related("session", "officer")
+    related = ("session", "officer")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("update", "partial_update"):
