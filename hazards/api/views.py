@@ -53,6 +53,7 @@ class HazardViewSet(ScopedModelViewSet):
     filterset_class = HazardFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["found_at", "deadline", "severity", "status", "road"]
+    ordering = None  # the queue's order: the most urgent first
     # the workflow's actions: the roles of the hazard's transition table
     action_roles = {**HAZARD_TRANSITIONS.roles(), "create": EVERYONE, "destroy": ADMIN_ONLY}
     related = ("unit", "reported_by")
@@ -171,7 +172,6 @@ class KeyVehicleViewSet(ScopedModelViewSet):
     filterset_class = KeyVehicleFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["plate", "flagged_at", "cleared_at", "status"]
-    ordering = ["status", "plate"]
     action_roles = {"destroy": ADMIN_ONLY}
     related = ("unit",)
 
@@ -219,7 +219,6 @@ class FacilityWorkViewSet(ScopedModelViewSet):
     serializer_class = FacilityWorkSerializer
     filterset_class = FacilityWorkFilterSet
     ordering_fields = ["done_on", "quantity", "kind"]
-    ordering = ["-done_on", "-pk"]
     action_roles = {"destroy": STAFF}
     related = ("unit", "hazard")
 

@@ -55,7 +55,6 @@ class AccidentViewSet(ScopedModelViewSet):
     serializer_class = AccidentSerializer
     filterset_class = AccidentFilterSet
     ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
-    ordering = ["-occurred_at", "-pk"]
     write_roles = EVERYONE
     # the case's transitions: the roles of its transition table
     action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
@@ -113,7 +112,6 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     serializer_class = FundAdvanceSerializer
     filterset_class = FundAdvanceFilterSet
     ordering_fields = ["created_at", "paid_at", "amount", "recovery_due", "status"]
-    ordering = ["-created_at", "-pk"]
     write_roles = EVERYONE
     # the advance's transitions: the roles of its transition table
     action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
@@ -185,7 +183,6 @@ class RecoveryViewSet(ScopedModelViewSet):
     serializer_class = RecoverySerializer
     filterset_class = RecoveryFilterSet
     ordering_fields = ["received_on", "amount", "created_at"]
-    ordering = ["-received_on", "-pk"]
     write_roles = DESK
     action_roles = {"update": NOBODY, "partial_update": NOBODY, "destroy": NOBODY}
     related = ("recorded_by",)

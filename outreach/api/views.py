@@ -55,7 +55,6 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
     serializer_class = OutreachCampaignSerializer
     filterset_class = OutreachCampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    ordering = ["-starts_on", "name"]
     related = ("unit",)
 
     def get_queryset(self) -> QuerySet[models.OutreachCampaign]:
@@ -84,7 +83,6 @@ class PublicityEventViewSet(ScopedModelViewSet):
     serializer_class = PublicityEventSerializer
     filterset_class = PublicityEventFilterSet
     ordering_fields = ["held_on", "audience", "consultations", "created_at"]
-    ordering = ["-held_on", "-pk"]
     write_roles = DUTY
     action_roles = {"destroy": STAFF, "photos": DUTY}
     related = ("unit", "campaign", "recorded_by")
@@ -127,7 +125,6 @@ class AssistanceEventViewSet(ScopedModelViewSet):
     serializer_class = AssistanceEventSerializer
     filterset_class = AssistanceEventFilterSet
     ordering_fields = ["occurred_at", "kind", "created_at"]
-    ordering = ["-occurred_at", "-pk"]
     write_roles = DUTY
     action_roles = {"destroy": STAFF}
     related = ("unit", "recorded_by")
@@ -154,7 +151,6 @@ class CommendationViewSet(ScopedModelViewSet):
     serializer_class = CommendationSerializer
     filterset_class = CommendationFilterSet
     ordering_fields = ["received_on", "created_at"]
-    ordering = ["-received_on", "-pk"]
     write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -194,7 +190,6 @@ class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
     ordering_fields = ["name", "opened_on"]
-    ordering = ["unit__code", "name"]
     # The officers at a kiosk tap the visits in.
     action_roles = {"tally": DUTY}
     related = ("unit", "post")

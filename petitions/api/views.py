@@ -61,7 +61,6 @@ class TicketCategoryViewSet(ScopedModelViewSet):
 
     serializer_class = TicketCategorySerializer
     ordering_fields = ["code", "name"]
-    ordering = ["code"]
     write_roles = ADMIN_ONLY
 
 
@@ -72,7 +71,6 @@ class TicketViewSet(ScopedModelViewSet):
     serializer_class = TicketSerializer
     filterset_class = TicketFilterSet
     ordering_fields = ["received_at", "next_due", "close_due", "number", "status"]
-    ordering = ["-received_at", "-pk"]
     write_roles = DESK
     # a ticket's transitions: the roles of its transition table
     action_roles = {
@@ -317,7 +315,6 @@ class ConsultationViewSet(ScopedModelViewSet):
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilterSet
     ordering_fields = ["at"]
-    ordering = ["-at", "-pk"]
     write_roles = EVERYONE
     action_roles = {"destroy": STAFF}
     related = ("unit", "answered_by")
@@ -340,7 +337,6 @@ class ProposalViewSet(ScopedModelViewSet):
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilterSet
     ordering_fields = ["received_on", "replied_at"]
-    ordering = ["-received_on", "-pk"]
     write_roles = DESK
     action_roles = {"destroy": ADMIN_ONLY}
     related = ("unit", "handler")

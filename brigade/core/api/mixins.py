@@ -8,7 +8,7 @@ serializer, filterset and roles.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from django.db import models, transaction
@@ -229,9 +229,17 @@ class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     related: tuple[str, ...] = ()
     prefetch: tuple[str | Prefetch, ...] = ()
 
+    @property
+    def ordering(self) -> Sequence[str] | None:
+        # Unless a viewset names another: its model's own order, given to the ordering
+        # filter so that it holds where grouped (annotated) rows would drop it.
+        return self._model()._meta.ordering
+
+    def _model(self) -> type[models.Model]:
+        return self.serializer_class.Meta.model  # type: ignore[union-attr]
+
     def get_queryset(self) -> Any:
-        model: type[models.Model] = self.serializer_class.Meta.model  # type: ignore[union-attr]
-        every = cast("ScopedQuerySet | BrigadeWideQuerySet", model._default_manager.all())
+        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self._model()._default_manager.all())
         rows = every.visible_to(self.request.user)
         if self.related:
             rows = rows.select_related(*self.related)

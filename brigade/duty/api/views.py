@@ -73,7 +73,6 @@ class ReferenceViewSet(ScopedModelViewSet):
 class UnitViewSet(ReferenceViewSet):
     serializer_class, filterset_class = UnitSerializer, UnitFilterSet
     ordering_fields = ["code", "name", "kind"]
-    ordering = ["code"]
     write_roles = ADMIN_ONLY
 
 
@@ -81,7 +80,6 @@ class OfficerViewSet(ReferenceViewSet):
     serializer_class, filterset_class = OfficerSerializer, OfficerFilterSet
     related = ("unit", "user")
     ordering_fields = ["badge_no", "name", "kind", "created_at"]
-    ordering = ["unit__code", "badge_no"]
     write_roles = ADMIN_ONLY
 
 
@@ -89,26 +87,22 @@ class DutyPostViewSet(ReferenceViewSet):
     serializer_class, filterset_class = DutyPostSerializer, DutyPostFilterSet
     related = ("unit",)
     ordering_fields = ["name", "kind", "start_time", "created_at"]
-    ordering = ["unit__code", "name"]
 
 
 class CampaignViewSet(ReferenceViewSet):
     serializer_class, filterset_class = CampaignSerializer, CampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    ordering = ["-starts_on", "name"]
 
 
 class RoadWorksZoneViewSet(ReferenceViewSet):
     serializer_class, filterset_class = RoadWorksZoneSerializer, RoadWorksZoneFilterSet
     related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
-    ordering = ["-starts_on", "name"]
 
 
 class SchoolBreakViewSet(ReferenceViewSet):
     serializer_class, filterset_class = SchoolBreakSerializer, SchoolBreakFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    ordering = ["-starts_on"]
 
 
 def _merged(instance: Model, fields: tuple[str, ...], changes: dict[str, Any]) -> dict[str, Any]:
@@ -272,7 +266,6 @@ class AttendanceViewSet(ScopedModelViewSet):
     serializer_class = AttendanceSerializer
     filterset_class = AttendanceFilterSet
     ordering_fields = ["officer__badge_no", "result", "score", "created_at"]
-    ordering = ["session", "officer__badge_no"]
     read_roles = DUTY
     related = ("session", "officer")
 
