@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
 from brigade.core.imports import TableError
 from brigade.core.roles import ADMIN_ONLY, EVERYONE, STAFF
 from brigade.core.scope import scope_of
@@ -228,8 +228,6 @@ class FacilityWorkViewSet(ScopedModelViewSet):
         )
 
     def perform_update(self, serializer: Any) -> None:
-        data = {
-            name: serializer.validated_data.get(name, getattr(serializer.instance, name))
-            for name in ("unit", "kind", "quantity", "place", "done_on", "hazard", "notes")
-        }
-        serializer.instance = services.facility_work_save(**data, work=serializer.instance)
+        work = serializer.instance
+        data = with_current_values(serializer, work, serializer.validated_data)
+        serializer.instance = services.facility_work_save(**data, work=work)

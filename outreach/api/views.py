@@ -16,12 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
 from brigade.core.roles import DESK, DUTY, STAFF
 from brigade.duty.models import Officer
 from outreach import models, services
 from outreach.api.serializers import (
-    COMMENDATION_FIELDS,
     AssistanceEventSerializer,
     CommendationSerializer,
     EventPhotoUploadSerializer,
@@ -42,15 +41,6 @@ from outreach.filtersets import (
 _OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
 
 
-def _merged(instance: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """A partial update's input completed with the record's current values."""
-    merged = {name: getattr(instance, name) for name in fields if name != "officers"}
-    if "officers" in fields:
-        merged["officers"] = list(instance.officers.all())
-    merged.update(data)
-    return merged
-
-
 class OutreachCampaignViewSet(ScopedModelViewSet):
     serializer_class = OutreachCampaignSerializer
     filterset_class = OutreachCampaignFilterSet
@@ -63,20 +53,6 @@ class OutreachCampaignViewSet(ScopedModelViewSet):
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
             campaigns = campaigns.editable_by(self.request.user)
         return campaigns.with_progress()
-
-
-EVENT_FIELDS = (
-    "held_on",
-    "venue_kind",
-    "venue_name",
-    "topic",
-    "officers",
-    "audience",
-    "consultations",
-    "materials",
-    "campaign",
-    "notes",
-)
 
 
 class PublicityEventViewSet(ScopedModelViewSet):
@@ -99,7 +75,7 @@ class PublicityEventViewSet(ScopedModelViewSet):
         data = self.validated_input(self.serializer_class, partial=partial)
         confirm = data.pop("confirm_large_audience", False)
         if partial:
-            data = _merged(event, data, EVENT_FIELDS)
+            data = with_current_values(self.get_serializer(), event, data)
         event = services.event_save(
             by=request.user, event=event, confirm_large_audience=confirm, **data
         )
@@ -116,9 +92,6 @@ class PublicityEventViewSet(ScopedModelViewSet):
         data = self.validated_input(EventPhotoUploadSerializer)
         services.event_add_photo(event=event, by=request.user, **data)
         return self.respond_with(event, status.HTTP_201_CREATED)
-
-
-ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "description", "outcome", "officers")
 
 
 class AssistanceEventViewSet(ScopedModelViewSet):
@@ -141,7 +114,7 @@ class AssistanceEventViewSet(ScopedModelViewSet):
         partial = kwargs.get("partial", False)
         data = self.validated_input(self.serializer_class, partial=partial)
         if partial:
-            data = _merged(assistance, data, ASSISTANCE_FIELDS)
+            data = with_current_values(self.get_serializer(), assistance, data)
         return self.respond_with(
             services.assistance_save(by=request.user, assistance=assistance, **data)
         )
@@ -168,22 +141,10 @@ class CommendationViewSet(ScopedModelViewSet):
         partial = kwargs.get("partial", False)
         data = self.validated_input(self.serializer_class, partial=partial)
         if partial:
-            data = _merged(commendation, data, COMMENDATION_FIELDS)
+            data = with_current_values(self.get_serializer(), commendation, data)
         return self.respond_with(
             services.commendation_save(by=request.user, commendation=commendation, **data)
         )
-
-
-STATION_FIELDS = (
-    "name",
-    "unit",
-    "location",
-    "opening_hours",
-    "opened_on",
-    "post",
-    "services",
-    "is_active",
-)
 
 
 class LoveStationViewSet(ScopedModelViewSet):
@@ -204,10 +165,8 @@ class LoveStationViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         station = serializer.instance
-        data = {
-            name: serializer.validated_data.get(name, getattr(station, name))
-            for name in STATION_FIELDS
-        }
+        assert station is not None  # an update has its record
+        data = with_current_values(serializer, station, serializer.validated_data)
         serializer.instance = services.station_save(by=self.request.user, station=station, **data)
 
     @extend_schema(

@@ -210,6 +210,22 @@ class ScopedAutoSchema(AutoSchema):
 # --- The base viewset ---------------------------------------------------------------------
 
 
+def with_current_values(
+    serializer: serializers.BaseSerializer, instance: models.Model, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """A (partial) update's ``changes`` completed with the record's current values of the
+    fields ``serializer`` both reads and writes (a many-to-many one as a list), for a
+    service that takes the whole record."""
+    current: dict[str, Any] = {}
+    for field in serializer.fields.values():  # type: ignore[attr-defined]
+        if field.read_only or field.write_only:
+            continue
+        value = getattr(instance, field.source)
+        many = isinstance(field, serializers.ManyRelatedField)
+        current[field.source] = list(value.all()) if many else value
+    return {**current, **changes}
+
+
 class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     """CRUD over a ``visible_to(user)`` queryset, with ``read_roles``/``write_roles``.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -22,6 +22,7 @@ from brigade.core.api.mixins import (
     CONFLICT,
     ScopedModelViewSet,
     etag_of,
+    with_current_values,
 )
 from brigade.core.roles import ADMIN_ONLY, DUTY, ON_ROAD
 from brigade.core.scope import scope_of
@@ -105,11 +106,6 @@ class SchoolBreakViewSet(ReferenceViewSet):
     ordering_fields = ["starts_on", "ends_on", "name"]
 
 
-def _merged(instance: Model, fields: tuple[str, ...], changes: dict[str, Any]) -> dict[str, Any]:
-    """The instance's current ``fields`` overlaid with a (partial) update's ``changes``."""
-    return {**{name: getattr(instance, name) for name in fields}, **changes}
-
-
 # --- Shifts -------------------------------------------------------------------------------
 
 
@@ -127,8 +123,7 @@ class ShiftViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         shift = cast(Shift, serializer.instance)
-        fields = ("officer", "post", "starts_at", "ends_at", "duty")
-        changes = _merged(shift, fields, serializer.validated_data)
+        changes = with_current_values(serializer, shift, serializer.validated_data)
         serializer.instance = services.shift_save(shift=shift, **changes)
 
 
@@ -279,7 +274,7 @@ class AttendanceViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         attendance = cast(Attendance, serializer.instance)
-        changes = _merged(attendance, ("attended", "result", "score"), serializer.validated_data)
+        changes = with_current_values(serializer, attendance, serializer.validated_data)
         serializer.instance = services.attendance_record(
             session=attendance.session, officer=attendance.officer, **changes
         )
