@@ -1,8 +1,9 @@
 """What every API viewset of every app shares: roles, pagination,
 If-Match/ETag, one transaction per write, and the documented error answers.
 
-Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its queryset,
-serializer, filterset and roles.
+Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its serializer
+(whose model gives the rows and their default order), filterset, the joins its rows need
+(``related``, ``prefetch``) and the roles that differ from the default.
 """
 
 from __future__ import annotations
