@@ -17,16 +17,7 @@ from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.core.uploads import validate_document
 from brigade.core.ytd import year_to_date
 from brigade.duty.models import Unit
-from incidents.choices import (
-    AdvancePurpose,
-    HandlingMode,
-    Liability,
-    MediationOutcome,
-    PartyRole,
-    Severity,
-    SolvedHow,
-    VehicleKind,
-)
+from incidents import choices
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -75,12 +66,12 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     road = forms.CharField(label=_("Road"), max_length=100)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     severity = forms.ChoiceField(
-        label=pgettext_lazy("accident", "Severity"), choices=Severity.choices
+        label=pgettext_lazy("accident", "Severity"), choices=choices.Severity.choices
     )
-    handling_mode = forms.ChoiceField(label=_("Handling"), choices=HandlingMode.choices)
+    handling_mode = forms.ChoiceField(label=_("Handling"), choices=choices.HandlingMode.choices)
     hit_and_run = forms.BooleanField(label=_("Hit-and-run (the other party fled)"), required=False)
     mediation = forms.ChoiceField(
-        label=_("Mediation"), choices=MediationOutcome.choices, required=False
+        label=_("Mediation"), choices=choices.MediationOutcome.choices, required=False
     )
     latitude = geo.form_field("latitude")
     longitude = geo.form_field("longitude")
@@ -122,15 +113,17 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
 
 
 class PartyForm(BootstrapForm):
-    role = forms.ChoiceField(label=_("Role"), choices=PartyRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=choices.PartyRole.choices)
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
     vehicle_kind = forms.ChoiceField(
-        label=_("Vehicle"), choices=VehicleKind.choices, required=False
+        label=_("Vehicle"), choices=choices.VehicleKind.choices, required=False
     )
     insurer = forms.CharField(label=_("Insurer"), max_length=100, required=False)
-    liability = forms.ChoiceField(label=_("Liability"), choices=Liability.choices, required=False)
+    liability = forms.ChoiceField(
+        label=_("Liability"), choices=choices.Liability.choices, required=False
+    )
 
 
 class DocumentForm(BootstrapForm):
@@ -146,7 +139,7 @@ class SolveForm(BootstrapForm):
     solved_at = forms.DateTimeField(
         label=_("Solved at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
     )
-    solved_how = forms.ChoiceField(label=_("How"), choices=SolvedHow.choices)
+    solved_how = forms.ChoiceField(label=_("How"), choices=choices.SolvedHow.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("solved_at", _now_local())
@@ -160,7 +153,7 @@ class AdvanceForm(BootstrapForm):
         max_length=100,
         help_text=_("Who receives the money: a hospital, funeral home…"),
     )
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=AdvancePurpose.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=choices.AdvancePurpose.choices)
     amount = _money_field(_("Amount (CNY)"))
     recovery_due = forms.DateField(
         label=_("Recover by"),

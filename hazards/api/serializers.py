@@ -18,25 +18,14 @@ from brigade.core.api.fields import (
     label_of,
 )
 from brigade.duty.models import PatrolLog, Unit
-from hazards.choices import (
-    CheckResult,
-    Element,
-    FacilityKind,
-    HazardSource,
-    HazardStatus,
-    KeyVehicleReason,
-    KeyVehicleStatus,
-    PhotoStage,
-    Severity,
-    VehicleKind,
-)
+from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
 from incidents.models import Accident
 from petitions.models import Ticket
 
 
 class HazardPhotoSerializer(serializers.ModelSerializer):
-    stage = ChoicesField(PhotoStage, read_only=True)
+    stage = ChoicesField(choices.PhotoStage, read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -49,7 +38,7 @@ class HazardPhotoSerializer(serializers.ModelSerializer):
 
 
 class HazardCheckSerializer(serializers.ModelSerializer):
-    result = ChoicesField(CheckResult, read_only=True)
+    result = ChoicesField(choices.CheckResult, read_only=True)
     checked_by = serializers.CharField(source="checked_by.username", read_only=True, default=None)
 
     class Meta:
@@ -81,17 +70,17 @@ class HazardSerializer(ModelRulesSerializer):
     """A hazard as lists and details show it; writes change its description only."""
 
     unit = RelatedRef(read_only=True)
-    element = ChoicesField(Element)
-    source = ChoicesField(HazardSource, read_only=True)  # type: ignore[assignment]
-    severity = ChoicesField(Severity)
-    status = ChoicesField(HazardStatus, read_only=True)
+    element = ChoicesField(choices.Element)
+    source = ChoicesField(choices.HazardSource, read_only=True)  # type: ignore[assignment]
+    severity = ChoicesField(choices.Severity)
+    status = ChoicesField(choices.HazardStatus, read_only=True)
     reported_by = RelatedRef(read_only=True, display=("name", "badge_no"))
     # null when the hazard came from elsewhere (or is not a duplicate)
     patrol = _source_id()
     accident = _source_id()
     ticket = _source_id()
     duplicate_of = _source_id()
-    is_overdue = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)  # Hazard.is_overdue()
     photos = HazardPhotoSerializer(many=True, read_only=True)
     checks = HazardCheckSerializer(many=True, read_only=True)
 
@@ -123,9 +112,6 @@ class HazardSerializer(ModelRulesSerializer):
         )
         read_only_fields = ("found_at", *WORKFLOW_FIELDS, *TIMESTAMPS)
 
-    def get_is_overdue(self, hazard: Hazard) -> bool:
-        return hazard.is_overdue()
-
 
 class HazardReportSerializer(serializers.Serializer):
     """Input of a report; the reporter is the requesting user's officer profile."""
@@ -135,9 +121,9 @@ class HazardReportSerializer(serializers.Serializer):
         required=False,
         help_text=_("The unit; your own unit if left out."),
     )
-    element = ChoicesField(Element)
-    source = ChoicesField(HazardSource, required=False)  # type: ignore[assignment]
-    severity = ChoicesField(Severity, required=False)
+    element = ChoicesField(choices.Element)
+    source = ChoicesField(choices.HazardSource, required=False)  # type: ignore[assignment]
+    severity = ChoicesField(choices.Severity, required=False)
     road = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField()
@@ -173,7 +159,7 @@ class HazardRectifySerializer(serializers.Serializer):
 
 
 class HazardPhotosSerializer(serializers.Serializer):
-    stage = ChoicesField(PhotoStage)
+    stage = ChoicesField(choices.PhotoStage)
     photos = serializers.ListField(child=serializers.FileField())
 
 
@@ -189,11 +175,22 @@ class HazardDuplicateSerializer(serializers.Serializer):
     original = RelatedRef(queryset=Hazard.objects.all(), display=("road",))
 
 
+# Set by the services as a vehicle is flagged, cleared and reopened: read-only here.
+CLEARANCE_FIELDS = (
+    "flagged_at",
+    "cleared_at",
+    "inspection_date",
+    "scrapping_certificate",
+    "clearance_note",
+    "reopened_count",
+)
+
+
 class KeyVehicleSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=Unit.objects.all())
-    kind = ChoicesField(VehicleKind, required=False)
-    reason = ChoicesField(KeyVehicleReason)
-    status = ChoicesField(KeyVehicleStatus, read_only=True)
+    kind = ChoicesField(choices.VehicleKind, required=False)
+    reason = ChoicesField(choices.KeyVehicleReason)
+    status = ChoicesField(choices.KeyVehicleStatus, read_only=True)
 
     class Meta:
         model = KeyVehicle
@@ -205,23 +202,10 @@ class KeyVehicleSerializer(ModelRulesSerializer):
             "owner",
             "reason",
             "status",
-            "flagged_at",
-            "cleared_at",
-            "inspection_date",
-            "scrapping_certificate",
-            "clearance_note",
-            "reopened_count",
+            *CLEARANCE_FIELDS,
             *TIMESTAMPS,
         )
-        read_only_fields = (
-            "flagged_at",
-            "cleared_at",
-            "inspection_date",
-            "scrapping_certificate",
-            "clearance_note",
-            "reopened_count",
-            *TIMESTAMPS,
-        )
+        read_only_fields = (*CLEARANCE_FIELDS, *TIMESTAMPS)
 
     def validate_plate(self, value: str) -> str:
         from hazards.services import normalise_plate
@@ -248,7 +232,7 @@ class KeyVehicleImportSerializer(serializers.Serializer):
 
 class FacilityWorkSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=Unit.objects.all())
-    kind = ChoicesField(FacilityKind)
+    kind = ChoicesField(choices.FacilityKind)
     hazard = RelatedRef(
         queryset=Hazard.objects.all(), required=False, allow_null=True, display=("road",)
     )

@@ -14,7 +14,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
 from brigade.core.imports import TableError
 from brigade.core.roles import ADMIN_ONLY, EVERYONE, STAFF
 from brigade.core.scope import scope_of
@@ -36,7 +36,7 @@ from hazards.api.serializers import (
     KeyVehicleSerializer,
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
-from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from hazards.models import HazardCheck, HazardPhoto
 from hazards.transitions import HAZARD_TRANSITIONS
 
 
@@ -53,26 +53,20 @@ class HazardViewSet(ScopedModelViewSet):
     filterset_class = HazardFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["found_at", "deadline", "severity", "status", "road"]
-    read_roles = EVERYONE
-    write_roles = STAFF
+    ordering = None  # the queue's order: the most urgent first
     # the workflow's actions: the roles of the hazard's transition table
     action_roles = {**HAZARD_TRANSITIONS.roles(), "create": EVERYONE, "destroy": ADMIN_ONLY}
+    related = ("unit", "reported_by")
+    prefetch = (
+        Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
+        Prefetch(
+            "checks",
+            queryset=HazardCheck.objects.select_related("checked_by").order_by("checked_at", "pk"),
+        ),
+    )
 
     def get_queryset(self) -> Any:
-        return (
-            Hazard.objects.visible_to(self.request.user)
-            .select_related("unit", "reported_by")
-            .prefetch_related(
-                Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
-                Prefetch(
-                    "checks",
-                    queryset=HazardCheck.objects.select_related("checked_by").order_by(
-                        "checked_at", "pk"
-                    ),
-                ),
-            )
-            .queue()
-        )
+        return super().get_queryset().queue()
 
     @extend_schema(request=HazardReportSerializer, responses={201: HazardSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -178,13 +172,8 @@ class KeyVehicleViewSet(ScopedModelViewSet):
     filterset_class = KeyVehicleFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["plate", "flagged_at", "cleared_at", "status"]
-    ordering = ["status", "plate"]
-    read_roles = EVERYONE
-    write_roles = STAFF
     action_roles = {"destroy": ADMIN_ONLY}
-
-    def get_queryset(self) -> Any:
-        return KeyVehicle.objects.visible_to(self.request.user).select_related("unit")
+    related = ("unit",)
 
     @extend_schema(
         summary="Clear a vehicle, with its evidence",
@@ -230,13 +219,8 @@ class FacilityWorkViewSet(ScopedModelViewSet):
     serializer_class = FacilityWorkSerializer
     filterset_class = FacilityWorkFilterSet
     ordering_fields = ["done_on", "quantity", "kind"]
-    ordering = ["-done_on", "-pk"]
-    read_roles = EVERYONE
-    write_roles = STAFF
     action_roles = {"destroy": STAFF}
-
-    def get_queryset(self) -> Any:
-        return FacilityWork.objects.visible_to(self.request.user).select_related("unit", "hazard")
+    related = ("unit", "hazard")
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.facility_work_save(
@@ -244,8 +228,6 @@ class FacilityWorkViewSet(ScopedModelViewSet):
         )
 
     def perform_update(self, serializer: Any) -> None:
-        data = {
-            name: serializer.validated_data.get(name, getattr(serializer.instance, name))
-            for name in ("unit", "kind", "quantity", "place", "done_on", "hazard", "notes")
-        }
-        serializer.instance = services.facility_work_save(**data, work=serializer.instance)
+        work = serializer.instance
+        data = with_current_values(serializer, work, serializer.validated_data)
+        serializer.instance = services.facility_work_save(**data, work=work)

@@ -19,17 +19,7 @@ from brigade.core.api.fields import (
     label_of,
 )
 from brigade.duty.models import Unit
-from incidents.choices import (
-    AdvancePurpose,
-    AdvanceStatus,
-    HandlingMode,
-    Liability,
-    MediationOutcome,
-    PartyRole,
-    Severity,
-    SolvedHow,
-    VehicleKind,
-)
+from incidents import choices
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
 
 
@@ -48,9 +38,9 @@ class IncidentUserRef(serializers.Serializer):
 
 
 class AccidentPartySerializer(serializers.ModelSerializer):
-    role = ChoicesField(PartyRole, required=False)
-    vehicle_kind = ChoicesField(VehicleKind, required=False, allow_blank=True)
-    liability = ChoicesField(Liability, required=False, allow_blank=True)
+    role = ChoicesField(choices.PartyRole, required=False)
+    vehicle_kind = ChoicesField(choices.VehicleKind, required=False, allow_blank=True)
+    liability = ChoicesField(choices.Liability, required=False, allow_blank=True)
 
     class Meta:
         model = AccidentParty
@@ -62,10 +52,10 @@ class AccidentSerializer(serializers.ModelSerializer):
     """An accident with its parties; ``parties`` are written on create only."""
 
     unit = RelatedRef(queryset=Unit.objects.all(), required=False)
-    severity = ChoicesField(Severity, required=False)
-    handling_mode = ChoicesField(HandlingMode, required=False)
-    mediation = ChoicesField(MediationOutcome, required=False, allow_blank=True)
-    solved_how = ChoicesField(SolvedHow, read_only=True)
+    severity = ChoicesField(choices.Severity, required=False)
+    handling_mode = ChoicesField(choices.HandlingMode, required=False)
+    mediation = ChoicesField(choices.MediationOutcome, required=False, allow_blank=True)
+    solved_how = ChoicesField(choices.SolvedHow, read_only=True)
     recorded_by = IncidentUserRef(read_only=True, allow_null=True)
     solved_by = IncidentUserRef(read_only=True, allow_null=True)
     parties = AccidentPartySerializer(many=True, required=False)
@@ -123,7 +113,7 @@ class AccidentDocumentSerializer(serializers.ModelSerializer):
 
 
 class AccidentSolveSerializer(serializers.Serializer):
-    solved_how = ChoicesField(SolvedHow)
+    solved_how = ChoicesField(choices.SolvedHow)
     solved_at = TimestampField(
         required=False,
         label=label_of(Accident, "solved_at"),
@@ -135,13 +125,13 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     """An advance; status, approver, payment and recovered amount are set by actions."""
 
     accident = RelatedRef(queryset=Accident.objects.all(), display=("road",))
-    purpose = ChoicesField(AdvancePurpose)
-    status = ChoicesField(AdvanceStatus, read_only=True)
+    purpose = ChoicesField(choices.AdvancePurpose)
+    status = ChoicesField(choices.AdvanceStatus, read_only=True)
     amount = money(min_value=Decimal("0.01"))
     amount_recovered = money(read_only=True)
     paid_amount = money(read_only=True)
     outstanding = money(read_only=True)
-    recovery_warning = serializers.SerializerMethodField()
+    recovery_warning = serializers.CharField(read_only=True)  # FundAdvance.recovery_warning()
     requested_by = IncidentUserRef(read_only=True, allow_null=True)
     approved_by = IncidentUserRef(read_only=True, allow_null=True)
 
@@ -169,9 +159,6 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
             *TIMESTAMPS,
         )
         read_only_fields = ("approved_at", "rejected_reason", "paid_at", *TIMESTAMPS)
-
-    def get_recovery_warning(self, advance: FundAdvance) -> str:
-        return advance.recovery_warning()
 
 
 class FundAdvanceChangeSerializer(FundAdvanceSerializer):
@@ -231,7 +218,7 @@ class LedgerAdvanceSerializer(serializers.Serializer):
     unit = serializers.CharField(source="accident.unit.name")
     beneficiary = serializers.CharField()
     payee = serializers.CharField()
-    purpose = ChoicesField(AdvancePurpose)
+    purpose = ChoicesField(choices.AdvancePurpose)
     paid_at = TimestampField(label=label_of(FundAdvance, "paid_at"))
     recovery_due = serializers.DateField(allow_null=True)
     paid = money(source="amount")

@@ -55,19 +55,11 @@ class AccidentViewSet(ScopedModelViewSet):
     serializer_class = AccidentSerializer
     filterset_class = AccidentFilterSet
     ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
-    ordering = ["-occurred_at", "-pk"]
-    read_roles = EVERYONE
     write_roles = EVERYONE
     # the case's transitions: the roles of its transition table
     action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
-
-    def get_queryset(self) -> QuerySet[Accident]:
-        parties = AccidentParty.objects.order_by("pk")
-        return (
-            Accident.objects.visible_to(self.request.user)
-            .select_related("unit", "recorded_by", "solved_by")
-            .prefetch_related(Prefetch("parties", queryset=parties))
-        )
+    related = ("unit", "recorded_by", "solved_by")
+    prefetch = (Prefetch("parties", queryset=AccidentParty.objects.order_by("pk")),)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Accident]) -> None:
         data = dict(serializer.validated_data)
@@ -120,14 +112,12 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     serializer_class = FundAdvanceSerializer
     filterset_class = FundAdvanceFilterSet
     ordering_fields = ["created_at", "paid_at", "amount", "recovery_due", "status"]
-    ordering = ["-created_at", "-pk"]
-    read_roles = EVERYONE
     write_roles = EVERYONE
     # the advance's transitions: the roles of its transition table
     action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
 
     def get_queryset(self) -> QuerySet[FundAdvance]:
-        return FundAdvance.objects.visible_to(self.request.user).for_list()
+        return super().get_queryset().for_list()
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[FundAdvance]]:
         if self.action in ("update", "partial_update"):
@@ -193,15 +183,12 @@ class RecoveryViewSet(ScopedModelViewSet):
     serializer_class = RecoverySerializer
     filterset_class = RecoveryFilterSet
     ordering_fields = ["received_on", "amount", "created_at"]
-    ordering = ["-received_on", "-pk"]
-    read_roles = EVERYONE
     write_roles = DESK
     action_roles = {"update": NOBODY, "partial_update": NOBODY, "destroy": NOBODY}
+    related = ("recorded_by",)
 
     def get_queryset(self) -> QuerySet[Recovery]:
-        return (
-            Recovery.objects.visible_to(self.request.user).for_list().select_related("recorded_by")
-        )
+        return super().get_queryset().for_list()
 
     def perform_create(self, serializer: serializers.BaseSerializer[Recovery]) -> None:
         serializer.instance = services.recovery_record(

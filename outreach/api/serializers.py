@@ -20,16 +20,8 @@ from brigade.core.api.fields import (
     label_of,
 )
 from brigade.duty.models import DutyPost, Officer, Unit
+from outreach import models
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    EventPhoto,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-    StationVisitDay,
-)
 
 OFFICER_DISPLAY = ("name", "badge_no")
 
@@ -51,7 +43,7 @@ class OutreachCampaignSerializer(ModelRulesSerializer):
     event_count = serializers.IntegerField(read_only=True)
 
     class Meta:
-        model = OutreachCampaign
+        model = models.OutreachCampaign
         fields = (
             "id",
             "name",
@@ -73,12 +65,12 @@ class EventPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
-        model = EventPhoto
+        model = models.EventPhoto
         fields = ("id", "caption", "url", "created_at")
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, photo: EventPhoto) -> str:
+    def get_url(self, photo: models.EventPhoto) -> str:
         return reverse("outreach:eventphoto_file", args=[photo.pk])
 
 
@@ -106,7 +98,10 @@ class PublicityEventSerializer(_WithOfficersSerializer):
     consultations = _count(required=False, default=0)
     materials = _count(required=False, default=0)
     campaign = RelatedRef(
-        queryset=OutreachCampaign.objects.all(), allow_null=True, required=False, default=None
+        queryset=models.OutreachCampaign.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
     )
     confirm_large_audience = serializers.BooleanField(
         write_only=True,
@@ -117,7 +112,7 @@ class PublicityEventSerializer(_WithOfficersSerializer):
     photos = EventPhotoSerializer(many=True, read_only=True)
 
     class Meta:
-        model = PublicityEvent
+        model = models.PublicityEvent
         fields = (
             "id",
             "held_on",
@@ -143,7 +138,7 @@ class AssistanceEventSerializer(_WithOfficersSerializer):
     kind = ChoicesField(AssistanceKind)
 
     class Meta:
-        model = AssistanceEvent
+        model = models.AssistanceEvent
         fields = (
             "id",
             "kind",
@@ -188,7 +183,7 @@ class CommendationSerializer(serializers.ModelSerializer):
     photo_url = serializers.SerializerMethodField()
 
     class Meta:
-        model = Commendation
+        model = models.Commendation
         fields = (
             "id",
             *COMMENDATION_FIELDS,
@@ -200,7 +195,7 @@ class CommendationSerializer(serializers.ModelSerializer):
         read_only_fields = TIMESTAMPS
 
     @extend_schema_field(OpenApiTypes.URI)
-    def get_photo_url(self, commendation: Commendation) -> str | None:
+    def get_photo_url(self, commendation: models.Commendation) -> str | None:
         if not commendation.photo:
             return None
         return reverse("outreach:commendation_photo", args=[commendation.pk])
@@ -213,7 +208,7 @@ class LoveStationSerializer(ModelRulesSerializer):
     visits_total = serializers.IntegerField(read_only=True)
 
     class Meta:
-        model = LoveStation
+        model = models.LoveStation
         fields = (
             "id",
             "name",
@@ -234,7 +229,7 @@ class LoveStationSerializer(ModelRulesSerializer):
 class StationTallySerializer(serializers.Serializer):
     """A tap (``delta`` +1/−1) on a day's visits, or the day's count set outright."""
 
-    day = DayField(required=False, label=label_of(StationVisitDay, "day"))
+    day = DayField(required=False, label=label_of(models.StationVisitDay, "day"))
     delta = serializers.ChoiceField(choices=[1, -1], required=False)
     visits = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
 

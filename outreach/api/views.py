@@ -16,12 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet
-from brigade.core.roles import DESK, DUTY, EVERYONE, STAFF
+from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
+from brigade.core.roles import DESK, DUTY, STAFF
 from brigade.duty.models import Officer
-from outreach import services
+from outreach import models, services
 from outreach.api.serializers import (
-    COMMENDATION_FIELDS,
     AssistanceEventSerializer,
     CommendationSerializer,
     EventPhotoUploadSerializer,
@@ -38,71 +37,32 @@ from outreach.filtersets import (
     OutreachCampaignFilterSet,
     PublicityEventFilterSet,
 )
-from outreach.models import (
-    AssistanceEvent,
-    Commendation,
-    EventPhoto,
-    LoveStation,
-    OutreachCampaign,
-    PublicityEvent,
-)
 
 _OFFICERS = Prefetch("officers", queryset=Officer.objects.order_by("badge_no"))
-
-
-def _merged(instance: Any, data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """A partial update's input completed with the record's current values."""
-    merged = {name: getattr(instance, name) for name in fields if name != "officers"}
-    if "officers" in fields:
-        merged["officers"] = list(instance.officers.all())
-    merged.update(data)
-    return merged
 
 
 class OutreachCampaignViewSet(ScopedModelViewSet):
     serializer_class = OutreachCampaignSerializer
     filterset_class = OutreachCampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    read_roles = EVERYONE
-    write_roles = STAFF
+    related = ("unit",)
 
-    def get_queryset(self) -> QuerySet[OutreachCampaign]:
-        campaigns = OutreachCampaign.objects.visible_to(self.request.user)
+    def get_queryset(self) -> QuerySet[models.OutreachCampaign]:
+        campaigns = super().get_queryset()
         if self.request.method not in SAFE_METHODS:
             # read by all; changed only by the lead unit's commanders or brigade-wide roles
             campaigns = campaigns.editable_by(self.request.user)
-        return campaigns.select_related("unit").with_progress().order_by("-starts_on", "name")
-
-
-EVENT_FIELDS = (
-    "held_on",
-    "venue_kind",
-    "venue_name",
-    "topic",
-    "officers",
-    "audience",
-    "consultations",
-    "materials",
-    "campaign",
-    "notes",
-)
+        return campaigns.with_progress()
 
 
 class PublicityEventViewSet(ScopedModelViewSet):
     serializer_class = PublicityEventSerializer
     filterset_class = PublicityEventFilterSet
     ordering_fields = ["held_on", "audience", "consultations", "created_at"]
-    read_roles = EVERYONE
     write_roles = DUTY
     action_roles = {"destroy": STAFF, "photos": DUTY}
-
-    def get_queryset(self) -> QuerySet[PublicityEvent]:
-        return (
-            PublicityEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "campaign", "recorded_by")
-            .prefetch_related(_OFFICERS, Prefetch("photos", queryset=EventPhoto.objects.all()))
-            .order_by("-held_on", "-pk")
-        )
+    related = ("unit", "campaign", "recorded_by")
+    prefetch = (_OFFICERS, Prefetch("photos", queryset=models.EventPhoto.objects.all()))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -115,7 +75,7 @@ class PublicityEventViewSet(ScopedModelViewSet):
         data = self.validated_input(self.serializer_class, partial=partial)
         confirm = data.pop("confirm_large_audience", False)
         if partial:
-            data = _merged(event, data, EVENT_FIELDS)
+            data = with_current_values(self.get_serializer(), event, data)
         event = services.event_save(
             by=request.user, event=event, confirm_large_audience=confirm, **data
         )
@@ -134,24 +94,14 @@ class PublicityEventViewSet(ScopedModelViewSet):
         return self.respond_with(event, status.HTTP_201_CREATED)
 
 
-ASSISTANCE_FIELDS = ("kind", "occurred_at", "location", "description", "outcome", "officers")
-
-
 class AssistanceEventViewSet(ScopedModelViewSet):
     serializer_class = AssistanceEventSerializer
     filterset_class = AssistanceEventFilterSet
     ordering_fields = ["occurred_at", "kind", "created_at"]
-    read_roles = EVERYONE
     write_roles = DUTY
     action_roles = {"destroy": STAFF}
-
-    def get_queryset(self) -> QuerySet[AssistanceEvent]:
-        return (
-            AssistanceEvent.objects.visible_to(self.request.user)
-            .select_related("unit", "recorded_by")
-            .prefetch_related(_OFFICERS)
-            .order_by("-occurred_at", "-pk")
-        )
+    related = ("unit", "recorded_by")
+    prefetch = (_OFFICERS,)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -164,7 +114,7 @@ class AssistanceEventViewSet(ScopedModelViewSet):
         partial = kwargs.get("partial", False)
         data = self.validated_input(self.serializer_class, partial=partial)
         if partial:
-            data = _merged(assistance, data, ASSISTANCE_FIELDS)
+            data = with_current_values(self.get_serializer(), assistance, data)
         return self.respond_with(
             services.assistance_save(by=request.user, assistance=assistance, **data)
         )
@@ -174,16 +124,11 @@ class CommendationViewSet(ScopedModelViewSet):
     serializer_class = CommendationSerializer
     filterset_class = CommendationFilterSet
     ordering_fields = ["received_on", "created_at"]
-    read_roles = EVERYONE
     write_roles = DESK
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_queryset(self) -> QuerySet[Commendation]:
-        return (
-            Commendation.objects.visible_to(self.request.user)
-            .for_list()
-            .order_by("-received_on", "-pk")
-        )
+    def get_queryset(self) -> QuerySet[models.Commendation]:
+        return super().get_queryset().for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(self.serializer_class)
@@ -196,52 +141,32 @@ class CommendationViewSet(ScopedModelViewSet):
         partial = kwargs.get("partial", False)
         data = self.validated_input(self.serializer_class, partial=partial)
         if partial:
-            data = _merged(commendation, data, COMMENDATION_FIELDS)
+            data = with_current_values(self.get_serializer(), commendation, data)
         return self.respond_with(
             services.commendation_save(by=request.user, commendation=commendation, **data)
         )
-
-
-STATION_FIELDS = (
-    "name",
-    "unit",
-    "location",
-    "opening_hours",
-    "opened_on",
-    "post",
-    "services",
-    "is_active",
-)
 
 
 class LoveStationViewSet(ScopedModelViewSet):
     serializer_class = LoveStationSerializer
     filterset_class = LoveStationFilterSet
     ordering_fields = ["name", "opened_on"]
-    read_roles = EVERYONE
-    write_roles = STAFF
     # The officers at a kiosk tap the visits in.
     action_roles = {"tally": DUTY}
+    related = ("unit", "post")
 
-    def get_queryset(self) -> QuerySet[LoveStation]:
-        return (
-            LoveStation.objects.visible_to(self.request.user)
-            .select_related("unit", "post")
-            .with_visits(timezone.localdate())
-            .order_by("unit__code", "name")
-        )
+    def get_queryset(self) -> QuerySet[models.LoveStation]:
+        return super().get_queryset().with_visits(timezone.localdate())
 
-    def perform_create(self, serializer: BaseSerializer[LoveStation]) -> None:
+    def perform_create(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         serializer.instance = services.station_save(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: BaseSerializer[LoveStation]) -> None:
+    def perform_update(self, serializer: BaseSerializer[models.LoveStation]) -> None:
         station = serializer.instance
-        data = {
-            name: serializer.validated_data.get(name, getattr(station, name))
-            for name in STATION_FIELDS
-        }
+        assert station is not None  # an update has its record
+        data = with_current_values(serializer, station, serializer.validated_data)
         serializer.instance = services.station_save(by=self.request.user, station=station, **data)
 
     @extend_schema(

@@ -20,26 +20,8 @@ from brigade.core.api.fields import (
     label_of,
 )
 from brigade.duty.models import Officer, Unit
-from petitions.choices import (
-    CallbackResult,
-    ConsultationChannel,
-    ExtensionStatus,
-    ProposalKind,
-    ProposerGrade,
-    ReplyMode,
-    TicketChannel,
-    TicketStatus,
-)
+from petitions import choices, models
 from petitions.masking import mask_name, mask_phone
-from petitions.models import (
-    Consultation,
-    Proposal,
-    Ticket,
-    TicketCallback,
-    TicketCategory,
-    TicketExtension,
-    TicketReply,
-)
 
 
 class TicketCategorySerializer(serializers.ModelSerializer):
@@ -50,7 +32,7 @@ class TicketCategorySerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = TicketCategory
+        model = models.TicketCategory
         fields = (
             "id",
             "name",
@@ -81,8 +63,8 @@ class TicketCategorySerializer(serializers.ModelSerializer):
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket as a list row shows it: masked citizen, deadlines and time left."""
 
-    channel = ChoicesField(TicketChannel, read_only=True)
-    status = ChoicesField(TicketStatus, read_only=True)
+    channel = ChoicesField(choices.TicketChannel, read_only=True)
+    status = ChoicesField(choices.TicketStatus, read_only=True)
     category = RelatedRef(read_only=True)
     unit = RelatedRef(read_only=True)
     handler = RelatedRef(read_only=True, display=("name", "badge_no"))
@@ -92,7 +74,7 @@ class TicketSerializer(serializers.ModelSerializer):
     workdays_left = serializers.SerializerMethodField()
 
     class Meta:
-        model = Ticket
+        model = models.Ticket
         fields: tuple[str, ...] = (
             "id",
             "number",
@@ -125,7 +107,7 @@ class TicketSerializer(serializers.ModelSerializer):
         )
         read_only_fields: tuple[str, ...] = fields
 
-    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+    def to_representation(self, instance: models.Ticket) -> dict[str, Any]:
         """The same fields and values as the declared ones produce (a test compares
         them), built in one pass: the clerk's list and queue render fifty of these per
         request, and DRF's field-by-field walk cost more than the query."""
@@ -165,10 +147,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at": _when(instance.updated_at),
         }
 
-    def get_citizen_name(self, obj: Ticket) -> str:
+    def get_citizen_name(self, obj: models.Ticket) -> str:
         return mask_name(obj.citizen_name)
 
-    def get_citizen_phone(self, obj: Ticket) -> str:
+    def get_citizen_phone(self, obj: models.Ticket) -> str:
         return mask_phone(obj.citizen_phone)
 
     def _today(self) -> Any:
@@ -176,10 +158,10 @@ class TicketSerializer(serializers.ModelSerializer):
             self.context["today"] = timezone.localdate()
         return self.context["today"]
 
-    def get_deadline_state(self, obj: Ticket) -> str | None:
+    def get_deadline_state(self, obj: models.Ticket) -> str | None:
         return obj.deadline_state(self._today())
 
-    def get_workdays_left(self, obj: Ticket) -> int | None:
+    def get_workdays_left(self, obj: models.Ticket) -> int | None:
         return obj.workdays_left(self._today())
 
 
@@ -199,11 +181,11 @@ class TicketCreateSerializer(serializers.Serializer):
     """Enter one ticket by hand (the platform's export is imported instead, usually)."""
 
     number = serializers.CharField(max_length=40)
-    channel = ChoicesField(TicketChannel, default=TicketChannel.HOTLINE)
-    received_at = TimestampField(label=label_of(Ticket, "received_at"))
+    channel = ChoicesField(choices.TicketChannel, default=choices.TicketChannel.HOTLINE)
+    received_at = TimestampField(label=label_of(models.Ticket, "received_at"))
     citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    category = RelatedRef(queryset=TicketCategory.objects.all())
+    category = RelatedRef(queryset=models.TicketCategory.objects.all())
     content = serializers.CharField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     unit = RelatedRef(queryset=Unit.objects.all())
@@ -222,7 +204,7 @@ class GivenCharField(serializers.CharField):
 
 
 class TicketUpdateSerializer(serializers.Serializer):
-    channel = ChoicesField(TicketChannel, required=False)
+    channel = ChoicesField(choices.TicketChannel, required=False)
     citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     content = GivenCharField(required=False)
@@ -238,9 +220,9 @@ class ReplySerializer(serializers.Serializer):
 
 
 class CallbackSerializer(serializers.Serializer):
-    result = ChoicesField(CallbackResult)
+    result = ChoicesField(choices.CallbackResult)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    at = TimestampField(required=False, label=label_of(TicketCallback, "at"))
+    at = TimestampField(required=False, label=label_of(models.TicketCallback, "at"))
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -252,7 +234,7 @@ class ReopenSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    new_due = DayField(window=dates.PLANNED, label=label_of(TicketExtension, "new_due"))
+    new_due = DayField(window=dates.PLANNED, label=label_of(models.TicketExtension, "new_due"))
     reason = serializers.CharField()
 
 
@@ -271,25 +253,25 @@ class ImportSerializer(serializers.Serializer):
 
 class TicketReplySerializer(serializers.ModelSerializer):
     class Meta:
-        model = TicketReply
+        model = models.TicketReply
         fields = ("id", "round", "text", "replied_at")
         read_only_fields = fields
 
 
 class TicketCallbackSerializer(serializers.ModelSerializer):
-    result = ChoicesField(CallbackResult, read_only=True)
+    result = ChoicesField(choices.CallbackResult, read_only=True)
 
     class Meta:
-        model = TicketCallback
+        model = models.TicketCallback
         fields = ("id", "round", "result", "at", "notes")
         read_only_fields = fields
 
 
 class TicketExtensionSerializer(serializers.ModelSerializer):
-    status = ChoicesField(ExtensionStatus, read_only=True)
+    status = ChoicesField(choices.ExtensionStatus, read_only=True)
 
     class Meta:
-        model = TicketExtension
+        model = models.TicketExtension
         fields = ("id", "ticket", "new_due", "old_due", "reason", "status", "decided_at")
         read_only_fields = fields
 
@@ -305,47 +287,47 @@ class TicketDetailSerializer(TicketSerializer):
         fields = (*TicketSerializer.Meta.fields, "replies", "callbacks", "extensions")
         read_only_fields = fields
 
-    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+    def to_representation(self, instance: models.Ticket) -> dict[str, Any]:
         data = super().to_representation(instance)
         for name in ("replies", "callbacks", "extensions"):
             data[name] = self.fields[name].to_representation(getattr(instance, name).all())
         return data
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
-    channel = ChoicesField(ConsultationChannel)
-    unit = RelatedRef(queryset=Unit.objects.all())
-    answered_by = RelatedRef(
+def _optional_officer() -> RelatedRef:
+    """An officer of the user's scope, by id; may be left out or null."""
+    return RelatedRef(
         queryset=Officer.objects.all(),
         display=("name", "badge_no"),
         required=False,
         allow_null=True,
     )
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    channel = ChoicesField(choices.ConsultationChannel)
+    unit = RelatedRef(queryset=Unit.objects.all())
+    answered_by = _optional_officer()
     at = TimestampField(required=False)
 
     class Meta:
-        model = Consultation
+        model = models.Consultation
         fields = ("id", "channel", "topic", "answer", "answered_by", "at", "unit", *TIMESTAMPS)
         read_only_fields = ("id", *TIMESTAMPS)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    kind = ChoicesField(ProposalKind)
-    grade = ChoicesField(ProposerGrade)
-    reply_mode = ChoicesField(ReplyMode, read_only=True, allow_blank=True)
+    kind = ChoicesField(choices.ProposalKind)
+    grade = ChoicesField(choices.ProposerGrade)
+    reply_mode = ChoicesField(choices.ReplyMode, read_only=True, allow_blank=True)
     unit = RelatedRef(queryset=Unit.objects.all())
-    handler = RelatedRef(
-        queryset=Officer.objects.all(),
-        display=("name", "badge_no"),
-        required=False,
-        allow_null=True,
-    )
+    handler = _optional_officer()
 
     class Meta:
-        model = Proposal
+        model = models.Proposal
         fields = (
             "id",
-            *Proposal.ENTERED_FIELDS,
+            *models.Proposal.ENTERED_FIELDS,
             "reply_mode",
             "reply",
             "replied_at",
@@ -355,6 +337,6 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class ProposalAnswerSerializer(serializers.Serializer):
-    reply_mode = ChoicesField(ReplyMode)
+    reply_mode = ChoicesField(choices.ReplyMode)
     reply = serializers.CharField(required=False, allow_blank=True, default="")
-    replied_at = TimestampField(required=False, label=label_of(Proposal, "replied_at"))
+    replied_at = TimestampField(required=False, label=label_of(models.Proposal, "replied_at"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,8 +44,8 @@ from petitions.api.serializers import (
     TicketUpdateSerializer,
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
-from petitions.models import Consultation, Proposal, Ticket, TicketCategory, TicketExtension
-from petitions.querysets import ConsultationQuerySet, ProposalQuerySet, TicketQuerySet
+from petitions.models import Ticket, TicketExtension
+from petitions.querysets import TicketQuerySet
 from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
@@ -61,12 +61,7 @@ class TicketCategoryViewSet(ScopedModelViewSet):
 
     serializer_class = TicketCategorySerializer
     ordering_fields = ["code", "name"]
-    ordering = ["code"]
-    read_roles = EVERYONE
     write_roles = ADMIN_ONLY
-
-    def get_queryset(self) -> QuerySet[TicketCategory]:
-        return TicketCategory.objects.visible_to(self.request.user)
 
 
 class TicketViewSet(ScopedModelViewSet):
@@ -76,8 +71,6 @@ class TicketViewSet(ScopedModelViewSet):
     serializer_class = TicketSerializer
     filterset_class = TicketFilterSet
     ordering_fields = ["received_at", "next_due", "close_due", "number", "status"]
-    ordering = ["-received_at", "-pk"]
-    read_roles = EVERYONE
     write_roles = DESK
     # a ticket's transitions: the roles of its transition table
     action_roles = {
@@ -88,7 +81,7 @@ class TicketViewSet(ScopedModelViewSet):
     }
 
     def get_queryset(self) -> TicketQuerySet:
-        queryset = Ticket.objects.visible_to(self.request.user).for_list()
+        queryset = super().get_queryset().for_list()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("replies", "callbacks", "extensions")
         return queryset
@@ -322,15 +315,9 @@ class ConsultationViewSet(ScopedModelViewSet):
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilterSet
     ordering_fields = ["at"]
-    ordering = ["-at", "-pk"]
-    read_roles = EVERYONE
     write_roles = EVERYONE
     action_roles = {"destroy": STAFF}
-
-    def get_queryset(self) -> ConsultationQuerySet:
-        return Consultation.objects.visible_to(self.request.user).select_related(
-            "unit", "answered_by"
-        )
+    related = ("unit", "answered_by")
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -350,13 +337,9 @@ class ProposalViewSet(ScopedModelViewSet):
     serializer_class = ProposalSerializer
     filterset_class = ProposalFilterSet
     ordering_fields = ["received_on", "replied_at"]
-    ordering = ["-received_on", "-pk"]
-    read_roles = EVERYONE
     write_roles = DESK
     action_roles = {"destroy": ADMIN_ONLY}
-
-    def get_queryset(self) -> ProposalQuerySet:
-        return Proposal.objects.visible_to(self.request.user).select_related("unit", "handler")
+    related = ("unit", "handler")
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.proposal_save(**serializer.validated_data)

@@ -1,16 +1,19 @@
 """What every API viewset of every app shares: roles, pagination,
 If-Match/ETag, one transaction per write, and the documented error answers.
 
-Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its queryset,
-serializer, filterset and roles.
+Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its serializer
+(whose model gives the rows and their default order), filterset, the joins its rows need
+(``related``, ``prefetch``) and the roles that differ from the default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, cast
 
 from django.db import models, transaction
+from django.db.models import Prefetch
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -21,6 +24,8 @@ from rest_framework.response import Response
 
 from brigade.core.api.exceptions import PreconditionFailed
 from brigade.core.permissions import RolePermission
+from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
+from brigade.core.roles import EVERYONE, STAFF
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -206,6 +211,22 @@ class ScopedAutoSchema(AutoSchema):
 # --- The base viewset ---------------------------------------------------------------------
 
 
+def with_current_values(
+    serializer: serializers.BaseSerializer, instance: models.Model, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """A (partial) update's ``changes`` completed with the record's current values of the
+    fields ``serializer`` both reads and writes (a many-to-many one as a list), for a
+    service that takes the whole record."""
+    current: dict[str, Any] = {}
+    for field in serializer.fields.values():  # type: ignore[attr-defined]
+        if field.read_only or field.write_only:
+            continue
+        value = getattr(instance, field.source)
+        many = isinstance(field, serializers.ManyRelatedField)
+        current[field.source] = list(value.all()) if many else value
+    return {**current, **changes}
+
+
 class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     """CRUD over a ``visible_to(user)`` queryset, with ``read_roles``/``write_roles``.
 
@@ -217,6 +238,31 @@ class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     permission_classes = [RolePermission]
     pagination_class = PageSizePagination
     schema = ScopedAutoSchema()
+    # Unless a viewset names others: everyone reads, those who command write.
+    read_roles: Collection[str] = EVERYONE
+    write_roles: Collection[str] = STAFF
+    # The rows: the serializer's model's that the user may see, ``related`` joined and
+    # ``prefetch`` read along; a viewset whose rows need more extends ``get_queryset``.
+    related: tuple[str, ...] = ()
+    prefetch: tuple[str | Prefetch, ...] = ()
+
+    @property
+    def ordering(self) -> Sequence[str] | None:
+        # Unless a viewset names another: its model's own order, given to the ordering
+        # filter so that it holds where grouped (annotated) rows would drop it.
+        return self._model()._meta.ordering
+
+    def _model(self) -> type[models.Model]:
+        return self.serializer_class.Meta.model  # type: ignore[union-attr]
+
+    def get_queryset(self) -> Any:
+        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self._model()._default_manager.all())
+        rows = every.visible_to(self.request.user)
+        if self.related:
+            rows = rows.select_related(*self.related)
+        if self.prefetch:
+            rows = rows.prefetch_related(*self.prefetch)
+        return rows
 
     def respond_with(
         self, instance: models.Model, status_code: int = status.HTTP_200_OK

@@ -18,24 +18,14 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
-from brigade.duty import models
-from brigade.duty.choices import (
-    AssessmentResult,
-    OfficerKind,
-    PatrolMode,
-    PostKind,
-    TrainingKind,
-    UnitKind,
-    ViolationKind,
-    Weather,
-)
+from brigade.duty import choices, models
 from brigade.duty.models import PATROL_RECORD_FIELDS
 
 # --- Reference data -----------------------------------------------------------------------
 
 
 class UnitSerializer(ModelRulesSerializer):
-    kind = ChoicesField(UnitKind, required=False)
+    kind = ChoicesField(choices.UnitKind, required=False)
 
     class Meta:
         model = models.Unit
@@ -45,7 +35,7 @@ class UnitSerializer(ModelRulesSerializer):
 
 class OfficerSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=models.Unit.objects.all())
-    kind = ChoicesField(OfficerKind, required=False)
+    kind = ChoicesField(choices.OfficerKind, required=False)
     username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
 
     class Meta:
@@ -67,7 +57,7 @@ class OfficerSerializer(ModelRulesSerializer):
 
 class DutyPostSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=models.Unit.objects.all())
-    kind = ChoicesField(PostKind)
+    kind = ChoicesField(choices.PostKind)
 
     class Meta:
         model = models.DutyPost
@@ -143,7 +133,7 @@ class ShiftSerializer(serializers.ModelSerializer):
 class PatrolTallySerializer(serializers.Serializer):
     """One violation count: a row of a patrol's tallies, and the +/- of the tally action."""
 
-    kind = ChoicesField(ViolationKind)
+    kind = ChoicesField(choices.ViolationKind)
     # A field, not Field.label: DRF's metaclass takes declared fields off the class.
     label = serializers.CharField(source="get_kind_display", read_only=True)  # type: ignore[assignment]
     count = serializers.IntegerField(read_only=True)
@@ -162,11 +152,11 @@ class PatrolSerializer(serializers.ModelSerializer):
 
     officer = RelatedRef(read_only=True, display=("name", "badge_no"))
     unit = RelatedRef(read_only=True)
-    mode = ChoicesField(PatrolMode, read_only=True)
+    mode = ChoicesField(choices.PatrolMode, read_only=True)
     post = RelatedRef(read_only=True, allow_null=True)
     zone = RelatedRef(read_only=True, allow_null=True)
     campaign = RelatedRef(read_only=True, allow_null=True)
-    weather = ChoicesField(Weather, allow_blank=True, read_only=True)
+    weather = ChoicesField(choices.Weather, allow_blank=True, read_only=True)
     is_open = serializers.BooleanField(read_only=True)
     duration_hours = HoursField()
     tallies = PatrolTallySerializer(many=True, read_only=True)
@@ -191,11 +181,11 @@ class PatrolSerializer(serializers.ModelSerializer):
 class PatrolStartSerializer(serializers.Serializer):
     """Input of a start; the officer is always the requesting user's own profile."""
 
-    mode = ChoicesField(PatrolMode)
+    mode = ChoicesField(choices.PatrolMode)
     post = RelatedRef(queryset=models.DutyPost.objects.all(), required=False, allow_null=True)
     zone = RelatedRef(queryset=models.RoadWorksZone.objects.all(), required=False, allow_null=True)
     campaign = RelatedRef(queryset=models.Campaign.objects.all(), required=False, allow_null=True)
-    weather = ChoicesField(Weather, required=False, allow_blank=True)
+    weather = ChoicesField(choices.Weather, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
     started_at = TimestampField(
         required=False,
@@ -240,7 +230,7 @@ class PatrolCheckInSerializer(serializers.Serializer):
 class PatrolDetailsSerializer(serializers.Serializer):
     """What may be changed on a patrol directly: the rest goes through its actions."""
 
-    weather = ChoicesField(Weather, allow_blank=True)
+    weather = ChoicesField(choices.Weather, allow_blank=True)
     notes = serializers.CharField(allow_blank=True)
 
 
@@ -258,7 +248,7 @@ class TrainingAttendanceSerializer(serializers.ModelSerializer):
     """One attendance as nested in a training session."""
 
     officer = RelatedRef(read_only=True, display=("name", "badge_no"))
-    result = ChoicesField(AssessmentResult, read_only=True)
+    result = ChoicesField(choices.AssessmentResult, read_only=True)
 
     class Meta:
         model = models.Attendance
@@ -272,7 +262,7 @@ class TrainingSessionSerializer(ModelRulesSerializer):
     # attended/passed/failed are annotations of the viewset's queryset.
 
     unit = RelatedRef(queryset=models.Unit.objects.all())
-    kind = ChoicesField(TrainingKind)
+    kind = ChoicesField(choices.TrainingKind)
     attended = serializers.IntegerField(read_only=True, help_text=_("Officers who attended."))
     passed = serializers.IntegerField(read_only=True, help_text=_("Assessed and passed."))
     failed = serializers.IntegerField(read_only=True, help_text=_("Assessed and failed."))
@@ -307,7 +297,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
     session = RelatedRef(queryset=models.TrainingSession.objects.all(), display=("title",))
     officer = RelatedRef(queryset=models.Officer.objects.all(), display=("name", "badge_no"))
-    result = ChoicesField(AssessmentResult, required=False)
+    result = ChoicesField(choices.AssessmentResult, required=False)
 
     class Meta:
         model = models.Attendance

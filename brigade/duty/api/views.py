@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -22,9 +22,9 @@ from brigade.core.api.mixins import (
     CONFLICT,
     ScopedModelViewSet,
     etag_of,
+    with_current_values,
 )
-from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
-from brigade.core.roles import ADMIN_ONLY, DUTY, EVERYONE, ON_ROAD, STAFF
+from brigade.core.roles import ADMIN_ONLY, DUTY, ON_ROAD
 from brigade.core.scope import scope_of
 from brigade.duty import services
 from brigade.duty.api.serializers import (
@@ -59,19 +59,7 @@ from brigade.duty.filtersets import (
     TrainingSessionFilterSet,
     UnitFilterSet,
 )
-from brigade.duty.models import (
-    Attendance,
-    Campaign,
-    DutyPost,
-    Officer,
-    PatrolLog,
-    RoadWorksZone,
-    SchoolBreak,
-    Shift,
-    TrainingSession,
-    Unit,
-    ViolationTally,
-)
+from brigade.duty.models import Attendance, PatrolLog, Shift, TrainingSession, ViolationTally
 
 # --- Reference data -----------------------------------------------------------------------
 
@@ -79,63 +67,43 @@ from brigade.duty.models import (
 class ReferenceViewSet(ScopedModelViewSet):
     """A list everyone reads: ``model``'s rows in the user's scope, ``related`` joined."""
 
-    model: type[Model]
-    related: tuple[str, ...] = ()
-    read_roles = EVERYONE
-    write_roles = STAFF
-
-    def get_queryset(self) -> QuerySet[Model]:
-        every = cast("ScopedQuerySet | BrigadeWideQuerySet", self.model._default_manager.all())
-        rows = every.visible_to(self.request.user)
-        return rows.select_related(*self.related) if self.related else rows
+    # the base's rows and roles: everyone reads, those who command write
+    serializer_class: type[serializers.ModelSerializer]
 
 
 class UnitViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Unit, UnitSerializer, UnitFilterSet
+    serializer_class, filterset_class = UnitSerializer, UnitFilterSet
     ordering_fields = ["code", "name", "kind"]
-    ordering = ["code"]
     write_roles = ADMIN_ONLY
 
 
 class OfficerViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Officer, OfficerSerializer, OfficerFilterSet
+    serializer_class, filterset_class = OfficerSerializer, OfficerFilterSet
     related = ("unit", "user")
     ordering_fields = ["badge_no", "name", "kind", "created_at"]
-    ordering = ["unit__code", "badge_no"]
     write_roles = ADMIN_ONLY
 
 
 class DutyPostViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = DutyPost, DutyPostSerializer, DutyPostFilterSet
+    serializer_class, filterset_class = DutyPostSerializer, DutyPostFilterSet
     related = ("unit",)
     ordering_fields = ["name", "kind", "start_time", "created_at"]
-    ordering = ["unit__code", "name"]
 
 
 class CampaignViewSet(ReferenceViewSet):
-    model, serializer_class, filterset_class = Campaign, CampaignSerializer, CampaignFilterSet
+    serializer_class, filterset_class = CampaignSerializer, CampaignFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    ordering = ["-starts_on", "name"]
 
 
 class RoadWorksZoneViewSet(ReferenceViewSet):
-    model, serializer_class = RoadWorksZone, RoadWorksZoneSerializer
-    filterset_class = RoadWorksZoneFilterSet
+    serializer_class, filterset_class = RoadWorksZoneSerializer, RoadWorksZoneFilterSet
     related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
-    ordering = ["-starts_on", "name"]
 
 
 class SchoolBreakViewSet(ReferenceViewSet):
-    model, serializer_class = SchoolBreak, SchoolBreakSerializer
-    filterset_class = SchoolBreakFilterSet
+    serializer_class, filterset_class = SchoolBreakSerializer, SchoolBreakFilterSet
     ordering_fields = ["starts_on", "ends_on", "name"]
-    ordering = ["-starts_on"]
-
-
-def _merged(instance: Model, fields: tuple[str, ...], changes: dict[str, Any]) -> dict[str, Any]:
-    """The instance's current ``fields`` overlaid with a (partial) update's ``changes``."""
-    return {**{name: getattr(instance, name) for name in fields}, **changes}
 
 
 # --- Shifts -------------------------------------------------------------------------------
@@ -146,19 +114,16 @@ class ShiftViewSet(ScopedModelViewSet):
     filterset_class = ShiftFilterSet
     ordering_fields = ["starts_at", "ends_at", "created_at"]
     ordering = ["starts_at", "pk"]
-    read_roles = EVERYONE
-    write_roles = STAFF
 
     def get_queryset(self) -> QuerySet[Shift]:
-        return Shift.objects.for_list().visible_to(self.request.user)
+        return super().get_queryset().for_list()
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.shift_save(**serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         shift = cast(Shift, serializer.instance)
-        fields = ("officer", "post", "starts_at", "ends_at", "duty")
-        changes = _merged(shift, fields, serializer.validated_data)
+        changes = with_current_values(serializer, shift, serializer.validated_data)
         serializer.instance = services.shift_save(shift=shift, **changes)
 
 
@@ -187,7 +152,7 @@ class PatrolViewSet(ScopedModelViewSet):
     action_roles = {"create": ON_ROAD, "destroy": ADMIN_ONLY}
 
     def get_queryset(self) -> QuerySet[PatrolLog]:
-        return PatrolLog.objects.visible_to(self.request.user).for_list()
+        return super().get_queryset().for_list()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         officer = scope_of(request.user).officer
@@ -275,14 +240,10 @@ class TrainingSessionViewSet(ScopedModelViewSet):
     ordering_fields = ["held_on", "title", "kind", "attended", "passed", "failed"]
     ordering = ["-held_on", "title", "pk"]
     read_roles = DUTY
-    write_roles = STAFF
+    related = ("unit",)
 
     def get_queryset(self) -> QuerySet[TrainingSession]:
-        qs = (
-            TrainingSession.objects.visible_to(self.request.user)
-            .select_related("unit")
-            .with_attendance_counts()
-        )
+        qs = super().get_queryset().with_attendance_counts()
         if self.action == "retrieve":
             attendances = Attendance.objects.select_related("officer").order_by("officer__badge_no")
             qs = qs.prefetch_related(Prefetch("attendances", queryset=attendances))
@@ -300,12 +261,8 @@ class AttendanceViewSet(ScopedModelViewSet):
     serializer_class = AttendanceSerializer
     filterset_class = AttendanceFilterSet
     ordering_fields = ["officer__badge_no", "result", "score", "created_at"]
-    ordering = ["session", "officer__badge_no"]
     read_roles = DUTY
-    write_roles = STAFF
-
-    def get_queryset(self) -> QuerySet[Attendance]:
-        return Attendance.objects.visible_to(self.request.user).select_related("session", "officer")
+    related = ("session", "officer")
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("update", "partial_update"):
@@ -317,7 +274,7 @@ class AttendanceViewSet(ScopedModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         attendance = cast(Attendance, serializer.instance)
-        changes = _merged(attendance, ("attended", "result", "score"), serializer.validated_data)
+        changes = with_current_values(serializer, attendance, serializer.validated_data)
         serializer.instance = services.attendance_record(
             session=attendance.session, officer=attendance.officer, **changes
         )
