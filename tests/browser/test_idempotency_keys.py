@@ -5,6 +5,7 @@ one once an answer has come. Screenshots under artifacts/screenshots/<test>/."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -83,8 +84,12 @@ def test_a_double_click_on_sign_in_the_side_panel_signs_once_and_shows_signed(
 
     shots = Shots(page, request.node.name)
     _sign_in(page, "xuting")
-    expect(page.get_by_test_id(f"ticket-row-{ticket.pk}")).to_be_visible()
+    row = page.get_by_test_id(f"ticket-row-{ticket.pk}")
+    expect(row).to_be_visible()
+    # the queue's keys answer once its scripts have run (a loaded machine can be slower)
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
+    expect(row).to_have_class(re.compile(r"\btable-active\b"))
     page.keyboard.press("Enter")
     panel = page.get_by_test_id("ticket-panel")
     expect(page.get_by_test_id(f"panel-ticket-{ticket.pk}")).to_be_visible()

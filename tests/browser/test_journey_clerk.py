@@ -13,6 +13,7 @@ Screenshots: artifacts/journeys/clerk-<language>-<NN>-<step>.png.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -148,7 +149,9 @@ def test_clerk_ticket_from_import_to_callback(journey, desk, lang, tmp_path):
     trip.shot(clerk, "imported")
 
     # the keyboard: j selects the queue's first row, a runs its next action (sign)
+    clerk.wait_for_load_state("load")
     clerk.keyboard.press("j")
+    expect(clerk.locator("tr.queue-row").first).to_have_class(re.compile(r"\btable-active\b"))
     clerk.keyboard.press("a")
     expect(clerk.get_by_test_id(f"panel-ticket-{first_in_queue.pk}")).to_be_visible()
     expect(clerk.get_by_test_id("ticket-status")).to_have_text(text["signed"])
