@@ -232,15 +232,16 @@ class HazardActionView(RecordActionView):
     service: Callable[..., object]
     success_message: StrOrPromise = ""
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
-        return self.form_class(request.POST, request.FILES)
+    def form_kwargs(self, hazard: Hazard) -> dict[str, Any]:
+        """What the form is made with besides the request's data and files."""
+        return {}
 
     def act(self, hazard: Hazard, **data: object) -> object:
         return self.service(hazard=hazard, by=self.request.user, **data)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         hazard = self.get_record()
-        form = self.make_form(request, hazard)
+        form = self.form_class(request.POST, request.FILES, **self.form_kwargs(hazard))
         answered = _submit_on_hazard(request, hazard, form, self.act, self.success_message)
         if answered is not None:
             return answered
@@ -292,31 +293,36 @@ class HazardVerifyView(HazardActionView):
     success_message = gettext_lazy("Rectification verified: the hazard is closed.")
 
 
-class HazardFailCheckView(HazardActionView):
+class ReasonActionView(HazardActionView):
+    """An action that asks for a reason: the page shows two, so each form's ids start with
+    its key."""
+
+    form_class = ReasonForm
+
+    def form_kwargs(self, hazard: Hazard) -> dict[str, Any]:
+        return {"auto_id": f"{self.form_key}_%s"}
+
+
+class HazardFailCheckView(ReasonActionView):
     form_key = "fail"
     service = staticmethod(services.hazard_fail_check)
     success_message = gettext_lazy("Check failed: the hazard is back to rectifying.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
-        return ReasonForm(request.POST, auto_id="fail_%s")
 
-
-class HazardRejectView(HazardActionView):
+class HazardRejectView(ReasonActionView):
     form_key = "reject"
     service = staticmethod(services.hazard_reject)
     success_message = gettext_lazy("Report rejected.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
-        return ReasonForm(request.POST, auto_id="reject_%s")
-
 
 class HazardDuplicateView(HazardActionView):
     form_key = "duplicate"
+    form_class = DuplicateForm
     service = staticmethod(services.hazard_mark_duplicate)
     success_message = gettext_lazy("Marked as a duplicate.")
 
-    def make_form(self, request: HttpRequest, hazard: Hazard) -> BootstrapForm:
-        return DuplicateForm(request.POST, hazard=hazard)
+    def form_kwargs(self, hazard: Hazard) -> dict[str, Any]:
+        return {"hazard": hazard}
 
 
 class HazardEditView(RoleRequiredMixin, View):

@@ -3,6 +3,7 @@ advance's page and its actions (approve, reject, pay, record a recovery)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
+# An advance as the advances' export and the ledger describe it: its accident, who it is
+# for, who was paid, and for what.
+ADVANCE_COLUMNS = (ACCIDENT, BENEFICIARY, PAYEE, PURPOSE)
+
+
 class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
     filterset_class = FundAdvanceFilterSet
     filter_fields = ("unit", "status", "purpose", "paid_from", "paid_to", "outstanding")
@@ -45,10 +51,7 @@ class AdvanceListView(ExcelExportMixin, ScopedFilterListView):
     ordering = ("-created_at", "-pk")
     export_filename = "fund-advances"
     export_columns = (
-        ACCIDENT,
-        BENEFICIARY,
-        PAYEE,
-        PURPOSE,
+        *ADVANCE_COLUMNS,
         Column(gettext_lazy("Status"), "get_status_display"),
         Column(gettext_lazy("Amount (CNY)"), "amount"),
         PAID_AT,
@@ -121,6 +124,11 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
         return context
 
 
+def _context_name(form: forms.Form) -> str:
+    """The advance's page names each form after its class: ``PayForm`` is ``pay_form``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(form).__name__).lower()
+
+
 class AdvanceActionView(RecordActionView):
     """Base of the POST actions on one advance: its ``service`` is called with the advance,
     the user as ``by`` and the form's data, and ``done`` says what it did; a refused
@@ -129,7 +137,6 @@ class AdvanceActionView(RecordActionView):
     model = FundAdvance
     write_roles: frozenset[str] = STAFF
     form_class: type[forms.Form] | None = None
-    form_name = ""
     service: Callable[..., object]
     done: StrOrPromise = ""
 
@@ -151,11 +158,11 @@ class AdvanceActionView(RecordActionView):
             messages.success(request, str(self.done))
         return redirect("incidents:fundadvance_detail", pk=advance.pk)
 
-    def redisplay(self, advance: FundAdvance, form: forms.Form | None) -> HttpResponse:
+    def redisplay(self, advance: FundAdvance, form: forms.Form) -> HttpResponse:
         view = AdvanceDetailView()
         view.setup(self.request, pk=advance.pk)
         view.object = advance
-        context = view.get_context_data(object=advance, **{self.form_name: form})
+        context = view.get_context_data(object=advance, **{_context_name(form): form})
         return render(self.request, "incidents/fundadvance_detail.html", context, status=400)
 
 
@@ -166,7 +173,6 @@ class AdvanceApproveView(AdvanceActionView):
 
 class AdvanceRejectView(AdvanceActionView):
     form_class = RejectForm
-    form_name = "reject_form"
     service = staticmethod(services.advance_reject)
     done = gettext_lazy("Advance rejected.")
 
@@ -174,7 +180,6 @@ class AdvanceRejectView(AdvanceActionView):
 class AdvancePayView(AdvanceActionView):
     write_roles = DESK
     form_class = PayForm
-    form_name = "pay_form"
     service = staticmethod(services.advance_pay)
     done = gettext_lazy("Advance marked paid.")
 
@@ -182,6 +187,5 @@ class AdvancePayView(AdvanceActionView):
 class RecoveryAddView(AdvanceActionView):
     write_roles = DESK
     form_class = RecoveryForm
-    form_name = "recovery_form"
     service = staticmethod(services.recovery_record)
     done = gettext_lazy("Recovery recorded.")

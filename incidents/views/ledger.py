@@ -19,15 +19,13 @@ from brigade.core.ytd import period_query
 from incidents.choices import RecoveryWarning
 from incidents.forms import LedgerForm
 from incidents.ledger import Ledger, build_ledger
-from incidents.views.columns import ACCIDENT, BENEFICIARY, PAID_AT, PAYEE, PURPOSE, RECOVER_BY
+from incidents.views.columns import PAID_AT, RECOVER_BY
+from incidents.views.fund import ADVANCE_COLUMNS
 
 LEDGER_COLUMNS = (
     PAID_AT,
     Column(gettext_lazy("Unit"), "accident.unit.name"),
-    ACCIDENT,
-    BENEFICIARY,
-    PAYEE,
-    PURPOSE,
+    *ADVANCE_COLUMNS,
     Column(gettext_lazy("Paid (CNY)"), "amount"),
     Column(gettext_lazy("Recovered (CNY)"), "recovered_by_end"),
     Column(gettext_lazy("Outstanding (CNY)"), "outstanding_at_end"),

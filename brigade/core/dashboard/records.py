@@ -163,6 +163,10 @@ class RecordsQuerySerializer(serializers.Serializer):
         return Span(week=data.get("week") or current_week())
 
 
+class InvalidPage(Exception):
+    pass
+
+
 @dataclass
 class Listing:
     """One page of a figure's records, with the figure's count and total."""
@@ -184,6 +188,27 @@ class Listing:
     first: dt.date | None = None
     last: dt.date | None = None
     kind: str = "metric"  # what ``key`` names: a metric, a figure of the report, a list
+
+    @classmethod
+    def read(cls, records: Any, page: int, page_size: int, **about: Any) -> Listing:
+        """Page ``page`` of ``records`` (InvalidPage past the last), with their count, total
+        and first and last dates; ``about`` says what they are."""
+        count, total = records.totals()
+        found = cls(
+            **about,
+            is_sum=records.is_sum,
+            count=count,
+            total=total,
+            rows=[],
+            page=page,
+            page_size=page_size,
+        )
+        if page > found.pages:
+            raise InvalidPage
+        if count:
+            found.rows = records.page((page - 1) * page_size, page_size)
+        found.first, found.last = records.bounds()
+        return found
 
     @property
     def pages(self) -> int:
@@ -219,10 +244,6 @@ def row_json(row: Row, units: dict[int, str]) -> dict[str, Any]:
         "url": row.page,
         "api_url": row.api,
     }
-
-
-class InvalidPage(Exception):
-    pass
 
 
 def _source(
@@ -265,26 +286,15 @@ def listing(user: Any, query: RecordsQuerySerializer, page: int, page_size: int)
     scope = resolve_scope(user, data.get("unit"), units)
     span = query.span()
     records, about = _source(user, data, span, scope.unit_id)
-    count, total = records.totals()
-    pages = max(1, -(-count // page_size))
-    if page > pages:
-        raise InvalidPage
-    rows = records.page((page - 1) * page_size, page_size) if count else []
-    first, last = records.bounds()
-    return Listing(
+    return Listing.read(
+        records,
+        page,
+        page_size,
         key=data.get("figure") or data.get("list") or data["metric"],
         side=data["side"],
         span=span,
         scope=scope,
-        is_sum=records.is_sum,
-        count=count,
-        total=total,
-        rows=rows,
         units=units,
-        page=page,
-        page_size=page_size,
-        first=first,
-        last=last,
         kind="figure" if data.get("figure") else "list" if data.get("list") else "metric",
         **about,
     )

@@ -36,6 +36,28 @@ class OfficerSpec:
 
 
 P, A, S = OfficerKind.POLICE, OfficerKind.AUXILIARY, OfficerKind.SECURITY
+
+
+def _squadron(
+    number: int, police: str, auxiliaries: str, security: str, desk: str = ""
+) -> list[OfficerSpec]:
+    """Squadron ``number``'s officers, badges in order: its police officers (0513N1…, all of
+    the motorcycle course), its auxiliaries (F051N1…, ``desk`` at the desk) and its security
+    guard (B050N1)."""
+    unit = f"sq{number}"
+    return [
+        *(
+            OfficerSpec(f"0513{number}{i}", name, P, unit, motorcycle=True)
+            for i, name in enumerate(police.split(), 1)
+        ),
+        *(
+            OfficerSpec(f"F051{number}{i}", name, A, unit, desk=name == desk)
+            for i, name in enumerate(auxiliaries.split(), 1)
+        ),
+        OfficerSpec(f"B050{number}1", security, S, unit),
+    ]
+
+
 OFFICERS = [
     OfficerSpec("051300", "王建国", P, "hq"),  # brigade commander, over 50
     OfficerSpec("051301", "刘芳", P, "hq", desk=True),
@@ -43,36 +65,9 @@ OFFICERS = [
     OfficerSpec("051303", "李强", P, "hq", motorcycle=True),
     OfficerSpec("051304", "陈磊", P, "hq", motorcycle=True),
     OfficerSpec("B05001", "赵大勇", S, "hq"),
-    OfficerSpec("051311", "孙浩", P, "sq1", motorcycle=True),
-    OfficerSpec("051312", "周晓东", P, "sq1", motorcycle=True),
-    OfficerSpec("051313", "吴涛", P, "sq1", motorcycle=True),
-    OfficerSpec("051314", "郑凯", P, "sq1", motorcycle=True),
-    OfficerSpec("051315", "冯军", P, "sq1", motorcycle=True),
-    OfficerSpec("F05111", "何亮", A, "sq1"),
-    OfficerSpec("F05112", "许婷", A, "sq1", desk=True),
-    OfficerSpec("F05113", "邓超", A, "sq1"),
-    OfficerSpec("F05114", "曹阳", A, "sq1"),
-    OfficerSpec("B05011", "彭立新", S, "sq1"),
-    OfficerSpec("051321", "马骏", P, "sq2", motorcycle=True),
-    OfficerSpec("051322", "胡文斌", P, "sq2", motorcycle=True),
-    OfficerSpec("051323", "朱鹏", P, "sq2", motorcycle=True),
-    OfficerSpec("051324", "郭志强", P, "sq2", motorcycle=True),
-    OfficerSpec("051325", "高峰", P, "sq2", motorcycle=True),
-    OfficerSpec("F05121", "林海", A, "sq2"),
-    OfficerSpec("F05122", "罗杰", A, "sq2"),
-    OfficerSpec("F05123", "梁子豪", A, "sq2"),
-    OfficerSpec("F05124", "宋刚", A, "sq2"),
-    OfficerSpec("B05021", "韩庆丰", S, "sq2"),
-    OfficerSpec("051331", "唐明", P, "sq3", motorcycle=True),
-    OfficerSpec("051332", "董浩然", P, "sq3", motorcycle=True),
-    OfficerSpec("051333", "于洋", P, "sq3", motorcycle=True),
-    OfficerSpec("051334", "袁帅", P, "sq3", motorcycle=True),
-    OfficerSpec("051335", "蒋睿", P, "sq3", motorcycle=True),
-    OfficerSpec("F05131", "蔡宁", A, "sq3"),
-    OfficerSpec("F05132", "贾旭", A, "sq3"),
-    OfficerSpec("F05133", "丁一鸣", A, "sq3"),
-    OfficerSpec("F05134", "魏东", A, "sq3"),
-    OfficerSpec("B05031", "薛国庆", S, "sq3"),
+    *_squadron(1, "孙浩 周晓东 吴涛 郑凯 冯军", "何亮 许婷 邓超 曹阳", "彭立新", desk="许婷"),
+    *_squadron(2, "马骏 胡文斌 朱鹏 郭志强 高峰", "林海 罗杰 梁子豪 宋刚", "韩庆丰"),
+    *_squadron(3, "唐明 董浩然 于洋 袁帅 蒋睿", "蔡宁 贾旭 丁一鸣 魏东", "薛国庆"),
 ]
 
 
