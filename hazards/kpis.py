@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.report import figures
-from brigade.core.report.compute import in_period
-from brigade.core.report.figures import Facts, Records, register_report
+from brigade.core.report.compute import records
+from brigade.core.report.figures import Facts, register_report
 from hazards.choices import DISCARDED_STATUSES, FacilityKind, HazardStatus, KeyVehicleStatus
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
@@ -191,28 +190,22 @@ def _paragraph(facts: Facts) -> str:
 
 
 _RECORDS = [
-    Records(
+    records(
         "hazards",
         _("Hazards found"),
-        in_period(Hazard.objects.all, "found_at"),
-        columns(
-            Hazard,
-            "found_at unit.name road location element severity status verified_at",
-            location=_("Place"),
-        ),
+        Hazard,
+        "found_at unit.name road location element severity status verified_at",
+        location=_("Place"),
     ),
-    Records(
+    records(
         "hazards",
         _("Key vehicles flagged"),
-        in_period(KeyVehicle.objects.all, "flagged_at"),
-        columns(KeyVehicle, "plate owner reason status flagged_at cleared_at", owner=_("Owner")),
+        KeyVehicle,
+        "plate owner reason status flagged_at cleared_at",
+        when="flagged_at",
+        owner=_("Owner"),
     ),
-    Records(
-        "hazards",
-        _("Facility works"),
-        in_period(FacilityWork.objects.all, "done_on"),
-        columns(FacilityWork, "done_on unit.name kind quantity place"),
-    ),
+    records("hazards", _("Facility works"), FacilityWork, "done_on unit.name kind quantity place"),
 ]
 
 

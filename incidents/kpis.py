@@ -8,12 +8,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report import figures
-from brigade.core.report.compute import flow_in_period
-from brigade.core.report.figures import Facts, M, Records, register_report
+from brigade.core.report.compute import flow_in_period, records
+from brigade.core.report.figures import Facts, M, register_report
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, FundAdvance, Recovery
 
@@ -145,17 +144,20 @@ def _paragraph(facts: Facts) -> str:
 
 
 _RECORDS = [
-    Records(
+    records(
         "incidents",
         _("Hit-and-run cases"),
-        flow_in_period(HIT_AND_RUN),
-        columns(Accident, "occurred_at unit.name road severity solved_at", severity=_("Severity")),
+        Accident,
+        "occurred_at unit.name road severity solved_at",
+        rows=flow_in_period(HIT_AND_RUN),
+        severity=_("Severity"),
     ),
-    Records(
+    records(
         "incidents",
         _("Relief fund advances paid"),
-        flow_in_period(ADVANCED, related=("accident__unit",)),
-        columns(FundAdvance, "paid_at accident.unit.name beneficiary purpose amount"),
+        FundAdvance,
+        "paid_at accident.unit.name beneficiary purpose amount",
+        rows=flow_in_period(ADVANCED, related=("accident__unit",)),
     ),
 ]
 

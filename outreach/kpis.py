@@ -14,13 +14,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units, sql_year
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.report import figures
-from brigade.core.report.compute import in_period
+from brigade.core.report.compute import records
 from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
 from brigade.core.report.period import Period
 from outreach.choices import VENUE_GOALS, AssistanceKind, GoalKind, VenueKind
@@ -286,35 +285,34 @@ def _paragraph(facts: Facts) -> str:
 
 def _records() -> list[Records]:
     return [
-        Records(
+        records(
             "service",
             _("Commendations"),
-            in_period(Commendation.objects.all, "received_on"),
-            columns(Commendation, "received_on unit.name kind giver", giver=_("From")),
+            Commendation,
+            "received_on unit.name kind giver",
+            giver=_("From"),
         ),
-        Records(
+        records(
             "service",
             _("Assistance to the public"),
-            in_period(AssistanceEvent.objects.all, "occurred_at"),
-            columns(AssistanceEvent, "occurred_at unit.name kind location"),
+            AssistanceEvent,
+            "occurred_at unit.name kind location",
         ),
-        Records(
+        records(
             "service",
             _("Love stations"),
-            _stations,
-            columns(LoveStation, "name unit.name opened_on location"),
+            LoveStation,
+            "name unit.name opened_on location",
+            rows=_stations,
         ),
-        Records(
+        records(
             "publicity",
             _("Publicity events"),
-            in_period(PublicityEvent.objects.all, "held_on"),
-            columns(
-                PublicityEvent,
-                "held_on unit.name venue_kind venue_name topic audience consultations",
-                venue_kind=_("Venue kind"),
-                venue_name=_("Venue"),
-                consultations=_("Consultations"),
-            ),
+            PublicityEvent,
+            "held_on unit.name venue_kind venue_name topic audience consultations",
+            venue_kind=_("Venue kind"),
+            venue_name=_("Venue"),
+            consultations=_("Consultations"),
         ),
     ]
 

@@ -8,12 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.columns import columns
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
 from brigade.core.report import figures
-from brigade.core.report.compute import flow_in_period, in_period
-from brigade.core.report.figures import Facts, Records, register_report
+from brigade.core.report.compute import flow_in_period, records
+from brigade.core.report.figures import Facts, register_report
 from petitions.choices import SATISFIED_RESULTS, CallbackResult, ReplyMode, TicketStatus
 from petitions.models import Consultation, Proposal, Ticket, TicketCallback
 
@@ -161,30 +160,28 @@ def _paragraph(facts: Facts) -> str:
 
 
 _RECORDS = [
-    Records(
+    records(
         "service",
         _("12345 tickets"),
-        flow_in_period(RECEIVED, related=("unit", "category")),
-        columns(
-            Ticket,
-            "number received_at unit.name category.name status replied_at closed_at",
-            number=_("Number"),
-            replied_at=_("Replied at"),
-        ),
+        Ticket,
+        "number received_at unit.name category.name status replied_at closed_at",
+        rows=flow_in_period(RECEIVED, related=("unit", "category")),
+        number=_("Number"),
+        replied_at=_("Replied at"),
     ),
-    Records(
+    records(
         "service",
         _("Questions answered"),
-        in_period(Consultation.objects.all, "at"),
-        columns(Consultation, "at unit.name channel topic", topic=_("Topic")),
+        Consultation,
+        "at unit.name channel topic",
+        topic=_("Topic"),
     ),
-    Records(
+    records(
         "service",
         _("Proposals answered"),
-        in_period(Proposal.objects.all, "replied_at"),
-        columns(
-            Proposal, "replied_at unit.name proposer title reply_mode", replied_at=_("Replied at")
-        ),
+        Proposal,
+        "replied_at unit.name proposer title reply_mode",
+        replied_at=_("Replied at"),
     ),
 ]
 

@@ -14,15 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.columns import columns
 from brigade.core.kpi import Flow, HoursBetween, declare, register
 from brigade.core.kpi.records import QuerysetRecords, describe_urls
 from brigade.core.kpi.registry import sql_days, sql_units
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_start
 from brigade.core.report import figures
-from brigade.core.report.compute import in_period
-from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, Records, register_report
+from brigade.core.report.compute import in_period, records
+from brigade.core.report.figures import C, Counted, Counts, Facts, Figure, register_report
 from brigade.core.report.period import Period
 from brigade.duty.choices import AssessmentResult, PostKind, ViolationKind
 from brigade.duty.models import (
@@ -462,22 +461,21 @@ def register_report_figures() -> None:
             Counts(("brigade.road_works.roads",), _road_works, _road_works_records),
         ],
         records=[
-            Records(
+            records(
                 "team",
                 _("Training sessions"),
-                _trainings,
-                columns(
-                    TrainingSession,
-                    "held_on kind title unit.name present",
-                    held_on=_("Date"),
-                    present=_("Present"),
-                ),
+                TrainingSession,
+                "held_on kind title unit.name present",
+                rows=_trainings,
+                held_on=_("Date"),
+                present=_("Present"),
             ),
-            Records(
+            records(
                 "traffic",
                 _("Road-works zones"),
-                _zones,
-                columns(RoadWorksZone, "name road unit.name starts_on ends_on extra_officers"),
+                RoadWorksZone,
+                "name road unit.name starts_on ends_on extra_officers",
+                rows=_zones,
             ),
         ],
         paragraphs={"team": _team, "traffic": _traffic},

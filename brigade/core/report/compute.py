@@ -49,19 +49,31 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    Model,
     Q,
     QuerySet,
     Sum,
 )
 from django.db.models import Value as V
 from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, ExtractYear
+from django.utils.functional import Promise
 
+from brigade.core.columns import columns
 from brigade.core.kpi.models import KpiDirty, KpiFlow, KpiWeek
 from brigade.core.kpi.records import QuerysetRecords, within
 from brigade.core.kpi.registry import Flow, Metric, registry
 from brigade.core.kpi.sql import field_at
 from brigade.core.kpi.weeks import local_tz, week_range, week_start
-from brigade.core.report.figures import FIGURES, C, Counted, Figure, M, Ref, report_registry
+from brigade.core.report.figures import (
+    FIGURES,
+    C,
+    Counted,
+    Figure,
+    M,
+    Records,
+    Ref,
+    report_registry,
+)
 from brigade.core.report.period import Period
 
 ZERO = Decimal(0)
@@ -390,6 +402,25 @@ def flow_in_period(
     if flow.source is None:
         raise ValueError("a list of records reads a queryset flow")
     return in_period(flow.source, flow.when, flow.unit, related)
+
+
+def records(
+    area: str,
+    title: Promise,
+    model: type[Model],
+    fields: str,
+    *,
+    when: str = "",
+    rows: Callable[[Period, int | None], QuerySet[Any]] | None = None,
+    **headers: Promise | str,
+) -> Records:
+    """The list of ``model``'s records of ``area``, a column per field of ``fields``
+    (``headers`` for those not headed by the field's label). Its rows are ``rows``, or else
+    the records whose ``when`` (by default the first of ``fields``) falls in the period, in
+    that order (``in_period``)."""
+    if rows is None:
+        rows = in_period(model._default_manager.all, when or fields.split()[0])
+    return Records(area, title, rows, columns(model, fields, **headers))
 
 
 def custom_records(name: str, period: Period, unit_id: int | None) -> QuerysetRecords:
