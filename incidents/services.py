@@ -40,7 +40,9 @@ from incidents.models import (
 from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS, NOT_HIT_AND_RUN
 
 PARTY_FIELDS = ("role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
-ACCIDENT_FIELDS = (
+# When, where and how bad the accident was and how it is handled, in the order the API
+# shows them: then a recorder's other fields.
+SCENE_FIELDS = (
     "occurred_at",
     "road",
     "place",
@@ -48,10 +50,8 @@ ACCIDENT_FIELDS = (
     "longitude",
     "severity",
     "handling_mode",
-    "hit_and_run",
-    "mediation",
-    "notes",
 )
+ACCIDENT_FIELDS = (*SCENE_FIELDS, "hit_and_run", "mediation", "notes")
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:

@@ -9,6 +9,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from brigade.core import backups
 
 
+class DeclaredOptionsCommand(BaseCommand):
+    """A command whose options are declared: ``arguments`` maps each option to the keywords
+    of its ``add_argument``."""
+
+    arguments: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        for flag, spec in self.arguments.items():
+            parser.add_argument(flag, **spec)
+
+
 class BackupCommand(BaseCommand):
     """A command on a backup (``backup``, ``restore``): the database at ``--database-url``
     (else the configured one), with the uploaded files unless ``--no-media``. It does its

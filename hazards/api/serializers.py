@@ -20,6 +20,7 @@ from brigade.core.api.fields import (
 from brigade.duty.models import PatrolLog, Unit
 from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
+from hazards.services.hazards import REPORTED_FIELDS
 from incidents.models import Accident
 from petitions.models import Ticket
 
@@ -89,14 +90,7 @@ class HazardSerializer(ModelRulesSerializer):
         fields = (
             "id",
             "unit",
-            "element",
-            "source",
-            "severity",
-            "road",
-            "location",
-            "description",
-            "latitude",
-            "longitude",
+            *REPORTED_FIELDS,
             "status",
             "found_at",
             "reported_by",

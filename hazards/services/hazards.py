@@ -183,8 +183,11 @@ def hazard_report(
     return hazard
 
 
-EDITABLE_FIELDS = (
+# What a report says, in the order the API shows it; all of it may be corrected while the
+# hazard is open but where the report came from.
+REPORTED_FIELDS = (
     "element",
+    "source",
     "severity",
     "road",
     "location",
@@ -192,6 +195,7 @@ EDITABLE_FIELDS = (
     "latitude",
     "longitude",
 )
+EDITABLE_FIELDS = tuple(name for name in REPORTED_FIELDS if name != "source")
 
 
 @transaction.atomic

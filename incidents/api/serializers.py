@@ -21,6 +21,7 @@ from brigade.core.api.fields import (
 from brigade.duty.models import Unit
 from incidents import choices
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
+from incidents.services import SCENE_FIELDS
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -69,13 +70,7 @@ class AccidentSerializer(serializers.ModelSerializer):
         model = Accident
         fields = (
             "id",
-            "occurred_at",
-            "road",
-            "place",
-            "latitude",
-            "longitude",
-            "severity",
-            "handling_mode",
+            *SCENE_FIELDS,
             "unit",
             "hit_and_run",
             "case_state",

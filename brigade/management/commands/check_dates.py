@@ -14,12 +14,13 @@ import datetime as dt
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from brigade.core import dates
+from brigade.core.commands import DeclaredOptionsCommand
 
 # Ids shown per model and field; the count says how many there are in all.
 SHOWN_IDS = 20
@@ -61,19 +62,14 @@ def find_out_of_window() -> list[tuple[str, str, int, list[Any]]]:
     return found
 
 
-class Command(BaseCommand):
+class Command(DeclaredOptionsCommand):
     help = (
         "List records whose dates lie outside the brigade's window (before BRIGADE_EPOCH, "
         "in the future for what has happened, more than a year ahead for deadlines); "
         "exits 1 when there are any, unless --report-only."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--report-only",
-            action="store_true",
-            help="list what is found but exit 0",
-        )
+    arguments = {"--report-only": {"action": "store_true", "help": "list what is found but exit 0"}}
 
     def handle(self, *args: Any, **options: Any) -> None:
         first = dates.epoch().isoformat()

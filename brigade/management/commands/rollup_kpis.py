@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import CommandError, OutputWrapper
 from django.db.models import Min
 from tqdm import tqdm
 
+from brigade.core.commands import DeclaredOptionsCommand
 from brigade.core.kpi import engine
 from brigade.core.kpi.models import KpiFlow, KpiRollup
 from brigade.core.kpi.weeks import parse_week, week_key
@@ -35,19 +36,19 @@ class _BarOutput:
         self.out.flush()
 
 
-class Command(BaseCommand):
+class Command(DeclaredOptionsCommand):
     help = (
         "Recompute every KPI's weekly flows and year-to-date rollups from the records, "
         "for every week and scope (or from --since on), with a progress bar."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--since",
-            metavar="WEEK",
-            help="recompute flows from this ISO week on (e.g. 2022-W10); earlier weeks "
+    arguments = {
+        "--since": {
+            "metavar": "WEEK",
+            "help": "recompute flows from this ISO week on (e.g. 2022-W10); earlier weeks "
             "keep the flows they have",
-        )
+        }
+    }
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = None
