@@ -63,7 +63,7 @@ def history_entries(
     record: models.Model,
     fields: Sequence[str] | None = None,
     *,
-    created: Any = None,
+    created: str | Promise | None = None,
     show_initial: bool | Collection[str] = False,
     m2m: str | None = None,
     display: Mapping[str, Callable[[Any], str]] | None = None,
@@ -95,7 +95,7 @@ def entries_from_rows(
     model: type[models.Model],
     fields: Sequence[str],
     *,
-    created: Any = None,
+    created: str | Promise | None = None,
     show_initial: bool | Collection[str] = False,
     m2m: str | None = None,
     display: Mapping[str, Callable[[Any], str]] | None = None,
@@ -133,7 +133,7 @@ def entries_from_rows(
             return number_format(value, decimal_pos=2, force_grouping=True)
         return str(value)
 
-    def label(name: str) -> Any:
+    def label(name: str) -> str | Promise:
         return getattr(opts.get_field(name), "verbose_name", name)
 
     shown = list(fields) + ([m2m] if m2m else [])
@@ -174,9 +174,9 @@ def _related_names(
     model: type[models.Model],
     fields: Sequence[str],
     attnames: dict[str, str],
-) -> dict[str, dict[Any, str]]:
+) -> dict[str, dict[object, str]]:
     """The names of the related records the rows point at: one query per related model."""
-    names: dict[str, dict[Any, str]] = {}
+    names: dict[str, dict[object, str]] = {}
     for name in fields:
         field: Any = model._meta.get_field(name)
         if not isinstance(field, models.ForeignKey):
@@ -191,7 +191,7 @@ def _related_names(
 
 def _m2m_names(
     rows: Sequence[Any], model: type[models.Model], m2m: str
-) -> tuple[dict[int, tuple[int, ...]], dict[Any, str]]:
+) -> tuple[dict[int, tuple[int, ...]], dict[object, str]]:
     """What the many-to-many field held at each version and the names of those records:
     two queries (the history's copies of the through rows, then the names)."""
     if not rows:

@@ -13,15 +13,18 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+from brigade.core.typing import Visitor
 
 # The row numbers users see: the header is row 1 of the sheet.
 HEADER_ROW = 1
@@ -37,13 +40,31 @@ class TableError(ValueError):
         self.problems = problems
 
 
+class RowErrorDict(TypedDict):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReportDict(TypedDict):
+    dry_run: bool
+    ok: bool
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: list[RowErrorDict]
+    notices: list[RowErrorDict]
+    preview: list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int
     column: str
     message: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> RowErrorDict:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
@@ -66,7 +87,7 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def add_error(self, row: int, column: str, message: Any) -> None:
+    def add_error(self, row: int, column: str, message: str | Promise) -> None:
         self.errors.append(RowError(row, column, str(message)))
 
     def add_validation_error(self, row: int, error: ValidationError) -> None:
@@ -80,7 +101,7 @@ class ImportReport:
             for message in error.messages:
                 self.add_error(row, "", message)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ImportReportDict:
         return {
             "dry_run": self.dry_run,
             "ok": self.ok,
@@ -110,12 +131,12 @@ class Table:
         return len(self.rows)
 
 
-def _normalise(header: Any) -> str:
+def _normalise(header: object) -> str:
     return re.sub(r"[\s_\-()（）:：*]+", "", str(header or "")).lower()
 
 
 def read_table(
-    upload: Any,
+    upload: IO[bytes],
     *,
     columns: Mapping[str, Iterable[str]],
     required: Iterable[str],
@@ -150,7 +171,7 @@ def read_table(
     return _table(raw_rows, columns, set(required), max_rows)
 
 
-def _csv_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+def _csv_rows(handle: IO[bytes]) -> Iterator[Sequence[object]]:
     data = handle.read()
     if b"\x00" in data[:4096]:
         raise TableError([_("The file is neither a CSV text file nor an Excel workbook.")])
@@ -163,13 +184,13 @@ def _csv_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
     else:
         raise TableError([_("The CSV file is neither UTF-8 nor GB18030 text.")])
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: type[csv.Dialect] = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     yield from csv.reader(io.StringIO(text), dialect)
 
 
-def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
+def _xlsx_rows(handle: IO[bytes]) -> Iterator[Sequence[object]]:
     import datetime as dt
 
     from openpyxl import load_workbook
@@ -181,7 +202,7 @@ def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
-            row = []
+            row: list[object] = []
             for value in values:
                 if isinstance(value, dt.datetime):
                     value = (
@@ -200,7 +221,7 @@ def _xlsx_rows(handle: IO[bytes]) -> Iterator[list[Any]]:
 
 
 def _table(
-    raw_rows: Iterable[list[Any]],
+    raw_rows: Iterable[Sequence[object]],
     columns: Mapping[str, Iterable[str]],
     required: set[str],
     max_rows: int | None,
@@ -210,7 +231,7 @@ def _table(
         for spelling in (key, *spellings):
             lookup[_normalise(spelling)] = key
     iterator = iter(raw_rows)
-    header: list[Any] | None = None
+    header: Sequence[object] | None = None
     row_number = 0
     for values in iterator:
         row_number += 1
@@ -261,11 +282,11 @@ def _table(
 # --- keeping an upload between the preview and the confirmation ----------------------------
 
 
-def _stash_dir(user: Any) -> Path:
+def _stash_dir(user: Visitor) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / str(user.pk)
 
 
-def stash_upload(upload: Any, user: Any) -> str:
+def stash_upload(upload: IO[bytes], user: Visitor) -> str:
     """Keep an uploaded file for ``user``; returns the token that ``open_stash`` takes."""
     token = uuid.uuid4().hex
     directory = _stash_dir(user)
@@ -280,7 +301,7 @@ def stash_upload(upload: Any, user: Any) -> str:
     return token
 
 
-def open_stash(token: str, user: Any) -> File | None:
+def open_stash(token: str, user: Visitor) -> File | None:
     """The file stashed by ``user`` under ``token`` (another user's token finds nothing)."""
     if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
         return None
@@ -291,7 +312,7 @@ def open_stash(token: str, user: Any) -> File | None:
     return None
 
 
-def drop_stash(token: str, user: Any) -> None:
+def drop_stash(token: str, user: Visitor) -> None:
     if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
         return
     for suffix in (".xlsx", ".csv"):

@@ -11,14 +11,16 @@ from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.mixins import AccessMixin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from brigade.core.roles import EVERYONE, STAFF
 from brigade.core.scope import scope_of
 
 
-def has_role(user: Any, roles: Collection[str]) -> bool:
+def has_role(user: object, roles: Collection[str]) -> bool:
     return scope_of(user).has_any(*roles)
 
 
@@ -30,7 +32,7 @@ class RolePermission(BasePermission):
 
     message = "Your role does not allow this."
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
         action = getattr(view, "action", None)
@@ -50,7 +52,7 @@ class RoleRequiredMixin(AccessMixin):
     read_roles: Collection[str] = EVERYONE
     write_roles: Collection[str] = STAFF
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         roles = self.read_roles if request.method in SAFE_METHODS else self.write_roles

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
+from typing import Self
 
 from django.db import models
 from django.db.models import Q
@@ -16,7 +16,7 @@ class ScopedQuerySet(models.QuerySet):
 
     unit_path = "unit_id"
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: object) -> Self:
         scope = scope_of(user)
         if scope.brigade_wide:
             return self.all()
@@ -32,7 +32,7 @@ class UnitScopedQuerySet(ScopedQuerySet):
 class BrigadeWideQuerySet(models.QuerySet):
     """Records shared by the whole brigade (e.g. crackdown campaigns)."""
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: object) -> Self:
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.all()

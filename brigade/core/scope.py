@@ -9,18 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from brigade.core.roles import Role
+from brigade.core.typing import Visitor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Group
+    from django.db.models import Manager
+
+
+@runtime_checkable
+class Person(Protocol):
+    """What the scope reads of a user (signed in or anonymous)."""
+
+    is_superuser: bool
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def groups(self) -> Manager[Group]: ...
 
 
 class Member(Protocol):
     """A user's profile in the brigade (an officer): a record of one unit."""
 
-    pk: Any
+    pk: int
     unit_id: int
 
 
@@ -33,9 +51,9 @@ class Organisation:
     unit); ``units_of(user)``: the units the user may see, headquarters first.
     """
 
-    member_of: Callable[[Any], Member | None]
+    member_of: Callable[[Person], Member | None]
     at_headquarters: Callable[[Member], bool]
-    units_of: Callable[[Any], QuerySet[Any]]
+    units_of: Callable[[Visitor], QuerySet[Model]]
 
 
 _organisation: list[Organisation] = []
@@ -78,10 +96,10 @@ class Scope:
 EMPTY_SCOPE = Scope(roles=frozenset(), brigade_wide=False, unit_id=None, officer=None)
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: object) -> Scope:
     """The scope of ``user``: superusers and admins, and commanders at headquarters,
     see the whole brigade; everyone else sees their own unit."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, Person) or not user.is_authenticated:
         return EMPTY_SCOPE
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
@@ -102,7 +120,7 @@ def scope_of(user: Any) -> Scope:
     return scope
 
 
-def forget_scope(user: Any) -> None:
+def forget_scope(user: object) -> None:
     """Drop the cached scope (after a change of groups or officer profile)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

@@ -34,11 +34,11 @@ from brigade.core.errors import TransitionNotAllowed
 def transition(
     model: type[models.Model],
     *,
-    pk: Any,
-    source: Mapping[str, Any],
-    changes: Mapping[str, Any],
+    pk: object,
+    source: Mapping[str, object],
+    changes: Mapping[str, object],
     refuse: Callable[[], Exception],
-    already: Mapping[str, Any] | None = None,
+    already: Mapping[str, object] | None = None,
 ) -> bool:
     """Move row ``pk`` from ``source`` (filter lookups) by ``changes``: True if it moved,
     False if it is already in ``already`` (a repeat: nothing written); else ``refuse()``
@@ -87,7 +87,7 @@ class TransitionTable:
     actions: tuple[Action, ...]
     field: str = "status"
     state_of: Callable[[Any], str] | None = None
-    lookups: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
+    lookups: Mapping[str, Mapping[str, object]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for action in self.actions:
@@ -107,7 +107,7 @@ class TransitionTable:
     def names(self) -> tuple[str, ...]:
         return tuple(action.name for action in self.actions)
 
-    def state(self, record: Any) -> str:
+    def state(self, record: models.Model) -> str:
         if self.state_of is not None:
             return self.state_of(record)
         return str(getattr(record, self.field))
@@ -116,7 +116,7 @@ class TransitionTable:
         """Whether the action may start from ``state`` (the state alone)."""
         return state in self[name].sources
 
-    def can(self, record: Any, name: str, has: RoleCheck | None = None) -> bool:
+    def can(self, record: models.Model, name: str, has: RoleCheck | None = None) -> bool:
         """Whether ``record`` in its state (and guard) allows the action, and, given
         ``has`` (roles → does the user hold one), whether the user may do it."""
         action = self[name]
@@ -126,7 +126,7 @@ class TransitionTable:
             return False
         return has is None or action.roles is None or has(action.roles)
 
-    def offered(self, record: Any, has: RoleCheck) -> dict[str, bool]:
+    def offered(self, record: models.Model, has: RoleCheck) -> dict[str, bool]:
         """Every action of the table: may this user do it on this record now (the page's
         buttons)."""
         return {name: self.can(record, name, has) for name in self.names}
@@ -135,7 +135,7 @@ class TransitionTable:
         """The actions that name their roles (the API's ``action_roles``)."""
         return {a.name: a.roles for a in self.actions if a.roles is not None}
 
-    def source(self, name: str) -> dict[str, Any]:
+    def source(self, name: str) -> dict[str, object]:
         """Filter lookups selecting the rows the action may start from."""
         sources = self[name].sources
         if not self.lookups:
@@ -144,7 +144,7 @@ class TransitionTable:
             raise ValueError(f"{name}: a computed state takes one source state")
         return dict(self.lookups[sources[0]])
 
-    def already(self, name: str) -> dict[str, Any] | None:
+    def already(self, name: str) -> dict[str, object] | None:
         """Filter lookups of a repeat's outcome (None: a repeat is refused)."""
         action = self[name]
         if not action.repeatable or action.target is None:
@@ -161,7 +161,7 @@ def refusal(
     *,
     label: Callable[[str], str],
     field: str = "status",
-    **values: Any,
+    **values: object,
 ) -> TransitionNotAllowed:
     """The 409 of a refused action: ``text`` with ``values`` and, as ``%(state)s``, the
     ``label`` of the state the record is in now (read again: another request may have moved
@@ -184,9 +184,9 @@ def move(
     table: TransitionTable,
     name: str,
     *,
-    changes: Mapping[str, Any],
+    changes: Mapping[str, object],
     refuse: Callable[[], Exception],
-    extra: Mapping[str, Any] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> bool:
     """The one state change: the conditional update of action ``name`` of ``table`` from its
     source states (plus ``extra`` lookups) to its target (plus ``changes``), then the

@@ -13,11 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, QuerySet
 from django.db.models.expressions import BaseExpression
 from django.utils.functional import Promise
 
 Window = Literal["ytd", "cumulative", "week"]
+# A query with its parameters, as ``cursor.execute`` takes them.
+Sql = tuple[str, list[Any]]
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,12 @@ class Flow:
     cohort: str | None = None
     amount: BaseExpression | F | None = None
     split: str | None = None
-    sql: Callable[..., tuple[str, list[Any]]] | None = None
+    sql: Callable[..., Sql] | None = None
     # models whose changes move this flow's figures ("app.Model"; default: the source's)
     watch: tuple[str, ...] = ()
     # for a sql flow: the (day, unit id) pairs a changed record moves
     touch: Callable[[Any], Iterable[tuple[Any, int]]] | None = None
-    rows: Callable[..., tuple[str, list[Any]]] | None = None
+    rows: Callable[..., Sql] | None = None
     rows_of: str = ""
     sums: bool = False
 
@@ -80,10 +83,15 @@ class Flow:
             raise ValueError("a queryset flow names its event time field ('when')")
 
 
-def rows_sql(rows: Callable[..., tuple[str, list[Any]]]) -> Callable[..., tuple[str, list[Any]]]:
+def rows_sql(rows: Callable[..., Sql]) -> Callable[..., Sql]:
     """A ``sql`` flow's callable read from its ``rows`` (the engine's columns only)."""
 
-    def sql(connection: Any, lo: Any, hi: Any, unit_ids: Any) -> tuple[str, list[Any]]:
+    def sql(
+        connection: BaseDatabaseWrapper,
+        lo: dt.date | None,
+        hi: dt.date | None,
+        unit_ids: Iterable[int] | None,
+    ) -> Sql:
         inner, params = rows(connection, lo, hi, unit_ids)
         return (
             "SELECT r.day AS day, r.cohort AS cohort, r.unit_id AS unit_id, r.amount AS amount "
@@ -97,7 +105,7 @@ def rows_sql(rows: Callable[..., tuple[str, list[Any]]]) -> Callable[..., tuple[
 # --- the pieces of a ``rows`` flow's SQL every app writes alike ------------------------------
 
 
-def sql_year(connection: Any, column: str) -> str:
+def sql_year(connection: BaseDatabaseWrapper, column: str) -> str:
     """The year of a date column, an integer (a row's ``cohort``). For a query whose
     parameters are filled in later: its percent sign is doubled."""
     if connection.vendor == "sqlite":
@@ -106,14 +114,14 @@ def sql_year(connection: Any, column: str) -> str:
 
 
 def sql_days(
-    connection: Any,
+    connection: BaseDatabaseWrapper,
     day: str,
     lo: dt.date | None,
     hi: dt.date | None,
-    day_params: Sequence[Any] = (),
+    day_params: Sequence[object] = (),
     *,
     until: dt.date | None = None,
-) -> tuple[str, list[Any]]:
+) -> Sql:
     """`` AND`` conditions that keep the rows whose ``day`` (an SQL date expression, with
     its parameters) falls within [lo, hi] (None: no bound), and not after ``until`` (the
     last day a stock may count: today)."""
@@ -129,7 +137,7 @@ def sql_days(
     return sql, params
 
 
-def sql_units(column: str, unit_ids: Iterable[int] | None) -> tuple[str, list[Any]]:
+def sql_units(column: str, unit_ids: Iterable[int] | None) -> Sql:
     """An `` AND`` condition that keeps the rows of ``unit_ids`` (None: every unit)."""
     if unit_ids is None:
         return "", []

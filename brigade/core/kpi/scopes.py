@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from brigade.core.kpi.read import FigureScope
 from brigade.core.scope import organisation, scope_of
+from brigade.core.typing import Visitor
 
-Rows = TypeVar("Rows", bound=QuerySet[Any])
+Rows = TypeVar("Rows", bound=QuerySet[Model])
 
 
 def of_unit(records: Rows, unit_id: int | None, path: str = "unit_id") -> Rows:
@@ -21,13 +22,13 @@ def of_unit(records: Rows, unit_id: int | None, path: str = "unit_id") -> Rows:
     return records if unit_id is None else records.filter(**{path: unit_id})
 
 
-def visible_units(user: Any) -> dict[int, str]:
+def visible_units(user: Visitor) -> dict[int, str]:
     """The units the user may read figures of (id → name), headquarters first. One query."""
     return dict(organisation().units_of(user).values_list("pk", "name"))
 
 
 def resolve_scope(
-    user: Any, unit_id: int | None, units: dict[int, str] | None = None
+    user: Visitor, unit_id: int | None, units: dict[int, str] | None = None
 ) -> FigureScope:
     """``unit_id`` if the user may see it, else 404; without one, the brigade for a
     brigade-wide user and the user's own unit for everyone else.
