@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Required, TypedDict, Unpack
 
@@ -60,9 +61,9 @@ def _move(
     ticket: Ticket,
     name: str,
     *,
-    changes: dict[str, Any],
+    changes: Mapping[str, object],
     message: str,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Ticket:
     """Action ``name`` of the ticket's table (petitions/transitions.py) with ``changes``:
     the conditional update, then the ticket reloaded with its history row; a repeat of a
@@ -179,7 +180,7 @@ def ticket_from_client(*, by: Any, **ticket: Unpack[ClientTicket]) -> Ticket:
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, **fields: Any) -> Ticket:
+def ticket_update(*, ticket: Ticket, **fields: str) -> Ticket:
     """Correct what the platform sent (content, location, citizen, channel)."""
     allowed = {"content", "location", "citizen_name", "citizen_phone", "channel"}
     unknown = set(fields) - allowed
@@ -262,13 +263,13 @@ def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
     )
 
 
-def _round_deadlines(ticket: Ticket, at: dt.datetime) -> dict[str, Any]:
+def _round_deadlines(ticket: Ticket, at: dt.datetime) -> dict[str, object]:
     """A reopened ticket's new round: reply and close deadlines counted from today."""
     dues = deadlines_for(ticket.category, at)
     return {"reply_due": dues["reply_due"], "close_due": dues["close_due"]}
 
 
-def _reopen_changes(ticket: Ticket, at: dt.datetime) -> dict[str, Any]:
+def _reopen_changes(ticket: Ticket, at: dt.datetime) -> dict[str, object]:
     dues = _round_deadlines(ticket, at)
     return {
         "status": TicketStatus.HANDLING if ticket.handler_id else TicketStatus.SIGNED,
@@ -301,7 +302,7 @@ def ticket_callback(
     if handler_user is not None and handler_user == getattr(by, "pk", None):
         raise PermissionDenied(_("The handler of a ticket cannot record its callback."))
     round_ = ticket.round
-    changes: dict[str, Any] = {"callback_round": round_}
+    changes: dict[str, object] = {"callback_round": round_}
     if result == CallbackResult.DISSATISFIED:
         changes.update(_reopen_changes(ticket, at))
     # One callback per round: the round must still be the ticket's, closed, not called back.
