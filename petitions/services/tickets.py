@@ -25,6 +25,7 @@ from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
 from brigade.core.transitions import move, record_change, refusal
+from brigade.core.typing import Visitor
 from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
@@ -167,7 +168,7 @@ class ClientTicket(TypedDict, total=False):
     citizen_phone: str
 
 
-def ticket_from_client(*, by: Any, **ticket: Unpack[ClientTicket]) -> Ticket:
+def ticket_from_client(*, by: Visitor, **ticket: Unpack[ClientTicket]) -> Ticket:
     """A ticket filed by a client program (the Open311 endpoint), received now: it gets a
     number of its own (``OPEN311-<local time>-<random>``) and the Open311 channel."""
     from petitions.choices import TicketChannel
@@ -195,7 +196,7 @@ def ticket_update(*, ticket: Ticket, **fields: str) -> Ticket:
 
 
 @transaction.atomic
-def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
+def ticket_sign(*, ticket: Ticket, by: Visitor) -> Ticket:
     """签收: the brigade accepts the ticket; the reply deadline is next."""
     return _move(
         ticket,
@@ -210,7 +211,7 @@ def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: Ticket, handler: Officer, by: Any) -> Ticket:
+def ticket_assign(*, ticket: Ticket, handler: Officer, by: Visitor) -> Ticket:
     """Give a signed ticket (or one in hand) to an officer of its unit to handle."""
     if handler.unit_id != ticket.unit_id or not handler.is_active:
         raise ValidationError({"handler": _("Choose an active officer of the ticket's unit.")})
@@ -244,7 +245,7 @@ def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
 
 
 @transaction.atomic
-def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
+def ticket_close(*, ticket: Ticket, by: Visitor) -> Ticket:
     """办结: done; on time when closed on or before the closing deadline."""
     now = _now()
     return _move(
@@ -324,7 +325,7 @@ def ticket_callback(
 
 
 @transaction.atomic
-def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
+def ticket_reopen(*, ticket: Ticket, by: Visitor, reason: str = "") -> Ticket:
     """A commander sends a closed ticket back for another round (e.g. after a complaint)."""
     now = _now()
     return _move(
@@ -336,7 +337,7 @@ def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_return(*, ticket: Ticket, reason: str, by: Any) -> Ticket:
+def ticket_return(*, ticket: Ticket, reason: str, by: Visitor) -> Ticket:
     """退单: not the brigade's matter; sent back to the platform with the reason."""
     reason = required_text("reason", reason, _("Say why the ticket is returned."))
     return _move(
@@ -387,7 +388,7 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
 
 
 @transaction.atomic
-def extension_decide(*, extension: TicketExtension, approve: bool, by: Any) -> TicketExtension:
+def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) -> TicketExtension:
     """A commander approves (the deadlines move) or rejects an extension request."""
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     updated = TicketExtension.objects.filter(
