@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core import geo
@@ -44,7 +45,7 @@ class MultiplePhotoField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def unit_choices(form: forms.Form, user: Any, units: Any) -> None:
+def unit_choices(form: forms.Form, units: QuerySet[Unit] | None) -> None:
     """A unit field for users who see several units; hidden for everyone else."""
     if units is None or len(units) <= 1:
         del form.fields["unit"]
@@ -82,9 +83,9 @@ class HazardReportForm(BootstrapForm):
     longitude = geo.form_field("longitude")
     photos = MultiplePhotoField(label=_("Photos"), required=False)
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_choices(self, None, units)
+        unit_choices(self, units)
         for name in ("road", "location", "description"):
             self.fields[name].widget.attrs["class"] += " form-control-lg"
 
@@ -171,9 +172,9 @@ class ImportForm(BootstrapForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
-    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        unit_choices(self, None, units)
+        unit_choices(self, units)
 
 
 class FacilityWorkForm(BootstrapForm):
@@ -193,7 +194,13 @@ class FacilityWorkForm(BootstrapForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, units: Any = None, hazards: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: QuerySet[Unit] | None = None,
+        hazards: QuerySet[Hazard] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        unit_choices(self, None, units)
+        unit_choices(self, units)
         self.fields["hazard"].queryset = hazards if hazards is not None else Hazard.objects.none()  # type: ignore[attr-defined]

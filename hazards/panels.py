@@ -3,17 +3,16 @@ commander's check (the first few of each, and how many in all: four queries)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
 from brigade.core.scope import scope_of
+from brigade.core.typing import Visitor
 from hazards.models import Hazard
 
 SHOWN = 5
 
 
-def panel_context(user: Any, unit_id: int | None) -> dict[str, Any] | None:
+def panel_context(user: Visitor, unit_id: int | None) -> dict[str, object] | None:
     scope = scope_of(user)
     if not scope.is_commander:
         return None

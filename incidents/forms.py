@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -14,10 +14,14 @@ from brigade.core import geo
 from brigade.core.forms import BootstrapForm
 from brigade.core.scope import scope_of
 from brigade.core.timecheck import happened_validator, planned_validator
+from brigade.core.typing import Visitor
 from brigade.core.uploads import validate_document
 from brigade.core.ytd import year_to_date
 from brigade.duty.models import Unit
 from incidents import choices
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as Label
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -35,7 +39,7 @@ def _now_local() -> str:
     return timezone.localtime().strftime(LOCAL_DATETIME)
 
 
-def _money_field(label: Any) -> forms.DecimalField:
+def _money_field(label: Label) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         max_digits=14,
@@ -48,9 +52,9 @@ def _money_field(label: Any) -> forms.DecimalField:
 class UnitChoiceMixin:
     """A unit field only for users who see several units; others record in their own."""
 
-    fields: dict[str, Any]
+    fields: dict[str, forms.Field]
 
-    def setup_unit(self, user: Any) -> None:
+    def setup_unit(self, user: Visitor) -> None:
         scope = scope_of(user)
         if scope.brigade_wide or scope.officer is None:
             self.fields["unit"] = forms.ModelChoiceField(
@@ -79,7 +83,7 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_at", _now_local())
         super().__init__(*args, **kwargs)
         self.setup_unit(user)
@@ -97,14 +101,14 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
     plate_b = forms.CharField(label=_("Plate of vehicle B"), max_length=20)
     insurer_b = forms.CharField(label=_("Insurer of vehicle B"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("occurred_at", _now_local())
         super().__init__(*args, **kwargs)
         self.setup_unit(user)
         for name in ("plate_a", "plate_b"):
             self.fields[name].widget.attrs.update(autocapitalize="characters", autocomplete="off")
 
-    def parties(self) -> list[dict[str, Any]]:
+    def parties(self) -> list[dict[str, str]]:
         data = self.cleaned_data
         return [
             {"plate": data["plate_a"].upper(), "insurer": data["insurer_a"]},

@@ -5,14 +5,17 @@ the API takes its roles from it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from brigade.core.roles import DESK, DUTY, STAFF
 from brigade.core.transitions import Action, TransitionTable
 from incidents.choices import AdvanceStatus
 
+if TYPE_CHECKING:
+    from incidents.models import FundAdvance
 
-def _outstanding(advance: Any) -> bool:
+
+def _outstanding(advance: FundAdvance) -> bool:
     """Something is left to recover (a recovery beyond it is refused as invalid, 400)."""
     return bool(advance.outstanding > 0)
 

@@ -15,8 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brigade.core.forms import BootstrapForm, limit_choices
+from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.core.scope import scope_of
 from brigade.core.timecheck import happened_validator, planned_validator
+from brigade.core.typing import Visitor
 from brigade.core.uploads import validate_image
 from brigade.duty.models import DutyPost, Officer, Unit
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -73,7 +75,7 @@ def _count(label: Label, **kwargs: Any) -> forms.IntegerField:
 
 
 def _unit_officers(
-    user: Any, record: PublicityEvent | AssistanceEvent | None = None
+    user: Visitor, record: PublicityEvent | AssistanceEvent | None = None
 ) -> QuerySet[Officer]:
     """The officers a user picks from: the record's unit's, else the user's own unit's
     (everyone's for a brigade-wide user without a unit)."""
@@ -126,7 +128,7 @@ class PublicityEventForm(BootstrapForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, event: PublicityEvent | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, event: PublicityEvent | None = None, **kwargs: Any
     ) -> None:
         if event is not None:
             # correcting an event: its values, and photos are added on its own page
@@ -146,7 +148,7 @@ class PublicityEventForm(BootstrapForm):
         me = scope_of(user).officer
         if me is not None and event is None:
             self.fields["officers"].initial = [me.pk]
-        campaigns: Any = OutreachCampaign.objects.visible_to(user)
+        campaigns: BrigadeWideQuerySet = OutreachCampaign.objects.visible_to(user)
         if event is None:
             campaigns = campaigns.current(today)
         limit_choices(self, "campaign", campaigns, _("— none —"))
@@ -183,7 +185,7 @@ class AssistanceForm(BootstrapForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, assistance: AssistanceEvent | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, assistance: AssistanceEvent | None = None, **kwargs: Any
     ) -> None:
         if assistance is not None:
             kwargs.setdefault(
@@ -233,7 +235,7 @@ class CommendationForm(BootstrapForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate()
         none = _("— none —")
@@ -307,7 +309,7 @@ class CampaignForm(BootstrapForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, campaign: OutreachCampaign | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, campaign: OutreachCampaign | None = None, **kwargs: Any
     ) -> None:
         if campaign is not None:
             kwargs.setdefault("initial", _initial(campaign, CAMPAIGN_FIELDS))
@@ -339,7 +341,7 @@ class StationForm(BootstrapForm):
     )
 
     def __init__(
-        self, *args: Any, user: Any, station: LoveStation | None = None, **kwargs: Any
+        self, *args: Any, user: Visitor, station: LoveStation | None = None, **kwargs: Any
     ) -> None:
         if station is not None:
             kwargs.setdefault("initial", _initial(station, STATION_FIELDS))

@@ -4,20 +4,20 @@ assistance, and the latest commendations (four queries, however many records).""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.scope import scope_of
+from brigade.core.typing import Visitor
 from outreach.models import AssistanceEvent, Commendation, PublicityEvent
 
 SHOWN = 5
 DAYS = 7
 
 
-def panel_context(user: Any, unit_id: int | None) -> dict[str, Any] | None:
+def panel_context(user: Visitor, unit_id: int | None) -> dict[str, object] | None:
     if not scope_of(user).is_commander:
         return None
     today = timezone.localdate()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet, UnitScopedQuerySet
 from brigade.core.scope import scope_of
+from brigade.core.typing import Visitor
 from outreach.choices import VENUE_GOALS, GoalKind
+
+if TYPE_CHECKING:
+    from brigade.duty.models import Officer
 
 
 class PublicityEventQuerySet(UnitScopedQuerySet):
@@ -38,7 +42,7 @@ class PublicityEventQuerySet(UnitScopedQuerySet):
 class OutreachCampaignQuerySet(BrigadeWideQuerySet):
     """Outreach campaigns are the brigade's: every unit logs events into them."""
 
-    def editable_by(self, user: Any) -> OutreachCampaignQuerySet:
+    def editable_by(self, user: Visitor) -> OutreachCampaignQuerySet:
         """Every user reads every campaign, but only the lead unit's commanders (or a
         brigade-wide role) change one: a squadron does not rewrite another's goal."""
         scope = scope_of(user)
@@ -97,5 +101,5 @@ class CommendationQuerySet(UnitScopedQuerySet):
     def for_list(self) -> CommendationQuerySet:
         return self.select_related("unit", "officer", "recipient_unit")
 
-    def for_officer(self, officer: Any) -> CommendationQuerySet:
+    def for_officer(self, officer: Officer) -> CommendationQuerySet:
         return self.filter(officer=officer)

@@ -2,9 +2,8 @@
 job), and every other model with its history (simple-history). The phone-view audit is
 read-only: nobody edits or deletes an audit row."""
 
-from typing import Any
-
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from petitions import models
@@ -58,13 +57,17 @@ class PhoneViewLogAdmin(admin.ModelAdmin):
     search_fields = ("ticket__number", "user__username")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.PhoneViewLog | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: models.PhoneViewLog | None = None
+    ) -> bool:
         return False
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.forms import style_fields
 from brigade.core.timecheck import planned_validator
+from brigade.core.typing import Visitor
 from brigade.duty.models import Officer, Unit
 from petitions.choices import CallbackResult, ConsultationChannel, ReplyMode, TicketChannel
 from petitions.models import Proposal, TicketCategory
@@ -38,7 +39,7 @@ class TicketForm(_Styled, forms.Form):
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = TicketCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
@@ -141,7 +142,7 @@ class ConsultationForm(_Styled, forms.Form):
         label=_("Answered by"), queryset=Officer.objects.none(), required=False
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["answered_by"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]
@@ -158,7 +159,7 @@ class ProposalForm(_Styled, forms.ModelForm):
             "content": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["handler"].queryset = Officer.objects.visible_to(user).active()  # type: ignore[attr-defined]

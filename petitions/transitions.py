@@ -4,14 +4,17 @@ ticket's page offers exactly the actions it allows, and the API takes its roles 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from brigade.core.roles import DESK, STAFF
 from brigade.core.transitions import Action, TransitionTable
 from petitions.choices import OPEN_STATUSES, TicketStatus
 
+if TYPE_CHECKING:
+    from petitions.models import Ticket
 
-def _not_called_back(ticket: Any) -> bool:
+
+def _not_called_back(ticket: Ticket) -> bool:
     """One callback per round: the ticket's round has not had its callback yet."""
     return bool(ticket.callback_round < ticket.round)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from brigade.core.kpi.records import QuerysetRecords, register_list
 from brigade.core.kpi.scopes import of_unit
 from brigade.core.kpi.weeks import week_bounds, week_key
+from brigade.core.typing import Visitor
 from petitions.choices import CallbackResult
 from petitions.kpis import (
     ANSWERED,
@@ -48,6 +48,7 @@ from petitions.kpis import (
     SATISFIED,
 )
 from petitions.models import Ticket, TicketCallback, TicketCategory, TicketExtension
+from petitions.querysets import CallbackQuerySet, ExtensionQuerySet, TicketQuerySet
 
 # tickets listed per kind of notable ticket (all are counted)
 LISTED = 50
@@ -133,7 +134,7 @@ class Notable:
     """Tickets of one kind worth a look, the first ``LISTED`` of them, and how many."""
 
     kind: str
-    rows: list[Any]
+    rows: list[Ticket] | list[TicketExtension]
     count: int
 
     @property
@@ -222,7 +223,9 @@ def callback_conditions(monday: dt.date) -> dict[str, Q]:
     }
 
 
-def _scoped(user: Any, unit_id: int | None) -> tuple[Any, Any, Any]:
+def _scoped(
+    user: Visitor, unit_id: int | None
+) -> tuple[TicketQuerySet, CallbackQuerySet, ExtensionQuerySet]:
     return (
         of_unit(Ticket.objects.visible_to(user), unit_id),
         of_unit(TicketCallback.objects.visible_to(user), unit_id),
@@ -231,17 +234,17 @@ def _scoped(user: Any, unit_id: int | None) -> tuple[Any, Any, Any]:
 
 
 def figure_records(
-    user: Any, name: str, monday: dt.date, unit_id: int | None, category: str = ""
+    user: Visitor, name: str, monday: dt.date, unit_id: int | None, category: str = ""
 ) -> QuerysetRecords:
     """The tickets (or callbacks) one figure of the week counts, of one category (its id)
     or all; KeyError for a figure the summary has not."""
     tickets, callbacks, _extensions = _scoped(user, unit_id)
     span = (monday, monday + dt.timedelta(days=6))
     if name in CALLBACK_FIGURES:
-        rows = callbacks.filter(callback_conditions(monday)[name])
+        calls = callbacks.filter(callback_conditions(monday)[name])
         if category:
-            rows = rows.filter(ticket__category_id=int(category))
-        return QuerysetRecords(rows, "at", "unit_id", *span)
+            calls = calls.filter(ticket__category_id=int(category))
+        return QuerysetRecords(calls, "at", "unit_id", *span)
     rows = tickets.filter(ticket_conditions(monday)[name])
     if category:
         rows = rows.filter(category_id=int(category))
@@ -269,16 +272,18 @@ def register_lists() -> None:
     for name in (*TICKET_FIGURES, *CALLBACK_FIGURES):
 
         def build(
-            user: Any, monday: dt.date, unit_id: int | None, part: str, name: str = name
+            user: Visitor, monday: dt.date, unit_id: int | None, part: str, name: str = name
         ) -> QuerysetRecords:
             return figure_records(user, name, monday, unit_id, part)
 
         register_list(f"{LIST_PREFIX}{name}", LABELS[name], build)
 
 
-def records_link(name: str, monday: dt.date, unit_id: int | None, category: Any = None) -> str:
+def records_link(
+    name: str, monday: dt.date, unit_id: int | None, category: int | None = None
+) -> str:
     """The records page of one figure of the week (of one category, or all)."""
-    query: dict[str, Any] = {"list": f"{LIST_PREFIX}{name}", "week": week_key(monday)}
+    query: dict[str, str | int] = {"list": f"{LIST_PREFIX}{name}", "week": week_key(monday)}
     if unit_id is not None:
         query["unit"] = unit_id
     if category is not None:
@@ -286,7 +291,7 @@ def records_link(name: str, monday: dt.date, unit_id: int | None, category: Any 
     return f"{reverse('dashboard_records')}?{urlencode(query)}"
 
 
-def weekly_summary(user: Any, monday: dt.date, unit_id: int | None = None) -> WeeklySummary:
+def weekly_summary(user: Visitor, monday: dt.date, unit_id: int | None = None) -> WeeklySummary:
     """The week of ``monday`` in ``user``'s scope (narrowed to ``unit_id`` if given)."""
     start, end = week_bounds(monday)
     as_of = _as_of(monday)

@@ -17,7 +17,7 @@ handed directly. Records from before the rule are listed by ``manage.py check_da
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +28,13 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import Promise, cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.core.validators import _ValidatorCallable
+    from django.utils.functional import _StrOrPromise
+
+# how a field is named in a message (a lazy translation or a plain string)
+Label = Promise | str
 
 # A clock a few minutes ahead on a phone must not make "now" look like the future.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -93,10 +100,10 @@ def in_window(value: dt.date | dt.datetime, kind: str) -> bool:
     return first <= value <= last
 
 
-def message(kind: str, label: Any) -> str:
+def message(kind: str, label: Label | None) -> str:
     """The refusal: which field, and the range it accepts."""
     first, last = bounds(kind)
-    params = {"field": capfirst(label), "first": first.isoformat(), "last": last.isoformat()}
+    params = {"field": capfirst(str(label)), "first": first.isoformat(), "last": last.isoformat()}
     if kind == HAPPENED:
         return str(_("%(field)s must be between %(first)s and today (%(last)s).") % params)
     return str(
@@ -104,7 +111,9 @@ def message(kind: str, label: Any) -> str:
     )
 
 
-def check(field: str, value: dt.date | dt.datetime | None, kind: str, label: Any = None) -> None:
+def check(
+    field: str, value: dt.date | dt.datetime | None, kind: str, label: Label | None = None
+) -> None:
     """Raise ``ValidationError({field: ...})`` when ``value`` lies outside the window."""
     if value is not None and not in_window(value, kind):
         raise ValidationError({field: message(kind, label or field)})
@@ -116,13 +125,13 @@ class DateWindowValidator:
 
     code = "date_window"
 
-    def __init__(self, kind: str = HAPPENED, label: Any = None) -> None:
+    def __init__(self, kind: str = HAPPENED, label: Label | None = None) -> None:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of date: {kind!r}")
         self.kind = kind
         self.label = label
 
-    def __call__(self, value: Any) -> None:
+    def __call__(self, value: object) -> None:
         if isinstance(value, dt.date) and not in_window(value, self.kind):
             label = self.label if self.label is not None else _("This date")
             raise ValidationError(message(self.kind, label), code=self.code)
@@ -142,11 +151,11 @@ class _WindowMixin:
     """A model field that carries the window, its message naming the field."""
 
     window = HAPPENED
-    verbose_name: Any
+    verbose_name: _StrOrPromise
     name: str
 
     @cached_property
-    def validators(self) -> list[Any]:
+    def validators(self) -> list[_ValidatorCallable]:
         label: Promise | str = self.verbose_name or self.name
         return [*super().validators, DateWindowValidator(self.window, label)]  # type: ignore[misc]
 

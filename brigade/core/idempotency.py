@@ -50,8 +50,8 @@ import datetime as dt
 import hashlib
 import re
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -63,6 +63,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from brigade.core.typing import User
 
 HEADER = "Idempotency-Key"
 FIELD = "idempotency_key"
@@ -80,6 +82,7 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Location", "ETag")
 EXEMPT_URL_NAMES = frozenset({"login", "logout", "set_language", "api-token"})
 API_PREFIXES = ("/api/", "/open311/")
 AnyResponse = TypeVar("AnyResponse", bound=HttpResponseBase)
+AnyView = TypeVar("AnyView", bound=Callable[..., object])
 
 
 def _setting(name: str, default: float) -> float:
@@ -183,9 +186,9 @@ def requested_key(request: HttpRequest) -> str | None:
     return key
 
 
-def _token_user(request: HttpRequest) -> Any:
+def _token_user(request: HttpRequest) -> User | None:
     """The user DRF's non-session authenticators find in the request (None if none)."""
-    from rest_framework.authentication import SessionAuthentication
+    from rest_framework.authentication import BaseAuthentication, SessionAuthentication
     from rest_framework.exceptions import APIException
     from rest_framework.request import Request
     from rest_framework.settings import api_settings
@@ -194,7 +197,8 @@ def _token_user(request: HttpRequest) -> Any:
         return None
     drf_request = Request(request)
     # settings hold the imported classes, typed as their dotted paths
-    authenticators: list[type[Any]] = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)  # type: ignore[arg-type]
+    configured = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    authenticators: list[type[BaseAuthentication]] = list(configured)  # type: ignore[arg-type]
     for authenticator_class in authenticators:
         if issubclass(authenticator_class, SessionAuthentication):
             continue
@@ -207,7 +211,7 @@ def _token_user(request: HttpRequest) -> Any:
     return None
 
 
-def _session_user(request: HttpRequest, view_func: Callable[..., Any]) -> Any:
+def _session_user(request: HttpRequest, view_func: Callable[..., object]) -> User | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
@@ -281,7 +285,7 @@ def _kept_headers(response: HttpResponseBase) -> list[list[str]]:
 # --- the store ------------------------------------------------------------------------------
 
 
-def _claim(*, user: Any, key: str, request: HttpRequest, print_: str) -> IdempotencyKey | None:
+def _claim(*, user: User, key: str, request: HttpRequest, print_: str) -> IdempotencyKey | None:
     """Insert the key as "running"; None if the user already has it."""
     try:
         with transaction.atomic():
@@ -304,7 +308,7 @@ def _stale(row: IdempotencyKey, now: dt.datetime) -> bool:
     return row.completed_at is None and row.created_at <= now - running_for
 
 
-def begin(request: HttpRequest, *, user: Any, key: str) -> IdempotencyKey | HttpResponse:
+def begin(request: HttpRequest, *, user: User, key: str) -> IdempotencyKey | HttpResponse:
     """Claim ``key`` for this request (the row to complete), or the answer to give now:
     the first answer, 422 for another request under the key, 409 while it still runs."""
     print_ = fingerprint(request)
@@ -409,9 +413,9 @@ class IdempotencyMiddleware:
     def process_view(
         self,
         request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: Any,
-        view_kwargs: Any,
+        view_func: Callable[..., object],
+        view_args: Sequence[object],
+        view_kwargs: Mapping[str, object],
     ) -> HttpResponseBase | None:
         if request.method not in UNSAFE_METHODS:
             return None
@@ -439,7 +443,7 @@ class IdempotencyMiddleware:
         return None
 
 
-def idempotency_exempt(view: Callable[..., Any]) -> Callable[..., Any]:
+def idempotency_exempt(view: AnyView) -> AnyView:
     """Mark a view whose answers must never be replayed."""
     view.idempotency_exempt = True  # type: ignore[attr-defined]
     return view

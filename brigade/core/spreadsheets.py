@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
@@ -26,6 +26,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# what a spreadsheet cell holds (a datetime is a date)
+Cell = str | dt.date | int | float | Decimal | None
+
+
 @dataclass(frozen=True)
 class Column:
     """One exported column: a header and the value of a row.
@@ -35,13 +39,13 @@ class Column:
     """
 
     header: Promise | str
-    value: str | Callable[[Any], Any]
+    value: str | Callable[[Any], object]
     width: int = 16
 
-    def of(self, row: Any) -> Any:
+    def of(self, row: object) -> object:
         if callable(self.value):
             return self.value(row)
-        current = row
+        current: object = row
         for part in self.value.split("."):
             if current is None:
                 return None
@@ -51,7 +55,7 @@ class Column:
         return current
 
 
-def cell_value(value: Any) -> Any:
+def cell_value(value: object) -> Cell:
     """A value as a spreadsheet cell: local naive datetimes, numbers as numbers, choices
     and other objects as their text, formula-looking text defused."""
     if value is None:
@@ -74,7 +78,7 @@ def cell_value(value: Any) -> Any:
 class Sheet:
     title: Promise | str
     columns: Sequence[Column]
-    rows: Iterable[Any]
+    rows: Iterable[object]
 
 
 # Excel refuses these in a sheet's name (and names longer than 31 characters).
@@ -87,7 +91,7 @@ def sheet_title(title: Promise | str) -> str:
     return cleaned or "-"
 
 
-def write_xlsx(sheets: Sequence[Sheet]) -> Any:
+def write_xlsx(sheets: Sequence[Sheet]) -> IO[bytes]:
     """Write the sheets to a temporary file and return it, positioned at the start."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

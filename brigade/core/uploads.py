@@ -12,10 +12,11 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils import timezone
@@ -27,7 +28,7 @@ IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 PDF_MAGIC = b"%PDF-"
 
 
-def _size_ok(upload: Any) -> None:
+def _size_ok(upload: IO[bytes]) -> None:
     limit = settings.UPLOAD_MAX_BYTES
     size = getattr(upload, "size", None)
     if size is not None and size > limit:
@@ -38,13 +39,13 @@ def _size_ok(upload: Any) -> None:
         )
 
 
-def _rewind(upload: Any) -> IO[bytes]:
-    handle = upload.file if hasattr(upload, "file") else upload
+def _rewind(upload: IO[bytes]) -> IO[bytes]:
+    handle: IO[bytes] = getattr(upload, "file", upload)  # a Django File's own handle
     handle.seek(0)
     return handle
 
 
-def image_format(upload: Any) -> str | None:
+def image_format(upload: IO[bytes]) -> str | None:
     """The image format of the file's content (``"JPEG"``...), or ``None`` if it is not an
     image we accept. The name of the file plays no part."""
     from PIL import Image, UnidentifiedImageError
@@ -61,7 +62,7 @@ def image_format(upload: Any) -> str | None:
     return found if found in IMAGE_FORMATS else None
 
 
-def validate_image(upload: Any) -> None:
+def validate_image(upload: IO[bytes]) -> None:
     """A photo: JPEG, PNG, WebP or GIF by content, within the size limit."""
     _size_ok(upload)
     if image_format(upload) is None:
@@ -70,14 +71,14 @@ def validate_image(upload: Any) -> None:
         )
 
 
-def is_pdf(upload: Any) -> bool:
+def is_pdf(upload: IO[bytes]) -> bool:
     handle = _rewind(upload)
     head = handle.read(len(PDF_MAGIC))
     handle.seek(0)
     return head == PDF_MAGIC
 
 
-def validate_document(upload: Any) -> None:
+def validate_document(upload: IO[bytes]) -> None:
     """A document: a PDF or a photo, by content, within the size limit."""
     _size_ok(upload)
     if not is_pdf(upload) and image_format(upload) is None:
@@ -86,7 +87,7 @@ def validate_document(upload: Any) -> None:
         )
 
 
-def stored_extension(upload: Any) -> str:
+def stored_extension(upload: IO[bytes]) -> str:
     """The extension a file is stored under, from its content."""
     found = image_format(upload)
     if found:
@@ -102,7 +103,7 @@ class upload_path:
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix.strip("/")
 
-    def __call__(self, instance: Any, filename: str) -> str:
+    def __call__(self, instance: Model, filename: str) -> str:
         field_file = None
         for field in instance._meta.fields:
             value = getattr(instance, field.name, None)
@@ -144,4 +145,4 @@ def file_response(field_file: FieldFile | None, *, download_name: str = "") -> F
     return response
 
 
-Validator = Callable[[Any], None]
+Validator = Callable[[IO[bytes]], None]

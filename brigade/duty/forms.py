@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core import dates
 from brigade.core.forms import BootstrapForm, limit_choices, style_fields
+from brigade.core.typing import Visitor
 from brigade.duty.choices import AssessmentResult, PatrolMode, ViolationKind, Weather
 from brigade.duty.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift
 
@@ -55,7 +56,7 @@ class StartPatrolForm(BootstrapForm):
     )
     weather = forms.ChoiceField(label=_("Weather"), required=False)
 
-    def __init__(self, *args: Any, user: Any, officer: Officer, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, officer: Officer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         none = _("— none —")
@@ -77,7 +78,7 @@ class StartPatrolForm(BootstrapForm):
 class CheckInForm(BootstrapForm):
     post = forms.ModelChoiceField(label=_("Post"), queryset=DutyPost.objects.none(), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(
             self,
@@ -131,7 +132,7 @@ class AttendanceForm(BootstrapForm):
         decimal_places=1,
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(
             self, "officer", Officer.objects.visible_to(user).active(), _("— choose an officer —")

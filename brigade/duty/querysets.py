@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
+from typing import Self, TypedDict
 
 from django.apps import apps
 from django.db import models
@@ -12,6 +12,15 @@ from django.db.models import Count, Prefetch, Q, Sum
 from brigade.core.querysets import ScopedQuerySet
 from brigade.core.roles import Role
 from brigade.core.scope import scope_of
+
+
+class Coverage(TypedDict):
+    """Posts planned vs staffed on one day; ``rate`` is None when none was planned."""
+
+    day: dt.date
+    planned: int
+    staffed: int
+    rate: float | None
 
 
 def is_school_day(day: dt.date) -> bool:
@@ -60,7 +69,7 @@ class DutyPostQuerySet(ScopedQuerySet):
         )
         return self.annotate(staffed=models.Exists(checkins))
 
-    def coverage(self, day: dt.date) -> dict[str, Any]:
+    def coverage(self, day: dt.date) -> Coverage:
         """Posts planned vs staffed on ``day``, in one query."""
         row = (
             self.planned_on(day)
@@ -86,7 +95,7 @@ class ShiftQuerySet(ScopedQuerySet):
 
 
 class PatrolLogQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: object) -> Self:
         """Commanders and admins see their units' patrols; an officer sees their own."""
         scope = scope_of(user)
         if scope.has_any(Role.COMMANDER, Role.ADMIN):

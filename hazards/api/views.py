@@ -3,12 +3,13 @@ calls ``hazards.services``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -36,7 +37,7 @@ from hazards.api.serializers import (
     KeyVehicleSerializer,
 )
 from hazards.filtersets import FacilityWorkFilterSet, HazardFilterSet, KeyVehicleFilterSet
-from hazards.models import HazardCheck, HazardPhoto
+from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto
 from hazards.transitions import HAZARD_TRANSITIONS
 
 
@@ -65,7 +66,7 @@ class HazardViewSet(ScopedModelViewSet):
         ),
     )
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Hazard]:
         return super().get_queryset().queue()
 
     @extend_schema(request=HazardReportSerializer, responses={201: HazardSerializer})
@@ -78,12 +79,17 @@ class HazardViewSet(ScopedModelViewSet):
         )
         return self.respond_with(hazard, status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.hazard_update(
-            hazard=serializer.instance, **serializer.validated_data
-        )
+    def perform_update(self, serializer: serializers.BaseSerializer[Hazard]) -> None:
+        hazard = serializer.instance
+        assert hazard is not None  # an update has its record
+        serializer.instance = services.hazard_update(hazard=hazard, **serializer.validated_data)
 
-    def _transition(self, serializer_class: Any, service: Any, **extra: Any) -> Response:
+    def _transition(
+        self,
+        serializer_class: type[serializers.Serializer] | None,
+        service: Callable[..., Hazard],
+        **extra: object,
+    ) -> Response:
         hazard = self.get_object()
         data = self.validated_input(serializer_class) if serializer_class else {}
         return self.respond_with(service(hazard=hazard, **data, **extra))
@@ -222,12 +228,13 @@ class FacilityWorkViewSet(ScopedModelViewSet):
     action_roles = {"destroy": STAFF}
     related = ("unit", "hazard")
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[FacilityWork]) -> None:
         serializer.instance = services.facility_work_save(
             **serializer.validated_data, by=self.request.user
         )
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[FacilityWork]) -> None:
         work = serializer.instance
+        assert work is not None  # an update has its record
         data = with_current_values(serializer, work, serializer.validated_data)
         serializer.instance = services.facility_work_save(**data, work=work)

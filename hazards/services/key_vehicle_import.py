@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import Choices
@@ -84,7 +84,9 @@ def normalise_plate(text: str) -> str:
 Planned = tuple[int, dict[str, str], KeyVehicle | None]
 
 
-def key_vehicles_import(*, upload: Any, unit: Unit, by: Any, dry_run: bool = False) -> ImportReport:
+def key_vehicles_import(
+    *, upload: IO[bytes], unit: Unit, by: Any, dry_run: bool = False
+) -> ImportReport:
     """Import the key-vehicle register: all rows or none.
 
     A new plate is flagged; a known plate takes the file's kind, owner and reason; a

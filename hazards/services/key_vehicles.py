@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from brigade.core import dates
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.transitions import record_change, transition
+from brigade.core.typing import Visitor
 from hazards.choices import (
     KeyVehicleReason,
     KeyVehicleStatus,
@@ -28,7 +28,7 @@ from hazards.models import (
 def key_vehicle_clear(
     *,
     vehicle: KeyVehicle,
-    by: Any,
+    by: Visitor,
     inspection_date: dt.date | None = None,
     scrapping_certificate: str = "",
     note: str = "",

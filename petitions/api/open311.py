@@ -25,8 +25,9 @@ are the GeoReport spec's, not this API's conventions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -52,6 +53,12 @@ from brigade.duty.models import Unit
 from petitions import services
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.models import Ticket, TicketCategory
+from petitions.querysets import TicketQuerySet
+
+if TYPE_CHECKING:
+    from rest_framework.authtoken.models import Token
+
+    from brigade.core.typing import User
 
 DEFAULT_DAYS = 90  # the spec's default window, and the longest range one call may ask for
 MAX_REQUESTS = 1000
@@ -69,7 +76,10 @@ SPEC_NAMES = {
 # --- errors in the spec's shape -----------------------------------------------------------
 
 
-def _describe(data: Any, field: str = "") -> list[str]:
+ExceptionHandler = Callable[[Exception, dict[str, Any]], Response | None]
+
+
+def _describe(data: object, field: str = "") -> list[str]:
     """Flat "field: message" lines from DRF's nested error data."""
     if isinstance(data, dict):
         lines = []
@@ -103,7 +113,7 @@ def _bad(field: str, message: str) -> exceptions.ValidationError:
 class ApiKeyAuthentication(TokenAuthentication):
     """The API token sent as the ``api_key`` field of a POST, as GeoReport clients do."""
 
-    def authenticate(self, request: Request) -> Any:
+    def authenticate(self, request: Request) -> tuple[User, Token] | None:
         if request.method != "POST":
             return None
         key = request.data.get("api_key") if hasattr(request.data, "get") else None
@@ -158,7 +168,7 @@ def _coordinate(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def service_request(ticket: Ticket) -> dict[str, Any]:
+def service_request(ticket: Ticket) -> dict[str, object]:
     """One ticket as a GeoReport service request (never the citizen's name or phone)."""
     return {
         "service_request_id": str(ticket.pk),
@@ -183,7 +193,7 @@ def service_request(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def service(category: TicketCategory) -> dict[str, Any]:
+def service(category: TicketCategory) -> dict[str, object]:
     return {
         "service_code": category.code,
         "service_name": category.name,
@@ -213,10 +223,10 @@ class Open311View(APIView):
     read_roles = EVERYONE
     write_roles = DESK
 
-    def get_exception_handler(self) -> Any:
+    def get_exception_handler(self) -> ExceptionHandler:
         return open311_exception_handler
 
-    def tickets(self) -> Any:
+    def tickets(self) -> TicketQuerySet:
         return Ticket.objects.visible_to(self.request.user).select_related("category", "unit")
 
 
@@ -242,7 +252,7 @@ def _ids(raw: str) -> list[int]:
     return ids
 
 
-def _when(params: Any, name: str) -> dt.datetime | None:
+def _when(params: Mapping[str, str], name: str) -> dt.datetime | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -255,7 +265,7 @@ def _when(params: Any, name: str) -> dt.datetime | None:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
-def _window(params: Any) -> tuple[dt.datetime, dt.datetime]:
+def _window(params: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
     """[start, end] of ``requested_datetime``: the last 90 days by default; a range given
     by one end runs 90 days from it; no range may span more than 90 days."""
     start, end = _when(params, "start_date"), _when(params, "end_date")
@@ -345,7 +355,7 @@ class RequestListView(Open311View):
         ]
         return Response(body, status=status.HTTP_201_CREATED)
 
-    def unit_for(self, request: Request, data: Any) -> Unit:
+    def unit_for(self, request: Request, data: Mapping[str, object]) -> Unit:
         """The unit named by ``unit`` (a code, among the caller's units), else the
         caller's own."""
         code = str(data.get("unit") or "").strip()
@@ -362,7 +372,7 @@ class RequestListView(Open311View):
         return unit
 
 
-def _decimal(data: Any, name: str) -> Decimal | None:
+def _decimal(data: Mapping[str, object], name: str) -> Decimal | None:
     raw = str(data.get(name) or "").strip()
     if not raw:
         return None

@@ -3,6 +3,7 @@ the citizen's name and phone always masked (the audited ``reveal/`` action unmas
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -153,7 +154,7 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_citizen_phone(self, obj: models.Ticket) -> str:
         return mask_phone(obj.citizen_phone)
 
-    def _today(self) -> Any:
+    def _today(self) -> dt.date:
         if "today" not in self.context:
             self.context["today"] = timezone.localdate()
         return self.context["today"]
@@ -165,7 +166,7 @@ class TicketSerializer(serializers.ModelSerializer):
         return obj.workdays_left(self._today())
 
 
-def _when(value: Any) -> str | None:
+def _when(value: dt.datetime | None) -> str | None:
     """A datetime as DRF's DateTimeField writes it (ISO 8601 in the current time zone)."""
     if value is None:
         return None
@@ -173,7 +174,7 @@ def _when(value: Any) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _day(value: Any) -> str | None:
+def _day(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 

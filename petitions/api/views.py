@@ -44,7 +44,7 @@ from petitions.api.serializers import (
     TicketUpdateSerializer,
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
-from petitions.models import Ticket, TicketExtension
+from petitions.models import Consultation, Proposal, Ticket, TicketExtension
 from petitions.querysets import TicketQuerySet
 from petitions.transitions import TICKET_TRANSITIONS
 
@@ -319,15 +319,17 @@ class ConsultationViewSet(ScopedModelViewSet):
     action_roles = {"destroy": STAFF}
     related = ("unit", "answered_by")
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Consultation]) -> None:
         data = dict(serializer.validated_data)
         serializer.instance = services.consultation_log(
             at=data.pop("at", None) or timezone.now(), **data
         )
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Consultation]) -> None:
+        consultation = serializer.instance
+        assert consultation is not None  # an update has its record
         serializer.instance = services.consultation_update(
-            consultation=serializer.instance, **serializer.validated_data
+            consultation=consultation, **serializer.validated_data
         )
 
 
@@ -341,10 +343,10 @@ class ProposalViewSet(ScopedModelViewSet):
     action_roles = {"destroy": ADMIN_ONLY}
     related = ("unit", "handler")
 
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Proposal]) -> None:
         serializer.instance = services.proposal_save(**serializer.validated_data)
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Proposal]) -> None:
         serializer.instance = services.proposal_save(
             proposal=serializer.instance, **serializer.validated_data
         )

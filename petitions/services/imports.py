@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,7 +25,6 @@ from petitions.services.common import _received_at_message, deadlines_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
-    from django.core.files import File
 
     from brigade.core.imports import ImportReport, Table
     from brigade.core.scope import Scope
@@ -283,7 +282,7 @@ def _plan_row(ctx: _ImportContext, row: int, values: dict[str, str]) -> None:
 
 
 def tickets_import(
-    *, upload: File[Any], by: User | AnonymousUser, dry_run: bool = False
+    *, upload: IO[bytes], by: User | AnonymousUser, dry_run: bool = False
 ) -> ImportReport:
     """Import the 12345 platform's CSV/XLSX export, all or nothing.
 
@@ -333,7 +332,7 @@ def _write_import(
     new: list[Ticket],
     changed: list[tuple[dict[str, Any], dict[str, Any]]],
     categories: dict[str, TicketCategory],
-    by: Any,
+    by: User | AnonymousUser,
 ) -> None:
     """Bulk writes with their history rows, then the KPI weeks they move."""
     from brigade.core.kpi.engine import mark_dirty
@@ -370,7 +369,7 @@ def _write_import(
     mark_dirty(touched, model=Ticket)
 
 
-def _copy_history(ids: list[int], kind: str, by: Any) -> None:
+def _copy_history(ids: list[int], kind: str, by: User | AnonymousUser) -> None:
     """The history rows of bulk-written tickets, copied from the rows themselves in one
     INSERT ... SELECT (what simple-history's save() would have written, one row each)."""
     from django.db import connection

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Required, TypedDict, Unpack
 
@@ -24,6 +25,7 @@ from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
 from brigade.core.transitions import move, record_change, refusal
+from brigade.core.typing import Visitor
 from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
@@ -60,9 +62,9 @@ def _move(
     ticket: Ticket,
     name: str,
     *,
-    changes: dict[str, Any],
+    changes: Mapping[str, object],
     message: str,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Ticket:
     """Action ``name`` of the ticket's table (petitions/transitions.py) with ``changes``:
     the conditional update, then the ticket reloaded with its history row; a repeat of a
@@ -166,7 +168,7 @@ class ClientTicket(TypedDict, total=False):
     citizen_phone: str
 
 
-def ticket_from_client(*, by: Any, **ticket: Unpack[ClientTicket]) -> Ticket:
+def ticket_from_client(*, by: Visitor, **ticket: Unpack[ClientTicket]) -> Ticket:
     """A ticket filed by a client program (the Open311 endpoint), received now: it gets a
     number of its own (``OPEN311-<local time>-<random>``) and the Open311 channel."""
     from petitions.choices import TicketChannel
@@ -179,7 +181,7 @@ def ticket_from_client(*, by: Any, **ticket: Unpack[ClientTicket]) -> Ticket:
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, **fields: Any) -> Ticket:
+def ticket_update(*, ticket: Ticket, **fields: str) -> Ticket:
     """Correct what the platform sent (content, location, citizen, channel)."""
     allowed = {"content", "location", "citizen_name", "citizen_phone", "channel"}
     unknown = set(fields) - allowed
@@ -194,7 +196,7 @@ def ticket_update(*, ticket: Ticket, **fields: Any) -> Ticket:
 
 
 @transaction.atomic
-def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
+def ticket_sign(*, ticket: Ticket, by: Visitor) -> Ticket:
     """签收: the brigade accepts the ticket; the reply deadline is next."""
     return _move(
         ticket,
@@ -209,7 +211,7 @@ def ticket_sign(*, ticket: Ticket, by: Any) -> Ticket:
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: Ticket, handler: Officer, by: Any) -> Ticket:
+def ticket_assign(*, ticket: Ticket, handler: Officer, by: Visitor) -> Ticket:
     """Give a signed ticket (or one in hand) to an officer of its unit to handle."""
     if handler.unit_id != ticket.unit_id or not handler.is_active:
         raise ValidationError({"handler": _("Choose an active officer of the ticket's unit.")})
@@ -243,7 +245,7 @@ def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
 
 
 @transaction.atomic
-def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
+def ticket_close(*, ticket: Ticket, by: Visitor) -> Ticket:
     """办结: done; on time when closed on or before the closing deadline."""
     now = _now()
     return _move(
@@ -262,13 +264,13 @@ def ticket_close(*, ticket: Ticket, by: Any) -> Ticket:
     )
 
 
-def _round_deadlines(ticket: Ticket, at: dt.datetime) -> dict[str, Any]:
+def _round_deadlines(ticket: Ticket, at: dt.datetime) -> dict[str, object]:
     """A reopened ticket's new round: reply and close deadlines counted from today."""
     dues = deadlines_for(ticket.category, at)
     return {"reply_due": dues["reply_due"], "close_due": dues["close_due"]}
 
 
-def _reopen_changes(ticket: Ticket, at: dt.datetime) -> dict[str, Any]:
+def _reopen_changes(ticket: Ticket, at: dt.datetime) -> dict[str, object]:
     dues = _round_deadlines(ticket, at)
     return {
         "status": TicketStatus.HANDLING if ticket.handler_id else TicketStatus.SIGNED,
@@ -301,7 +303,7 @@ def ticket_callback(
     if handler_user is not None and handler_user == getattr(by, "pk", None):
         raise PermissionDenied(_("The handler of a ticket cannot record its callback."))
     round_ = ticket.round
-    changes: dict[str, Any] = {"callback_round": round_}
+    changes: dict[str, object] = {"callback_round": round_}
     if result == CallbackResult.DISSATISFIED:
         changes.update(_reopen_changes(ticket, at))
     # One callback per round: the round must still be the ticket's, closed, not called back.
@@ -323,7 +325,7 @@ def ticket_callback(
 
 
 @transaction.atomic
-def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
+def ticket_reopen(*, ticket: Ticket, by: Visitor, reason: str = "") -> Ticket:
     """A commander sends a closed ticket back for another round (e.g. after a complaint)."""
     now = _now()
     return _move(
@@ -335,7 +337,7 @@ def ticket_reopen(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_return(*, ticket: Ticket, reason: str, by: Any) -> Ticket:
+def ticket_return(*, ticket: Ticket, reason: str, by: Visitor) -> Ticket:
     """退单: not the brigade's matter; sent back to the platform with the reason."""
     reason = required_text("reason", reason, _("Say why the ticket is returned."))
     return _move(
@@ -386,7 +388,7 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
 
 
 @transaction.atomic
-def extension_decide(*, extension: TicketExtension, approve: bool, by: Any) -> TicketExtension:
+def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) -> TicketExtension:
     """A commander approves (the deadlines move) or rejects an extension request."""
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     updated = TicketExtension.objects.filter(

@@ -69,14 +69,14 @@ def ticket_history(ticket: Ticket) -> list[dict[str, Any]]:
     )
 
 
-def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[str, Any]:
+def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[str, object]:
     today = timezone.localdate()
     scope = scope_of(request.user)
     handler_user = ticket.handler.user_id if ticket.handler else None
     category = ticket.category
     left = ticket.workdays_left(today)
     extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "ticket": ticket,
         "today": today,
         "state": ticket.deadline_state(today),
@@ -339,13 +339,13 @@ class TicketImportView(RoleRequiredMixin, View):
             return render(request, self.template, {"form": form, "columns": _columns()}, status=400)
         upload = form.cleaned_data["file"]
         report = services.tickets_import(upload=upload, by=request.user, dry_run=True)
-        preview: dict[str, Any] = {"form": ImportForm(), "report": report, "columns": _columns()}
+        preview: dict[str, object] = {"form": ImportForm(), "report": report, "columns": _columns()}
         if report.ok:
             preview["token"] = stash_upload(upload, request.user)
         return render(request, self.template, preview, status=200 if report.ok else 400)
 
 
-def _columns() -> list[dict[str, Any]]:
+def _columns() -> list[dict[str, object]]:
     return [
         {
             "key": key,

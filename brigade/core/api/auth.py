@@ -12,6 +12,7 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -40,7 +41,7 @@ class TokenView(APIView):
     # authenticate(request=...) is what lets django-axes count failures and refuse
     # a locked-out username.
 
-    authentication_classes: list[Any] = []  # the credentials are in the body
+    authentication_classes: list[type[BaseAuthentication]] = []  # the credentials are in the body
     permission_classes = [AllowAny]
 
     @extend_schema(

@@ -7,7 +7,7 @@ DRF's answers. Every body has either field keys or ``detail``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -18,6 +18,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from brigade.core.errors import TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -38,12 +41,14 @@ class LockedOut(exceptions.APIException):
     )
     default_code = "locked_out"
 
-    def __init__(self, detail: Any = None, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self, detail: StrOrPromise | None = None, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
 
 
-def validation_messages(exc: DjangoValidationError) -> dict[str, Any]:
+def validation_messages(exc: DjangoValidationError) -> dict[str, list[str]]:
     """Django's error structure as DRF's: field → messages, ``__all__`` → non_field_errors."""
     if hasattr(exc, "error_dict"):
         messages = exc.message_dict

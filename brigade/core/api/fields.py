@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_basic_type, build_object_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import Direction, extend_schema_field
 from rest_framework import serializers
 
 from brigade.core import dates
 from brigade.core.api.exceptions import validation_messages
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -44,7 +48,7 @@ class RelatedRef(serializers.PrimaryKeyRelatedField):
         queryset: Any = super().get_queryset()
         return queryset.visible_to(getattr(request, "user", None))
 
-    def to_representation(self, value: Any) -> dict[str, Any]:
+    def to_representation(self, value: Any) -> dict[str, object]:
         return {"id": value.pk, **{name: getattr(value, name) for name in self.display}}
 
 
@@ -71,7 +75,7 @@ class RelatedRefExtension(OpenApiSerializerFieldExtension):
     target_class = RelatedRef
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> Any:
         if direction == "request":
             return build_basic_type(OpenApiTypes.INT)
         display = self.target.display
@@ -118,7 +122,7 @@ class ChoicesFieldExtension(OpenApiSerializerFieldExtension):
         blank = "OrBlank" if self._blank() else ""
         return f"{enum_prefix(self.target.choices_class)}{blank}Enum"
 
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         choices = self.target.choices_class
         values = list(choices.values) + ([""] if self._blank() else [])
         described = "\n".join(f"* `{value}` - {label}" for value, label in choices.choices)
@@ -130,14 +134,14 @@ class _WindowMixin:
     the range it accepts. ``window=None`` leaves the window to the model field's own
     validators (the model serializers' fields)."""
 
-    label: Any
-    validators: list[Any]
+    label: StrOrPromise | None
+    validators: list[Any]  # the host field's, of its own value type
 
     def __init__(self, *, window: str | None = dates.HAPPENED, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.window = window
 
-    def bind(self, field_name: str, parent: Any) -> None:
+    def bind(self, field_name: str, parent: serializers.BaseSerializer) -> None:
         named = self.label is not None
         super().bind(field_name, parent)  # type: ignore[misc]
         if not named:
@@ -150,7 +154,7 @@ class _WindowMixin:
             self.validators.append(dates.DateWindowValidator(self.window, self.label))
 
 
-def label_of(model: type[models.Model], name: str) -> Any:
+def label_of(model: type[models.Model], name: str) -> StrOrPromise:
     """A model field's verbose name (translated lazily): the label of a plain
     serializer's field that carries it, so that a refusal names it in the reader's
     language."""
@@ -198,7 +202,7 @@ class ModelRulesSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        model: Any = self.Meta.model
+        model: type[models.Model] = self.Meta.model
         candidate = copy.copy(self.instance) if self.instance is not None else model()
         for name, value in attrs.items():
             setattr(candidate, name, value)

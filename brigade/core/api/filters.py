@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 # What a yes/no filter reads: true, false, or empty (an HTML form's "any").
 BOOLEAN_VALUES = {"", "true", "false", "True", "False"}
@@ -18,7 +21,9 @@ class StrictFilterBackend(DjangoFilterBackend):
     "yes") as "any" and returns every row, which the client did not ask for, and skips
     the second. The HTML lists keep that leniency."""
 
-    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+    def get_filterset(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> django_filters.FilterSet | None:
         filterset = super().get_filterset(request, queryset, view)
         if filterset is None:
             return None

@@ -9,8 +9,6 @@ then always reads ``{"detail": ...}`` as the schema says, never an HTML page.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -23,19 +21,19 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
-def bad_request(request: HttpRequest, exception: Any) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": str(exceptions.ParseError.default_detail)}, status=400)
     return defaults.bad_request(request, exception)
 
 
-def permission_denied(request: HttpRequest, exception: Any) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": str(exceptions.PermissionDenied.default_detail)}, status=403)
     return defaults.permission_denied(request, exception)
 
 
-def page_not_found(request: HttpRequest, exception: Any) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     return defaults.page_not_found(request, exception)

@@ -16,11 +16,13 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, status, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from brigade.core.api.exceptions import PreconditionFailed
 from brigade.core.permissions import RolePermission
@@ -52,13 +54,13 @@ class PageSizePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def get_page_size(self, request: Any) -> int | None:
+    def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.get(self.page_size_query_param)
         if raw:  # empty: the default, as for every optional parameter
             positive_count(self.page_size_query_param, raw)
         return super().get_page_size(request)
 
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] in (self.page_query_param, self.page_size_query_param):
@@ -105,7 +107,7 @@ class ConditionalWriteMixin:
     the scoping, so an out-of-scope record still answers 404.
     """
 
-    request: Any
+    request: Any  # the host view's: a Django view's HttpRequest, an API view's Request
 
     def get_object(self) -> Any:
         obj = super().get_object()  # type: ignore[misc]
@@ -114,7 +116,7 @@ class ConditionalWriteMixin:
             raise PreconditionFailed()
         return obj
 
-    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         serializer = self.get_serializer(instance)  # type: ignore[attr-defined]
         return Response(serializer.data, headers={"ETag": etag_of(instance)})
@@ -136,7 +138,9 @@ class ConflictSerializer(serializers.Serializer):
     state = serializers.CharField(allow_null=True)
 
 
-def _error(serializer: Any, description: str) -> OpenApiResponse:
+def _error(
+    serializer: type[serializers.Serializer] | OpenApiTypes, description: str
+) -> OpenApiResponse:
     return OpenApiResponse(response=serializer, description=description)
 
 
@@ -190,7 +194,7 @@ class ScopedAutoSchema(AutoSchema):
             params = [*params, IF_MATCH if self.method not in SAFE_METHODS else ETAG]
         return params
 
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         errors: dict[str, OpenApiResponse] = {"401": NOT_AUTHENTICATED, "403": FORBIDDEN}
         if self._is_detail():
@@ -284,13 +288,13 @@ class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
     def get_output_serializer(self, instance: models.Model) -> serializers.BaseSerializer:
         return self.serializer_class(instance, context=self.get_serializer_context())  # type: ignore[misc]
 
-    def create(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
         return self.respond_with(serializer.instance, status.HTTP_201_CREATED)  # type: ignore[arg-type]
 
-    def update(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
         serializer = self.get_serializer(
             instance, data=request.data, partial=kwargs.get("partial", False)
@@ -300,14 +304,14 @@ class ScopedModelViewSet(ConditionalWriteMixin, viewsets.ModelViewSet):
         return self.respond_with(serializer.instance)  # type: ignore[arg-type]
 
     # One transaction per write: the row and its history row land together or not at all.
-    def perform_create(self, serializer: Any) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             super().perform_create(serializer)
 
-    def perform_update(self, serializer: Any) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         with transaction.atomic():
             super().perform_update(serializer)
 
-    def perform_destroy(self, instance: Any) -> None:
+    def perform_destroy(self, instance: models.Model) -> None:
         with transaction.atomic():
             super().perform_destroy(instance)

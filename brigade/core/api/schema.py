@@ -25,7 +25,11 @@ A code the view already documents keeps the view's description.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.request import Request
 
 UNSAFE = {"post", "put", "patch", "delete"}
 METHODS = {"get", "head", "options", *UNSAFE}
@@ -94,12 +98,16 @@ BODIES = {
 }
 
 
-def needs_credentials(operation: dict[str, Any], default: list[Any] | None) -> bool:
+# an operation's security requirements: scheme name → scopes, any one of them enough
+Security = list[dict[str, list[str]]]
+
+
+def needs_credentials(operation: dict[str, Any], default: Security | None) -> bool:
     security = operation.get("security", default) or []
     return any(requirement for requirement in security)
 
 
-def error_codes(method: str, operation: dict[str, Any], default: list[Any] | None) -> list[str]:
+def error_codes(method: str, operation: dict[str, Any], default: Security | None) -> list[str]:
     """The error statuses the shared machinery can answer for this operation."""
     params = operation.get("parameters", [])
     located = {p.get("in") for p in params}
@@ -130,7 +138,9 @@ def _response(code: str) -> dict[str, Any]:
     }
 
 
-def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
+def document_errors(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     for name, component in COMPONENTS.items():
         schemas.setdefault(name, component)
@@ -165,7 +175,7 @@ PARTIAL_TIME = {
 }
 
 
-def _local_times(node: Any) -> None:
+def _local_times(node: object) -> None:
     if isinstance(node, dict):
         if node.get("type") == "string" and node.get("format") == "time":
             node.update(PARTIAL_TIME)
@@ -179,7 +189,9 @@ def _local_times(node: Any) -> None:
             _local_times(value)
 
 
-def local_times(result: dict[str, Any], generator: Any, request: Any, public: bool) -> Any:
+def local_times(
+    result: dict[str, Any], generator: SchemaGenerator, request: Request | None, public: bool
+) -> dict[str, Any]:
     """Describe times of day as they are sent and read, without an offset, and the links
     the API gives as what they are, references relative to this server."""
     _local_times(result)

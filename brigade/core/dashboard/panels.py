@@ -9,11 +9,12 @@ shows (it lists the first few and counts the rest).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-PanelContext = Callable[[Any, "int | None"], "dict[str, Any] | None"]
+from brigade.core.typing import Visitor
+
+PanelContext = Callable[[Visitor, "int | None"], "Mapping[str, object] | None"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class PanelRegistry:
     def all(self) -> list[Panel]:
         return sorted(self._panels.values(), key=lambda p: (p.order, p.key))
 
-    def render(self, user: Any, unit_id: int | None) -> list[dict[str, Any]]:
+    def render(self, user: Visitor, unit_id: int | None) -> list[dict[str, object]]:
         """The visible panels: ``{"key", "template", **context}`` each."""
         out = []
         for panel in self.all():

@@ -26,7 +26,7 @@ from brigade.core.dashboard.panels import panels
 from brigade.core.dashboard.weeks import opening_week
 from brigade.core.kpi import read, runs
 from brigade.core.kpi.models import KpiRun
-from brigade.core.kpi.read import FigureScope
+from brigade.core.kpi.read import FigureScope, MetricJson
 from brigade.core.kpi.scopes import resolve_scope, visible_units
 from brigade.core.kpi.weeks import WeekOutOfRange, current_week, parse_week, week_key
 from brigade.core.permissions import RoleRequiredMixin
@@ -67,7 +67,7 @@ def format_change(change: float | int | None, is_rate: bool) -> dict[str, str] |
     return {"direction": direction, "arrow": arrow, "text": size}
 
 
-def _tile(key: str, figure: dict[str, Any]) -> dict[str, Any]:
+def _tile(key: str, figure: MetricJson) -> dict[str, object]:
     is_rate = figure["is_rate"]
     published = figure["published"]
     return {
@@ -176,7 +176,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 
 def _week_context(
     monday: dt.date, week_error: str, fallback_from: dt.date | None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The shown week, its neighbours and how it was chosen."""
     this_week = current_week()
     return {
@@ -194,8 +194,8 @@ def _week_context(
 
 
 def _chart_data(
-    monday: dt.date, scope: FigureScope, figures: dict[str, Any], tile_keys: list[str]
-) -> dict[str, Any]:
+    monday: dt.date, scope: FigureScope, figures: dict[str, MetricJson], tile_keys: list[str]
+) -> dict[str, object]:
     """The trend charts of the tiles' figures and of the split metrics' parts."""
     groups = read.split_groups()
     series = read.trends(
@@ -238,8 +238,8 @@ def _chart_data(
 
 
 def _unit_rows(
-    monday: dt.date, tile_keys: list[str], units: dict[int, str], figures: dict[str, Any]
-) -> list[dict[str, Any]]:
+    monday: dt.date, tile_keys: list[str], units: dict[int, str], figures: dict[str, MetricJson]
+) -> list[dict[str, object]]:
     """The per-unit table: each unit's tile figures of the week."""
     return [
         {

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from django.utils import timezone, translation
 
@@ -32,6 +32,74 @@ CACHE_SECONDS = 6 * 3600
 MAX_TREND_WEEKS = 156
 
 Number = int | float
+Payload = TypeVar("Payload")
+
+
+class ScopeJson(TypedDict):
+    kind: str
+    unit: int | None
+    name: str
+
+
+class FigureJson(TypedDict):
+    """A figure: its numerator, its denominator (a rate's) and its value."""
+
+    numerator: Number | None
+    denominator: Number | None
+    value: Number | None
+
+
+class Links(TypedDict):
+    """Where a figure's records are listed (null where none are)."""
+
+    records_url: str | None
+    records_api: str | None
+    denominator_records_url: str | None
+    denominator_records_api: str | None
+
+
+class PublishedJson(FigureJson):
+    published_at: str
+
+
+class MetricJson(FigureJson, Links):
+    """One key's figure of the week, as the dashboard shows it."""
+
+    label: str
+    unit_label: str
+    is_rate: bool
+    tile: bool
+    part_of: str | None
+    previous: Number | None
+    change: Number | None
+    published: PublishedJson | None
+    drifted: bool
+
+
+class FiguresJson(TypedDict):
+    week: str
+    scope: ScopeJson
+    computed_at: str | None
+    has_data: bool
+    metrics: dict[str, MetricJson]
+
+
+class LiveFiguresJson(FiguresJson):
+    stale: str | None
+
+
+class TrendPoint(FigureJson, Links):
+    week: str
+
+
+class CellJson(FigureJson, Links):
+    pass
+
+
+class UnitRow(TypedDict):
+    unit: int
+    name: str
+    metrics: dict[str, CellJson]
 
 
 @dataclass(frozen=True)
@@ -50,7 +118,7 @@ class FigureScope:
     def kind(self) -> str:
         return "brigade" if self.unit_id is None else "unit"
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> ScopeJson:
         return {"kind": self.kind, "unit": self.unit_id, "name": self.name}
 
 
@@ -101,7 +169,7 @@ def _cache_key(kind: str, *parts: object) -> str:
     return f"kpi:read:v{engine.version()}:{kind}:{digest}"
 
 
-def _cached(key: str, compute: Callable[[], Any]) -> Any:
+def _cached(key: str, compute: Callable[[], Payload]) -> Payload:
     """The stored payload, else compute and store it (each cache call survives an outage)."""
     hit = engine.cache_call(None, "get", key)
     if hit is not None:
@@ -114,7 +182,7 @@ def _cached(key: str, compute: Callable[[], Any]) -> Any:
 # --- one figure -------------------------------------------------------------------------
 
 
-def _figure(metric: Metric, row: Any | None) -> dict[str, Any]:
+def _figure(metric: Metric, row: Mapping[str, Any] | None) -> FigureJson:
     """numerator/denominator/value of a rollup row; a missing row counts nothing."""
     if row is None:
         return {
@@ -129,21 +197,18 @@ def _figure(metric: Metric, row: Any | None) -> dict[str, Any]:
     }
 
 
-def _links(key: str, metric: Metric, monday: dt.date, unit_id: int | None) -> dict[str, Any]:
+def _links(key: str, metric: Metric, monday: dt.date, unit_id: int | None) -> Links:
     """Where a week's figure lists its records: the page (``records_url``) and the API
     (``records_api``, whose ``count``, or ``total`` for a sum, is the figure), and the
     same for a rate's denominator."""
     span = Span(week=monday)
-    links: dict[str, Any] = {
+    rate = metric.is_rate
+    return {
         "records_url": records.page_url(key, "n", span, unit_id),
         "records_api": records.api_url(key, "n", span, unit_id),
+        "denominator_records_url": records.page_url(key, "d", span, unit_id) if rate else None,
+        "denominator_records_api": records.api_url(key, "d", span, unit_id) if rate else None,
     }
-    if metric.is_rate:
-        links["denominator_records_url"] = records.page_url(key, "d", span, unit_id)
-        links["denominator_records_api"] = records.api_url(key, "d", span, unit_id)
-    else:
-        links["denominator_records_url"] = links["denominator_records_api"] = None
-    return links
 
 
 _COLUMNS = ("metric", "week", "numerator", "denominator", "value")
@@ -152,7 +217,7 @@ _COLUMNS = ("metric", "week", "numerator", "denominator", "value")
 # --- figures of a week ------------------------------------------------------------------
 
 
-def figures(monday: dt.date, scope: FigureScope) -> dict[str, Any]:
+def figures(monday: dt.date, scope: FigureScope) -> LiveFiguresJson:
     """Every metric's figure for the week and scope, with last week's, the change, and the
     published figure if the week was published (``drifted`` when live differs).
 
@@ -166,7 +231,7 @@ def figures(monday: dt.date, scope: FigureScope) -> dict[str, Any]:
     return {**payload, "stale": engine.stale_since()}
 
 
-def _compute_figures(monday: dt.date, scope: FigureScope) -> dict[str, Any]:
+def _compute_figures(monday: dt.date, scope: FigureScope) -> FiguresJson:
     previous_monday = monday - dt.timedelta(days=7)
     rows: dict[tuple[str, dt.date], dict[str, Any]] = {}
     computed_at: dt.datetime | None = None
@@ -183,22 +248,20 @@ def _compute_figures(monday: dt.date, scope: FigureScope) -> dict[str, Any]:
         )
     }
     labels = registry.labels()
-    metrics: dict[str, dict[str, Any]] = {}
+    metrics: dict[str, MetricJson] = {}
     for key, metric in produced():
         live = _figure(metric, rows.get((key, monday)))
         previous = _figure(metric, rows.get((key, previous_monday)))["value"]
         frozen = published.get(key)
-        published_json = None
+        published_json: PublishedJson | None = None
         drifted = False
         if frozen is not None:
+            figure = _figure(metric, frozen)
             published_json = {
-                **_figure(metric, frozen),
+                **figure,
                 "published_at": timezone.localtime(frozen["published_at"]).isoformat(),
             }
-            drifted = any(
-                published_json[field] != live[field]
-                for field in ("numerator", "denominator", "value")
-            )
+            drifted = figure != live
         metrics[key] = {
             "label": str(labels[key]),
             **live,
@@ -231,7 +294,7 @@ def _weeks_ending(until: dt.date, weeks: int) -> list[dt.date]:
 
 def trend(
     metric_key: str, scope: FigureScope, weeks: int = 26, until: dt.date | None = None
-) -> list[dict[str, Any]]:
+) -> list[TrendPoint]:
     """The weekly series of one key ending with ``until`` (default: the current week):
     one point per week, oldest first, zero-filled (value null) where no rollup exists."""
     return trends([metric_key], scope, weeks=weeks, until=until)[metric_key]
@@ -239,7 +302,7 @@ def trend(
 
 def trends(
     metric_keys: Iterable[str], scope: FigureScope, weeks: int = 26, until: dt.date | None = None
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[TrendPoint]]:
     """``trend`` of several keys at once: one query (none when cached)."""
     keys = list(metric_keys)
     if not 1 <= weeks <= MAX_TREND_WEEKS:
@@ -253,7 +316,7 @@ def trends(
 
 def _compute_trends(
     keys: list[str], scope: FigureScope, weeks: int, last: dt.date
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[TrendPoint]]:
     mondays = _weeks_ending(last, weeks)
     rows = {
         (row["metric"], row["week"]): row
@@ -275,14 +338,17 @@ def _compute_trends(
     }
 
 
-def _trend_links(key: str, monday: dt.date, unit_id: int | None, first: dt.date) -> dict[str, Any]:
+def _trend_links(key: str, monday: dt.date, unit_id: int | None, first: dt.date) -> Links:
     """A trend point's records, as a tile's (none for a week before the date window, which
     records nothing and whose list would be refused)."""
     if monday >= first:
         return _links(key, registry.owner(key), monday, unit_id)
-    return dict.fromkeys(
-        ("records_url", "records_api", "denominator_records_url", "denominator_records_api")
-    )
+    return {
+        "records_url": None,
+        "records_api": None,
+        "denominator_records_url": None,
+        "denominator_records_api": None,
+    }
 
 
 # --- per unit ---------------------------------------------------------------------------
@@ -290,7 +356,7 @@ def _trend_links(key: str, monday: dt.date, unit_id: int | None, first: dt.date)
 
 def unit_table(
     monday: dt.date, metric_keys: Iterable[str] | None = None, *, units: Mapping[int, str]
-) -> list[dict[str, Any]]:
+) -> list[UnitRow]:
     """One row per unit (in the order of ``units``: id → name) with the week's figures of
     ``metric_keys`` (default: the tile metrics). One query (none when cached)."""
     keys = list(metric_keys) if metric_keys is not None else tile_keys()
@@ -306,16 +372,16 @@ def unit_table(
 
 def _compute_unit_table(
     monday: dt.date, keys: list[str], unit_ids: list[int], units: Mapping[int, str]
-) -> list[dict[str, Any]]:
+) -> list[UnitRow]:
     rows = {
         (row["metric"], row["unit_id"]): row
         for row in KpiRollup.objects.filter(
             week=monday, metric__in=keys, scope__in=[str(pk) for pk in unit_ids]
         ).values(*_COLUMNS, "unit_id")
     }
-    out = []
+    out: list[UnitRow] = []
     for pk in unit_ids:
-        cells = {}
+        cells: dict[str, CellJson] = {}
         for key in keys:
             metric = registry.owner(key)
             cells[key] = {

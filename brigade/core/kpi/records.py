@@ -34,9 +34,10 @@ from django.db.models.functions import ExtractYear, TruncWeek
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from brigade.core.kpi.registry import Flow, Metric, registry
+from brigade.core.kpi.registry import Flow, Metric, Sql, registry
 from brigade.core.kpi.sql import field_at
 from brigade.core.kpi.weeks import local_tz, week_key, week_range, week_start, ytd_year
+from brigade.core.typing import Visitor
 
 SIDES = ("n", "d")
 ONE_DAY = dt.timedelta(days=1)
@@ -51,9 +52,9 @@ class Describer:
     """A model's record in a list of figures' records: its detail page and API, its label,
     and the relations the label reads (fetched with the page, not per row)."""
 
-    page: Callable[[Any], str | None] | None = None
-    api: Callable[[Any], str | None] | None = None
-    label: Callable[[Any], str] = str
+    page: Callable[[Model], str | None] | None = None
+    api: Callable[[Model], str | None] | None = None
+    label: Callable[[Model], str] = str
     related: tuple[str, ...] = ()
 
 
@@ -63,9 +64,9 @@ _DESCRIBERS: dict[str, Describer] = {}
 def describe(
     model: type[Model] | str,
     *,
-    page: Callable[[Any], str | None] | None = None,
-    api: Callable[[Any], str | None] | None = None,
-    label: Callable[[Any], str] = str,
+    page: Callable[[Model], str | None] | None = None,
+    api: Callable[[Model], str | None] | None = None,
+    label: Callable[[Model], str] = str,
     related: tuple[str, ...] = (),
 ) -> None:
     """Say how a record of ``model`` (a class or "app.Model") is linked and labelled."""
@@ -73,7 +74,7 @@ def describe(
     _DESCRIBERS[name] = Describer(page=page, api=api, label=label, related=related)
 
 
-def detail_url(route: str, attribute: str = "pk") -> Callable[[Any], str]:
+def detail_url(route: str, attribute: str = "pk") -> Callable[[Model], str]:
     """A record's URL: the route's, with the record's ``attribute`` (its pk, or the id of
     the record whose page shows it: a callback's ticket)."""
     return lambda record: reverse(route, args=[getattr(record, attribute)])
@@ -88,7 +89,7 @@ def describe_urls(
     """``describe`` a record linked to its detail page and its API by their routes' names;
     a route is taken with the record's pk, or a ``(route, attribute)`` with another id."""
 
-    def url(route: Route) -> Callable[[Any], str]:
+    def url(route: Route) -> Callable[[Model], str]:
         return detail_url(route) if isinstance(route, str) else detail_url(*route)
 
     describe(model, page=url(page) if page else None, api=url(api), related=related)
@@ -259,7 +260,7 @@ class Records:
 
     # --- a sql flow
 
-    def _rows_sql(self) -> tuple[str, list[Any]]:
+    def _rows_sql(self) -> Sql:
         """The flow's rows of the figure, one per listed record: (pk, ref, day, unit_id,
         amount); a record whose events net to nothing is not listed."""
         flow = self.flow
@@ -370,7 +371,7 @@ class QuerysetRecords:
 # --- lists of figures that are no metric's (an app's own page of counts) ----------------------
 
 # (reader, Monday of the week, unit id or None, part: an app's narrower choice or "")
-ListBuilder = Callable[[Any, dt.date, int | None, str], QuerysetRecords]
+ListBuilder = Callable[[Visitor, dt.date, int | None, str], QuerysetRecords]
 
 
 @dataclass(frozen=True)
@@ -426,7 +427,7 @@ def _row(
 
 def link_query(key: str, side: str, span: Span, unit_id: int | None) -> str:
     """The query string naming a figure's records (the API's and the page's)."""
-    query: dict[str, Any] = {"metric": key, "side": side, **span.query()}
+    query: dict[str, str | int] = {"metric": key, "side": side, **span.query()}
     if unit_id is not None:
         query["unit"] = unit_id
     return urlencode(query)

@@ -55,8 +55,8 @@ def mark_dirty(
         transaction.on_commit(schedule_recompute)
 
 
-def _value_at(instance: Any, path: str) -> Any:
-    value = instance
+def _value_at(instance: Model, path: str) -> Any:
+    value: Any = instance
     try:
         for part in path.split(LOOKUP_SEP):
             if value is None:
@@ -68,7 +68,7 @@ def _value_at(instance: Any, path: str) -> Any:
 
 
 def _touches(
-    flow: Flow | _Through, instance: Any, values: dict[str, Any]
+    flow: Flow | _Through, instance: Model, values: dict[str, Any]
 ) -> set[tuple[dt.date, int]]:
     when = values.get(flow.when)
     unit = values.get(flow.unit)
@@ -77,7 +77,7 @@ def _touches(
     return {(local_date(when), unit)}
 
 
-def _snapshot(flow: Flow | _Through, instance: Any) -> dict[str, Any]:
+def _snapshot(flow: Flow | _Through, instance: Model) -> dict[str, Any]:
     return {path: _value_at(instance, path) for path in (flow.when, flow.unit) if path}
 
 
@@ -125,7 +125,7 @@ def _on_init(sender: type[Model], instance: Any, **kwargs: Any) -> None:
         instance._kpi_loaded = instance.__dict__.copy()
 
 
-def _as_loaded(instance: Any) -> Any | None:
+def _as_loaded(instance: Model) -> Model | None:
     """A copy of ``instance`` with the column values it had when loaded (None if new)."""
     loaded = getattr(instance, "_kpi_loaded", None)
     if not loaded or loaded.get(instance._meta.pk.attname) is None:

@@ -55,6 +55,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models import Value as V
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, ExtractIsoYear, ExtractWeek, ExtractYear
 from django.utils.functional import Promise
 
@@ -285,7 +286,7 @@ def _flows(plans: list[Plan], unit_id: int | None) -> dict[tuple[str, str, str],
 # --- the records' side ----------------------------------------------------------------------
 
 
-def _bounds(model: Any, path: str, first: dt.date | None, last: dt.date) -> Q:
+def _bounds(model: type[Model], path: str, first: dt.date | None, last: dt.date) -> Q:
     """``path`` (a date or a datetime, read in local time) within [first, last]; from the
     start: from the date window's first week, as the engine counts (``week_range``)."""
     return within(model, path, week_range()[0] if first is None else first, last)
@@ -319,7 +320,7 @@ def _raw_query(
     if unit_id is not None:
         qs = qs.filter(**{flow.unit: unit_id})
     split = F(flow.split) if flow.split else V("", output_field=CharField())
-    group: dict[str, Any] = {"k": V(label, output_field=CharField()), "s": split}
+    group: dict[str, Combinable] = {"k": V(label, output_field=CharField()), "s": split}
     if flow.amount is None:
         none = V(0, output_field=IntegerField())
         group.update(y=none, w=none, c=none, u=none)
@@ -336,6 +337,10 @@ def _raw_query(
     return qs.values(**group).annotate(t=Cast(Sum(flow.amount), AMOUNT))
 
 
+# a flow read on some days, with the cohort its records must fall in (if any)
+SharedRead = tuple[Flow, tuple[DateRange, ...], tuple[dt.date, dt.date] | None]
+
+
 def _records(
     plans: list[Plan], period: Period, unit_id: int | None
 ) -> dict[tuple[str, str, str], Decimal]:
@@ -343,7 +348,7 @@ def _records(
     the flows' weeks): one UNION ALL per app. Metrics that share a flow (tickets received:
     the count, and the closure and feedback rates' base) share its query."""
     year_start = dt.date(period.first.year, 1, 1)
-    shared: dict[Any, list[tuple[Plan, int]]] = defaultdict(list)
+    shared: dict[SharedRead, list[tuple[Plan, int]]] = defaultdict(list)
     for plan in plans:
         by_cohort = plan.need.has_cohort and not plan.need.cumulative
         cohort = (period.first, period.last) if by_cohort else None
@@ -375,16 +380,16 @@ def _records(
 
 
 def in_period(
-    source: Callable[[], QuerySet[Any]],
+    source: Callable[[], QuerySet[Model]],
     when: str,
     unit: str = "unit_id",
     related: tuple[str, ...] = ("unit",),
-) -> Callable[[Period, int | None], QuerySet[Any]]:
+) -> Callable[[Period, int | None], QuerySet[Model]]:
     """The rows of a list of records: those of ``source`` (a metric's flow's, where the
     list is what a metric counts) whose ``when`` (a date or a datetime, read in local time)
     falls in the period, of the unit (``unit``: the path of its id), in order of ``when``."""
 
-    def rows(period: Period, unit_id: int | None) -> QuerySet[Any]:
+    def rows(period: Period, unit_id: int | None) -> QuerySet[Model]:
         qs = source()
         qs = qs.filter(_bounds(qs.model, when, period.first, period.last))
         if unit_id is not None:
@@ -396,7 +401,7 @@ def in_period(
 
 def flow_in_period(
     flow: Flow, related: tuple[str, ...] = ("unit",)
-) -> Callable[[Period, int | None], QuerySet[Any]]:
+) -> Callable[[Period, int | None], QuerySet[Model]]:
     """The records a queryset flow counts whose event falls in the period (``in_period``
     of its source, event time and unit)."""
     if flow.source is None:
