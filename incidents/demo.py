@@ -45,44 +45,62 @@ DAILY_CHANCE = 0.55
 FUND_TOTAL_TO_END_OF_MAY = Decimal("558717.00")
 
 
+HOSPITAL, FUNERAL_HOME = "市人民医院", "市殡仪馆"
+
+
 @dataclass(frozen=True)
 class AdvanceSpec:
-    """One advance of the relief fund, its accident and its recoveries."""
+    """One advance of the relief fund, its accident and its recoveries.
+
+    A death's advance pays the funeral home for the funeral, an injury's the hospital
+    (``hospital``) for the rescue; a hit-and-run case is one with the day it was solved.
+    """
 
     unit: str
     occurred: dt.datetime
     road: str
     severity: str
-    hit_and_run: bool
     beneficiary: str
-    payee: str
-    purpose: str
     amount: str
     paid: dt.datetime | None
+    hospital: str = HOSPITAL
     status: str = choices.AdvanceStatus.PAID
     recoveries: tuple[tuple[dt.date, str, str], ...] = ()
     solved: dt.datetime | None = None
     solved_how: str = ""
     reason: str = ""
 
+    @property
+    def fatal(self) -> bool:
+        return self.severity == choices.Severity.FATAL
+
+    @property
+    def purpose(self) -> str:
+        return choices.AdvancePurpose.FUNERAL if self.fatal else choices.AdvancePurpose.RESCUE
+
+    @property
+    def payee(self) -> str:
+        return FUNERAL_HOME if self.fatal else self.hospital
+
+    @property
+    def hit_and_run(self) -> bool:
+        return self.solved is not None
+
 
 def _t(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(2022, month, day, hour, minute, tzinfo=TZ)
 
 
-F, R = choices.AdvancePurpose.FUNERAL, choices.AdvancePurpose.RESCUE
-INJ, FAT = choices.Severity.INJURY, choices.Severity.FATAL
-HOSPITAL, FUNERAL_HOME = "市人民医院", "市殡仪馆"
+PROP, INJ, FAT = choices.Severity.PROPERTY, choices.Severity.INJURY, choices.Severity.FATAL
+HOW = choices.SolvedHow
+ZHONGYI, SECOND = "市中医院", "市第二人民医院"
 ADVANCES = [
     AdvanceSpec(
         "sq1",
         _t(1, 8, 21, 40),
         "东昌东路",
         INJ,
-        True,
         "张桂兰",
-        HOSPITAL,
-        R,
         "86500.00",
         _t(1, 11),
         recoveries=(
@@ -90,81 +108,41 @@ ADVANCES = [
             (dt.date(2022, 4, 20), "肇事司机 孟某", "20000.00"),
         ),
         solved=_t(1, 10, 16),
-        solved_how=choices.SolvedHow.SURVEILLANCE,
+        solved_how=HOW.SURVEILLANCE,
     ),
     AdvanceSpec(
         "sq2",
         _t(1, 19, 6, 50),
         "建设东路",
         FAT,
-        False,
         "李国华家属",
-        FUNERAL_HOME,
-        F,
         "50000.00",
         _t(1, 24),
         recoveries=((dt.date(2022, 4, 2), "太平洋产险", "50000.00"),),
     ),
     AdvanceSpec(
-        "sq3",
-        _t(2, 14, 19, 5),
-        "兴华路大桥",
-        INJ,
-        False,
-        "王秀英",
-        "市中医院",
-        R,
-        "45230.50",
-        _t(2, 16),
+        "sq3", _t(2, 14, 19, 5), "兴华路大桥", INJ, "王秀英", "45230.50", _t(2, 16), ZHONGYI
     ),
     AdvanceSpec(
         "sq1",
         _t(3, 2, 7, 35),
         "花园路",
         INJ,
-        True,
         "赵明",
-        HOSPITAL,
-        R,
         "120000.00",
         _t(3, 4),
         recoveries=((dt.date(2022, 5, 18), "肇事司机 韩某", "10000.00"),),
         solved=_t(3, 9, 11),
-        solved_how=choices.SolvedHow.WITNESS,
+        solved_how=HOW.WITNESS,
     ),
-    AdvanceSpec(
-        "sq2",
-        _t(3, 21, 22, 10),
-        "光岳路",
-        INJ,
-        False,
-        "刘建军",
-        "市第二人民医院",
-        R,
-        "38916.20",
-        _t(3, 23),
-    ),
-    AdvanceSpec(
-        "sq3",
-        _t(4, 6, 17, 20),
-        "卫育路",
-        FAT,
-        False,
-        "陈玉梅家属",
-        FUNERAL_HOME,
-        F,
-        "48670.30",
-        _t(4, 11),
-    ),
+    AdvanceSpec("sq2", _t(3, 21, 22, 10), "光岳路", INJ, "刘建军", "38916.20", _t(3, 23), SECOND),
+    AdvanceSpec("sq3", _t(4, 6, 17, 20), "卫育路", FAT, "陈玉梅家属", "48670.30", _t(4, 11)),
     AdvanceSpec(
         "sq1",
         _t(4, 18, 8, 15),
         "柳园路",
         INJ,
-        False,
         "孙立平",
-        HOSPITAL,
-        R,
         "72400.00",
         _t(4, 20),
         recoveries=((dt.date(2022, 6, 8), "平安产险", "25000.00"),),
@@ -174,51 +152,25 @@ ADVANCES = [
         _t(5, 7, 23, 30),
         "振兴路",
         INJ,
-        True,
         "周海涛",
-        "市第二人民医院",
-        R,
         "61000.00",
         _t(5, 9),
+        SECOND,
         solved=_t(5, 15, 10),
-        solved_how=choices.SolvedHow.VEHICLE_TRACE,
+        solved_how=HOW.VEHICLE_TRACE,
     ),
-    AdvanceSpec(
-        "sq3",
-        _t(5, 22, 5, 40),
-        "利民路",
-        FAT,
-        False,
-        "吴德胜家属",
-        FUNERAL_HOME,
-        F,
-        "36000.00",
-        _t(5, 27),
-    ),
+    AdvanceSpec("sq3", _t(5, 22, 5, 40), "利民路", FAT, "吴德胜家属", "36000.00", _t(5, 27)),
     # after the end of May: not in the report's figure
-    AdvanceSpec(
-        "sq1",
-        _t(6, 12, 18, 0),
-        "站前街",
-        INJ,
-        False,
-        "郑晓燕",
-        HOSPITAL,
-        R,
-        "23800.00",
-        _t(6, 16),
-    ),
+    AdvanceSpec("sq1", _t(6, 12, 18, 0), "站前街", INJ, "郑晓燕", "23800.00", _t(6, 16)),
     AdvanceSpec(
         "sq2",
         _t(6, 25, 20, 45),
         "湖南路",
         INJ,
-        False,
         "何志强",
-        "市第二人民医院",
-        R,
         "15600.00",
         None,
+        SECOND,
         status=choices.AdvanceStatus.REQUESTED,
     ),
     AdvanceSpec(
@@ -226,44 +178,21 @@ ADVANCES = [
         _t(6, 3, 9, 0),
         "东关街",
         INJ,
-        False,
         "马春生",
-        "市中医院",
-        R,
         "8200.00",
         None,
+        ZHONGYI,
         status=choices.AdvanceStatus.REJECTED,
         reason="已由交强险足额赔付，不符合垫付条件",
     ),
 ]
 # Further hit-and-run cases, all solved: (unit, occurred, road, severity, days to solve, how)
 HIT_AND_RUN = [
-    (
-        "sq3",
-        _t(1, 27, 22, 30),
-        "东关街",
-        choices.Severity.PROPERTY,
-        2,
-        choices.SolvedHow.SURVEILLANCE,
-    ),
-    (
-        "sq1",
-        _t(2, 20, 1, 10),
-        "站前街",
-        choices.Severity.INJURY,
-        6,
-        choices.SolvedHow.VEHICLE_TRACE,
-    ),
-    ("sq2", _t(4, 2, 20, 0), "湖南路", choices.Severity.PROPERTY, 1, choices.SolvedHow.SURRENDERED),
-    (
-        "sq3",
-        _t(5, 30, 23, 15),
-        "利民路",
-        choices.Severity.INJURY,
-        9,
-        choices.SolvedHow.SURVEILLANCE,
-    ),
-    ("sq1", _t(6, 19, 21, 50), "花园路", choices.Severity.PROPERTY, 3, choices.SolvedHow.WITNESS),
+    ("sq3", _t(1, 27, 22, 30), "东关街", PROP, 2, HOW.SURVEILLANCE),
+    ("sq1", _t(2, 20, 1, 10), "站前街", INJ, 6, HOW.VEHICLE_TRACE),
+    ("sq2", _t(4, 2, 20, 0), "湖南路", PROP, 1, HOW.SURRENDERED),
+    ("sq3", _t(5, 30, 23, 15), "利民路", INJ, 9, HOW.SURVEILLANCE),
+    ("sq1", _t(6, 19, 21, 50), "花园路", PROP, 3, HOW.WITNESS),
 ]
 
 
