@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.forms import BaseForm, BoundField
-from django.template.context import Context
+from django.template import Context, Engine
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ def form_card(
 ) -> SafeString:
     """A card holding one posted form: its heading, then the form with its CSRF token and
     non-field errors before ``content`` (the tag's body: the fields and the button)."""
-    card = context.template.engine.get_template("partials/form_card.html")
+    card = Engine.get_default().get_template("partials/form_card.html")
     with context.push(
         content=content,
         title=title,
