@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.forms import BaseForm, BoundField
+from django.template import Context, Engine
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -23,6 +27,50 @@ def url_replace(context: dict[str, Any], **params: Any) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def week_query(week: Any = None, unit: Any = None) -> str:
+    """The query string of a week page's link ("?week=…&unit=…"), leaving out what is empty."""
+    params = {
+        key: value for key, value in (("week", week), ("unit", unit)) if value not in (None, "")
+    }
+    return f"?{urlencode(params)}"
+
+
+@register.simple_block_tag(takes_context=True)
+def form_card(
+    context: Context,
+    content: SafeString,
+    *,
+    title: str,
+    action: str,
+    form: BaseForm,
+    form_id: str,
+    heading_id: str,
+    heading_class: str = "h6",
+    icon: str = "",
+) -> SafeString:
+    """A card holding one posted form: its heading, then the form with its CSRF token and
+    non-field errors before ``content`` (the tag's body: the fields and the button)."""
+    card = Engine.get_default().get_template("partials/form_card.html")
+    with context.push(
+        content=content,
+        title=title,
+        action=action,
+        form=form,
+        form_id=form_id,
+        heading_id=heading_id,
+        heading_class=heading_class,
+        icon=icon,
+    ):
+        return card.render(context)
+
+
+@register.filter
+def pick(form: BaseForm, names: str) -> list[BoundField]:
+    """The fields of ``form`` named in ``names`` (space-separated), in that order."""
+    return [form[name] for name in names.split()]
 
 
 @register.filter
