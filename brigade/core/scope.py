@@ -99,11 +99,14 @@ EMPTY_SCOPE = Scope(roles=frozenset(), brigade_wide=False, unit_id=None, officer
 def scope_of(user: object) -> Scope:
     """The scope of ``user``: superusers and admins, and commanders at headquarters,
     see the whole brigade; everyone else sees their own unit."""
-    if not isinstance(user, Person) or not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
+    # the protocol's check reads each of its attributes: once per user, not per call
+    if not isinstance(user, Person):
+        return EMPTY_SCOPE
     org = organisation()
     roles = set(user.groups.values_list("name", flat=True))
     if user.is_superuser:
