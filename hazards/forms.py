@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core import geo
+from brigade.core.fields import NOTE_LENGTH, TEXT_LENGTH, TextFormField
 from brigade.core.forms import BootstrapForm
 from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.duty.models import Unit
@@ -67,8 +68,8 @@ class HazardReportForm(BootstrapForm):
         required=False,
         help_text=_("Crossing, house number or landmark."),
     )
-    description = forms.CharField(
-        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
+    description = TextFormField(
+        max_length=TEXT_LENGTH, label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
     )
     severity = forms.ChoiceField(
         label=_("Severity"),
@@ -103,8 +104,8 @@ class HazardEditForm(BootstrapForm):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     road = forms.CharField(label=_("Road"), max_length=100)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
-    description = forms.CharField(
-        label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
+    description = TextFormField(
+        max_length=TEXT_LENGTH, label=_("What is wrong"), widget=forms.Textarea(attrs={"rows": 3})
     )
     latitude = HazardReportForm.base_fields["latitude"]
     longitude = HazardReportForm.base_fields["longitude"]
@@ -122,7 +123,9 @@ class AssignForm(BootstrapForm):
 
 
 class RectifyForm(BootstrapForm):
-    measures = forms.CharField(label=_("Measures taken"), widget=forms.Textarea(attrs={"rows": 3}))
+    measures = TextFormField(
+        max_length=TEXT_LENGTH, label=_("Measures taken"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     photos = MultiplePhotoField(label=_("Photos after the work"), required=False)
 
 
@@ -132,11 +135,13 @@ class PhotosForm(BootstrapForm):
 
 
 class VerifyForm(BootstrapForm):
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = TextFormField(label=_("Note"), required=False, max_length=500)
 
 
 class ReasonForm(BootstrapForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextFormField(
+        max_length=NOTE_LENGTH, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DuplicateForm(BootstrapForm):
@@ -162,7 +167,7 @@ class ClearForm(BootstrapForm):
     scrapping_certificate = forms.CharField(
         label=_("Scrapping certificate no."), required=False, max_length=50
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = TextFormField(label=_("Note"), required=False, max_length=500)
 
 
 class ImportForm(BootstrapForm):
@@ -190,8 +195,11 @@ class FacilityWorkForm(BootstrapForm):
     hazard = forms.ModelChoiceField(
         queryset=Hazard.objects.none(), label=_("Hazard fixed"), required=False
     )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(

@@ -14,7 +14,15 @@ from django.utils.translation import pgettext_lazy
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import optional_fk, user_ref
+from brigade.core.fields import (
+    NOTE_LENGTH,
+    TEXT_LENGTH,
+    IdentifierField,
+    LimitedTextField,
+    length_limit,
+    optional_fk,
+    user_ref,
+)
 from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_image
 from brigade.duty.models import Officer, PatrolLog, unit_fk
@@ -54,7 +62,7 @@ class Hazard(HistoricalRecord):
     )
     road = models.CharField(_("road"), max_length=100)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    description = models.TextField(pgettext_lazy("hazard", "description"))
+    description = LimitedTextField(pgettext_lazy("hazard", "description"), max_length=TEXT_LENGTH)
     latitude = geo.model_field("latitude")
     longitude = geo.model_field("longitude")
     status = models.CharField(
@@ -73,14 +81,16 @@ class Hazard(HistoricalRecord):
     ticket = optional_fk("petitions.Ticket", _("ticket"), related_name="hazards")
     responsible_party = models.CharField(_("responsible party"), max_length=200, blank=True)
     deadline = PlannedDateField(_("deadline"), null=True, blank=True, db_index=True)
-    measures = models.TextField(_("measures"), blank=True)
+    measures = LimitedTextField(_("measures"), blank=True, max_length=TEXT_LENGTH)
     assigned_at = HappenedDateTimeField(_("assigned at"), null=True, blank=True)
     rectified_at = HappenedDateTimeField(_("rectified at"), null=True, blank=True)
     rectified_on_time = models.BooleanField(_("rectified on time"), null=True, blank=True)
     verified_at = HappenedDateTimeField(_("verified at"), null=True, blank=True, db_index=True)
     verified_by = user_ref(_("verified by"))
     closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_reason = LimitedTextField(
+        _("reason for rejection"), blank=True, max_length=NOTE_LENGTH
+    )
     duplicate_of = optional_fk(
         "self", _("duplicate of"), related_name="duplicates", on_delete=models.PROTECT
     )
@@ -92,6 +102,9 @@ class Hazard(HistoricalRecord):
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         constraints = [
+            length_limit("description", TEXT_LENGTH),
+            length_limit("measures", TEXT_LENGTH),
+            length_limit("rejection_reason", NOTE_LENGTH),
             models.CheckConstraint(
                 condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=models.F("pk")),
                 name="hazard_not_duplicate_of_itself",
@@ -143,7 +156,7 @@ class HazardCheck(HistoricalRecord):
         Hazard, on_delete=models.CASCADE, related_name="checks", verbose_name=_("hazard")
     )
     result = models.CharField(_("result"), max_length=10, choices=CheckResult.choices)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = LimitedTextField(_("reason"), blank=True, max_length=NOTE_LENGTH)
     checked_by = user_ref(_("checked by"))
     checked_at = HappenedDateTimeField(_("checked at"), default=timezone.now)
 
@@ -153,6 +166,9 @@ class HazardCheck(HistoricalRecord):
         ordering = ["hazard", "checked_at", "pk"]
         verbose_name = _("rectification check")
         verbose_name_plural = _("rectification checks")
+        constraints = [
+            length_limit("reason", NOTE_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.get_result_display()}"
@@ -185,7 +201,7 @@ class KeyVehicle(HistoricalRecord):
     (清零) only with evidence."""
 
     unit = unit_fk("key_vehicles")
-    plate = models.CharField(_("plate"), max_length=20, unique=True)
+    plate = IdentifierField(_("plate"), max_length=20, unique=True, upper=True, drop_spaces=True)
     kind = models.CharField(
         _("vehicle kind"), max_length=20, choices=VehicleKind.choices, default=VehicleKind.OTHER
     )
@@ -205,7 +221,7 @@ class KeyVehicle(HistoricalRecord):
     scrapping_certificate = models.CharField(
         _("scrapping certificate no."), max_length=50, blank=True
     )
-    clearance_note = models.TextField(_("clearance note"), blank=True)
+    clearance_note = LimitedTextField(_("clearance note"), blank=True, max_length=NOTE_LENGTH)
     reopened_count = models.PositiveIntegerField(_("times reopened"), default=0)
     last_import = optional_fk(KeyVehicleImport, _("last import"), related_name="vehicles")
 
@@ -215,6 +231,9 @@ class KeyVehicle(HistoricalRecord):
         ordering = ["status", "plate"]
         verbose_name = _("key vehicle")
         verbose_name_plural = _("key vehicles")
+        constraints = [
+            length_limit("clearance_note", NOTE_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return self.plate
@@ -229,7 +248,7 @@ class FacilityWork(HistoricalRecord):
     place = models.CharField(_("place"), max_length=200)
     done_on = HappenedDateField(_("done on"), db_index=True)
     hazard = optional_fk(Hazard, _("hazard"), related_name="facility_works")
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
     recorded_by = user_ref(_("recorded by"))
 
     objects = FacilityWorkQuerySet.as_manager()
@@ -239,6 +258,7 @@ class FacilityWork(HistoricalRecord):
         verbose_name = _("facility work")
         verbose_name_plural = _("facility works")
         constraints = [
+            length_limit("notes", NOTE_LENGTH),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1),
                 name="facilitywork_quantity_positive",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brigade.core import geo
+from brigade.core.fields import NOTE_LENGTH, IdentifierFormField, TextFormField
 from brigade.core.forms import BootstrapForm
 from brigade.core.scope import scope_of
 from brigade.core.timecheck import happened_validator, planned_validator
@@ -79,8 +80,11 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     )
     latitude = geo.form_field("latitude")
     longitude = geo.form_field("longitude")
-    notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
@@ -96,9 +100,13 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
         label=_("Occurred at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
     )
     road = forms.CharField(label=_("Road"), max_length=100)
-    plate_a = forms.CharField(label=_("Plate of vehicle A"), max_length=20)
+    plate_a = IdentifierFormField(
+        label=_("Plate of vehicle A"), max_length=20, upper=True, drop_spaces=True
+    )
     insurer_a = forms.CharField(label=_("Insurer of vehicle A"), max_length=100, required=False)
-    plate_b = forms.CharField(label=_("Plate of vehicle B"), max_length=20)
+    plate_b = IdentifierFormField(
+        label=_("Plate of vehicle B"), max_length=20, upper=True, drop_spaces=True
+    )
     insurer_b = forms.CharField(label=_("Insurer of vehicle B"), max_length=100, required=False)
 
     def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
@@ -120,7 +128,9 @@ class PartyForm(BootstrapForm):
     role = forms.ChoiceField(label=_("Role"), choices=choices.PartyRole.choices)
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+    plate = IdentifierFormField(
+        label=_("Plate"), max_length=20, required=False, upper=True, drop_spaces=True
+    )
     vehicle_kind = forms.ChoiceField(
         label=_("Vehicle"), choices=choices.VehicleKind.choices, required=False
     )
@@ -164,13 +174,16 @@ class AdvanceForm(BootstrapForm):
         required=False,
         validators=[planned_validator(_("Recover by"))],
     )
-    notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
 
 class RejectForm(BootstrapForm):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = TextFormField(label=_("Reason"), max_length=200)
 
 
 class PayForm(BootstrapForm):
@@ -188,7 +201,7 @@ class RecoveryForm(BootstrapForm):
         label=pgettext_lazy("recovery", "Received on"),
         validators=[happened_validator(pgettext_lazy("recovery", "Received on"))],
     )
-    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+    notes = TextFormField(label=_("Notes"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("received_on", timezone.localdate())

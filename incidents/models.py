@@ -15,7 +15,13 @@ from django.utils.translation import pgettext_lazy
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import user_ref
+from brigade.core.fields import (
+    NOTE_LENGTH,
+    IdentifierField,
+    LimitedTextField,
+    length_limit,
+    user_ref,
+)
 from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_document
 from brigade.duty.models import unit_fk
@@ -91,7 +97,7 @@ class Accident(HistoricalRecord):
     mediation = models.CharField(
         _("mediation"), max_length=20, choices=MediationOutcome.choices, blank=True
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
 
     objects = AccidentQuerySet.as_manager()
 
@@ -100,6 +106,7 @@ class Accident(HistoricalRecord):
         verbose_name = _("accident")
         verbose_name_plural = _("accidents")
         constraints = [
+            length_limit("notes", NOTE_LENGTH),
             models.CheckConstraint(
                 condition=Q(solved_at__isnull=True) | Q(hit_and_run=True),
                 name="accident_only_hit_and_run_solved",
@@ -141,7 +148,7 @@ class AccidentParty(HistoricalRecord):
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    plate = models.CharField(_("plate"), max_length=20, blank=True)
+    plate = IdentifierField(_("plate"), max_length=20, blank=True, upper=True, drop_spaces=True)
     vehicle_kind = models.CharField(
         _("vehicle"), max_length=20, choices=VehicleKind.choices, blank=True
     )
@@ -217,7 +224,7 @@ class FundAdvance(HistoricalRecord):
     amount_recovered = models.DecimalField(
         _("recovered (CNY)"), default=ZERO, max_digits=14, decimal_places=2
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
 
     objects = FundAdvanceQuerySet.as_manager()
 
@@ -226,6 +233,7 @@ class FundAdvance(HistoricalRecord):
         verbose_name = _("fund advance")
         verbose_name_plural = _("fund advances")
         constraints = [
+            length_limit("notes", NOTE_LENGTH),
             _amount_positive("advance_amount_positive"),
             models.CheckConstraint(
                 condition=Q(amount_recovered__gte=0) & Q(amount_recovered__lte=F("amount")),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from brigade.core.fields import NOTE_LENGTH, TEXT_LENGTH, TextFormField
 from brigade.core.forms import BootstrapForm, limit_choices
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.core.scope import scope_of
@@ -123,8 +124,11 @@ class PublicityEventForm(BootstrapForm):
         label=_("Outreach campaign"), queryset=OutreachCampaign.objects.none(), required=False
     )
     photos = PhotosField(label=_("Photos"), required=False)
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -180,8 +184,11 @@ class AssistanceForm(BootstrapForm):
         label=_("Outcome"), max_length=200, help_text=_("e.g. taken to hospital, home safe")
     )
     officers = _officers_field(_("Officers"))
-    description = forms.CharField(
-        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    description = TextFormField(
+        max_length=TEXT_LENGTH,
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -225,8 +232,11 @@ class CommendationForm(BootstrapForm):
     recipient_unit = forms.ModelChoiceField(
         label=_("To unit"), queryset=Unit.objects.none(), required=False
     )
-    reason = forms.CharField(
-        label=_("For what"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    reason = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("For what"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     photo = forms.FileField(
         label=_("Photo"),
@@ -304,8 +314,11 @@ class CampaignForm(BootstrapForm):
     )
     goal_kind = forms.ChoiceField(label=_("Goal"), choices=GoalKind.choices)
     goal_target = forms.IntegerField(label=_("Target"), min_value=1)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    description = TextFormField(
+        max_length=TEXT_LENGTH,
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(
@@ -325,7 +338,8 @@ class StationForm(BootstrapForm):
         label=_("Kiosk or post"), queryset=DutyPost.objects.none(), required=False
     )
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=100)
-    services = forms.CharField(
+    services = TextFormField(
+        max_length=NOTE_LENGTH,
         label=_("Services"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import ends_after_start, optional_fk, tally_rules, user_ref
+from brigade.core.fields import (
+    NOTE_LENGTH,
+    TEXT_LENGTH,
+    LimitedTextField,
+    ends_after_start,
+    length_limit,
+    optional_fk,
+    tally_rules,
+    user_ref,
+)
 from brigade.core.modelbase import HistoricalRecord, NamedRecord, Tally, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_image
@@ -37,7 +46,7 @@ class OutreachCampaign(NamedRecord):
     with the education bureau); not to be confused with a crackdown (brigade.Campaign)."""
 
     partner = models.CharField(_("partner"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), blank=True, max_length=TEXT_LENGTH)
     unit = models.ForeignKey(
         Unit,
         on_delete=models.PROTECT,
@@ -56,6 +65,7 @@ class OutreachCampaign(NamedRecord):
         verbose_name = _("outreach campaign")
         verbose_name_plural = _("outreach campaigns")
         constraints = [
+            length_limit("description", TEXT_LENGTH),
             ends_after_start("outreachcampaign_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(goal_target__gt=0),
@@ -85,7 +95,7 @@ class PublicityEvent(TimeStampedModel):
     campaign = optional_fk(
         OutreachCampaign, _("outreach campaign"), related_name="events", on_delete=models.PROTECT
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
     recorded_by = user_ref(_("recorded by"))
     history = HistoricalRecords(m2m_fields=[officers])
 
@@ -96,6 +106,9 @@ class PublicityEvent(TimeStampedModel):
         verbose_name = _("publicity event")
         verbose_name_plural = _("publicity events")
         indexes = [models.Index(fields=["unit", "held_on"])]
+        constraints = [
+            length_limit("notes", NOTE_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on:%Y-%m-%d} {self.venue_name}"
@@ -134,7 +147,7 @@ class LoveStation(NamedRecord):
         DutyPost, _("kiosk or post"), related_name="love_stations", on_delete=models.PROTECT
     )
     opening_hours = models.CharField(_("opening hours"), max_length=100)
-    services = models.TextField(_("services"), blank=True)
+    services = LimitedTextField(_("services"), blank=True, max_length=NOTE_LENGTH)
     unit = unit_fk("love_stations")
     opened_on = HappenedDateField(_("opened on"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -145,6 +158,9 @@ class LoveStation(NamedRecord):
         ordering = ["unit__code", "name"]
         verbose_name = _("love station")
         verbose_name_plural = _("love stations")
+        constraints = [
+            length_limit("services", NOTE_LENGTH),
+        ]
 
 
 class StationVisitDay(Tally):
@@ -178,7 +194,7 @@ class AssistanceEvent(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=AssistanceKind.choices)
     occurred_at = HappenedDateTimeField(_("when"), db_index=True)
     location = models.CharField(_("where"), max_length=200)
-    description = models.TextField(_("what happened"), blank=True)
+    description = LimitedTextField(_("what happened"), blank=True, max_length=TEXT_LENGTH)
     outcome = models.CharField(_("outcome"), max_length=200)
     unit = unit_fk("assistance_events")
     officers = models.ManyToManyField(
@@ -194,6 +210,9 @@ class AssistanceEvent(TimeStampedModel):
         verbose_name = _("assistance event")
         verbose_name_plural = _("assistance events")
         indexes = [models.Index(fields=["unit", "occurred_at"])]
+        constraints = [
+            length_limit("description", TEXT_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.location}"
@@ -209,7 +228,7 @@ class Commendation(HistoricalRecord):
     wording = models.CharField(
         _("wording"), max_length=200, blank=True, help_text=_("What the banner or letter says.")
     )
-    reason = models.TextField(_("for what"), blank=True)
+    reason = LimitedTextField(_("for what"), blank=True, max_length=NOTE_LENGTH)
     received_on = HappenedDateField(_("received on"), db_index=True)
     officer = optional_fk(
         Officer, _("to officer"), related_name="commendations", on_delete=models.PROTECT
@@ -235,6 +254,7 @@ class Commendation(HistoricalRecord):
         verbose_name = _("commendation")
         verbose_name_plural = _("commendations")
         constraints = [
+            length_limit("reason", NOTE_LENGTH),
             models.CheckConstraint(
                 condition=(Q(officer__isnull=False) & Q(recipient_unit__isnull=True))
                 | (Q(officer__isnull=True) & Q(recipient_unit__isnull=False)),

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.fields import NOTE_LENGTH, TEXT_LENGTH, IdentifierFormField, TextFormField
 from brigade.core.forms import style_fields
 from brigade.core.timecheck import planned_validator
 from brigade.core.typing import Visitor
@@ -26,7 +27,7 @@ class _Styled:
 class TicketForm(_Styled, forms.Form):
     """Enter one ticket by hand."""
 
-    number = forms.CharField(label=_("Platform number"), max_length=40)
+    number = IdentifierFormField(label=_("Platform number"), max_length=40)
     received_at = forms.DateTimeField(
         label=_("Received at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -37,7 +38,9 @@ class TicketForm(_Styled, forms.Form):
     citizen_name = forms.CharField(label=_("Citizen's name"), max_length=50, required=False)
     citizen_phone = forms.CharField(label=_("Citizen's phone"), max_length=30, required=False)
     location = forms.CharField(label=_("Location"), max_length=200, required=False)
-    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = TextFormField(
+        max_length=TEXT_LENGTH, label=_("Content"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, user: Visitor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,8 +73,10 @@ class AssignForm(_Styled, forms.Form):
 
 
 class ReplyForm(_Styled, forms.Form):
-    text = forms.CharField(
-        label=_("Reply to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+    text = TextFormField(
+        max_length=TEXT_LENGTH,
+        label=_("Reply to the citizen"),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,8 +88,11 @@ class CallbackForm(_Styled, forms.Form):
     result = forms.ChoiceField(
         label=_("Result"), choices=CallbackResult.choices, widget=forms.RadioSelect
     )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,7 +101,9 @@ class CallbackForm(_Styled, forms.Form):
 
 
 class ReasonForm(_Styled, forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextFormField(
+        max_length=NOTE_LENGTH, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,8 +111,11 @@ class ReasonForm(_Styled, forms.Form):
 
 
 class ReopenForm(_Styled, forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    reason = TextFormField(
+        max_length=NOTE_LENGTH,
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -116,7 +129,9 @@ class ExtendForm(_Styled, forms.Form):
         widget=forms.DateInput(),
         validators=[planned_validator(_("New closing deadline"))],
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextFormField(
+        max_length=NOTE_LENGTH, label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,8 +149,11 @@ class ConsultationForm(_Styled, forms.Form):
         label=_("Channel"), choices=ConsultationChannel.choices, widget=forms.RadioSelect
     )
     topic = forms.CharField(label=_("Question"), max_length=200)
-    answer = forms.CharField(
-        label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    answer = TextFormField(
+        max_length=TEXT_LENGTH,
+        label=_("Answer given"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     answered_by = forms.ModelChoiceField(
@@ -170,8 +188,11 @@ class ProposalAnswerForm(_Styled, forms.Form):
     reply_mode = forms.ChoiceField(
         label=_("Reply mode"), choices=ReplyMode.choices, widget=forms.RadioSelect
     )
-    reply = forms.CharField(
-        label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    reply = TextFormField(
+        max_length=TEXT_LENGTH,
+        label=_("Reply"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,7 +15,17 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from brigade.core.dates import HappenedDateField, HappenedDateTimeField, PlannedDateField
-from brigade.core.fields import one_per, optional_fk, user_ref
+from brigade.core.fields import (
+    DOCUMENT_LENGTH,
+    NOTE_LENGTH,
+    TEXT_LENGTH,
+    IdentifierField,
+    LimitedTextField,
+    length_limit,
+    one_per,
+    optional_fk,
+    user_ref,
+)
 from brigade.core.modelbase import CodedRecord, HistoricalRecord, newest_first
 from brigade.core.models import TimeStampedModel
 from brigade.core.querysets import BrigadeWideQuerySet
@@ -83,7 +93,7 @@ class TicketCategory(CodedRecord):
 class Ticket(TimeStampedModel):
     """A 12345 hotline ticket (承办单) as the platform handed it to the brigade."""
 
-    number = models.CharField(_("platform number"), max_length=40, unique=True)
+    number = IdentifierField(_("platform number"), max_length=40, unique=True)
     channel = models.CharField(
         _("channel"), max_length=20, choices=TicketChannel.choices, default=TicketChannel.HOTLINE
     )
@@ -96,7 +106,7 @@ class Ticket(TimeStampedModel):
         related_name="tickets",
         verbose_name=_("category"),
     )
-    content = models.TextField(_("content"))
+    content = LimitedTextField(_("content"), max_length=TEXT_LENGTH)
     location = models.CharField(_("location"), max_length=200, blank=True)
     # WGS-84, when the caller gave a point (an Open311 client usually does)
     latitude = models.DecimalField(
@@ -121,12 +131,12 @@ class Ticket(TimeStampedModel):
     signed_at = HappenedDateTimeField(_("signed at"), null=True, blank=True)
     signed_by = user_ref(_("signed by"))
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True)
-    reply = models.TextField(_("reply to the citizen"), blank=True)
+    reply = LimitedTextField(_("reply to the citizen"), blank=True, max_length=TEXT_LENGTH)
     closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
     closed_by = user_ref(_("closed by"))
     closed_on_time = models.BooleanField(_("closed on time"), null=True, blank=True)
     returned_at = HappenedDateTimeField(_("returned at"), null=True, blank=True)
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = LimitedTextField(_("reason for return"), blank=True, max_length=NOTE_LENGTH)
     reopened_at = HappenedDateTimeField(_("reopened at"), null=True, blank=True)
     # The round whose callback is recorded: a second callback for one round is refused.
     callback_round = models.PositiveSmallIntegerField(_("called back for round"), default=0)
@@ -140,6 +150,9 @@ class Ticket(TimeStampedModel):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         constraints = [
+            length_limit("content", TEXT_LENGTH),
+            length_limit("reply", TEXT_LENGTH),
+            length_limit("return_reason", NOTE_LENGTH),
             models.CheckConstraint(condition=Q(round__gte=1), name="ticket_round_positive"),
         ]
         indexes = [
@@ -211,7 +224,7 @@ class TicketReply(HistoricalRecord):
         Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket")
     )
     round = models.PositiveSmallIntegerField(_("round"))
-    text = models.TextField(_("reply"))
+    text = LimitedTextField(_("reply"), max_length=TEXT_LENGTH)
     replied_at = HappenedDateTimeField(_("replied at"))
     replied_by = user_ref(_("replied by"))
 
@@ -222,6 +235,7 @@ class TicketReply(HistoricalRecord):
         verbose_name = _("ticket reply")
         verbose_name_plural = _("ticket replies")
         constraints = [
+            length_limit("text", TEXT_LENGTH),
             one_per(
                 ["ticket", "round"],
                 "ticketreply_one_per_round",
@@ -245,7 +259,7 @@ class TicketCallback(HistoricalRecord):
     result = models.CharField(_("result"), max_length=30, choices=CallbackResult.choices)
     by = user_ref(_("called back by"))
     at = HappenedDateTimeField(_("called back at"), db_index=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
 
     objects = CallbackQuerySet.as_manager()
 
@@ -254,6 +268,7 @@ class TicketCallback(HistoricalRecord):
         verbose_name = _("ticket callback")
         verbose_name_plural = _("ticket callbacks")
         constraints = [
+            length_limit("notes", NOTE_LENGTH),
             one_per(
                 ["ticket", "round"],
                 "ticketcallback_one_per_round",
@@ -274,7 +289,7 @@ class TicketExtension(HistoricalRecord):
     )
     new_due = PlannedDateField(_("new closing deadline"))
     old_due = PlannedDateField(_("closing deadline before"))
-    reason = models.TextField(_("reason"))
+    reason = LimitedTextField(_("reason"), max_length=NOTE_LENGTH)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -292,6 +307,7 @@ class TicketExtension(HistoricalRecord):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         constraints = [
+            length_limit("reason", NOTE_LENGTH),
             models.UniqueConstraint(
                 fields=["ticket"],
                 condition=Q(status=ExtensionStatus.PENDING),
@@ -339,7 +355,7 @@ class Consultation(HistoricalRecord):
 
     channel = models.CharField(_("channel"), max_length=20, choices=ConsultationChannel.choices)
     topic = models.CharField(pgettext_lazy("consultation", "topic"), max_length=200)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = LimitedTextField(_("answer"), blank=True, max_length=TEXT_LENGTH)
     answered_by = optional_fk(
         Officer, _("answered by"), related_name="consultations", on_delete=models.PROTECT
     )
@@ -353,6 +369,9 @@ class Consultation(HistoricalRecord):
         verbose_name = _("consultation")
         verbose_name_plural = pgettext_lazy("records", "consultations")
         indexes = [models.Index(fields=["unit", "at"], name="consultation_unit_at")]
+        constraints = [
+            length_limit("answer", TEXT_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return self.topic
@@ -378,13 +397,13 @@ class Proposal(HistoricalRecord):
     proposer = models.CharField(_("proposer"), max_length=100)
     grade = models.CharField(_("proposer's grade"), max_length=20, choices=ProposerGrade.choices)
     title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("content"), blank=True)
+    content = LimitedTextField(_("content"), blank=True, max_length=DOCUMENT_LENGTH)
     received_on = HappenedDateField(_("received on"))
     due_on = PlannedDateField(_("answer by"), null=True, blank=True)
     reply_mode = models.CharField(
         _("reply mode"), max_length=20, choices=ReplyMode.choices, blank=True
     )
-    reply = models.TextField(_("reply"), blank=True)
+    reply = LimitedTextField(_("reply"), blank=True, max_length=DOCUMENT_LENGTH)
     replied_at = HappenedDateTimeField(_("replied at"), null=True, blank=True, db_index=True)
     unit = unit_fk("proposals")
     handler = optional_fk(Officer, _("handler"), related_name="proposals", on_delete=models.PROTECT)
@@ -396,6 +415,8 @@ class Proposal(HistoricalRecord):
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [
+            length_limit("content", DOCUMENT_LENGTH),
+            length_limit("reply", DOCUMENT_LENGTH),
             models.CheckConstraint(
                 condition=Q(replied_at__isnull=True) | ~Q(reply_mode=""),
                 name="proposal_reply_has_mode",

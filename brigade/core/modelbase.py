@@ -6,10 +6,12 @@ table and the same options as if it spelled them out itself (no migration follow
 
 from __future__ import annotations
 
+from django.core.validators import validate_slug
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from brigade.core.fields import IdentifierField
 from brigade.core.models import TimeStampedModel
 
 
@@ -40,7 +42,9 @@ class NamedRecord(HistoricalRecord):
 class CodedRecord(NamedRecord):
     """Reference data with a short unique code besides its name, listed by code."""
 
-    code = models.SlugField(_("code"), max_length=30, unique=True)
+    code = IdentifierField(
+        _("code"), max_length=30, unique=True, drop_spaces=True, validators=[validate_slug]
+    )
 
     class Meta:
         abstract = True

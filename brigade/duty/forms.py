@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core import dates
+from brigade.core.fields import NOTE_LENGTH, TextFormField
 from brigade.core.forms import BootstrapForm, limit_choices, style_fields
 from brigade.core.typing import Visitor
 from brigade.duty.choices import AssessmentResult, PatrolMode, ViolationKind, Weather
@@ -90,7 +91,8 @@ class CheckInForm(BootstrapForm):
 
 class PatrolDetailsForm(BootstrapForm):
     weather = forms.ChoiceField(label=_("Weather"), required=False)
-    notes = forms.CharField(
+    notes = TextFormField(
+        max_length=NOTE_LENGTH,
         label=_("Notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -11,7 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core import geo
 from brigade.core.dates import HappenedDateTimeField, PlannedDateField, PlannedDateTimeField
-from brigade.core.fields import ends_after_start, one_per, optional_fk, tally_rules
+from brigade.core.fields import (
+    NOTE_LENGTH,
+    TEXT_LENGTH,
+    IdentifierField,
+    LimitedTextField,
+    ends_after_start,
+    length_limit,
+    one_per,
+    optional_fk,
+    tally_rules,
+)
 from brigade.core.modelbase import CodedRecord, HistoricalRecord, NamedRecord, Tally
 from brigade.core.querysets import BrigadeWideQuerySet, UnitScopedQuerySet
 from brigade.duty.choices import (
@@ -74,7 +84,7 @@ class Officer(HistoricalRecord):
         related_name="officer",
         verbose_name=_("user"),
     )
-    badge_no = models.CharField(_("badge no."), max_length=20, unique=True)
+    badge_no = IdentifierField(_("badge no."), max_length=20, unique=True, drop_spaces=True)
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(
         _("kind"), max_length=20, choices=OfficerKind.choices, default=OfficerKind.POLICE
@@ -137,7 +147,7 @@ class DutyPost(NamedRecord):
 class Campaign(NamedRecord):
     """A crackdown campaign (专项整治) that patrols and their tallies can be tagged to."""
 
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), blank=True, max_length=TEXT_LENGTH)
     focus = models.CharField(
         _("focus"),
         max_length=300,
@@ -154,6 +164,7 @@ class Campaign(NamedRecord):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         constraints = [
+            length_limit("description", TEXT_LENGTH),
             ends_after_start("campaign_ends_after_start"),
         ]
 
@@ -167,7 +178,7 @@ class RoadWorksZone(NamedRecord):
 
     name = models.CharField(_("name"), max_length=100)
     road = models.CharField(_("road"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), blank=True, max_length=TEXT_LENGTH)
     unit = unit_fk("zones")
     starts_on = PlannedDateField(_("works start"))
     ends_on = PlannedDateField(_("works end"), null=True, blank=True)
@@ -180,6 +191,7 @@ class RoadWorksZone(NamedRecord):
         verbose_name = _("road-works zone")
         verbose_name_plural = _("road-works zones")
         constraints = [
+            length_limit("description", TEXT_LENGTH),
             ends_after_start("zone_ends_after_start"),
         ]
 
@@ -270,7 +282,7 @@ class PatrolLog(HistoricalRecord):
         _("checked in at post"), null=True, blank=True, db_index=True
     )
     weather = models.CharField(_("weather"), max_length=20, choices=Weather.choices, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
 
     objects = PatrolLogQuerySet.as_manager()
 
@@ -279,6 +291,7 @@ class PatrolLog(HistoricalRecord):
         verbose_name = _("patrol log")
         verbose_name_plural = _("patrol logs")
         constraints = [
+            length_limit("notes", NOTE_LENGTH),
             # The database, not only the service, refuses a second open patrol.
             models.UniqueConstraint(
                 fields=["officer"],
@@ -337,7 +350,7 @@ class TrainingSession(HistoricalRecord):
     title = models.CharField(_("title"), max_length=200)
     held_on = PlannedDateField(_("held on"), db_index=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = LimitedTextField(_("notes"), blank=True, max_length=NOTE_LENGTH)
 
     objects = TrainingSessionQuerySet.as_manager()
 
@@ -345,6 +358,9 @@ class TrainingSession(HistoricalRecord):
         ordering = ["-held_on", "title"]
         verbose_name = _("training session")
         verbose_name_plural = _("training sessions")
+        constraints = [
+            length_limit("notes", NOTE_LENGTH),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.title}"

@@ -12,7 +12,9 @@ from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
+    FreeTextField,
     ModelRulesSerializer,
+    NotesField,
     RelatedRef,
     TimestampField,
     label_of,
@@ -120,7 +122,7 @@ class HazardReportSerializer(serializers.Serializer):
     severity = ChoicesField(choices.Severity, required=False)
     road = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    description = serializers.CharField()
+    description = FreeTextField()
     latitude = geo.serializer_field("latitude")
     longitude = geo.serializer_field("longitude")
     found_at = TimestampField(required=False, label=label_of(Hazard, "found_at"))
@@ -148,7 +150,7 @@ class HazardAssignSerializer(serializers.Serializer):
 
 
 class HazardRectifySerializer(serializers.Serializer):
-    measures = serializers.CharField()
+    measures = FreeTextField()
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
@@ -158,11 +160,11 @@ class HazardPhotosSerializer(serializers.Serializer):
 
 
 class HazardVerifySerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True)
+    note = NotesField(required=False, allow_blank=True)
 
 
 class HazardReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = NotesField()
 
 
 class HazardDuplicateSerializer(serializers.Serializer):
@@ -201,18 +203,13 @@ class KeyVehicleSerializer(ModelRulesSerializer):
         )
         read_only_fields = (*CLEARANCE_FIELDS, *TIMESTAMPS)
 
-    def validate_plate(self, value: str) -> str:
-        from hazards.services import normalise_plate
-
-        return normalise_plate(value)
-
 
 class KeyVehicleClearSerializer(serializers.Serializer):
     inspection_date = DayField(
         required=False, allow_null=True, label=label_of(KeyVehicle, "inspection_date")
     )
-    scrapping_certificate = serializers.CharField(required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
+    scrapping_certificate = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    note = NotesField(required=False, allow_blank=True)
 
 
 class KeyVehicleImportSerializer(serializers.Serializer):

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from brigade.core.fields import too_long
 from brigade.core.imports import ImportReport, RowError, Table, read_table
+from brigade.core.text import normalise_identifier
 from brigade.duty.models import Unit
 from hazards.choices import (
     KeyVehicleReason,
@@ -77,7 +79,8 @@ KIND_ALIASES = {
 
 
 def normalise_plate(text: str) -> str:
-    return "".join((text or "").split()).upper()
+    """A plate as the register stores it (``KeyVehicle.plate``): see ``normalise_identifier``."""
+    return normalise_identifier(text or "", upper=True, drop_spaces=True)
 
 
 # One checked row of the file: its row number, the vehicle's fields, the vehicle on file.
@@ -117,12 +120,9 @@ def _plan_rows(report: ImportReport, table: Table, unit: Unit) -> list[Planned]:
             continue
         vehicle = existing.get(fields["plate"])
         if vehicle is not None and vehicle.unit_id != unit.pk:
-            report.add_error(
-                row,
-                "plate",
-                _("This vehicle is on the register of another unit (%(unit)s).")
-                % {"unit": vehicle.unit.name},
-            )
+            # Say that it exists elsewhere, not where: the other unit's register is not
+            # this user's to read.
+            report.add_error(row, "plate", _("This vehicle is on another unit's register."))
             continue
         planned.append((row, fields, vehicle))
         if len(report.preview) < 20:
@@ -176,7 +176,10 @@ def _row_fields(
             % {"value": kind_text, "choices": _labels(VehicleKind)},
         )
         return None
-    owner = values.get("owner", "")[:200]
+    owner = values.get("owner", "")
+    for name, message in too_long(KeyVehicle, {"owner": owner}).items():
+        report.add_error(row, name, message)
+        return None
     return {"plate": plate, "kind": kind, "owner": owner, "reason": reason}
 
 

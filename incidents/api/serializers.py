@@ -14,6 +14,7 @@ from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
+    FreeTextField,
     RelatedRef,
     TimestampField,
     label_of,
@@ -173,7 +174,7 @@ class AdvancePaySerializer(serializers.Serializer):
 
 
 class AdvanceRejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = FreeTextField(max_length=200)
 
 
 class RecoverySerializer(serializers.ModelSerializer):

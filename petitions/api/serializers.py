@@ -16,6 +16,9 @@ from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
     DayField,
+    FreeTextField,
+    IdentifierSerializerField,
+    NotesField,
     RelatedRef,
     TimestampField,
     label_of,
@@ -181,18 +184,18 @@ def _day(value: dt.date | None) -> str | None:
 class TicketCreateSerializer(serializers.Serializer):
     """Enter one ticket by hand (the platform's export is imported instead, usually)."""
 
-    number = serializers.CharField(max_length=40)
+    number = IdentifierSerializerField(max_length=40)
     channel = ChoicesField(choices.TicketChannel, default=choices.TicketChannel.HOTLINE)
     received_at = TimestampField(label=label_of(models.Ticket, "received_at"))
     citizen_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     citizen_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     category = RelatedRef(queryset=models.TicketCategory.objects.all())
-    content = serializers.CharField()
+    content = FreeTextField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     unit = RelatedRef(queryset=Unit.objects.all())
 
 
-class GivenCharField(serializers.CharField):
+class GivenCharField(FreeTextField):
     """An optional text field whose empty value, sent in a form, is refused as blank.
 
     DRF takes a form's empty optional field for an omitted one, so ``content=`` would
@@ -217,26 +220,26 @@ class AssignSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = FreeTextField()
 
 
 class CallbackSerializer(serializers.Serializer):
     result = ChoicesField(choices.CallbackResult)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = NotesField(required=False, allow_blank=True, default="")
     at = TimestampField(required=False, label=label_of(models.TicketCallback, "at"))
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = NotesField()
 
 
 class ReopenSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = NotesField(required=False, allow_blank=True, default="")
 
 
 class ExtendSerializer(serializers.Serializer):
     new_due = DayField(window=dates.PLANNED, label=label_of(models.TicketExtension, "new_due"))
-    reason = serializers.CharField()
+    reason = NotesField()
 
 
 class DecideSerializer(serializers.Serializer):
@@ -339,5 +342,5 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 class ProposalAnswerSerializer(serializers.Serializer):
     reply_mode = ChoicesField(choices.ReplyMode)
-    reply = serializers.CharField(required=False, allow_blank=True, default="")
+    reply = FreeTextField(required=False, allow_blank=True, default="")
     replied_at = TimestampField(required=False, label=label_of(models.Proposal, "replied_at"))

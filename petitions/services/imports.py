@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brigade.core import dates
+from brigade.core.fields import too_long
 from brigade.core.kpi.weeks import local_date
+from brigade.core.text import normalise_identifier, trim_text
 from brigade.duty.models import Unit
 from petitions.choices import (
     TicketStatus,
@@ -192,6 +194,14 @@ def _check_when(ctx: _ImportContext, row: int, text: str) -> dt.datetime | None:
     return when
 
 
+# the ticket's free-text fields a row gives (the platform's words, kept as they are)
+_TEXTS = ("content", "citizen_name", "citizen_phone", "location")
+
+
+def _texts(values: dict[str, str]) -> dict[str, str]:
+    return {name: values.get(name, "") for name in _TEXTS}
+
+
 def _check_row(
     ctx: _ImportContext, row: int, values: dict[str, str]
 ) -> tuple[dt.datetime, TicketCategory, Unit, dict[str, Any]] | None:
@@ -216,6 +226,8 @@ def _check_row(
         )
     if not values["content"]:
         report.add_error(row, "content", _("The content of the ticket is required."))
+    for name, message in too_long(Ticket, {"number": number, **_texts(values)}).items():
+        report.add_error(row, name, message)
     channel_text = values.get("channel", "")
     channel = ctx.channels.get(channel_text.lower()) if channel_text else "hotline"
     if channel is None:
@@ -232,11 +244,8 @@ def _check_row(
     record = {
         "channel": channel,
         "received_at": when,
-        "citizen_name": values.get("citizen_name", "")[:50],
-        "citizen_phone": values.get("citizen_phone", "")[:30],
+        **_texts(values),
         "category_id": category.pk,
-        "content": values["content"],
-        "location": values.get("location", "")[:200],
         "unit_id": unit.pk,
     }
     return when, category, unit, record
@@ -305,6 +314,11 @@ def tickets_import(
             report.add_error(1, "", problem)
         return report
     report.total = len(table)
+    for _row, values in table:
+        # as the ticket stores them: a look-alike number is the ticket already on file
+        values["number"] = normalise_identifier(values["number"])
+        for name in _TEXTS:
+            values[name] = trim_text(values.get(name, ""))
     ctx = _ImportContext(
         by=by,
         scope=scope_of(by),

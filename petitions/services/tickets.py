@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.fields import too_long
 from brigade.core.kpi.weeks import local_date
+from brigade.core.text import is_blank, normalise_identifier, trim_text
 from brigade.core.transitions import move, record_change, refusal
 from brigade.core.typing import Visitor
 from brigade.duty.models import Officer, Unit
@@ -84,12 +86,18 @@ def _move(
 
 
 def _check_ticket_fields(
-    *, number: str, category: TicketCategory, unit: Unit, content: str, received_at: dt.datetime
+    *,
+    number: str,
+    category: TicketCategory,
+    unit: Unit,
+    content: str,
+    received_at: dt.datetime,
+    **texts: str,
 ) -> None:
-    errors: dict[str, str] = {}
-    if not (number or "").strip():
+    errors: dict[str, str] = too_long(Ticket, {"number": number, "content": content, **texts})
+    if not number:
         errors["number"] = _("The platform number is required.")
-    if not (content or "").strip():
+    if is_blank(content or ""):
         errors["content"] = _("The content of the ticket is required.")
     if not category.is_active:
         errors["category"] = _("This category is no longer in use.")
@@ -123,9 +131,19 @@ def ticket_create(
 ) -> Ticket:
     """Enter one ticket (by hand, or from a client program); its deadlines come from the
     category's rule."""
-    number = (number or "").strip()
+    number = normalise_identifier(number or "")
+    content, citizen_name, citizen_phone, location = (
+        trim_text(text or "") for text in (content, citizen_name, citizen_phone, location)
+    )
     _check_ticket_fields(
-        number=number, category=category, unit=unit, content=content, received_at=received_at
+        number=number,
+        category=category,
+        unit=unit,
+        content=content,
+        received_at=received_at,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone,
+        location=location,
     )
     _check_point(latitude, longitude)
     if Ticket.objects.filter(number=number).exists():
@@ -187,8 +205,12 @@ def ticket_update(*, ticket: Ticket, **fields: str) -> Ticket:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in unknown})
-    if "content" in fields and not str(fields["content"]).strip():
+    fields = {name: trim_text(str(value)) for name, value in fields.items()}
+    if "content" in fields and is_blank(fields["content"]):
         raise ValidationError({"content": _("The content of the ticket is required.")})
+    errors = too_long(Ticket, fields)
+    if errors:
+        raise ValidationError(errors)
     for name, value in fields.items():
         setattr(ticket, name, value)
     ticket.save(update_fields=[*fields, "updated_at"])

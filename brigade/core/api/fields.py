@@ -24,6 +24,13 @@ from rest_framework import serializers
 
 from brigade.core import dates
 from brigade.core.api.exceptions import validation_messages
+from brigade.core.fields import (
+    NOTE_LENGTH,
+    TEXT_LENGTH,
+    IdentifierField,
+    LimitedTextField,
+)
+from brigade.core.text import normalise_identifier, trim_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -180,6 +187,58 @@ class ModelTimestampField(TimestampField):
 
 # Every model serializer's date-time fields are ModelTimestampFields.
 serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = ModelTimestampField
+
+
+class FreeTextField(serializers.CharField):
+    """Free text up to ``TEXT_LENGTH`` characters (``max_length`` says otherwise), trimmed
+    of spaces and invisible characters at its ends: one of zero-width spaces is blank."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", TEXT_LENGTH)
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str):
+            data = trim_text(data)
+        return super().run_validation(data)
+
+
+class NotesField(FreeTextField):
+    """Notes or a reason: free text up to ``NOTE_LENGTH`` characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", NOTE_LENGTH)
+        super().__init__(**kwargs)
+
+
+class IdentifierSerializerField(serializers.CharField):
+    """A number or code that names one record, normalised as ``IdentifierField`` stores it
+    before its blank, length and uniqueness checks."""
+
+    def __init__(self, *, upper: bool = False, drop_spaces: bool = False, **kwargs: Any) -> None:
+        self.upper = upper
+        self.drop_spaces = drop_spaces
+        super().__init__(**kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if isinstance(data, str):
+            data = normalise_identifier(data, upper=self.upper, drop_spaces=self.drop_spaces)
+        return super().run_validation(data)
+
+
+class ModelIdentifierField(IdentifierSerializerField):
+    """A model's ``IdentifierField`` (its normalisation read from the model field)."""
+
+    def bind(self, field_name: str, parent: Any) -> None:
+        super().bind(field_name, parent)
+        found = model_field(self)  # type: ignore[arg-type]
+        if isinstance(found, IdentifierField):
+            self.upper, self.drop_spaces = found.upper, found.drop_spaces
+
+
+# Every model serializer's free text and identifiers are read as above.
+serializers.ModelSerializer.serializer_field_mapping[LimitedTextField] = FreeTextField
+serializers.ModelSerializer.serializer_field_mapping[IdentifierField] = ModelIdentifierField
 
 
 @extend_schema_field(OpenApiTypes.FLOAT)

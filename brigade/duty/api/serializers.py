@@ -14,6 +14,7 @@ from brigade.core.api.fields import (
     ChoicesField,
     HoursField,
     ModelRulesSerializer,
+    NotesField,
     RelatedRef,
     TimestampField,
     label_of,
@@ -186,7 +187,7 @@ class PatrolStartSerializer(serializers.Serializer):
     zone = RelatedRef(queryset=models.RoadWorksZone.objects.all(), required=False, allow_null=True)
     campaign = RelatedRef(queryset=models.Campaign.objects.all(), required=False, allow_null=True)
     weather = ChoicesField(choices.Weather, required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = NotesField(required=False, allow_blank=True)
     started_at = TimestampField(
         required=False,
         label=label_of(models.PatrolLog, "started_at"),
@@ -210,7 +211,7 @@ class PatrolEndSerializer(serializers.Serializer):
         label=label_of(models.PatrolLog, "ended_at"),
         help_text=_("When the patrol ended; now if left out."),
     )
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = NotesField(required=False, allow_blank=True)
 
 
 class PatrolCheckInSerializer(serializers.Serializer):
@@ -231,7 +232,7 @@ class PatrolDetailsSerializer(serializers.Serializer):
     """What may be changed on a patrol directly: the rest goes through its actions."""
 
     weather = ChoicesField(choices.Weather, allow_blank=True)
-    notes = serializers.CharField(allow_blank=True)
+    notes = NotesField(allow_blank=True)
 
 
 class PatrolTalliesSerializer(serializers.Serializer):
