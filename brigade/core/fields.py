@@ -51,7 +51,8 @@ class LimitedTextField(models.TextField):
     """
 
     def __init__(self, *args: Any, max_length: int = TEXT_LENGTH, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+        kwargs["max_length"] = max_length
+        super().__init__(*args, **kwargs)
         self.validators.append(MaxLengthValidator(max_length))
 
     def to_python(self, value: Any) -> Any:
@@ -65,8 +66,14 @@ class LimitedTextField(models.TextField):
             setattr(model_instance, self.attname, value)
         return value
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return super().formfield(**{"form_class": TextFormField, **kwargs})
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
+        return super().formfield(
+            form_class=form_class or TextFormField,
+            choices_form_class=choices_form_class,
+            **kwargs,
+        )
 
 
 def length_limit(field: str, size: int) -> models.CheckConstraint:
@@ -116,21 +123,24 @@ class IdentifierField(models.CharField):
         setattr(model_instance, self.attname, value)
         return value
 
-    def formfield(self, **kwargs: Any) -> Any:
-        defaults = {
-            "form_class": IdentifierFormField,
-            "upper": self.upper,
-            "drop_spaces": self.drop_spaces,
-        }
-        return super().formfield(**{**defaults, **kwargs})
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> Any:
+        options = {"upper": self.upper, "drop_spaces": self.drop_spaces, **kwargs}
+        return super().formfield(
+            form_class=form_class or IdentifierFormField,
+            choices_form_class=choices_form_class,
+            **options,
+        )
 
 
 class TextFormField(forms.CharField):
     """A form's free-text field: trimmed of spaces and invisible characters at its ends,
     so that one of zero-width spaces is an empty (required) field."""
 
-    def to_python(self, value: Any) -> str:
-        return trim_text(super().to_python(value))
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return trim_text(text) if isinstance(text, str) else text
 
 
 class IdentifierFormField(forms.CharField):
@@ -141,8 +151,10 @@ class IdentifierFormField(forms.CharField):
         self.drop_spaces = drop_spaces
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
+        if not isinstance(text, str):
+            return text
         return normalise_identifier(text, upper=self.upper, drop_spaces=self.drop_spaces)
 
 

@@ -24,9 +24,9 @@ from brigade.core.api.mixins import VALIDATION_ERROR, DetailSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = serializers.CharField(max_length=150)  # the user model's own limit
     password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+        max_length=4096, write_only=True, trim_whitespace=False, style={"input_type": "password"}
     )
 
 

@@ -231,7 +231,7 @@ class ModelIdentifierField(IdentifierSerializerField):
 
     def bind(self, field_name: str, parent: Any) -> None:
         super().bind(field_name, parent)
-        found = model_field(self)  # type: ignore[arg-type]
+        found = model_field(self)
         if isinstance(found, IdentifierField):
             self.upper, self.drop_spaces = found.upper, found.drop_spaces
 

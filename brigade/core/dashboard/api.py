@@ -42,6 +42,10 @@ class WeekField(serializers.CharField):
 
     default_error_messages = {"week": _("Enter an ISO week like 2022-W24.")}
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)  # "2022-W24", with room for a typo
+        super().__init__(**kwargs)
+
     def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
         text = super().to_internal_value(data)
         try:

@@ -8,7 +8,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.fields import user_ref
+from brigade.core.fields import TEXT_LENGTH, LimitedTextField, length_limit, user_ref
 
 BRIGADE_SCOPE = "brigade"
 
@@ -134,7 +134,7 @@ class KpiDirty(models.Model):
     model = models.CharField(_("changed model"), max_length=100, blank=True, default="")
     marked_at = models.DateTimeField(_("marked at"), auto_now_add=True)
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True, default="")
+    error = LimitedTextField(_("error"), blank=True, default="")
 
     class Meta:
         verbose_name = _("KPI week to recompute")
@@ -142,6 +142,7 @@ class KpiDirty(models.Model):
         # No uniqueness: a change inserts its own row, so a recompute that claims (deletes)
         # the marks it sees never takes the mark of a change not yet committed.
         indexes = [models.Index(fields=["week", "unit_id"], name="kpidirty_week_unit")]
+        constraints = [length_limit("error", TEXT_LENGTH)]
 
     def __str__(self) -> str:
         return f"{self.week} unit {self.unit_id} {self.model}".rstrip()
@@ -162,7 +163,7 @@ class KpiRun(models.Model):
     done = models.PositiveIntegerField(_("steps done"), default=0)
     total = models.PositiveIntegerField(_("steps"), default=0)
     requested_by = user_ref(_("requested by"))
-    error = models.TextField(_("error"), blank=True)
+    error = LimitedTextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -172,6 +173,7 @@ class KpiRun(models.Model):
         verbose_name = _("KPI recompute")
         verbose_name_plural = _("KPI recomputes")
         constraints = [
+            length_limit("error", TEXT_LENGTH),
             # requests made while a run waits join it (runs.start): one queued run at most
             models.UniqueConstraint(
                 fields=["state"], condition=models.Q(state="queued"), name="kpirun_one_queued"
