@@ -6,8 +6,8 @@ under the API's prefixes or when the client asks for JSON, else as a page. The l
 ``MAX_REQUEST_BODY`` for a multipart upload (photos, documents, spreadsheets: sized from
 the largest legitimate one) and ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for any other body (forms
 and JSON carry no files). A body sent without a ``Content-Length`` (``Transfer-Encoding:
-chunked``) is refused with 411: Django reads such a body as empty, so the request would
-otherwise run without what was sent.
+chunked``) with a write is refused with 411: Django reads such a body as empty, so the
+request would otherwise run without what was sent.
 
 ``NulCharacterMiddleware``: a NUL character in a query parameter, a form field or a JSON
 string is a 400 naming the parameter. No text a person types holds one, PostgreSQL cannot
@@ -86,7 +86,8 @@ class RequestSizeMiddleware:
     def refused(self, request: HttpRequest) -> HttpResponse | None:
         raw = request.META.get("CONTENT_LENGTH") or ""
         if not raw:
-            if request.META.get("HTTP_TRANSFER_ENCODING", "").strip():
+            chunked = request.META.get("HTTP_TRANSFER_ENCODING", "").strip()
+            if chunked and request.method not in ("GET", "HEAD", "OPTIONS"):
                 with translation.override(translation.get_language_from_request(request)):
                     return refusal(
                         request,
