@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused from its Content-Length before it is read.
+    "brigade.core.guard.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After the session, the user and the CSRF check: a repeated write gets its first answer.
     "brigade.core.idempotency.IdempotencyMiddleware",
+    # After the idempotency key's early read of the body: NUL characters in any parameter,
+    # form field or JSON string are a 400 naming it.
+    "brigade.core.guard.NulCharacterMiddleware",
     # Last, so that a lockout answers before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,7 +189,16 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Largest spreadsheet accepted by an import (default 50 MiB).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=60 * 1024 * 1024)
+# The largest request body: a multipart upload, sized from the largest legitimate one (ten
+# photos, a hazard report's most, or one spreadsheet import) with 1 MiB for the form
+# around them. A larger body is refused (413) from its Content-Length before it is read
+# (brigade/core/guard.py).
+MAX_REQUEST_BODY = env.int(
+    "MAX_REQUEST_BODY", default=max(10 * UPLOAD_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
+)
+# The largest body that is not a file upload (a form's fields, a JSON document): Django's
+# limit, 2.5 MiB. Imports and photos are files, counted by MAX_REQUEST_BODY instead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Idempotency-Key: how long a repeat waits for its first request still running, after how
 # long a running one counts as abandoned, and the largest answer kept for repeats.
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
@@ -208,6 +222,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, JSON nested too deeply answered 400 (brigade/core/api/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "brigade.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "brigade.core.api.filters.StrictFilterBackend",
         "rest_framework.filters.OrderingFilter",

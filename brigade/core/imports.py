@@ -3,6 +3,11 @@ into rows numbered as the user sees them in a spreadsheet, and the report every 
 returns. Validating and writing the rows is each app's service; it is all-or-nothing: any
 bad row means nothing is written and every bad row is listed with its reason.
 
+What no importer could store is caught here, as errors of its row (``Table.errors``, which
+the importer puts on its report): a cell holding a NUL character (anywhere in the file,
+not only in the first 4,096 bytes that tell a text file from a binary one), and a value
+longer than its column's ``max_lengths``.
+
 A page keeps an uploaded file between the preview (dry run) and the confirmation with
 ``stash_upload``/``open_stash``, so the user does not upload it twice.
 """
@@ -21,6 +26,7 @@ from typing import IO, Any, TypedDict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -123,12 +129,19 @@ class Table:
 
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]]
+    # rows left out of ``rows`` because a cell cannot be stored (a NUL, too long)
+    errors: list[RowError] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         return iter(self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def total(self) -> int:
+        """Every data row of the file, good or not."""
+        return len(self.rows) + len({error.row for error in self.errors})
 
 
 def _normalise(header: object) -> str:
@@ -141,13 +154,16 @@ def read_table(
     columns: Mapping[str, Iterable[str]],
     required: Iterable[str],
     max_rows: int | None = None,
+    max_lengths: Mapping[str, int] | None = None,
 ) -> Table:
     """Read a CSV (UTF-8 or GB18030) or XLSX upload.
 
     ``columns`` maps each column key to the header spellings accepted for it (the key
     itself is always accepted); unknown headers are ignored; a missing required column,
     or a header given twice, is a ``TableError``. Cells come back as stripped text (dates
-    in XLSX as ISO text), empty rows are skipped.
+    in XLSX as ISO text), empty rows are skipped. A row with a cell holding a NUL
+    character, or longer than ``max_lengths`` gives for its column, is left out of the
+    rows and listed in ``Table.errors``.
     """
     name = getattr(upload, "name", "") or ""
     size = getattr(upload, "size", None)
@@ -168,11 +184,12 @@ def read_table(
         raise TableError([_("The file is not a readable Excel workbook (.xlsx).")])
     else:
         raw_rows = _csv_rows(handle)
-    return _table(raw_rows, columns, set(required), max_rows)
+    return _table(raw_rows, columns, set(required), max_rows, max_lengths or {})
 
 
 def _csv_rows(handle: IO[bytes]) -> Iterator[Sequence[object]]:
     data = handle.read()
+    # A NUL near the start: a binary file (a legacy .xls, a picture), not a damaged cell.
     if b"\x00" in data[:4096]:
         raise TableError([_("The file is neither a CSV text file nor an Excel workbook.")])
     for encoding in CSV_ENCODINGS:
@@ -187,7 +204,10 @@ def _csv_rows(handle: IO[bytes]) -> Iterator[Sequence[object]]:
         dialect: type[csv.Dialect] = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+    try:
+        yield from csv.reader(io.StringIO(text), dialect)
+    except csv.Error as exc:
+        raise TableError([_("The CSV file cannot be read: %(reason)s.") % {"reason": exc}]) from exc
 
 
 def _xlsx_rows(handle: IO[bytes]) -> Iterator[Sequence[object]]:
@@ -225,6 +245,7 @@ def _table(
     columns: Mapping[str, Iterable[str]],
     required: set[str],
     max_rows: int | None,
+    max_lengths: Mapping[str, int],
 ) -> Table:
     lookup: dict[str, str] = {}
     for key, spellings in columns.items():
@@ -263,6 +284,8 @@ def _table(
     if problems:
         raise TableError(problems)
     rows: list[tuple[int, dict[str, str]]] = []
+    errors: list[RowError] = []
+    bad_rows = 0
     for values in iterator:
         row_number += 1
         if not any(str(v).strip() for v in values if v is not None):
@@ -271,12 +294,57 @@ def _table(
         for position, key in index.items():
             if position < len(values) and values[position] is not None:
                 record[key] = str(values[position]).strip()
-        rows.append((row_number, record))
-        if max_rows is not None and len(rows) > max_rows:
+        unstorable = _cell_problems(row_number, record, max_lengths)
+        if unstorable:
+            errors.extend(unstorable)
+            bad_rows += 1
+        else:
+            rows.append((row_number, record))
+        if max_rows is not None and len(rows) + bad_rows > max_rows:
             raise TableError(
                 [_("The file has more than %(max)s rows; split it.") % {"max": max_rows}]
             )
-    return Table(columns=list(index.values()), rows=rows)
+    return Table(columns=list(index.values()), rows=rows, errors=errors)
+
+
+def _cell_problems(
+    row: int, record: dict[str, str], max_lengths: Mapping[str, int]
+) -> list[RowError]:
+    """Why the row's cells cannot be stored: a NUL character, a value too long."""
+    problems = []
+    for key, value in record.items():
+        if "\x00" in value:
+            problems.append(
+                RowError(
+                    row,
+                    key,
+                    _(
+                        "This cell holds a NUL character, which no text may hold: "
+                        "the file may be damaged."
+                    ),
+                )
+            )
+        elif key in max_lengths and len(value) > max_lengths[key]:
+            problems.append(
+                RowError(
+                    row,
+                    key,
+                    _("At most %(max)s characters are accepted (this value has %(length)s).")
+                    % {"max": max_lengths[key], "length": len(value)},
+                )
+            )
+    return problems
+
+
+def max_lengths(model: type[Model], *names: str) -> dict[str, int]:
+    """The ``max_length`` of the model's text fields of those names (column key = field
+    name), for ``read_table``."""
+    found = {}
+    for name in names:
+        length = getattr(model._meta.get_field(name), "max_length", None)
+        if length:
+            found[name] = int(length)
+    return found
 
 
 # --- keeping an upload between the preview and the confirmation ----------------------------

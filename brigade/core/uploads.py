@@ -26,6 +26,14 @@ from django.utils.translation import gettext_lazy as _
 # Pillow's format name → the extension a stored image gets.
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 PDF_MAGIC = b"%PDF-"
+# The most pixels a photo may have: 64 million, more than a phone's 50-megapixel camera
+# gives. A small file can claim far more (a 15000×15000 PNG of one colour is a few
+# hundred kB), which Pillow would then decode into gigabytes: a decompression bomb.
+MAX_IMAGE_PIXELS = 64_000_000
+
+
+class ImageTooLarge(ValueError):
+    """An image with more pixels than ``MAX_IMAGE_PIXELS`` (by its header)."""
 
 
 def _size_ok(upload: IO[bytes]) -> None:
@@ -47,14 +55,25 @@ def _rewind(upload: IO[bytes]) -> IO[bytes]:
 
 def image_format(upload: IO[bytes]) -> str | None:
     """The image format of the file's content (``"JPEG"``...), or ``None`` if it is not an
-    image we accept. The name of the file plays no part."""
+    image we accept. The name of the file plays no part. An image with more pixels than
+    ``MAX_IMAGE_PIXELS`` raises ``ImageTooLarge`` before anything decodes it."""
     from PIL import Image, UnidentifiedImageError
 
+    # Pillow refuses an image of twice its limit when it opens the header, and only warns
+    # below that: the limit is checked here too, from the header, for the band between.
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     handle = _rewind(upload)
     try:
         with Image.open(handle) as image:
             found = image.format
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ImageTooLarge(f"{width}×{height}")
             image.verify()  # reads the whole image: a truncated or forged file fails here
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLarge(str(exc)) from None
+    except ImageTooLarge:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
     finally:
@@ -62,10 +81,22 @@ def image_format(upload: IO[bytes]) -> str | None:
     return found if found in IMAGE_FORMATS else None
 
 
+def _too_large() -> ValidationError:
+    return ValidationError(
+        _("This image has too many pixels: at most %(limit)s million are accepted."),
+        code="image_too_large",
+        params={"limit": MAX_IMAGE_PIXELS // 1_000_000},
+    )
+
+
 def validate_image(upload: IO[bytes]) -> None:
-    """A photo: JPEG, PNG, WebP or GIF by content, within the size limit."""
+    """A photo: JPEG, PNG, WebP or GIF by content, within the size and pixel limits."""
     _size_ok(upload)
-    if image_format(upload) is None:
+    try:
+        found = image_format(upload)
+    except ImageTooLarge:
+        raise _too_large() from None
+    if found is None:
         raise ValidationError(
             _("This is not a photo: upload a JPEG, PNG, WebP or GIF image."), code="not_an_image"
         )
@@ -81,7 +112,13 @@ def is_pdf(upload: IO[bytes]) -> bool:
 def validate_document(upload: IO[bytes]) -> None:
     """A document: a PDF or a photo, by content, within the size limit."""
     _size_ok(upload)
-    if not is_pdf(upload) and image_format(upload) is None:
+    if is_pdf(upload):
+        return
+    try:
+        found = image_format(upload)
+    except ImageTooLarge:
+        raise _too_large() from None
+    if found is None:
         raise ValidationError(
             _("Upload a PDF document or a JPEG, PNG, WebP or GIF image."), code="not_a_document"
         )
@@ -89,7 +126,10 @@ def validate_document(upload: IO[bytes]) -> None:
 
 def stored_extension(upload: IO[bytes]) -> str:
     """The extension a file is stored under, from its content."""
-    found = image_format(upload)
+    try:
+        found = image_format(upload)
+    except ImageTooLarge:  # refused by the field's validator before it is stored
+        found = None
     if found:
         return IMAGE_FORMATS[found]
     return "pdf" if is_pdf(upload) else "bin"

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
+from brigade.core.api.parsers import JSONParser
 from brigade.core.imports import TableError
 from brigade.core.roles import ADMIN_ONLY, EVERYONE, STAFF
 from brigade.core.scope import scope_of

@@ -34,6 +34,8 @@ KEY_VEHICLE_COLUMNS = {
 }
 KEY_VEHICLE_REQUIRED = ("plate", "reason")
 MAX_IMPORT_ROWS = 20_000
+# A plate as written in a file, spaces and all (normalised, it has at most 20 characters)
+MAX_PLATE_TEXT = 40
 
 
 def _choice(text: str, choices: type[Choices], extra: Mapping[str, str]) -> str | None:
@@ -97,9 +99,13 @@ def key_vehicles_import(
     says so. Raises ``TableError`` when the file as a whole cannot be read.
     """
     table = read_table(
-        upload, columns=KEY_VEHICLE_COLUMNS, required=KEY_VEHICLE_REQUIRED, max_rows=MAX_IMPORT_ROWS
+        upload,
+        columns=KEY_VEHICLE_COLUMNS,
+        required=KEY_VEHICLE_REQUIRED,
+        max_rows=MAX_IMPORT_ROWS,
+        max_lengths={"plate": MAX_PLATE_TEXT},
     )
-    report = ImportReport(dry_run=dry_run, total=len(table))
+    report = ImportReport(dry_run=dry_run, total=table.total, errors=list(table.errors))
     planned = _plan_rows(report, table, unit)
     reopened = _count_planned(report, planned, dry_run=dry_run)
     if dry_run or not report.ok:

@@ -15,6 +15,7 @@ from django.views import View
 
 from brigade.core.columns import columns
 from brigade.core.forms import apply_service_errors
+from brigade.core.params import optional_id
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
@@ -74,9 +75,7 @@ class FacilityWorkCreateView(RoleRequiredMixin, View):
             hazards=Hazard.objects.visible_to(user).order_by("-found_at"),
             initial={
                 "done_on": timezone.localdate(),
-                "hazard": self.request.GET.get("hazard")
-                if self.request.GET.get("hazard", "").isdigit()
-                else None,
+                "hazard": optional_id(self.request.GET, "hazard"),
             },
         )
 

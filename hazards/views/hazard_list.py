@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views import View
 
 from brigade.core.columns import columns
 from brigade.core.forms import apply_service_errors
+from brigade.core.params import optional_id
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import EVERYONE
 from brigade.core.scope import scope_of
@@ -92,10 +93,8 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, object], dict[str, Any]]:
     """Initial values and links from ``?patrol=`` (only records the user may see)."""
     initial: dict[str, object] = {}
     links: dict[str, Any] = {}
-    patrol_id = request.GET.get("patrol") or request.POST.get("patrol")
+    patrol_id = optional_id(request.GET, "patrol") or optional_id(request.POST, "patrol")
     if patrol_id:
-        if not str(patrol_id).isdigit():
-            raise Http404
         patrol = get_object_or_404(
             PatrolLog.objects.visible_to(request.user).select_related("post"), pk=patrol_id
         )
@@ -105,11 +104,9 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, object], dict[str, Any]]:
         if patrol.post_id:
             initial["location"] = patrol.post.location if patrol.post else ""
     for name, finder in LINK_FINDERS.items():
-        value = request.GET.get(name) or request.POST.get(name)
+        value = optional_id(request.GET, name) or optional_id(request.POST, name)
         if value:
-            if not str(value).isdigit():
-                raise Http404
-            record, extra = finder(request.user, value)
+            record, extra = finder(request.user, str(value))
             links[name] = record
             initial.update(extra)
     return initial, links

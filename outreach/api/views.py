@@ -10,13 +10,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, with_current_values
+from brigade.core.api.parsers import JSONParser
 from brigade.core.roles import DESK, DUTY, STAFF
 from brigade.duty.models import Officer
 from outreach import models, services

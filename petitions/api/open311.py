@@ -39,13 +39,15 @@ from rest_framework.authentication import (
     SessionAuthentication,
     TokenAuthentication,
 )
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brigade.core.api.exceptions import exception_handler, validation_messages
+from brigade.core.api.parsers import JSONParser
+from brigade.core.params import parse_id
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.units import unit_of_new_record
@@ -244,11 +246,7 @@ def _ids(raw: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
-            raise _bad(
-                "service_request_id", _("“%(value)s” is not a request id.") % {"value": part}
-            )
-        ids.append(int(part))
+        ids.append(parse_id(part, "service_request_id"))
     return ids
 
 
@@ -391,7 +389,7 @@ class RequestDetailView(Open311View):
     """GET requests/{id}.json: one service request, as a list of one (the spec's shape)."""
 
     def get(self, request: Request, pk: str) -> Response:
-        ticket = self.tickets().filter(pk=int(pk)).first() if pk.isdigit() else None
+        ticket = self.tickets().filter(pk=parse_id(pk, "service_request_id")).first()
         if ticket is None:
             raise exceptions.NotFound(_("No such service request."))
         return Response([service_request(ticket)])

@@ -301,19 +301,24 @@ def tickets_import(
     history rows, and the KPI weeks of every touched ticket are marked for recompute.
     Rows outside the importing user's units are errors, like unknown categories.
     """
-    from brigade.core.imports import ImportReport, TableError, read_table
+    from brigade.core.imports import ImportReport, TableError, max_lengths, read_table
     from brigade.core.scope import scope_of
 
     report = ImportReport(dry_run=dry_run)
     try:
         table = read_table(
-            upload, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED, max_rows=IMPORT_MAX_ROWS
+            upload,
+            columns=IMPORT_COLUMNS,
+            required=IMPORT_REQUIRED,
+            max_rows=IMPORT_MAX_ROWS,
+            max_lengths=max_lengths(Ticket, "number"),
         )
     except TableError as exc:
         for problem in exc.problems:
             report.add_error(1, "", problem)
         return report
-    report.total = len(table)
+    report.total = table.total
+    report.errors.extend(table.errors)
     for _row, values in table:
         # as the ticket stores them: a look-alike number is the ticket already on file
         values["number"] = normalise_identifier(values["number"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from brigade.core.params import optional_id
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import DESK
 from brigade.core.scope import scope_of
@@ -47,16 +48,14 @@ class WeeklySummaryView(RoleRequiredMixin, View):
         if monday > this_week:
             monday, error = this_week, _("That week has not begun: showing this week.")
         units = visible_units(request.user)
-        raw_unit = request.GET.get("unit", "").strip()
-        if raw_unit and not raw_unit.isdigit():
-            raise Http404(_("No such unit in your scope."))
-        scope = resolve_scope(request.user, int(raw_unit) if raw_unit else None, units)
+        unit_id = optional_id(request.GET, "unit")
+        scope = resolve_scope(request.user, unit_id, units)
         summary = weekly_summary(request.user, monday, scope.unit_id)
         link_rows(summary)
         if request.GET.get("export") == "xlsx" and not error:
             return weekly_export(summary, scope.name)
         query: dict[str, str | int] = {"week": week_key(monday)}
-        if raw_unit and scope.unit_id is not None:
+        if unit_id is not None and scope.unit_id is not None:
             query["unit"] = scope.unit_id
         context = {
             "page_title": _("Weekly summary"),

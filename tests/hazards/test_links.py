@@ -52,7 +52,8 @@ def test_another_units_accident_or_ticket_is_404(client, commander, other_unit):
     ticket = TicketFactory(unit=other_unit)
     assert client.get(f"/hazards/report/?accident={accident.pk}").status_code == 404
     assert client.get(f"/hazards/report/?ticket={ticket.pk}").status_code == 404
-    assert client.get("/hazards/report/?ticket=abc").status_code == 404
+    # not a record number at all: a 400 naming the parameter (brigade/core/params.py)
+    assert client.get("/hazards/report/?ticket=abc").status_code == 400
 
 
 def test_raise_from_a_ticket_over_the_api(api_as, clerk, unit):

@@ -265,7 +265,8 @@ def test_squadron_users_see_their_unit_only(client, week, clerk, other_unit):
     assert pks(summary.notable["overdue"]) == {week["e"].pk}
     assert week["f"].number not in response.content.decode()
     assert client.get(URL, {"week": "2022-W10", "unit": other_unit.pk}).status_code == 404
-    assert client.get(URL, {"unit": "abc"}).status_code == 404
+    # not a record number at all: a 400 naming the parameter (brigade/core/params.py)
+    assert client.get(URL, {"unit": "abc"}).status_code == 400
 
 
 def test_the_brigade_commander_picks_a_unit(client, week, brigade_commander, other_unit):

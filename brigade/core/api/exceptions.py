@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.params import BadParameter
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -72,6 +73,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_messages(exc))
+    elif isinstance(exc, BadParameter):
+        exc = exceptions.ValidationError(detail={exc.name: [exc.message]})
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, LockedOut) and exc.retry_after:
         response["Retry-After"] = str(exc.retry_after)

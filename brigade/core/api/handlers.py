@@ -10,9 +10,12 @@ then always reads ``{"detail": ...}`` as the schema says, never an HTML page.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions
+
+from brigade.core.params import BadParameter
 
 API_PREFIXES = ("/api/", "/open311/")
 
@@ -22,9 +25,20 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a parameter that is not what it must be (``BadParameter``) is named with its
+    message, as the API's field messages are; any other refusal says the request was
+    malformed."""
+    if isinstance(exception, BadParameter):
+        if request.path.startswith("/open311/"):
+            # GeoReport's error shape (petitions/api/open311.py)
+            description = f"{exception.name}: {exception.message}"
+            return JsonResponse([{"code": 400, "description": description}], status=400, safe=False)
+        if is_api(request):
+            return JsonResponse({exception.name: [exception.message]}, status=400)
+        return render(request, "400.html", {"message": exception.message}, status=400)
     if is_api(request):
         return JsonResponse({"detail": str(exceptions.ParseError.default_detail)}, status=400)
-    return defaults.bad_request(request, exception)
+    return render(request, "400.html", {"message": ""}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
