@@ -27,7 +27,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from petitions.models import PhoneViewLog
 from tests.brigade.factories import OfficerFactory, UserFactory
 from tests.faults.conftest import require, shared_database_url
 from tests.faults.services import (
@@ -37,6 +40,7 @@ from tests.faults.services import (
     free_port,
     wait_until,
 )
+from tests.petitions.factories import TicketFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "/api/v1/auth/token/"
@@ -352,3 +356,18 @@ def test_through_nginx_no_server_name_or_version_is_shown(proxied):
         assert "gunicorn" not in shown, what
         assert "nginx/" not in shown, what  # the name may show, never the version
         assert server in ("", "nginx"), what
+
+
+# --- every record of a client address reads the same rule ------------------------------
+
+
+def test_the_phone_reveal_log_keeps_the_clients_address_not_the_proxys(clerk, unit, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    ticket = TicketFactory(unit=unit, citizen_phone="13812345678")
+    api = APIClient(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"6.6.6.6, {A}")
+    api.force_authenticate(clerk)
+
+    shown = api.post(reverse("petitions-api:ticket-reveal", args=[ticket.pk]), format="json")
+
+    assert shown.status_code == 200
+    assert PhoneViewLog.objects.get(ticket=ticket).ip == A
