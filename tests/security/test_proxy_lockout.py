@@ -371,3 +371,15 @@ def test_the_phone_reveal_log_keeps_the_clients_address_not_the_proxys(clerk, un
 
     assert shown.status_code == 200
     assert PhoneViewLog.objects.get(ticket=ticket).ip == A
+
+
+def test_trusted_proxies_come_from_the_environment_and_a_bad_one_stops_the_start():
+    from tests.test_settings import run, settings_of
+
+    assert settings_of("settings.TRUSTED_PROXIES", DEBUG="1") == []
+    assert settings_of(
+        "settings.TRUSTED_PROXIES", DEBUG="1", TRUSTED_PROXIES="172.30.80.10,10.1.0.0/16"
+    ) == ["172.30.80.10", "10.1.0.0/16"]
+    refused = run(["manage.py", "check"], DEBUG="1", TRUSTED_PROXIES="proxy.example")
+    assert refused.returncode != 0
+    assert "TRUSTED_PROXIES" in refused.stderr and "ImproperlyConfigured" in refused.stderr

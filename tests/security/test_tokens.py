@@ -364,3 +364,11 @@ def test_only_the_administrators_reach_the_tokens(people, role):
     assert listing.status_code == 302 and "/admin/login/" in listing["Location"]
     assert deleting.status_code == 302 and "/admin/login/" in deleting["Location"]
     assert works(token)
+
+
+def test_the_idle_period_comes_from_the_environment():
+    from tests.test_settings import settings_of
+
+    hours = "settings.REST_KNOX['TOKEN_TTL'].total_seconds() / 3600"
+    assert settings_of(hours, DEBUG="1") == 12
+    assert settings_of(hours, DEBUG="1", API_TOKEN_IDLE_HOURS="2") == 2
