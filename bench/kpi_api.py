@@ -86,12 +86,12 @@ def prepare(args: argparse.Namespace) -> str:
             data.vacuum_analyze(args.db)
     setup_django(args.db)
     from django.contrib.auth.models import Group, User
-    from rest_framework.authtoken.models import Token
 
     from brigade.core.kpi import engine
     from brigade.core.kpi.models import KpiRollup
     from brigade.core.kpi.weeks import current_week
     from brigade.core.roles import Role
+    from brigade.core.tokens import issue_token
     from brigade.duty.choices import UnitKind
     from brigade.duty.models import Officer, Unit
 
@@ -106,8 +106,7 @@ def prepare(args: argparse.Namespace) -> str:
     Officer.objects.update_or_create(
         user=user, defaults={"badge_no": "BENCH-1", "name": "Bench commander", "unit": hq}
     )
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return issue_token(user)
 
 
 # --- the server ---------------------------------------------------------------------------

@@ -198,9 +198,9 @@ def prepare(db: str, args: argparse.Namespace) -> dict[str, Any]:
     from django.contrib.auth.models import Group, User
     from django.db import connections, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from brigade.core.roles import Role
+    from brigade.core.tokens import issue_token
     from brigade.duty import services as brigade_services
     from brigade.duty.choices import UnitKind
     from brigade.duty.models import DutyPost, Officer, Shift, Unit
@@ -286,8 +286,7 @@ def prepare(db: str, args: argparse.Namespace) -> dict[str, Any]:
             # half at headquarters (brigade-wide), half commanding a squadron
             unit = hq if i % 2 == 0 else squadrons[(i // 2) % len(squadrons)]
             user, _ = account(f"load-commander-{i:02d}", Role.COMMANDER, unit, f"压测指挥{i:02d}")
-            token, _ = Token.objects.get_or_create(user=user)
-            plan["commanders"].append({"username": user.username, "token": token.key})
+            plan["commanders"].append({"username": user.username, "token": issue_token(user)})
     connections.close_all()
     return plan
 

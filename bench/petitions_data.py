@@ -361,9 +361,9 @@ def make_users() -> dict[str, str]:
     """A clerk of the second unit and a commander at headquarters (brigade-wide), with API
     tokens; returns username → token."""
     from django.contrib.auth.models import Group, User
-    from rest_framework.authtoken.models import Token
 
     from brigade.core.roles import Role
+    from brigade.core.tokens import issue_token
     from brigade.duty.models import Officer
 
     tokens = {}
@@ -376,7 +376,7 @@ def make_users() -> dict[str, str]:
         Officer.objects.update_or_create(
             user=user, defaults={"badge_no": badge, "name": username, "unit_id": unit_id}
         )
-        tokens[username] = Token.objects.get_or_create(user=user)[0].key
+        tokens[username] = issue_token(user)
     return tokens
 
 

@@ -65,14 +65,15 @@ class Endpoints:
     def __init__(self) -> None:
         from django.contrib.auth.models import User
         from django.test import Client
-        from rest_framework.authtoken.models import Token
+
+        from brigade.core.tokens import issue_token
 
         self.calls: dict[str, Any] = {}
         for username in (data.CLERK, data.COMMANDER):
             user = User.objects.get(username=username)
             page = Client()
             page.force_login(user)
-            token = Token.objects.get(user=user).key
+            token = issue_token(user)
             api = Client(HTTP_AUTHORIZATION=f"Token {token}")
             who = "clerk" if username == data.CLERK else "commander"
             self.calls[f"page as {who}"] = (page, PAGE)

@@ -19,5 +19,8 @@ class BrigadeConfig(AppConfig):
 
         register_core_links()
         register()
+        # API tokens revoked when their user's password changes or the user is deactivated
+        import brigade.core.tokens
+
         # every task registered under its name in every process (the engine enqueues by name)
         import brigade.tasks  # noqa: F401

@@ -4,6 +4,7 @@ Defaults give a working developer setup (SQLite, eager Celery); production sets
 DEBUG=0, SECRET_KEY, DATABASE_URL and REDIS_URL (see docker-compose.yml).
 """
 
+import ipaddress
 import os
 import tempfile
 from datetime import date, timedelta
@@ -37,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -144,6 +145,18 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, or, when the request comes from one of the reverse
+# proxies in TRUSTED_PROXIES (addresses or networks), the address that proxy appends to
+# X-Forwarded-For (brigade/core/clientip.py). Empty: no header is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network."
+        ) from _error
+AXES_CLIENT_IP_CALLABLE = "brigade.core.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- I18N ---------------------------------------------------------------------------------
@@ -218,7 +231,7 @@ MAP_CENTER = (
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header is what makes an anonymous call a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "brigade.core.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -240,6 +253,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "brigade.core.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): one per sign-in, stored as a hash, sent as
+# "Authorization: Token <t>"; a token unused for API_TOKEN_IDLE_HOURS expires (each use
+# moves its expiry forward, written at most once a minute).
+API_TOKEN_IDLE_HOURS = env.float("API_TOKEN_IDLE_HOURS", default=12)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_IDLE_HOURS),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brigade Ops API",

@@ -67,7 +67,8 @@ MATRIX: dict[str, Rule] = {
     # --- liveness, for the container health check ---
     "healthz": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
     # --- API: sign-in, schema, docs ---
-    "api-token": Rule(api=True, allow={"POST": SIGNED_IN}, public=True),
+    # POST signs in, DELETE revokes the token sent (401 without one: tests/security/test_tokens.py)
+    "api-token": Rule(api=True, allow={"POST": SIGNED_IN, "DELETE": SIGNED_IN}, public=True),
     # The OpenAPI schema is public: it describes routes, not records.
     "api-schema": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
     # The docs page is a static shell; the schema it loads needs a sign-in.

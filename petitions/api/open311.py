@@ -35,10 +35,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authentication import (
-    SessionAuthentication,
-    TokenAuthentication,
-)
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -50,6 +47,7 @@ from brigade.core.api.parsers import JSONParser
 from brigade.core.params import parse_id
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import DESK, EVERYONE
+from brigade.core.tokens import TokenAuthentication
 from brigade.core.units import unit_of_new_record
 from brigade.duty.models import Unit
 from petitions import services
@@ -58,7 +56,7 @@ from petitions.models import Ticket, TicketCategory
 from petitions.querysets import TicketQuerySet
 
 if TYPE_CHECKING:
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from brigade.core.typing import User
 
@@ -115,13 +113,13 @@ def _bad(field: str, message: str) -> exceptions.ValidationError:
 class ApiKeyAuthentication(TokenAuthentication):
     """The API token sent as the ``api_key`` field of a POST, as GeoReport clients do."""
 
-    def authenticate(self, request: Request) -> tuple[User, Token] | None:
+    def authenticate(self, request: Request) -> tuple[User, AuthToken] | None:
         if request.method != "POST":
             return None
         key = request.data.get("api_key") if hasattr(request.data, "get") else None
         if not key:
             return None
-        return self.authenticate_credentials(str(key))
+        return self.authenticate_credentials(str(key).encode())
 
 
 # --- the representation ---------------------------------------------------------------------

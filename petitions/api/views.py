@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Model
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
+from brigade.core.clientip import client_ip
 from brigade.core.idempotency import not_kept
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, STAFF
 from petitions import services
@@ -50,10 +50,6 @@ from petitions.transitions import TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class TicketCategoryViewSet(ScopedModelViewSet):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from brigade.core import history
+from brigade.core.clientip import client_ip
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
@@ -262,9 +263,7 @@ class TicketActionView(RoleRequiredMixin, View):
         return _("Ticket reopened.")
 
     def do_reveal(self, request: HttpRequest, ticket: Ticket, data: FormData) -> HttpResponse:
-        shown = services.reveal_phone(
-            ticket=ticket, user=request.user, ip=request.META.get("REMOTE_ADDR")
-        )
+        shown = services.reveal_phone(ticket=ticket, user=request.user, ip=client_ip(request))
         # the phone number is not stored with the request's key: a repeat shows (and
         # audits) it again
         return not_kept(render(request, "petitions/partials/citizen_revealed.html", shown))

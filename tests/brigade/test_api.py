@@ -8,7 +8,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 from django.utils import translation
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from brigade.duty.models import Campaign, SchoolBreak, Unit
 from tests.brigade.factories import OfficerFactory, UserFactory
@@ -38,7 +38,7 @@ def test_good_credentials_give_a_token_that_works_in_the_header(api, officer):
     # then
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=officer).key == token
+    assert AuthToken.objects.filter(user=officer).count() == 1
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get(PATROLS).status_code == 200
 
@@ -50,7 +50,7 @@ def test_bad_credentials_give_no_token(api, officer):
     assert response.json() == {
         "non_field_errors": ["Unable to sign in with this username and password."]
     }
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_missing_password_is_a_field_error(api, officer):
@@ -84,7 +84,7 @@ def test_repeated_failures_lock_the_username_out_even_with_the_right_password(
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.json()["detail"]
     assert int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_success_clears_earlier_failures(api, officer, settings):

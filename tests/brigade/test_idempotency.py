@@ -14,11 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from brigade.core import idempotency
 from brigade.core.idempotency import IdempotencyKey
+from brigade.core.tokens import issue_token
 from brigade.duty.models import PatrolLog
 from brigade.tasks import prune_idempotency_keys_task
 from petitions.choices import TicketStatus
@@ -38,8 +38,7 @@ def token_client(user) -> APIClient:
     """A client that signs in as a phone does: a token in the header (force_authenticate
     would skip the authentication that the middleware repeats)."""
     client = APIClient()
-    token, _created = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
     return client
 
 
@@ -343,8 +342,7 @@ def test_the_same_start_from_two_threads_at_once_makes_one_patrol(
         return real(**kwargs)
 
     monkeypatch.setattr(services, "patrol_start", slow)
-    token, _created = Token.objects.get_or_create(user=officer)
-    headers = {"Authorization": f"Token {token.key}", "Idempotency-Key": "same-tap"}
+    headers = {"Authorization": f"Token {issue_token(officer)}", "Idempotency-Key": "same-tap"}
     answers: list[requests.Response] = []
 
     def send() -> None:
@@ -427,7 +425,7 @@ def test_the_same_start_from_two_processes_at_once_makes_one_patrol(officer):
     import time
 
     assert connection.vendor == "postgresql"
-    token, _created = Token.objects.get_or_create(user=officer)
+    token = issue_token(officer)
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -441,7 +439,7 @@ def test_the_same_start_from_two_processes_at_once_makes_one_patrol(officer):
     at = time.time() + 6  # both processes are set up by then, and send together
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", CLIENT_PROCESS, token.key, str(at)],
+            [sys.executable, "-c", CLIENT_PROCESS, token, str(at)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

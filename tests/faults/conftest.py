@@ -18,8 +18,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from brigade.core.tokens import issue_token
 from tests.faults.services import (
     AppServer,
     CeleryWorker,
@@ -150,5 +150,4 @@ def session_headers(user: Any) -> dict[str, str]:
 
 
 def token_headers(user: Any) -> dict[str, str]:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
+    return {"Authorization": f"Token {issue_token(user)}", "Accept-Language": "en"}

@@ -24,14 +24,14 @@ MAKE_USER = """
 import django; django.setup()
 from django.contrib.auth.models import Group
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+from brigade.core.tokens import issue_token
 from brigade.duty.models import Officer, Unit
 hq = Unit.objects.create(code="hq", name="大队部", kind="hq")
 Unit.objects.create(code="sq1", name="一中队")
 user = get_user_model().objects.create_user("commander")
 user.groups.add(Group.objects.get_or_create(name="commander")[0])
 Officer.objects.create(user=user, unit=hq, badge_no="000001", name="王建国")
-print(Token.objects.create(user=user).key)
+print(issue_token(user))
 """
 
 

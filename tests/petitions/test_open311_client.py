@@ -11,8 +11,8 @@ import importlib
 import pytest
 import requests
 from georeport import GeoReport
-from rest_framework.authtoken.models import Token
 
+from brigade.core.tokens import issue_token
 from petitions.choices import TicketStatus
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def georeport(live_server, clerk, monkeypatch):
-    token = Token.objects.create(user=clerk)
+    token = issue_token(clerk)
     session = requests.Session()
-    session.headers["Authorization"] = f"Token {token.key}"
+    session.headers["Authorization"] = f"Token {token}"
     monkeypatch.setattr(importlib.import_module("georeport.georeport"), "requests", session)
     return GeoReport(f"{live_server.url}/open311/v2/")
 

@@ -36,8 +36,8 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
+from brigade.core.tokens import issue_token
 from brigade.wsgi import application
 from tests.test_permission_matrix import MATRIX, World
 
@@ -158,9 +158,7 @@ def wsgi_in_transaction(world) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def tokens(world, django_db_blocker) -> dict[str, str]:
     with django_db_blocker.unblock():
-        return {
-            role: Token.objects.create(user=world.users[role]).key for role in ("clerk", "officer")
-        }
+        return {role: issue_token(world.users[role]) for role in ("clerk", "officer")}
 
 
 @pytest.fixture(params=["clerk", "officer"])

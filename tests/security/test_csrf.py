@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from brigade.core.tokens import issue_token
 from tests.matrix import ADMIN, CLERK, COMMANDER, OFFICER, Rule
 from tests.test_permission_matrix import MATRIX, World, methods_of, project_routes
 
@@ -151,7 +151,7 @@ def test_an_api_write_needs_the_csrf_token_only_with_the_session(
     assert not _is_csrf_refusal(answered), f"{method} {url} with the token"
 
     # with an API token and no cookie at all: no CSRF token needed
-    key = Token.objects.get_or_create(user=world.users[role])[0].key
+    key = issue_token(world.users[role])
     bearer = Client(enforce_csrf_checks=True)
     answered = _send(
         bearer,

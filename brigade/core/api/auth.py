@@ -1,4 +1,5 @@
-"""Sign-in for API clients (a token for a username and password) and the API's docs page."""
+"""Sign-in and sign-out for API clients (a token for a username and password, revoked on
+request) and the API's docs page."""
 
 from __future__ import annotations
 
@@ -6,21 +7,23 @@ import json
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
+from knox.models import AuthToken
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brigade.core.api.exceptions import LockedOut
 from brigade.core.api.mixins import VALIDATION_ERROR, DetailSerializer
+from brigade.core.tokens import TokenAuthentication, issue_token
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -36,16 +39,32 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenView(APIView):
     """Exchange a username and password for an API token (header ``Authorization: Token
-    <token>``). Repeated failures lock the username out, as on the sign-in page."""
+    <token>``), or revoke the token sent. Each sign-in gets a token of its own, which
+    expires after ``API_TOKEN_IDLE_HOURS`` without use. Repeated failures lock the username
+    out from the client's address, as on the sign-in page."""
 
     # authenticate(request=...) is what lets django-axes count failures and refuse
     # a locked-out username.
 
-    authentication_classes: list[type[BaseAuthentication]] = []  # the credentials are in the body
-    permission_classes = [AllowAny]
+    def _revoking(self) -> bool:
+        # the request may not be set yet: the schema generator builds its own
+        return getattr(getattr(self, "request", None), "method", None) == "DELETE"
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        if self._revoking():
+            return [TokenAuthentication()]  # the token to revoke is the one sent
+        return []  # the credentials are in the body
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAuthenticated()] if self._revoking() else [AllowAny()]
 
     @extend_schema(
         operation_id="auth_token",
+        description="Exchange a username and password for a new API token, sent as "
+        "``Authorization: Token <token>``. Each sign-in gets a token of its own, which expires "
+        "after API_TOKEN_IDLE_HOURS (default 12) without use; a password change or the "
+        "user's deactivation revokes all of them. Repeated failures lock the username out "
+        "from the client's address (429, Retry-After).",
         tags=["auth"],
         request=TokenRequestSerializer,
         responses={
@@ -72,8 +91,25 @@ class TokenView(APIView):
             )
         # As a page sign-in does: last_login, and axes clears the failures counted so far.
         user_logged_in.send(sender=type(user), request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": issue_token(user)})
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        description="Revoke the token sent in ``Authorization: Token <token>`` (a sign-out): "
+        "it answers 401 from then on. The user's other tokens stay valid.",
+        tags=["auth"],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="The token sent is revoked."),
+            401: OpenApiResponse(DetailSerializer, description="No valid token was sent."),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise NotAuthenticated()  # signed in some other way: no token to revoke
+        request.auth.delete()
+        user_logged_out.send(sender=type(request.user), request=request, user=request.user)
+        return Response(status=204)
 
 
 class SwaggerView(SpectacularSwaggerView):
