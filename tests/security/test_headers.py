@@ -15,6 +15,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -266,3 +267,25 @@ def test_every_signed_in_role_reads_the_schema_and_the_docs(world, role):
     # the Swagger UI starter script and style are inline: they carry the nonce
     assert body.count(f'nonce="{nonce}"') >= 4
     assert not markup_problems(body, nonce)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/auth/user/add/",
+        "/admin/django_celery_beat/periodictask/add/",
+    ],
+)
+def test_admin_pages_run_under_the_policy(db, url):
+    # the periodic task form's crontab help is an inline script of django-celery-beat's
+    root = get_user_model().objects.create_superuser("csp-root", "", "not-used-here-1")
+    client = Client()
+    client.force_login(root)
+
+    response = client.get(url)
+
+    # the admin's own pages have no inline script: their policy needs no nonce
+    assert response.status_code == 200
+    assert not policy_problems(response.get(HEADER), nonce=False), url
+    assert not markup_problems(response.content.decode(), nonce_of(response[HEADER]))
