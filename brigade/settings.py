@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "csp",
     # The brigade first: its units and officers exist before the other apps' demo data.
     "brigade.apps.BrigadeConfig",
     "hazards.apps.HazardsConfig",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     # First: a body over the limit is refused from its Content-Length before it is read.
     "brigade.core.guard.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer gets the policy: pages, the API, lockouts and replays.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "brigade.core.context_processors.roles",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -270,6 +275,9 @@ SPECTACULAR_SETTINGS = {
     "12345 tickets, outreach and KPIs.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are for signed-in users (token or session): anonymous
+    # calls to /api/schema/ answer 401, /api/docs/ sends to the sign-in page.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -368,6 +376,42 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+
+def _tile_source(url: str) -> list[str]:
+    """The map tiles' origin, for img-src: ``https://{s}.tile.example/{z}/{x}/{y}.png`` →
+    ``https://*.tile.example``; nothing when the tiles are off or on this server."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not scheme or not host:
+        return []
+    return [f"{scheme}://{host.replace('{s}', '*')}"]
+
+
+# Content-Security-Policy on every answer (django-csp): scripts only from this server or
+# carrying the answer's nonce (``nonce="{{ request.csp_nonce }}"``); no inline event
+# handlers, ``javascript:`` URLs or eval (htmx runs with allowEval off, see base.html).
+# Style attributes (style-src-attr) stay allowed: ECharts writes its tooltips as markup with
+# style attributes, Swagger UI and the markup htmx swaps in carry them, and so do the pages'
+# chart boxes and progress bars; a style attribute runs no script and, with img-src,
+# font-src and connect-src limited to this server, can fetch nothing from elsewhere.
+# <style> elements need the nonce (there are none but the API docs' own).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        # data: and blob: for the charts' and the map's images, and the tile server if any
+        "img-src": [SELF, "data:", "blob:", *_tile_source(MAP_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # --- Demo ---------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")

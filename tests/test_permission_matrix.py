@@ -69,10 +69,10 @@ MATRIX: dict[str, Rule] = {
     # --- API: sign-in, schema, docs ---
     # POST signs in, DELETE revokes the token sent (401 without one: tests/security/test_tokens.py)
     "api-token": Rule(api=True, allow={"POST": SIGNED_IN, "DELETE": SIGNED_IN}, public=True),
-    # The OpenAPI schema is public: it describes routes, not records.
-    "api-schema": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
-    # The docs page is a static shell; the schema it loads needs a sign-in.
-    "api-docs": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
+    # The OpenAPI schema and its docs page are for signed-in users: anonymous calls to the
+    # schema answer 401, the docs page (a page) sends to the sign-in page.
+    "api-schema": Rule(api=True, allow={"GET": SIGNED_IN}),
+    "api-docs": page(get=SIGNED_IN),
     "brigade-api:api-root": api(get=SIGNED_IN),
     # --- API: brigade ---
     **crud("unit", read=SIGNED_IN, write=ADMIN_ONLY),

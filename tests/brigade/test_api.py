@@ -107,8 +107,8 @@ def test_session_sign_in_still_works_for_pages(api, officer):
 # --- schema and docs ----------------------------------------------------------------------
 
 
-def test_schema_describes_the_patrol_actions_and_their_errors(api):
-    response = api.get("/api/schema/", {"format": "json"})
+def test_schema_describes_the_patrol_actions_and_their_errors(api_as, officer):
+    response = api_as(officer).get("/api/schema/", {"format": "json"})
 
     assert response.status_code == 200
     paths = response.json()["paths"]
@@ -118,7 +118,8 @@ def test_schema_describes_the_patrol_actions_and_their_errors(api):
     assert "/api/v1/brigade/school-breaks/" in paths
 
 
-def test_docs_page_loads_everything_from_this_server(api, settings):
+def test_docs_page_loads_everything_from_this_server(api, officer, settings):
+    api.force_login(officer)
     response = api.get("/api/docs/")
 
     assert response.status_code == 200

@@ -455,8 +455,8 @@ def test_queries_for_a_squadron_commander(api_as, commander, records):
 # --- the OpenAPI description --------------------------------------------------------------------
 
 
-def test_the_schema_describes_the_report(api):
-    schema = api.get(reverse("api-schema"), {"format": "json"}).json()
+def test_the_schema_describes_the_report(api_as, commander):
+    schema = api_as(commander).get(reverse("api-schema"), {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/dashboard/report/"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
     assert params["from"]["required"] and params["to"]["required"]

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(client):  # type: ignore[no-untyped-def]
+def schema(client, clerk):  # type: ignore[no-untyped-def]
+    client.force_login(clerk)
     response = client.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
     return response.json()

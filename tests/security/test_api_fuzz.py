@@ -83,9 +83,16 @@ def json_bodies_where_offered(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_schema() -> Any:
-    from django.test import Client
+    """The schema as a signed-in client reads it (anonymous callers get a 401). Read at
+    collection time, before any test database: a user that is never saved will do."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
 
-    raw = Client().get("/api/schema/", {"format": "json"}).json()
+    client = APIClient()
+    client.force_authenticate(get_user_model()(username="schema-reader"))
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200, response.content
+    raw = response.json()
     schema = schemathesis.openapi.from_dict(json_bodies_where_offered(raw), config=CONFIG)
     schema.app = application
     return schema

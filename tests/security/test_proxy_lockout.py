@@ -340,7 +340,7 @@ def test_through_nginx_no_server_name_or_version_is_shown(proxied):
         "the app": proxied.request("127.0.0.2", "GET", "/healthz/"),
         "an app error page": proxied.request("127.0.0.2", "GET", "/no-such-page/"),
         "nginx's own error page": proxied.request(
-            "127.0.0.2", "POST", "/healthz/", headers={"Content-Length": str(61 * 2**20)}
+            "127.0.0.2", "POST", "/healthz/", headers={"Content-Length": str(102 * 2**20)}
         ),
         "the plain-HTTP redirect": proxied.request("127.0.0.2", "GET", "/", tls=False),
     }

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.settings import spectacular_settings
@@ -112,9 +113,15 @@ class TokenView(APIView):
         return Response(status=204)
 
 
-class SwaggerView(SpectacularSwaggerView):
+class SwaggerView(LoginRequiredMixin, SpectacularSwaggerView):
     """Swagger UI from this server's static files (drf-spectacular-sidecar), no CDN;
-    and no online validator badge, which would send the schema's address outside."""
+    and no online validator badge, which would send the schema's address outside.
+
+    For signed-in users only (the schema it loads needs a sign-in too): anyone else is
+    sent to the sign-in page. Its inline script and style carry the answer's
+    Content-Security-Policy nonce (templates/api/docs.html)."""
+
+    template_name = "api/docs.html"
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -20,6 +20,11 @@
     if (section) feedback(section.dataset.networkError);
   });
 
+  // A Print button (data-print): the page's own print view, without an inline handler.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // A short buzz confirms a tap when the phone supports it.
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful && event.target.closest(".tally-row") && navigator.vibrate) {
