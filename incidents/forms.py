@@ -169,6 +169,12 @@ class AdvanceForm(BootstrapForm):
     )
 
 
+class ApproveForm(forms.Form):
+    """The approve button: it carries the version of the advance the page showed."""
+
+    version = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+
 class RejectForm(BootstrapForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.kpi.weeks import local_date
+from brigade.core.permissions import four_eyes
 from brigade.core.transitions import move, record_change, refusal
 from brigade.core.typing import Visitor
 from brigade.duty.models import Officer, Unit
@@ -48,7 +49,7 @@ from petitions.services.common import (
     required_text,
     state_label,
 )
-from petitions.transitions import TICKET_TRANSITIONS
+from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
 
 
 def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
@@ -389,11 +390,29 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
 
 @transaction.atomic
 def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) -> TicketExtension:
-    """A commander approves (the deadlines move) or rejects an extension request."""
+    """A commander approves (the deadlines move) or rejects an extension request; never
+    the one who asked for it (four eyes), the second approver also."""
+    requester = (
+        TicketExtension.objects.filter(pk=extension.pk)
+        .values_list("requested_by", flat=True)
+        .first()
+    )
+    as_second = four_eyes(
+        by=by,
+        doer_id=requester,
+        roles=EXTENSION_DECIDERS,
+        message=_("You requested this extension: someone else must decide on it."),
+    )
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     updated = TicketExtension.objects.filter(
         pk=extension.pk, status=ExtensionStatus.PENDING
-    ).update(status=status, decided_by=by, decided_at=_now(), updated_at=_now())
+    ).update(
+        status=status,
+        decided_by=by,
+        decided_at=_now(),
+        decided_by_second_approver=as_second,
+        updated_at=_now(),
+    )
     if not updated:
         current = TicketExtension.objects.get(pk=extension.pk).status
         raise TransitionNotAllowed(
