@@ -277,6 +277,14 @@ def may_edit_advance(advance: FundAdvance, user: Any) -> bool:
     )
 
 
+def require_editor(advance: FundAdvance, user: Any) -> None:
+    """``may_edit_advance`` or PermissionDenied (403) saying who may."""
+    if not may_edit_advance(advance, user):
+        raise PermissionDenied(
+            _("Only the requester, or a clerk on their behalf, may change this request.")
+        )
+
+
 def refuse_decided_changes(advance: FundAdvance, changes: Mapping[str, Any]) -> None:
     """A decided advance keeps what it was decided on (409 naming its state)."""
     locked = {
@@ -299,10 +307,7 @@ def advance_update(*, advance: FundAdvance, by: Any, **changes: Any) -> FundAdva
     unknown = set(changes) - ADVANCE_CHANGE_FIELDS - CHANGEABLE_AFTER_DECISION
     if unknown:
         raise TypeError(f"unknown advance fields: {sorted(unknown)}")
-    if not may_edit_advance(advance, by):
-        raise PermissionDenied(
-            _("Only the requester, or a clerk on their behalf, may change this request.")
-        )
+    require_editor(advance, by)
     if "amount" in changes:
         changes["amount"] = _money("amount", changes["amount"])
     refuse_decided_changes(advance, changes)

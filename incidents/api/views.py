@@ -129,6 +129,11 @@ class FundAdvanceViewSet(ScopedModelViewSet):
             return FundAdvanceChangeSerializer
         return FundAdvanceSerializer
 
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # who may change the request is said (403) before what they sent is looked at
+        services.require_editor(self.get_object(), request.user)
+        return super().update(request, *args, **kwargs)
+
     def perform_create(self, serializer: serializers.BaseSerializer[FundAdvance]) -> None:
         serializer.instance = services.advance_request(
             by=self.request.user, **serializer.validated_data
