@@ -222,6 +222,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 IDEMPOTENCY_WAIT_SECONDS = env.float("IDEMPOTENCY_WAIT_SECONDS", default=10.0)
 IDEMPOTENCY_LOCK_SECONDS = env.float("IDEMPOTENCY_LOCK_SECONDS", default=120.0)
 IDEMPOTENCY_MAX_RESPONSE_BYTES = env.int("IDEMPOTENCY_MAX_RESPONSE_BYTES", default=1024 * 1024)
+# Four eyes: a brigade with a single commander names a second person (a username) who may
+# approve and verify others' work in a second commander's place, whatever their role; the
+# record says it was checked by them. Nobody checks their own work. Empty: nobody.
+SECOND_APPROVER = env.str("SECOND_APPROVER", default="").strip()
 # Map tiles for the hazard map: a tile URL template ({z}/{x}/{y}) reachable from the
 # intranet, or empty for points on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")

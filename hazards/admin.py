@@ -24,6 +24,10 @@ class CheckInline(admin.TabularInline):
     model = HazardCheck
     extra = 0
     fields = ("result", "reason", "checked_by", "checked_at")
+    readonly_fields = fields  # a check is made on the hazard's page or through the API
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Hazard)
@@ -34,6 +38,17 @@ class HazardAdmin(SimpleHistoryAdmin):
     date_hierarchy = "found_at"
     raw_id_fields = ("patrol", "duplicate_of", "reported_by")
     inlines = [PhotoInline, CheckInline]
+    # the workflow moves only through the services: who rectified and who verified (four
+    # eyes) is shown, never edited here
+    readonly_fields = (
+        "status",
+        "rectified_at",
+        "rectified_by",
+        "verified_at",
+        "verified_by",
+        "verified_by_second_approver",
+        "closed_at",
+    )
 
 
 @admin.register(KeyVehicle)

@@ -85,8 +85,15 @@ class Hazard(HistoricalRecord):
     assigned_at = HappenedDateTimeField(_("assigned at"), null=True, blank=True)
     rectified_at = HappenedDateTimeField(_("rectified at"), null=True, blank=True)
     rectified_on_time = models.BooleanField(_("rectified on time"), null=True, blank=True)
+    # who recorded the rectification: never the one who verifies it (four eyes)
+    rectified_by = user_ref(_("rectified by"))
     verified_at = HappenedDateTimeField(_("verified at"), null=True, blank=True, db_index=True)
     verified_by = user_ref(_("verified by"))
+    verified_by_second_approver = models.BooleanField(
+        _("checked by the second approver"),
+        default=False,
+        help_text=_("Checked by the person the brigade names its second approver."),
+    )
     closed_at = HappenedDateTimeField(_("closed at"), null=True, blank=True)
     rejection_reason = LimitedTextField(
         _("reason for rejection"), blank=True, max_length=NOTE_LENGTH

@@ -22,8 +22,17 @@ HAZARD_TRANSITIONS = TransitionTable(
             HazardStatus.RECTIFIED,
             DUTY,
         ),
-        Action("verify", (HazardStatus.RECTIFIED,), HazardStatus.VERIFIED, STAFF, repeatable=True),
-        Action("fail_check", (HazardStatus.RECTIFIED,), HazardStatus.RECTIFYING, STAFF),
+        # checks of the rectification: never by its rectifier (four eyes), also open to the
+        # brigade's second approver (brigade.core.permissions.four_eyes)
+        Action(
+            "verify",
+            (HazardStatus.RECTIFIED,),
+            HazardStatus.VERIFIED,
+            STAFF,
+            repeatable=True,
+            check=True,
+        ),
+        Action("fail_check", (HazardStatus.RECTIFIED,), HazardStatus.RECTIFYING, STAFF, check=True),
         Action("reject", _NEW, HazardStatus.REJECTED, STAFF),
         Action("duplicate", _NEW, HazardStatus.DUPLICATE, STAFF),
         # no change of state: allowed while the hazard is open

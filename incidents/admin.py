@@ -3,7 +3,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
+from incidents.choices import AdvanceStatus
+from incidents.models import (
+    DECIDED_FIELDS,
+    Accident,
+    AccidentDocument,
+    AccidentParty,
+    FundAdvance,
+    Recovery,
+)
 
 
 class PartyInline(admin.TabularInline):
@@ -32,9 +40,26 @@ class FundAdvanceAdmin(SimpleHistoryAdmin):
     list_display = ("beneficiary", "purpose", "amount", "status", "paid_at", "amount_recovered")
     list_filter = ("status", "purpose")
     search_fields = ("beneficiary", "payee")
-    raw_id_fields = ("accident", "requested_by", "approved_by")
-    # money moves only through the services (approve, pay, recover)
-    readonly_fields = ("status", "approved_by", "approved_at", "paid_at", "amount_recovered")
+    raw_id_fields = ("accident", "requested_by", "approved_by", "edited_by")
+    # money moves only through the services (approve, pay, recover); who requested,
+    # changed and decided is what four eyes rest on: shown, never edited here
+    readonly_fields = (
+        "status",
+        "requested_by",
+        "edited_by",
+        "approved_by",
+        "approved_by_second_approver",
+        "approved_at",
+        "paid_at",
+        "amount_recovered",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != AdvanceStatus.REQUESTED:
+            # a decided advance keeps what it was decided on (FundAdvance.save refuses too)
+            return (*fields, *DECIDED_FIELDS)
+        return fields
 
 
 @admin.register(Recovery)

@@ -182,6 +182,12 @@ class AdvanceForm(BootstrapForm):
     )
 
 
+class ApproveForm(forms.Form):
+    """The approve button: it carries the version of the advance the page showed."""
+
+    version = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+
 class RejectForm(BootstrapForm):
     reason = TextFormField(label=_("Reason"), max_length=200)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
 
 CENT = Decimal("0.01")
+# What an approval approves: never changed once the request is decided.
+DECIDED_FIELDS = ("amount", "beneficiary", "payee", "purpose", "accident")
 
 
 def _user_fk(
@@ -195,6 +198,13 @@ class FundAdvance(HistoricalRecord):
     """An advance from the relief fund (垫付) for one accident's victim: requested, approved
     by a commander other than the requester, paid; then recovered from whoever is liable.
 
+    Four eyes (``incidents.services``, for the API, the pages and the admin alike): while
+    the request is pending only its requester changes it, or a clerk on their behalf (kept
+    in ``edited_by`` and the history's change reason); the approval names the version the
+    approver read (a changed amount since: refused) and is never the requester's own; an
+    approved or paid advance's amount, beneficiary, payee and purpose never change (the
+    services refuse, and ``save`` refuses too, for any other path through the ORM).
+
     ``amount_recovered`` is kept by the recovery service with one conditional update, so
     it can never pass ``amount``, also under concurrent recoveries.
     """
@@ -216,8 +226,14 @@ class FundAdvance(HistoricalRecord):
         db_index=True,
     )
     requested_by = _user_fk("advances_requested", _("requested by"))
+    edited_by = _user_fk("advances_edited", _("last changed by"))
     approved_by = _user_fk("advances_approved", _("approved by"))
     approved_at = HappenedDateTimeField(_("approved at"), null=True, blank=True)
+    approved_by_second_approver = models.BooleanField(
+        _("decided by the second approver"),
+        default=False,
+        help_text=_("Decided by the person the brigade names its second approver."),
+    )
     rejected_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
     paid_at = HappenedDateTimeField(_("paid at"), null=True, blank=True, db_index=True)
     recovery_due = PlannedDateField(_("recover by"), null=True, blank=True)
@@ -244,6 +260,27 @@ class FundAdvance(HistoricalRecord):
 
     def __str__(self) -> str:
         return f"{self.beneficiary} · {self.get_purpose_display()} · ¥{self.amount:,.2f}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse to change what a decided advance was decided on (any path: the admin, a
+        script), before anything is written."""
+        fields = kwargs.get("update_fields")
+        watched = [n for n in DECIDED_FIELDS if fields is None or n in fields]
+        if self.pk is not None and watched:
+            columns = {n: getattr(self._meta.get_field(n), "attname", n) for n in watched}
+            stored = (
+                type(self)
+                ._default_manager.filter(pk=self.pk)
+                .exclude(status=AdvanceStatus.REQUESTED)
+                .values(*columns.values())
+                .first()
+            )
+            changed = [n for n, c in columns.items() if stored and stored[c] != getattr(self, c)]
+            if changed:
+                raise ValidationError(
+                    {name: _("A decided advance keeps what it was decided on.") for name in changed}
+                )
+        super().save(*args, **kwargs)
 
     @property
     def paid_amount(self) -> Decimal:

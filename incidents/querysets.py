@@ -54,7 +54,9 @@ class FundAdvanceQuerySet(ScopedQuerySet):
     unit_path = "accident__unit_id"
 
     def for_list(self) -> FundAdvanceQuerySet:
-        return self.select_related("accident", "accident__unit", "requested_by", "approved_by")
+        return self.select_related(
+            "accident", "accident__unit", "requested_by", "edited_by", "approved_by"
+        )
 
     def awaiting_approval(self) -> FundAdvanceQuerySet:
         from incidents.choices import AdvanceStatus

@@ -24,9 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brigade.core import dates
-from brigade.core.errors import TransitionNotAllowed
+from brigade.core.errors import StaleVersion, TransitionNotAllowed
+from brigade.core.permissions import four_eyes, has_role
+from brigade.core.roles import Role
 from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import move, record_change
+from brigade.core.versions import require_version
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import (
@@ -261,32 +264,67 @@ def advance_request(
     return advance
 
 
-@transaction.atomic
-def advance_update(*, advance: FundAdvance, **changes: Any) -> FundAdvance:
-    """Correct a request before it is approved; after approval only the deadline and notes."""
-    allowed_after = {"recovery_due", "notes"}
-    fields = {"beneficiary", "payee", "purpose", "amount", *allowed_after}
-    unknown = set(changes) - fields
-    if unknown:
-        raise TypeError(f"unknown advance fields: {sorted(unknown)}")
-    locked = {k for k in changes if k not in allowed_after and changes[k] != getattr(advance, k)}
+# What may change after the decision: the recovery deadline and the notes.
+CHANGEABLE_AFTER_DECISION = frozenset({"recovery_due", "notes"})
+ADVANCE_CHANGE_FIELDS = frozenset({"beneficiary", "payee", "purpose", "amount"})
+
+
+def may_edit_advance(advance: FundAdvance, user: Any) -> bool:
+    """Its requester, or a clerk on the requester's behalf (four eyes: nobody else changes
+    what a commander will approve)."""
+    return (advance.requested_by_id is not None and advance.requested_by_id == user.pk) or (
+        has_role(user, {Role.CLERK})
+    )
+
+
+def require_editor(advance: FundAdvance, user: Any) -> None:
+    """``may_edit_advance`` or PermissionDenied (403) saying who may."""
+    if not may_edit_advance(advance, user):
+        raise PermissionDenied(
+            _("Only the requester, or a clerk on their behalf, may change this request.")
+        )
+
+
+def refuse_decided_changes(advance: FundAdvance, changes: Mapping[str, Any]) -> None:
+    """A decided advance keeps what it was decided on (409 naming its state)."""
+    locked = {
+        k
+        for k in changes
+        if k not in CHANGEABLE_AFTER_DECISION and changes[k] != getattr(advance, k)
+    }
     if locked and not ADVANCE_TRANSITIONS.allows(advance.status, "change"):
         raise TransitionNotAllowed(
             _("Only a request not yet approved can be changed (it is %(state)s).")
             % {"state": advance.get_status_display()},
             state=advance.status,
         )
+
+
+@transaction.atomic
+def advance_update(*, advance: FundAdvance, by: Any, **changes: Any) -> FundAdvance:
+    """Correct a request before it is decided; after the decision only the deadline and
+    notes. Only the requester, or a clerk on their behalf (recorded), changes it."""
+    unknown = set(changes) - ADVANCE_CHANGE_FIELDS - CHANGEABLE_AFTER_DECISION
+    if unknown:
+        raise TypeError(f"unknown advance fields: {sorted(unknown)}")
+    require_editor(advance, by)
     if "amount" in changes:
         changes["amount"] = _money("amount", changes["amount"])
+    refuse_decided_changes(advance, changes)
     for name, value in changes.items():
         setattr(advance, name, value)
-    advance.full_clean(exclude=["accident", "requested_by", "approved_by"])
+    advance.edited_by = by
+    advance.full_clean(exclude=["accident", "requested_by", "approved_by", "edited_by"])
     # the status must still be what we checked: a concurrent approval wins
     updated = FundAdvance.objects.filter(pk=advance.pk, status=advance.status).update(
-        **changes, updated_at=timezone.now()
+        **changes, edited_by=by, updated_at=timezone.now()
     )
     if not updated:
         _refused(advance)
+    if advance.requested_by_id != by.pk:
+        advance._change_reason = _("Changed by %(clerk)s on behalf of the requester.") % {  # type: ignore[attr-defined]
+            "clerk": by.get_full_name() or by.get_username()
+        }
     record_change(advance)
     return advance
 
@@ -304,19 +342,62 @@ def _refused(advance: FundAdvance, message: str | None = None) -> None:
     raise _refusal(advance, message)
 
 
-@transaction.atomic
-def advance_approve(*, advance: FundAdvance, by: Any) -> FundAdvance:
-    """A commander approves a request; never their own (four eyes on the fund)."""
-    if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
-        raise PermissionDenied(_("You requested this advance: another commander must approve it."))
+def _decider(advance: FundAdvance, by: Any, action: str, message: str) -> bool:
+    """The four-eyes rule for a decision on ``advance`` (read again: its requester as it
+    is now); True when ``by`` decides as the second approver."""
+    requester = (
+        FundAdvance.objects.filter(pk=advance.pk).values_list("requested_by", flat=True).first()
+    )
+    return four_eyes(
+        by=by,
+        doer_id=requester if requester is not None else advance.requested_by_id,
+        roles=ADVANCE_TRANSITIONS[action].roles or (),
+        message=message,
+    )
 
-    _move_advance(
+
+@transaction.atomic
+def advance_approve(*, advance: FundAdvance, by: Any, version: str | None) -> FundAdvance:
+    """A commander approves a request; never their own (four eyes on the fund), and only
+    the version they read (``version``: its ETag; the amount changed since → StaleVersion,
+    412; none → VersionRequired, 428). A repeat on an approved advance answers with it."""
+    as_second = _decider(
         advance,
+        by,
         "approve",
-        {"approved_by": by, "approved_at": timezone.now()},
-        _("Only a request can be approved; this advance is %(state)s."),
+        _("You requested this advance: another commander must approve it."),
+    )
+    current = FundAdvance.objects.select_for_update().filter(pk=advance.pk).first()
+    if current is not None and current.status == AdvanceStatus.REQUESTED:
+        require_version(current, version)
+
+    def refuse() -> Exception:
+        # still a request, but no longer the version read: changed in between
+        if _current_status(advance) == AdvanceStatus.REQUESTED:
+            return StaleVersion(_("This request has changed since you read it: read it again."))
+        return _refusal(
+            advance,
+            _("Only a request can be approved; this advance is %(state)s.")
+            % {"state": _current_label(advance)},
+        )
+
+    move(
+        advance,
+        ADVANCE_TRANSITIONS,
+        "approve",
+        changes={
+            "approved_by": by,
+            "approved_at": timezone.now(),
+            "approved_by_second_approver": as_second,
+        },
+        extra={"updated_at": current.updated_at} if current is not None else None,
+        refuse=refuse,
     )
     return advance
+
+
+def _current_status(advance: FundAdvance) -> str | None:
+    return FundAdvance.objects.filter(pk=advance.pk).values_list("status", flat=True).first()
 
 
 def _current_label(advance: FundAdvance) -> str:
@@ -343,12 +424,18 @@ def advance_reject(*, advance: FundAdvance, by: Any, reason: str) -> FundAdvance
     """Refuse a request (with the reason); it cannot be paid afterwards."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the request is rejected.")})
-    if advance.requested_by_id is not None and advance.requested_by_id == by.pk:
-        raise PermissionDenied(_("You requested this advance: another commander must decide."))
+    as_second = _decider(
+        advance, by, "reject", _("You requested this advance: another commander must decide.")
+    )
     _move_advance(
         advance,
         "reject",
-        {"approved_by": by, "approved_at": timezone.now(), "rejected_reason": reason.strip()},
+        {
+            "approved_by": by,
+            "approved_at": timezone.now(),
+            "rejected_reason": reason.strip(),
+            "approved_by_second_approver": as_second,
+        },
         _("Only a request can be rejected; this advance is %(state)s."),
     )
     return advance

@@ -23,19 +23,22 @@ def _outstanding(advance: FundAdvance) -> bool:
 ADVANCE_TRANSITIONS = TransitionTable(
     states=tuple(AdvanceStatus.values),
     actions=(
-        # never the requester's own request (four eyes): the service and the page say so
+        # checks of the request: never the requester's own (four eyes), also open to the
+        # brigade's second approver (brigade.core.permissions.four_eyes)
         Action(
             "approve",
             (AdvanceStatus.REQUESTED,),
             AdvanceStatus.APPROVED,
             STAFF,
             repeatable=True,
+            check=True,
         ),
-        Action("reject", (AdvanceStatus.REQUESTED,), AdvanceStatus.REJECTED, STAFF),
+        Action("reject", (AdvanceStatus.REQUESTED,), AdvanceStatus.REJECTED, STAFF, check=True),
         Action("pay", (AdvanceStatus.APPROVED,), AdvanceStatus.PAID, DESK),
         # no change of state
         Action("recover", (AdvanceStatus.PAID,), None, DESK, guard=_outstanding),
-        # the beneficiary, payee, purpose and amount: only while the request is undecided
+        # the beneficiary, payee, purpose and amount: only while the request is undecided,
+        # by its requester or a clerk on their behalf (incidents.services.advance_update)
         Action("change", (AdvanceStatus.REQUESTED,), None),
     ),
 )

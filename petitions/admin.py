@@ -32,6 +32,8 @@ class ExtensionInline(admin.TabularInline):
     model = models.TicketExtension
     extra = 0
     fields = ("new_due", "old_due", "reason", "status", "decided_by", "decided_at")
+    # decided only by the services (four eyes): shown, never edited here
+    readonly_fields = ("status", "decided_by", "decided_at")
 
 
 @admin.register(models.Ticket)
@@ -48,7 +50,15 @@ class TicketAdmin(SimpleHistoryAdmin):
 class TicketExtensionAdmin(SimpleHistoryAdmin):
     list_display = ("ticket", "new_due", "status", "decided_at")
     list_filter = ("status",)
-    raw_id_fields = ("ticket", "requested_by", "decided_by")
+    raw_id_fields = ("ticket",)
+    # decided only by the services (four eyes): shown, never edited here
+    readonly_fields = (
+        "status",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+        "decided_by_second_approver",
+    )
 
 
 @admin.register(models.PhoneViewLog)

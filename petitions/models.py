@@ -282,7 +282,8 @@ class TicketCallback(HistoricalRecord):
 
 
 class TicketExtension(HistoricalRecord):
-    """A request to extend a ticket's closing deadline (延期), approved by a commander."""
+    """A request to extend a ticket's closing deadline (延期), approved by a commander other
+    than the requester (or by the brigade's second approver)."""
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("ticket")
@@ -297,8 +298,14 @@ class TicketExtension(HistoricalRecord):
         default=ExtensionStatus.PENDING,
     )
     requested_by = user_ref(_("requested by"))
+    # never the requester (four eyes)
     decided_by = user_ref(_("decided by"))
     decided_at = HappenedDateTimeField(_("decided at"), null=True, blank=True)
+    decided_by_second_approver = models.BooleanField(
+        _("decided by the second approver"),
+        default=False,
+        help_text=_("Decided by the person the brigade names its second approver."),
+    )
 
     objects = ExtensionQuerySet.as_manager()
 

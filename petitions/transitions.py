@@ -44,3 +44,7 @@ TICKET_TRANSITIONS = TransitionTable(
         Action("extend", tuple(OPEN_STATUSES), None, DESK),
     ),
 )
+
+# Who decides on a ticket's extension request: a check of someone's request, never by its
+# requester, also open to the brigade's second approver (brigade.core.permissions.four_eyes).
+EXTENSION_DECIDERS = STAFF

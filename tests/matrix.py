@@ -47,6 +47,10 @@ class Rule:
     # The officer's own duty actions: nobody else's patrol is reachable there, not even
     # a commander's in the same unit (they act through the patrol pages and the API).
     owner_only: bool = False
+    # Of the roles allowed to write, those who may write this record once it is in their
+    # scope (a fund advance's request: its requester, or a clerk on their behalf); the
+    # others are refused with 403 by the record's own rule. None: every allowed role.
+    writers: frozenset[str] | None = None
     extra_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
@@ -54,6 +58,7 @@ def api(
     obj: str | None = None,
     shared: bool = False,
     writes_scoped: bool = False,
+    writers: frozenset[str] | None = None,
     **allow: frozenset[str],
 ) -> Rule:
     return Rule(
@@ -61,6 +66,7 @@ def api(
         obj=obj,
         shared=shared,
         writes_scoped=writes_scoped,
+        writers=writers,
         allow={k.upper(): v for k, v in allow.items()},
     )
 

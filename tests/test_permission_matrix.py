@@ -290,6 +290,9 @@ def _expected(rule: Rule, method: str, persona: str, which: str) -> str:
     shared = rule.shared and not (rule.writes_scoped and method not in ("GET", "HEAD", "OPTIONS"))
     if rule.obj and which == "other" and not shared and not brigade_wide:
         return "not_found"
+    writes = method not in ("GET", "HEAD", "OPTIONS")
+    if writes and rule.writers is not None and persona not in rule.writers:
+        return "forbidden"
     return "allowed"
 
 

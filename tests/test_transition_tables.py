@@ -21,6 +21,7 @@ from brigade.core.transitions import Action, TransitionTable
 from hazards.choices import HazardStatus
 from hazards.transitions import HAZARD_TRANSITIONS
 from incidents.choices import AdvanceStatus, SolvedHow
+from incidents.models import FundAdvance
 from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS, OPEN_CASE, SOLVED
 from petitions.choices import TicketStatus
 from petitions.transitions import TICKET_TRANSITIONS
@@ -248,12 +249,17 @@ def advance_call(client: Any, advance: Any, name: str) -> Any:
         body = {"advance": advance.pk, "payer": "肇事方", "amount": "100.00"}
         return client.post(f"{base}/recoveries/", body, format="json")
     body = {"reason": "不符合条件"} if name == "reject" else {}
-    return client.post(f"{base}/fund-advances/{advance.pk}/{name}/", body, format="json")
+    headers = {}
+    if name == "approve":  # an approval names the version it approves (four eyes)
+        headers["HTTP_IF_MATCH"] = client.get(f"{base}/fund-advances/{advance.pk}/")["ETag"]
+    return client.post(f"{base}/fund-advances/{advance.pk}/{name}/", body, format="json", **headers)
 
 
 @pytest.mark.parametrize(("state", "name"), cells(ADVANCE_TRANSITIONS))
 def test_advance_api_answers_what_the_table_allows(api_as, commander, unit, state, name):
     advance = make_advance(unit, state)
+    if name == "change":  # only its requester changes a request (four eyes)
+        FundAdvance.objects.filter(pk=advance.pk).update(requested_by=commander)
     response = advance_call(api_as(commander), advance, name)
     allowed = 201 if name == "recover" else 200
     expected = allowed if api_allows(ADVANCE_TRANSITIONS, state, name) else 409

@@ -10,3 +10,19 @@ class TransitionNotAllowed(Exception):
         super().__init__(message)
         self.message = message
         self.state = state
+
+
+class StaleVersion(Exception):
+    """A write names a version of the record that is no longer current (HTTP 412)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class VersionRequired(Exception):
+    """A write that must name the version it was decided on names none (HTTP 428)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -40,9 +40,11 @@ def entry(
     by: AbstractUser | None,
     action: str | Promise,
     changes: list[dict[str, Any]],
+    reason: str = "",
 ) -> dict[str, Any]:
-    """One row of the history table (also for events kept outside the history, e.g. a photo)."""
-    return {"when": when, "who": who(by), "action": action, "changes": changes}
+    """One row of the history table (also for events kept outside the history, e.g. a photo);
+    ``reason``: the change reason the writer recorded (on whose behalf, in what capacity)."""
+    return {"when": when, "who": who(by), "action": action, "changes": changes, "reason": reason}
 
 
 def change(field: str | Promise, old: str, new: str) -> dict[str, Any]:
@@ -156,7 +158,8 @@ def entries_from_rows(
                 changes.append(change(label(name), show(name, old), show(name, new)))
         if previous is None or changes:
             action = (created or _("Created")) if previous is None else _("Changed")
-            entries.append(entry(row.history_date, row.history_user, action, changes))
+            reason = getattr(row, "history_change_reason", None) or ""
+            entries.append(entry(row.history_date, row.history_user, action, changes, reason))
         previous = row
     entries.reverse()
     return entries

@@ -64,7 +64,9 @@ class Action:
     it (a reopened ticket goes back to signed or handling). ``roles`` None: whoever may
     write the record. ``repeatable``: a repeat that finds the record in ``target`` answers
     with it (see the module's docstring). ``guard``: what beyond the state the action
-    needs of the record (a ticket's round not yet called back)."""
+    needs of the record (a ticket's round not yet called back). ``check``: the action checks
+    someone's work (approve, verify): never by whoever did it, and the brigade's second
+    approver may do it besides ``roles`` (``brigade.core.permissions.four_eyes``)."""
 
     name: str
     sources: tuple[str, ...]
@@ -72,6 +74,7 @@ class Action:
     roles: frozenset[str] | None = None
     repeatable: bool = False
     guard: Callable[[Any], bool] | None = None
+    check: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,20 +119,36 @@ class TransitionTable:
         """Whether the action may start from ``state`` (the state alone)."""
         return state in self[name].sources
 
-    def can(self, record: models.Model, name: str, has: RoleCheck | None = None) -> bool:
+    def can(
+        self,
+        record: models.Model,
+        name: str,
+        has: RoleCheck | None = None,
+        *,
+        checker: bool = False,
+    ) -> bool:
         """Whether ``record`` in its state (and guard) allows the action, and, given
-        ``has`` (roles → does the user hold one), whether the user may do it."""
+        ``has`` (roles → does the user hold one), whether the user may do it; ``checker``:
+        the user may do the checking actions whatever their role (the second approver)."""
         action = self[name]
         if self.state(record) not in action.sources:
             return False
         if action.guard is not None and not action.guard(record):
             return False
+        if checker and action.check:
+            return True
         return has is None or action.roles is None or has(action.roles)
 
-    def offered(self, record: models.Model, has: RoleCheck) -> dict[str, bool]:
+    def offered(
+        self, record: models.Model, has: RoleCheck, *, checker: bool = False
+    ) -> dict[str, bool]:
         """Every action of the table: may this user do it on this record now (the page's
         buttons)."""
-        return {name: self.can(record, name, has) for name in self.names}
+        return {name: self.can(record, name, has, checker=checker) for name in self.names}
+
+    def checks(self) -> frozenset[str]:
+        """The actions that check someone's work (the API's ``check_actions``)."""
+        return frozenset(a.name for a in self.actions if a.check)
 
     def roles(self) -> dict[str, frozenset[str]]:
         """The actions that name their roles (the API's ``action_roles``)."""

@@ -63,7 +63,10 @@ WORKFLOW_FIELDS = (
     "assigned_at",
     "rectified_at",
     "rectified_on_time",
+    "rectified_by",
     "verified_at",
+    "verified_by",
+    "verified_by_second_approver",
     "closed_at",
     "rejection_reason",
 )
@@ -86,6 +89,13 @@ class HazardSerializer(ModelRulesSerializer):
     is_overdue = serializers.BooleanField(read_only=True)  # Hazard.is_overdue()
     photos = HazardPhotoSerializer(many=True, read_only=True)
     checks = HazardCheckSerializer(many=True, read_only=True)
+    # who did the work and who checked it (never the same person)
+    rectified_by = serializers.CharField(
+        source="rectified_by.username", read_only=True, default=None, allow_null=True
+    )
+    verified_by = serializers.CharField(
+        source="verified_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Hazard

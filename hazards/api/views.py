@@ -58,7 +58,8 @@ class HazardViewSet(ScopedModelViewSet):
     ordering = None  # the queue's order: the most urgent first
     # the workflow's actions: the roles of the hazard's transition table
     action_roles = {**HAZARD_TRANSITIONS.roles(), "create": EVERYONE, "destroy": ADMIN_ONLY}
-    related = ("unit", "reported_by")
+    check_actions = HAZARD_TRANSITIONS.checks()
+    related = ("unit", "reported_by", "rectified_by", "verified_by")
     prefetch = (
         Prefetch("photos", queryset=HazardPhoto.objects.order_by("stage", "pk")),
         Prefetch(

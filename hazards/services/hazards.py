@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.permissions import four_eyes
 from brigade.core.transitions import move, refusal
 from brigade.core.uploads import validate_image
 from brigade.duty.models import Officer, PatrolLog, Unit
@@ -291,16 +292,38 @@ def hazard_rectify(
         measures=measures,
         rectified_at=rectified_at,
         rectified_on_time=on_time,
+        rectified_by=by if getattr(by, "pk", None) is not None else None,
     )
     _save_photos(hazard, photos, PhotoStage.AFTER, by)
     return hazard
 
 
+def _checker(hazard: Hazard, by: Any, name: str, message: str) -> bool:
+    """The four-eyes rule for a check of ``hazard``'s rectification (its rectifier as the
+    row says now); True when ``by`` checks as the second approver."""
+    rectifier = Hazard.objects.filter(pk=hazard.pk).values_list("rectified_by", flat=True).first()
+    return four_eyes(
+        by=by, doer_id=rectifier, roles=HAZARD_TRANSITIONS[name].roles or (), message=message
+    )
+
+
 @transaction.atomic
 def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
-    """A commander checks the rectification and accepts it: the hazard is closed."""
+    """A commander checks the rectification and accepts it: the hazard is closed. Never
+    the rectifier (four eyes)."""
+    as_second = _checker(
+        hazard, by, "verify", _("You rectified this hazard: someone else must verify it.")
+    )
     now = timezone.now()
-    hazard = _close(hazard, "verify", action=_("verified"), at=now, verified_at=now, verified_by=by)
+    hazard = _close(
+        hazard,
+        "verify",
+        action=_("verified"),
+        at=now,
+        verified_at=now,
+        verified_by=by,
+        verified_by_second_approver=as_second,
+    )
     if hazard.repeated:  # type: ignore[attr-defined]
         return hazard
     HazardCheck.objects.create(
@@ -311,14 +334,17 @@ def hazard_verify(*, hazard: Hazard, by: Any, note: str = "") -> Hazard:
 
 @transaction.atomic
 def hazard_fail_check(*, hazard: Hazard, reason: str, by: Any) -> Hazard:
-    """The check failed: back to rectifying, the reason kept as a check record."""
+    """The check failed: back to rectifying, the reason kept as a check record. Never by
+    the rectifier (four eyes)."""
     reason = _required_text(reason, "reason", _("Say why the rectification is not accepted."))
+    _checker(hazard, by, "fail_check", _("You rectified this hazard: someone else must check it."))
     hazard = _move(
         hazard,
         "fail_check",
         action=_("sent back"),
         rectified_at=None,
         rectified_on_time=None,
+        rectified_by=None,
     )
     HazardCheck.objects.create(
         hazard=hazard, result=CheckResult.FAILED, reason=reason, checked_by=by

@@ -21,7 +21,7 @@ from brigade.core import history
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import BootstrapForm, submit
 from brigade.core.pageviews import RecordActionView
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin, actions_for
 from brigade.core.roles import DUTY, STAFF
 from brigade.core.uploads import file_response
 from hazards import services
@@ -96,8 +96,12 @@ def hazard_history(
 
 def hazard_actions(user: RequestUser, hazard: Hazard) -> dict[str, bool]:
     """Which action forms the page offers this user on this hazard now: what the hazard's
-    transition table allows from its state to the user's roles."""
-    return HAZARD_TRANSITIONS.offered(hazard, lambda roles: has_role(user, roles))
+    transition table allows from its state to the user's roles (the checks also to the
+    second approver), and never a check of one's own rectification."""
+    actions = actions_for(HAZARD_TRANSITIONS, hazard, user)
+    if hazard.rectified_by_id is not None and hazard.rectified_by_id == user.pk:
+        actions.update(dict.fromkeys(HAZARD_TRANSITIONS.checks(), False))
+    return actions
 
 
 class HazardDetailView(RoleRequiredMixin, DetailView):
@@ -115,6 +119,8 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
                 "duplicate_of",
                 "accident",
                 "ticket",
+                "rectified_by",
+                "verified_by",
             )
             .prefetch_related(
                 Prefetch(
@@ -288,6 +294,7 @@ class HazardPhotosView(HazardActionView):
 
 
 class HazardVerifyView(HazardActionView):
+    check_action = True
     form_key = "verify"
     service = staticmethod(services.hazard_verify)
     success_message = gettext_lazy("Rectification verified: the hazard is closed.")
@@ -304,6 +311,7 @@ class ReasonActionView(HazardActionView):
 
 
 class HazardFailCheckView(ReasonActionView):
+    check_action = True
     form_key = "fail"
     service = staticmethod(services.hazard_fail_check)
     success_message = gettext_lazy("Check failed: the hazard is back to rectifying.")

@@ -22,7 +22,7 @@ from brigade.core.api.fields import (
 from brigade.duty.models import Unit
 from incidents import choices
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
-from incidents.services import SCENE_FIELDS
+from incidents.services import SCENE_FIELDS, refuse_decided_changes
 
 
 def money(**kwargs: Any) -> serializers.DecimalField:
@@ -129,6 +129,11 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
     outstanding = money(read_only=True)
     recovery_warning = serializers.CharField(read_only=True)  # FundAdvance.recovery_warning()
     requested_by = IncidentUserRef(read_only=True, allow_null=True)
+    edited_by = IncidentUserRef(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who last changed the request: its requester, or a clerk on their behalf."),
+    )
     approved_by = IncidentUserRef(read_only=True, allow_null=True)
 
     class Meta:
@@ -142,7 +147,9 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
             "amount",
             "status",
             "requested_by",
+            "edited_by",
             "approved_by",
+            "approved_by_second_approver",
             "approved_at",
             "rejected_reason",
             "paid_at",
@@ -154,11 +161,36 @@ class FundAdvanceSerializer(serializers.ModelSerializer):
             "notes",
             *TIMESTAMPS,
         )
-        read_only_fields = ("approved_at", "rejected_reason", "paid_at", *TIMESTAMPS)
+        read_only_fields = (
+            "approved_at",
+            "approved_by_second_approver",
+            "rejected_reason",
+            "paid_at",
+            *TIMESTAMPS,
+        )
 
 
 class FundAdvanceChangeSerializer(FundAdvanceSerializer):
+    """A change of an advance: what a decided one was decided on is refused here already
+    (409, as the service would), before any other field is looked at."""
+
     accident = RelatedRef(read_only=True, display=("road",))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            refuse_decided_changes(self.instance, attrs)
+        return attrs
+
+
+class AdvanceApproveSerializer(serializers.Serializer):
+    version = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=_(
+            "The ETag of the advance as the approver read it (or send it as If-Match); "
+            "required one way or the other."
+        ),
+    )
 
 
 class AdvancePaySerializer(serializers.Serializer):

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brigade.core.api.mixins import CONFLICT, ScopedAutoSchema, ScopedModelViewSet
+from brigade.core.api.mixins import (
+    CONFLICT,
+    PRECONDITION_FAILED,
+    PRECONDITION_REQUIRED,
+    ScopedAutoSchema,
+    ScopedModelViewSet,
+)
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY
 from brigade.core.units import require_unit
@@ -26,6 +31,7 @@ from incidents.api.serializers import (
     AccidentDocumentSerializer,
     AccidentSerializer,
     AccidentSolveSerializer,
+    AdvanceApproveSerializer,
     AdvancePaySerializer,
     AdvanceRejectSerializer,
     FundAdvanceChangeSerializer,
@@ -43,10 +49,6 @@ from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 def unit_for(user: object, unit: Unit | None) -> Unit:
     """The unit a new accident belongs to (the shared rule); none: choose one."""
     return require_unit(user, unit, message=_("Choose the unit of this accident."))
-
-
-def _forbidden(exc: DjangoPermissionDenied) -> exceptions.PermissionDenied:
-    return exceptions.PermissionDenied(str(exc))
 
 
 class AccidentViewSet(ScopedModelViewSet):
@@ -106,8 +108,10 @@ class AccidentViewSet(ScopedModelViewSet):
 
 
 class FundAdvanceViewSet(ScopedModelViewSet):
-    """Relief-fund advances: requested, approved (not by the requester), paid, recovered.
-    Money records are never deleted: a wrong request is rejected."""
+    """Relief-fund advances: requested, approved (not by the requester, and naming the
+    version approved), paid, recovered. While pending, only the requester (or a clerk on
+    their behalf) changes one. Money records are never deleted: a wrong request is
+    rejected."""
 
     serializer_class = FundAdvanceSerializer
     filterset_class = FundAdvanceFilterSet
@@ -115,6 +119,7 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     write_roles = EVERYONE
     # the advance's transitions: the roles of its transition table
     action_roles = {**ADVANCE_TRANSITIONS.roles(), "destroy": NOBODY}
+    check_actions = ADVANCE_TRANSITIONS.checks()
 
     def get_queryset(self) -> QuerySet[FundAdvance]:
         return super().get_queryset().for_list()
@@ -124,6 +129,11 @@ class FundAdvanceViewSet(ScopedModelViewSet):
             return FundAdvanceChangeSerializer
         return FundAdvanceSerializer
 
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # who may change the request is said (403) before what they sent is looked at
+        services.require_editor(self.get_object(), request.user)
+        return super().update(request, *args, **kwargs)
+
     def perform_create(self, serializer: serializers.BaseSerializer[FundAdvance]) -> None:
         serializer.instance = services.advance_request(
             by=self.request.user, **serializer.validated_data
@@ -132,26 +142,37 @@ class FundAdvanceViewSet(ScopedModelViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[FundAdvance]) -> None:
         advance = serializer.instance
         assert advance is not None  # an update has its record
-        serializer.instance = services.advance_update(advance=advance, **serializer.validated_data)
+        serializer.instance = services.advance_update(
+            advance=advance, by=self.request.user, **serializer.validated_data
+        )
 
     def decide(
         self, service: Callable[..., FundAdvance], advance: FundAdvance, **data: object
     ) -> Response:
-        """Approve or reject: never one's own request (a 403, not a 409)."""
-        try:
-            advance = service(advance=advance, by=self.request.user, **data)
-        except DjangoPermissionDenied as exc:
-            raise _forbidden(exc) from exc
-        return self.respond_with(advance)
+        """Approve or reject: never one's own request (the service's 403, not a 409)."""
+        return self.respond_with(service(advance=advance, by=self.request.user, **data))
 
     @extend_schema(
         summary="Approve a requested advance",
-        request=None,
-        responses={200: FundAdvanceSerializer, 409: CONFLICT},
+        description=(
+            "Names the version approved: the ETag read, as If-Match or as `version` "
+            "(428 without one; 412 if the advance changed since). Never the requester's own "
+            "request (403)."
+        ),
+        request=AdvanceApproveSerializer,
+        responses={
+            200: FundAdvanceSerializer,
+            409: CONFLICT,
+            412: PRECONDITION_FAILED,
+            428: PRECONDITION_REQUIRED,
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
-        return self.decide(services.advance_approve, self.get_object())
+        advance = self.get_object()
+        data = self.validated_input(AdvanceApproveSerializer)
+        version = request.headers.get("If-Match") or data.get("version")
+        return self.decide(services.advance_approve, advance, version=version)
 
     @extend_schema(
         summary="Reject a requested advance",

@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from brigade.core.errors import TransitionNotAllowed
+from brigade.core.errors import StaleVersion, TransitionNotAllowed, VersionRequired
 from brigade.core.forms import apply_service_errors, submit
 from brigade.core.pageviews import RecordActionView
-from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.permissions import RoleRequiredMixin, actions_for
 from brigade.core.roles import DESK, EVERYONE, STAFF
 from brigade.core.spreadsheets import Column, ExcelExportMixin
+from brigade.core.versions import version_of
 from brigade.core.views import ScopedFilterListView
 from incidents import services
 from incidents.filtersets import FundAdvanceFilterSet
-from incidents.forms import AdvanceForm, PayForm, RecoveryForm, RejectForm
+from incidents.forms import AdvanceForm, ApproveForm, PayForm, RecoveryForm, RejectForm
 from incidents.models import Accident, FundAdvance, Recovery
 from incidents.transitions import ADVANCE_TRANSITIONS
 from incidents.views.accidents import AccidentActionView
@@ -104,7 +105,7 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
         user = self.request.user
         is_requester = advance.requested_by_id == user.pk
         # the buttons: what the advance's transition table allows this user now
-        actions = ADVANCE_TRANSITIONS.offered(advance, lambda roles: has_role(user, roles))
+        actions = actions_for(ADVANCE_TRANSITIONS, advance, user)
         context.update(
             recoveries=Recovery.objects.filter(advance=advance)
             .select_related("recorded_by")
@@ -114,6 +115,8 @@ class AdvanceDetailView(RoleRequiredMixin, DetailView):
             # never on one's own request (four eyes on the fund)
             can_decide=(actions["approve"] or actions["reject"]) and not is_requester,
             own_request=is_requester and ADVANCE_TRANSITIONS.allows(advance.status, "approve"),
+            # the approve button approves the version shown
+            version=version_of(advance),
             can_pay=actions["pay"],
             can_recover=actions["recover"],
             reject_form=kwargs.get("reject_form") or RejectForm(),
@@ -136,6 +139,8 @@ class AdvanceActionView(RecordActionView):
 
     model = FundAdvance
     write_roles: frozenset[str] = STAFF
+    # approve and reject check the request: also open to the second approver
+    check_action = True
     form_class: type[forms.Form] | None = None
     service: Callable[..., object]
     done: StrOrPromise = ""
@@ -148,7 +153,7 @@ class AdvanceActionView(RecordActionView):
         data = form.cleaned_data if form is not None else {}
         try:
             self.service(advance=advance, by=request.user, **data)
-        except TransitionNotAllowed as exc:
+        except (TransitionNotAllowed, StaleVersion, VersionRequired) as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
             assert form is not None
@@ -167,6 +172,7 @@ class AdvanceActionView(RecordActionView):
 
 
 class AdvanceApproveView(AdvanceActionView):
+    form_class = ApproveForm
     service = staticmethod(services.advance_approve)
     done = gettext_lazy("Advance approved.")
 
@@ -179,6 +185,7 @@ class AdvanceRejectView(AdvanceActionView):
 
 class AdvancePayView(AdvanceActionView):
     write_roles = DESK
+    check_action = False
     form_class = PayForm
     service = staticmethod(services.advance_pay)
     done = gettext_lazy("Advance marked paid.")
@@ -186,6 +193,7 @@ class AdvancePayView(AdvanceActionView):
 
 class RecoveryAddView(AdvanceActionView):
     write_roles = DESK
+    check_action = False
     form_class = RecoveryForm
     service = staticmethod(services.recovery_record)
     done = gettext_lazy("Recovery recorded.")

@@ -273,10 +273,27 @@ class TicketCallbackSerializer(serializers.ModelSerializer):
 
 class TicketExtensionSerializer(serializers.ModelSerializer):
     status = ChoicesField(choices.ExtensionStatus, read_only=True)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = models.TicketExtension
-        fields = ("id", "ticket", "new_due", "old_due", "reason", "status", "decided_at")
+        fields = (
+            "id",
+            "ticket",
+            "new_due",
+            "old_due",
+            "reason",
+            "status",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "decided_by_second_approver",
+        )
         read_only_fields = fields
 
 

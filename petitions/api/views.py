@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -46,7 +46,7 @@ from petitions.api.serializers import (
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
 from petitions.models import Consultation, Proposal, Ticket, TicketExtension
 from petitions.querysets import TicketQuerySet
-from petitions.transitions import TICKET_TRANSITIONS
+from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
@@ -72,14 +72,23 @@ class TicketViewSet(ScopedModelViewSet):
     action_roles = {
         **TICKET_TRANSITIONS.roles(),
         "destroy": ADMIN_ONLY,
-        "approve_extension": STAFF,
+        "approve_extension": EXTENSION_DECIDERS,
         "reveal": DESK,
     }
+    # a check of someone's request: also open to the second approver
+    check_actions = frozenset({"approve_extension"})
 
     def get_queryset(self) -> TicketQuerySet:
         queryset = super().get_queryset().for_list()
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("replies", "callbacks", "extensions")
+            queryset = queryset.prefetch_related(
+                "replies",
+                "callbacks",
+                Prefetch(
+                    "extensions",
+                    queryset=TicketExtension.objects.select_related("requested_by", "decided_by"),
+                ),
+            )
         return queryset
 
     def get_serializer_class(self) -> type[TicketSerializer]:

@@ -25,6 +25,7 @@ from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.fields import too_long
 from brigade.core.kpi.weeks import local_date
+from brigade.core.permissions import four_eyes
 from brigade.core.text import is_blank, normalise_identifier, trim_text
 from brigade.core.transitions import move, record_change, refusal
 from brigade.core.typing import Visitor
@@ -50,7 +51,7 @@ from petitions.services.common import (
     required_text,
     state_label,
 )
-from petitions.transitions import TICKET_TRANSITIONS
+from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
 
 
 def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
@@ -411,11 +412,29 @@ def extension_request(*, ticket: Ticket, new_due: dt.date, reason: str, by: Any)
 
 @transaction.atomic
 def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) -> TicketExtension:
-    """A commander approves (the deadlines move) or rejects an extension request."""
+    """A commander approves (the deadlines move) or rejects an extension request; never
+    the one who asked for it (four eyes), the second approver also."""
+    requester = (
+        TicketExtension.objects.filter(pk=extension.pk)
+        .values_list("requested_by", flat=True)
+        .first()
+    )
+    as_second = four_eyes(
+        by=by,
+        doer_id=requester,
+        roles=EXTENSION_DECIDERS,
+        message=_("You requested this extension: someone else must decide on it."),
+    )
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     updated = TicketExtension.objects.filter(
         pk=extension.pk, status=ExtensionStatus.PENDING
-    ).update(status=status, decided_by=by, decided_at=_now(), updated_at=_now())
+    ).update(
+        status=status,
+        decided_by=by,
+        decided_at=_now(),
+        decided_by_second_approver=as_second,
+        updated_at=_now(),
+    )
     if not updated:
         current = TicketExtension.objects.get(pk=extension.pk).status
         raise TransitionNotAllowed(

@@ -22,7 +22,7 @@ from brigade.core.clientip import client_ip
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
-from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.permissions import RoleRequiredMixin, may_check
 from brigade.core.roles import DESK, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.views import is_htmx
@@ -40,7 +40,7 @@ from petitions.forms import (
 )
 from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket, TicketExtension
-from petitions.transitions import TICKET_TRANSITIONS
+from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
 from petitions.views.queue import next_action
 
 _HISTORY_FIELDS = (
@@ -104,7 +104,14 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
         "extend_form": forms.get("extend") or ExtendForm(),
         "history": ticket_history(ticket),
     }
-    context["pending_extension"] = next((e for e in extensions if e.status == "pending"), None)
+    pending = next((e for e in extensions if e.status == "pending"), None)
+    context["pending_extension"] = pending
+    # a check of someone's request: commanders or the second approver, never its requester
+    context["can_decide_extension"] = (
+        pending is not None
+        and may_check(request.user, EXTENSION_DECIDERS)
+        and pending.requested_by_id != request.user.pk
+    )
     return context
 
 
@@ -151,8 +158,12 @@ class TicketActionView(RoleRequiredMixin, View):
     }
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if self.action in ("reopen", "decide"):
+        if self.action == "reopen":
             self.write_roles = STAFF
+        elif self.action == "decide":
+            # a check of someone's request: also open to the second approver
+            self.write_roles = EXTENSION_DECIDERS
+            self.check_action = True
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -101,7 +101,7 @@ def test_queue_page_orders_overdue_first_and_counts(client, commander, unit):
     assert f'data-testid="hazard-overdue-{late.pk}"' in response.content.decode()
 
 
-def test_commander_assigns_verifies_and_history_shows_it(client, commander, unit):
+def test_commander_assigns_verifies_and_history_shows_it(client, commander, officer, unit):
     hazard = HazardFactory(unit=unit)
     client = login(client, commander)
     response = client.post(
@@ -110,16 +110,19 @@ def test_commander_assigns_verifies_and_history_shows_it(client, commander, unit
     assert response.status_code == 302
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.ASSIGNED
-    client.post(f"/hazards/{hazard.pk}/rectify/", {"measures": "设置警示标志", "photos": [photo()]})
-    client.post(f"/hazards/{hazard.pk}/verify/", {"note": ""})
+    # an officer records the rectification; the commander checks it (never their own)
+    login(client, officer).post(
+        f"/hazards/{hazard.pk}/rectify/", {"measures": "设置警示标志", "photos": [photo()]}
+    )
+    login(client, commander).post(f"/hazards/{hazard.pk}/verify/", {"note": ""})
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.VERIFIED
     page = client.get(f"/hazards/{hazard.pk}/")
     history = page.context["history"]
     assert [e["action"] for e in history][-1] == "已上报"
     assert any(c["new"] == "市政养护所" for e in history for c in e["changes"])
-    # the report came from a factory (no user); every later step names the commander
-    assert {e["who"] for e in history[:-1]} == {"commander"}
+    # the report came from a factory (no user); every later step names who took it
+    assert {e["who"] for e in history[:-1]} == {"commander", "officer"}
     # the after-photo and the passed check are in the history too
     assert {"照片", "验收"} <= {e["action"] for e in history}
 

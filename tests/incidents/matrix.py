@@ -21,7 +21,15 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:accident-documents": api("accident", post=SIGNED_IN),
     f"{NS}:accident-solve": api("hit-and-run", post=DUTY),
     f"{NS}:fund-advance-list": api(get=SIGNED_IN, post=SIGNED_IN),
-    f"{NS}:fund-advance-detail": api("advance", get=SIGNED_IN, put=SIGNED_IN, patch=SIGNED_IN),
+    # a request is changed by its requester (the world's is the officer's) or a clerk on
+    # their behalf; anyone else in scope: 403 (four eyes)
+    f"{NS}:fund-advance-detail": api(
+        "advance",
+        get=SIGNED_IN,
+        put=SIGNED_IN,
+        patch=SIGNED_IN,
+        writers=frozenset({"officer", "clerk"}),
+    ),
     f"{NS}:fund-advance-approve": api("advance", post=STAFF),
     f"{NS}:fund-advance-reject": api("advance", post=STAFF),
     f"{NS}:fund-advance-pay": api("approved-advance", post=DESK),

@@ -110,7 +110,9 @@ def test_advance_flow_through_the_api(api_as, officer, commander, clerk, unit):
     assert paid_early.data["state"] == "requested"
 
     assert api_as(clerk).post(f"{BASE}/fund-advances/{pk}/approve/").status_code == 403
-    approved = api_as(commander).post(f"{BASE}/fund-advances/{pk}/approve/")
+    # the approval names the version the commander read
+    etag = api_as(commander).get(f"{BASE}/fund-advances/{pk}/")["ETag"]
+    approved = api_as(commander).post(f"{BASE}/fund-advances/{pk}/approve/", HTTP_IF_MATCH=etag)
     assert approved.status_code == 200
     assert approved.data["approved_by"]["username"] == "commander"
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.versions import version_of
 from incidents import services
 from incidents.choices import AdvanceStatus
 from incidents.ledger import build_ledger
@@ -62,7 +63,7 @@ def test_any_sequence_keeps_the_books_balanced(commander, clerk, officer, unit, 
                 amount=amount,
             )
             if b:  # approved and paid; else left as a request
-                services.advance_approve(advance=advance, by=commander)
+                services.advance_approve(advance=advance, by=commander, version=version_of(advance))
                 services.advance_pay(advance=advance, by=clerk, paid_at=_at(a))
             advances.append(advance)
         elif advances:

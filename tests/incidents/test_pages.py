@@ -211,7 +211,12 @@ def test_advance_journey_request_approve_pay_recover(client, officer, commander,
     assert advance.requested_by == officer
 
     client.force_login(commander)
-    client.post(reverse("incidents:fundadvance_approve", args=[advance.pk]))
+    page = client.get(reverse("incidents:fundadvance_detail", args=[advance.pk]))
+    version = re.search(r'name="version" value="([^"]+)"', page.text).group(1)
+    client.post(
+        reverse("incidents:fundadvance_approve", args=[advance.pk]),
+        {"version": version.replace("&quot;", '"')},
+    )
     client.force_login(clerk)
     due = timezone.localdate() + dt.timedelta(days=7)
     client.post(

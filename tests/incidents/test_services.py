@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.versions import version_of
 from incidents import services
 from incidents.choices import AdvanceStatus, HandlingMode, RecoveryWarning, Severity, SolvedHow
 from incidents.models import Accident, FundAdvance, Recovery
@@ -124,7 +125,7 @@ def test_an_advance_goes_requested_approved_paid(unit, officer, commander):
     assert advance.status == AdvanceStatus.REQUESTED
     assert advance.outstanding == Decimal("0.00")  # nothing paid yet
 
-    services.advance_approve(advance=advance, by=commander)
+    services.advance_approve(advance=advance, by=commander, version=version_of(advance))
     due = timezone.localdate() + dt.timedelta(days=90)
     services.advance_pay(advance=advance, by=commander, recovery_due=due)
 
@@ -155,7 +156,7 @@ def test_an_advance_amount_must_be_positive_yuan_and_fen(unit, officer, amount):
 def test_nobody_approves_their_own_request(unit, commander):
     advance = FundAdvanceFactory(accident__unit=unit, requested_by=commander)
     with pytest.raises(PermissionDenied, match="须由其他领导审批"):
-        services.advance_approve(advance=advance, by=commander)
+        services.advance_approve(advance=advance, by=commander, version=version_of(advance))
     assert FundAdvance.objects.get(pk=advance.pk).status == AdvanceStatus.REQUESTED
 
 
@@ -171,17 +172,17 @@ def test_a_rejected_advance_cannot_be_approved_or_paid(unit, officer, commander)
     advance = FundAdvanceFactory(accident__unit=unit, requested_by=officer)
     services.advance_reject(advance=advance, by=commander, reason="不符合垫付条件")
     with pytest.raises(TransitionNotAllowed) as err:
-        services.advance_approve(advance=advance, by=commander)
+        services.advance_approve(advance=advance, by=commander, version=version_of(advance))
     assert err.value.state == AdvanceStatus.REJECTED
     with pytest.raises(TransitionNotAllowed):
         services.advance_pay(advance=advance, by=commander)
 
 
-def test_an_approved_request_keeps_its_amount(unit, commander):
+def test_an_approved_request_keeps_its_amount(unit, clerk):
     advance = FundAdvanceFactory(accident__unit=unit, status=AdvanceStatus.APPROVED)
     with pytest.raises(TransitionNotAllowed):
-        services.advance_update(advance=advance, amount="99999.00")
-    services.advance_update(advance=advance, notes="补充材料")
+        services.advance_update(advance=advance, by=clerk, amount="99999.00")
+    services.advance_update(advance=advance, by=clerk, notes="补充材料")
     advance.refresh_from_db()
     assert advance.amount == Decimal("10000.00")
     assert advance.notes == "补充材料"

@@ -1,14 +1,16 @@
 """One mapping of errors to HTTP answers for every API view (settings.EXCEPTION_HANDLER).
 
-The services raise Django's ``ValidationError`` (400, field messages) and
-``TransitionNotAllowed`` (409, with the state the record is in); DRF's own exceptions keep
-DRF's answers. Every body has either field keys or ``detail``.
+The services raise Django's ``ValidationError`` (400, field messages),
+``TransitionNotAllowed`` (409, with the state the record is in), ``PermissionDenied`` (403,
+with the service's reason), ``StaleVersion`` (412) and ``VersionRequired`` (428); DRF's own
+exceptions keep DRF's answers. Every body has either field keys or ``detail``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from brigade.core.errors import TransitionNotAllowed
+from brigade.core.errors import StaleVersion, TransitionNotAllowed, VersionRequired
 from brigade.core.params import BadParameter
 
 if TYPE_CHECKING:
@@ -30,6 +32,14 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = _("This record has been changed since you loaded it. Reload it and try again.")
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    """A write that must name the version it was decided on (an approval) names none."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _("Send the ETag you read as If-Match.")
+    default_code = "precondition_required"
 
 
 class LockedOut(exceptions.APIException):
@@ -75,6 +85,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail=validation_messages(exc))
     elif isinstance(exc, BadParameter):
         exc = exceptions.ValidationError(detail={exc.name: [exc.message]})
+    elif isinstance(exc, StaleVersion):
+        exc = PreconditionFailed(exc.message)
+    elif isinstance(exc, VersionRequired):
+        exc = PreconditionRequired(exc.message)
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        # a service's refusal says why (four eyes): keep its words
+        exc = exceptions.PermissionDenied(str(exc))
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, LockedOut) and exc.retry_after:
         response["Retry-After"] = str(exc.retry_after)

@@ -8,7 +8,6 @@ Another app's viewset is ``class HazardViewSet(ScopedModelViewSet)`` plus its se
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
@@ -28,8 +27,7 @@ from brigade.core.api.exceptions import PreconditionFailed
 from brigade.core.permissions import RolePermission
 from brigade.core.querysets import BrigadeWideQuerySet, ScopedQuerySet
 from brigade.core.roles import EVERYONE, STAFF
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+from brigade.core.versions import names, version_of
 
 
 def positive_count(name: str, raw: str) -> int:
@@ -72,18 +70,8 @@ class PageSizePagination(PageNumberPagination):
 
 
 def etag_of(obj: models.Model) -> str:
-    """A version tag from the primary key and ``updated_at`` (in whole microseconds).
-
-    Weak because it names a version of the record, not the bytes of one representation.
-    """
-    updated_at = obj.updated_at  # type: ignore[attr-defined]
-    micros = (updated_at - _EPOCH) // dt.timedelta(microseconds=1)
-    return f'W/"{obj.pk}-{micros}"'
-
-
-def _opaque(tag: str) -> str:
-    tag = tag.strip()
-    return tag[2:] if tag.startswith("W/") else tag
+    """The record's version tag (``brigade.core.versions``), sent as ``ETag``."""
+    return version_of(obj)
 
 
 def if_match_fails(header: str, obj: models.Model) -> bool:
@@ -95,8 +83,7 @@ def if_match_fails(header: str, obj: models.Model) -> bool:
     tags = [t for t in header.split(",") if t.strip()]
     if any(t.strip() == "*" for t in tags):
         return False
-    current = _opaque(etag_of(obj))
-    return all(_opaque(t) != current for t in tags)
+    return not names(header, obj)
 
 
 class ConditionalWriteMixin:
@@ -156,6 +143,9 @@ CONFLICT = _error(
     ConflictSerializer, "Not allowed from the record's current state (named in state)."
 )
 PRECONDITION_FAILED = _error(DetailSerializer, "If-Match is stale: the record has changed.")
+PRECONDITION_REQUIRED = _error(
+    DetailSerializer, "This write must name the version it was decided on (If-Match)."
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
