@@ -9,6 +9,9 @@ from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdva
 class PartyInline(admin.TabularInline):
     model = AccidentParty
     extra = 0
+    # a party's phone number is shown whole only through the logged "show" of the
+    # accident's page (brigade.core.privacy)
+    exclude = ("phone",)
 
 
 @admin.register(Accident)

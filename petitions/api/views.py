@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Model
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +19,8 @@ from rest_framework.response import Response
 
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
 from brigade.core.idempotency import not_kept
-from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, STAFF
+from brigade.core.privacy import client_ip
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, REVEAL, STAFF
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -52,10 +52,6 @@ QUEUE_PAGE = 50
 QUEUE_MAX = 200
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class TicketCategoryViewSet(ScopedModelViewSet):
     """Categories and their deadline rules: everyone reads, an administrator edits."""
 
@@ -77,7 +73,7 @@ class TicketViewSet(ScopedModelViewSet):
         **TICKET_TRANSITIONS.roles(),
         "destroy": ADMIN_ONLY,
         "approve_extension": STAFF,
-        "reveal": DESK,
+        "reveal": REVEAL,
     }
 
     def get_queryset(self) -> TicketQuerySet:

@@ -22,6 +22,7 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
 from brigade.core.permissions import RoleRequiredMixin
+from brigade.core.privacy import client_ip, mask_name, mask_phone, may_reveal
 from brigade.core.roles import DESK, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.views import is_htmx
@@ -37,7 +38,6 @@ from petitions.forms import (
     ReplyForm,
     TicketForm,
 )
-from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket, TicketExtension
 from petitions.transitions import TICKET_TRANSITIONS
 from petitions.views.queue import next_action
@@ -85,7 +85,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
         "action": next_action(ticket),
         "masked_name": mask_name(ticket.citizen_name),
         "masked_phone": mask_phone(ticket.citizen_phone),
-        "can_reveal": scope.has_any(*DESK),
+        "can_reveal": may_reveal(request.user),
         "can_act": scope.has_any(*DESK),
         "can_command": scope.has_any(*STAFF),
         # the buttons: what the ticket's transition table allows this user now
@@ -262,9 +262,7 @@ class TicketActionView(RoleRequiredMixin, View):
         return _("Ticket reopened.")
 
     def do_reveal(self, request: HttpRequest, ticket: Ticket, data: FormData) -> HttpResponse:
-        shown = services.reveal_phone(
-            ticket=ticket, user=request.user, ip=request.META.get("REMOTE_ADDR")
-        )
+        shown = services.reveal_phone(ticket=ticket, user=request.user, ip=client_ip(request))
         # the phone number is not stored with the request's key: a repeat shows (and
         # audits) it again
         return not_kept(render(request, "petitions/partials/citizen_revealed.html", shown))

@@ -24,6 +24,7 @@ from rest_framework import serializers
 
 from brigade.core import dates
 from brigade.core.api.exceptions import validation_messages
+from brigade.core.privacy import mask_phone
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -211,3 +212,11 @@ class ModelRulesSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(validation_messages(exc)) from exc
         return attrs
+
+
+class MaskedPhoneField(serializers.CharField):
+    """A phone number of the public: written whole, always read masked (its record's audited
+    ``reveal/`` action shows it, ``brigade.core.privacy``)."""
+
+    def to_representation(self, value: Any) -> str:
+        return mask_phone(str(value or ""))
