@@ -73,7 +73,7 @@ class RevealLog(models.Model):
         verbose_name=_("user"),
     )
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    way = models.CharField(_("how"), max_length=10, choices=RevealWay.choices)
+    way = models.CharField(_("how it was seen"), max_length=10, choices=RevealWay.choices)
     record_type = models.ForeignKey(
         "contenttypes.ContentType",
         on_delete=models.PROTECT,

@@ -29,7 +29,7 @@ def _viewers(request: Any) -> QuerySet[Any]:
 
 class RevealLogFilterSet(filters.FilterSet):
     user = filters.ModelChoiceFilter(queryset=_viewers, label=_("Viewed by"))
-    way = filters.ChoiceFilter(choices=RevealWay.choices, label=_("How"))
+    way = filters.ChoiceFilter(choices=RevealWay.choices, label=_("How it was seen"))
     date_from, date_to = date_range("at", of_time=True)
 
     class Meta:

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='viewed at')),
                 ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('way', models.CharField(choices=[('reveal', 'Shown on request'), ('search', 'Found by a search')], max_length=10, verbose_name='how')),
+                ('way', models.CharField(choices=[('reveal', 'Shown on request'), ('search', 'Found by a search')], max_length=10, verbose_name='how it was seen')),
                 ('record_id', models.PositiveBigIntegerField(verbose_name='record id')),
                 ('record', models.CharField(max_length=200, verbose_name='record')),
                 ('unit_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='unit')),

@@ -350,3 +350,39 @@ def test_log_is_read_only_in_the_admin(client, admin_user, logged):
         == 403
     )
     assert log_rows().count() == 3
+
+
+# --- the views logged before: moved into the one log --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_earlier_phone_views_move_into_the_log(unit, clerk):
+    """Rows of the tickets' former log (petitions.PhoneViewLog) are copied into the shared
+    log by the migration that removes it: who, when, from where, which ticket, its unit."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    ticket = TicketFactory(unit=unit, number="GD-2021-0042", citizen_phone=PHONE)
+    before = [("petitions", "0004_date_window")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old_apps = executor.loader.project_state(before).apps
+        old_log = old_apps.get_model("petitions", "PhoneViewLog")
+        view = old_log.objects.create(ticket_id=ticket.pk, user_id=clerk.pk, ip="10.1.2.3")
+        when = timezone.now() - dt.timedelta(days=40)
+        old_log.objects.filter(pk=view.pk).update(at=when)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+    row = log_rows().get()
+    assert (row.user_id, row.ip, row.way, row.record_id) == (
+        clerk.pk,
+        "10.1.2.3",
+        "reveal",
+        ticket.pk,
+    )
+    assert (row.record, row.unit_id, row.at) == ("GD-2021-0042", unit.pk, when)
+    assert list(ticket.phone_views) == [row]
