@@ -56,7 +56,7 @@ class PartyRevealSerializer(serializers.Serializer):
     """Which party's phone number to show: one party of the accident, or (left out) every
     party that has one."""
 
-    party = serializers.IntegerField(required=False, min_value=1)
+    party = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class PartyPhoneSerializer(serializers.Serializer):
