@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 
 from brigade.core.api.mixins import PageSizePagination
 from brigade.core.permissions import RolePermission
+from brigade.core.privacy import mask_name, mask_phone
 from brigade.urls import urlpatterns as project_urlpatterns
-from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket
 from petitions.roles import ALL_ROLES
 

@@ -8,6 +8,7 @@ from brigade.core.dashboard import views as dashboard
 from brigade.core.dashboard.record_views import FigureRecordsView
 from brigade.core.health import healthz
 from brigade.core.report.views import ReportPageView
+from brigade.core.reveal_log import RevealLogListView
 from brigade.core.views import HomeView
 
 # Django's error views, in JSON under the API's prefixes (brigade/core/api/handlers.py).
@@ -41,6 +42,7 @@ urlpatterns = [
     ),
     path("dashboard/records/", FigureRecordsView.as_view(), name="dashboard_records"),
     path("report/", ReportPageView.as_view(), name="period_report"),
+    path("audit/phone-views/", RevealLogListView.as_view(), name="reveal_log"),
     # --- the duty domain: patrols, posts, zones, campaigns, training (namespace ``brigade``) ---
     path("", include("brigade.duty.urls")),
     # --- one block per app (each app's urls.py, its own namespace) ---

@@ -17,6 +17,9 @@ from incidents.models import (
 class PartyInline(admin.TabularInline):
     model = AccidentParty
     extra = 0
+    # a party's phone number is shown whole only through the logged "show" of the
+    # accident's page (brigade.core.privacy)
+    exclude = ("phone",)
 
 
 @admin.register(Accident)

@@ -22,6 +22,7 @@ class IncidentsConfig(DomainAppConfig):
             match="/incidents/",
         ),
     )
+    record_pages = {"accidentparty": "incidents:accidentparty_detail"}
     quick_links = (
         Link(
             "quick-settlement",

@@ -1,5 +1,6 @@
-"""Every write of the incidents app: accidents and their parties, hit-and-run solutions,
-fund advances through their states, and recoveries.
+"""Every write of the incidents app: accidents and their parties (and the logged showing of
+a party's phone number), hit-and-run solutions, fund advances through their states, and
+recoveries.
 
 Transitions are conditional updates (``filter(pk=, status=FROM).update()``: zero rows means
 the state moved under us → TransitionNotAllowed naming the current state), inside
@@ -25,7 +26,9 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates
 from brigade.core.errors import StaleVersion, TransitionNotAllowed
+from brigade.core.models import RevealWay
 from brigade.core.permissions import four_eyes, has_role
+from brigade.core.privacy import Seen, mask_name, record_views
 from brigade.core.roles import Role
 from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import move, record_change
@@ -191,6 +194,28 @@ def party_add(*, accident: Accident, **fields: Any) -> AccidentParty:
     party.save()
     Accident.objects.filter(pk=accident.pk).update(updated_at=timezone.now())
     return party
+
+
+def _party_label(party: AccidentParty, accident: Accident) -> str:
+    """What the log calls a party: the accident and the party's role and masked name."""
+    who = mask_name(party.name) or party.plate or "—"
+    return f"{accident} · {party.get_role_display()} {who}"
+
+
+@transaction.atomic
+def party_reveal(
+    *, accident: Accident, parties: Iterable[AccidentParty], user: Any, ip: str | None = None
+) -> list[dict[str, Any]]:
+    """The parties' phone numbers, whole; each one shown is written to the log (a party
+    without a phone number shows nothing and is not logged)."""
+    shown = [party for party in parties if party.phone]
+    record_views(
+        [Seen(p, _party_label(p, accident), accident.unit_id) for p in shown],
+        user=user,
+        ip=ip,
+        way=RevealWay.REVEAL,
+    )
+    return [{"id": p.pk, "name": p.name, "phone": p.phone} for p in shown]
 
 
 @transaction.atomic

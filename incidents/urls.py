@@ -22,6 +22,8 @@ urlpatterns = [
         },
     ),
     path("<int:pk>/parties/", views.PartyAddView.as_view(), name="accidentparty_create"),
+    path("parties/<int:pk>/", views.PartyDetailView.as_view(), name="accidentparty_detail"),
+    path("parties/<int:pk>/reveal/", views.PartyRevealView.as_view(), name="accidentparty_reveal"),
     path("<int:pk>/documents/", views.DocumentAddView.as_view(), name="accidentdocument_create"),
     path("<int:pk>/advance/", views.AdvanceCreateView.as_view(), name="fundadvance_create"),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="accidentdocument_file"),

@@ -1,9 +1,9 @@
 """Admin of the petitions app: categories and their deadline rules (an administrator's
-job), and every other model with its history (simple-history). The phone-view audit is
-read-only: nobody edits or deletes an audit row."""
+job), and every other model with its history (simple-history). A citizen's phone number
+is not on the admin's screens: it is shown whole only through the logged "show" of the
+ticket's page (``brigade.core.privacy``)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from petitions import models
@@ -44,6 +44,7 @@ class TicketAdmin(SimpleHistoryAdmin):
     date_hierarchy = "received_at"
     raw_id_fields = ("handler", "signed_by", "closed_by", "created_by")
     inlines = [ReplyInline, CallbackInline, ExtensionInline]
+    exclude = ("citizen_phone",)
 
 
 @admin.register(models.TicketExtension)
@@ -59,26 +60,6 @@ class TicketExtensionAdmin(SimpleHistoryAdmin):
         "decided_at",
         "decided_by_second_approver",
     )
-
-
-@admin.register(models.PhoneViewLog)
-class PhoneViewLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "ticket", "ip")
-    search_fields = ("ticket__number", "user__username")
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: models.PhoneViewLog | None = None
-    ) -> bool:
-        return False
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: models.PhoneViewLog | None = None
-    ) -> bool:
-        return False
 
 
 @admin.register(models.Consultation)

@@ -45,6 +45,7 @@ class PetitionsConfig(DomainAppConfig):
             order=32,
         ),
     )
+    record_pages = {"ticket": "petitions:ticket_detail"}
     quick_links = (
         Link(
             "log-consultation",

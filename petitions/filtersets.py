@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.filterset import filterset_factory
 
+from brigade.core.clientip import client_ip
 from brigade.core.filters import date_range
+from brigade.core.privacy import may_reveal, phone_forms
 from brigade.duty.models import Officer, Unit
 from petitions.choices import DeadlineState
 from petitions.models import Consultation, Proposal, Ticket, TicketCategory
@@ -39,7 +41,16 @@ class TicketFilterSet(filters.FilterSet):
         fields = ["status", "channel", "category", "unit", "handler", "round"]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        """A whole phone number finds tickets only for those who may see it, and each
+        ticket it finds is logged for them (``brigade.core.privacy``)."""
+        request = getattr(self, "request", None)
+        user = getattr(request, "user", None)
+        by_phone = may_reveal(user) and bool(phone_forms(value))
+        if by_phone:
+            from petitions.services import log_phone_search
+
+            log_phone_search(tickets=queryset, text=value, user=user, ip=client_ip(request))
+        return queryset.search(value, by_phone=by_phone)
 
     def only_open(self, queryset, name, value):
         return queryset.open() if value else queryset

@@ -1,12 +1,11 @@
 """The 12345 hotline: ticket categories and their deadline rules, tickets with their
-replies, callbacks and extension requests, the audit of unmasked phone numbers,
-consultations and legislators' proposals."""
+replies, callbacks and extension requests, consultations and legislators' proposals
+(who saw a citizen's phone number whole is in the core's log: ``Ticket.phone_views``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -27,7 +26,8 @@ from brigade.core.fields import (
     user_ref,
 )
 from brigade.core.modelbase import CodedRecord, HistoricalRecord, newest_first
-from brigade.core.models import TimeStampedModel
+from brigade.core.models import RevealLogQuerySet, TimeStampedModel
+from brigade.core.privacy import views_of
 from brigade.core.querysets import BrigadeWideQuerySet
 from brigade.duty.models import Officer, unit_fk
 from petitions.choices import (
@@ -193,6 +193,11 @@ class Ticket(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def phone_views(self) -> RevealLogQuerySet:
+        """Who saw the citizen's phone number whole, or found the ticket by it."""
+        return views_of(self)
+
     def due_for(self, status: str) -> dt.date | None:
         """The deadline a ticket in ``status`` works towards."""
         dues: dict[str, dt.date] = {
@@ -327,34 +332,6 @@ class TicketExtension(HistoricalRecord):
 
     def __str__(self) -> str:
         return f"{self.ticket} → {self.new_due}"
-
-
-class PhoneViewLog(models.Model):
-    """Audit row: who saw a citizen's unmasked phone number, on which ticket, when.
-
-    Append-only (never changed or deleted by the application), so it carries no
-    change history of its own: it is itself the audit trail.
-    """
-
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="phone_views", verbose_name=_("ticket")
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    at = HappenedDateTimeField(_("viewed at"), auto_now_add=True, db_index=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("phone number view")
-        verbose_name_plural = _("phone number views")
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.ticket}"
 
 
 class Consultation(HistoricalRecord):

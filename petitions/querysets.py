@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
+from brigade.core.privacy import phone_forms
 from brigade.core.querysets import ScopedQuerySet
 from petitions.choices import OPEN_STATUSES
 
@@ -54,19 +55,23 @@ class TicketQuerySet(ScopedQuerySet):
         """Everything a list row shows, in the row query."""
         return self.select_related("category", "unit", "handler")
 
-    def search(self, text: str) -> TicketQuerySet:
-        """By platform number, citizen phone (exact or its end) or words of the content."""
+    def search(self, text: str, *, by_phone: bool = False) -> TicketQuerySet:
+        """By platform number (whole or its end) or words of the content; with
+        ``by_phone`` (for those who may see phone numbers, ``brigade.core.privacy``) also
+        by the citizen's whole phone number, never by a part of it (that would tell what
+        the mask hides)."""
         text = (text or "").strip()
         if not text:
             return self
         digits = text.replace(" ", "").replace("-", "")
+        phones = phone_forms(text) if by_phone else []
         if digits.isdigit() and len(digits) >= 4:
-            return self.filter(
-                Q(number=text) | Q(number__endswith=digits) | Q(citizen_phone__endswith=digits)
-            )
-        return self.filter(
-            Q(number=text) | Q(content__icontains=text) | Q(location__icontains=text)
-        )
+            match = Q(number=text) | Q(number__endswith=digits)
+        else:
+            match = Q(number=text) | Q(content__icontains=text) | Q(location__icontains=text)
+        if phones:
+            match |= Q(citizen_phone__in=phones)
+        return self.filter(match)
 
     def state_counts(self) -> dict[str, int]:
         """Open tickets per state in ONE grouped query (every open state present, 0 if

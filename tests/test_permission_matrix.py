@@ -100,6 +100,8 @@ MATRIX: dict[str, Rule] = {
     # the records behind a figure (without a metric it answers 400 past the permission
     # layer); clerks too, for their unit (the tickets' weekly summary links there)
     "dashboard-api:records": api(get=STAFF | {CLERK}),
+    # --- API: the log of phone numbers seen whole ---
+    "audit-api:phone-views": api(get=STAFF),
     # --- pages ---
     "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
     "logout": page(public=True, post=SIGNED_IN),
@@ -110,6 +112,7 @@ MATRIX: dict[str, Rule] = {
     "dashboard_run": Rule(api=False, obj="kpi-run", shared=True, allow={"GET": STAFF}),
     "period_report": page(get=STAFF),
     "dashboard_records": page(get=STAFF | {CLERK}),
+    "reveal_log": page(get=STAFF),
     "brigade:duty": page(get=ON_ROAD),
     "brigade:patrollog_start": page(post=ON_ROAD),
     "brigade:patrollog_tally": page("patrol", owner_only=True, post=ON_ROAD),

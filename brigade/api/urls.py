@@ -16,6 +16,10 @@ urlpatterns = [
         "v1/dashboard/",
         include(("brigade.core.dashboard.api", "dashboard"), namespace="dashboard-api"),
     ),
+    path(
+        "v1/audit/",
+        include(("brigade.core.reveal_log", "audit"), namespace="audit-api"),
+    ),
     path("v1/hazards/", include(("hazards.api.urls", "hazards"), namespace="hazards-api")),
     path("v1/incidents/", include(("incidents.api.urls", "incidents"), namespace="incidents-api")),
     path("v1/petitions/", include(("petitions.api.urls", "petitions"), namespace="petitions-api")),

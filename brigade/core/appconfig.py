@@ -9,18 +9,21 @@ from typing import ClassVar
 from django.apps import AppConfig
 
 from brigade.core.dashboard.panels import Panel, panels
-from brigade.core.nav import Link, landing_pages, navigation, quick_actions
+from brigade.core.nav import Link, landing_pages, navigation, quick_actions, record_pages
 
 
 class DomainAppConfig(AppConfig):
     """On ``ready()``: registers the app's metrics (``<app>.kpis.register_metrics``), its
-    links in the navigation, on the officer's duty page and as landing pages, and, when
-    ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context`` drawn by
-    ``<app>/partials/dashboard_panel.html``)."""
+        links in the navigation, on the officer's duty page and as landing pages, and, when
+        ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context`` drawn by
+        ``<app>/partials/dashboard_panel.html``), and the pages its records' personal data is
+    shown on (``record_pages``, for the log of it)."""
 
     nav_links: ClassVar[tuple[Link, ...]] = ()
     quick_links: ClassVar[tuple[Link, ...]] = ()
     landing_links: ClassVar[tuple[Link, ...]] = ()
+    # model name → its page's URL name, where the log of phone numbers seen links to
+    record_pages: ClassVar[dict[str, str]] = {}
     panel_order: ClassVar[int | None] = None
 
     def ready(self) -> None:
@@ -28,6 +31,8 @@ class DomainAppConfig(AppConfig):
         navigation.register(*self.nav_links)
         quick_actions.register(*self.quick_links)
         landing_pages.register(*self.landing_links)
+        for model_name, url_name in self.record_pages.items():
+            record_pages.register(f"{self.label}.{model_name}", url_name)
         if self.panel_order is not None:
             context = import_module(f"{self.name}.panels").panel_context
             template = f"{self.label}/partials/dashboard_panel.html"

@@ -1,5 +1,5 @@
-"""Registries of links that apps add to shared pages: the main navigation and the officer's
-quick actions on "my duty today".
+"""Registries of links that apps add to shared pages: the main navigation, the officer's
+quick actions on "my duty today", and the page of a record of any app.
 
 Each app registers its entries from ``AppConfig.ready()``, so base.html and the duty page
 know no app by name (NetBox's menu registry, in small).
@@ -84,8 +84,28 @@ quick_actions = LinkRegistry()
 landing_pages = LinkRegistry()
 
 
+class RecordPages:
+    """The page of a record of a model ("app_label.model" → the URL name that takes the
+    record's pk), for the core's pages that list records of any app by type and id (the
+    log of phone numbers seen whole). An app declares its own (``record_pages``)."""
+
+    def __init__(self) -> None:
+        self._url_names: dict[str, str] = {}
+
+    def register(self, model_label: str, url_name: str) -> None:
+        self._url_names[model_label.lower()] = url_name
+
+    def url(self, model_label: str, pk: int) -> str | None:
+        url_name = self._url_names.get(model_label.lower())
+        return reverse(url_name, args=[pk]) if url_name else None
+
+
+record_pages = RecordPages()
+
+
 def register_core_links() -> None:
-    """The core's own pages: the dashboard and the period report, for those who command."""
+    """The core's own pages: the dashboard, the period report and the log of phone numbers
+    seen whole, for those who command."""
     from django.utils.translation import gettext_lazy as _
 
     from brigade.core.roles import STAFF
@@ -95,6 +115,7 @@ def register_core_links() -> None:
         Link(
             "report", _("Period report"), "period_report", "file-earmark-bar-graph", STAFF, order=11
         ),
+        Link("reveal-log", _("Phone number views"), "reveal_log", "eye", STAFF, order=12),
     )
     landing_pages.register(
         Link("dashboard", _("Dashboard"), "dashboard", "speedometer2", STAFF, order=10)

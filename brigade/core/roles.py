@@ -29,5 +29,8 @@ DUTY: frozenset[str] = frozenset({Role.OFFICER, Role.COMMANDER, Role.ADMIN})
 ON_ROAD: frozenset[str] = frozenset({Role.OFFICER, Role.COMMANDER})
 # the office's desk work: tickets, the fund's paperwork, phone numbers, records lists
 DESK: frozenset[str] = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
+# those who may see a masked phone number whole, or find a record by it (each time recorded):
+# the desk, in their scope (brigade.core.privacy)
+REVEAL: frozenset[str] = DESK
 ADMIN_ONLY: frozenset[str] = frozenset({Role.ADMIN})
 NOBODY: frozenset[str] = frozenset()

@@ -13,6 +13,8 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from brigade.core.privacy import mask_phone
+
 register = template.Library()
 
 
@@ -105,3 +107,9 @@ def minutes(value: dt.timedelta | None) -> int:
 @register.filter
 def in_set(value: Any, container: Any) -> bool:
     return value in container
+
+
+@register.filter
+def masked_phone(value: Any) -> str:
+    """A phone number of the public as every page shows it (``brigade.core.privacy``)."""
+    return mask_phone(str(value or ""))

@@ -15,6 +15,7 @@ from brigade.core.api.fields import (
     ChoicesField,
     DayField,
     FreeTextField,
+    MaskedPhoneField,
     RelatedRef,
     TimestampField,
     label_of,
@@ -41,6 +42,8 @@ class IncidentUserRef(serializers.Serializer):
 
 class AccidentPartySerializer(serializers.ModelSerializer):
     role = ChoicesField(choices.PartyRole, required=False)
+    # written whole, always read masked (the accident's audited ``reveal/`` shows it)
+    phone = MaskedPhoneField(max_length=20, required=False, allow_blank=True)
     vehicle_kind = ChoicesField(choices.VehicleKind, required=False, allow_blank=True)
     liability = ChoicesField(choices.Liability, required=False, allow_blank=True)
 
@@ -48,6 +51,23 @@ class AccidentPartySerializer(serializers.ModelSerializer):
         model = AccidentParty
         fields = ("id", "role", "name", "phone", "plate", "vehicle_kind", "insurer", "liability")
         read_only_fields = ("id",)
+
+
+class PartyRevealSerializer(serializers.Serializer):
+    """Which party's phone number to show: one party of the accident, or (left out) every
+    party that has one."""
+
+    party = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class PartyPhoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class PartyPhonesSerializer(serializers.Serializer):
+    parties = PartyPhoneSerializer(many=True)
 
 
 class AccidentSerializer(serializers.ModelSerializer):

@@ -22,8 +22,10 @@ from brigade.core.api.mixins import (
     ScopedAutoSchema,
     ScopedModelViewSet,
 )
+from brigade.core.clientip import client_ip
+from brigade.core.idempotency import not_kept
 from brigade.core.permissions import RolePermission
-from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY, REVEAL
 from brigade.core.units import require_unit
 from brigade.duty.models import Unit
 from incidents import services
@@ -38,6 +40,8 @@ from incidents.api.serializers import (
     FundAdvanceSerializer,
     LedgerQuerySerializer,
     LedgerSerializer,
+    PartyPhonesSerializer,
+    PartyRevealSerializer,
     RecoverySerializer,
 )
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
@@ -59,7 +63,7 @@ class AccidentViewSet(ScopedModelViewSet):
     ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
     write_roles = EVERYONE
     # the case's transitions: the roles of its transition table
-    action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY}
+    action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY, "reveal": REVEAL}
     related = ("unit", "recorded_by", "solved_by")
     prefetch = (Prefetch("parties", queryset=AccidentParty.objects.order_by("pk")),)
 
@@ -105,6 +109,30 @@ class AccidentViewSet(ScopedModelViewSet):
         return self.respond_with(
             services.accident_solve(accident=accident, by=request.user, **data)
         )
+
+    @extend_schema(
+        summary="Show the parties' phone numbers (audited)",
+        description="One party (``party``) or every party with a phone number; each number "
+        "shown is written to the log of phone numbers seen.",
+        request=PartyRevealSerializer,
+        responses={200: PartyPhonesSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        accident = self.get_object()
+        data = self.validated_input(PartyRevealSerializer)
+        parties = AccidentParty.objects.filter(accident=accident).order_by("pk")
+        if "party" in data:
+            parties = parties.filter(pk=data["party"])
+            if not parties:
+                raise serializers.ValidationError(
+                    {"party": [_("This accident has no such party.")]}
+                )
+        shown = services.party_reveal(
+            accident=accident, parties=parties, user=request.user, ip=client_ip(request)
+        )
+        # the numbers are not kept with the request's key: a repeat shows (and logs) again
+        return not_kept(Response({"parties": shown}))
 
 
 class FundAdvanceViewSet(ScopedModelViewSet):

@@ -13,6 +13,8 @@ from incidents.views.accidents import (
     DocumentDownloadView,
     HitAndRunListView,
     PartyAddView,
+    PartyDetailView,
+    PartyRevealView,
     QuickSettlementView,
     SolveView,
 )
@@ -51,6 +53,8 @@ __all__ = [
     "HitAndRunListView",
     "LedgerView",
     "PartyAddView",
+    "PartyDetailView",
+    "PartyRevealView",
     "QuickSettlementView",
     "RecoveryAddView",
     "SolveView",

@@ -12,19 +12,23 @@ from django.db.models import Avg, F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView
 
+from brigade.core.clientip import client_ip
 from brigade.core.columns import columns
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.forms import submit
+from brigade.core.idempotency import not_kept
 from brigade.core.kpi import HoursBetween
 from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin, has_role
-from brigade.core.roles import DUTY, EVERYONE
+from brigade.core.privacy import may_reveal
+from brigade.core.roles import DUTY, EVERYONE, REVEAL
 from brigade.core.spreadsheets import ExcelExportMixin
 from brigade.core.units import require_unit
 from brigade.core.uploads import file_response
@@ -184,6 +188,7 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
         user = self.request.user
         context.update(
             parties=AccidentParty.objects.filter(accident=accident).order_by("pk"),
+            can_reveal=may_reveal(user),
             documents=AccidentDocument.objects.filter(accident=accident).select_related(
                 "uploaded_by"
             ),
@@ -239,6 +244,32 @@ class PartyAddView(AccidentActionView):
             lambda data: services.party_add(accident=accident, **data),
             _("Party added."),
         )
+
+
+class PartyRevealView(RecordActionView):
+    """ "Show" on a party's masked phone number (the desk, in scope): the number, whole, in
+    place of the mask; each showing is written to the log."""
+
+    model = AccidentParty
+    write_roles = REVEAL
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        party = self.get_record()
+        shown = services.party_reveal(
+            accident=party.accident, parties=[party], user=request.user, ip=client_ip(request)
+        )
+        context = {"party": party, "phone": shown[0]["phone"] if shown else ""}
+        # the number is not kept with the request's key: a repeat shows (and logs) it again
+        return not_kept(render(request, "incidents/partials/party_phone.html", context))
+
+
+class PartyDetailView(RoleRequiredMixin, View):
+    """A party's place: its accident's page (where the log of phone numbers links to)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        party = get_object_or_404(AccidentParty.objects.visible_to(request.user), pk=pk)
+        url = reverse("incidents:accident_detail", args=[party.accident_id])
+        return redirect(f"{url}#party-{party.pk}")
 
 
 class DocumentAddView(AccidentActionView):

@@ -23,9 +23,9 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
+from brigade.core.privacy import mask_name, mask_phone
 from brigade.duty.models import Officer, Unit
 from petitions import choices, models
-from petitions.masking import mask_name, mask_phone
 
 
 class TicketCategorySerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
 from brigade.core.clientip import client_ip
 from brigade.core.idempotency import not_kept
-from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, STAFF
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, REVEAL, STAFF
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -73,7 +73,7 @@ class TicketViewSet(ScopedModelViewSet):
         **TICKET_TRANSITIONS.roles(),
         "destroy": ADMIN_ONLY,
         "approve_extension": EXTENSION_DECIDERS,
-        "reveal": DESK,
+        "reveal": REVEAL,
     }
     # a check of someone's request: also open to the second approver
     check_actions = frozenset({"approve_extension"})

@@ -23,6 +23,7 @@ from petitions.services.imports import (
 from petitions.services.tickets import (
     extension_decide,
     extension_request,
+    log_phone_search,
     reveal_phone,
     ticket_assign,
     ticket_callback,
@@ -49,6 +50,7 @@ __all__ = [
     "deadlines_for",
     "extension_decide",
     "extension_request",
+    "log_phone_search",
     "proposal_answer",
     "proposal_save",
     "reveal_phone",

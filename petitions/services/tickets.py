@@ -25,7 +25,9 @@ from brigade.core import dates, geo
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.fields import too_long
 from brigade.core.kpi.weeks import local_date
+from brigade.core.models import RevealWay
 from brigade.core.permissions import four_eyes
+from brigade.core.privacy import Seen, phone_forms, record_views
 from brigade.core.text import is_blank, normalise_identifier, trim_text
 from brigade.core.transitions import move, record_change, refusal
 from brigade.core.typing import Visitor
@@ -36,13 +38,13 @@ from petitions.choices import (
     TicketStatus,
 )
 from petitions.models import (
-    PhoneViewLog,
     Ticket,
     TicketCallback,
     TicketCategory,
     TicketExtension,
     TicketReply,
 )
+from petitions.querysets import TicketQuerySet
 from petitions.services.common import (
     _not_in_future,
     _now,
@@ -456,5 +458,26 @@ def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) 
 @transaction.atomic
 def reveal_phone(*, ticket: Ticket, user: Any, ip: str | None = None) -> dict[str, str]:
     """The citizen's name and phone, unmasked; every reveal is written to the audit log."""
-    PhoneViewLog.objects.create(ticket=ticket, user=user, ip=ip or None)
+    record_views([_seen(ticket)], user=user, ip=ip, way=RevealWay.REVEAL)
     return {"citizen_name": ticket.citizen_name, "citizen_phone": ticket.citizen_phone}
+
+
+def _seen(ticket: Ticket) -> Seen:
+    return Seen(record=ticket, label=ticket.number, unit_id=ticket.unit_id)
+
+
+@transaction.atomic
+def log_phone_search(
+    *, tickets: TicketQuerySet, text: str, user: Any, ip: str | None = None
+) -> int:
+    """A whole-number search by someone who may see phone numbers: each ticket of
+    ``tickets`` (the searcher's scope) that it found by the citizen's phone is logged (way
+    "search"), as if its number had been shown. Returns how many were found."""
+    found = list(
+        tickets.filter(citizen_phone__in=phone_forms(text))
+        .select_related(None)
+        .order_by("pk")
+        .only("pk", "number", "unit_id")
+    )
+    record_views([_seen(t) for t in found], user=user, ip=ip, way=RevealWay.SEARCH)
+    return len(found)

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from brigade.core.columns import columns
 from brigade.core.permissions import has_role
+from brigade.core.privacy import mask_name, mask_phone
 from brigade.core.roles import DESK
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.views import ScopedFilterListView
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.filtersets import TicketFilterSet
-from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket
 from petitions.querysets import TicketQuerySet
 from petitions.transitions import TICKET_TRANSITIONS

@@ -23,6 +23,7 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import drop_stash, open_stash, stash_upload
 from brigade.core.permissions import RoleRequiredMixin, may_check
+from brigade.core.privacy import mask_name, mask_phone, may_reveal
 from brigade.core.roles import DESK, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.views import is_htmx
@@ -38,7 +39,6 @@ from petitions.forms import (
     ReplyForm,
     TicketForm,
 )
-from petitions.masking import mask_name, mask_phone
 from petitions.models import Ticket, TicketExtension
 from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
 from petitions.views.queue import next_action
@@ -86,7 +86,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
         "action": next_action(ticket),
         "masked_name": mask_name(ticket.citizen_name),
         "masked_phone": mask_phone(ticket.citizen_phone),
-        "can_reveal": scope.has_any(*DESK),
+        "can_reveal": may_reveal(request.user),
         "can_act": scope.has_any(*DESK),
         "can_command": scope.has_any(*STAFF),
         # the buttons: what the ticket's transition table allows this user now

@@ -20,6 +20,8 @@ MATRIX: dict[str, Rule] = {
     ),
     f"{NS}:accident-documents": api("accident", post=SIGNED_IN),
     f"{NS}:accident-solve": api("hit-and-run", post=DUTY),
+    # the parties' phone numbers, whole and logged: the desk only
+    f"{NS}:accident-reveal": api("accident", post=DESK),
     f"{NS}:fund-advance-list": api(get=SIGNED_IN, post=SIGNED_IN),
     # a request is changed by its requester (the world's is the officer's) or a clerk on
     # their behalf; anyone else in scope: 403 (four eyes)
@@ -43,6 +45,8 @@ MATRIX: dict[str, Rule] = {
     "incidents:accident_detail": page("accident", get=SIGNED_IN),
     "incidents:accident_edit": page("accident", get=SIGNED_IN, post=SIGNED_IN),
     "incidents:accidentparty_create": page("accident", post=SIGNED_IN),
+    "incidents:accidentparty_detail": page("party", get=SIGNED_IN),
+    "incidents:accidentparty_reveal": page("party", post=DESK),
     "incidents:accidentdocument_create": page("accident", post=SIGNED_IN),
     "incidents:accident_solve": page("hit-and-run", post=DUTY),
     "incidents:fundadvance_create": page("accident", get=SIGNED_IN, post=SIGNED_IN),
@@ -65,7 +69,13 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     from django.core.files.base import ContentFile
 
     from incidents.choices import AdvanceStatus, Severity
-    from incidents.models import Accident, AccidentDocument, FundAdvance, Recovery
+    from incidents.models import (
+        Accident,
+        AccidentDocument,
+        AccidentParty,
+        FundAdvance,
+        Recovery,
+    )
 
     now = timezone.now()
     accident = Accident.objects.create(
@@ -96,6 +106,7 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     paid = advance(AdvanceStatus.PAID, paid_at=now - dt.timedelta(hours=1))
     return {
         "accident": accident,
+        "party": AccidentParty.objects.create(accident=accident, name="李四", phone="13900001111"),
         "hit-and-run": injury,
         "document": document,
         "advance": advance(AdvanceStatus.REQUESTED),

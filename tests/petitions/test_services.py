@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from brigade.core.errors import TransitionNotAllowed
+from brigade.core.models import RevealLog
 from petitions import services
 from petitions.choices import CallbackResult, ExtensionStatus, TicketStatus
-from petitions.models import PhoneViewLog, Ticket, TicketCallback
+from petitions.models import Ticket, TicketCallback
 from tests.brigade.factories import OfficerFactory
 from tests.petitions.factories import TicketCategoryFactory, TicketFactory
 
@@ -225,8 +226,9 @@ def test_assign_only_within_the_unit(ticket, clerk, other_unit):
 def test_reveal_writes_the_audit_row(ticket, clerk):
     shown = services.reveal_phone(ticket=ticket, user=clerk, ip="10.0.0.8")
     assert shown["citizen_phone"] == "13812345678"
-    log = PhoneViewLog.objects.get()
-    assert (log.user, log.ticket, log.ip) == (clerk, ticket, "10.0.0.8")
+    log = RevealLog.objects.get()
+    assert (log.user, log.record_id, log.ip, log.way) == (clerk, ticket.pk, "10.0.0.8", "reveal")
+    assert (log.record, log.unit_id) == (ticket.number, ticket.unit_id)
 
 
 def test_reopen_by_a_commander(ticket, clerk, handler, commander):

@@ -30,6 +30,7 @@ from brigade.core.fields import (
     IdentifierField,
     LimitedTextField,
 )
+from brigade.core.privacy import mask_phone
 from brigade.core.text import normalise_identifier, trim_text
 
 if TYPE_CHECKING:
@@ -270,3 +271,11 @@ class ModelRulesSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(validation_messages(exc)) from exc
         return attrs
+
+
+class MaskedPhoneField(serializers.CharField):
+    """A phone number of the public: written whole, always read masked (its record's audited
+    ``reveal/`` action shows it, ``brigade.core.privacy``)."""
+
+    def to_representation(self, value: Any) -> str:
+        return mask_phone(str(value or ""))

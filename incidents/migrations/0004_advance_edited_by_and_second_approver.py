@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_date_window'),
+        ('incidents', '0003_text_limits_and_identifiers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('petitions', '0004_date_window'),
+        ('petitions', '0005_text_limits_and_identifiers'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("brigade", "0007_kpi_serialised_writers"),
+        ("brigade", "0009_kpi_error_length"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 

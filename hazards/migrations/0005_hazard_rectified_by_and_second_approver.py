@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hazards', '0003_date_window'),
+        ('hazards', '0004_text_limits_and_identifiers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
