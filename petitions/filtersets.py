@@ -49,7 +49,8 @@ class TicketFilterSet(filters.FilterSet):
         if by_phone:
             from petitions.services import log_phone_search
 
-            log_phone_search(tickets=queryset, text=value, user=user, ip=client_ip(request))
+            ip = client_ip(request) if request is not None else None
+            log_phone_search(tickets=queryset, text=value, user=user, ip=ip)
         return queryset.search(value, by_phone=by_phone)
 
     def only_open(self, queryset, name, value):
