@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -45,9 +46,14 @@ class WeekField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 10)  # "2022-W24", with room for a typo
         super().__init__(**kwargs)
+        # The length is the text's, checked before it is parsed: the validators would see
+        # the Monday it becomes.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
         text = super().to_internal_value(data)
+        if self.max_length is not None and len(text) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         try:
             return parse_week(text)
         except WeekOutOfRange as exc:
