@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from brigade.duty.choices import PatrolMode
@@ -38,7 +40,10 @@ def test_report_form_is_phone_ready(client, officer):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'capture="environment"' in html and 'accept="image/*"' in html and "multiple" in html
-    assert 'data-testid="use-position"' in html and "navigator.geolocation" in html
+    # the button reads the position with the page's script (a static file, under the CSP)
+    assert 'data-testid="use-position"' in html and "/static/hazards/report.js" in html
+    script = finders.find("hazards/report.js")
+    assert script and "navigator.geolocation" in Path(script).read_text()
     assert 'name="unit"' not in html  # one unit: nothing to choose
 
 

@@ -150,8 +150,11 @@ def plant(
             payload = _fitting(marker, limit, next(cycle))
             if payload is None:
                 continue
-            model._default_manager.filter(pk=pk).update(**{f.attname: payload})
-            planted[marker] = Planted(model.__name__, f.name, pk, payload, marker)
+            rows = model._default_manager.filter(pk=pk)
+            rows.update(**{f.attname: payload})
+            # as stored: an identifier is kept normalised (NFKC, no spaces or invisibles)
+            stored = rows.values_list(f.attname, flat=True).get()
+            planted[marker] = Planted(model.__name__, f.name, pk, stored, marker)
     return planted
 
 

@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, settings
 
 from brigade.core.tokens import issue_token
 from brigade.wsgi import application
+from tests.security.schema import read_schema
 from tests.test_permission_matrix import MATRIX, World
 
 # Generated examples per operation and persona: CI (.ci/run) asks for 100; a local run
@@ -83,16 +84,7 @@ def json_bodies_where_offered(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_schema() -> Any:
-    """The schema as a signed-in client reads it (anonymous callers get a 401). Read at
-    collection time, before any test database: a user that is never saved will do."""
-    from django.contrib.auth import get_user_model
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(get_user_model()(username="schema-reader"))
-    response = client.get("/api/schema/", {"format": "json"})
-    assert response.status_code == 200, response.content
-    raw = response.json()
+    raw = read_schema()
     schema = schemathesis.openapi.from_dict(json_bodies_where_offered(raw), config=CONFIG)
     schema.app = application
     return schema

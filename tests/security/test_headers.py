@@ -18,9 +18,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from brigade.core.tokens import issue_token
 from tests.matrix import ADMIN, CLERK, COMMANDER, OFFICER
 from tests.security.test_xss import Page, readable_pages
 
@@ -251,7 +251,7 @@ def test_anonymous_visitors_of_the_docs_are_sent_to_sign_in(db):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_signed_in_role_reads_the_schema_and_the_docs(world, role):
     user = world.users[role]
-    token_client = APIClient(headers={"Authorization": f"Token {Token.objects.create(user=user)}"})
+    token_client = APIClient(headers={"Authorization": f"Token {issue_token(user)}"})
     schema = token_client.get(reverse("api-schema"), {"format": "json"})
     assert schema.status_code == 200
     assert "/api/v1/brigade/patrols/" in schema.json()["paths"]

@@ -38,6 +38,14 @@ from brigade.core.roles import STAFF
 # --- input --------------------------------------------------------------------------------
 
 
+class _TextLength(MaxLengthValidator):
+    """A length limit on a field's text, not on the value that text becomes."""
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str):
+            super().__call__(value)
+
+
 class WeekField(serializers.CharField):
     """An ISO week key (``2022-W24``) in, its Monday out."""
 
@@ -46,9 +54,12 @@ class WeekField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 10)  # "2022-W24", with room for a typo
         super().__init__(**kwargs)
-        # The length is the text's, checked before it is parsed: the validators would see
-        # the Monday it becomes.
-        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+        # The length is the text's, checked before it is parsed (the validators see the
+        # Monday it becomes); the schema still reads it from the validator.
+        self.validators = [
+            _TextLength(v.limit_value) if isinstance(v, MaxLengthValidator) else v
+            for v in self.validators
+        ]
 
     def to_internal_value(self, data: Any) -> dt.date:  # type: ignore[override]
         text = super().to_internal_value(data)
