@@ -203,7 +203,7 @@ def test_the_api_docs_run_under_the_policy(watched, brigade, role):
     expect(page.locator(".swagger-ui .info .title")).to_contain_text(
         "Brigade Ops API", timeout=60_000
     )
-    expect(page.get_by_role("link", name="/api/v1/auth/token/", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="POST /api/v1/auth/token/", exact=True)).to_be_visible()
     reader.shots("docs")
 
     assert not reader.problems(), "\n".join(reader.problems())
