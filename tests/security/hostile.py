@@ -74,7 +74,8 @@ def fill(payload: str, marker: str) -> str:
     return payload.replace("{m}", marker)
 
 
-MARKER = re.compile(r"x[qr]\d+z")
+# Case-insensitive: an identifier may be stored in capitals (a plate).
+MARKER = re.compile(r"x[qr]\d+z", re.IGNORECASE)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Characters that mean markup when a page sends them unescaped.
 MARKUP = set("<>\"'")
@@ -86,7 +87,7 @@ NOT_FREE_TEXT = {
 }
 # Apps whose text fields are the users'; the KPI tables hold metric keys the code writes.
 APPS = ("brigade", "hazards", "incidents", "petitions", "outreach")
-SKIP_MODELS = {"KpiWeek", "KpiFlow", "KpiRollup", "KpiPublished", "KpiRun"}
+SKIP_MODELS = {"KpiWeek", "KpiFlow", "KpiRollup", "KpiPublished", "KpiRun", "KpiDirty"}
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,15 @@ class Planted:
     model: str
     field: str
     pk: Any
-    payload: str
+    payload: str  # as stored (an identifier is kept normalised)
     marker: str
+    written: str = ""  # as written, when storing changed it
+
+    @property
+    def shown_marker(self) -> str:
+        """The marker as stored (an identifier in capitals holds it in capitals)."""
+        found = MARKER.search(self.payload)
+        return found.group() if found else self.marker
 
     @property
     def where(self) -> str:
@@ -142,7 +150,9 @@ def plant(
     signal changes them on the way in). Rows of one field get different payloads."""
     planted: dict[str, Planted] = {}
     counter = itertools.count(1)
-    cycle = itertools.count()
+    # Which kind lands in which field follows the fields' order; the sweeps check that the
+    # pages and the exports showed every kind, and this start gives them all one.
+    cycle = itertools.count(3)
     for model, f in fields:
         limit = f.max_length or 10_000
         for pk in model._default_manager.order_by("pk").values_list("pk", flat=True):
@@ -154,7 +164,7 @@ def plant(
             rows.update(**{f.attname: payload})
             # as stored: an identifier is kept normalised (NFKC, no spaces or invisibles)
             stored = rows.values_list(f.attname, flat=True).get()
-            planted[marker] = Planted(model.__name__, f.name, pk, stored, marker)
+            planted[marker] = Planted(model.__name__, f.name, pk, stored, marker, written=payload)
     return planted
 
 
@@ -192,7 +202,7 @@ class _Scanner(HTMLParser):
 
     def _markers(self, text: str) -> Iterator[tuple[int, Planted]]:
         for match in MARKER.finditer(text):
-            planted = self.planted.get(match.group())
+            planted = self.planted.get(match.group().lower())
             if planted is not None:
                 self.findings.seen.add(planted.marker)
                 yield match.start(), planted
@@ -247,8 +257,8 @@ class _Scanner(HTMLParser):
     def _not_literal(self, text: str, context: str) -> Iterator[str]:
         for start, planted in self._markers(text):
             # what follows this marker in the payload (a payload may hold it twice)
-            tails = planted.payload.split(planted.marker)[1:]
-            shown = text[start + len(planted.marker) :]
+            tails = planted.payload.split(planted.shown_marker)[1:]
+            shown = text[start + len(planted.shown_marker) :]
             if any(_continues(shown, tail) for tail in tails):
                 continue
             yield (
@@ -278,7 +288,7 @@ def check_html(body: str, planted: dict[str, Planted], where: str, findings: Fin
     """The page sends no planted payload unescaped, and no planted text lands where a
     browser runs it (an element, an event attribute, a script, a javascript: URL)."""
     for marker in set(MARKER.findall(body)):
-        planted_here = planted.get(marker)
+        planted_here = planted.get(marker.lower())
         if planted_here is None:
             continue
         if set(planted_here.payload) & MARKUP and planted_here.payload in body:
@@ -308,8 +318,8 @@ def check_xlsx(content: bytes, planted: dict[str, Planted], where: str, findings
                 if not isinstance(value, str):
                     continue
                 for marker in MARKER.findall(value):
-                    if marker in planted:
-                        findings.seen.add(marker)
+                    if marker.lower() in planted:
+                        findings.seen.add(marker.lower())
                 if value.startswith(FORMULA_PREFIXES):
                     findings.add(
                         where, f"{sheet.title}!{cell.coordinate} starts like a formula: {value!r}"
@@ -323,5 +333,5 @@ def kinds_seen(planted: Iterable[Planted], seen: set[str]) -> set[int]:
     kinds = set()
     for item in planted:
         if item.marker in seen:
-            kinds.add(templates[item.payload.replace(item.marker, "\0")])
+            kinds.add(templates[(item.written or item.payload).replace(item.marker, "\0")])
     return kinds
