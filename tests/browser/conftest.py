@@ -185,3 +185,35 @@ def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
         terminalreporter.write_line(
             f"Journey screenshots ({len(_journey_shots)}): {JOURNEYS.resolve()}"
         )
+
+
+class Settle:
+    """Waits, after a page's load event, until none of the page's requests is in flight for
+    a moment (Playwright's "networkidle" with a diagnosis): on timeout it fails naming the
+    requests still pending, rather than a bare timeout."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.pending: dict[object, str] = {}
+        page.on("request", lambda r: self.pending.__setitem__(r, r.url))
+        page.on("requestfinished", lambda r: self.pending.pop(r, None))
+        page.on("requestfailed", lambda r: self.pending.pop(r, None))
+
+    def __call__(self, *, quiet_ms: int = 300, timeout_ms: int = 30_000) -> None:
+        import time
+
+        self.page.wait_for_load_state("load")
+        deadline = time.monotonic() + timeout_ms / 1000
+        quiet_since = None
+        while time.monotonic() < deadline:
+            if self.pending:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(
+            f"{self.page.url}: requests still pending after {timeout_ms} ms: "
+            f"{sorted(self.pending.values())}"
+        )

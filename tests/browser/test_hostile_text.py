@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.conftest import Settle
 from tests.matrix import CLERK, COMMANDER
 from tests.security import hostile
 from tests.test_permission_matrix import build_world
@@ -49,7 +50,7 @@ def _sign_in(page: Page, username: str) -> None:
 
 def _visit(page: Page, url: str) -> None:
     page.goto(url)
-    page.wait_for_load_state("networkidle")
+    page.settle()
     # hover and focus everything that could carry an injected handler
     page.mouse.move(5, 5)
     page.keyboard.press("Tab")
@@ -59,6 +60,7 @@ def _visit(page: Page, url: str) -> None:
 def test_nothing_runs_on_the_commanders_pages(phone: Page, hostile_world):
     world = hostile_world
     opened = _watch(phone)
+    phone.settle = Settle(phone)
     _sign_in(phone, world.users[COMMANDER].username)
 
     for url in (
@@ -90,6 +92,7 @@ def test_nothing_runs_on_the_commanders_pages(phone: Page, hostile_world):
 def test_nothing_runs_in_the_clerks_queue_and_side_panel(phone: Page, hostile_world):
     world = hostile_world
     opened = _watch(phone)
+    phone.settle = Settle(phone)
     _sign_in(phone, world.users[CLERK].username)
 
     _visit(phone, "/petitions/")
@@ -97,7 +100,7 @@ def test_nothing_runs_in_the_clerks_queue_and_side_panel(phone: Page, hostile_wo
     opener = phone.get_by_test_id(f"ticket-open-{ticket.pk}")
     if opener.count():
         opener.first.click()
-        phone.wait_for_load_state("networkidle")
+        phone.settle()
     _visit(phone, f"/petitions/tickets/{ticket.pk}/")
     phone.shots("ticket")
 
