@@ -55,8 +55,9 @@ TEXT = {
 }
 
 
-def _hazard(unit, road: str, *, to: str, by) -> Hazard:  # type: ignore[no-untyped-def]
-    """A hazard reported this year and taken through the services up to state ``to``."""
+def _hazard(unit, road: str, *, to: str, by, rectifier) -> Hazard:  # type: ignore[no-untyped-def]
+    """A hazard reported this year and taken through the services up to state ``to``: put
+    right by ``rectifier``, checked by ``by`` (whoever did the work does not check it)."""
     hazard = services.hazard_report(
         unit=unit, element=Element.ROAD, road=road, description="护栏缺损约6米"
     )
@@ -65,7 +66,7 @@ def _hazard(unit, road: str, *, to: str, by) -> Hazard:  # type: ignore[no-untyp
     hazard = services.hazard_assign(hazard=hazard, responsible_party="市政设施养护所", by=by)
     if to == HazardStatus.ASSIGNED:
         return hazard
-    hazard = services.hazard_rectify(hazard=hazard, measures="更换护栏，设置警示桩", by=by)
+    hazard = services.hazard_rectify(hazard=hazard, measures="更换护栏，设置警示桩", by=rectifier)
     if to == HazardStatus.RECTIFIED:
         return hazard
     return services.hazard_verify(hazard=hazard, by=by)
@@ -80,12 +81,16 @@ def brigade(routed_to: Worker):  # noqa: F811
     sq2 = UnitFactory(code="sq2", name="二中队")
     commander = UserFactory(username="wangjg", password=PASSWORD, roles=[Role.COMMANDER])
     OfficerFactory(user=commander, unit=hq, name="王建国")
-    _hazard(sq1, "花园路", to=HazardStatus.VERIFIED, by=commander)
-    awaiting = _hazard(sq1, "东昌东路", to=HazardStatus.RECTIFIED, by=commander)
-    _hazard(sq1, "建设东路", to=HazardStatus.ASSIGNED, by=commander)
-    _hazard(sq1, "兴华路", to=HazardStatus.REPORTED, by=commander)
-    _hazard(sq2, "滨河路", to=HazardStatus.VERIFIED, by=commander)
-    _hazard(sq2, "人民路", to=HazardStatus.REPORTED, by=commander)
+    rectifier = UserFactory(username="limq", password=PASSWORD, roles=[Role.OFFICER])
+    OfficerFactory(user=rectifier, unit=sq1, name="李明清")
+    _hazard(sq1, "花园路", to=HazardStatus.VERIFIED, by=commander, rectifier=rectifier)
+    awaiting = _hazard(
+        sq1, "东昌东路", to=HazardStatus.RECTIFIED, by=commander, rectifier=rectifier
+    )
+    _hazard(sq1, "建设东路", to=HazardStatus.ASSIGNED, by=commander, rectifier=rectifier)
+    _hazard(sq1, "兴华路", to=HazardStatus.REPORTED, by=commander, rectifier=rectifier)
+    _hazard(sq2, "滨河路", to=HazardStatus.VERIFIED, by=commander, rectifier=rectifier)
+    _hazard(sq2, "人民路", to=HazardStatus.REPORTED, by=commander, rectifier=rectifier)
     engine.recompute_all()
     return sq1, awaiting
 
