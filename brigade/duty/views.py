@@ -35,7 +35,7 @@ from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.tags import hours
-from brigade.core.views import ScopedFilterListView, is_htmx
+from brigade.core.views import PostOnlyMixin, ScopedFilterListView, is_htmx
 from brigade.duty import services
 from brigade.duty.choices import CRACKDOWN_KINDS, PatrolMode, ViolationKind
 from brigade.duty.filtersets import (
@@ -142,12 +142,16 @@ class DutyView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class DutyActionView(RoleRequiredMixin, View):
-    """Base of the duty page's POST actions on the officer's own patrol."""
+class DutyActionView(PostOnlyMixin, RoleRequiredMixin, View):
+    """Base of the duty page's POST actions on the officer's own patrol; landed on by GET
+    (a reload after an inline error), they send the browser to the duty page."""
 
     http_method_names = ["post"]
     read_roles = ON_ROAD
     write_roles = ON_ROAD
+
+    def get_landing_url(self) -> str:
+        return reverse("brigade:duty")
 
     def get_officer(self) -> Officer | None:
         return scope_of(self.request.user).officer
