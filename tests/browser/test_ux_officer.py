@@ -261,7 +261,7 @@ def test_reloading_the_end_address_after_an_inline_error_is_not_405(phone: Page,
     expect(phone.get_by_test_id("error-ended_at")).to_have_text(text["after_start"])
     end_url = f"/duty/{patrol.pk}/end/"
     expect(phone).to_have_url(re.compile(re.escape(end_url) + "$"))
-    phone.shots("inline-error")  # type: ignore[attr-defined]
+    view_shot(phone, phone.shots, "inline-error")  # type: ignore[attr-defined]
 
     # the phone restores the tab (a GET of that address): the duty page, not 405
     response = phone.goto(phone.url)
@@ -300,7 +300,7 @@ def test_a_zero_minute_patrol_is_asked_about_once(phone: Page, road, lang):
     )
     expect(phone.get_by_test_id("patrol-end-confirm")).to_be_in_viewport()
     no_horizontal_scroll(phone)
-    phone.shots("asked")  # type: ignore[attr-defined]
+    view_shot(phone, phone.shots, "asked")  # type: ignore[attr-defined]
     patrol.refresh_from_db()
     assert patrol.is_open
 
