@@ -81,7 +81,7 @@ def test_no_page_address_answers_405_to_get():
 @pytest.mark.django_db
 def test_get_on_a_post_only_address_writes_nothing(client, officer):
     # given: the officer's open patrol
-    patrol = PatrolLogFactory(
+    patrol: PatrolLog = PatrolLogFactory(  # type: ignore[assignment]
         officer=officer.officer,
         started_at=timezone.now() - dt.timedelta(hours=1),
         ended_at=None,
@@ -101,7 +101,7 @@ def test_get_on_a_post_only_address_writes_nothing(client, officer):
 @pytest.mark.django_db
 def test_get_on_another_officers_patrol_action_reveals_nothing(client, officer, other_officer):
     # given: a patrol of an officer of another unit
-    patrol = PatrolLogFactory(officer=other_officer.officer, ended_at=None)
+    patrol: PatrolLog = PatrolLogFactory(officer=other_officer.officer, ended_at=None)  # type: ignore[assignment]
     client.force_login(officer)
     # when / then: the address sends the officer to their own duty page, never to the patrol
     response = client.get(reverse("brigade:patrollog_end", args=[patrol.pk]))

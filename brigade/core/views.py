@@ -4,7 +4,7 @@ address that only takes a form's POST answers when a browser lands on it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -53,6 +53,7 @@ class PostOnlyMixin:
 
     landing = ""
     kwargs: dict[str, Any]
+    http_method_names: Sequence[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -127,7 +127,7 @@ class EndPatrolForm(BootstrapForm):
         self.asks_zero = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = self.cleaned_data
         if self.started_at is None or data.get("confirm_zero") or self.errors:
             return data
         ended_at = data.get("ended_at") or timezone.now()

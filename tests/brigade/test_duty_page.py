@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils import timezone
 from brigade.duty import services
 from brigade.duty.choices import PatrolMode, ViolationKind
 from brigade.duty.forms import EndPatrolForm
-from brigade.duty.models import PatrolLog
+from brigade.duty.models import DutyPost, PatrolLog
 from tests.brigade.factories import (
     DutyPostFactory,
     PatrolLogFactory,
@@ -33,7 +34,7 @@ def en(client):
     return client
 
 
-def _open_patrol(officer, minutes: int = 60, **kwargs) -> PatrolLog:  # type: ignore[no-untyped-def]
+def _open_patrol(officer: Any, minutes: int = 60, **kwargs: Any) -> PatrolLog:
     started = timezone.now() - dt.timedelta(minutes=minutes)
     return services.patrol_start(
         officer=officer.officer, mode=PatrolMode.CAR, started_at=started, **kwargs
@@ -52,7 +53,7 @@ def _groups(html: str) -> list[str]:
 
 
 def test_the_bar_holds_the_total_check_in_and_end(en, officer):
-    post = DutyPostFactory(unit=officer.officer.unit, name="东昌路岗")
+    post: DutyPost = DutyPostFactory(unit=officer.officer.unit, name="东昌路岗")  # type: ignore[assignment]
     patrol = _open_patrol(officer, post=post)
     ViolationTallyFactory(patrol=patrol, kind="no_helmet", count=2)
     en.force_login(officer)
@@ -72,7 +73,7 @@ def test_the_bar_holds_the_total_check_in_and_end(en, officer):
 
 
 def test_the_bars_check_in_checks_in_at_the_patrols_post(en, officer):
-    post = DutyPostFactory(unit=officer.officer.unit)
+    post: DutyPost = DutyPostFactory(unit=officer.officer.unit)  # type: ignore[assignment]
     patrol = _open_patrol(officer, post=post)
     en.force_login(officer)
 
@@ -259,7 +260,7 @@ def test_the_form_asks_only_within_the_first_minute():
     in_time = timezone.localtime(started + dt.timedelta(seconds=30))
     later = timezone.localtime(started + dt.timedelta(minutes=2))
 
-    def form(ended, confirm=False):  # type: ignore[no-untyped-def]
+    def form(ended: dt.datetime, confirm: bool = False) -> EndPatrolForm:
         data = {"ended_at": ended.strftime("%Y-%m-%dT%H:%M:%S")}
         if confirm:
             data["confirm_zero"] = "1"

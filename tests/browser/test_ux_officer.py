@@ -15,16 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, expect
 
 from brigade.core.roles import Role
 from brigade.duty import services
 from brigade.duty.choices import PatrolMode, PostKind
-from brigade.duty.models import PatrolLog
+from brigade.duty.models import DutyPost, Officer, PatrolLog
 from tests.brigade.factories import (
     DutyPostFactory,
     OfficerFactory,
@@ -38,7 +39,7 @@ from tests.browser.conftest import Shots, no_horizontal_scroll
 pytestmark = pytest.mark.browser
 
 PASSWORD = "pw-for-tests-1"
-DESK_1366 = {"width": 1366, "height": 768}
+DESK_1366: ViewportSize = {"width": 1366, "height": 768}
 TEXT = {
     "zh-hans": {
         "total": "合计",
@@ -92,7 +93,7 @@ def sign_in(page: Page) -> None:
     page.get_by_test_id("login-submit").click()
 
 
-def open_patrol(officer, post, *, minutes: int = 45) -> PatrolLog:  # type: ignore[no-untyped-def]
+def open_patrol(officer: Officer, post: DutyPost, *, minutes: int = 45) -> PatrolLog:
     return services.patrol_start(
         officer=officer,
         mode=PatrolMode.MOTORCYCLE,
@@ -101,7 +102,7 @@ def open_patrol(officer, post, *, minutes: int = 45) -> PatrolLog:  # type: igno
     )
 
 
-def in_viewport(page: Page, test_id: str) -> dict[str, float]:
+def in_viewport(page: Page, test_id: str) -> FloatRect:
     """The element's box, asserted wholly inside the visible window."""
     box = page.get_by_test_id(test_id).bounding_box()
     assert box is not None, test_id
@@ -146,7 +147,7 @@ def view_shot(page: Page, shots: Shots, step: str) -> None:
 
 
 @pytest.fixture
-def desk(browser, request, live_server) -> Iterator[Page]:  # type: ignore[no-untyped-def]
+def desk(browser: Browser, request: pytest.FixtureRequest, live_server: Any) -> Iterator[Page]:
     lang = request.node.callspec.params["lang"]
     context = browser.new_context(
         viewport=DESK_1366,
