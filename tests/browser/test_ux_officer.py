@@ -166,6 +166,16 @@ def test_total_and_end_stay_on_screen_and_most_used_come_first(phone: Page, road
     officer, post = road
     text = TEXT[lang]
     open_patrol(officer, post)
+    # the page's own script runs under the CSP: no console error (the favicon aside)
+    errors: list[str] = []
+    phone.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "favicon" not in (message.location.get("url") or "")
+            else None
+        ),
+    )
     sign_in(phone)
     expect(phone.get_by_test_id("page-title")).to_have_text(text["duty"])
 
@@ -227,6 +237,7 @@ def test_total_and_end_stay_on_screen_and_most_used_come_first(phone: Page, road
     no_horizontal_scroll(phone)
     view_shot(phone, phone.shots, "end-form-opened")  # type: ignore[attr-defined]
     phone.shots("full-page")  # type: ignore[attr-defined]
+    assert not errors, errors
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
