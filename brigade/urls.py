@@ -9,7 +9,7 @@ from brigade.core.dashboard.record_views import FigureRecordsView
 from brigade.core.health import healthz
 from brigade.core.report.views import ReportPageView
 from brigade.core.reveal_log import RevealLogListView
-from brigade.core.views import HomeView
+from brigade.core.views import HomeView, LogoutView
 
 # Django's error views, in JSON under the API's prefixes (brigade/core/api/handlers.py).
 handler400 = "brigade.core.api.handlers.bad_request"
@@ -29,7 +29,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("", HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path(

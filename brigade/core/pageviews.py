@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.views import View
 
 from brigade.core.permissions import RoleRequiredMixin
-from brigade.core.views import is_htmx
+from brigade.core.urls import page_name
+from brigade.core.views import PostOnlyMixin, is_htmx
 
 
 def go_to(request: HttpRequest, url_name: str) -> HttpResponse:
@@ -25,12 +26,18 @@ def go_to(request: HttpRequest, url_name: str) -> HttpResponse:
     return redirect(url_name)
 
 
-class RecordActionView(RoleRequiredMixin, View):
+class RecordActionView(PostOnlyMixin, RoleRequiredMixin, View):
     """A POST action on one record of ``model`` that the user may see (another's is a
-    404): ``get_record`` reads it from the URL's ``pk``."""
+    404): ``get_record`` reads it from the URL's ``pk``. Landed on by GET, it sends the
+    browser to the record's page (``PostOnlyMixin``)."""
 
     http_method_names = ["post"]
     model: type[Model]
+
+    def get_landing_url(self) -> str:
+        if self.landing:
+            return super().get_landing_url()
+        return reverse(page_name(self.model, "detail"), kwargs={"pk": self.kwargs["pk"]})
 
     def get_record(self) -> Any:
         records = self.model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]

@@ -1,17 +1,20 @@
 """Page base classes every app's views build on: the scoped, filtered, paginated list, the
-"form → service → errors" write, and the landing page each role is sent to."""
+"form → service → errors" write, the landing page each role is sent to, and what an
+address that only takes a form's POST answers when a browser lands on it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, Prefetch
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -32,6 +35,45 @@ SCOPED_CHOICES = ("unit", "officer", "post", "zone", "campaign")
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+class PostOnlyMixin:
+    """The rule for every address a form posts to: no page address answers 405.
+
+    A browser lands on a form's POST address by GET too: reloading the page that re-rendered
+    an invalid form there, a phone restoring the tab, a link copied from the address bar.
+    That GET is sent (302) to the page the form belongs to, ``landing`` (a URL name,
+    reversed with the address's own arguments, e.g. the record's ``pk``; override
+    ``get_landing_url`` when the page takes other arguments). It writes nothing, and the
+    view's own checks run first: without the role it is 403, and the landing page answers
+    404 for a record out of scope. POST is unchanged.
+
+    A subclass that narrows ``http_method_names`` to ``["post"]`` still gets GET here.
+    """
+
+    landing = ""
+    kwargs: dict[str, Any]
+    http_method_names: Sequence[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = list(getattr(cls, "http_method_names", ()))
+        if "get" not in methods:
+            cls.http_method_names = ["get", *methods]
+
+    def get_landing_url(self) -> str:
+        assert self.landing, f"{type(self).__name__} names no landing page"
+        return reverse(self.landing, kwargs=self.kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return redirect(self.get_landing_url())
+
+
+class LogoutView(PostOnlyMixin, auth_views.LogoutView):
+    """Signing out is a POST (Django's CSRF rule); a GET (an old bookmark, a restored tab)
+    goes home, which is the sign-in page once signed out."""
+
+    landing = "home"
 
 
 class HomeView(LoginRequiredMixin, View):

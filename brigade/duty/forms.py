@@ -103,13 +103,40 @@ class PatrolDetailsForm(BootstrapForm):
         cast(forms.ChoiceField, self.fields["weather"]).choices = _weather_choices()
 
 
+# A patrol shorter than this lasted "0 minutes": most likely Start and End tapped by mistake.
+ZERO_MINUTES = dt.timedelta(minutes=1)
+
+
 class EndPatrolForm(BootstrapForm):
+    """The end of the open patrol. A patrol of 0 minutes is asked about once: the form
+    answers with the question (``asks_zero``) and the page sends it again with
+    ``confirm_zero``, which is then accepted. Whether the end comes after the start is the
+    service's rule, so the API (which does not ask) keeps it too."""
+
     ended_at = forms.DateTimeField(
         label=_("End time"),
         required=False,
         help_text=_("Leave empty to end now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    confirm_zero = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, started_at: dt.datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.started_at = started_at
+        self.asks_zero = False
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if self.started_at is None or data.get("confirm_zero") or self.errors:
+            return data
+        ended_at = data.get("ended_at") or timezone.now()
+        if self.started_at < ended_at < self.started_at + ZERO_MINUTES:
+            self.asks_zero = True
+            raise forms.ValidationError(
+                _("This patrol lasted 0 minutes: end it anyway?"), code="zero_minutes"
+            )
+        return data
 
 
 class TallyForm(forms.Form):

@@ -35,7 +35,7 @@ from brigade.core.roles import DUTY, ON_ROAD, STAFF
 from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column, ExcelExportMixin
 from brigade.core.tags import hours
-from brigade.core.views import ScopedFilterListView, is_htmx
+from brigade.core.views import PostOnlyMixin, ScopedFilterListView, is_htmx
 from brigade.duty import services
 from brigade.duty.choices import CRACKDOWN_KINDS, PatrolMode, ViolationKind
 from brigade.duty.filtersets import (
@@ -70,13 +70,26 @@ T = TypeVar("T")
 # --- the officer's duty page ------------------------------------------------------------------
 
 
-def _tally_groups(counts: dict[str, int], focus: set[str]) -> list[dict[str, Any]]:
+# How many of the officer's most used kinds head the counters, above the taxonomy's groups.
+MOST_USED = 5
+
+
+def _tally_groups(
+    counts: dict[str, int], focus: set[str], used: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The counters, the officer's most used kinds first: up to ``MOST_USED`` kinds they
+    corrected on past patrols in a group of their own, then the crackdowns and the bad
+    habits, each group most used first; ties keep the taxonomy's order."""
+    order = {kind: i for i, kind in enumerate(ViolationKind.values)}
+    ranked = sorted(ViolationKind, key=lambda kind: (-used.get(kind.value, 0), order[kind.value]))
+    top = {kind for kind in ranked[:MOST_USED] if used.get(kind.value, 0)}
     groups: list[dict[str, Any]] = [
+        {"key": "most-used", "title": _("Most used"), "rows": []},
         {"key": "crackdown", "title": _("Crackdowns"), "rows": []},
         {"key": "habits", "title": _("Bad habits"), "rows": []},
     ]
-    for kind in ViolationKind:
-        group = groups[0] if kind in CRACKDOWN_KINDS else groups[1]
+    for kind in ranked:
+        group = groups[0] if kind in top else groups[1] if kind in CRACKDOWN_KINDS else groups[2]
         group["rows"].append(
             {
                 "kind": kind.value,
@@ -85,7 +98,7 @@ def _tally_groups(counts: dict[str, int], focus: set[str]) -> list[dict[str, Any
                 "focus": kind.value in focus,
             }
         )
-    return groups
+    return [group for group in groups if group["rows"]]
 
 
 def duty_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
@@ -111,8 +124,9 @@ def duty_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
     if patrol is not None:
         counts = dict(patrol.tallies.values_list("kind", "count"))
         focus = set(patrol.campaign.focus_kinds()) if patrol.campaign else set()
+        used = PatrolLog.objects.filter(officer=officer).kinds_used()
         context.update(
-            tally_groups=_tally_groups(counts, focus),
+            tally_groups=_tally_groups(counts, focus, used),
             tally_total=sum(counts.values()),
             checkin_form=forms.get("checkin_form")
             or CheckInForm(user=user, initial={"post": patrol.post_id}),
@@ -142,12 +156,16 @@ class DutyView(RoleRequiredMixin, TemplateView):
         return context
 
 
-class DutyActionView(RoleRequiredMixin, View):
-    """Base of the duty page's POST actions on the officer's own patrol."""
+class DutyActionView(PostOnlyMixin, RoleRequiredMixin, View):
+    """Base of the duty page's POST actions on the officer's own patrol; landed on by GET
+    (a reload after an inline error), they send the browser to the duty page."""
 
     http_method_names = ["post"]
     read_roles = ON_ROAD
     write_roles = ON_ROAD
+
+    def get_landing_url(self) -> str:
+        return reverse("brigade:duty")
 
     def get_officer(self) -> Officer | None:
         return scope_of(self.request.user).officer
@@ -300,7 +318,7 @@ class PatrolEndView(DutyActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         patrol = self.get_patrol(pk)
         return self.act(
-            EndPatrolForm(request.POST),
+            EndPatrolForm(request.POST, started_at=patrol.started_at),
             lambda data: services.patrol_end(patrol=patrol, ended_at=data.get("ended_at")),
             _ended,
             "end_form",

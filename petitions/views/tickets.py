@@ -26,7 +26,7 @@ from brigade.core.permissions import RoleRequiredMixin, may_check
 from brigade.core.privacy import mask_name, mask_phone, may_reveal
 from brigade.core.roles import DESK, STAFF
 from brigade.core.scope import scope_of
-from brigade.core.views import is_htmx
+from brigade.core.views import PostOnlyMixin, is_htmx
 from petitions import services
 from petitions.forms import (
     AssignForm,
@@ -140,11 +140,13 @@ class TicketDetailView(RoleRequiredMixin, View):
         return render(request, "petitions/ticket_detail.html", context)
 
 
-class TicketActionView(RoleRequiredMixin, View):
+class TicketActionView(PostOnlyMixin, RoleRequiredMixin, View):
     """One action on a ticket (POST): sign, assign, reply, close, call back, return,
-    request or decide an extension, reopen, reveal the phone."""
+    request or decide an extension, reopen, reveal the phone. Landed on by GET: the
+    ticket's page."""
 
     action = ""
+    landing = "petitions:ticket_detail"
     read_roles = DESK
     write_roles = DESK
     # the form each action reads, by action (its errors are shown under that name)

@@ -106,10 +106,13 @@ def test_officer_journey_start_tally_check_in_weather_end_then_my_patrols(en, of
     assert patrol.checked_in_at is not None
     assert (patrol.weather, patrol.notes) == (Weather.RAIN, "雨天加强巡逻")
 
-    # end
-    response = en.post(
-        reverse("brigade:patrollog_end", args=[patrol.pk]), {"ended_at": ""}, follow=True
-    )
+    # end: a patrol of 0 minutes is asked about once, then ended
+    end_url = reverse("brigade:patrollog_end", args=[patrol.pk])
+    response = en.post(end_url, {"ended_at": ""})
+    assert "This patrol lasted 0 minutes: end it anyway?" in response.text
+    patrol.refresh_from_db()
+    assert patrol.is_open
+    response = en.post(end_url, {"ended_at": "", "confirm_zero": "1"}, follow=True)
     assert "Patrol ended" in response.text
     patrol.refresh_from_db()
     assert patrol.ended_at is not None

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -153,7 +154,10 @@ def test_officer_patrol_on_a_phone(journey, on_duty, lang):
     trip.shot(stale, "second-start-refused")
     stale.close()
 
-    # end it
+    # end it, an hour on (a patrol of 0 minutes is asked about first: test_ux_officer.py)
+    PatrolLog.objects.filter(officer=officer).update(
+        started_at=F("started_at") - dt.timedelta(hours=1)
+    )
     phone.reload()
     phone.get_by_test_id("patrol-end").click()
     phone.get_by_test_id("patrol-end-confirm").click()

@@ -33,6 +33,7 @@ from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.report.display import format_number
 from brigade.core.roles import STAFF
 from brigade.core.scope import scope_of
+from brigade.core.views import PostOnlyMixin
 
 TREND_WEEKS = 26
 RUN_PARTIAL = "brigade/partials/dashboard_run.html"
@@ -268,10 +269,12 @@ def _back(request: HttpRequest) -> str:
     return reverse("dashboard")
 
 
-class DashboardRecomputeView(RoleRequiredMixin, View):
-    """Start a recompute of every figure; htmx gets the progress partial to poll."""
+class DashboardRecomputeView(PostOnlyMixin, RoleRequiredMixin, View):
+    """Start a recompute of every figure; htmx gets the progress partial to poll. Landed on
+    by GET: the dashboard."""
 
     http_method_names = ["post"]
+    landing = "dashboard"
     read_roles = STAFF
     write_roles = STAFF
 
