@@ -33,7 +33,17 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:ticket-import": api(post=DESK),
     **{
         f"{NS}:ticket-{name}": api("ticket", post=DESK)
-        for name in ("sign", "assign", "reply", "close", "callback", "return", "extend", "reveal")
+        for name in (
+            "sign",
+            "assign",
+            "reply",
+            "close",
+            "undo_close",
+            "callback",
+            "return",
+            "extend",
+            "reveal",
+        )
     },
     f"{NS}:ticket-reopen": api("ticket", post=STAFF),
     f"{NS}:ticket-approve-extension": api("ticket", post=STAFF),
@@ -54,6 +64,7 @@ MATRIX: dict[str, Rule] = {
             "assign",
             "reply",
             "close",
+            "undo_close",
             "callback",
             "return",
             "extend",
