@@ -174,6 +174,13 @@ class TicketActionView(RoleRequiredMixin, View):
             self.check_action = True
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The action's address in the browser's bar (a form sent back with its errors is
+        shown there): reloaded, or restored by a phone, it is the ticket's page, never a
+        405."""
+        ticket = _ticket_for(request, pk)
+        return redirect("petitions:ticket_detail", ticket.pk)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         ticket = _ticket_for(request, pk)
         handler = getattr(self, f"do_{self.action}")

@@ -58,7 +58,8 @@ MATRIX: dict[str, Rule] = {
     "petitions:ticket_import": page(get=DESK, post=DESK),
     "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
     **{
-        f"petitions:ticket_{name}": page("ticket", post=DESK)
+        # a GET (the address reloaded after a form's errors) goes to the ticket's page
+        f"petitions:ticket_{name}": page("ticket", get=DESK, post=DESK)
         for name in (
             "sign",
             "assign",
@@ -71,8 +72,8 @@ MATRIX: dict[str, Rule] = {
             "reveal",
         )
     },
-    "petitions:ticket_decide": page("ticket", post=STAFF),
-    "petitions:ticket_reopen": page("ticket", post=STAFF),
+    "petitions:ticket_decide": page("ticket", get=DESK, post=STAFF),
+    "petitions:ticket_reopen": page("ticket", get=DESK, post=STAFF),
     "petitions:consultation_list": page(get=SIGNED_IN),
     "petitions:consultation_create": page(get=SIGNED_IN, post=SIGNED_IN),
     "petitions:proposal_list": page(get=DESK),

@@ -203,3 +203,24 @@ def test_the_api_refuses_after_the_window(api_as, replied, clerk):
     _age(replied, CLOSE_UNDO_SECONDS + 1)
     path = reverse("petitions-api:ticket-undo_close", kwargs={"pk": replied.pk})
     assert api_as(clerk).post(path).status_code == 409
+
+
+# --- an action's address, reloaded ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["reply", "close", "undo_close", "reopen"])
+def test_an_actions_address_reloaded_is_the_tickets_page_not_405(client, replied, clerk, name):
+    """A reply sent back with its errors leaves the browser at .../reply/: reloading it (or
+    a phone restoring the tab) shows the ticket, never "HTTP ERROR 405"."""
+    client.force_login(clerk)
+    answer = client.post(reverse("petitions:ticket_reply", args=[replied.pk]), {"text": ""})
+    assert answer.status_code in (400, 409)
+    response = client.get(reverse(f"petitions:ticket_{name}", args=[replied.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("petitions:ticket_detail", args=[replied.pk])
+
+
+def test_an_actions_address_of_another_units_ticket_is_404(client, replied, far_clerk):
+    client.force_login(far_clerk)
+    response = client.get(reverse("petitions:ticket_close", args=[replied.pk]))
+    assert response.status_code == 404
