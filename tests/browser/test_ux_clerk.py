@@ -132,6 +132,11 @@ def test_queue_at_1366_panel_below_the_navbar_and_labels_on_one_line(
     )
     for height in _heights(page, ".queue-category-name"):
         assert height <= 2 * line + 1, (height, line)
+    # the first screen (768 px) shows the queue itself: five tickets at least
+    visible = page.eval_on_selector_all(
+        "tr.queue-row", "rows => rows.filter(r => r.getBoundingClientRect().bottom <= 768).length"
+    )
+    assert visible >= 5, visible
     # the panel beside the table, not below it
     panel = _box(page, "ticket-panel")
     table = _box(page, "ticket-table")
@@ -193,6 +198,9 @@ def test_queue_on_a_phone_is_a_list_of_cards(browser, live_server, request, queu
     page.screenshot(path=str(page.shots.folder / "signed-sheet.png"))  # type: ignore[attr-defined]
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.SIGNED
+    # closing the sheet gives the list back
+    panel.locator("[data-panel-close]").click()
+    expect(page.get_by_test_id("ticket-panel")).to_be_hidden()
     page.context.close()
 
 

@@ -11,6 +11,14 @@
 
   var current = -1;
 
+  // The empty panel's text (and the shortcuts' help), put back when a ticket is closed.
+  var sidePanel = document.getElementById("ticket-panel");
+  var placeholder = sidePanel ? sidePanel.innerHTML : "";
+  function clearPanel() {
+    var panel = document.getElementById("ticket-panel");
+    if (panel) panel.innerHTML = placeholder;
+  }
+
   function select(index) {
     var all = rows();
     if (!all.length) return;
@@ -47,8 +55,7 @@
         event.target.blur();
         return;
       }
-      var side = document.getElementById("ticket-panel");
-      if (side) side.innerHTML = "";
+      clearPanel();
       return;
     }
     if (typing(event)) return;
@@ -102,10 +109,7 @@
       }
       return;
     }
-    if (event.target.closest("[data-panel-close]")) {
-      var panel = document.getElementById("ticket-panel");
-      if (panel) panel.innerHTML = "";
-    }
+    if (event.target.closest("[data-panel-close]")) clearPanel();
   });
 
   // The undo of a close: counts its seconds down (from what the server said was left),
