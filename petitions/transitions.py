@@ -4,7 +4,10 @@ ticket's page offers exactly the actions it allows, and the API takes its roles 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from brigade.core.roles import DESK, STAFF
 from brigade.core.transitions import Action, TransitionTable
@@ -19,6 +22,25 @@ def _not_called_back(ticket: Ticket) -> bool:
     return bool(ticket.callback_round < ticket.round)
 
 
+# 办结 can be taken back for this long after the click, by whoever closed the ticket only
+# (a mis-click on the queue's one button): the close and its undo are both in the history.
+CLOSE_UNDO_SECONDS = 15
+
+
+def undo_close_until(ticket: Ticket) -> dt.datetime | None:
+    """Until when the ticket's close may be undone (None: it is not closed)."""
+    if ticket.closed_at is None:
+        return None
+    return ticket.closed_at + dt.timedelta(seconds=CLOSE_UNDO_SECONDS)
+
+
+def _close_undoable(ticket: Ticket) -> bool:
+    """The close is still fresh (within CLOSE_UNDO_SECONDS) and the round not called back;
+    who may undo it (the closer only) the service checks against the user."""
+    until = undo_close_until(ticket)
+    return until is not None and timezone.now() <= until and _not_called_back(ticket)
+
+
 _IN_HAND = (TicketStatus.SIGNED, TicketStatus.HANDLING)
 # not yet being handled: still the platform's to take back
 _UNTOUCHED = (TicketStatus.RECEIVED, TicketStatus.SIGNED)
@@ -30,6 +52,14 @@ TICKET_TRANSITIONS = TransitionTable(
         Action("assign", _IN_HAND, TicketStatus.HANDLING, DESK),
         Action("reply", _IN_HAND, TicketStatus.REPLIED, DESK),
         Action("close", (TicketStatus.REPLIED,), TicketStatus.CLOSED, DESK, repeatable=True),
+        # a close taken back at once by its closer: replied again, the close's marks cleared
+        Action(
+            "undo_close",
+            (TicketStatus.CLOSED,),
+            TicketStatus.REPLIED,
+            DESK,
+            guard=_close_undoable,
+        ),
         # stays closed, or (dissatisfied) goes back to signed or handling: the service says
         Action("callback", (TicketStatus.CLOSED,), None, DESK, guard=_not_called_back),
         # back to signed, or to handling when it has a handler: the service says

@@ -12,6 +12,7 @@ ACTIONS = (
     "assign",
     "reply",
     "close",
+    "undo_close",
     "callback",
     "return",
     "extend",

@@ -154,6 +154,21 @@ class TicketViewSet(ScopedModelViewSet):
         return self.respond_with(services.ticket_close(ticket=self.get_object(), by=request.user))
 
     @extend_schema(
+        summary="Undo a close just made",
+        description=(
+            "Only by whoever closed the ticket, within a few seconds of the close and before "
+            "its callback; otherwise 409. The ticket is replied again."
+        ),
+        request=None,
+        responses={200: TicketSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="undo-close", url_name="undo_close")
+    def undo_close(self, request: Request, pk: str | None = None) -> Response:
+        return self.respond_with(
+            services.ticket_undo_close(ticket=self.get_object(), by=request.user)
+        )
+
+    @extend_schema(
         summary="Record the callback (回访)",
         description="Not by the ticket's handler (403). Dissatisfied reopens the ticket.",
         request=CallbackSerializer,

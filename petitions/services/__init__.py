@@ -34,6 +34,7 @@ from petitions.services.tickets import (
     ticket_reply,
     ticket_return,
     ticket_sign,
+    ticket_undo_close,
     ticket_update,
 )
 
@@ -64,6 +65,7 @@ __all__ = [
     "ticket_reply",
     "ticket_return",
     "ticket_sign",
+    "ticket_undo_close",
     "ticket_update",
     "tickets_import",
 ]

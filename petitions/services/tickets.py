@@ -53,7 +53,7 @@ from petitions.services.common import (
     required_text,
     state_label,
 )
-from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
+from petitions.transitions import CLOSE_UNDO_SECONDS, EXTENSION_DECIDERS, TICKET_TRANSITIONS
 
 
 def _refuse(ticket: Ticket, message: str) -> TransitionNotAllowed:
@@ -287,6 +287,51 @@ def ticket_close(*, ticket: Ticket, by: Visitor) -> Ticket:
         },
         message=_("Only a replied ticket can be closed."),
     )
+
+
+def _undo_refusal(ticket: Ticket, by: Visitor) -> TransitionNotAllowed:
+    """Why a close cannot be undone now: not closed any more, closed by someone else, or
+    too late (the window is over, or the round has had its callback)."""
+    row = Ticket.objects.filter(pk=ticket.pk).values("status", "closed_by").first() or {}
+    if row.get("status") != TicketStatus.CLOSED:
+        message = _("Only a ticket just closed can have its close undone.")
+    elif row.get("closed_by") != getattr(by, "pk", None):
+        message = _("Only whoever closed the ticket can undo the close.")
+    else:
+        message = _("The close can be undone only within %(seconds)s seconds.") % {
+            "seconds": CLOSE_UNDO_SECONDS
+        }
+    return _refuse(ticket, message)
+
+
+@transaction.atomic
+def ticket_undo_close(*, ticket: Ticket, by: Visitor) -> Ticket:
+    """Take back a close just made (a mis-click on 办结): only by whoever closed the ticket,
+    within CLOSE_UNDO_SECONDS and before the round's callback. The ticket is replied again,
+    its closing deadline next; the history keeps the close and its undo (with a reason)."""
+    fresh = _now() - dt.timedelta(seconds=CLOSE_UNDO_SECONDS)
+    ticket._change_reason = _("Close undone by whoever closed it")  # type: ignore[attr-defined]
+    try:
+        move(
+            ticket,
+            TICKET_TRANSITIONS,
+            "undo_close",
+            changes={
+                "closed_at": None,
+                "closed_by": None,
+                "closed_on_time": None,
+                "next_due": F("close_due"),
+            },
+            refuse=lambda: _undo_refusal(ticket, by),
+            extra={
+                "closed_by": getattr(by, "pk", None),
+                "closed_at__gte": fresh,
+                "callback_round__lt": F("round"),
+            },
+        )
+    finally:
+        del ticket._change_reason  # type: ignore[attr-defined]
+    return ticket
 
 
 def _round_deadlines(ticket: Ticket, at: dt.datetime) -> dict[str, object]:

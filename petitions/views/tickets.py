@@ -40,7 +40,7 @@ from petitions.forms import (
     TicketForm,
 )
 from petitions.models import Ticket, TicketExtension
-from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
+from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS, undo_close_until
 from petitions.views.queue import next_action
 
 _HISTORY_FIELDS = (
@@ -77,6 +77,14 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
     category = ticket.category
     left = ticket.workdays_left(today)
     extensions = list(ticket.extensions.select_related("requested_by", "decided_by"))
+    # the buttons: what the ticket's transition table allows this user now
+    actions = TICKET_TRANSITIONS.offered(ticket, lambda roles: scope.has_any(*roles))
+    # a close is undone by whoever made it only, within the window the table's guard says
+    until = undo_close_until(ticket)
+    undo_seconds = int((until - timezone.now()).total_seconds()) if until else 0
+    actions["undo_close"] = (
+        actions["undo_close"] and ticket.closed_by_id == request.user.pk and undo_seconds > 0
+    )
     context: dict[str, object] = {
         "ticket": ticket,
         "today": today,
@@ -89,8 +97,8 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **forms: Form) -> dict[
         "can_reveal": may_reveal(request.user),
         "can_act": scope.has_any(*DESK),
         "can_command": scope.has_any(*STAFF),
-        # the buttons: what the ticket's transition table allows this user now
-        "actions": TICKET_TRANSITIONS.offered(ticket, lambda roles: scope.has_any(*roles)),
+        "actions": actions,
+        "undo_seconds": undo_seconds,
         "is_handler": handler_user is not None and handler_user == request.user.pk,
         "replies": list(ticket.replies.select_related("replied_by").order_by("round")),
         "callbacks": list(ticket.callbacks.select_related("by").order_by("round")),
@@ -142,8 +150,8 @@ class TicketDetailView(RoleRequiredMixin, View):
 
 class TicketActionView(PostOnlyMixin, RoleRequiredMixin, View):
     """One action on a ticket (POST): sign, assign, reply, close, call back, return,
-    request or decide an extension, reopen, reveal the phone. Landed on by GET: the
-    ticket's page."""
+    request or decide an extension, reopen, reveal the phone; and undo a close at
+    once. Landed on by GET: the ticket's page."""
 
     action = ""
     landing = "petitions:ticket_detail"
@@ -238,6 +246,12 @@ class TicketActionView(PostOnlyMixin, RoleRequiredMixin, View):
     def do_close(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         services.ticket_close(ticket=ticket, by=request.user)
         return _("Ticket %(number)s closed.") % {"number": ticket.number}
+
+    def do_undo_close(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
+        services.ticket_undo_close(ticket=ticket, by=request.user)
+        return _("Close of ticket %(number)s undone: it is replied, not closed.") % {
+            "number": ticket.number
+        }
 
     def do_callback(self, request: HttpRequest, ticket: Ticket, data: FormData) -> str:
         callback = services.ticket_callback(

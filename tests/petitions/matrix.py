@@ -33,7 +33,17 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:ticket-import": api(post=DESK),
     **{
         f"{NS}:ticket-{name}": api("ticket", post=DESK)
-        for name in ("sign", "assign", "reply", "close", "callback", "return", "extend", "reveal")
+        for name in (
+            "sign",
+            "assign",
+            "reply",
+            "close",
+            "undo_close",
+            "callback",
+            "return",
+            "extend",
+            "reveal",
+        )
     },
     f"{NS}:ticket-reopen": api("ticket", post=STAFF),
     f"{NS}:ticket-approve-extension": api("ticket", post=STAFF),
@@ -48,20 +58,22 @@ MATRIX: dict[str, Rule] = {
     "petitions:ticket_import": page(get=DESK, post=DESK),
     "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
     **{
-        f"petitions:ticket_{name}": page("ticket", post=DESK)
+        # a GET (the address reloaded after a form's errors) goes to the ticket's page
+        f"petitions:ticket_{name}": page("ticket", get=DESK, post=DESK)
         for name in (
             "sign",
             "assign",
             "reply",
             "close",
+            "undo_close",
             "callback",
             "return",
             "extend",
             "reveal",
         )
     },
-    "petitions:ticket_decide": page("ticket", post=STAFF),
-    "petitions:ticket_reopen": page("ticket", post=STAFF),
+    "petitions:ticket_decide": page("ticket", get=DESK, post=STAFF),
+    "petitions:ticket_reopen": page("ticket", get=DESK, post=STAFF),
     "petitions:consultation_list": page(get=SIGNED_IN),
     "petitions:consultation_create": page(get=SIGNED_IN, post=SIGNED_IN),
     "petitions:proposal_list": page(get=DESK),

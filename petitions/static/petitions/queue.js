@@ -1,6 +1,7 @@
-// The clerk's queue: keyboard shortcuts, the side panel, reply templates.
+// The clerk's queue: keyboard shortcuts, the side panel, reply templates, the undo of a close.
 // j/k move between rows, Enter opens the row in the side panel, a runs the row's next
-// action, s signs, c closes, r goes to the reply box, / searches, Esc closes the panel.
+// action, s signs, c closes, u undoes a close just made, r goes to the reply box,
+// / searches, Esc closes the panel.
 (function () {
   "use strict";
 
@@ -9,6 +10,14 @@
   }
 
   var current = -1;
+
+  // The empty panel's text (and the shortcuts' help), put back when a ticket is closed.
+  var sidePanel = document.getElementById("ticket-panel");
+  var placeholder = sidePanel ? sidePanel.innerHTML : "";
+  function clearPanel() {
+    var panel = document.getElementById("ticket-panel");
+    if (panel) panel.innerHTML = placeholder;
+  }
 
   function select(index) {
     var all = rows();
@@ -46,8 +55,7 @@
         event.target.blur();
         return;
       }
-      var side = document.getElementById("ticket-panel");
-      if (side) side.innerHTML = "";
+      clearPanel();
       return;
     }
     if (typing(event)) return;
@@ -72,6 +80,9 @@
         break;
       case "c":
         if (!clickIn(panel, "[data-shortcut='c']")) clickIn(row, "[data-action='close']");
+        break;
+      case "u":
+        if (!clickIn(panel, "[data-shortcut='u']")) clickIn(document, "[data-shortcut='u']");
         break;
       case "r":
         var box = panel && panel.querySelector("[data-shortcut-focus='r']");
@@ -98,11 +109,43 @@
       }
       return;
     }
-    if (event.target.closest("[data-panel-close]")) {
-      var panel = document.getElementById("ticket-panel");
-      if (panel) panel.innerHTML = "";
-    }
+    if (event.target.closest("[data-panel-close]")) clearPanel();
   });
+
+  // The undo of a close: counts its seconds down (from what the server said was left),
+  // then goes away; the server refuses a late undo anyway (409).
+  function countDown(scope) {
+    var boxes = (scope || document).querySelectorAll("[data-undo-seconds]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.dataset.counting) return;
+      box.dataset.counting = "1";
+      var end = Date.now() + parseInt(box.dataset.undoSeconds, 10) * 1000;
+      var left = box.querySelector("[data-undo-left]");
+      var timer = window.setInterval(function () {
+        var seconds = Math.ceil((end - Date.now()) / 1000);
+        if (seconds <= 0 || !box.isConnected) {
+          window.clearInterval(timer);
+          box.remove();
+          return;
+        }
+        if (left) left.textContent = String(seconds);
+      }, 250);
+    });
+  }
+  countDown(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    countDown(event.detail.target);
+  });
+
+  // The side panel sits below the sticky navbar, whatever its height (queue.css).
+  var navbar = document.querySelector("nav.navbar");
+  function measure() {
+    if (navbar) {
+      document.documentElement.style.setProperty("--navbar-height", navbar.offsetHeight + "px");
+    }
+  }
+  measure();
+  if (navbar && window.ResizeObserver) new window.ResizeObserver(measure).observe(navbar);
 
   // After an action in the panel, reload the queue's rows so the order stays right.
   document.body.addEventListener("htmx:afterSwap", function (event) {
