@@ -69,7 +69,7 @@ class Link:
             "icon": self.icon,
             "primary": self.primary,
             "group": self.group,
-            "active": bool(path) and self.matches(path) > 0,
+            "active": bool(path) and self.matches(path) > 0,  # LinkRegistry: the closest only
         }
 
 
@@ -126,9 +126,10 @@ class LinkRegistry:
         closest one is marked active (the fund's page, not also the accidents')."""
         links = [link for link in self.all() if link.visible_to(scope)]
         rendered = [link.render(scope, path) for link in links]
-        best = max((link.matches(path) for link in links), default=0) if path else 0
-        for link, shown in zip(links, rendered, strict=True):
-            shown["active"] = best > 0 and link.matches(path) == best
+        closeness = [link.matches(path) if path else 0 for link in links]
+        best = max(closeness, default=0)
+        for shown, close in zip(rendered, closeness, strict=True):
+            shown["active"] = best > 0 and close == best
         return rendered
 
     def grouped(
