@@ -100,6 +100,11 @@ def brigade(db):
         officer=officer, started_at=start, ended_at=start + dt.timedelta(hours=2)
     )
     ViolationTallyFactory(patrol=patrol, kind="no_helmet", count=3)
+    # on the road now: the duty page shows the running patrol, its tallies and End
+    running = PatrolLogFactory(
+        officer=officer, started_at=timezone.now() - dt.timedelta(minutes=30), ended_at=None
+    )
+    ViolationTallyFactory(patrol=running, kind="no_helmet", count=2)
     DutyPostFactory(unit=unit)
     RoadWorksZoneFactory(unit=unit)
     CampaignFactory()
@@ -280,8 +285,11 @@ def _pages(role: str, records: dict) -> list[str]:  # type: ignore[type-arg]
         "/incidents/",
         f"/incidents/{pk['accident']}/",
         "/outreach/events/",
+        f"/outreach/events/{pk['event']}/",
         "/outreach/commendations/",
         "/outreach/love-stations/",
+        f"/outreach/love-stations/{pk['station']}/",
+        f"/hazards/key-vehicles/{pk['vehicle']}/",
         "/audit/phone-views/",
     ]
 
