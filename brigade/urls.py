@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from brigade.core.dashboard import views as dashboard
 from brigade.core.dashboard.record_views import FigureRecordsView
+from brigade.core.favicon import favicon
 from brigade.core.health import healthz
 from brigade.core.report.views import ReportPageView
 from brigade.core.reveal_log import RevealLogListView
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/", include("brigade.api.urls")),
     path("open311/v2/", include("petitions.api.open311_urls")),
     path("healthz/", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # --- the core's own pages: not about one model, they keep plain names at the root ---
     path(
         "accounts/login/",

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.appconfig import DomainAppConfig
-from brigade.core.nav import Link
+from brigade.core.nav import Link, NavGroup
 from brigade.core.roles import EVERYONE, ON_ROAD, STAFF
 
 
@@ -11,6 +11,7 @@ class HazardsConfig(DomainAppConfig):
     name = "hazards"
     verbose_name = _("Hazards")
     panel_order = 20
+    nav_groups = (NavGroup("hazards", _("Hazards"), "exclamation-triangle", order=30),)
     nav_links = (
         Link(
             "hazards",
@@ -20,17 +21,25 @@ class HazardsConfig(DomainAppConfig):
             EVERYONE,
             order=40,
             match="/hazards/",
+            group="hazards",
         ),
         Link(
-            "key-vehicles", _("Key vehicles"), "hazards:keyvehicle_list", "truck", STAFF, order=41
+            "key-vehicles",
+            _("Key vehicles"),
+            "hazards:keyvehicle_list",
+            "truck",
+            STAFF,
+            order=41,
+            group="hazards",
         ),
         Link(
             "facility-works",
             _("Facility works"),
             "hazards:facilitywork_list",
-            "traffic-light",
+            "sign-stop-lights",
             STAFF,
             order=42,
+            group="hazards",
         ),
     )
     quick_links = (

@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.appconfig import DomainAppConfig
-from brigade.core.nav import Link
-from brigade.core.roles import EVERYONE, ON_ROAD
+from brigade.core.nav import Link, NavGroup
+from brigade.core.roles import DESK, EVERYONE, ON_ROAD
 
 
 class IncidentsConfig(DomainAppConfig):
@@ -11,6 +11,7 @@ class IncidentsConfig(DomainAppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
     panel_order = 30
+    nav_groups = (NavGroup("incidents", _("Accidents and fund"), "car-front", order=40),)
     nav_links = (
         Link(
             "incidents",
@@ -20,6 +21,34 @@ class IncidentsConfig(DomainAppConfig):
             EVERYONE,
             order=50,
             match="/incidents/",
+            group="incidents",
+        ),
+        Link(
+            "hit-and-run",
+            _("Hit-and-run cases"),
+            "incidents:accident_hit_and_run_list",
+            "sign-dead-end",
+            EVERYONE,
+            order=51,
+            group="incidents",
+        ),
+        Link(
+            "fund-advances",
+            _("Relief-fund advances"),
+            "incidents:fundadvance_list",
+            "cash-coin",
+            DESK,
+            order=52,
+            group="incidents",
+        ),
+        Link(
+            "fund-ledger",
+            _("Relief-fund ledger"),
+            "incidents:ledger",
+            "journal-text",
+            DESK,
+            order=53,
+            group="incidents",
         ),
     )
     record_pages = {"accidentparty": "incidents:accidentparty_detail"}

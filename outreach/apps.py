@@ -3,12 +3,17 @@ from dataclasses import replace
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.appconfig import DomainAppConfig
-from brigade.core.nav import Link
+from brigade.core.nav import Link, NavGroup
 from brigade.core.roles import DUTY, EVERYONE
 
 # on the navigation and among the duty page's quick actions
 LOVE_STATIONS = Link(
-    "love-stations", _("Love stations"), "outreach:lovestation_list", "cup-hot", EVERYONE
+    "love-stations",
+    _("Love stations"),
+    "outreach:lovestation_list",
+    "cup-hot",
+    EVERYONE,
+    group="outreach",
 )
 
 
@@ -18,6 +23,7 @@ class OutreachConfig(DomainAppConfig):
     name = "outreach"
     verbose_name = _("Outreach")
     panel_order = 50
+    nav_groups = (NavGroup("outreach", _("Outreach"), "megaphone-fill", order=50),)
     nav_links = (
         Link(
             "outreach-events",
@@ -27,6 +33,7 @@ class OutreachConfig(DomainAppConfig):
             EVERYONE,
             order=60,
             match="/outreach/events/",
+            group="outreach",
         ),
         Link(
             "outreach-assistance",
@@ -36,6 +43,16 @@ class OutreachConfig(DomainAppConfig):
             EVERYONE,
             order=61,
             match="/outreach/assistance/",
+            group="outreach",
+        ),
+        Link(
+            "outreach-campaigns",
+            _("Outreach campaigns"),
+            "outreach:outreachcampaign_list",
+            "flag",
+            EVERYONE,
+            order=62,
+            group="outreach",
         ),
         replace(LOVE_STATIONS, key="outreach-stations", order=63),
         Link(
@@ -45,6 +62,7 @@ class OutreachConfig(DomainAppConfig):
             "award",
             EVERYONE,
             order=64,
+            group="outreach",
         ),
     )
     quick_links = (

@@ -4,11 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brigade.core.appconfig import DomainAppConfig
-from brigade.core.nav import Link
-from brigade.core.roles import DESK, EVERYONE, ON_ROAD
+from brigade.core.nav import Link, NavGroup
+from brigade.core.roles import CLERKS, DESK, EVERYONE, ON_ROAD
 
 # the clerk's landing page is the work queue
-TICKETS = Link("tickets", _("12345 tickets"), "petitions:ticket_list", "telephone", DESK, order=30)
+TICKETS = Link(
+    "tickets",
+    _("12345 tickets"),
+    "petitions:ticket_list",
+    "telephone",
+    DESK,
+    order=30,
+    group="petitions",
+)
 
 
 class PetitionsConfig(DomainAppConfig):
@@ -18,6 +26,10 @@ class PetitionsConfig(DomainAppConfig):
     verbose_name = _("Petitions")
     panel_order = 30
     landing_links = (TICKETS,)
+    # the clerk's own work: the first group they see
+    nav_groups = (
+        NavGroup("petitions", _("12345 hotline"), "telephone", order=20, roles_first=CLERKS),
+    )
     nav_links = (
         replace(TICKETS, match="/petitions/"),
         Link(
@@ -27,6 +39,7 @@ class PetitionsConfig(DomainAppConfig):
             "calendar-week",
             DESK,
             order=33,
+            group="petitions",
         ),
         Link(
             "consultations",
@@ -35,6 +48,7 @@ class PetitionsConfig(DomainAppConfig):
             "chat-dots",
             EVERYONE,
             order=31,
+            group="petitions",
         ),
         Link(
             "proposals",
@@ -43,6 +57,7 @@ class PetitionsConfig(DomainAppConfig):
             "envelope-paper",
             DESK,
             order=32,
+            group="petitions",
         ),
     )
     record_pages = {"ticket": "petitions:ticket_detail"}

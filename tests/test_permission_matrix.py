@@ -67,6 +67,8 @@ from tests.matrix import (
 MATRIX: dict[str, Rule] = {
     # --- liveness, for the container health check ---
     "healthz": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
+    # the browser's icon, for anyone (the sign-in page asks for it too)
+    "favicon": page(public=True, get=SIGNED_IN),
     # --- API: sign-in, schema, docs ---
     # POST signs in, DELETE revokes the token sent (401 without one: tests/security/test_tokens.py)
     "api-token": Rule(api=True, allow={"POST": SIGNED_IN, "DELETE": SIGNED_IN}, public=True),

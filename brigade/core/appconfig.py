@@ -9,16 +9,26 @@ from typing import ClassVar
 from django.apps import AppConfig
 
 from brigade.core.dashboard.panels import Panel, panels
-from brigade.core.nav import Link, landing_pages, navigation, quick_actions, record_pages
+from brigade.core.nav import (
+    Link,
+    NavGroup,
+    landing_pages,
+    navigation,
+    navigation_groups,
+    quick_actions,
+    record_pages,
+)
 
 
 class DomainAppConfig(AppConfig):
     """On ``ready()``: registers the app's metrics (``<app>.kpis.register_metrics``), its
-        links in the navigation, on the officer's duty page and as landing pages, and, when
-        ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context`` drawn by
-        ``<app>/partials/dashboard_panel.html``), and the pages its records' personal data is
-    shown on (``record_pages``, for the log of it)."""
+        groups and links in the navigation, on the officer's duty page and as landing pages,
+        and, when ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context``
+        drawn by ``<app>/partials/dashboard_panel.html``), and the pages its records' personal
+    data is shown on (``record_pages``, for the log of it)."""
 
+    # the navigation's groups this app brings (its links name theirs: ``Link.group``)
+    nav_groups: ClassVar[tuple[NavGroup, ...]] = ()
     nav_links: ClassVar[tuple[Link, ...]] = ()
     quick_links: ClassVar[tuple[Link, ...]] = ()
     landing_links: ClassVar[tuple[Link, ...]] = ()
@@ -28,6 +38,7 @@ class DomainAppConfig(AppConfig):
 
     def ready(self) -> None:
         import_module(f"{self.name}.kpis").register_metrics()
+        navigation_groups.register(*self.nav_groups)
         navigation.register(*self.nav_links)
         quick_actions.register(*self.quick_links)
         landing_pages.register(*self.landing_links)

@@ -1,4 +1,4 @@
-"""Template context: the user's roles and the navigation links each role may follow."""
+"""Template context: the user's roles and the navigation each role may follow, in its groups."""
 
 from typing import Any
 
@@ -15,5 +15,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "scope": scope,
         "roles": scope.roles,
         "brigade_name": settings.BRIGADE_NAME,
-        "nav_links": navigation.for_scope(scope, request.path) if scope.roles else [],
+        "nav_groups": navigation.grouped(scope, request.path) if scope.roles else [],
     }

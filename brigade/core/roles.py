@@ -34,3 +34,6 @@ DESK: frozenset[str] = frozenset({Role.CLERK, Role.COMMANDER, Role.ADMIN})
 REVEAL: frozenset[str] = DESK
 ADMIN_ONLY: frozenset[str] = frozenset({Role.ADMIN})
 NOBODY: frozenset[str] = frozenset()
+# the role whose own work comes first in the navigation (the officer's duty, the clerk's 12345)
+OFFICERS: frozenset[str] = frozenset({Role.OFFICER})
+CLERKS: frozenset[str] = frozenset({Role.CLERK})

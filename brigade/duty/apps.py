@@ -8,8 +8,15 @@ from dataclasses import replace
 
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.nav import Link, landing_pages, navigation, quick_actions
-from brigade.core.roles import DUTY, EVERYONE, ON_ROAD
+from brigade.core.nav import (
+    Link,
+    NavGroup,
+    landing_pages,
+    navigation,
+    navigation_groups,
+    quick_actions,
+)
+from brigade.core.roles import DUTY, EVERYONE, OFFICERS, ON_ROAD
 from brigade.core.scope import Organisation, register_organisation
 
 
@@ -39,10 +46,16 @@ def organisation() -> Organisation:
 
 
 def register_links() -> None:
-    """The duty domain's entries in the navigation and on the duty page, and the officer's
-    landing page."""
+    """The duty domain's entries in the navigation (its group "duty", the first an officer
+    sees) and on the duty page, and the officer's landing page."""
     posts = Link(
-        "posts", _("Posts and coverage"), "brigade:dutypost_list", "geo-alt", EVERYONE, order=80
+        "posts",
+        _("Posts and coverage"),
+        "brigade:dutypost_list",
+        "geo-alt",
+        EVERYONE,
+        order=80,
+        group="duty",
     )
     zones = Link(
         "zones",
@@ -51,9 +64,19 @@ def register_links() -> None:
         "cone-striped",
         EVERYONE,
         order=81,
+        group="duty",
     )
     trainings = Link(
-        "trainings", _("Training"), "brigade:trainingsession_list", "mortarboard", DUTY, order=90
+        "trainings",
+        _("Training"),
+        "brigade:trainingsession_list",
+        "mortarboard",
+        DUTY,
+        order=90,
+        group="duty",
+    )
+    navigation_groups.register(
+        NavGroup("duty", _("Duty"), "person-badge", order=10, roles_first=OFFICERS)
     )
     navigation.register(
         Link(
@@ -64,6 +87,7 @@ def register_links() -> None:
             ON_ROAD,
             order=20,
             needs_officer=True,
+            group="duty",
         ),
         Link(
             "patrols",
@@ -73,10 +97,19 @@ def register_links() -> None:
             DUTY,
             order=30,
             commander_label=_("Patrols"),
+            group="duty",
         ),
         posts,
         zones,
-        Link("campaigns", _("Campaigns"), "brigade:campaign_list", "megaphone", EVERYONE, order=82),
+        Link(
+            "campaigns",
+            _("Campaigns"),
+            "brigade:campaign_list",
+            "megaphone",
+            EVERYONE,
+            order=82,
+            group="duty",
+        ),
         trainings,
     )
     quick_actions.register(
