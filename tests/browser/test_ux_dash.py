@@ -326,6 +326,7 @@ def test_map_legend_counts_and_dense_points_cluster(
         popup = page.locator(".leaflet-popup-content")
         expect(popup).to_contain_text("东昌东路")
         expect(popup.get_by_role("link")).to_have_attribute("href", re.compile(r"^/hazards/\d+/$"))
+        page.wait_for_timeout(300)  # the popup's fade-in, for the screenshot
         shots("popup")
         assert not _real_errors(errors), errors
     finally:
