@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,16 @@ from hazards.models import Hazard
 from hazards.views.common import RequestUser
 
 # --- the map ---------------------------------------------------------------------------------
+
+# A point's fill says its severity, a red ring that it is overdue; a cluster takes the colour
+# of its most severe point. The legend and the map's script read the same colours.
+SEVERITY_COLOURS = {
+    Severity.LOW: "#6c757d",
+    Severity.MEDIUM: "#0d6efd",
+    Severity.HIGH: "#fd7e14",
+    Severity.CRITICAL: "#dc3545",
+}
+OVERDUE_COLOUR = "#dc3545"
 
 
 def map_points(user: RequestUser) -> list[dict[str, object]]:
@@ -49,6 +60,24 @@ def map_points(user: RequestUser) -> list[dict[str, object]]:
     ]
 
 
+def map_legend(points: list[dict[str, object]]) -> dict[str, object]:
+    """The colours on the map with the number of points of each, the most severe first."""
+    counts = Counter(point["severity"] for point in points)
+    return {
+        "severities": [
+            {
+                "key": value,
+                "label": label,
+                "colour": SEVERITY_COLOURS[Severity(value)],
+                "count": counts.get(value, 0),
+            }
+            for value, label in reversed(Severity.choices)
+        ],
+        "overdue": sum(1 for point in points if point["overdue"]),
+        "overdue_colour": OVERDUE_COLOUR,
+    }
+
+
 class HazardMapView(RoleRequiredMixin, TemplateView):
     template_name = "hazards/hazard_map.html"
 
@@ -58,10 +87,16 @@ class HazardMapView(RoleRequiredMixin, TemplateView):
         context.update(
             page_title=_("Map of open hazards"),
             points=points,
+            legend=map_legend(points),
             map_config={
                 "tiles": settings.MAP_TILE_URL,
                 "attribution": settings.MAP_TILE_ATTRIBUTION,
                 "center": list(settings.MAP_CENTER),
+                "colours": {str(key): colour for key, colour in SEVERITY_COLOURS.items()},
+                "severity_order": [value for value, _label in Severity.choices],
+                "overdue_colour": OVERDUE_COLOUR,
+                # %(count)s: the number of hazards a cluster holds
+                "cluster_label": _("%(count)s hazards here: tap to zoom in"),
             },
             without_position=Hazard.objects.visible_to(self.request.user)
             .open()

@@ -1,5 +1,6 @@
-/* The dashboard's trend charts (ECharts, served by the app itself). The data is embedded in
-   the page (#dashboard-data); without JavaScript the tiles and the table still show it all. */
+/* The dashboard: its folding sections and its trend charts (ECharts, served by the app itself).
+   The data is embedded in the page (#dashboard-data); without JavaScript the tiles and the
+   table still show it all, and the sections still open and close. */
 (function () {
   "use strict";
 
@@ -133,26 +134,106 @@
     },
   ];
 
+  // --- folding sections ---------------------------------------------------------------
+  // Each <details data-section> opens and closes; what the user chose is kept per user in
+  // localStorage. Until they choose, a phone starts with [data-phone-closed] sections shut;
+  // [data-phone-only] sections fold on a phone only.
+  var PHONE = "(max-width: 767.98px)";
+
+  function stored(key) {
+    try {
+      return JSON.parse(window.localStorage.getItem(key) || "{}") || {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function store(key, name, open) {
+    try {
+      var state = stored(key);
+      state[name] = open;
+      window.localStorage.setItem(key, JSON.stringify(state));
+    } catch (error) {
+      // private browsing or a full storage: the section still folds, it is just not kept
+    }
+  }
+
+  function sections() {
+    var root = document.querySelector("[data-storage-key]");
+    if (!root) return [];
+    var key = root.getAttribute("data-storage-key");
+    var state = stored(key);
+    var phone = window.matchMedia && window.matchMedia(PHONE).matches;
+    var all = Array.prototype.slice.call(root.querySelectorAll("details[data-section]"));
+    all.forEach(function (details) {
+      var name = details.getAttribute("data-section");
+      var open = details.open;
+      if (details.hasAttribute("data-phone-only") && !phone) {
+        // folds on a phone only: on a desktop it has no summary to open it with
+        details.open = true;
+        return;
+      }
+      if (typeof state[name] === "boolean") open = state[name];
+      else if (phone && details.hasAttribute("data-phone-closed")) open = false;
+      details.open = open;
+      // a click (or Enter/Space) on the summary is the user's choice; the toggle event
+      // also follows the changes made here, which are not
+      details.querySelector("summary").addEventListener("click", function () {
+        window.setTimeout(function () {
+          store(key, name, details.open);
+        }, 0);
+      });
+    });
+    return all;
+  }
+
+  // --- charts: drawn when their section is open, resized when it opens again ------------
   function init() {
+    var folding = sections();
     var source = document.getElementById("dashboard-data");
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
+    var pending = [];
     KINDS.forEach(function (kind) {
       data[kind.specs].forEach(function (spec) {
         var box = document.querySelector("[" + kind.attribute + '="' + spec.key + '"]');
         if (!box) return;
+        pending.push({ box: box, kind: kind, spec: spec });
+      });
+    });
+
+    function shown(box) {
+      var details = box.closest("details");
+      return !details || details.open;
+    }
+
+    function drawShown() {
+      pending = pending.filter(function (item) {
+        if (!shown(item.box)) return true;
         var keyOf = function (part) {
-          return kind.keyOf(spec, part);
+          return item.kind.keyOf(item.spec, part);
         };
-        var chart = kind.draw(box, data.weeks, spec);
-        openOnClick(chart, data.weeks, data.records, keyOf, kind.stacked);
+        var chart = item.kind.draw(item.box, data.weeks, item.spec);
+        openOnClick(chart, data.weeks, data.records, keyOf, item.kind.stacked);
+        return false;
       });
-    });
-    window.addEventListener("resize", function () {
+    }
+
+    function resizeShown() {
       charts.forEach(function (chart) {
-        chart.resize();
+        if (shown(chart.getDom())) chart.resize();
+      });
+    }
+
+    drawShown();
+    folding.forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        if (!details.open) return;
+        drawShown();
+        resizeShown();
       });
     });
+    window.addEventListener("resize", resizeShown);
   }
 
   if (document.readyState === "loading") {
