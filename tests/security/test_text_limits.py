@@ -483,7 +483,7 @@ def test_a_look_alike_plate_is_the_same_key_vehicle(api_as, commander, unit):
     )
     assert response.status_code == 400
     assert "already exists" in str(response.json()["plate"])
-    assert KeyVehicle.objects.filter(plate__startswith="鲁P").count() == 1
+    assert KeyVehicle.objects.filter(plate__startswith="鲁P77777").count() == 1
 
 
 def test_key_vehicle_import_matches_a_look_alike_plate(commander, unit):
