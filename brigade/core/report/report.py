@@ -64,7 +64,8 @@ class FigureValue:
             "area": figure.area,
             "label": str(figure.label),
             "value": number(value.quantize(RATE_PLACES) if figure.is_rate and value else value),
-            "numerator": number(self.numerator) if self.quantified else None,
+            # the records behind it still count (none): only the figure has no value
+            "numerator": number(self.numerator),
             "quantified": self.quantified,
             "denominator": number(self.denominator),
             "unit": str(figure.unit_label),
