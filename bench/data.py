@@ -29,7 +29,7 @@ VIOLATION_KINDS = [
     "unlicensed",
     "scrapped_vehicle",
     "illegal_passengers",
-    "overloading",
+    "excess_passengers",
     "speeding",
     "drunk_driving",
     "no_helmet",

@@ -288,7 +288,7 @@ def load(db: str, year: int, scale: float, seed: int) -> dict[str, Any]:
         cleared = rnd.random() < 0.85
         c.raw(
             str(rnd.choice(squadrons)),
-            f"渝A{k:06d}",
+            f"鲁P{k:06d}",
             "运输公司",
             rnd.choice(["overdue_inspection", "scrapping", "violations"]),
             "cleared" if cleared else "flagged",

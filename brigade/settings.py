@@ -231,10 +231,10 @@ SECOND_APPROVER = env.str("SECOND_APPROVER", default="").strip()
 # intranet, or empty for points on a plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
-# Where the map opens when there is nothing to show (WGS-84).
+# Where the map opens when there is nothing to show (WGS-84): central Liaocheng.
 MAP_CENTER = (
-    env.float("MAP_CENTER_LAT", default=29.563),
-    env.float("MAP_CENTER_LNG", default=106.551),
+    env.float("MAP_CENTER_LAT", default=36.456),
+    env.float("MAP_CENTER_LNG", default=115.985),
 )
 
 # --- REST framework -----------------------------------------------------------------------

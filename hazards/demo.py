@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from brigade.duty.demo import DemoContext, at
+from brigade.duty.demo.places import point_on
 from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle, KeyVehicleImport
 
@@ -211,7 +212,7 @@ HAZARDS = [
 # (plate, kind, owner, reason, flagged on, cleared on, evidence)
 KEY_VEHICLES = [
     (
-        "渝A3K521",
+        "鲁PK3521",
         choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
         choices.KeyVehicleReason.OVERDUE_INSPECTION,
@@ -220,7 +221,7 @@ KEY_VEHICLES = [
         "inspection",
     ),
     (
-        "渝A5M208",
+        "鲁PM5208",
         choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
         choices.KeyVehicleReason.OVERDUE_INSPECTION,
@@ -229,7 +230,7 @@ KEY_VEHICLES = [
         "inspection",
     ),
     (
-        "渝A7C615",
+        "鲁PC7615",
         choices.VehicleKind.TRUCK,
         "兴华物流有限公司",
         choices.KeyVehicleReason.OVERDUE_INSPECTION,
@@ -238,7 +239,7 @@ KEY_VEHICLES = [
         "inspection",
     ),
     (
-        "渝B2H330",
+        "鲁PH2330",
         choices.VehicleKind.COACH,
         "长江客运公司",
         choices.KeyVehicleReason.SCRAPPING,
@@ -247,7 +248,7 @@ KEY_VEHICLES = [
         "scrapping",
     ),
     (
-        "渝B8D117",
+        "鲁PD8117",
         choices.VehicleKind.COACH,
         "长江客运公司",
         choices.KeyVehicleReason.SCRAPPING,
@@ -256,7 +257,7 @@ KEY_VEHICLES = [
         "scrapping",
     ),
     (
-        "渝A9F402",
+        "鲁PF9402",
         choices.VehicleKind.SCHOOL_BUS,
         "育才校车服务公司",
         choices.KeyVehicleReason.OVERDUE_INSPECTION,
@@ -265,7 +266,7 @@ KEY_VEHICLES = [
         "inspection",
     ),
     (
-        "渝A1T776",
+        "鲁PT1776",
         choices.VehicleKind.HAZMAT,
         "东昌燃气运输公司",
         choices.KeyVehicleReason.VIOLATIONS,
@@ -274,7 +275,7 @@ KEY_VEHICLES = [
         "violations",
     ),
     (
-        "渝A6P093",
+        "鲁PP6093",
         choices.VehicleKind.PASSENGER,
         "花园租车公司",
         choices.KeyVehicleReason.VIOLATIONS,
@@ -283,7 +284,7 @@ KEY_VEHICLES = [
         "violations",
     ),
     (
-        "渝B4N851",
+        "鲁PN4851",
         choices.VehicleKind.TRUCK,
         "建设渣土运输队",
         choices.KeyVehicleReason.SCRAPPING,
@@ -292,7 +293,7 @@ KEY_VEHICLES = [
         "scrapping",
     ),
     (
-        "渝A2R318",
+        "鲁PR2318",
         choices.VehicleKind.TRUCK,
         "建设渣土运输队",
         choices.KeyVehicleReason.OVERDUE_INSPECTION,
@@ -320,14 +321,6 @@ FACILITY_WORKS = [
     ("sq3", choices.FacilityKind.PARKING_BAY, 80, "兴华路菜市场周边", dt.date(2022, 6, 9)),
 ]
 
-# Roughly where each road is, around the map's centre: demo positions, not surveyed ones.
-ROAD_POSITION = {
-    "花园路": (29.5712, 106.5421),
-    "东昌东路": (29.5634, 106.5587),
-    "建设东路": (29.5551, 106.5493),
-    "兴华路": (29.5598, 106.5362),
-    "兴华路大桥": (29.5489, 106.5405),
-}
 OFFICERS_OF_UNIT = {"sq1": "051311", "sq2": "051321", "sq3": "051331"}
 
 
@@ -340,11 +333,8 @@ def seed(demo: DemoContext) -> None:
 
 
 def _position(rng: random.Random, road: str) -> tuple[Decimal, Decimal]:
-    lat, lng = ROAD_POSITION[road]
-    jitter = Decimal(rng.randint(-30, 30)) / Decimal(10000)
-    return (Decimal(str(lat)) + jitter).quantize(Decimal("0.000001")), (
-        Decimal(str(lng)) - jitter
-    ).quantize(Decimal("0.000001"))
+    """A point along the road (brigade.duty.demo.places), in Liaocheng."""
+    return point_on(road, (rng.randint(-30, 30) + 30) / 60)
 
 
 @dataclass(frozen=True)
@@ -405,7 +395,10 @@ def seed_hazards(demo: DemoContext) -> None:
         unit_code, found_on, element, source, severity, road, place, text, measures, party = row
         days = choices.DEFAULT_DEADLINE_DAYS[choices.Severity(severity)]
         draws = _Draws.of(rng, found_on, road, days)
-        if Hazard.objects.filter(road=road, found_at=draws.found_at).exists():
+        found = Hazard.objects.filter(road=road, found_at=draws.found_at)
+        if found.exists():
+            # a demo seeded before its points moved to Liaocheng: move them
+            found.update(latitude=draws.position[0], longitude=draws.position[1])
             continue
         hazard = Hazard(
             unit=demo.units[unit_code],

@@ -218,7 +218,15 @@ def register_report_figures() -> None:
         figures.rate(6, "hazards.rectification_rate", "hazards", _("Rectification rate")),
         figures.rate(7, "hazards.key_vehicle_clearance_rate", "hazards", _("Key vehicles cleared")),
         *[
-            figures.count(8, f"hazards.facility_works.{kind}", "hazards", label, unit_label)
+            figures.count(
+                8,
+                f"hazards.facility_works.{kind}",
+                "hazards",
+                label,
+                unit_label,
+                # the report says markings were repainted, with no number
+                unquantified_if_none=kind == "marking",
+            )
             for kind, label, unit_label in _FACILITY
         ],
         records=_RECORDS,

@@ -1,8 +1,11 @@
 """Admin of the incidents app: for corrections by administrators, with history."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from brigade.core import geo
 from incidents.choices import AdvanceStatus
 from incidents.models import (
     DECIDED_FIELDS,
@@ -22,10 +25,58 @@ class PartyInline(admin.TabularInline):
     exclude = ("phone",)
 
 
+class AccidentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Accident
+        fields = (
+            "occurred_at",
+            "unit",
+            "road",
+            "place",
+            "latitude",
+            "longitude",
+            "severity",
+            "handling_mode",
+            "hit_and_run",
+            "solved_at",
+            "solved_how",
+            "solved_by",
+            "mediation",
+            "notes",
+            "recorded_by",
+        )
+
+    def clean(self):
+        data = super().clean() or {}
+        # placed by both coordinates or by neither, as on the page and in the API
+        for field, error in geo.point_errors(data.get("latitude"), data.get("longitude")).items():
+            self.add_error(field, error)
+        return data
+
+
 @admin.register(Accident)
 class AccidentAdmin(SimpleHistoryAdmin):
+    form = AccidentAdminForm
     list_display = ("occurred_at", "road", "unit", "severity", "handling_mode", "hit_and_run")
     list_filter = ("unit", "severity", "handling_mode", "hit_and_run")
+    fieldsets = (
+        (None, {"fields": ("occurred_at", "unit", "road", "place", "severity", "handling_mode")}),
+        (pgettext_lazy("coordinates", "Location"), {"fields": (("latitude", "longitude"),)}),
+        (
+            None,
+            {
+                "fields": (
+                    "hit_and_run",
+                    "solved_at",
+                    "solved_how",
+                    "solved_by",
+                    "mediation",
+                    "notes",
+                    "recorded_by",
+                )
+            },
+        ),
+    )
     search_fields = ("road", "place", "parties__plate")
     date_hierarchy = "occurred_at"
     inlines = [PartyInline]

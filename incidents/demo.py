@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
+from brigade.duty.demo.places import point_on
 from incidents import choices
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
 
@@ -210,6 +212,13 @@ class AccidentPlan:
     solved_how: str = ""
     parties: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def position(self) -> tuple[Decimal, Decimal]:
+        """Where on its road it happened (in Liaocheng): a fixed point per accident, drawn
+        from its natural key so that no other random choice moves."""
+        key = f"{self.unit}|{self.occurred_at.isoformat()}|{self.road}"
+        return point_on(self.road, zlib.crc32(key.encode()) % 1001 / 1000)
+
 
 def _plate(rng: random.Random) -> str:
     return "鲁P" + rng.choice(PLATE_LETTERS) + "".join(rng.choice("0123456789") for _ in range(4))
@@ -344,13 +353,20 @@ def seed_accidents(
     created = 0
     for plan in plans:
         key = (plan.unit, plan.occurred_at, plan.road)
+        latitude, longitude = plan.position
         if key in existing:
+            found = existing[key]
+            if found.latitude is None and found.longitude is None:
+                # seeded before accidents had a position
+                Accident.objects.filter(pk=found.pk).update(latitude=latitude, longitude=longitude)
             continue
         accident = Accident.objects.create(
             unit=units[plan.unit],
             occurred_at=plan.occurred_at,
             road=plan.road,
             place=plan.place,
+            latitude=latitude,
+            longitude=longitude,
             severity=plan.severity,
             handling_mode=plan.handling_mode,
             mediation=plan.mediation,

@@ -70,6 +70,9 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     )
     road = forms.CharField(label=_("Road"), max_length=100)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    # where on the map (optional): the page's "Use my position" fills both
+    latitude = geo.form_field("latitude")
+    longitude = geo.form_field("longitude")
     severity = forms.ChoiceField(
         label=pgettext_lazy("accident", "Severity"), choices=choices.Severity.choices
     )
@@ -78,8 +81,6 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     mediation = forms.ChoiceField(
         label=_("Mediation"), choices=choices.MediationOutcome.choices, required=False
     )
-    latitude = geo.form_field("latitude")
-    longitude = geo.form_field("longitude")
     notes = TextFormField(
         max_length=NOTE_LENGTH,
         label=_("Notes"),
@@ -91,6 +92,12 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
         kwargs.setdefault("initial", {}).setdefault("occurred_at", _now_local())
         super().__init__(*args, **kwargs)
         self.setup_unit(user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for field, error in geo.point_errors(data.get("latitude"), data.get("longitude")).items():
+            self.add_error(field, error)
+        return data
 
 
 class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):

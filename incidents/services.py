@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from brigade.core import dates
+from brigade.core import dates, geo
 from brigade.core.errors import StaleVersion, TransitionNotAllowed
 from brigade.core.models import RevealWay
 from brigade.core.permissions import four_eyes, has_role
@@ -85,6 +85,8 @@ def _check_accident(data: Mapping[str, Any]) -> None:
     occurred_at = data.get("occurred_at")
     if occurred_at is not None:
         _not_in_future("occurred_at", occurred_at)
+    # placed by both coordinates or by neither (the hazards' rule)
+    geo.check_point(data.get("latitude"), data.get("longitude"))
     if data.get("hit_and_run") and data.get("handling_mode") == HandlingMode.QUICK:
         raise ValidationError(
             {"handling_mode": _("A hit-and-run cannot be settled quickly: one party is missing.")}

@@ -41,16 +41,22 @@ class Weather(models.TextChoices):
 
 
 class ViolationKind(models.TextChoices):
-    """Violations corrected on patrol: the crackdown list and the "four bad habits"."""
+    """Violations corrected on patrol: the crackdown list and the "four bad habits", named
+    as the report names them (FIGURES.md row 23)."""
 
     # Crackdowns (严查严管)
     LOW_SPEED_EV = "low_speed_ev", _("Low-speed electric vehicle")
-    UNLICENSED = "unlicensed", _("Unlicensed driving")
+    # 无牌无证驾驶: no number plate, no driving licence
+    UNLICENSED = "unlicensed", _("Driving without plates or licence")
     SCRAPPED_VEHICLE = "scrapped_vehicle", _("Old or scrapped vehicle")
-    ILLEGAL_PASSENGERS = "illegal_passengers", _("Illegal passenger carrying")
-    OVERLOADING = "overloading", _("Overloading")
+    # 非客运车辆载客: a vehicle not licensed for passengers carrying them
+    ILLEGAL_PASSENGERS = "illegal_passengers", _("Passengers in a non-passenger vehicle")
+    # 超员: more passengers than the vehicle is approved for (not 超载, overloading with
+    # goods, another offence)
+    EXCESS_PASSENGERS = "excess_passengers", _("Carrying excess passengers")
     SPEEDING = "speeding", _("Speeding")
-    DRUNK_DRIVING = "drunk_driving", _("Drunk driving")
+    # 酒后驾车: driving after drinking (drink driving and drunk driving alike)
+    DRUNK_DRIVING = "drunk_driving", _("Driving after drinking")
     # "Four bad habits" (四乱/陋习)
     NO_HELMET = "no_helmet", _("No helmet")
     NO_SEATBELT = "no_seatbelt", _("No seatbelt")
@@ -59,7 +65,7 @@ class ViolationKind(models.TextChoices):
     THROWING = "throwing", _("Throwing from windows")
     RED_LIGHT = "red_light", _("Running a red light")
     WRONG_WAY = "wrong_way", _("Wrong-way riding")
-    STOP_LINE = "stop_line", _("Crossing the stop line")
+    STOP_LINE = "stop_line", _("Stopping past the stop line")
     RAILING_CLIMBING = "railing_climbing", _("Pedestrian climbing railings")
     ILLEGAL_PARKING = "illegal_parking", _("Illegal parking")
 
@@ -70,7 +76,7 @@ CRACKDOWN_KINDS = frozenset(
         ViolationKind.UNLICENSED,
         ViolationKind.SCRAPPED_VEHICLE,
         ViolationKind.ILLEGAL_PASSENGERS,
-        ViolationKind.OVERLOADING,
+        ViolationKind.EXCESS_PASSENGERS,
         ViolationKind.SPEEDING,
         ViolationKind.DRUNK_DRIVING,
     }

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from brigade.core import dates
+from brigade.core import dates, geo
 from brigade.core.api.fields import (
     TIMESTAMPS,
     ChoicesField,
@@ -86,6 +86,9 @@ class AccidentSerializer(serializers.ModelSerializer):
         help_text=_("Days from the accident to the case's solution (solved cases only).")
     )
     occurred_at = TimestampField(required=False, help_text=_("When it happened; now if left out."))
+    # where on the map (WGS-84): both or neither, as the hazards' are
+    latitude = geo.serializer_field("latitude")
+    longitude = geo.serializer_field("longitude")
 
     class Meta:
         model = Accident

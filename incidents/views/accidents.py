@@ -69,6 +69,8 @@ class AccidentListView(ExcelExportMixin, ScopedFilterListView):
         "unit.name",
         ("road", 20),
         ("place", 24),
+        ("latitude", 11),
+        ("longitude", 11),
         "severity",
         "handling_mode",
         "hit_and_run",

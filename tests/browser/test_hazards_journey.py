@@ -70,10 +70,10 @@ def test_hazard_reported_on_a_phone_then_assigned_rectified_and_verified(
     phone.fill("#id_description", "中央隔离护栏被撞断约6米")
     # the phone's position fills the coordinates
     phone.context.grant_permissions(["geolocation"])
-    phone.context.set_geolocation({"latitude": 29.5712, "longitude": 106.5421})
+    phone.context.set_geolocation({"latitude": 36.4565, "longitude": 116.006})
     phone.get_by_test_id("use-position").click()
-    expect(phone.locator("#id_latitude")).to_have_value("29.571200")
-    expect(phone.locator("#id_longitude")).to_have_value("106.542100")
+    expect(phone.locator("#id_latitude")).to_have_value("36.456500")
+    expect(phone.locator("#id_longitude")).to_have_value("116.006000")
     phone.get_by_test_id("severity-high").click()
     phone.set_input_files("#id_photos", before_photo)
     shot("report-filled")

@@ -23,7 +23,7 @@ def hostile_world(transactional_db):  # type: ignore[no-untyped-def]
 
     world = build_world()
     # a point on the map for the hazards of the own unit
-    Hazard.objects.filter(unit=world.own["unit"]).update(latitude=29.56, longitude=106.55)
+    Hazard.objects.filter(unit=world.own["unit"]).update(latitude=36.46, longitude=116.00)
     hostile.plant(hostile.free_text_fields())
     return world
 

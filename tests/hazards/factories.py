@@ -69,7 +69,7 @@ class KeyVehicleFactory(factory.django.DjangoModelFactory):
         model = KeyVehicle
 
     unit = factory.SubFactory(UnitFactory)
-    plate = factory.Sequence(lambda n: f"渝A{10000 + n}")
+    plate = factory.Sequence(lambda n: f"鲁P{10000 + n}")
     kind = VehicleKind.TRUCK
     owner = "长江运输公司"
     reason = KeyVehicleReason.OVERDUE_INSPECTION

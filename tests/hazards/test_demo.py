@@ -86,3 +86,43 @@ def test_second_run_writes_nothing(settings):
         FacilityWork.history.count(),
         HazardCheck.objects.count(),
     )
+
+
+def test_every_demo_hazard_lies_in_liaocheng_on_its_road(settings):
+    """The report is Liaocheng's: the demo's points and the map's default centre are
+    there, not in Chongqing, and the key vehicles carry Liaocheng's plates (鲁P)."""
+    from brigade.duty.demo.places import LIAOCHENG_BOX, ROADS, in_liaocheng
+
+    settings.DEMO_PASSWORD = "demo-pass-1"
+    context = _context()
+    brigade_demo.seed_users(context)
+    demo.seed(context)
+    hazards = list(Hazard.objects.all())
+    assert len(hazards) == 15
+    assert all(h.latitude is not None and h.longitude is not None for h in hazards)
+    for hazard in hazards:
+        assert in_liaocheng(hazard.latitude, hazard.longitude), (hazard.road, hazard.latitude)
+        # on its road's stretch (a box around its two ends)
+        (lat1, lng1), (lat2, lng2) = ROADS[hazard.road]
+        assert min(lat1, lat2) - 1e-6 <= float(hazard.latitude) <= max(lat1, lat2) + 1e-6
+        assert min(lng1, lng2) - 1e-6 <= float(hazard.longitude) <= max(lng1, lng2) + 1e-6
+    south, west, north, east = LIAOCHENG_BOX
+    assert 36.3 < south < north < 36.6 and 115.8 < west < east < 116.2  # Liaocheng, not 29.5 N
+    assert in_liaocheng(*settings.MAP_CENTER)
+    from django.conf import settings as defaults  # the value without environment
+
+    assert abs(defaults.MAP_CENTER[0] - 36.45) < 0.05
+    assert abs(defaults.MAP_CENTER[1] - 115.98) < 0.05
+    plates = list(KeyVehicle.objects.values_list("plate", flat=True))
+    assert len(plates) == 10 and all(plate.startswith("鲁P") for plate in plates)
+
+
+def test_a_second_run_moves_old_demo_points_to_liaocheng(settings):
+    settings.DEMO_PASSWORD = "demo-pass-1"
+    context = _context()
+    brigade_demo.seed_users(context)
+    demo.seed(context)
+    Hazard.objects.update(latitude=Decimal("29.5712"), longitude=Decimal("106.5421"))
+    demo.seed(context)
+    assert Hazard.objects.count() == 15
+    assert not Hazard.objects.filter(latitude__lt=36).exists()

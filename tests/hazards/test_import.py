@@ -21,17 +21,17 @@ IMPORT = "/api/v1/hazards/key-vehicles/import/"
 
 GOOD = (
     "号牌号码,车辆类型,所属企业,原因\n"
-    "渝A12345,货车,长江运输公司,逾期未检验\n"
-    "渝B 23456,校车,育才小学,达到报废标准\n"
-    "渝A34567,客车,,违法未处理\n"
+    "鲁P12345,货车,长江运输公司,逾期未检验\n"
+    "鲁P 23456,校车,育才小学,达到报废标准\n"
+    "鲁P34567,客车,,违法未处理\n"
 )
 BAD = (
     "号牌号码,车辆类型,所属企业,原因\n"
-    "渝A12345,货车,长江运输公司,逾期未检验\n"
+    "鲁P12345,货车,长江运输公司,逾期未检验\n"
     ",货车,某公司,逾期未检验\n"
-    "渝A99999,飞机,某公司,逾期未检验\n"
-    "渝A88888,货车,某公司,不知道\n"
-    "渝A12345,货车,长江运输公司,逾期未检验\n"
+    "鲁P99999,飞机,某公司,逾期未检验\n"
+    "鲁P88888,货车,某公司,不知道\n"
+    "鲁P12345,货车,长江运输公司,逾期未检验\n"
 )
 
 
@@ -56,9 +56,9 @@ def test_good_csv_imports_every_row(unit, commander):
     assert report.ok and (report.total, report.created) == (3, 3)
     plates = dict(KeyVehicle.objects.values_list("plate", "reason"))
     assert plates == {
-        "渝A12345": KeyVehicleReason.OVERDUE_INSPECTION,
-        "渝B23456": KeyVehicleReason.SCRAPPING,
-        "渝A34567": KeyVehicleReason.VIOLATIONS,
+        "鲁P12345": KeyVehicleReason.OVERDUE_INSPECTION,
+        "鲁P23456": KeyVehicleReason.SCRAPPING,
+        "鲁P34567": KeyVehicleReason.VIOLATIONS,
     }
     batch = KeyVehicleImport.objects.get()
     assert (batch.total, batch.created, batch.imported_by) == (3, 3, commander)
@@ -66,7 +66,7 @@ def test_good_csv_imports_every_row(unit, commander):
 
 def test_xlsx_with_english_headers(unit, commander):
     upload = xlsx_file(
-        [["Plate", "Kind", "Owner", "Reason"], ["渝C11111", "Truck", "X Co", "Due for scrapping"]]
+        [["Plate", "Kind", "Owner", "Reason"], ["鲁P11111", "Truck", "X Co", "Due for scrapping"]]
     )
     report = services.key_vehicles_import(upload=upload, unit=unit, by=commander)
     assert report.ok, report.errors
@@ -97,7 +97,7 @@ def test_dry_run_over_the_api_writes_nothing(api_as, commander):
     assert response.status_code == 200
     body = response.json()
     assert (body["dry_run"], body["created"]) == (True, 3)
-    assert [row["plate"] for row in body["preview"]] == ["渝A12345", "渝B23456", "渝A34567"]
+    assert [row["plate"] for row in body["preview"]] == ["鲁P12345", "鲁P23456", "鲁P34567"]
     assert KeyVehicle.objects.count() == 0
     response = api_as(commander).post(IMPORT, {"file": csv_file(GOOD)}, format="multipart")
     assert response.status_code == 201
@@ -109,7 +109,7 @@ def test_bad_file_over_the_api_is_400_with_rows(api_as, commander):
     assert response.status_code == 400
     assert [e["row"] for e in response.json()["errors"]] == [3, 4, 5, 6]
     missing = api_as(commander).post(
-        IMPORT, {"file": csv_file("号牌号码,车型\n渝A1,货车\n")}, format="multipart"
+        IMPORT, {"file": csv_file("号牌号码,车型\n鲁P1,货车\n")}, format="multipart"
     )
     assert missing.status_code == 400
     assert "原因" in str(missing.json()["file"])
@@ -123,12 +123,12 @@ def test_officer_cannot_import(api_as, officer):
 
 
 def test_a_later_import_reopens_a_cleared_vehicle_and_says_so(unit, commander):
-    vehicle = KeyVehicleFactory(unit=unit, plate="渝A12345")
+    vehicle = KeyVehicleFactory(unit=unit, plate="鲁P12345")
     services.key_vehicle_clear(vehicle=vehicle, by=commander, inspection_date=dt.date(2022, 5, 1))
     preview = services.key_vehicles_import(
         upload=csv_file(GOOD), unit=unit, by=commander, dry_run=True
     )
-    assert [(n.row, "渝A12345" in n.message) for n in preview.notices] == [(2, True)]
+    assert [(n.row, "鲁P12345" in n.message) for n in preview.notices] == [(2, True)]
     vehicle.refresh_from_db()
     assert vehicle.status == KeyVehicleStatus.CLEARED  # a dry run changes nothing
     report = services.key_vehicles_import(upload=csv_file(GOOD), unit=unit, by=commander)
@@ -143,7 +143,7 @@ def test_a_later_import_reopens_a_cleared_vehicle_and_says_so(unit, commander):
 
 
 def test_another_units_plate_is_a_row_error(unit, other_unit, commander):
-    KeyVehicleFactory(unit=other_unit, plate="渝A12345")
+    KeyVehicleFactory(unit=other_unit, plate="鲁P12345")
     report = services.key_vehicles_import(upload=csv_file(GOOD), unit=unit, by=commander)
     assert [(e.row, e.column) for e in report.errors] == [(2, "plate")]
 

@@ -57,8 +57,8 @@ def test_report_from_the_form_with_photo(client, officer, unit):
             "description": "井盖缺失",
             "severity": "high",
             "source": "patrol",
-            "latitude": "29.5630",
-            "longitude": "106.5510",
+            "latitude": "36.456500",
+            "longitude": "116.006000",
             "photos": [photo("a.png"), photo("b.jpg", fmt="JPEG")],
         },
     )
@@ -179,9 +179,9 @@ def test_add_photos_page_refuses_a_text_file(client, officer, unit):
 
 
 def test_map_shows_only_visible_open_hazards_with_a_position(client, officer, unit, other_unit):
-    mine = HazardFactory(unit=unit, latitude="29.56", longitude="106.55")
-    HazardFactory(unit=unit, latitude="29.57", longitude="106.56", status=HazardStatus.VERIFIED)
-    HazardFactory(unit=other_unit, latitude="29.58", longitude="106.57")
+    mine = HazardFactory(unit=unit, latitude="36.46", longitude="116.00")
+    HazardFactory(unit=unit, latitude="36.47", longitude="116.01", status=HazardStatus.VERIFIED)
+    HazardFactory(unit=other_unit, latitude="36.45", longitude="115.99")
     HazardFactory(unit=unit)  # no position
     client = login(client, officer)
     response = client.get("/hazards/map/")
@@ -217,10 +217,10 @@ def test_exports_are_scoped_and_filtered(client, commander, unit, other_unit):
     client = login(client, commander)
     rows = _xlsx_rows(client.get("/hazards/?export=xlsx&is_open=true"))
     assert [row[6] for row in rows[1:]] == ["花园路"]
-    KeyVehicleFactory(unit=unit, plate="渝A1")
-    KeyVehicleFactory(unit=other_unit, plate="渝A2")
+    KeyVehicleFactory(unit=unit, plate="鲁P1")
+    KeyVehicleFactory(unit=other_unit, plate="鲁P2")
     rows = _xlsx_rows(client.get("/hazards/key-vehicles/?export=xlsx"))
-    assert [row[0] for row in rows[1:]] == ["渝A1"]
+    assert [row[0] for row in rows[1:]] == ["鲁P1"]
     FacilityWorkFactory(unit=unit, quantity=15)
     rows = _xlsx_rows(client.get("/hazards/facility-works/?export=xlsx"))
     assert [row[3] for row in rows[1:]] == [15]

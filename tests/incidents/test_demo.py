@@ -96,3 +96,26 @@ def test_demo_reproduces_rows_9_to_11_and_is_idempotent(seeded, admin_user):
     )
     assert solve.value == 1
     assert solve.denominator == cases.count()
+
+
+def test_every_demo_accident_has_a_position_in_liaocheng(seeded):
+    from brigade.duty.demo.places import ROADS, in_liaocheng
+
+    accidents = list(Accident.objects.all())
+    assert accidents
+    assert not [a for a in accidents if a.latitude is None or a.longitude is None]
+    assert all(in_liaocheng(a.latitude, a.longitude) for a in accidents)
+    assert {a.road for a in accidents} <= set(ROADS)
+    # spread along the roads, not piled on one point per road
+    assert len({(a.latitude, a.longitude) for a in accidents}) > len(accidents) * 0.9
+    # the parties' plates are Liaocheng's
+    from incidents.models import AccidentParty
+
+    plates = [p for p in AccidentParty.objects.values_list("plate", flat=True) if p]
+    assert plates and all(plate.startswith("鲁P") for plate in plates)
+
+
+def test_a_second_run_gives_old_demo_accidents_their_position(seeded):
+    Accident.objects.update(latitude=None, longitude=None)
+    _first, _second = seed_twice_counts()
+    assert not Accident.objects.filter(latitude__isnull=True).exists()

@@ -157,8 +157,8 @@ def test_a_request_maps_the_ticket_and_never_shows_the_citizen(client_as, clerk,
         citizen_phone="13812345678",
         content="花园路路口早高峰拥堵",
         location="花园路与东昌东路交叉口",
-        latitude=Decimal("29.563000"),
-        longitude=Decimal("106.551000"),
+        latitude=Decimal("36.456000"),
+        longitude=Decimal("115.985000"),
     )
     response = client_as(clerk).get(detail(ticket))
     assert response.status_code == 200
@@ -171,7 +171,7 @@ def test_a_request_maps_the_ticket_and_never_shows_the_citizen(client_as, clerk,
     assert row["description"] == "花园路路口早高峰拥堵"
     assert row["agency_responsible"] == "一中队"
     assert row["address"] == "花园路与东昌东路交叉口"
-    assert (row["lat"], row["long"]) == (29.563, 106.551)
+    assert (row["lat"], row["long"]) == (36.456, 115.985)
     assert w3c(row["requested_datetime"]) == received
     # the closing deadline, to the end of its day in local time
     expected = w3c(row["expected_datetime"])
@@ -355,8 +355,8 @@ def test_filing_makes_a_received_ticket_through_the_service(
             {
                 "api_key": token,
                 "service_code": "congestion",
-                "lat": "29.5630",
-                "long": "106.5510",
+                "lat": "36.4560",
+                "long": "115.9850",
                 "address_string": "花园路与东昌东路交叉口",
                 "description": "早高峰信号灯故障，车辆排队过长",
                 "first_name": "三丰",
@@ -381,7 +381,7 @@ def test_filing_makes_a_received_ticket_through_the_service(
     assert ticket.next_due == ticket.sign_due
     assert ticket.number.startswith("OPEN311-")
     assert (ticket.citizen_name, ticket.citizen_phone) == ("张三丰", "13812345678")
-    assert (ticket.latitude, ticket.longitude) == (Decimal("29.563"), Decimal("106.551"))
+    assert (ticket.latitude, ticket.longitude) == (Decimal("36.456"), Decimal("115.985"))
     assert ticket.location == "花园路与东昌东路交叉口"
     assert ticket.history.count() == 1
     # and the week's KPI figure moved by one (change tracking)
@@ -393,7 +393,7 @@ def test_filing_makes_a_received_ticket_through_the_service(
     # and the new request reads back
     [row] = APIClient().get(detail(ticket), HTTP_AUTHORIZATION=f"Token {token}").json()
     check_request(row)
-    assert row["status"] == "open" and row["lat"] == 29.563
+    assert row["status"] == "open" and row["lat"] == 36.456
 
 
 def test_filing_with_an_address_only_and_the_token_header(client_as, clerk, category):
@@ -423,11 +423,11 @@ def test_brigade_wide_users_name_the_unit(client_as, admin_user, other_unit, cat
         ({"service_code": "nonesuch"}, "service_code"),
         ({"service_code": "retired"}, "service_code"),
         ({"address_string": "", "lat": "", "long": ""}, "lat"),
-        ({"lat": "north", "long": "106.5"}, "lat"),
-        ({"lat": "29.5", "long": ""}, "long"),
-        ({"lat": "95", "long": "106.5"}, "lat"),
-        ({"lat": "29.5", "long": "-181"}, "long"),
-        ({"lat": "1e400", "long": "106.5"}, "lat"),
+        ({"lat": "north", "long": "115.9"}, "lat"),
+        ({"lat": "36.4", "long": ""}, "long"),
+        ({"lat": "95", "long": "115.9"}, "lat"),
+        ({"lat": "36.4", "long": "-181"}, "long"),
+        ({"lat": "1e400", "long": "115.9"}, "lat"),
         ({"description": "  "}, "description"),
         ({"unit": "sq2"}, "unit"),
     ],

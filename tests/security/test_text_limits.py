@@ -443,7 +443,7 @@ def test_key_vehicle_import_refuses_an_over_long_owner_by_row(commander, unit):
 )
 def test_identifier_normaliser(typed, stored):
     assert normalise_identifier(typed) == stored
-    assert normalise_identifier("渝c 77777\u200b", upper=True, drop_spaces=True) == "渝C77777"
+    assert normalise_identifier("鲁p 77777\u200b", upper=True, drop_spaces=True) == "鲁P77777"
 
 
 @pytest.mark.parametrize("look_alike", ["2022061300001\u200b", "２０２２０６１３００００１"])
@@ -474,27 +474,27 @@ def test_an_orm_write_stores_the_identifier_normalised(unit, category):
 
 
 def test_a_look_alike_plate_is_the_same_key_vehicle(api_as, commander, unit):
-    KeyVehicleFactory(plate="渝C77777", unit=unit)
+    KeyVehicleFactory(plate="鲁P77777", unit=unit)
     response = api_as(commander).post(
         "/api/v1/hazards/key-vehicles/",
-        {"unit": unit.pk, "plate": "渝C77777\u200b", "reason": "overdue_inspection"},
+        {"unit": unit.pk, "plate": "鲁P77777\u200b", "reason": "overdue_inspection"},
         format="json",
         **_en(),
     )
     assert response.status_code == 400
     assert "already exists" in str(response.json()["plate"])
-    assert KeyVehicle.objects.filter(plate__startswith="渝C").count() == 1
+    assert KeyVehicle.objects.filter(plate__startswith="鲁P77777").count() == 1
 
 
 def test_key_vehicle_import_matches_a_look_alike_plate(commander, unit):
-    KeyVehicleFactory(plate="渝C77777", unit=unit)
-    text = "号牌号码,原因\n渝Ｃ77777\u200b,逾期未检验\n"
+    KeyVehicleFactory(plate="鲁P77777", unit=unit)
+    text = "号牌号码,原因\n鲁Ｐ77777\u200b,逾期未检验\n"
     upload = SimpleUploadedFile("register.csv", text.encode())
     report = hazard_services.key_vehicles_import(upload=upload, unit=unit, by=commander)
     assert report.ok and report.created == 0
     assert list(
         KeyVehicle.objects.filter(plate__contains="77777").values_list("plate", flat=True)
-    ) == ["渝C77777"]
+    ) == ["鲁P77777"]
 
 
 def test_a_reply_of_zero_width_spaces_is_blank(api_as, clerk, unit, category):

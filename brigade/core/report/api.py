@@ -99,9 +99,14 @@ class ReportFigureSerializer(serializers.Serializer):
     value = serializers.FloatField(
         allow_null=True,
         help_text="A rate as a fraction (1 is 100%), a count or sum as is; null: a rate "
-        "over nothing.",
+        "over nothing, or a figure not quantified.",
     )
     numerator = serializers.FloatField()
+    quantified = serializers.BooleanField(
+        help_text="False for work the report names without a number (重新施划交通标线) when "
+        "no record counts it in the period: its value is null, not 0 (the numerator counts "
+        "the records behind it: none)."
+    )
     denominator = serializers.FloatField(allow_null=True, help_text="Null for a count or sum.")
     unit = serializers.CharField(help_text='What is counted ("tickets", "CNY"); empty for a rate.')
     is_rate = serializers.BooleanField()

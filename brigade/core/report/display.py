@@ -43,9 +43,17 @@ def percent(value: Decimal | None) -> str:
     return f"{number_format(_tenths(value * 100), decimal_pos=1)}%"
 
 
+def not_quantified() -> str:
+    """What a figure the report names without a number reads when nothing counts it."""
+    return _("not quantified")
+
+
 def value(fv: FigureValue) -> str:
-    """The figure as it is printed: "100.0%", "558717.00", "1620", "2417.4"."""
+    """The figure as it is printed: "100.0%", "558717.00", "1620", "2417.4", or "not
+    quantified"."""
     figure = fv.figure
+    if not fv.quantified:
+        return not_quantified()
     if figure.is_rate:
         return percent(fv.value)
     return amount(fv.numerator, money=figure.money, places=figure.places)
@@ -61,6 +69,8 @@ def fraction(fv: FigureValue) -> str:
 def change(current: FigureValue, previous: FigureValue) -> str:
     """The change from the previous period: points for a rate, the difference otherwise."""
     figure = current.figure
+    if not (current.quantified and previous.quantified):
+        return "—"
     if figure.is_rate:
         now, before = current.value, previous.value
         if now is None or before is None:

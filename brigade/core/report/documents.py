@@ -115,8 +115,10 @@ def workbook(report: Report) -> Any:
 def _figure_row(fv: FigureValue) -> list[Any]:
     figure = fv.figure
     value = fv.value
-    if figure.is_rate:
-        shown: Any = float(round(value, 4)) if value is not None else None
+    if not fv.quantified:
+        shown: Any = display.not_quantified()
+    elif figure.is_rate:
+        shown = float(round(value, 4)) if value is not None else None
     else:
         shown = fv.numerator
     return [
@@ -125,7 +127,7 @@ def _figure_row(fv: FigureValue) -> list[Any]:
         shown,
         fv.numerator if figure.is_rate else None,
         fv.denominator,
-        str(figure.unit_label) if not figure.is_rate else "%",
+        "%" if figure.is_rate else str(figure.unit_label) if fv.quantified else "",
         fv.records_url or "",
     ]
 
@@ -235,8 +237,8 @@ def document(report: Report, previous: Report) -> Any:
                 cells = table.add_row().cells
                 unit = "" if fv.figure.is_rate else f" {fv.figure.unit_label}"
                 cells[0].text = str(fv.figure.label)
-                cells[1].text = display.value(fv) + unit
-                cells[2].text = display.value(old) + unit
+                cells[1].text = display.value(fv) + (unit if fv.quantified else "")
+                cells[2].text = display.value(old) + (unit if old.quantified else "")
                 cells[3].text = display.change(fv, old)
             # the grid's widths (LibreOffice reads them) and each cell's (Word does)
             table.autofit = False

@@ -102,6 +102,9 @@ class Figure:
     # a stock (what exists at the period's end, not what happened in it): a report is
     # empty when nothing but stocks was counted
     stock: bool = False
+    # work the report names without a number (重新施划交通标线): a period with no record
+    # of it reads "not quantified", not 0, which would say none was done
+    unquantified_if_none: bool = False
 
     @property
     def is_rate(self) -> bool:

@@ -36,7 +36,15 @@ class FigureValue:
     denominator_records_api: str | None = None
 
     @property
+    def quantified(self) -> bool:
+        """False for work the report names without a number when no record counts it in
+        the period (``Figure.unquantified_if_none``): it has no value, not 0."""
+        return not (self.figure.unquantified_if_none and not self.numerator)
+
+    @property
     def value(self) -> Decimal | None:
+        if not self.quantified:
+            return None
         if self.denominator is None:
             return self.numerator
         if not self.denominator:
@@ -56,7 +64,9 @@ class FigureValue:
             "area": figure.area,
             "label": str(figure.label),
             "value": number(value.quantize(RATE_PLACES) if figure.is_rate and value else value),
+            # the records behind it still count (none): only the figure has no value
             "numerator": number(self.numerator),
+            "quantified": self.quantified,
             "denominator": number(self.denominator),
             "unit": str(figure.unit_label),
             "is_rate": figure.is_rate,

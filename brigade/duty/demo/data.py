@@ -161,7 +161,7 @@ CAMPAIGNS = [
     ),
     (
         "非客运车辆载客及超员超速整治",
-        [ViolationKind.ILLEGAL_PASSENGERS, ViolationKind.OVERLOADING, ViolationKind.SPEEDING],
+        [ViolationKind.ILLEGAL_PASSENGERS, ViolationKind.EXCESS_PASSENGERS, ViolationKind.SPEEDING],
         dt.date(2022, 4, 1),
         dt.date(2022, 9, 30),
         "非客运车辆载客、超员、超速集中整治。",
@@ -264,7 +264,7 @@ POST_VIOLATIONS: dict[str, list[str]] = {
         ViolationKind.NO_HELMET,
     ],
     PostKind.CHECKPOINT: [
-        ViolationKind.OVERLOADING,
+        ViolationKind.EXCESS_PASSENGERS,
         ViolationKind.ILLEGAL_PASSENGERS,
         ViolationKind.NO_SEATBELT,
         ViolationKind.SCRAPPED_VEHICLE,
