@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, Prefetch
 from django.db.models.constants import LOOKUP_SEP
@@ -14,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
@@ -124,16 +122,8 @@ class ScopedFilterListView(RoleRequiredMixin, PageContextMixin, FilterView):
                 chooser = filterset.filters[name]
                 model = _chosen_model(filterset._meta.model, chooser.field_name)
                 chooser.queryset = model.objects.visible_to(user)  # type: ignore[attr-defined]
-        form = filterset.form
-        for field in form.fields.values():
-            # "All" reads better than django-filter's dashes for a filter left empty.
-            if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = _("All")
-            elif isinstance(field, forms.ChoiceField) and field.choices:
-                choices_list: list[Any] = list(field.choices)  # type: ignore[arg-type]
-                if choices_list[0][0] == "":
-                    field.choices = [("", _("All")), *choices_list[1:]]
-        style_fields(form)
+        # the selects' "All" choice is the form's own (brigade.core.filters.FilterForm)
+        style_fields(filterset.form)
         return filterset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

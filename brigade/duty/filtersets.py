@@ -6,9 +6,8 @@ from typing import Any
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
-from django_filters.filterset import filterset_factory
 
-from brigade.core.filters import date_range, running_on
+from brigade.core.filters import FilterSet, date_range, model_filterset, running_on
 from brigade.duty import models
 
 
@@ -28,7 +27,7 @@ class SubsetFilter(filters.BooleanFilter):
         return part if value else qs.exclude(pk__in=part.values("pk"))
 
 
-class NamedFilterSet(filters.FilterSet):
+class NamedFilterSet(FilterSet):
     """The list of records known by their name, filtered by a part of it."""
 
     name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
@@ -40,7 +39,7 @@ class UnitFilterSet(NamedFilterSet):
         fields = ["kind", "name"]
 
 
-class OfficerFilterSet(filters.FilterSet):
+class OfficerFilterSet(FilterSet):
     q = filters.CharFilter(method="search", label=_("Name or badge"))
 
     class Meta:
@@ -59,7 +58,7 @@ class DutyPostFilterSet(NamedFilterSet):
         fields = ["unit", "kind", "is_active", "name"]
 
 
-class ShiftFilterSet(filters.FilterSet):
+class ShiftFilterSet(FilterSet):
     date = filters.DateFilter(field_name="starts_at", lookup_expr="date", label=_("Date"))
     date_from, date_to = date_range("starts_at", of_time=True)
 
@@ -68,7 +67,7 @@ class ShiftFilterSet(filters.FilterSet):
         fields = ["unit", "officer", "post"]
 
 
-class PatrolLogFilterSet(filters.FilterSet):
+class PatrolLogFilterSet(FilterSet):
     date_from, date_to = date_range("started_at", of_time=True)
     is_open = filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
 
@@ -77,7 +76,7 @@ class PatrolLogFilterSet(filters.FilterSet):
         fields = ["unit", "officer", "mode", "campaign", "post", "zone", "weather"]
 
 
-class CampaignFilterSet(filters.FilterSet):
+class CampaignFilterSet(FilterSet):
     active_on = running_on()
 
     class Meta:
@@ -85,7 +84,7 @@ class CampaignFilterSet(filters.FilterSet):
         fields = ["active_on"]
 
 
-class RoadWorksZoneFilterSet(filters.FilterSet):
+class RoadWorksZoneFilterSet(FilterSet):
     road = filters.CharFilter(lookup_expr="icontains", label=_("Road"))
 
     class Meta:
@@ -93,7 +92,7 @@ class RoadWorksZoneFilterSet(filters.FilterSet):
         fields = ["unit", "road"]
 
 
-class TrainingSessionFilterSet(filters.FilterSet):
+class TrainingSessionFilterSet(FilterSet):
     date_from, date_to = date_range("held_on")
 
     class Meta:
@@ -101,12 +100,12 @@ class TrainingSessionFilterSet(filters.FilterSet):
         fields = ["unit", "kind"]
 
 
-AttendanceFilterSet = filterset_factory(
+AttendanceFilterSet = model_filterset(
     models.Attendance, fields=["session", "officer", "attended", "result"]
 )
 
 
-class SchoolBreakFilterSet(filters.FilterSet):
+class SchoolBreakFilterSet(FilterSet):
     on = filters.DateFilter(method="filter_on", label=_("Covers date"))
 
     class Meta:
