@@ -22,6 +22,7 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 
+from brigade.core.modelbase import NamedRecord
 from brigade.core.spreadsheets import Column
 
 # A column: its path(s), its path and width, or a column written out.
@@ -67,6 +68,8 @@ def column(
             label = field.verbose_name
         if field.choices and position == len(names) - 1:
             value = ".".join([*names[:-1], f"get_{name}_display"])
+        elif name == "name" and issubclass(current, NamedRecord) and position == len(names) - 1:
+            value = ".".join([*names[:-1], "shown_name"])  # in the reader's language
         break
     if header is None:
         if label is None:

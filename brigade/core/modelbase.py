@@ -6,8 +6,10 @@ table and the same options as if it spelled them out itself (no migration follow
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,17 +28,44 @@ class HistoricalRecord(TimeStampedModel):
         abstract = True
 
 
+def reads_english(language: str | None = None) -> bool:
+    """Whether the page is read in English (``language``, default the active one)."""
+    code = language or get_language() or settings.LANGUAGE_CODE
+    return code.lower().split("-")[0] == "en"
+
+
+def shown_name(name: str, name_en: str | None, language: str | None = None) -> str:
+    """The one rule for a name typed in two languages: the English name on an English page
+    when one is given, else the Chinese name (the one every record has)."""
+    if name_en and reads_english(language):
+        return name_en
+    return name
+
+
 class NamedRecord(HistoricalRecord):
     """A record known by its name (a unit, a post, a campaign…), which is unique unless
-    the model declares its own ``name``."""
+    the model declares its own ``name``. People type the name in Chinese, and may give it
+    in English too (``name_en``): a page shows the one of its language (``shown_name``),
+    and ``str()`` is that name."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on English pages; the Chinese name is shown where this is empty."),
+    )
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the language of the page (``shown_name``)."""
+        return shown_name(self.name, self.name_en)
 
 
 class CodedRecord(NamedRecord):

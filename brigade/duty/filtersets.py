@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.filters import FilterSet, date_range, model_filterset, running_on
@@ -30,7 +31,11 @@ class SubsetFilter(filters.BooleanFilter):
 class NamedFilterSet(FilterSet):
     """The list of records known by their name, filtered by a part of it."""
 
-    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    name = filters.CharFilter(method="search_name", label=_("Name"))
+
+    def search_name(self, queryset: Any, name: str, value: str) -> Any:
+        """A part of the name in either language."""
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))
 
 
 class UnitFilterSet(NamedFilterSet):
