@@ -140,7 +140,7 @@ class FilterForm(forms.Form):
         for start, end in self.date_ranges:
             first, last = data.get(start), data.get(end)
             if first is not None and last is not None and last < first:
-                self.add_error(end, _("The end of the period cannot be before its start."))
+                self.add_error(end, _("The end date cannot be before the start date."))
         return data
 
 
