@@ -218,7 +218,11 @@ def _list_urls() -> Iterator[tuple[str, type]]:
     def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, type]]:
         for pattern in patterns:
             route = str(pattern.pattern)
-            if "<" in route or route.startswith("^"):
+            if route.startswith("^"):  # a router's: a plain list route only
+                route = route.removeprefix("^").removesuffix("$")
+                if any(sign in route for sign in "(?[\\.*+"):
+                    continue
+            if "<" in route:
                 continue
             if isinstance(pattern, URLResolver):
                 yield from walk(pattern.url_patterns, prefix + route)
