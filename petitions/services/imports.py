@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 class _Named(Protocol):
     name: str
+    name_en: str
     code: str
 
 
