@@ -13,7 +13,8 @@ from django.utils import translation
 
 from brigade.core.columns import columns
 from brigade.core.kpi.scopes import visible_units
-from brigade.core.modelbase import NamedRecord, shown_name
+from brigade.core.modelbase import NamedRecord
+from brigade.core.names import shown_name
 from petitions import services
 from petitions.models import Ticket, TicketCategory
 from tests.brigade.factories import CampaignFactory

@@ -22,7 +22,6 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 
-from brigade.core.modelbase import NamedRecord
 from brigade.core.spreadsheets import Column
 
 # A column: its path(s), its path and width, or a column written out.
@@ -68,8 +67,9 @@ def column(
             label = field.verbose_name
         if field.choices and position == len(names) - 1:
             value = ".".join([*names[:-1], f"get_{name}_display"])
-        elif name == "name" and issubclass(current, NamedRecord) and position == len(names) - 1:
-            value = ".".join([*names[:-1], "shown_name"])  # in the reader's language
+        elif name == "name" and hasattr(current, "shown_name") and position == len(names) - 1:
+            # a name typed in two languages (NamedRecord): the reader's
+            value = ".".join([*names[:-1], "shown_name"])
         break
     if header is None:
         if label is None:

@@ -6,15 +6,14 @@ table and the same options as if it spelled them out itself (no migration follow
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import validate_slug
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brigade.core.fields import IdentifierField
 from brigade.core.models import TimeStampedModel
+from brigade.core.names import shown_name
 
 
 class HistoricalRecord(TimeStampedModel):
@@ -26,20 +25,6 @@ class HistoricalRecord(TimeStampedModel):
 
     class Meta:
         abstract = True
-
-
-def reads_english(language: str | None = None) -> bool:
-    """Whether the page is read in English (``language``, default the active one)."""
-    code = language or get_language() or settings.LANGUAGE_CODE
-    return code.lower().split("-")[0] == "en"
-
-
-def shown_name(name: str, name_en: str | None, language: str | None = None) -> str:
-    """The one rule for a name typed in two languages: the English name on an English page
-    when one is given, else the Chinese name (the one every record has)."""
-    if name_en and reads_english(language):
-        return name_en
-    return name
 
 
 class NamedRecord(HistoricalRecord):

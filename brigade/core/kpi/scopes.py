@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from brigade.core.kpi.read import FigureScope
-from brigade.core.modelbase import shown_name
+from brigade.core.names import shown_name
 from brigade.core.scope import organisation, scope_of
 from brigade.core.typing import Visitor
 
