@@ -168,3 +168,40 @@ def test_a_name_filter_finds_either_language(client, admin_user):
     Unit.objects.create(code="sq7", name="七中队", name_en="7th Squadron")
     found = UnitFilterSet(data={"name": "7th"}, queryset=Unit.objects.all()).qs
     assert [u.code for u in found] == ["sq7"]
+
+
+@pytest.mark.django_db
+def test_the_outreach_forms_and_api_take_the_english_name(client, api_as, commander, unit):
+    from outreach.models import LoveStation, OutreachCampaign
+
+    client.force_login(commander)
+    data = {
+        "name": "适老化交通安全宣传",
+        "name_en": " Road safety for older people ",
+        "partner": "市民政局",
+        "unit": unit.pk,
+        "starts_on": "2022-03-01",
+        "ends_on": "2022-12-31",
+        "goal_kind": "community",
+        "goal_target": "8",
+    }
+    client.post(reverse("outreach:outreachcampaign_create"), data, headers=EN)
+    campaign = OutreachCampaign.objects.get()
+    assert campaign.name_en == "Road safety for older people"
+    edit = reverse("outreach:outreachcampaign_edit", args=[campaign.pk])
+    assert 'value="Road safety for older people"' in client.get(edit, headers=EN).text
+    detail = reverse("outreach:outreachcampaign_detail", args=[campaign.pk])
+    assert "Road safety for older people" in client.get(detail, headers=EN).text
+    assert "Road safety for older people" not in client.get(detail, headers=ZH).text
+    api = api_as(commander)
+    station = {
+        "name": "花园路爱心驿站",
+        "name_en": "Huayuan Road rest stop",
+        "unit": unit.pk,
+        "location": "百货大楼路口岗亭",
+        "opening_hours": "07:00-20:00",
+        "opened_on": "2022-01-05",
+    }
+    answer = api.post("/api/v1/outreach/love-stations/", station, format="json")
+    assert answer.status_code == 201, answer.content
+    assert LoveStation.objects.get().name_en == "Huayuan Road rest stop"
