@@ -1,39 +1,19 @@
 """One FilterSet per model, shared by the API and the HTML lists; ``sort`` orders a list
-by a column (``-`` first for descending)."""
+by a column (``-`` first for descending, ``brigade.core.filters.SortFilter``)."""
 
 from __future__ import annotations
 
 import django_filters as filters
-from django.db.models import F, Q
-from django.utils.functional import Promise
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from brigade.core.filters import date_range
+from brigade.core.filters import FilterSet, SortFilter, date_range
 from brigade.duty.filtersets import SubsetFilter
 from hazards.models import FacilityWork, Hazard, KeyVehicle
 
 
-class SortFilter(filters.OrderingFilter):
-    """Column sorting with empty values last either way (SQLite and PostgreSQL disagree
-    on where NULLs go), and the newest record first among equals. ``columns`` maps each
-    field a list can be sorted by (its parameter too) to its label."""
-
-    def __init__(self, columns: dict[str, str | Promise]) -> None:
-        super().__init__(fields=list(columns), field_labels=columns, label=_("Sort by"))
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        columns = [self.get_ordering_value(param) for param in value if param]
-        order = [
-            F(c[1:]).desc(nulls_last=True) if c.startswith("-") else F(c).asc(nulls_last=True)
-            for c in columns
-        ]
-        return qs.order_by(*order, "-pk")
-
-
-class HazardFilterSet(filters.FilterSet):
+class HazardFilterSet(FilterSet):
     q = filters.CharFilter(method="search", label=_("Road, place or description"))
     date_from, date_to = date_range("found_at", of_time=True)
     is_open = filters.BooleanFilter(method="filter_open", label=pgettext_lazy("hazard", "Open"))
@@ -65,7 +45,7 @@ class HazardFilterSet(filters.FilterSet):
         return queryset.open() if value else queryset.closed()
 
 
-class KeyVehicleFilterSet(filters.FilterSet):
+class KeyVehicleFilterSet(FilterSet):
     q = filters.CharFilter(method="search", label=_("Plate or owner"))
     sort = SortFilter({"plate": _("Plate"), "flagged_at": _("Flagged"), "cleared_at": _("Cleared")})
 
@@ -77,7 +57,7 @@ class KeyVehicleFilterSet(filters.FilterSet):
         return queryset.filter(Q(plate__icontains=value) | Q(owner__icontains=value))
 
 
-class FacilityWorkFilterSet(filters.FilterSet):
+class FacilityWorkFilterSet(FilterSet):
     date_from, date_to = date_range("done_on")
     place = filters.CharFilter(lookup_expr="icontains", label=_("Place"))
     sort = SortFilter({"done_on": _("Date"), "quantity": _("Quantity"), "kind": _("Kind")})

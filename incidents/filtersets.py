@@ -6,14 +6,14 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from brigade.core.filters import date_range
+from brigade.core.filters import FilterSet, date_range
 from brigade.duty.filtersets import SubsetFilter
 from brigade.duty.models import Unit
 from incidents.choices import AdvanceStatus
 from incidents.models import Accident, FundAdvance, Recovery
 
 
-class AccidentFilterSet(filters.FilterSet):
+class AccidentFilterSet(FilterSet):
     date_from, date_to = date_range("occurred_at", of_time=True)
     q = filters.CharFilter(method="search", label=_("Road, place or plate"))
     open_case = filters.BooleanFilter(method="filter_open", label=_("Open hit-and-run case"))
@@ -35,7 +35,7 @@ class AccidentFilterSet(filters.FilterSet):
         return queryset.open_case(value)
 
 
-class FundAdvanceFilterSet(filters.FilterSet):
+class FundAdvanceFilterSet(FilterSet):
     unit = filters.ModelChoiceFilter(
         field_name="accident__unit", queryset=Unit.objects.all(), label=_("Unit")
     )
@@ -51,7 +51,7 @@ class FundAdvanceFilterSet(filters.FilterSet):
         fields = ["status", "purpose"]
 
 
-class RecoveryFilterSet(filters.FilterSet):
+class RecoveryFilterSet(FilterSet):
     date_from, date_to = date_range("received_on")
 
     class Meta:

@@ -8,9 +8,18 @@ from outreach import models
 
 @admin.register(models.OutreachCampaign)
 class OutreachCampaignAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "partner", "unit", "starts_on", "ends_on", "goal_kind", "goal_target")
+    list_display = (
+        "name",
+        "name_en",
+        "partner",
+        "unit",
+        "starts_on",
+        "ends_on",
+        "goal_kind",
+        "goal_target",
+    )
     list_filter = ("goal_kind", "unit")
-    search_fields = ("name", "partner")
+    search_fields = ("name", "name_en", "partner")
 
 
 class EventPhotoInline(admin.TabularInline):
@@ -33,9 +42,17 @@ class PublicityEventAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.LoveStation)
 class LoveStationAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "unit", "location", "opening_hours", "opened_on", "is_active")
+    list_display = (
+        "name",
+        "name_en",
+        "unit",
+        "location",
+        "opening_hours",
+        "opened_on",
+        "is_active",
+    )
     list_filter = ("unit", "is_active")
-    search_fields = ("name", "location")
+    search_fields = ("name", "name_en", "location")
 
 
 @admin.register(models.StationVisitDay)

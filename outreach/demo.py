@@ -20,7 +20,7 @@ from typing import Any
 
 from simple_history.utils import bulk_create_with_history
 
-from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
+from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days, english_name
 from brigade.duty.models import DutyPost, Officer, Unit
 from outreach import models, services
 from outreach.choices import AssistanceKind, CommendationKind, GoalKind, VenueKind
@@ -32,6 +32,11 @@ SQUADRONS = ("sq1", "sq2", "sq3")
 
 YELLOW_CAP = "“小黄帽·反光校服”护学行动"
 ELDERLY = "适老化交通安全宣传"
+# The campaigns' English names (shown on English pages).
+CAMPAIGN_NAMES_EN = {
+    YELLOW_CAP: "Yellow caps and reflective uniforms for pupils",
+    ELDERLY: "Road safety for older people",
+}
 CAMPAIGNS = [
     # name, partner, lead unit, starts, ends, goal, target, description
     (
@@ -233,6 +238,7 @@ def seed_campaigns(units: dict[str, Unit]) -> dict[str, models.OutreachCampaign]
                 "description": description,
             },
         )
+        english_name(found[name], CAMPAIGN_NAMES_EN.get(name, ""))
     return found
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
-from django_filters.filterset import filterset_factory
 
-from brigade.core.filters import date_range, running_on
+from brigade.core.filters import FilterSet, date_range, model_filterset, running_on
 from outreach import models
 
 
-class PublicityEventFilterSet(filters.FilterSet):
+class PublicityEventFilterSet(FilterSet):
     date_from, date_to = date_range("held_on")
     officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
     q = filters.CharFilter(method="search", label=_("Venue or topic"))
@@ -25,7 +24,7 @@ class PublicityEventFilterSet(filters.FilterSet):
         return queryset.filter(Q(venue_name__icontains=value) | Q(topic__icontains=value))
 
 
-class OutreachCampaignFilterSet(filters.FilterSet):
+class OutreachCampaignFilterSet(FilterSet):
     active_on = running_on()
 
     class Meta:
@@ -33,10 +32,10 @@ class OutreachCampaignFilterSet(filters.FilterSet):
         fields = ["goal_kind", "unit", "active_on"]
 
 
-LoveStationFilterSet = filterset_factory(models.LoveStation, fields=["unit", "is_active"])
+LoveStationFilterSet = model_filterset(models.LoveStation, fields=["unit", "is_active"])
 
 
-class StationVisitDayFilterSet(filters.FilterSet):
+class StationVisitDayFilterSet(FilterSet):
     date_from, date_to = date_range("day")
 
     class Meta:
@@ -44,7 +43,7 @@ class StationVisitDayFilterSet(filters.FilterSet):
         fields = ["date_from", "date_to"]
 
 
-class AssistanceEventFilterSet(filters.FilterSet):
+class AssistanceEventFilterSet(FilterSet):
     date_from, date_to = date_range("occurred_at", of_time=True)
     officer = filters.NumberFilter(field_name="officers", label=_("Officer"))
 
@@ -53,7 +52,7 @@ class AssistanceEventFilterSet(filters.FilterSet):
         fields = ["unit", "kind", "date_from", "date_to", "officer"]
 
 
-class CommendationFilterSet(filters.FilterSet):
+class CommendationFilterSet(FilterSet):
     date_from, date_to = date_range("received_on")
 
     class Meta:

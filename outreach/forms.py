@@ -262,8 +262,19 @@ class StationTallyForm(forms.Form):
     delta = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)
 
 
+def english_name_field() -> forms.CharField:
+    """The optional English name of a record people name (``NamedRecord.name_en``)."""
+    return forms.CharField(
+        label=_("Name in English"),
+        max_length=100,
+        required=False,
+        help_text=_("Shown on English pages; the Chinese name is shown where this is empty."),
+    )
+
+
 CAMPAIGN_FIELDS = (
     "name",
+    "name_en",
     "partner",
     "unit",
     "starts_on",
@@ -274,6 +285,7 @@ CAMPAIGN_FIELDS = (
 )
 STATION_FIELDS = (
     "name",
+    "name_en",
     "unit",
     "location",
     "post",
@@ -294,6 +306,7 @@ def _initial(record: Model, fields: tuple[str, ...]) -> dict[str, object]:
 
 class CampaignForm(BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = english_name_field()
     partner = forms.CharField(
         label=_("Partner"),
         max_length=100,
@@ -332,6 +345,7 @@ class CampaignForm(BootstrapForm):
 
 class StationForm(BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = english_name_field()
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     location = forms.CharField(label=_("Where"), max_length=200)
     post = forms.ModelChoiceField(

@@ -268,6 +268,7 @@ def campaign_save(
     partner: str = "",
     description: str = "",
     ends_on: dt.date | None = None,
+    name_en: str = "",
     campaign: models.OutreachCampaign | None = None,
 ) -> models.OutreachCampaign:
     """Create or change an outreach campaign (its goal and period)."""
@@ -275,6 +276,7 @@ def campaign_save(
         campaign or models.OutreachCampaign(),
         by,
         name=name.strip(),
+        name_en=name_en.strip(),
         unit=unit,
         partner=partner.strip(),
         description=description,
@@ -297,6 +299,7 @@ def station_save(
     post: DutyPost | None = None,
     services: str = "",
     is_active: bool = True,
+    name_en: str = "",
     station: models.LoveStation | None = None,
 ) -> models.LoveStation:
     """Create or change a love station; its kiosk or post must be of the same unit."""
@@ -306,6 +309,7 @@ def station_save(
         station or models.LoveStation(),
         by,
         name=name.strip(),
+        name_en=name_en.strip(),
         unit=unit,
         location=location.strip(),
         opening_hours=opening_hours.strip(),

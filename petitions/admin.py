@@ -11,9 +11,9 @@ from petitions import models
 
 @admin.register(models.TicketCategory)
 class TicketCategoryAdmin(SimpleHistoryAdmin):
-    list_display = ("code", "name", "sign_days", "reply_days", "close_days", "is_active")
+    list_display = ("code", "name", "name_en", "sign_days", "reply_days", "close_days", "is_active")
     list_filter = ("is_active",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_en")
 
 
 class ReplyInline(admin.TabularInline):

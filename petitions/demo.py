@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days, report_window
+from brigade.duty.demo import (
+    REPORT_END,
+    REPORT_START,
+    DemoContext,
+    at,
+    days,
+    english_name,
+    report_window,
+)
 from brigade.duty.models import Officer
 from petitions import choices, models
 from petitions.deadlines import add_workdays
@@ -112,6 +120,17 @@ CATEGORIES = [
         ["建议增设过街设施", "学校门口上下学时段秩序混乱"],
     ),
 ]
+# The categories' English names (shown on English pages), by code.
+CATEGORY_NAMES_EN = {
+    "jam": "Congestion",
+    "parking": "Illegal parking",
+    "signal": "Signals, signs and markings",
+    "road": "Road facilities and works",
+    "accident": "Accident handling",
+    "enforcement": "Enforcement oversight",
+    "vehicle": "Vehicle and licence services",
+    "other": "Other",
+}
 CATEGORY_WEIGHTS = [30, 22, 12, 10, 8, 4, 8, 6]
 CHANNELS = [
     (choices.TicketChannel.HOTLINE, 70),
@@ -217,6 +236,7 @@ def seed_categories() -> dict[str, models.TicketCategory]:
                 "reply_templates": templates,
             },
         )
+        english_name(categories[code], CATEGORY_NAMES_EN.get(code, ""))
     return categories
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_filters.filterset import filterset_factory
 
 from brigade.core.clientip import client_ip
-from brigade.core.filters import date_range
+from brigade.core.filters import FilterSet, date_range, model_filterset
 from brigade.core.privacy import may_reveal, phone_forms
 from brigade.duty.models import Officer, Unit
 from petitions.choices import DeadlineState
@@ -23,7 +22,7 @@ def _officers(request):
     return Officer.objects.visible_to(getattr(request, "user", None)).active()
 
 
-class TicketFilterSet(filters.FilterSet):
+class TicketFilterSet(FilterSet):
     q = filters.CharFilter(method="search", label=_("Number, phone or text"))
     category = filters.ModelChoiceFilter(queryset=TicketCategory.objects.all(), label=_("Category"))
     unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
@@ -69,10 +68,10 @@ class TicketFilterSet(filters.FilterSet):
         return queryset.due_later(today)
 
 
-TicketCategoryFilterSet = filterset_factory(TicketCategory, fields=["is_active"])
+TicketCategoryFilterSet = model_filterset(TicketCategory, fields=["is_active"])
 
 
-class ConsultationFilterSet(filters.FilterSet):
+class ConsultationFilterSet(FilterSet):
     unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
     date_from, date_to = date_range("at", of_time=True)
     q = filters.CharFilter(
@@ -84,7 +83,7 @@ class ConsultationFilterSet(filters.FilterSet):
         fields = ["channel", "unit", "answered_by"]
 
 
-class ProposalFilterSet(filters.FilterSet):
+class ProposalFilterSet(FilterSet):
     unit = filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
     answered = filters.BooleanFilter(
         field_name="replied_at", lookup_expr="isnull", exclude=True, label=_("Answered")

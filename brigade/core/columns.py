@@ -67,6 +67,9 @@ def column(
             label = field.verbose_name
         if field.choices and position == len(names) - 1:
             value = ".".join([*names[:-1], f"get_{name}_display"])
+        elif name == "name" and hasattr(current, "shown_name") and position == len(names) - 1:
+            # a name typed in two languages (NamedRecord): the reader's
+            value = ".".join([*names[:-1], "shown_name"])
         break
     if header is None:
         if label is None:

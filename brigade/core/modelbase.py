@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from brigade.core.fields import IdentifierField
 from brigade.core.models import TimeStampedModel
+from brigade.core.names import shown_name
 
 
 class HistoricalRecord(TimeStampedModel):
@@ -28,15 +29,28 @@ class HistoricalRecord(TimeStampedModel):
 
 class NamedRecord(HistoricalRecord):
     """A record known by its name (a unit, a post, a campaign…), which is unique unless
-    the model declares its own ``name``."""
+    the model declares its own ``name``. People type the name in Chinese, and may give it
+    in English too (``name_en``): a page shows the one of its language (``shown_name``),
+    and ``str()`` is that name."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on English pages; the Chinese name is shown where this is empty."),
+    )
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
-        return self.name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the language of the page (``shown_name``)."""
+        return shown_name(self.name, self.name_en)
 
 
 class CodedRecord(NamedRecord):

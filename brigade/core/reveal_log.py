@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import generics, serializers
 
 from brigade.core.api.mixins import PageSizePagination, ScopedAutoSchema
-from brigade.core.filters import date_range
+from brigade.core.filters import FilterSet, date_range
 from brigade.core.models import RevealLog, RevealLogQuerySet, RevealWay
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import STAFF
@@ -27,7 +27,7 @@ def _viewers(request: Any) -> QuerySet[Any]:
     return get_user_model().objects.filter(pk__in=seen).order_by("username")
 
 
-class RevealLogFilterSet(filters.FilterSet):
+class RevealLogFilterSet(FilterSet):
     user = filters.ModelChoiceFilter(queryset=_viewers, label=_("Viewed by"))
     way = filters.ChoiceFilter(choices=RevealWay.choices, label=_("How it was seen"))
     date_from, date_to = date_range("at", of_time=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model, Prefetch
@@ -17,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic.base import ContextMixin
 from django_filters.views import FilterView
@@ -166,16 +164,8 @@ class ScopedFilterListView(RoleRequiredMixin, PageContextMixin, FilterView):
                 chooser = filterset.filters[name]
                 model = _chosen_model(filterset._meta.model, chooser.field_name)
                 chooser.queryset = model.objects.visible_to(user)  # type: ignore[attr-defined]
-        form = filterset.form
-        for field in form.fields.values():
-            # "All" reads better than django-filter's dashes for a filter left empty.
-            if isinstance(field, forms.ModelChoiceField):
-                field.empty_label = _("All")
-            elif isinstance(field, forms.ChoiceField) and field.choices:
-                choices_list: list[Any] = list(field.choices)  # type: ignore[arg-type]
-                if choices_list[0][0] == "":
-                    field.choices = [("", _("All")), *choices_list[1:]]
-        style_fields(form)
+        # the selects' "All" choice is the form's own (brigade.core.filters.FilterForm)
+        style_fields(filterset.form)
         return filterset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from brigade.duty.services import shift_check, shift_save
 
 @admin.register(models.Unit)
 class UnitAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "kind"]
+    list_display = ["code", "name", "name_en", "kind"]
     list_filter = ["kind"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(models.Officer)
@@ -29,9 +29,18 @@ class OfficerAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.DutyPost)
 class DutyPostAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "unit", "kind", "start_time", "end_time", "weekdays", "is_active"]
+    list_display = [
+        "name",
+        "name_en",
+        "unit",
+        "kind",
+        "start_time",
+        "end_time",
+        "weekdays",
+        "is_active",
+    ]
     list_filter = ["unit", "kind", "is_active"]
-    search_fields = ["name", "location"]
+    search_fields = ["name", "name_en", "location"]
     list_select_related = ["unit"]
 
 
@@ -74,15 +83,15 @@ class ShiftAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "starts_on", "ends_on"]
-    search_fields = ["name"]
+    list_display = ["name", "name_en", "starts_on", "ends_on"]
+    search_fields = ["name", "name_en"]
 
 
 @admin.register(models.RoadWorksZone)
 class RoadWorksZoneAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "road", "unit", "starts_on", "ends_on", "extra_officers"]
+    list_display = ["name", "name_en", "road", "unit", "starts_on", "ends_on", "extra_officers"]
     list_filter = ["unit"]
-    search_fields = ["name", "road"]
+    search_fields = ["name", "name_en", "road"]
 
 
 @admin.register(models.SchoolBreak)

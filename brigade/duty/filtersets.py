@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.filterset import filterset_factory
 
-from brigade.core.filters import date_range, running_on
+from brigade.core.filters import FilterSet, date_range, model_filterset, running_on
 from brigade.duty import models
 
 
@@ -28,10 +28,14 @@ class SubsetFilter(filters.BooleanFilter):
         return part if value else qs.exclude(pk__in=part.values("pk"))
 
 
-class NamedFilterSet(filters.FilterSet):
+class NamedFilterSet(FilterSet):
     """The list of records known by their name, filtered by a part of it."""
 
-    name = filters.CharFilter(lookup_expr="icontains", label=_("Name"))
+    name = filters.CharFilter(method="search_name", label=_("Name"))
+
+    def search_name(self, queryset: Any, name: str, value: str) -> Any:
+        """A part of the name in either language."""
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))
 
 
 class UnitFilterSet(NamedFilterSet):
@@ -40,7 +44,7 @@ class UnitFilterSet(NamedFilterSet):
         fields = ["kind", "name"]
 
 
-class OfficerFilterSet(filters.FilterSet):
+class OfficerFilterSet(FilterSet):
     q = filters.CharFilter(method="search", label=_("Name or badge"))
 
     class Meta:
@@ -59,7 +63,7 @@ class DutyPostFilterSet(NamedFilterSet):
         fields = ["unit", "kind", "is_active", "name"]
 
 
-class ShiftFilterSet(filters.FilterSet):
+class ShiftFilterSet(FilterSet):
     date = filters.DateFilter(field_name="starts_at", lookup_expr="date", label=_("Date"))
     date_from, date_to = date_range("starts_at", of_time=True)
 
@@ -68,7 +72,7 @@ class ShiftFilterSet(filters.FilterSet):
         fields = ["unit", "officer", "post"]
 
 
-class PatrolLogFilterSet(filters.FilterSet):
+class PatrolLogFilterSet(FilterSet):
     date_from, date_to = date_range("started_at", of_time=True)
     is_open = filters.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Open"))
 
@@ -77,7 +81,7 @@ class PatrolLogFilterSet(filters.FilterSet):
         fields = ["unit", "officer", "mode", "campaign", "post", "zone", "weather"]
 
 
-class CampaignFilterSet(filters.FilterSet):
+class CampaignFilterSet(FilterSet):
     active_on = running_on()
 
     class Meta:
@@ -85,7 +89,7 @@ class CampaignFilterSet(filters.FilterSet):
         fields = ["active_on"]
 
 
-class RoadWorksZoneFilterSet(filters.FilterSet):
+class RoadWorksZoneFilterSet(FilterSet):
     road = filters.CharFilter(lookup_expr="icontains", label=_("Road"))
 
     class Meta:
@@ -93,7 +97,7 @@ class RoadWorksZoneFilterSet(filters.FilterSet):
         fields = ["unit", "road"]
 
 
-class TrainingSessionFilterSet(filters.FilterSet):
+class TrainingSessionFilterSet(FilterSet):
     date_from, date_to = date_range("held_on")
 
     class Meta:
@@ -101,12 +105,12 @@ class TrainingSessionFilterSet(filters.FilterSet):
         fields = ["unit", "kind"]
 
 
-AttendanceFilterSet = filterset_factory(
+AttendanceFilterSet = model_filterset(
     models.Attendance, fields=["session", "officer", "attended", "result"]
 )
 
 
-class SchoolBreakFilterSet(filters.FilterSet):
+class SchoolBreakFilterSet(FilterSet):
     on = filters.DateFilter(method="filter_on", label=_("Covers date"))
 
     class Meta:

@@ -24,7 +24,7 @@ from incidents.views.fund import ADVANCE_COLUMNS
 
 LEDGER_COLUMNS = (
     PAID_AT,
-    Column(gettext_lazy("Unit"), "accident.unit.name"),
+    Column(gettext_lazy("Unit"), "accident.unit.shown_name"),
     *ADVANCE_COLUMNS,
     Column(gettext_lazy("Paid (CNY)"), "amount"),
     Column(gettext_lazy("Recovered (CNY)"), "recovered_by_end"),

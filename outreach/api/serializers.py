@@ -47,6 +47,7 @@ class OutreachCampaignSerializer(ModelRulesSerializer):
         fields = (
             "id",
             "name",
+            "name_en",
             "partner",
             "description",
             "unit",
@@ -212,6 +213,7 @@ class LoveStationSerializer(ModelRulesSerializer):
         fields = (
             "id",
             "name",
+            "name_en",
             "location",
             "post",
             "opening_hours",

@@ -111,7 +111,7 @@ class StationTallyView(RecordActionView):
             visits = _visits_today(station)
         if not is_htmx(request):
             if error:
-                messages.error(request, f"{station.name}: {error}")
+                messages.error(request, f"{station.shown_name}: {error}")
             return redirect(f"{reverse('outreach:lovestation_list')}#station-{station.pk}")
         total = StationVisitDay.objects.filter(station=station).aggregate(
             total=Sum("visits", default=0)

@@ -40,6 +40,7 @@ class TicketCategorySerializer(serializers.ModelSerializer):
         fields = (
             "id",
             "name",
+            "name_en",
             "code",
             "sign_days",
             "reply_days",

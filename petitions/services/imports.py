@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 class _Named(Protocol):
     name: str
+    name_en: str
     code: str
 
 
@@ -147,6 +148,9 @@ class _ImportContext:
 def _by_name_and_code(records: Iterable[_Coded]) -> dict[str, _Coded]:
     lookup: dict[str, _Coded] = {}
     for record in records:
+        # a name in either language (the English one where it was given), or the code
+        if record.name_en:
+            lookup[record.name_en.lower()] = record
         lookup[record.name.lower()] = record
         lookup[record.code.lower()] = record
     return lookup
@@ -283,8 +287,8 @@ def _plan_row(ctx: _ImportContext, row: int, values: dict[str, str]) -> None:
                 "number": number,
                 "action": "create" if known is None else "update",
                 "received_at": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
-                "category": category.name,
-                "unit": unit.name,
+                "category": category.shown_name,
+                "unit": unit.shown_name,
                 "content": values["content"][:80],
             }
         )

@@ -95,7 +95,7 @@ def weekly_export(summary: WeeklySummary, scope_name: str) -> HttpResponseBase:
     figures = (
         Column(
             gettext_lazy("Category"),
-            lambda r: r.category.name if r.category else _("All categories"),
+            lambda r: r.category.shown_name if r.category else _("All categories"),
         ),
         Column(gettext_lazy("Received"), "received", width=10),
         Column(gettext_lazy("Replied"), "replied", width=10),
@@ -113,16 +113,16 @@ def weekly_export(summary: WeeklySummary, scope_name: str) -> HttpResponseBase:
     ticket_columns = (
         Column(gettext_lazy("Platform number"), "number", width=20),
         Column(gettext_lazy("Received at"), "received_at", width=18),
-        Column(gettext_lazy("Category"), "category.name"),
-        Column(gettext_lazy("Unit"), "unit.name"),
+        Column(gettext_lazy("Category"), "category.shown_name"),
+        Column(gettext_lazy("Unit"), "unit.shown_name"),
         Column(gettext_lazy("Status"), "get_status_display"),
         Column(gettext_lazy("Close by"), "close_due", width=12),
         Column(gettext_lazy("Content"), "content", width=40),
     )
     extension_columns = (
         Column(gettext_lazy("Platform number"), "ticket.number", width=20),
-        Column(gettext_lazy("Category"), "ticket.category.name"),
-        Column(gettext_lazy("Unit"), "ticket.unit.name"),
+        Column(gettext_lazy("Category"), "ticket.category.shown_name"),
+        Column(gettext_lazy("Unit"), "ticket.unit.shown_name"),
         Column(gettext_lazy("Closing deadline before"), "old_due", width=12),
         Column(gettext_lazy("New closing deadline"), "new_due", width=12),
         Column(gettext_lazy("Status"), "get_status_display"),

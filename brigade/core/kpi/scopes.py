@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from brigade.core.kpi.read import FigureScope
+from brigade.core.names import shown_name
 from brigade.core.scope import organisation, scope_of
 from brigade.core.typing import Visitor
 
@@ -23,8 +24,10 @@ def of_unit(records: Rows, unit_id: int | None, path: str = "unit_id") -> Rows:
 
 
 def visible_units(user: Visitor) -> dict[int, str]:
-    """The units the user may read figures of (id → name), headquarters first. One query."""
-    return dict(organisation().units_of(user).values_list("pk", "name"))
+    """The units the user may read figures of (id → name in the page's language,
+    ``shown_name``), headquarters first. One query."""
+    rows = organisation().units_of(user).values_list("pk", "name", "name_en")
+    return {pk: shown_name(name, name_en) for pk, name, name_en in rows}
 
 
 def resolve_scope(
@@ -45,9 +48,10 @@ def resolve_scope(
     if units is not None:
         name = units.get(unit_id)
     else:
-        name = (
-            organisation().units_of(user).filter(pk=unit_id).values_list("name", flat=True).first()
+        row = (
+            organisation().units_of(user).filter(pk=unit_id).values_list("name", "name_en").first()
         )
+        name = None if row is None else shown_name(*row)
     if name is None:
         raise Http404(_("No such unit in your scope."))
     return FigureScope(unit_id=unit_id, name=name)

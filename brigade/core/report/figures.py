@@ -174,7 +174,7 @@ class Records:
 
 
 # a list's column of the record's unit (most lists have one)
-UNIT = Column(_("Unit"), "unit.name", 12)
+UNIT = Column(_("Unit"), "unit.shown_name", 12)
 
 
 class Facts(Protocol):

@@ -30,7 +30,7 @@ class UnitSerializer(ModelRulesSerializer):
 
     class Meta:
         model = models.Unit
-        fields = ("id", "code", "name", "kind", *TIMESTAMPS)
+        fields = ("id", "code", "name", "name_en", "kind", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
 
@@ -65,6 +65,7 @@ class DutyPostSerializer(ModelRulesSerializer):
         fields = (
             "id",
             "name",
+            "name_en",
             "unit",
             "kind",
             "location",
@@ -82,7 +83,16 @@ class DutyPostSerializer(ModelRulesSerializer):
 class CampaignSerializer(ModelRulesSerializer):
     class Meta:
         model = models.Campaign
-        fields = ("id", "name", "description", "focus", "starts_on", "ends_on", *TIMESTAMPS)
+        fields = (
+            "id",
+            "name",
+            "name_en",
+            "description",
+            "focus",
+            "starts_on",
+            "ends_on",
+            *TIMESTAMPS,
+        )
         read_only_fields = TIMESTAMPS
 
 
@@ -94,6 +104,7 @@ class RoadWorksZoneSerializer(ModelRulesSerializer):
         fields = (
             "id",
             "name",
+            "name_en",
             "road",
             "description",
             "unit",
@@ -108,7 +119,7 @@ class RoadWorksZoneSerializer(ModelRulesSerializer):
 class SchoolBreakSerializer(ModelRulesSerializer):
     class Meta:
         model = models.SchoolBreak
-        fields = ("id", "name", "starts_on", "ends_on", *TIMESTAMPS)
+        fields = ("id", "name", "name_en", "starts_on", "ends_on", *TIMESTAMPS)
         read_only_fields = TIMESTAMPS
 
 

@@ -24,6 +24,7 @@ from brigade.duty.demo.base import (
     at,
     aware,
     days,
+    english_name,
     report_window,
 )
 from brigade.duty.demo.data import DEMO_OFFICER_BADGE, OFFICERS, USERS, OfficerSpec, UserSpec
@@ -63,6 +64,7 @@ __all__ = [
     "at",
     "aware",
     "days",
+    "english_name",
     "plan_patrols",
     "plan_report_shifts",
     "plan_shifts",

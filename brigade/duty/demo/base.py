@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from brigade.core.modelbase import NamedRecord
 from brigade.duty.demo.data import DESK_BADGES
 from brigade.duty.models import Officer, Unit
 
@@ -60,6 +61,14 @@ class DemoContext:
             if badge_no not in DESK_BADGES:
                 by_unit.setdefault(officer.unit_id, []).append(officer)
         return by_unit
+
+
+def english_name(record: NamedRecord, name_en: str) -> None:
+    """Give a named record its English name (for the English pages), once: a name already
+    given, or an empty one, is left as it is."""
+    if name_en and not record.name_en:
+        record.name_en = name_en
+        record.save(update_fields=["name_en", "updated_at"])
 
 
 def days(start: dt.date, end: dt.date) -> Iterator[dt.date]:

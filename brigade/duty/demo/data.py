@@ -183,6 +183,19 @@ CAMPAIGNS = [
     ),
 ]
 
+# The English names of the squadrons and crackdowns (shown on English pages).
+NAMES_EN = {
+    "大队部": "Brigade HQ",
+    "一中队": "1st Squadron",
+    "二中队": "2nd Squadron",
+    "三中队": "3rd Squadron",
+    "低速电动车集中整治": "Low-speed EV crackdown",
+    "老旧报废车辆清查整治": "Old and scrapped vehicle sweep",
+    "非客运车辆载客及超员超速整治": "Illegal passengers, overcrowding and speeding",
+    "酒驾醉驾百日整治": "100-day drink-driving crackdown",
+    "“四类交通陋习”整治": "Bad road habits crackdown",
+}
+
 # FIGURES.md row 22: the roads under rain/sewage separation works (雨污分流改造).
 ZONES = [
     ("花园路雨污分流改造", "花园路", "sq1", dt.date(2022, 3, 15), dt.date(2022, 8, 31), 2),

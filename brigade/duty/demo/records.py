@@ -14,13 +14,14 @@ from django.contrib.auth.models import Group
 
 from brigade.duty import services
 from brigade.duty.choices import AssessmentResult, OfficerKind, TrainingKind
-from brigade.duty.demo.base import DemoContext
+from brigade.duty.demo.base import DemoContext, english_name
 from brigade.duty.demo.data import (
     CAMPAIGNS,
     DRILLS,
     EDUCATION,
     LECTURES,
     MOTORCYCLE_COURSE,
+    NAMES_EN,
     OFFICERS,
     POSTS,
     SCHOOL_BREAKS,
@@ -47,6 +48,7 @@ def seed_units() -> dict[str, Unit]:
         units[code], _ = Unit.objects.get_or_create(
             code=code, defaults={"name": name, "kind": kind}
         )
+        english_name(units[code], NAMES_EN.get(name, ""))
     return units
 
 
@@ -144,6 +146,7 @@ def seed_campaigns() -> list[Campaign]:
                 "description": description,
             },
         )
+        english_name(campaign, NAMES_EN.get(name, ""))
         campaigns.append(campaign)
     return campaigns
 
