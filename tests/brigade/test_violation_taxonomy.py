@@ -26,7 +26,7 @@ REPORT_TERMS = {
     "speeding": "超速",
     "drunk_driving": "酒后驾车",
 }
-migration = importlib.import_module("brigade.migrations.0012_violation_excess_passengers")
+migration = importlib.import_module("brigade.migrations.0013_violation_excess_passengers")
 
 
 def test_excess_passengers_is_a_crackdown_kind_and_overloading_is_gone():

@@ -40,7 +40,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brigade', '0011_reveal_log'),
+        ('brigade', '0012_name_en'),
     ]
 
     operations = [
