@@ -29,12 +29,14 @@ def go_to(request: HttpRequest, url_name: str) -> HttpResponse:
 class RecordActionView(PostOnlyMixin, RoleRequiredMixin, View):
     """A POST action on one record of ``model`` that the user may see (another's is a
     404): ``get_record`` reads it from the URL's ``pk``. Landed on by GET, it sends the
-    browser to the record's page (``PostOnlyMixin``)."""
+    browser to the record's page (``PostOnlyMixin``), a record out of scope being a 404
+    there and then, as for POST."""
 
     http_method_names = ["post"]
     model: type[Model]
 
     def get_landing_url(self) -> str:
+        self.get_record()  # out of scope: 404, not a redirect to a page that would say so
         if self.landing:
             return super().get_landing_url()
         return reverse(page_name(self.model, "detail"), kwargs={"pk": self.kwargs["pk"]})

@@ -176,6 +176,10 @@ class TicketActionView(PostOnlyMixin, RoleRequiredMixin, View):
             self.check_action = True
         return super().dispatch(request, *args, **kwargs)
 
+    def get_landing_url(self) -> str:
+        _ticket_for(self.request, self.kwargs["pk"])  # out of scope: 404 here, as for POST
+        return super().get_landing_url()
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         ticket = _ticket_for(request, pk)
         handler = getattr(self, f"do_{self.action}")

@@ -58,8 +58,7 @@ MATRIX: dict[str, Rule] = {
     "petitions:ticket_import": page(get=DESK, post=DESK),
     "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
     **{
-        # a GET (the address reloaded after a form's errors) goes to the ticket's page
-        f"petitions:ticket_{name}": page("ticket", get=DESK, post=DESK)
+        f"petitions:ticket_{name}": page("ticket", post=DESK)
         for name in (
             "sign",
             "assign",
@@ -72,8 +71,8 @@ MATRIX: dict[str, Rule] = {
             "reveal",
         )
     },
-    "petitions:ticket_decide": page("ticket", get=DESK, post=STAFF),
-    "petitions:ticket_reopen": page("ticket", get=DESK, post=STAFF),
+    "petitions:ticket_decide": page("ticket", post=STAFF),
+    "petitions:ticket_reopen": page("ticket", post=STAFF),
     "petitions:consultation_list": page(get=SIGNED_IN),
     "petitions:consultation_create": page(get=SIGNED_IN, post=SIGNED_IN),
     "petitions:proposal_list": page(get=DESK),

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from brigade.core.errors import TransitionNotAllowed
 from brigade.core.roles import Role
@@ -93,7 +93,7 @@ def test_the_closer_undoes_the_close_at_once(replied, clerk):
 
 def test_someone_else_cannot_undo_the_close(replied, clerk, other_clerk):
     services.ticket_close(ticket=replied, by=clerk)
-    with pytest.raises(TransitionNotAllowed, match="whoever closed"):
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="whoever closed"):
         services.ticket_undo_close(ticket=replied, by=other_clerk)
     assert Ticket.objects.get(pk=replied.pk).status == TicketStatus.CLOSED
 
@@ -115,7 +115,7 @@ def test_after_the_callback_it_is_too_late(replied, clerk, commander):
 
 
 def test_an_open_ticket_has_no_close_to_undo(replied, clerk):
-    with pytest.raises(TransitionNotAllowed, match="just closed"):
+    with translation.override("en"), pytest.raises(TransitionNotAllowed, match="just closed"):
         services.ticket_undo_close(ticket=replied, by=clerk)
 
 
