@@ -41,8 +41,8 @@ def test_report_form_is_phone_ready(client, officer):
     assert response.status_code == 200
     assert 'capture="environment"' in html and 'accept="image/*"' in html and "multiple" in html
     # the button reads the position with the page's script (a static file, under the CSP)
-    assert 'data-testid="use-position"' in html and "/static/hazards/report.js" in html
-    script = finders.find("hazards/report.js")
+    assert 'data-testid="use-position"' in html and "/static/brigade/position.js" in html
+    script = finders.find("brigade/position.js")
     assert script and "navigator.geolocation" in Path(script).read_text()
     assert 'name="unit"' not in html  # one unit: nothing to choose
 

@@ -50,7 +50,7 @@ def test_the_form_places_the_accident_with_the_position_control(en, officer):
         < html.index('id="id_latitude"')
         < html.index('id="id_severity"')
     )
-    assert "incidents/position.js" in html
+    assert "brigade/position.js" in html
     assert f'nonce="{page.wsgi_request.csp_nonce}"' in html
     response = en.post(
         reverse("incidents:accident_create"), _form(latitude=str(LAT), longitude=str(LNG))

@@ -1,4 +1,5 @@
-/* The hazard report form: "Use my position" fills latitude and longitude from the phone. */
+/* A form with a place (a hazard, an accident): "Use my position" fills latitude and
+   longitude from the phone (templates/brigade/partials/position.html). */
 (function () {
   "use strict";
   var button = document.getElementById("use-position");
