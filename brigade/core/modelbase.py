@@ -38,6 +38,10 @@ class NamedRecord(HistoricalRecord):
         _("name in English"),
         max_length=100,
         blank=True,
+        default="",
+        # empty in the database too, so that rows written by SQL or COPY (imports, the
+        # benchmarks' loaders) need not know the column
+        db_default="",
         help_text=_("Shown on English pages; the Chinese name is shown where this is empty."),
     )
 

@@ -14,6 +14,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -24,6 +26,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -34,6 +38,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -44,6 +50,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -54,6 +62,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -64,6 +74,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -74,6 +86,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -84,6 +98,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -94,6 +110,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
@@ -104,6 +122,8 @@ class Migration(migrations.Migration):
             name="name_en",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 help_text="Shown on English pages; the Chinese name is shown where this is empty.",
                 max_length=100,
                 verbose_name="name in English",
