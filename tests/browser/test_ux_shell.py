@@ -143,6 +143,9 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("input[name=password]", PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("nav-toggle")).to_be_attached()
+    # Bootstrap's script (deferred) must have run before the toggler does anything: on a
+    # loaded machine the parsed page is there well before it
+    page.wait_for_load_state("load")
 
 
 # --- 1. the navigation, grouped by the work ----------------------------------------------
