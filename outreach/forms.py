@@ -262,14 +262,12 @@ class StationTallyForm(forms.Form):
     delta = forms.TypedChoiceField(choices=[("1", "+1"), ("-1", "-1")], coerce=int)
 
 
-def english_name_field() -> forms.CharField:
-    """The optional English name of a record people name (``NamedRecord.name_en``)."""
-    return forms.CharField(
-        label=_("Name in English"),
-        max_length=100,
-        required=False,
-        help_text=_("Shown on English pages; the Chinese name is shown where this is empty."),
-    )
+def english_name_field() -> forms.Field:
+    """The optional English name of a record people name, as the model declares it
+    (``NamedRecord.name_en``: label, length, help)."""
+    field = OutreachCampaign._meta.get_field("name_en").formfield()
+    assert field is not None
+    return field
 
 
 CAMPAIGN_FIELDS = (
