@@ -6,6 +6,7 @@ DEBUG=0, SECRET_KEY, DATABASE_URL and REDIS_URL (see docker-compose.yml).
 
 import ipaddress
 import os
+import re
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -274,6 +275,19 @@ REST_KNOX = {
     "MIN_REFRESH_INTERVAL": 60,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# Open311 GeoReport v2 (/open311/v2/, petitions/api/open311.py). OPEN311_PUBLIC on: the
+# services and requests are read without credentials, brigade-wide, without personal data,
+# at most OPEN311_PUBLIC_RATE per client address (brigade/core/clientip.py); off: reads
+# need an API token, as every write does. OPEN311_JURISDICTION: the one jurisdiction_id
+# the endpoint answers to (another is a 404); OPEN311_CONTACT: discovery's contact line.
+OPEN311_PUBLIC = env.bool("OPEN311_PUBLIC", default=False)
+OPEN311_PUBLIC_RATE = env.str("OPEN311_PUBLIC_RATE", default="60/min")
+if not re.fullmatch(r"[1-9]\d*/(s|m|h|d)[a-z]*", OPEN311_PUBLIC_RATE):
+    raise ImproperlyConfigured(
+        f"OPEN311_PUBLIC_RATE: {OPEN311_PUBLIC_RATE!r} is not a rate such as 60/min."
+    )
+OPEN311_JURISDICTION = env.str("OPEN311_JURISDICTION", default="")
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brigade Ops API",
     "DESCRIPTION": "Operations of a traffic-police duty brigade: duty, hazards, incidents, "

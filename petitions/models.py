@@ -41,6 +41,7 @@ from petitions.choices import (
     TicketChannel,
     TicketStatus,
 )
+from petitions.extra_fields import validate_declaration
 from petitions.querysets import (
     CallbackQuerySet,
     ConsultationQuerySet,
@@ -72,6 +73,17 @@ class TicketCategory(CodedRecord):
         help_text=_("Texts a clerk can start a reply from, one per entry."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    extra_fields = models.JSONField(
+        _("extra fields"),
+        default=list,
+        blank=True,
+        validators=[validate_declaration],
+        help_text=_(
+            "What a client filing this kind of ticket must also say, as a JSON list: "
+            '[{"code": "plate", "description": "车牌号", "datatype": "string", '
+            '"required": true}]. Published as the Open311 service definition.'
+        ),
+    )
 
     objects = BrigadeWideQuerySet.as_manager()
 

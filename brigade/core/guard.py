@@ -2,7 +2,8 @@
 
 ``RequestSizeMiddleware`` (first in ``MIDDLEWARE``): a body larger than the request may
 carry is refused from its ``Content-Length``, before a byte of it is read: 413, in JSON
-under the API's prefixes or when the client asks for JSON, else as a page. The limit is
+under the API's prefixes or when the client asks for JSON (GeoReport's error list under
+/open311/), else as a page. The limit is
 ``MAX_REQUEST_BODY`` for a multipart upload (photos, documents, spreadsheets: sized from
 the largest legitimate one) and ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for any other body (forms
 and JSON carry no files). A body sent without a ``Content-Length`` (``Transfer-Encoding:
@@ -31,7 +32,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from brigade.core.api.handlers import is_api
+from brigade.core.api.handlers import is_api, is_open311, open311_error
 from brigade.core.params import BadParameter
 
 MIB = 1024 * 1024
@@ -62,7 +63,10 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def refusal(request: HttpRequest, status: int, heading: str, message: str) -> HttpResponse:
-    """The refusal of a request no view will see, in the client's language and format."""
+    """The refusal of a request no view will see, in the client's language and format
+    (GeoReport's error list under /open311/)."""
+    if is_open311(request):
+        return open311_error(request, status, message)
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=status)
     return render(request, "400.html", {"heading": heading, "message": message}, status=status)

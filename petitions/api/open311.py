@@ -1,35 +1,49 @@
-"""Open311 GeoReport v2 over the 12345 tickets, at /open311/v2/ (JSON only).
+"""Open311 GeoReport v2 over the 12345 tickets, at /open311/v2/, in JSON and in XML (each
+route with the spec's ``.json`` or ``.xml`` suffix; without one, JSON unless the client
+asks for XML).
 
-- ``services.json``: the active ticket categories as services (``service_code`` is the
-  category's code).
-- ``requests.json``: GET lists tickets as service requests (filters ``service_request_id``,
+- ``discovery``: the endpoint, its formats, and when the services last changed.
+- ``services``: the active ticket categories as services (``service_code`` is the
+  category's code; ``metadata`` true when the category declares extra fields).
+- ``services/{code}``: a service's definition, its extra fields as ``attributes``
+  (petitions/extra_fields.py).
+- ``requests``: GET lists tickets as service requests (filters ``service_request_id``,
   ``service_code``, ``start_date``, ``end_date``, ``status``; the last 90 days and at most
   1,000 requests unless asked otherwise); POST files a new one.
-- ``requests/{id}.json``: one request.
+- ``requests/{id}``: one request.
 
-Authentication is the API's: ``Authorization: Token <t>`` (from ``/api/v1/auth/token/``) or a
-signed-in session; a POST may instead carry that token as the spec's ``api_key`` field. Every
-role reads (its own unit's tickets unless brigade-wide, as in the ticket API: another unit's
-request answers 404); only the desk (clerks, commanders, administrators) files requests.
-A filed request is a received ticket made by ``services.ticket_from_client`` (deadlines from
-its category, history, KPI change tracking), channel "Open311 API", in the caller's unit or
-the unit named by the optional ``unit`` field (its code).
+Who may call it, how often, and ``jurisdiction_id``: petitions/api/open311_access.py. Signed
+in, every role reads its own unit's tickets unless brigade-wide (another unit's request
+answers 404); with ``OPEN311_PUBLIC`` on, a reader without credentials reads the whole
+brigade. Only the desk (clerks, commanders, administrators) files requests. A filed
+request is a received ticket made by ``services.ticket_from_client`` (deadlines from its
+category, history, KPI change tracking), channel "Open311 API", in the caller's unit or
+the unit named by the optional ``unit`` field (its code); the answers to the category's
+extra fields (``attribute[code]``) are checked and kept in its content. A value longer
+than the ticket keeps is a 400 naming the field, never cut.
 
-The citizen's name and phone are never shown. Errors have the spec's shape,
-``[{"code": 400, "description": "..."}]``, with the same HTTP status (400 bad or missing
-field or unknown service code, 401 no credentials, 403 role, 404 unknown request).
-Kept out of the OpenAPI schema: its list-shaped bodies, format suffixes and error shape
-are the GeoReport spec's, not this API's conventions.
+No answer carries personal data: never the citizen's name or phone, and the free texts
+(the matter, the reply, the place) without the numbers that identify a person
+(petitions/api/open311_redact.py). Names follow the request's language where the record
+has an English one. Errors have the spec's shape, ``[{"code": 400, "description": "..."}]``
+or ``<errors><error><code/><description/></error></errors>``, with the same HTTP status
+(400 bad or missing field, 401 no credentials, 403 role, 404 unknown request, service or
+jurisdiction, 429 too many calls). Kept out of the OpenAPI schema: its list-shaped bodies,
+format suffixes and error shape are the GeoReport spec's, not this API's conventions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -45,20 +59,23 @@ from rest_framework.views import APIView
 from brigade.core.api.exceptions import exception_handler, validation_messages
 from brigade.core.api.parsers import JSONParser
 from brigade.core.params import parse_id
-from brigade.core.permissions import RolePermission
 from brigade.core.roles import DESK, EVERYONE
 from brigade.core.tokens import TokenAuthentication
 from brigade.core.units import unit_of_new_record
 from brigade.duty.models import Unit
-from petitions import services
+from petitions import extra_fields, services
+from petitions.api.open311_access import (
+    ApiKeyAuthentication,
+    Open311Permission,
+    PublicReadThrottle,
+    anonymous,
+    check_jurisdiction,
+)
+from petitions.api.open311_redact import redact
+from petitions.api.open311_xml import GeoReportXMLRenderer
 from petitions.choices import OPEN_STATUSES, TicketStatus
 from petitions.models import Ticket, TicketCategory
 from petitions.querysets import TicketQuerySet
-
-if TYPE_CHECKING:
-    from knox.models import AuthToken
-
-    from brigade.core.typing import User
 
 DEFAULT_DAYS = 90  # the spec's default window, and the longest range one call may ask for
 MAX_REQUESTS = 1000
@@ -70,7 +87,12 @@ SPEC_NAMES = {
     "content": "description",
     "location": "address_string",
     "category": "service_code",
+    "citizen_name": "first_name",
+    "citizen_phone": "phone",
 }
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+FORMATS = ["text/xml", "application/json"]
+ATTRIBUTE = re.compile(r"attribute\[([^\[\]]*)\](?:\[\])?")
 
 
 # --- errors in the spec's shape -----------------------------------------------------------
@@ -107,21 +129,6 @@ def _bad(field: str, message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({field: [message]})
 
 
-# --- the API token as the spec's api_key ---------------------------------------------------
-
-
-class ApiKeyAuthentication(TokenAuthentication):
-    """The API token sent as the ``api_key`` field of a POST, as GeoReport clients do."""
-
-    def authenticate(self, request: Request) -> tuple[User, AuthToken] | None:
-        if request.method != "POST":
-            return None
-        key = request.data.get("api_key") if hasattr(request.data, "get") else None
-        if not key:
-            return None
-        return self.authenticate_credentials(str(key).encode())
-
-
 # --- the representation ---------------------------------------------------------------------
 
 
@@ -146,11 +153,13 @@ def request_status(ticket: Ticket) -> str:
 
 def status_notes(ticket: Ticket) -> str:
     if ticket.status == TicketStatus.RETURNED:
-        return _("Returned to the 12345 platform: %(reason)s") % {"reason": ticket.return_reason}
+        return _("Returned to the 12345 platform: %(reason)s") % {
+            "reason": redact(ticket.return_reason, ticket.citizen_name)
+        }
     if ticket.status in (TicketStatus.REPLIED, TicketStatus.CLOSED) and ticket.reply:
         return _("%(state)s. Reply to the citizen: %(reply)s") % {
             "state": ticket.get_status_display(),
-            "reply": ticket.reply,
+            "reply": redact(ticket.reply, ticket.citizen_name),
         }
     return str(ticket.get_status_display())
 
@@ -158,7 +167,7 @@ def status_notes(ticket: Ticket) -> str:
 def service_notice(ticket: Ticket) -> str:
     if ticket.status in OPEN_STATUSES:
         return _("Handled by %(unit)s; to be closed by %(date)s.") % {
-            "unit": ticket.unit.name,
+            "unit": ticket.unit.shown_name,
             "date": ticket.close_due.isoformat(),
         }
     return ""
@@ -169,22 +178,24 @@ def _coordinate(value: Decimal | None) -> float | None:
 
 
 def service_request(ticket: Ticket) -> dict[str, object]:
-    """One ticket as a GeoReport service request (never the citizen's name or phone)."""
+    """One ticket as a GeoReport service request: never the citizen's name or phone, the
+    free texts without the numbers that identify a person, the names in the request's
+    language."""
     return {
         "service_request_id": str(ticket.pk),
         "status": request_status(ticket),
         "status_notes": status_notes(ticket),
-        "service_name": ticket.category.name,
+        "service_name": ticket.category.shown_name,
         "service_code": ticket.category.code,
-        "description": ticket.content,
-        "agency_responsible": ticket.unit.name,
+        "description": redact(ticket.content, ticket.citizen_name),
+        "agency_responsible": ticket.unit.shown_name,
         "service_notice": service_notice(ticket),
         "requested_datetime": w3c(ticket.received_at),
         "updated_datetime": w3c(ticket.updated_at),
         "expected_datetime": None
         if ticket.status == TicketStatus.RETURNED
         else _end_of(ticket.close_due),
-        "address": ticket.location,
+        "address": redact(ticket.location, ticket.citizen_name),
         "address_id": None,
         "zipcode": None,
         "lat": _coordinate(ticket.latitude),
@@ -196,13 +207,13 @@ def service_request(ticket: Ticket) -> dict[str, object]:
 def service(category: TicketCategory) -> dict[str, object]:
     return {
         "service_code": category.code,
-        "service_name": category.name,
+        "service_name": category.shown_name,
         "description": _(
             "Signed within %(sign)s, replied to within %(reply)s and closed within "
             "%(close)s working days."
         )
         % {"sign": category.sign_days, "reply": category.reply_days, "close": category.close_days},
-        "metadata": False,
+        "metadata": bool(extra_fields.fields_of(category.extra_fields)),
         "type": "realtime",
         "keywords": "",
         "group": _("12345 tickets"),
@@ -214,28 +225,94 @@ def service(category: TicketCategory) -> dict[str, object]:
 
 @extend_schema(exclude=True)
 class Open311View(APIView):
-    """What every GeoReport endpoint shares: authentication, roles, JSON, error shape."""
+    """What every GeoReport endpoint shares: authentication, roles, the public reads and
+    their rate, ``jurisdiction_id``, JSON and XML, the error shape."""
 
     authentication_classes = [TokenAuthentication, ApiKeyAuthentication, SessionAuthentication]
-    permission_classes = [RolePermission]
-    renderer_classes = [JSONRenderer]
+    permission_classes = [Open311Permission]
+    throttle_classes = [PublicReadThrottle]
+    renderer_classes = [JSONRenderer, GeoReportXMLRenderer]
     parser_classes = [FormParser, MultiPartParser, JSONParser]
     read_roles = EVERYONE
     write_roles = DESK
+    public_read = True  # read without credentials while OPEN311_PUBLIC is on
+    always_public = False
+    xml_root = "service_requests"
 
     def get_exception_handler(self) -> ExceptionHandler:
         return open311_exception_handler
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        check_jurisdiction(request)
+
     def tickets(self) -> TicketQuerySet:
-        return Ticket.objects.visible_to(self.request.user).select_related("category", "unit")
+        """The caller's tickets; a public reader's: the whole brigade's."""
+        if anonymous(self.request):
+            tickets = Ticket.objects.all()
+        else:
+            tickets = Ticket.objects.visible_to(self.request.user)
+        return tickets.select_related("category", "unit")
+
+
+def active_categories() -> Any:
+    return TicketCategory.objects.filter(is_active=True).order_by("code")
+
+
+class DiscoveryView(Open311View):
+    """GET discovery.json: this endpoint, its formats, and when its services changed."""
+
+    always_public = True
+    xml_root = "discovery"
+
+    def get(self, request: Request, format: str | None = None) -> Response:
+        changed = TicketCategory.objects.aggregate(at=Max("updated_at"))["at"]
+        changeset = w3c(changed) or w3c(timezone.now())
+        url = request.build_absolute_uri(reverse("open311:discovery")).rsplit("/", 1)[0]
+        return Response(
+            {
+                "changeset": changeset,
+                "contact": settings.OPEN311_CONTACT,
+                "key_service": _(
+                    "The api_key is an API token: sign in at %(url)s (POST username and "
+                    "password) to get one."
+                )
+                % {"url": request.build_absolute_uri(reverse("api-token"))},
+                "endpoints": [
+                    {
+                        "specification": SPECIFICATION,
+                        "url": url,
+                        "changeset": changeset,
+                        "type": "production",
+                        "formats": FORMATS,
+                    }
+                ],
+            }
+        )
 
 
 class ServiceListView(Open311View):
     """GET services.json: the ticket categories in use."""
 
-    def get(self, request: Request) -> Response:
-        categories = TicketCategory.objects.filter(is_active=True).order_by("code")
-        return Response([service(category) for category in categories])
+    xml_root = "services"
+
+    def get(self, request: Request, format: str | None = None) -> Response:
+        return Response([service(category) for category in active_categories()])
+
+
+class ServiceDefinitionView(Open311View):
+    """GET services/{code}.json: a service's extra fields as the spec's attributes."""
+
+    xml_root = "service_definition"
+
+    def get(self, request: Request, code: str, format: str | None = None) -> Response:
+        category = active_categories().filter(code=code).first()
+        if category is None:
+            raise exceptions.NotFound(_("Unknown service code “%(code)s”.") % {"code": code[:50]})
+        fields = extra_fields.fields_of(category.extra_fields)
+        return Response(
+            {"service_code": category.code, "attributes": extra_fields.definition(fields)}
+        )
 
 
 def _ids(raw: str) -> list[int]:
@@ -283,7 +360,7 @@ def _window(params: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
 class RequestListView(Open311View):
     """GET requests.json: service requests in scope; POST requests.json: file one."""
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, format: str | None = None) -> Response:
         params = request.query_params
         tickets = self.tickets().order_by("-received_at", "-pk")
         raw_ids = params.get("service_request_id", "")
@@ -305,7 +382,7 @@ class RequestListView(Open311View):
                 tickets = tickets.closed()
         return Response([service_request(t) for t in tickets[:MAX_REQUESTS]])
 
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request, format: str | None = None) -> Response:
         data = request.data
         code = str(data.get("service_code") or "").strip()
         if not code:
@@ -323,17 +400,24 @@ class RequestListView(Open311View):
         description = str(data.get("description") or "").strip()
         if not description:
             raise _bad("description", _("Describe the matter."))
+        lines, errors = extra_fields.answers(
+            extra_fields.fields_of(category.extra_fields), _attributes(data)
+        )
+        if errors:
+            raise exceptions.ValidationError(
+                {f"attribute[{code}]": [message] for code, message in errors.items()}
+            )
         name = "".join(str(data.get(part) or "").strip() for part in ("last_name", "first_name"))
         try:
             ticket = services.ticket_from_client(
                 category=category,
                 unit=self.unit_for(request, data),
-                content=description,
-                location=address[:200],
+                content="\n".join([description, *lines]),
+                location=address,
                 latitude=latitude,
                 longitude=longitude,
-                citizen_name=name[:50],
-                citizen_phone=str(data.get("phone") or "").strip()[:30],
+                citizen_name=name,
+                citizen_phone=str(data.get("phone") or "").strip(),
                 by=request.user,
             )
         except DjangoValidationError as exc:
@@ -368,6 +452,28 @@ class RequestListView(Open311View):
         return unit
 
 
+def _attributes(data: Any) -> dict[str, list[str]]:
+    """The answers to the extra fields, by code: the spec's ``attribute[code]`` fields
+    (``attribute[code][]`` for a list), or a JSON body's ``attribute`` object."""
+    given: dict[str, list[str]] = {}
+    if not hasattr(data, "items"):
+        return given
+    keys = list(data.keys())
+    for key in keys:
+        match = ATTRIBUTE.fullmatch(str(key))
+        if match is None:
+            continue
+        values = data.getlist(key) if hasattr(data, "getlist") else data[key]
+        values = values if isinstance(values, list) else [values]
+        given.setdefault(match[1], []).extend(str(value) for value in values)
+    nested = data.get("attribute")
+    if isinstance(nested, dict):
+        for code, value in nested.items():
+            values = value if isinstance(value, list) else [value]
+            given.setdefault(str(code), []).extend(str(v) for v in values)
+    return given
+
+
 def _decimal(data: Mapping[str, object], name: str) -> Decimal | None:
     raw = str(data.get(name) or "").strip()
     if not raw:
@@ -386,7 +492,7 @@ def _decimal(data: Mapping[str, object], name: str) -> Decimal | None:
 class RequestDetailView(Open311View):
     """GET requests/{id}.json: one service request, as a list of one (the spec's shape)."""
 
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request, pk: str, format: str | None = None) -> Response:
         ticket = self.tickets().filter(pk=parse_id(pk, "service_request_id")).first()
         if ticket is None:
             raise exceptions.NotFound(_("No such service request."))

@@ -23,6 +23,7 @@ from tests.matrix import (
 )
 
 NS = "petitions-api"
+OPEN311_SERVICE = "matrix-service"  # a brigade-wide category, named in its route
 DESK = frozenset({CLERK, COMMANDER, ADMIN})
 
 MATRIX: dict[str, Rule] = {
@@ -79,8 +80,13 @@ MATRIX: dict[str, Rule] = {
     "petitions:proposal_create": page(get=DESK, post=DESK),
     "petitions:proposal_detail": page("proposal", get=DESK),
     "petitions:proposal_answer": page("proposal", post=DESK),
-    # Open311 GeoReport v2 (/open311/v2/): everyone reads in scope, the desk files
+    # Open311 GeoReport v2 (/open311/v2/): everyone reads in scope, the desk files;
+    # discovery is public (OPEN311_PUBLIC, off here, opens the reads: test_open311_public.py)
+    "open311:discovery": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
     "open311:services": api(get=SIGNED_IN),
+    "open311:service": Rule(
+        api=True, allow={"GET": SIGNED_IN}, extra_kwargs={"code": OPEN311_SERVICE}
+    ),
     "open311:requests": api(get=SIGNED_IN, post=DESK),
     "open311:request": api("ticket", get=SIGNED_IN),
 }
@@ -94,8 +100,11 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
         TicketCategoryFactory,
         TicketFactory,
     )
+    from petitions.models import TicketCategory
 
     category = TicketCategoryFactory()
+    if not TicketCategory.objects.filter(code=OPEN311_SERVICE).exists():
+        TicketCategoryFactory(code=OPEN311_SERVICE)
     return {
         "ticket": TicketFactory(unit=unit, category=category),
         "category": category,
