@@ -94,13 +94,13 @@ MATRIX: dict[str, Rule] = {
 
 def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     """The records this app's routes name, made in ``unit`` (for ``officer``)."""
+    from petitions.models import TicketCategory
     from tests.petitions.factories import (
         ConsultationFactory,
         ProposalFactory,
         TicketCategoryFactory,
         TicketFactory,
     )
-    from petitions.models import TicketCategory
 
     category = TicketCategoryFactory()
     if not TicketCategory.objects.filter(code=OPEN311_SERVICE).exists():
