@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.notices.models import NoticeAction
 from brigade.core.notices.registry import Source, notice_sources
-from brigade.core.roles import Role
+from brigade.core.roles import COMMAND_CHAIN
 from hazards.choices import HazardStatus
 
 # a rectification is under way once the hazard has a responsible party and a deadline
@@ -91,7 +91,7 @@ def register_notices() -> None:
             model="hazards.Hazard",
             query=to_rectify,
             url_name="hazards:hazard_detail",
-            desk=(Role.COMMANDER,),
+            desk=COMMAND_CHAIN,
         ),
         Source(
             action=NoticeAction.VERIFY,
@@ -99,6 +99,6 @@ def register_notices() -> None:
             model="hazards.Hazard",
             query=to_verify,
             url_name="hazards:hazard_detail",
-            desk=(Role.COMMANDER,),
+            desk=COMMAND_CHAIN,
         ),
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.notices.models import NoticeAction
 from brigade.core.notices.registry import Source, notice_sources
-from brigade.core.roles import Role
+from brigade.core.roles import COMMAND_CHAIN
 
 
 def _title() -> Concat:
@@ -86,7 +86,7 @@ def register_notices() -> None:
             model="incidents.FundAdvance",
             query=to_approve,
             url_name="incidents:fundadvance_detail",
-            desk=(Role.COMMANDER,),
+            desk=COMMAND_CHAIN,
         ),
         Source(
             action=NoticeAction.RECOVER,

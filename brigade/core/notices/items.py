@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from brigade.core.notices.models import NoticeMute
 from brigade.core.notices.registry import Member, Source, notice_sources, roster
-from brigade.core.roles import Role
+from brigade.core.roles import DESK_CHAIN, Role
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,7 @@ class Desk:
     def on_duty(self, user_ids: Sequence[int]) -> list[int]:
         return [u for u in user_ids if u not in self.off_duty]
 
-    def fallback(
-        self, unit_id: int | None, roles: Sequence[str] = (Role.CLERK, Role.COMMANDER)
-    ) -> list[int]:
+    def fallback(self, unit_id: int | None, roles: Sequence[str] = DESK_CHAIN) -> list[int]:
         """Who takes an item of ``unit_id`` nobody (on duty) holds: the unit's people of
         the first of ``roles`` who has any on duty (clerks, then commanders), else the
         brigade's commanders on duty; when all of those are off duty, the unit's (or the

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from brigade.core.notices.hours import window_end
-from brigade.core.roles import Role
+from brigade.core.roles import DESK_CHAIN
 
 # the keys of each dict a source's ``rows`` gives
 ROW_KEYS = ("item_id", "unit_id", "due", "holder_id", "title", "overdue")
@@ -43,7 +43,7 @@ class Source:
     model: str  # "app_label.ModelName"
     query: Callable[[dt.date, dt.date], QuerySet[Any, dict[str, Any]]]
     url_name: str
-    desk: tuple[str, ...] = (Role.CLERK, Role.COMMANDER)
+    desk: tuple[str, ...] = DESK_CHAIN
 
     @property
     def key(self) -> str:
