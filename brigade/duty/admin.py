@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models as db_models
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,6 +15,8 @@ from brigade.duty.services import shift_check, shift_save
 @admin.register(models.Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "name_en", "kind"]
+    # a group robot's address typed without a scheme is an https one (Django 6's default)
+    formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "code"]
 
@@ -25,6 +28,16 @@ class OfficerAdmin(SimpleHistoryAdmin):
     search_fields = ["badge_no", "name", "user__username"]
     list_select_related = ["unit"]
     raw_id_fields = ["user"]
+
+
+@admin.register(models.Leave)
+class LeaveAdmin(SimpleHistoryAdmin):
+    list_display = ["officer", "starts_on", "ends_on", "reason"]
+    list_filter = ["officer__unit"]
+    search_fields = ["officer__name", "officer__badge_no", "reason"]
+    list_select_related = ["officer"]
+    raw_id_fields = ["officer"]
+    date_hierarchy = "starts_on"
 
 
 @admin.register(models.DutyPost)
