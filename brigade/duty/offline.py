@@ -43,6 +43,7 @@ SHELL_FILES = (
     "brigade/app.css",
     "brigade/app.js",
     "brigade/duty.js",
+    "brigade/position.js",
     "brigade/offline.js",
     "brigade/favicon.svg",
 )

@@ -295,3 +295,41 @@ def test_the_offline_state_runs_no_hostile_text(phone740: Page, road):
     page.shots("offline-hostile")  # type: ignore[attr-defined]
     assert not opened, opened
     assert page.evaluate("document.querySelectorAll('[onerror],[onload],[ontoggle]').length") == 0
+
+
+def test_a_hazard_reported_offline_with_its_photo_and_position_is_sent_once(
+    phone740: Page, road, tmp_path
+):
+    from hazards.models import Hazard
+    from tests.browser.test_hazards_journey import _png
+
+    page = phone740
+    photo = _png(tmp_path / "rail.png")
+    sign_in(page)
+    page.get_by_test_id("quick-report-hazard").click()
+    ready_offline(page)
+    # when: offline, the officer reports a broken guard rail with a photo and the position
+    page.context.set_offline(True)
+    page.get_by_test_id("element-road").click()
+    page.fill("#id_road", "花园路")
+    page.fill("#id_location", "花园路与东昌东路交叉口")
+    page.fill("#id_description", "中央隔离护栏被撞断约6米")
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 36.4565, "longitude": 116.006})
+    page.get_by_test_id("use-position").click()
+    expect(page.locator("#id_latitude")).to_have_value("36.456500")
+    page.get_by_test_id("severity-high").click()
+    page.set_input_files("#id_photos", photo)
+    page.get_by_test_id("hazard-submit").click()
+    expect(waiting(page)).to_have_text("1")
+    page.reload()
+    expect(waiting(page)).to_have_text("1")
+    assert not Hazard.objects.exists()
+
+    # then: online, it is sent by itself, once, with its photo and position
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(SENT)
+    hazard = Hazard.objects.get()
+    assert hazard.road == "花园路" and hazard.photos.count() == 1
+    assert float(hazard.latitude) == pytest.approx(36.4565)

@@ -91,7 +91,37 @@
     };
   }
 
+  // A page's form (a hazard report with its photos, an assistance event) goes to the page
+  // that would have taken it, as the browser would have sent it, with the session's
+  // current CSRF token (the one in the copy shown offline may be older).
+  function sendForm(item) {
+    var body = new FormData();
+    item.data.fields.forEach(function (pair) {
+      if (pair[0] === "csrfmiddlewaretoken") return;
+      if (pair[1] instanceof Blob) body.append(pair[0], pair[1], pair[2] || "photo");
+      else body.append(pair[0], pair[1]);
+    });
+    body.append("csrfmiddlewaretoken", cookie("csrftoken"));
+    return fetch(item.data.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Idempotency-Key": item.key },
+      body: body,
+    }).then(function (response) {
+      var landed = new URL(response.url, window.location.href);
+      if (response.redirected && landed.pathname.indexOf(panel.dataset.login) === 0) {
+        return { ok: false, status: 401 };
+      }
+      if (response.ok && !response.redirected) {
+        // the page came back with the form's errors
+        return { ok: false, status: 400, json: function () { return Promise.resolve({ detail: label("formError") }); } };
+      }
+      return response;
+    });
+  }
+
   function request(item, patrolId) {
+    if (item.type === "form") return sendForm(item);
     var api = panel.dataset.api;
     var body = {};
     var url;
@@ -176,7 +206,7 @@
         if (!queue.length) return;
         var item = queue[0];
         var patrolId = item.patrol;
-        if (item.type !== "start" && String(patrolId).indexOf("local-") === 0) {
+        if (item.type !== "start" && item.type !== "form" && String(patrolId).indexOf("local-") === 0) {
           patrolId = ids[item.patrol];
           if (!patrolId) return fail(item, label("depends")).then(next);
         }
@@ -270,7 +300,7 @@
   }
 
   function describe(item) {
-    var what = label(item.type);
+    var what = item.type === "form" ? item.data.label : label(item.type);
     if (item.type === "tally") {
       var row = document.querySelector('[data-testid="tally-row-' + item.data.kind + '"] .tally-label');
       what = (row ? row.textContent.trim() : item.data.kind) + " " + (item.data.delta > 0 ? "+" : "") + item.data.delta;
@@ -426,6 +456,10 @@
     if (navigator.onLine && !local && !panel.dataset.waiting) return;
     event.preventDefault();
     event.stopImmediatePropagation();
+    if (type === "form") {
+      enqueueForm(form);
+      return;
+    }
     var data = new FormData(form);
     var patrol = form.dataset.patrol || serverPatrol();
     if (type === "start") {
@@ -450,6 +484,37 @@
     }
     var details = document.getElementById("end-patrol");
     if (details) details.open = false;
+  }
+
+  function localNow() {
+    var now = new Date();
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    return now.toISOString().slice(0, 16);
+  }
+
+  function enqueueForm(form) {
+    // a time left as the page proposed it is the time of the tap, not of the copy shown
+    form.querySelectorAll("input[type=datetime-local]").forEach(function (input) {
+      if (input.value === input.defaultValue) input.value = localNow();
+    });
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name === "idempotency_key") return;
+      if (value instanceof File) {
+        if (value.size) fields.push([name, value.slice(0, value.size, value.type), value.name]);
+      } else {
+        fields.push([name, value]);
+      }
+    });
+    var item = action("form", null, {
+      url: form.action || window.location.href,
+      label: form.dataset.offlineLabel || document.title,
+      fields: fields,
+    });
+    enqueue(item).then(function () {
+      form.reset();
+      setStatus(label("saved"));
+    });
   }
 
   function onClick(event) {
