@@ -333,3 +333,31 @@ def test_a_hazard_reported_offline_with_its_photo_and_position_is_sent_once(
     hazard = Hazard.objects.get()
     assert hazard.road == "花园路" and hazard.photos.count() == 1
     assert float(hazard.latitude) == pytest.approx(36.4565)
+
+
+def test_an_assistance_logged_offline_keeps_the_time_it_was_logged(phone740: Page, road):
+    from outreach.choices import AssistanceKind
+    from outreach.models import AssistanceEvent
+
+    page = phone740
+    sign_in(page)
+    page.get_by_test_id("quick-log-assistance").click()
+    ready_offline(page)
+    # the form was loaded a while ago; the officer logs the assistance later, offline
+    logged = timezone.localtime().replace(second=0, microsecond=0) + dt.timedelta(minutes=2)
+    page.context.set_offline(True)
+    page.clock.set_fixed_time(logged)
+    page.get_by_test_id(f"kind-{AssistanceKind.REUNITED}").click()
+    page.fill("input[name=location]", "百货大楼路口")
+    page.fill("input[name=outcome]", "走失老人已交还家属")
+    page.get_by_test_id("assistance-save").click()
+    expect(waiting(page)).to_have_text("1")
+    page.clock.resume()
+    assert not AssistanceEvent.objects.exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function(SENT)
+    help_ = AssistanceEvent.objects.get()
+    assert help_.kind == AssistanceKind.REUNITED and help_.location == "百货大楼路口"
+    assert help_.occurred_at == logged
