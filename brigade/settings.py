@@ -186,6 +186,21 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    # the offline duty page (brigade/duty/offline.py): its IndexedDB queue, and Workbox,
+    # whose loader (workbox-sw) takes every module from one folder
+    ("vendor/idb-keyval", NODE_MODULES / "idb-keyval" / "dist"),
+    *(
+        ("vendor/workbox", NODE_MODULES / f"workbox-{name}" / "build")
+        for name in (
+            "sw",
+            "core",
+            "routing",
+            "strategies",
+            "precaching",
+            "expiration",
+            "cacheable-response",
+        )
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -447,6 +462,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", "blob:", *_tile_source(MAP_TILE_URL)],
         "connect-src": [SELF],
         "font-src": [SELF],
+        # the duty page's service worker (/sw.js) and web app manifest: this server only
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
@@ -464,6 +482,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# How old a time taken on an officer's phone may be when its queued action arrives
+# (brigade/core/timecheck.py): older is refused, so a queue forgotten for weeks cannot
+# rewrite closed weeks' figures.
+OFFLINE_QUEUE_MAX_AGE_DAYS = env.int("OFFLINE_QUEUE_MAX_AGE_DAYS", default=7)
 
 BRIGADE_NAME = env.str("BRIGADE_NAME", default="交巡警支队执勤三大队")
 

@@ -21,7 +21,7 @@ import datetime as dt
 import importlib
 import importlib.util
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -69,6 +69,11 @@ MATRIX: dict[str, Rule] = {
     "healthz": Rule(api=True, allow={"GET": SIGNED_IN}, public=True),
     # the browser's icon, for anyone (the sign-in page asks for it too)
     "favicon": page(public=True, get=SIGNED_IN),
+    # the installable duty page: manifest, icons and service worker, for anyone (the browser
+    # fetches them with or without a session; they hold no record)
+    "brigade:manifest": page(public=True, get=SIGNED_IN),
+    "brigade:service_worker": page(public=True, get=SIGNED_IN),
+    "brigade:app_icon": replace(page(public=True, get=SIGNED_IN), extra_kwargs={"size": 192}),
     # --- API: sign-in, schema, docs ---
     # POST signs in, DELETE revokes the token sent (401 without one: tests/security/test_tokens.py)
     "api-token": Rule(api=True, allow={"POST": SIGNED_IN, "DELETE": SIGNED_IN}, public=True),

@@ -172,10 +172,19 @@ def patrol_update_details(
 
 
 @transaction.atomic
-def patrol_tally(*, patrol: models.PatrolLog, kind: str, delta: int) -> int:
-    """Add ``delta`` (may be negative) to one violation count; returns the new count."""
+def patrol_tally(
+    *, patrol: models.PatrolLog, kind: str, delta: int, at: dt.datetime | None = None
+) -> int:
+    """Add ``delta`` (may be negative) to one violation count; returns the new count.
+
+    ``at``, when the tap was made (sent later from a phone's queue), is checked to lie in
+    the patrol: the count is credited to the patrol's start, so to the week it was made."""
     if kind not in ViolationKind.values:
         raise ValidationError({"kind": _("Unknown violation type.")})
+    if at is not None:
+        _not_in_future("at", at)
+        if at < patrol.started_at:
+            raise ValidationError({"at": _("The tap cannot be before the patrol started.")})
     _require_open(patrol)
     count = add_to_count(models.ViolationTally, "count", delta, patrol=patrol, kind=kind)
     models.PatrolLog.objects.filter(pk=patrol.pk).update(updated_at=timezone.now())

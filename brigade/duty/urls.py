@@ -6,12 +6,16 @@ Names follow ``brigade:<model>_<action>``: the duty page itself is ``brigade:dut
 from django.urls import path
 
 from brigade.core.urls import model_pages
-from brigade.duty import views
+from brigade.duty import offline, views
 
 app_name = "brigade"
 
 urlpatterns = [
     path("duty/", views.DutyView.as_view(), name="duty"),
+    # the duty page as an installable app that works offline (brigade/duty/offline.py)
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("icons/app-<int:size>.png", offline.app_icon, name="app_icon"),
     path("duty/start/", views.PatrolStartView.as_view(), name="patrollog_start"),
     *model_pages(
         "patrollog", "duty/", {"tally": views.PatrolTallyView, "check_in": views.PatrolCheckInView}

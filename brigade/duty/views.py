@@ -139,6 +139,8 @@ def duty_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
             shifts=Shift.objects.filter(officer=officer).on_day(today).select_related("post"),
             start_form=forms.get("start_form") or StartPatrolForm(user=user, officer=officer),
             mode_choices=PatrolMode.choices,
+            # the counters of a patrol started offline (brigade/static/brigade/offline.js)
+            offline_kinds=ViolationKind.choices,
         )
     return context
 

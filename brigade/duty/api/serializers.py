@@ -19,6 +19,7 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
+from brigade.core.timecheck import PhoneTimeValidator
 from brigade.duty import choices, models
 from brigade.duty.models import PATROL_RECORD_FIELDS
 
@@ -155,6 +156,16 @@ class PatrolTallySerializer(serializers.Serializer):
         max_value=1000,
         help_text=_("How many to add; negative to correct a mistaken tap."),
     )
+    at = TimestampField(
+        required=False,
+        write_only=True,
+        label=_("tapped at"),
+        validators=[PhoneTimeValidator(_("tapped at"))],
+        help_text=_(
+            "When the tap was made on the phone (a queued tap sent later); now if left out. "
+            "Not before the patrol's start: the count is credited to the patrol's week."
+        ),
+    )
 
 
 class PatrolSerializer(serializers.ModelSerializer):
@@ -202,6 +213,7 @@ class PatrolStartSerializer(serializers.Serializer):
     started_at = TimestampField(
         required=False,
         label=label_of(models.PatrolLog, "started_at"),
+        validators=[PhoneTimeValidator(label_of(models.PatrolLog, "started_at"))],
         help_text=_("When the patrol began; now if left out."),
     )
     shift = RelatedRef(
@@ -220,6 +232,7 @@ class PatrolEndSerializer(serializers.Serializer):
     ended_at = TimestampField(
         required=False,
         label=label_of(models.PatrolLog, "ended_at"),
+        validators=[PhoneTimeValidator(label_of(models.PatrolLog, "ended_at"))],
         help_text=_("When the patrol ended; now if left out."),
     )
     notes = NotesField(required=False, allow_blank=True)
@@ -235,6 +248,7 @@ class PatrolCheckInSerializer(serializers.Serializer):
     at = TimestampField(
         required=False,
         label=label_of(models.PatrolLog, "checked_in_at"),
+        validators=[PhoneTimeValidator(label_of(models.PatrolLog, "checked_in_at"))],
         help_text=_("Arrival time; now if left out."),
     )
 

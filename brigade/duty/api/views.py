@@ -204,7 +204,9 @@ class PatrolViewSet(ScopedModelViewSet):
     def tally(self, request: Request, pk: str | None = None) -> Response:
         patrol = self.get_object()
         data = self.validated_input(PatrolTallySerializer)
-        count = services.patrol_tally(patrol=patrol, kind=data["kind"], delta=data["delta"])
+        count = services.patrol_tally(
+            patrol=patrol, kind=data["kind"], delta=data["delta"], at=data.get("at")
+        )
         body = PatrolTallySerializer(ViolationTally(kind=data["kind"], count=count)).data
         return Response(body, headers=self._new_etag(patrol))
 
