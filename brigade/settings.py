@@ -328,6 +328,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# --- Notices (brigade/core/notices): reminders, escalation, the daily digest -------------
+# the digest's time of day (local time, working days only); reminders go out from then on
+NOTICE_DIGEST_HOUR = env.int("NOTICE_DIGEST_HOUR", default=8)
+NOTICE_DIGEST_MINUTE = env.int("NOTICE_DIGEST_MINUTE", default=0)
+# reminders at these leads, in working days before the deadline ("0": the morning of the day)
+NOTICE_REMINDER_LEADS = env.str("NOTICE_REMINDER_LEADS", default="1,0")
+# working hours overdue before level 1 (the unit's commanders), level 2 (the brigade's)
+NOTICE_ESCALATE_HOURS = env.str("NOTICE_ESCALATE_HOURS", default="8,24")
+NOTICE_WEBHOOK_TIMEOUT = env.int("NOTICE_WEBHOOK_TIMEOUT", default=5)
+NOTICE_RETRY_MAX = env.int("NOTICE_RETRY_MAX", default=5)
+
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one beat schedule; django-celery-beat copies it into the database at beat start.
 CELERY_BEAT_SCHEDULE = {
@@ -354,6 +365,17 @@ CELERY_BEAT_SCHEDULE = {
     "kpi-recompute-marked": {
         "task": "brigade.tasks.recompute_dirty_task",
         "schedule": crontab(minute="*/10"),
+    },
+    # reminders before a deadline: hourly on weekdays and weekends alike (a make-up Saturday
+    # is a working day; the task itself skips days off and the hours before the digest's)
+    "notice-reminders-hourly": {
+        "task": "brigade.tasks.send_reminders_task",
+        "schedule": crontab(minute=NOTICE_DIGEST_MINUTE),
+    },
+    # 督办: items overdue by NOTICE_ESCALATE_HOURS working hours go up the chain
+    "notice-escalations-hourly": {
+        "task": "brigade.tasks.escalate_overdue_task",
+        "schedule": crontab(minute=(NOTICE_DIGEST_MINUTE + 30) % 60),
     },
 }
 

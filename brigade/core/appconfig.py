@@ -4,6 +4,7 @@ starts, declared on the class (its metrics, its links, its dashboard panel)."""
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.util import find_spec
 from typing import ClassVar
 
 from django.apps import AppConfig
@@ -23,6 +24,7 @@ from brigade.core.nav import (
 class DomainAppConfig(AppConfig):
     """On ``ready()``: registers the app's metrics (``<app>.kpis.register_metrics``), its
         groups and links in the navigation, on the officer's duty page and as landing pages,
+        its due items (``<app>.notices.register_notices``, when the module exists),
         and, when ``panel_order`` is set, its dashboard panel (``<app>.panels.panel_context``
         drawn by ``<app>/partials/dashboard_panel.html``), and the pages its records' personal
     data is shown on (``record_pages``, for the log of it)."""
@@ -38,6 +40,9 @@ class DomainAppConfig(AppConfig):
 
     def ready(self) -> None:
         import_module(f"{self.name}.kpis").register_metrics()
+        # the items it has due, for reminders, escalation and the digest (when it has any)
+        if find_spec(f"{self.name}.notices") is not None:
+            import_module(f"{self.name}.notices").register_notices()
         navigation_groups.register(*self.nav_groups)
         navigation.register(*self.nav_links)
         quick_actions.register(*self.quick_links)

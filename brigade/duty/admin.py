@@ -27,6 +27,16 @@ class OfficerAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["user"]
 
 
+@admin.register(models.Leave)
+class LeaveAdmin(SimpleHistoryAdmin):
+    list_display = ["officer", "starts_on", "ends_on", "reason"]
+    list_filter = ["officer__unit"]
+    search_fields = ["officer__name", "officer__badge_no", "reason"]
+    list_select_related = ["officer"]
+    raw_id_fields = ["officer"]
+    date_hierarchy = "starts_on"
+
+
 @admin.register(models.DutyPost)
 class DutyPostAdmin(SimpleHistoryAdmin):
     list_display = [

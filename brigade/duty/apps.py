@@ -22,9 +22,11 @@ from brigade.core.scope import Organisation, register_organisation
 
 def register() -> None:
     from brigade.duty.kpis import register_metrics
+    from brigade.duty.notices import register_notices
 
     register_organisation(organisation())
     register_metrics()
+    register_notices()
     register_links()
 
 

@@ -53,6 +53,15 @@ class Unit(CodedRecord):
     kind = models.CharField(
         _("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.SQUADRON
     )
+    robot_webhook_url = models.URLField(
+        _("group robot webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The address of the unit's group robot (WeCom or DingTalk style); "
+            "escalations and the daily digest are posted there. Empty: none."
+        ),
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -103,6 +112,31 @@ class Officer(HistoricalRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.badge_no})"
+
+
+class Leave(HistoricalRecord):
+    """An officer away from duty for whole days (leave, sick leave, training away): not
+    reminded of their items, which go to the unit's clerks or commanders meanwhile."""
+
+    officer = models.ForeignKey(
+        Officer, on_delete=models.CASCADE, related_name="leaves", verbose_name=_("officer")
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), help_text=_("The last day of the leave."))
+    reason = LimitedTextField(_("reason"), max_length=NOTE_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("leave")
+        verbose_name_plural = _("leaves")
+        constraints = [
+            ends_after_start("leave_ends_after_start", open_ended=False),
+            length_limit("reason", NOTE_LENGTH),
+        ]
+        indexes = [models.Index(fields=["officer", "starts_on"], name="leave_officer_start")]
+
+    def __str__(self) -> str:
+        return f"{self.officer} {self.starts_on}–{self.ends_on}"
 
 
 class DutyPost(NamedRecord):
@@ -417,6 +451,7 @@ __all__ = [
     "Attendance",
     "Campaign",
     "DutyPost",
+    "Leave",
     "Officer",
     "PatrolLog",
     "RoadWorksZone",

@@ -1,0 +1,204 @@
+"""Every due item of every registered source, with the person who must act on it.
+
+``collect(day)`` reads each source once, then resolves holders for the whole set at once:
+an item without a holder, or whose holder is off duty that day, goes to its unit's clerks
+(those on duty), else its commanders, else the brigade's commanders. A fixed number of
+queries per source and per call, never per person or item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from brigade.core.notices.models import NoticeMute
+from brigade.core.notices.registry import Member, Source, notice_sources, roster
+from brigade.core.roles import Role
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One due item for one person."""
+
+    user_id: int
+    action: str
+    model: str  # "petitions.ticket"
+    item_id: int
+    unit_id: int | None
+    due: dt.date
+    title: str
+    url: str
+    overdue: bool
+
+    @property
+    def source_key(self) -> str:
+        """The key of the source the item came from (``petitions.ticket:sign``)."""
+        return f"{self.model}:{self.action}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One due item as its source gives it, before its holder is resolved."""
+
+    source: Source
+    item_id: int
+    unit_id: int | None
+    due: dt.date
+    holder_id: int | None
+    title: str
+    overdue: bool
+
+
+def due_items(
+    day: dt.date, *, horizon: dt.date | None = None, sources: Iterable[Source] | None = None
+) -> list[Due]:
+    """The open items of every source (or of ``sources``) due by ``horizon``: one query
+    per source."""
+    found: list[Due] = []
+    for source in sources if sources is not None else notice_sources:
+        for row in source.rows(day, horizon):
+            found.append(
+                Due(
+                    source=source,
+                    item_id=row["item_id"],
+                    unit_id=row["unit_id"],
+                    due=row["due"],
+                    holder_id=row["holder_id"],
+                    title=str(row["title"] or ""),
+                    overdue=bool(row["overdue"]),
+                )
+            )
+    return found
+
+
+class Desk:
+    """The people items fall back to, by unit, read once: clerks and commanders of each
+    unit, the brigade's commanders (at headquarters), and who of them is off duty."""
+
+    def __init__(self, members: Sequence[Member], off_duty: set[int]) -> None:
+        self.off_duty = off_duty
+        self.clerks: dict[int, list[int]] = defaultdict(list)
+        self.commanders: dict[int, list[int]] = defaultdict(list)
+        self.brigade_commanders: list[int] = []
+        for m in sorted(members, key=lambda m: m.user_id):
+            if Role.CLERK in m.roles:
+                self.clerks[m.unit_id].append(m.user_id)
+            if Role.COMMANDER in m.roles:
+                self.commanders[m.unit_id].append(m.user_id)
+                if m.at_headquarters:
+                    self.brigade_commanders.append(m.user_id)
+
+    @classmethod
+    def load(cls, day: dt.date, also: Iterable[int] = ()) -> Desk:
+        """Reads the clerks and commanders (one query) and who of them, and of ``also``
+        (the items' holders), is off duty on ``day`` (the roster's fixed queries)."""
+        r = roster()
+        members = r.members([Role.CLERK, Role.COMMANDER])
+        ids = {m.user_id for m in members} | {i for i in also if i is not None}
+        return cls(members, r.off_duty(ids, day) if ids else set())
+
+    def on_duty(self, user_ids: Sequence[int]) -> list[int]:
+        return [u for u in user_ids if u not in self.off_duty]
+
+    def fallback(self, unit_id: int | None) -> list[int]:
+        """Who takes an item of ``unit_id`` nobody (on duty) holds: the unit's clerks on
+        duty, else its commanders on duty, else the brigade's commanders on duty; when all
+        of those are off duty too, the unit's commanders (or the brigade's) all the same,
+        so that no item goes unnoticed."""
+        if unit_id is not None:
+            for group in (self.clerks.get(unit_id, []), self.commanders.get(unit_id, [])):
+                present = self.on_duty(group)
+                if present:
+                    return present
+        present = self.on_duty(self.brigade_commanders)
+        if present:
+            return present
+        return (self.commanders.get(unit_id, []) if unit_id is not None else []) or list(
+            self.brigade_commanders
+        )
+
+    def unit_commanders(self, unit_id: int | None) -> list[int]:
+        """The commanders of ``unit_id`` (those on duty when any are), else the brigade's."""
+        group = self.commanders.get(unit_id, []) if unit_id is not None else []
+        if not group:
+            return self.brigade_commanders_now()
+        return self.on_duty(group) or list(group)
+
+    def brigade_commanders_now(self) -> list[int]:
+        """The brigade's commanders (those on duty when any are)."""
+        return self.on_duty(self.brigade_commanders) or list(self.brigade_commanders)
+
+    def holders(self, due: Due) -> list[int]:
+        if due.holder_id is not None and due.holder_id not in self.off_duty:
+            return [due.holder_id]
+        return self.fallback(due.unit_id)
+
+
+def resolve(found: Sequence[Due], day: dt.date) -> list[ItemRow]:
+    """The items with their holders resolved for ``day``."""
+    if not found:
+        return []
+    desk = Desk.load(day, also={d.holder_id for d in found if d.holder_id is not None})
+    rows: list[ItemRow] = []
+    for d in found:
+        url = d.source.url(d.item_id)
+        for user_id in desk.holders(d):
+            rows.append(
+                ItemRow(
+                    user_id=user_id,
+                    action=d.source.action,
+                    model=d.source.model_label,
+                    item_id=d.item_id,
+                    unit_id=d.unit_id,
+                    due=d.due,
+                    title=d.title,
+                    url=url,
+                    overdue=d.overdue,
+                )
+            )
+    return rows
+
+
+def collect(day: dt.date, *, horizon: dt.date | None = None) -> list[ItemRow]:
+    """Every open item due by ``horizon`` (default: the reminders' window after ``day``)
+    or overdue, once per person who must act on it on ``day``. Mutes are not applied
+    (``unmuted``)."""
+    return resolve(due_items(day, horizon=horizon), day)
+
+
+def unmuted(rows: Sequence[ItemRow]) -> list[ItemRow]:
+    """``rows`` without those their person muted (the whole action, or the one item).
+    One query for the mutes of the people in ``rows``."""
+    users = {r.user_id for r in rows}
+    if not users:
+        return list(rows)
+    muted_actions: set[tuple[int, str]] = set()
+    muted_items: set[tuple[int, str, int]] = set()
+    for user_id, action, app_label, model, item_id in NoticeMute.objects.filter(
+        Q(user_id__in=users)
+    ).values_list("user_id", "action", "item_type__app_label", "item_type__model", "item_id"):
+        if action:
+            muted_actions.add((user_id, action))
+        if app_label and item_id is not None:
+            muted_items.add((user_id, f"{app_label}.{model}", item_id))
+    return [
+        r
+        for r in rows
+        if (r.user_id, r.action) not in muted_actions
+        and (r.user_id, r.model, r.item_id) not in muted_items
+    ]
+
+
+def content_type_ids(models: Iterable[str]) -> dict[str, int]:
+    """The content type id of each model label (``petitions.ticket``), from Django's
+    cache after its first use."""
+    out: dict[str, int] = {}
+    for label in set(models):
+        app_label, model = label.split(".", 1)
+        out[label] = ContentType.objects.get_by_natural_key(app_label, model).pk
+    return out
