@@ -27,12 +27,17 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from brigade.core import dates
 from brigade.core.imports import ImportReport, Table, TableError, read_table
+from brigade.core.notices.models import NoticeAction, NoticeKind
+from brigade.core.notices.registry import roster
+from brigade.core.notices.send import NoticeSpec, create_notices
+from brigade.core.roles import Role
 from brigade.core.scope import scope_of
 from brigade.core.spreadsheets import Column, Sheet, cell_value, write_xlsx
 from brigade.core.text import normalise_identifier, trim_text
@@ -42,6 +47,7 @@ from petitions.choices import (
     CallbackResult,
     PlatformActionKind,
     SupervisionKind,
+    TicketStatus,
 )
 from petitions.models import (
     PlatformAction,
@@ -443,7 +449,63 @@ def _write_supervisions(new: list[TicketSupervision], by: Visitor) -> list[Ticke
             default_user=user,
             default_change_reason="supervision",
         )
-    return list(written)
+    written = list(written)
+    transaction.on_commit(lambda: _notify(written))
+    return written
+
+
+# What the holder of a supervised ticket is asked to do next, by the ticket's state.
+_NEXT_STEP = {
+    TicketStatus.RECEIVED: NoticeAction.SIGN,
+    TicketStatus.SIGNED: NoticeAction.REPLY,
+    TicketStatus.HANDLING: NoticeAction.REPLY,
+    TicketStatus.REPLIED: NoticeAction.CLOSE,
+}
+
+
+def _notify(supervisions: Sequence[TicketSupervision]) -> None:
+    """A notice per supervision to whoever holds its ticket: the handler (an officer with
+    a login), else the clerks of the ticket's unit; once per supervision and person (key
+    ``supervision:<id>``), in a fixed number of queries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not supervisions:
+        return
+    handlers = dict(
+        Ticket.objects.filter(
+            pk__in={s.ticket_id for s in supervisions}, handler__user__isnull=False
+        ).values_list("pk", "handler__user_id")
+    )
+    clerks: dict[int, list[int]] = {}
+    for member in roster().members({Role.CLERK}):
+        clerks.setdefault(member.unit_id, []).append(member.user_id)
+    ticket_type = ContentType.objects.get_for_model(Ticket).pk
+    specs = []
+    for supervision in supervisions:
+        ticket = supervision.ticket
+        holder = handlers.get(ticket.pk)
+        users = [holder] if holder else clerks.get(ticket.unit_id, [])
+        title = _("%(kind)s from the 12345 platform: ticket %(number)s") % {
+            "kind": SupervisionKind(supervision.kind).label,
+            "number": ticket.number,
+        }
+        for user_id in users:
+            specs.append(
+                NoticeSpec(
+                    user_id=user_id,
+                    kind=NoticeKind.SUPERVISION,
+                    key=f"supervision:{supervision.pk}",
+                    title=title,
+                    action=_NEXT_STEP.get(ticket.status, NoticeAction.OTHER),
+                    item_type_id=ticket_type,
+                    item_id=ticket.pk,
+                    unit_id=ticket.unit_id,
+                    due=supervision.due,
+                    body=supervision.text,
+                    url=reverse("petitions:ticket_detail", kwargs={"pk": ticket.pk}),
+                )
+            )
+    create_notices(specs)
 
 
 def platform_callbacks_import(
@@ -511,6 +573,18 @@ def _latest_callbacks(tickets: Iterable[Ticket]) -> dict[int, str]:
     for ticket_id, result in rows.values_list("ticket_id", "result"):
         latest[ticket_id] = result
     return latest
+
+
+def sample_csv(kind: str) -> str:
+    """The sample file of one import (``supervisions`` or ``callbacks``) as CSV text, with
+    each column under its first (Chinese) spelling: docs/platform/ holds these."""
+    columns = SUPERVISION_COLUMNS if kind == "supervisions" else CALLBACK_COLUMNS
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names[0] for names in columns.values())
+    for row in sample_rows()[kind]:
+        writer.writerow(row.get(key, "") for key in columns)
+    return out.getvalue()
 
 
 def sample_rows() -> dict[str, list[dict[str, Any]]]:
