@@ -23,7 +23,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Max, Min
@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from brigade.core import dates
+from brigade.core.fields import NOTE_LENGTH
 from brigade.core.imports import ImportReport, Table, TableError, read_table
 from brigade.core.notices.models import NoticeAction, NoticeKind
 from brigade.core.notices.registry import roster
@@ -57,6 +58,9 @@ from petitions.models import (
     TicketSupervision,
 )
 from petitions.services.imports import IMPORT_COLUMNS, _parse_when
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # --- the platform's words ---------------------------------------------------------------------
 
@@ -117,6 +121,11 @@ def verdicts_differ(platform: str, ours: str | None) -> bool:
     return theirs is not None and mine is not None and theirs != mine
 
 
+def _user(by: object) -> User | None:
+    """The signed-in user behind ``by`` (None for an anonymous visitor)."""
+    return cast("User", by) if getattr(by, "pk", None) else None
+
+
 # --- out: the actions and their export ----------------------------------------------------
 
 
@@ -138,7 +147,7 @@ def record_action(
         at=at or timezone.now(),
         text=text,
         new_due=new_due,
-        by=by if getattr(by, "pk", None) else None,
+        by=_user(by),
     )
 
 
@@ -191,7 +200,7 @@ def platform_export(*, by: Visitor, until: dt.date | None = None) -> PlatformExp
     today = timezone.localdate()
     last_day = min(until or today, today)
     export = PlatformExport.objects.create(
-        by=by if getattr(by, "pk", None) else None,
+        by=_user(by),
         unit_id=None if scope.brigade_wide else scope.unit_id,
         until=_day_end(last_day),
     )
@@ -273,10 +282,7 @@ def _read(
             columns=columns,
             required=(),
             max_rows=PLATFORM_IMPORT_MAX_ROWS,
-            max_lengths={
-                "number": 40,
-                "text": TicketSupervision._meta.get_field("text").max_length,
-            },
+            max_lengths={"number": 40, "text": NOTE_LENGTH},
         )
     except TableError as exc:
         for problem in exc.problems:
@@ -400,7 +406,7 @@ def supervisions_import(*, upload: IO[bytes], by: Visitor, dry_run: bool = False
                 supervised_at=when,
                 due=due,
                 text=text,
-                imported_by=by if getattr(by, "pk", None) else None,
+                imported_by=_user(by),
             )
         )
         if len(report.preview) < 20:
@@ -426,7 +432,7 @@ def supervisions_import(*, upload: IO[bytes], by: Visitor, dry_run: bool = False
 @transaction.atomic
 def _write_supervisions(new: list[TicketSupervision], by: Visitor) -> list[TicketSupervision]:
     """The supervisions with their history, and each ticket's latest supervision."""
-    user = by if getattr(by, "pk", None) else None
+    user = _user(by)
     written = bulk_create_with_history(new, TicketSupervision, default_user=user)
     latest: dict[int, TicketSupervision] = {}
     for supervision in new:
@@ -455,7 +461,7 @@ def _write_supervisions(new: list[TicketSupervision], by: Visitor) -> list[Ticke
 
 
 # What the holder of a supervised ticket is asked to do next, by the ticket's state.
-_NEXT_STEP = {
+_NEXT_STEP: dict[str, str] = {
     TicketStatus.RECEIVED: NoticeAction.SIGN,
     TicketStatus.SIGNED: NoticeAction.REPLY,
     TicketStatus.HANDLING: NoticeAction.REPLY,
@@ -560,7 +566,7 @@ def platform_callbacks_import(
             changed,
             Ticket,
             ["platform_result", "platform_result_at", "callback_mismatch", "updated_at"],
-            default_user=by if getattr(by, "pk", None) else None,
+            default_user=_user(by),
             default_change_reason="platform callback",
         )
     return report

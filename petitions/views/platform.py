@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,7 +29,7 @@ from petitions.services import platform
 EXPORTS_PAGE = 25
 
 
-def platform_download(export: PlatformExport, kind: str) -> HttpResponse:
+def platform_download(export: PlatformExport, kind: str) -> HttpResponseBase:
     """The export's file, written again from its actions: XLSX, or CSV (``kind``)."""
     if kind == "csv":
         handle: Any = io.BytesIO(platform.export_csv(export))
@@ -103,7 +104,7 @@ class PlatformExportDownloadView(RoleRequiredMixin, View):
     read_roles = DESK
     write_roles = DESK
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         export = get_object_or_404(PlatformExport.objects.visible_to(request.user), pk=pk)
         return platform_download(export, request.GET.get("as", "xlsx"))
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from brigade.core.imports import read_table
-from brigade.core.tokens import issue_token
 from brigade.core.notices.models import Notice
+from brigade.core.tokens import issue_token
 from petitions import services
 from petitions.choices import CallbackResult, PlatformActionKind, TicketStatus
 from petitions.models import PlatformAction, PlatformExport, Ticket, TicketSupervision
@@ -574,3 +574,24 @@ def test_the_supervision_page_previews_then_imports(client, clerk, unit, categor
     )
     assert bad.status_code == 400
     assert bad.context["report"].errors[0].column == "result"
+
+
+def test_the_queue_shows_and_filters_supervised_and_disagreeing_tickets(
+    client, clerk, unit, category
+):
+    flagged = TicketFactory(
+        unit=unit, category=category, supervised_at=ago(hours=1), callback_mismatch=True
+    )
+    plain = TicketFactory(unit=unit, category=category)
+    client.force_login(clerk)
+    page = client.get(reverse("petitions:ticket_list"))
+    html = page.content.decode()
+    assert f'data-testid="ticket-supervised-{flagged.pk}"' in html
+    assert f'data-testid="ticket-mismatch-{flagged.pk}"' in html
+    assert f'data-testid="ticket-supervised-{plain.pk}"' not in html
+    only = client.get(reverse("petitions:ticket_list"), {"callback_mismatch": "true"})
+    html = only.content.decode()
+    assert f'data-testid="ticket-row-{flagged.pk}"' in html
+    assert f'data-testid="ticket-row-{plain.pk}"' not in html
+    supervised = client.get(reverse("petitions:ticket_list"), {"supervised": "true"}).content
+    assert f'data-testid="ticket-row-{plain.pk}"'.encode() not in supervised
