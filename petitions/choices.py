@@ -83,3 +83,24 @@ class ReplyMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person (visit)")
     LETTER = "letter", _("Letter")
     PHONE = "phone", _("Phone")
+
+
+class PlatformActionKind(models.TextChoices):
+    """What the brigade did on a ticket that the 12345 platform must be told of, in the
+    platform's own words."""
+
+    SIGN = "sign", pgettext_lazy("platform action", "Sign")
+    REPLY = "reply", pgettext_lazy("platform action", "Reply")
+    CLOSE = "close", pgettext_lazy("platform action", "Close")
+    UNDO_CLOSE = "undo_close", pgettext_lazy("platform action", "Close withdrawn")
+    RETURN = "return", pgettext_lazy("platform action", "Return")
+    EXTENSION = "extension", pgettext_lazy("platform action", "Extension")
+    CALLBACK = "callback", pgettext_lazy("platform action", "Callback")
+    REOPEN = "reopen", pgettext_lazy("platform action", "Reopen")
+
+
+class SupervisionKind(models.TextChoices):
+    """The platform's pressing of a ticket: 督办 (formal supervision) or 催办 (a reminder)."""
+
+    SUPERVISE = "supervise", pgettext_lazy("supervision", "Supervision")
+    URGE = "urge", pgettext_lazy("supervision", "Reminder")

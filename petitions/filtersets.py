@@ -34,6 +34,11 @@ class TicketFilterSet(FilterSet):
     date_from, date_to = date_range(
         "received_at", of_time=True, labels=(_("Received from"), _("Received until"))
     )
+    # what the 12345 platform said (petitions/services/platform.py)
+    callback_mismatch = filters.BooleanFilter(label=_("Callbacks disagree"))
+    supervised = filters.BooleanFilter(
+        field_name="supervised_at", lookup_expr="isnull", exclude=True, label=_("Supervised")
+    )
 
     class Meta:
         model = Ticket

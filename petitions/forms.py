@@ -198,3 +198,26 @@ class ProposalAnswerForm(_Styled, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+
+
+class PlatformExportForm(_Styled, forms.Form):
+    """The next export for the 12345 platform: the actions done up to the end of a day."""
+
+    until = forms.DateField(
+        label=_("Actions done up to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: up to now. What an earlier export took is never taken again."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_until(self) -> Any:
+        from brigade.core import dates
+
+        value = self.cleaned_data.get("until")
+        if value is not None and not dates.in_window(value, dates.HAPPENED):
+            raise forms.ValidationError(dates.message(dates.HAPPENED, _("Actions done up to")))
+        return value

@@ -29,15 +29,17 @@ from brigade.core.modelbase import CodedRecord, HistoricalRecord, newest_first
 from brigade.core.models import RevealLogQuerySet, TimeStampedModel
 from brigade.core.privacy import views_of
 from brigade.core.querysets import BrigadeWideQuerySet
-from brigade.duty.models import Officer, unit_fk
+from brigade.duty.models import Officer, Unit, unit_fk
 from petitions.choices import (
     OPEN_STATUSES,
     CallbackResult,
     ConsultationChannel,
     ExtensionStatus,
+    PlatformActionKind,
     ProposalKind,
     ProposerGrade,
     ReplyMode,
+    SupervisionKind,
     TicketChannel,
     TicketStatus,
 )
@@ -46,9 +48,12 @@ from petitions.querysets import (
     CallbackQuerySet,
     ConsultationQuerySet,
     ExtensionQuerySet,
+    PlatformActionQuerySet,
+    PlatformExportQuerySet,
     ProposalQuerySet,
     ReplyQuerySet,
     TicketQuerySet,
+    TicketSupervisionQuerySet,
 )
 
 _WORKDAYS = [MinValueValidator(0), MaxValueValidator(60)]
@@ -152,6 +157,25 @@ class Ticket(TimeStampedModel):
     reopened_at = HappenedDateTimeField(_("reopened at"), null=True, blank=True)
     # The round whose callback is recorded: a second callback for one round is refused.
     callback_round = models.PositiveSmallIntegerField(_("called back for round"), default=0)
+    # What the 12345 platform says of the ticket (petitions/services/platform.py): its own
+    # callback's result beside ours, whether the two disagree, its latest supervision.
+    platform_result = models.CharField(
+        _("platform's callback result"),
+        max_length=30,
+        choices=CallbackResult.choices,
+        blank=True,
+        # rows written by SQL (the benchmarks' loaders) need not know these columns
+        db_default="",
+    )
+    platform_result_at = HappenedDateTimeField(_("platform's callback at"), null=True, blank=True)
+    callback_mismatch = models.BooleanField(
+        _("callbacks disagree"),
+        default=False,
+        db_default=False,
+        help_text=_("The platform's callback and the brigade's own give different verdicts."),
+    )
+    supervised_at = HappenedDateTimeField(_("supervised at"), null=True, blank=True)
+    supervision_due = PlannedDateField(_("supervision deadline"), null=True, blank=True)
     created_by = user_ref(_("created by"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -422,3 +446,108 @@ class Proposal(HistoricalRecord):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PlatformExport(TimeStampedModel):
+    """One export of the brigade's actions for the 12345 platform: who made it, when, for
+    which unit (none: the whole brigade) and the actions it took (``PlatformAction.export``;
+    the file is written again from them on each download)."""
+
+    by = user_ref(_("exported by"))
+    unit = optional_fk(Unit, _("unit"), related_name="+", on_delete=models.PROTECT)
+    # the actions recorded up to this moment and not yet exported were taken
+    until = models.DateTimeField(_("actions up to"))
+    # the first and last action (by their order of recording) in the export
+    first_action = models.PositiveBigIntegerField(_("first action"), null=True, blank=True)
+    last_action = models.PositiveBigIntegerField(_("last action"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    objects = PlatformExportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("export for the 12345 platform")
+        verbose_name_plural = _("exports for the 12345 platform")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.rows})"
+
+
+class PlatformAction(models.Model):
+    """One thing the brigade did on a ticket that the 12345 platform must be told of,
+    written by the service that did it; an export takes those not yet exported.
+
+    ``at`` is when it happened (a callback may be recorded later, back-dated); the id is
+    the order of recording. What was exported is what the export took (``export``), so an
+    action recorded after an export, whatever its ``at``, goes in the next one."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="platform_actions", verbose_name=_("ticket")
+    )
+    # the ticket's unit when it happened: who exports it
+    unit = unit_fk("+")
+    kind = models.CharField(_("action"), max_length=20, choices=PlatformActionKind.choices)
+    at = models.DateTimeField(_("done at"))
+    text = LimitedTextField(_("text"), blank=True, max_length=TEXT_LENGTH)
+    new_due = models.DateField(_("new closing deadline"), null=True, blank=True)
+    by = user_ref(_("done by"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    export = models.ForeignKey(
+        PlatformExport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("export"),
+    )
+
+    objects = PlatformActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("action for the 12345 platform")
+        verbose_name_plural = _("actions for the 12345 platform")
+        constraints = [length_limit("text", TEXT_LENGTH)]
+        indexes = [
+            # what the next export takes: the actions not yet exported, per unit
+            models.Index(
+                fields=["unit", "id"], condition=Q(export__isnull=True), name="platformaction_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class TicketSupervision(HistoricalRecord):
+    """A supervision notice (督办) or reminder (催办) of the 12345 platform on a ticket."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="supervisions", verbose_name=_("ticket")
+    )
+    unit = unit_fk("+")
+    kind = models.CharField(
+        pgettext_lazy("supervision", "kind"), max_length=20, choices=SupervisionKind.choices
+    )
+    supervised_at = HappenedDateTimeField(_("supervised at"))
+    due = PlannedDateField(_("supervision deadline"), null=True, blank=True)
+    text = LimitedTextField(_("text"), blank=True, max_length=NOTE_LENGTH)
+    imported_by = user_ref(_("imported by"))
+
+    objects = TicketSupervisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-supervised_at", "-id"]
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        constraints = [
+            length_limit("text", NOTE_LENGTH),
+            one_per(
+                ["ticket", "kind", "supervised_at"],
+                "ticketsupervision_once",
+                _("This supervision has already been recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.get_kind_display()}"

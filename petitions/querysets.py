@@ -110,3 +110,16 @@ class ConsultationQuerySet(ScopedQuerySet):
 class ProposalQuerySet(ScopedQuerySet):
     def answered(self) -> ProposalQuerySet:
         return self.filter(replied_at__isnull=False)
+
+
+class PlatformExportQuerySet(ScopedQuerySet):
+    """A unit's exports to its people; the brigade's (no unit) to the brigade-wide only."""
+
+
+class PlatformActionQuerySet(ScopedQuerySet):
+    def not_exported(self) -> PlatformActionQuerySet:
+        return self.filter(export__isnull=True)
+
+
+class TicketSupervisionQuerySet(ScopedQuerySet):
+    pass

@@ -29,6 +29,26 @@ urlpatterns = [
         "ticket", "tickets/", {"create": views.TicketCreateView, "detail": views.TicketDetailView}
     ),
     path("tickets/import/", views.TicketImportView.as_view(), name="ticket_import"),
+    # the round trip with the 12345 platform
+    *model_pages(
+        "platformexport",
+        "platform/",
+        {
+            "list": views.PlatformExportListView,
+            "create": views.PlatformExportCreateView,
+            "download": views.PlatformExportDownloadView,
+        },
+    ),
+    path(
+        "platform/supervisions/import/",
+        views.PlatformImportView.as_view(kind="supervisions"),
+        name="platform_supervisions_import",
+    ),
+    path(
+        "platform/callbacks/import/",
+        views.PlatformImportView.as_view(kind="callbacks"),
+        name="platform_callbacks_import",
+    ),
     *[
         path(
             f"tickets/{page_path(action)}",

@@ -108,6 +108,11 @@ class TicketSerializer(serializers.ModelSerializer):
             "returned_at",
             "return_reason",
             "reopened_at",
+            "platform_result",
+            "platform_result_at",
+            "callback_mismatch",
+            "supervised_at",
+            "supervision_due",
             *TIMESTAMPS,
         )
         read_only_fields: tuple[str, ...] = fields
@@ -148,6 +153,11 @@ class TicketSerializer(serializers.ModelSerializer):
             "returned_at": _when(instance.returned_at),
             "return_reason": instance.return_reason,
             "reopened_at": _when(instance.reopened_at),
+            "platform_result": instance.platform_result,
+            "platform_result_at": _when(instance.platform_result_at),
+            "callback_mismatch": instance.callback_mismatch,
+            "supervised_at": _when(instance.supervised_at),
+            "supervision_due": _day(instance.supervision_due),
             "created_at": _when(instance.created_at),
             "updated_at": _when(instance.updated_at),
         }
@@ -298,6 +308,15 @@ class TicketExtensionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TicketSupervisionSerializer(serializers.ModelSerializer):
+    kind = ChoicesField(choices.SupervisionKind, read_only=True)
+
+    class Meta:
+        model = models.TicketSupervision
+        fields = ("id", "kind", "supervised_at", "due", "text")
+        read_only_fields = fields
+
+
 class TicketDetailSerializer(TicketSerializer):
     """One ticket with its rounds: replies, callbacks and extension requests."""
 
@@ -305,13 +324,21 @@ class TicketDetailSerializer(TicketSerializer):
     callbacks = TicketCallbackSerializer(many=True, read_only=True)
     extensions = TicketExtensionSerializer(many=True, read_only=True)
 
+    supervisions = TicketSupervisionSerializer(many=True, read_only=True)
+
     class Meta(TicketSerializer.Meta):
-        fields = (*TicketSerializer.Meta.fields, "replies", "callbacks", "extensions")
+        fields = (
+            *TicketSerializer.Meta.fields,
+            "replies",
+            "callbacks",
+            "extensions",
+            "supervisions",
+        )
         read_only_fields = fields
 
     def to_representation(self, instance: models.Ticket) -> dict[str, Any]:
         data = super().to_representation(instance)
-        for name in ("replies", "callbacks", "extensions"):
+        for name in ("replies", "callbacks", "extensions", "supervisions"):
             data[name] = self.fields[name].to_representation(getattr(instance, name).all())
         return data
 
@@ -362,3 +389,53 @@ class ProposalAnswerSerializer(serializers.Serializer):
     reply_mode = ChoicesField(choices.ReplyMode)
     reply = FreeTextField(required=False, allow_blank=True, default="")
     replied_at = TimestampField(required=False, label=label_of(models.Proposal, "replied_at"))
+
+
+class PlatformExportSerializer(serializers.ModelSerializer):
+    """An export for the 12345 platform and where to download its file."""
+
+    by = serializers.CharField(source="by.username", read_only=True, default=None, allow_null=True)
+    unit = RelatedRef(read_only=True)
+    download = serializers.SerializerMethodField()
+    download_csv = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.PlatformExport
+        fields = (
+            "id",
+            "created_at",
+            "by",
+            "unit",
+            "until",
+            "first_action",
+            "last_action",
+            "rows",
+            "download",
+            "download_csv",
+        )
+        read_only_fields = fields
+
+    def _url(self, export: models.PlatformExport, kind: str) -> str:
+        from django.urls import reverse
+
+        path = reverse("petitions-api:platform-export-download", kwargs={"pk": export.pk})
+        request = self.context.get("request")
+        url = request.build_absolute_uri(path) if request is not None else path
+        return f"{url}?as={kind}"
+
+    def get_download(self, export: models.PlatformExport) -> str:
+        return self._url(export, "xlsx")
+
+    def get_download_csv(self, export: models.PlatformExport) -> str:
+        return self._url(export, "csv")
+
+
+class PlatformExportCreateSerializer(serializers.Serializer):
+    """The next export: the actions done up to the end of ``until`` (default today)."""
+
+    until = serializers.DateField(required=False, allow_null=True)
+
+    def validate_until(self, value: dt.date | None) -> dt.date | None:
+        if value is not None and not dates.in_window(value, dates.HAPPENED):
+            raise serializers.ValidationError(dates.message(dates.HAPPENED, _("until")))
+        return value

@@ -9,5 +9,6 @@ urlpatterns = api_routes(
         "categories": views.TicketCategoryViewSet,
         "consultations": views.ConsultationViewSet,
         "proposals": views.ProposalViewSet,
+        "platform-exports": views.PlatformExportViewSet,
     }
 )

@@ -7,20 +7,30 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Model, Prefetch
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from brigade.core.api.mixins import CONFLICT, ScopedModelViewSet, positive_count
+from brigade.core.api.mixins import (
+    CONFLICT,
+    ConditionalWriteMixin,
+    PageSizePagination,
+    ScopedAutoSchema,
+    ScopedModelViewSet,
+    positive_count,
+)
 from brigade.core.clientip import client_ip
 from brigade.core.idempotency import not_kept
+from brigade.core.permissions import RolePermission
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, REVEAL, STAFF
+from brigade.core.spreadsheets import XLSX_TYPE
 from petitions import services
 from petitions.api.serializers import (
     AssignSerializer,
@@ -29,6 +39,8 @@ from petitions.api.serializers import (
     DecideSerializer,
     ExtendSerializer,
     ImportSerializer,
+    PlatformExportCreateSerializer,
+    PlatformExportSerializer,
     ProposalAnswerSerializer,
     ProposalSerializer,
     ReasonSerializer,
@@ -44,9 +56,10 @@ from petitions.api.serializers import (
     TicketUpdateSerializer,
 )
 from petitions.filtersets import ConsultationFilterSet, ProposalFilterSet, TicketFilterSet
-from petitions.models import Consultation, Proposal, Ticket, TicketExtension
+from petitions.models import Consultation, PlatformExport, Proposal, Ticket, TicketExtension
 from petitions.querysets import TicketQuerySet
 from petitions.transitions import EXTENSION_DECIDERS, TICKET_TRANSITIONS
+from petitions.views.platform import platform_download
 
 QUEUE_PAGE = 50
 QUEUE_MAX = 200
@@ -84,6 +97,7 @@ class TicketViewSet(ScopedModelViewSet):
             queryset = queryset.prefetch_related(
                 "replies",
                 "callbacks",
+                "supervisions",
                 Prefetch(
                     "extensions",
                     queryset=TicketExtension.objects.select_related("requested_by", "decided_by"),
@@ -308,6 +322,104 @@ class TicketViewSet(ScopedModelViewSet):
         report = services.tickets_import(upload=data["file"], by=request.user, dry_run=dry_run)
         code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
+
+    @extend_schema(
+        summary="Import the 12345 platform's supervision notices (督办, 催办)",
+        description="By platform number, tickets of your scope only; all or nothing; "
+        "``?dry_run=1`` previews. Errors are listed by row and column (400).",
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import-supervisions",
+        url_name="import-supervisions",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_supervisions(self, request: Request) -> Response:
+        data = self.validated_input(ImportSerializer)
+        report = services.supervisions_import(
+            upload=data["file"], by=request.user, dry_run=_dry_run(request)
+        )
+        code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+    @extend_schema(
+        summary="Import the 12345 platform's callback results",
+        description="By platform number, tickets of your scope only; each is kept beside "
+        "the brigade's callback and a disagreement flagged (``callback_mismatch``). All or "
+        "nothing; ``?dry_run=1`` previews; errors by row and column (400).",
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL)],
+        request={"multipart/form-data": ImportSerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import-platform-callbacks",
+        url_name="import-platform-callbacks",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_platform_callbacks(self, request: Request) -> Response:
+        data = self.validated_input(ImportSerializer)
+        report = services.platform_callbacks_import(
+            upload=data["file"], by=request.user, dry_run=_dry_run(request)
+        )
+        code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+def _dry_run(request: Request) -> bool:
+    return request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
+
+
+class PlatformExportViewSet(
+    ConditionalWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Exports of the brigade's actions for the 12345 platform: the desk lists them,
+    makes the next one (``POST``) and downloads each file; a unit's clerk sees and
+    exports the unit's, someone who sees the whole brigade every unit's."""
+
+    serializer_class = PlatformExportSerializer
+    permission_classes = [RolePermission]
+    pagination_class = PageSizePagination
+    schema = ScopedAutoSchema()
+    read_roles = DESK
+    write_roles = DESK
+
+    def get_queryset(self) -> Any:
+        return PlatformExport.objects.visible_to(self.request.user).select_related("by", "unit")
+
+    @extend_schema(
+        summary="Make the next export",
+        description="Takes every action of your scope done up to the end of ``until`` "
+        "(default today) that no export has taken yet; possibly none.",
+        request=PlatformExportCreateSerializer,
+        responses={201: PlatformExportSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        serializer = PlatformExportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        export = services.platform_export(
+            by=request.user, until=serializer.validated_data.get("until")
+        )
+        export = self.get_queryset().get(pk=export.pk)
+        data = self.get_serializer(export).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download the export's file",
+        parameters=[OpenApiParameter("as", OpenApiTypes.STR, enum=["xlsx", "csv"])],
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        return platform_download(self.get_object(), request.query_params.get("as", "xlsx"))
 
 
 def _page_size(raw: str | None) -> int:

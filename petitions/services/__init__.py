@@ -20,6 +20,11 @@ from petitions.services.imports import (
     _parse_when,
     tickets_import,
 )
+from petitions.services.platform import (
+    platform_callbacks_import,
+    platform_export,
+    supervisions_import,
+)
 from petitions.services.tickets import (
     extension_decide,
     extension_request,
@@ -52,10 +57,13 @@ __all__ = [
     "extension_decide",
     "extension_request",
     "log_phone_search",
+    "platform_callbacks_import",
+    "platform_export",
     "proposal_answer",
     "proposal_save",
     "reveal_phone",
     "state_label",
+    "supervisions_import",
     "ticket_assign",
     "ticket_callback",
     "ticket_close",

@@ -35,6 +35,7 @@ from brigade.duty.models import Officer, Unit
 from petitions.choices import (
     CallbackResult,
     ExtensionStatus,
+    PlatformActionKind,
     TicketStatus,
 )
 from petitions.models import (
@@ -52,6 +53,12 @@ from petitions.services.common import (
     deadlines_for,
     required_text,
     state_label,
+)
+from petitions.services.platform import (
+    RESULT_WORDS,
+    record_action,
+    verdicts_differ,
+    withdraw_close,
 )
 from petitions.transitions import CLOSE_UNDO_SECONDS, EXTENSION_DECIDERS, TICKET_TRANSITIONS
 
@@ -223,16 +230,17 @@ def ticket_update(*, ticket: Ticket, **fields: str) -> Ticket:
 @transaction.atomic
 def ticket_sign(*, ticket: Ticket, by: Visitor) -> Ticket:
     """签收: the brigade accepts the ticket; the reply deadline is next."""
-    return _move(
+    now = _now()
+    moved = move(
         ticket,
+        TICKET_TRANSITIONS,
         "sign",
-        changes={
-            "signed_at": _now(),
-            "signed_by": by,
-            "next_due": F("reply_due"),
-        },
-        message=_("Only a received ticket can be signed."),
+        changes={"signed_at": now, "signed_by": by, "next_due": F("reply_due")},
+        refuse=lambda: _refuse(ticket, _("Only a received ticket can be signed.")),
     )
+    if moved:
+        record_action(ticket=ticket, kind=PlatformActionKind.SIGN, by=by, at=now)
+    return ticket
 
 
 @transaction.atomic
@@ -266,6 +274,7 @@ def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
     TicketReply.objects.create(
         ticket=ticket, round=ticket.round, text=text, replied_at=now, replied_by=by
     )
+    record_action(ticket=ticket, kind=PlatformActionKind.REPLY, by=by, at=now, text=text)
     return ticket
 
 
@@ -273,8 +282,9 @@ def ticket_reply(*, ticket: Ticket, text: str, by: Any) -> Ticket:
 def ticket_close(*, ticket: Ticket, by: Visitor) -> Ticket:
     """办结: done; on time when closed on or before the closing deadline."""
     now = _now()
-    return _move(
+    moved = move(
         ticket,
+        TICKET_TRANSITIONS,
         "close",
         changes={
             "closed_at": now,
@@ -285,8 +295,11 @@ def ticket_close(*, ticket: Ticket, by: Visitor) -> Ticket:
             ),
             "next_due": None,
         },
-        message=_("Only a replied ticket can be closed."),
+        refuse=lambda: _refuse(ticket, _("Only a replied ticket can be closed.")),
     )
+    if moved:
+        record_action(ticket=ticket, kind=PlatformActionKind.CLOSE, by=by, at=now)
+    return ticket
 
 
 def _undo_refusal(ticket: Ticket, by: Visitor) -> TransitionNotAllowed:
@@ -331,6 +344,7 @@ def ticket_undo_close(*, ticket: Ticket, by: Visitor) -> Ticket:
         )
     finally:
         del ticket._change_reason  # type: ignore[attr-defined]
+    withdraw_close(ticket=ticket, by=by)
     return ticket
 
 
@@ -373,7 +387,11 @@ def ticket_callback(
     if handler_user is not None and handler_user == getattr(by, "pk", None):
         raise PermissionDenied(_("The handler of a ticket cannot record its callback."))
     round_ = ticket.round
-    changes: dict[str, object] = {"callback_round": round_}
+    changes: dict[str, object] = {
+        "callback_round": round_,
+        # the platform's own callback, if it came in first, against this one
+        "callback_mismatch": verdicts_differ(ticket.platform_result, result),
+    }
     if result == CallbackResult.DISSATISFIED:
         changes.update(_reopen_changes(ticket, at))
     # One callback per round: the round must still be the ticket's, closed, not called back.
@@ -384,7 +402,7 @@ def ticket_callback(
         extra={"round": round_, "callback_round__lt": round_},
         message=_("Only a closed ticket not yet called back can be called back."),
     )
-    return ticket.callbacks.create(
+    callback = ticket.callbacks.create(
         unit_id=ticket.unit_id,
         round=round_,
         result=result,
@@ -392,34 +410,44 @@ def ticket_callback(
         at=at,
         notes=notes.strip(),
     )
+    words = RESULT_WORDS[result] + (f" {callback.notes}" if callback.notes else "")
+    record_action(ticket=ticket, kind=PlatformActionKind.CALLBACK, by=by, at=at, text=words)
+    return callback
 
 
 @transaction.atomic
 def ticket_reopen(*, ticket: Ticket, by: Visitor, reason: str = "") -> Ticket:
     """A commander sends a closed ticket back for another round (e.g. after a complaint)."""
     now = _now()
-    return _move(
+    ticket = _move(
         ticket,
         "reopen",
         changes=_reopen_changes(ticket, now),
         message=_("Only a closed ticket can be reopened."),
     )
+    record_action(
+        ticket=ticket, kind=PlatformActionKind.REOPEN, by=by, at=now, text=(reason or "").strip()
+    )
+    return ticket
 
 
 @transaction.atomic
 def ticket_return(*, ticket: Ticket, reason: str, by: Visitor) -> Ticket:
     """退单: not the brigade's matter; sent back to the platform with the reason."""
     reason = required_text("reason", reason, _("Say why the ticket is returned."))
-    return _move(
+    now = _now()
+    ticket = _move(
         ticket,
         "return",
         changes={
-            "returned_at": _now(),
+            "returned_at": now,
             "return_reason": reason,
             "next_due": None,
         },
         message=_("Only a ticket not yet being handled can be returned."),
     )
+    record_action(ticket=ticket, kind=PlatformActionKind.RETURN, by=by, at=now, text=reason)
+    return ticket
 
 
 @transaction.atomic
@@ -497,6 +525,14 @@ def extension_decide(*, extension: TicketExtension, approve: bool, by: Visitor) 
         if ticket.is_open:
             ticket.next_due = ticket.due_for(ticket.status)
         ticket.save(update_fields=["close_due", "reply_due", "next_due", "updated_at"])
+        # the platform hears of the deadline the request was for (延期 approved)
+        record_action(
+            ticket=ticket,
+            kind=PlatformActionKind.EXTENSION,
+            by=by,
+            text=extension.reason,
+            new_due=ticket.close_due,
+        )
     return extension
 
 

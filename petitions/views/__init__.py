@@ -11,6 +11,12 @@ from petitions.views.consultations import (
     ProposalDetailView,
     ProposalListView,
 )
+from petitions.views.platform import (
+    PlatformExportCreateView,
+    PlatformExportDownloadView,
+    PlatformExportListView,
+    PlatformImportView,
+)
 from petitions.views.queue import QUEUE_PAGE, TicketListView, next_action
 from petitions.views.tickets import (
     TicketActionView,
@@ -25,6 +31,10 @@ __all__ = [
     "QUEUE_PAGE",
     "ConsultationCreateView",
     "ConsultationListView",
+    "PlatformExportCreateView",
+    "PlatformExportDownloadView",
+    "PlatformExportListView",
+    "PlatformImportView",
     "ProposalAnswerView",
     "ProposalCreateView",
     "ProposalDetailView",

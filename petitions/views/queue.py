@@ -75,6 +75,8 @@ class TicketListView(ExcelExportMixin, ScopedFilterListView):
         "channel",
         "date_from",
         "date_to",
+        "supervised",
+        "callback_mismatch",
     )
     export_filename = "tickets"
     export_columns = columns(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from tests.matrix import (
     ADMIN,
     ADMIN_ONLY,
@@ -32,6 +34,12 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:ticket-detail": api("ticket", get=SIGNED_IN, put=DESK, patch=DESK, delete=ADMIN_ONLY),
     f"{NS}:ticket-queue": api(get=SIGNED_IN),
     f"{NS}:ticket-import": api(post=DESK),
+    # the round trip with the 12345 platform: the desk, in its scope
+    f"{NS}:ticket-import-supervisions": api(post=DESK),
+    f"{NS}:ticket-import-platform-callbacks": api(post=DESK),
+    f"{NS}:platform-export-list": api(get=DESK, post=DESK),
+    f"{NS}:platform-export-detail": api("platform-export", get=DESK),
+    f"{NS}:platform-export-download": api("platform-export", get=DESK),
     **{
         f"{NS}:ticket-{name}": api("ticket", post=DESK)
         for name in (
@@ -58,6 +66,11 @@ MATRIX: dict[str, Rule] = {
     "petitions:ticket_create": page(get=DESK, post=DESK),
     "petitions:ticket_import": page(get=DESK, post=DESK),
     "petitions:ticket_detail": page("ticket", get=SIGNED_IN),
+    "petitions:platformexport_list": page(get=DESK),
+    "petitions:platformexport_create": page(post=DESK),
+    "petitions:platformexport_download": page("platform-export", get=DESK),
+    "petitions:platform_supervisions_import": page(get=DESK, post=DESK),
+    "petitions:platform_callbacks_import": page(get=DESK, post=DESK),
     **{
         f"petitions:ticket_{name}": page("ticket", post=DESK)
         for name in (
@@ -94,7 +107,7 @@ MATRIX: dict[str, Rule] = {
 
 def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
     """The records this app's routes name, made in ``unit`` (for ``officer``)."""
-    from petitions.models import TicketCategory
+    from petitions.models import PlatformExport, TicketCategory
     from tests.petitions.factories import (
         ConsultationFactory,
         ProposalFactory,
@@ -107,6 +120,8 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
         TicketCategoryFactory(code=OPEN311_SERVICE)
     return {
         "ticket": TicketFactory(unit=unit, category=category),
+        # a unit's export: its own clerks and commanders see it, another unit's do not
+        "platform-export": PlatformExport.objects.create(unit=unit, until=timezone.now()),
         "category": category,
         "consultation": ConsultationFactory(unit=unit),
         "proposal": ProposalFactory(unit=unit),
