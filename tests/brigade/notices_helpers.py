@@ -1,33 +1,31 @@
-"""Notices made directly, as the reminders and escalations would leave them."""
+"""Shared set-ups of the notices tests: a clock on a given local time, tickets due on a
+day, a Shanghai datetime."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
+from petitions.choices import TicketStatus
+from tests.petitions.factories import TicketFactory
 
-from brigade.core.notices.models import Notice, NoticeAction, NoticeKind
-
-_keys = itertools.count(1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def make_notice(
-    user: Any, *, about: Any = None, ago: dt.timedelta | None = None, **fields: Any
-) -> Notice:
-    """A notice for ``user`` (``about``: the record it is about), created ``ago`` before now."""
-    n = next(_keys)
-    values: dict[str, Any] = {
-        "kind": NoticeKind.REMINDER,
-        "action": NoticeAction.SIGN,
-        "title": f"工单待签收 {n}",
-        "key": f"test:{n}",
-        "created_at": timezone.now() - (ago or dt.timedelta(0)),
-    }
-    if about is not None:
-        values["item_type"] = ContentType.objects.get_for_model(about)
-        values["item_id"] = about.pk
-    values.update(fields)
-    return Notice.objects.create(user=user, **values)
+def at(day: str, clock: str = "09:00") -> dt.datetime:
+    """A local (Asia/Shanghai) instant: ``at("2022-06-13", "09:00")``."""
+    return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=SHANGHAI)
+
+
+def ticket_due(due: str | dt.date, *, status: str = TicketStatus.RECEIVED, **kwargs):
+    """A ticket whose current deadline (``next_due``) is ``due``."""
+    day = dt.date.fromisoformat(due) if isinstance(due, str) else due
+    return TicketFactory(
+        status=status,
+        received_at=at("2022-06-01"),
+        sign_due=day,
+        reply_due=day,
+        close_due=day,
+        next_due=day,
+        **kwargs,
+    )
