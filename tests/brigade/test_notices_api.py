@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from brigade.core.notices.models import Notice, NoticeKind
-from tests.brigade.notices_helpers import make_notice
+from tests.brigade.notice_factories import make_notice
 from tests.petitions.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from brigade.core.notices.models import (
     NoticeMute,
     NoticePreference,
 )
-from tests.brigade.notices_helpers import make_notice
+from tests.brigade.notice_factories import make_notice
 from tests.hazards.factories import AssignedHazardFactory
 from tests.incidents.factories import FundAdvanceFactory
 from tests.petitions.factories import TicketFactory
