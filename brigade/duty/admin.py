@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models as db_models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -15,6 +16,8 @@ from brigade.duty.services import shift_check, shift_save
 @admin.register(models.Unit)
 class UnitAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "name_en", "kind", "has_robot"]
+    # a group robot's address typed without a scheme is an https one (Django 6's default)
+    formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "code"]
 

@@ -14,6 +14,7 @@ from brigade.duty.models import (
     Attendance,
     Campaign,
     DutyPost,
+    Leave,
     Officer,
     PatrolLog,
     RoadWorksZone,
@@ -58,6 +59,16 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"警员{n}")
     kind = OfficerKind.POLICE
     unit = factory.SubFactory(UnitFactory)
+
+
+class LeaveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Leave
+
+    officer = factory.SubFactory(OfficerFactory)
+    starts_on = dt.date(2022, 6, 13)
+    ends_on = dt.date(2022, 6, 17)
+    reason = "年休假"
 
 
 class DutyPostFactory(factory.django.DjangoModelFactory):

@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from brigade.duty.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift, Unit
+from brigade.duty.models import Campaign, DutyPost, Leave, Officer, RoadWorksZone, Shift, Unit
 from tests.brigade.factories import (
     CampaignFactory,
     DutyPostFactory,
+    LeaveFactory,
     OfficerFactory,
     RoadWorksZoneFactory,
     ShiftFactory,
@@ -35,6 +36,7 @@ def superuser_client(client):
         (Shift, ShiftFactory, "officer"),
         (Campaign, CampaignFactory, "name"),
         (RoadWorksZone, RoadWorksZoneFactory, "name"),
+        (Leave, LeaveFactory, "reason"),
     ],
 )
 def test_admin_lists_and_opens_each_record(superuser_client, model, factory, shown):
@@ -57,6 +59,32 @@ def test_admin_adds_a_unit(superuser_client):
     )
     assert response.status_code == 302
     assert Unit.objects.filter(code="sq4", name="四中队").exists()
+
+
+def test_admin_sets_a_units_group_robot(superuser_client):
+    unit = Unit.objects.create(name="五中队", code="sq5")
+    url = reverse("admin:brigade_unit_change", args=[unit.pk])
+    form = {"name": "五中队", "code": "sq5", "kind": "squadron"}
+
+    refused = superuser_client.post(url, {**form, "robot_webhook_url": "not a url"})
+    saved = superuser_client.post(
+        url, {**form, "robot_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    )
+
+    assert refused.status_code == 200  # the form again, with its error
+    assert saved.status_code == 302
+    unit.refresh_from_db()
+    assert unit.robot_webhook_url.endswith("key=k")
+
+
+def test_admin_refuses_a_leave_that_ends_before_it_starts(superuser_client):
+    officer = OfficerFactory()
+    response = superuser_client.post(
+        reverse("admin:brigade_leave_add"),
+        {"officer": officer.pk, "starts_on": "2022-06-13", "ends_on": "2022-06-12"},
+    )
+    assert response.status_code == 200
+    assert not Leave.objects.exists()
 
 
 def test_admin_refuses_a_double_booked_shift_with_a_message(superuser_client):

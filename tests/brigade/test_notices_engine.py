@@ -316,3 +316,25 @@ def test_the_escalations_of_a_record_in_one_query(
     ]
     assert all(n.item_id == ticket.pk for n in found)
     assert escalations.for_item(other).count() == 2
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_leads_and_thresholds_come_from_the_settings(settings, desk, officer, brigade_commander):
+    settings.NOTICE_REMINDER_LEADS = "2, 1,0"
+    settings.NOTICE_ESCALATE_HOURS = "4"
+    later = ticket_due("2022-06-15", unit=desk, handler=officer.officer)
+    assert remind(MONDAY) == [("officer", later.pk, "lead2")]
+    ticket_due(MONDAY, unit=desk)
+    assert escalate("2022-06-14", "13:59") == []  # 3.5 + 0.48 working hours (lunch off)
+    assert escalate("2022-06-14", "14:00") == [("commander", 1)]  # no second level
+
+
+def test_the_beat_runs_reminders_and_escalations_hourly(settings):
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    for task in ("brigade.tasks.send_reminders_task", "brigade.tasks.escalate_overdue_task"):
+        assert schedule[task].hour == set(range(24))
