@@ -45,6 +45,7 @@ urlpatterns = [
     path("dashboard/records/", FigureRecordsView.as_view(), name="dashboard_records"),
     path("report/", ReportPageView.as_view(), name="period_report"),
     path("audit/phone-views/", RevealLogListView.as_view(), name="reveal_log"),
+    path("notices/", include("brigade.core.notices.urls")),
     # --- the duty domain: patrols, posts, zones, campaigns, training (namespace ``brigade``) ---
     path("", include("brigade.duty.urls")),
     # --- one block per app (each app's urls.py, its own namespace) ---

@@ -12,8 +12,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
-from brigade.duty.demo import DemoContext, at
+from brigade.duty.demo import REPORT_END, DemoContext, at
 from brigade.duty.demo.places import point_on
 from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle, KeyVehicleImport
@@ -330,6 +331,7 @@ def seed(demo: DemoContext) -> None:
         seed_hazards(demo)
         seed_key_vehicles(demo)
         seed_facility_works(demo)
+        seed_due_now(demo)
 
 
 def _position(rng: random.Random, road: str) -> tuple[Decimal, Decimal]:
@@ -430,6 +432,67 @@ def seed_hazards(demo: DemoContext) -> None:
             )
         made += 1
     demo.log(f"Hazards: {made} created.")
+
+
+# Two hazards of 一中队 that need someone now, whenever the demo is seeded: one past its
+# deadline, one rectified and awaiting the commander's check. Found again by description.
+OVERDUE_NOW = "人行横道线磨损严重，夜间难以辨认"
+AWAITING_CHECK_NOW = "路口信号灯倒计时器损坏"
+
+
+def seed_due_now(demo: DemoContext) -> None:
+    """The hazards the day's digest and escalation have to speak of (never inside the
+    report's half year: a clock set back there seeds none)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if today - dt.timedelta(days=10) <= REPORT_END:
+        return
+    have = set(
+        Hazard.objects.filter(description__in=[OVERDUE_NOW, AWAITING_CHECK_NOW]).values_list(
+            "description", flat=True
+        )
+    )
+    unit, officer = demo.units["sq1"], demo.officers.get(OFFICERS_OF_UNIT["sq1"])
+    found_at = now - dt.timedelta(days=10)
+    common = {
+        "unit": unit,
+        "element": E.ROAD,
+        "source": S.PATROL,
+        "severity": Sev.MEDIUM,
+        "reported_by": officer,
+        "found_at": found_at,
+        "assigned_at": found_at + dt.timedelta(hours=3),
+        "responsible_party": "市政设施养护所",
+    }
+    made = 0
+    if OVERDUE_NOW not in have:
+        Hazard.objects.create(
+            **common,
+            road="柳园路",
+            location="柳园路与东昌东路交叉口",
+            latitude=point_on("柳园路", 0.5)[0],
+            longitude=point_on("柳园路", 0.5)[1],
+            description=OVERDUE_NOW,
+            status=choices.HazardStatus.ASSIGNED,
+            deadline=today - dt.timedelta(days=2),
+        )
+        made += 1
+    if AWAITING_CHECK_NOW not in have:
+        Hazard.objects.create(
+            **common,
+            road="东昌东路",
+            location="东昌东路与花园路交叉口",
+            latitude=point_on("东昌东路", 0.3)[0],
+            longitude=point_on("东昌东路", 0.3)[1],
+            description=AWAITING_CHECK_NOW,
+            status=choices.HazardStatus.RECTIFIED,
+            deadline=today + dt.timedelta(days=2),
+            measures="更换倒计时器",
+            rectified_at=now - dt.timedelta(days=1),
+            rectified_on_time=True,
+        )
+        made += 1
+    demo.log(f"Hazards due now: {made} created.")
 
 
 def seed_key_vehicles(demo: DemoContext) -> None:

@@ -256,6 +256,7 @@ def seed(demo: DemoContext) -> None:
     consultations = _seed_consultations(demo, rng, handlers)
     proposals = _seed_proposals(demo, rng, handlers)
     open_now = _seed_open_tickets(demo, rng, categories, handlers, clerk)
+    open_now += _seed_due_now_tickets(demo, categories, handlers, clerk)
     demo.log(
         f"  petitions: {created} tickets, {consultations} consultations, {proposals} "
         f"proposals, {open_now} open tickets written"
@@ -552,4 +553,87 @@ def _seed_open_tickets(
         if t.status == choices.TicketStatus.REPLIED and t.replied_at
     ]
     bulk_create_with_history(replies, models.TicketReply)
+    return len(new)
+
+
+# Tickets whose next deadline is today or the next working day, whenever the demo is seeded:
+# (number, status, the deadline it works towards, category, road, what the citizen said)
+DUE_NOW = [
+    ("NOW0001", choices.TicketStatus.RECEIVED, "sign_due", "parking", "柳园路", 0),
+    ("NOW0002", choices.TicketStatus.HANDLING, "reply_due", "jam", "东昌东路", 1),
+    ("NOW0003", choices.TicketStatus.REPLIED, "close_due", "signal", "兴华路", 0),
+]
+
+
+def _received_for(
+    category: models.TicketCategory, deadline: str, now: dt.datetime
+) -> tuple[dt.datetime, dict[str, dt.date]]:
+    """The latest morning before ``now`` on which a ticket of ``category`` received has its
+    ``deadline`` today or on the next working day (the day's digest lists it)."""
+    today = timezone.localdate(now)
+    soon = {add_workdays(today, 0), add_workdays(today, 1)}
+    received = now - dt.timedelta(hours=1)
+    for back in range(31):
+        received = min(at(today - dt.timedelta(days=back), 9), now - dt.timedelta(hours=1))
+        dues = deadlines_for(category, received)
+        if dues[deadline] in soon:
+            return received, dues
+    return received, deadlines_for(category, received)
+
+
+def _seed_due_now_tickets(
+    demo: DemoContext,
+    categories: dict[str, models.TicketCategory],
+    handlers: dict[str, list[Officer]],
+    clerk: User | None,
+) -> int:
+    """Three tickets of 一中队 due now (to sign, to reply, to close), received in the days
+    before the seed, so that the daily digest and the reminders have work the day the demo
+    is loaded. Found again by their number: a later run changes nothing. Never inside the
+    report's half year (a clock set back there seeds none)."""
+    have = set(
+        models.Ticket.objects.filter(number__in=[row[0] for row in DUE_NOW]).values_list(
+            "number", flat=True
+        )
+    )
+    now = timezone.now()
+    new = []
+    for number, status, deadline, code, road, said in DUE_NOW:
+        category = categories[code]
+        received, dues = _received_for(category, deadline, now)
+        if number in have or timezone.localdate(received) <= REPORT_END:
+            continue
+        ticket = _new_ticket(
+            number,
+            received,
+            category,
+            road,
+            SAID[code][said],
+            dues,
+            channel=choices.TicketChannel.HOTLINE,
+            citizen_name="陈女士",
+            citizen_phone="13800005678",
+            unit=demo.units["sq1"],
+            status=status,
+            created_by=clerk,
+        )
+        if status != choices.TicketStatus.RECEIVED:
+            ticket.signed_at, ticket.signed_by = received + dt.timedelta(hours=1), clerk
+            ticket.handler = handlers["sq1"][0]
+        if status == choices.TicketStatus.REPLIED:
+            ticket.replied_at = received + dt.timedelta(hours=4)
+            ticket.reply = category.reply_templates[0]
+        ticket.next_due = ticket.due_for(status)
+        new.append(ticket)
+    bulk_create_with_history(new, models.Ticket, default_user=clerk)
+    bulk_create_with_history(
+        [
+            models.TicketReply(
+                ticket=t, round=1, text=t.reply, replied_at=t.replied_at, replied_by=clerk
+            )
+            for t in new
+            if t.status == choices.TicketStatus.REPLIED and t.replied_at
+        ],
+        models.TicketReply,
+    )
     return len(new)

@@ -110,6 +110,12 @@ MATRIX: dict[str, Rule] = {
     "dashboard-api:records": api(get=STAFF | {CLERK}),
     # --- API: the log of phone numbers seen whole ---
     "audit-api:phone-views": api(get=STAFF),
+    # --- API: each person's own notices (another's answers 404 to every role) ---
+    "notices-api:notification-list": api(get=SIGNED_IN),
+    "notices-api:notification-read": Rule(
+        api=True, obj="notice", owner_only=True, allow={"POST": SIGNED_IN}
+    ),
+    "notices-api:notification-read-all": api(post=SIGNED_IN),
     # --- pages ---
     "login": page(public=True, get=SIGNED_IN, post=SIGNED_IN, put=SIGNED_IN),
     "logout": page(public=True, post=SIGNED_IN),
@@ -121,6 +127,13 @@ MATRIX: dict[str, Rule] = {
     "period_report": page(get=STAFF),
     "dashboard_records": page(get=STAFF | {CLERK}),
     "reveal_log": page(get=STAFF),
+    # the notices pages: every role's own; another's notice or mute is a 404
+    "notice_list": page(get=SIGNED_IN),
+    "notice_open": page("notice", owner_only=True, get=SIGNED_IN),
+    "notice_mute": page("notice", owner_only=True, post=SIGNED_IN),
+    "notice_read_all": page(post=SIGNED_IN),
+    "notice_settings": page(get=SIGNED_IN, post=SIGNED_IN),
+    "noticemute_delete": page("notice-mute", owner_only=True, post=SIGNED_IN),
     "brigade:duty": page(get=ON_ROAD),
     "brigade:patrollog_start": page(post=ON_ROAD),
     "brigade:patrollog_tally": page("patrol", owner_only=True, post=ON_ROAD),
@@ -275,6 +288,8 @@ def build_world() -> World:
             "campaign": CampaignFactory(),
             "school-break": _school_break(),
             "kpi-run": KpiRun.objects.create(state=KpiRun.State.DONE),
+            # the unit's officer's own notice and mute (the stranger gets an account)
+            **_notices_of(officer.user or UserFactory()),
         }
 
     def all_objects(u, officer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -288,6 +303,16 @@ def build_world() -> World:
         own=all_objects(unit, officers[OFFICER]),
         other=all_objects(other_unit, stranger),
     )
+
+
+def _notices_of(user: Any) -> dict[str, Any]:
+    from brigade.core.notices.models import Notice, NoticeAction, NoticeKind, NoticeMute
+
+    notice = Notice.objects.create(
+        user=user, kind=NoticeKind.REMINDER, action=NoticeAction.SIGN, title="待签收", key="m:1"
+    )
+    mute = NoticeMute.objects.create(user=user, action=NoticeAction.REPLY)
+    return {"notice": notice, "notice-mute": mute}
 
 
 def _school_break():  # type: ignore[no-untyped-def]

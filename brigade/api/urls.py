@@ -20,6 +20,8 @@ urlpatterns = [
         "v1/audit/",
         include(("brigade.core.reveal_log", "audit"), namespace="audit-api"),
     ),
+    # the signed-in person's notices, at /api/v1/notifications/
+    path("v1/", include(("brigade.core.notices.api", "notices"), namespace="notices-api")),
     path("v1/hazards/", include(("hazards.api.urls", "hazards"), namespace="hazards-api")),
     path("v1/incidents/", include(("incidents.api.urls", "incidents"), namespace="incidents-api")),
     path("v1/petitions/", include(("petitions.api.urls", "petitions"), namespace="petitions-api")),

@@ -1,4 +1,5 @@
-"""Template context: the user's roles and the navigation each role may follow, in its groups."""
+"""Template context: the user's roles, the navigation each role may follow, in its groups,
+and the bell of their unread notices."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from brigade.core.nav import navigation
+from brigade.core.notices.context import bell
 from brigade.core.scope import scope_of
 
 
@@ -16,4 +18,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "roles": scope.roles,
         "brigade_name": settings.BRIGADE_NAME,
         "nav_groups": navigation.grouped(scope, request.path) if scope.roles else [],
+        # the navigation's bell: its count is read only where a page draws it
+        "bell": bell(request) if scope.roles else None,
     }

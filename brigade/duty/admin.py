@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models as db_models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from brigade.duty import models
@@ -14,11 +15,17 @@ from brigade.duty.services import shift_check, shift_save
 
 @admin.register(models.Unit)
 class UnitAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "name_en", "kind"]
+    list_display = ["code", "name", "name_en", "kind", "has_robot"]
     # a group robot's address typed without a scheme is an https one (Django 6's default)
     formfield_overrides = {db_models.URLField: {"assume_scheme": "https"}}
     list_filter = ["kind"]
     search_fields = ["name", "name_en", "code"]
+
+    # the group robot's address (robot_webhook_url) is on the unit's form; the list says
+    # which units have one (escalations and the digest are posted there)
+    @admin.display(description=_("Group robot"), boolean=True)
+    def has_robot(self, unit: models.Unit) -> bool:
+        return bool(unit.robot_webhook_url)
 
 
 @admin.register(models.Officer)

@@ -204,3 +204,29 @@ def test_every_squadron_checks_in_at_its_posts_every_week_of_the_report(seed_out
     }
     all_weeks = {(FIRST_HALF[0] + dt.timedelta(days=n)).isocalendar()[:2] for n in range(181)}
     assert weeks == {"sq1": all_weeks, "sq2": all_weeks, "sq3": all_weeks}
+
+
+def test_demo_users_have_addresses_and_work_is_due_the_day_it_is_seeded(seed_output):
+    from hazards.choices import HazardStatus
+    from hazards.models import Hazard
+    from petitions.deadlines import add_workdays
+    from petitions.models import Ticket
+
+    users = get_user_model().objects.filter(username__in=["officer", "clerk", "commander", "admin"])
+    assert sorted(u.email for u in users) == [
+        "admin@brigade.example",
+        "clerk@brigade.example",
+        "commander@brigade.example",
+        "officer@brigade.example",
+    ]
+    # tickets to sign, reply and close today or on the next working day, outside the report
+    today = timezone.localdate()
+    soon = {add_workdays(today, 0), add_workdays(today, 1)}
+    due_now = Ticket.objects.filter(number__startswith="NOW")
+    assert {t.status for t in due_now} == {"received", "handling", "replied"}
+    assert all(t.next_due in soon for t in due_now)
+    assert all(timezone.localdate(t.received_at) > FIRST_HALF[1] for t in due_now)
+    # a hazard past its deadline, one rectified and awaiting the commander's check
+    recent = Hazard.objects.filter(found_at__date__gt=FIRST_HALF[1])
+    assert recent.filter(status=HazardStatus.ASSIGNED, deadline__lt=today).count() == 1
+    assert recent.filter(status=HazardStatus.RECTIFIED).count() == 1

@@ -317,20 +317,23 @@ def test_list_pages_run_a_fixed_number_of_queries(
         advance = paid_advance(accident=accident, recovery_due=timezone.localdate())
         RecoveryFactory(advance=advance, amount=Decimal("1.00"))
     client.force_login(brigade_commander)
+    # each page's own, and one for the bell's count of unread notices
     expected = {
-        "incidents:accident_list": 10,
-        "incidents:accident_hit_and_run_list": 12,
-        "incidents:fundadvance_list": 10,
-        "incidents:ledger": 9,
+        "incidents:accident_list": 11,
+        "incidents:accident_hit_and_run_list": 13,
+        "incidents:fundadvance_list": 11,
+        "incidents:ledger": 10,
     }
     for name, queries in expected.items():
         client.get(reverse(name))  # warm up
         with django_assert_num_queries(queries):
             assert client.get(reverse(name)).status_code == 200
     details = {
-        # 12 of its own, and one for the hazards raised from it (the hazards app's section)
-        reverse("incidents:accident_detail", args=[Accident.objects.first().pk]): 13,
-        reverse("incidents:fundadvance_detail", args=[FundAdvance.objects.first().pk]): 10,
+        # 12 of its own, one for the hazards raised from it (the hazards app's section) and
+        # one for the bell
+        reverse("incidents:accident_detail", args=[Accident.objects.first().pk]): 14,
+        # 10 of its own, the bell, and the escalations recorded on it
+        reverse("incidents:fundadvance_detail", args=[FundAdvance.objects.first().pk]): 12,
     }
     for url, queries in details.items():
         client.get(url)

@@ -69,9 +69,9 @@ def test_queue_queries_are_constant(client, clerk, unit, rows, django_assert_num
     TicketFactory.create_batch(rows, unit=unit, category=category, handler=handler)
     client.force_login(clerk)
     # session, user, scope (groups, officer), the filter form's choices (categories,
-    # officers, channels...), counts per state (one grouped query), rows; the same for
-    # 1 and for 20 rows
-    with django_assert_num_queries(11):
+    # officers, channels...), counts per state (one grouped query), rows, the bell's
+    # count of unread notices; the same for 1 and for 20 rows
+    with django_assert_num_queries(12):
         response = client.get(QUEUE)
     assert len(response.context["rows"]) == rows
 

@@ -335,8 +335,9 @@ def test_queries_do_not_grow_with_tickets(
     client.force_login(brigade_commander)
     client.get(URL, {"week": "2022-W10"})
     # session, user, groups, officer; units; the figures, callbacks, categories; four
-    # lists; the session's idle-timeout save (savepoint, update, release)
-    with django_assert_num_queries(15):
+    # lists; the bell's count of unread notices; the session's idle-timeout save
+    # (savepoint, update, release)
+    with django_assert_num_queries(16):
         response = client.get(URL, {"week": "2022-W10"})
     assert response.context["summary"].total.overdue == 2 + extra
 

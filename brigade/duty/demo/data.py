@@ -79,6 +79,8 @@ class UserSpec:
     superuser: bool = False
 
 
+# the demo users' e-mail addresses: ``<username>@brigade.example``
+DEMO_EMAIL_DOMAIN = "brigade.example"
 DEMO_OFFICER_BADGE = "051311"  # the ``officer`` user: 孙浩 of 一中队
 USERS = [
     UserSpec("officer", Role.OFFICER, DEMO_OFFICER_BADGE),

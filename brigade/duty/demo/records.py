@@ -17,6 +17,7 @@ from brigade.duty.choices import AssessmentResult, OfficerKind, TrainingKind
 from brigade.duty.demo.base import DemoContext, english_name
 from brigade.duty.demo.data import (
     CAMPAIGNS,
+    DEMO_EMAIL_DOMAIN,
     DRILLS,
     EDUCATION,
     LECTURES,
@@ -68,8 +69,14 @@ def seed_officers(units: dict[str, Unit]) -> dict[str, Officer]:
     return officers
 
 
+def demo_email(username: str) -> str:
+    """A demo user's address, on a domain reserved for examples: nothing is ever delivered."""
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
+
+
 def seed_users(demo: DemoContext) -> None:
-    """The four demo users; an existing one keeps its password unless DEMO_PASSWORD is set."""
+    """The four demo users, each with an e-mail address (the notices' digest goes there); an
+    existing one keeps its password unless DEMO_PASSWORD is set."""
     user_model = get_user_model()
     wanted = settings.DEMO_PASSWORD
     generated = ""
@@ -80,6 +87,7 @@ def seed_users(demo: DemoContext) -> None:
             username=spec.username,
             defaults={
                 "first_name": officer.name if officer else "",
+                "email": demo_email(spec.username),
                 "is_staff": spec.superuser,
                 "is_superuser": spec.superuser,
             },
@@ -94,6 +102,9 @@ def seed_users(demo: DemoContext) -> None:
             user.set_password(wanted)
             user.save(update_fields=["password"])
             reset_names.append(spec.username)
+        if not user.email:  # seeded before the users had addresses; one chosen since stays
+            user.email = demo_email(spec.username)
+            user.save(update_fields=["email"])
         user.groups.add(Group.objects.get_or_create(name=spec.role)[0])
         if officer is not None and officer.user_id != user.pk:
             officer.user = user
