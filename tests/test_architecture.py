@@ -80,6 +80,8 @@ def test_role_sets_are_named_once_in_the_core():
         "brigade.tasks.recompute_dirty_task",
         "brigade.tasks.close_week_task",
         "brigade.tasks.prune_idempotency_keys_task",
+        "brigade.tasks.send_reminders_task",
+        "brigade.tasks.escalate_overdue_task",
     ],
 )
 def test_celery_tasks_keep_the_names_the_beat_schedule_uses(settings, name):

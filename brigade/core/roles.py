@@ -37,3 +37,7 @@ NOBODY: frozenset[str] = frozenset()
 # the role whose own work comes first in the navigation (the officer's duty, the clerk's 12345)
 OFFICERS: frozenset[str] = frozenset({Role.OFFICER})
 CLERKS: frozenset[str] = frozenset({Role.CLERK})
+# who of a unit takes a due item nobody holds, in order (brigade/core/notices): its clerks,
+# else its commanders; and for a commander's own work (a check, an approval), its commanders
+DESK_CHAIN: tuple[str, ...] = (Role.CLERK, Role.COMMANDER)
+COMMAND_CHAIN: tuple[str, ...] = (Role.COMMANDER,)

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from brigade.core.notices.models import NoticeMute
 from brigade.core.notices.registry import Member, Source, notice_sources, roster
-from brigade.core.roles import Role
+from brigade.core.roles import DESK_CHAIN, Role
 
 
 @dataclass(frozen=True)
@@ -77,73 +77,77 @@ def due_items(
 
 
 class Desk:
-    """The people items fall back to, by unit, read once: clerks and commanders of each
-    unit, the brigade's commanders (at headquarters), and who of them is off duty."""
+    """The people items fall back to, read once: each unit's members by role, the
+    brigade's commanders (at headquarters), and who of them is off duty."""
 
     def __init__(self, members: Sequence[Member], off_duty: set[int]) -> None:
         self.off_duty = off_duty
-        self.clerks: dict[int, list[int]] = defaultdict(list)
-        self.commanders: dict[int, list[int]] = defaultdict(list)
+        self.by_role: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.brigade_commanders: list[int] = []
         for m in sorted(members, key=lambda m: m.user_id):
-            if Role.CLERK in m.roles:
-                self.clerks[m.unit_id].append(m.user_id)
-            if Role.COMMANDER in m.roles:
-                self.commanders[m.unit_id].append(m.user_id)
-                if m.at_headquarters:
-                    self.brigade_commanders.append(m.user_id)
+            for role in m.roles:
+                self.by_role[(m.unit_id, role)].append(m.user_id)
+            if Role.COMMANDER in m.roles and m.at_headquarters:
+                self.brigade_commanders.append(m.user_id)
 
     @classmethod
-    def load(cls, day: dt.date, also: Iterable[int] = ()) -> Desk:
-        """Reads the clerks and commanders (one query) and who of them, and of ``also``
-        (the items' holders), is off duty on ``day`` (the roster's fixed queries)."""
+    def load(cls, day: dt.date, also: Iterable[int] = (), roles: Iterable[str] = ()) -> Desk:
+        """Reads the clerks, the commanders and any other ``roles`` (one query), and who of
+        them, and of ``also`` (the items' holders), is off duty on ``day`` (the roster's
+        fixed queries)."""
         r = roster()
-        members = r.members([Role.CLERK, Role.COMMANDER])
-        ids = {m.user_id for m in members} | {i for i in also if i is not None}
+        members = r.members(sorted({Role.CLERK, Role.COMMANDER, *roles}))
+        ids = {m.user_id for m in members} | set(also)
         return cls(members, r.off_duty(ids, day) if ids else set())
 
     def on_duty(self, user_ids: Sequence[int]) -> list[int]:
         return [u for u in user_ids if u not in self.off_duty]
 
-    def fallback(self, unit_id: int | None) -> list[int]:
-        """Who takes an item of ``unit_id`` nobody (on duty) holds: the unit's clerks on
-        duty, else its commanders on duty, else the brigade's commanders on duty; when all
-        of those are off duty too, the unit's commanders (or the brigade's) all the same,
-        so that no item goes unnoticed."""
+    def fallback(self, unit_id: int | None, roles: Sequence[str] = DESK_CHAIN) -> list[int]:
+        """Who takes an item of ``unit_id`` nobody (on duty) holds: the unit's people of
+        the first of ``roles`` who has any on duty (clerks, then commanders), else the
+        brigade's commanders on duty; when all of those are off duty, the unit's (or the
+        brigade's) commanders all the same, so that no item goes unnoticed."""
         if unit_id is not None:
-            for group in (self.clerks.get(unit_id, []), self.commanders.get(unit_id, [])):
-                present = self.on_duty(group)
+            for role in roles:
+                present = self.on_duty(self.by_role.get((unit_id, role), []))
                 if present:
                     return present
         present = self.on_duty(self.brigade_commanders)
         if present:
             return present
-        return (self.commanders.get(unit_id, []) if unit_id is not None else []) or list(
-            self.brigade_commanders
-        )
+        return self.commanders(unit_id) or list(self.brigade_commanders)
+
+    def commanders(self, unit_id: int | None) -> list[int]:
+        return list(self.by_role.get((unit_id, Role.COMMANDER), [])) if unit_id else []
 
     def unit_commanders(self, unit_id: int | None) -> list[int]:
         """The commanders of ``unit_id`` (those on duty when any are), else the brigade's."""
-        group = self.commanders.get(unit_id, []) if unit_id is not None else []
+        group = self.commanders(unit_id)
         if not group:
             return self.brigade_commanders_now()
-        return self.on_duty(group) or list(group)
+        return self.on_duty(group) or group
 
     def brigade_commanders_now(self) -> list[int]:
         """The brigade's commanders (those on duty when any are)."""
         return self.on_duty(self.brigade_commanders) or list(self.brigade_commanders)
 
     def holders(self, due: Due) -> list[int]:
+        """Who acts on ``due``: its holder when on duty, else its unit's desk."""
         if due.holder_id is not None and due.holder_id not in self.off_duty:
             return [due.holder_id]
-        return self.fallback(due.unit_id)
+        return self.fallback(due.unit_id, due.source.desk)
 
 
 def resolve(found: Sequence[Due], day: dt.date) -> list[ItemRow]:
     """The items with their holders resolved for ``day``."""
     if not found:
         return []
-    desk = Desk.load(day, also={d.holder_id for d in found if d.holder_id is not None})
+    desk = Desk.load(
+        day,
+        also={d.holder_id for d in found if d.holder_id is not None},
+        roles={role for d in found for role in d.source.desk},
+    )
     rows: list[ItemRow] = []
     for d in found:
         url = d.source.url(d.item_id)

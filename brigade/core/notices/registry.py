@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from brigade.core.notices.hours import window_end
+from brigade.core.roles import DESK_CHAIN
 
 # the keys of each dict a source's ``rows`` gives
 ROW_KEYS = ("item_id", "unit_id", "due", "holder_id", "title", "overdue")
@@ -33,7 +34,8 @@ class Source:
     ``ROW_KEYS`` for every open item due on or before ``until`` (overdue ones included):
     ``holder_id`` is the user who holds the item (None: the unit's desk takes it),
     ``overdue`` whether its deadline had passed by ``day``. ``url_name`` is the record's
-    page, reversed with the item's id.
+    page, reversed with the item's id. ``desk``: the roles of the item's unit who take it
+    when nobody (on duty) holds it, in order (then the brigade's commanders).
     """
 
     action: str  # a NoticeAction
@@ -41,6 +43,7 @@ class Source:
     model: str  # "app_label.ModelName"
     query: Callable[[dt.date, dt.date], QuerySet[Any, dict[str, Any]]]
     url_name: str
+    desk: tuple[str, ...] = DESK_CHAIN
 
     @property
     def key(self) -> str:
