@@ -21,6 +21,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -337,12 +338,52 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
 # --- rendering ----------------------------------------------------------------------------
 
 
-def _context(digest: Digest) -> dict[str, object]:
-    return {
-        "digest": digest,
-        "brigade": settings.BRIGADE_NAME,
-        "site": settings.SITE_URL,
+@dataclass(frozen=True)
+class Line:
+    """An item as a digest lists it, formatted once however many digests list it."""
+
+    title: str
+    due: str
+    link: str
+    overdue: bool
+
+
+@lru_cache(maxsize=65536)
+def _line(row: ItemRow, site: str) -> Line:
+    link = row.url if row.url.startswith(("http://", "https://")) else f"{site}{row.url}"
+    return Line(title=row.title, due=row.due.isoformat(), link=link, overdue=row.overdue)
+
+
+def _lines(groups: Iterable[ActionGroup], site: str) -> list[tuple[ActionGroup, list[Line]]]:
+    return [(g, [_line(row, site) for row in g.items]) for g in groups]
+
+
+def _words() -> dict[str, str]:
+    """The words repeated on every line, translated once per digest, not once per line."""
+    return {"due": _("due"), "overdue": _("overdue")}
+
+
+@lru_cache(maxsize=1024)
+def _overview(
+    scope: str,
+    groups: tuple[ActionGroup, ...],
+    figures: tuple[KeyFigure, ...],
+    site: str,
+    language: str,
+) -> tuple[str, str]:
+    """A commander's part of the digest (text, HTML): the same for every commander of one
+    unit on one day, so rendered once for them all."""
+    context = {
+        "scope": scope,
+        "count": sum(g.count for g in groups),
+        "groups": _lines(groups, site),
+        "figures": figures,
+        "words": _words(),
     }
+    return (
+        render_to_string("notices/email/digest_overview.txt", context),
+        render_to_string("notices/email/digest_overview.html", context),
+    )
 
 
 def subject(digest: Digest) -> str:
@@ -357,7 +398,25 @@ def render(digest: Digest) -> Mail:
     """The digest's e-mail (templates/notices/email/digest.txt, .html), in the project's
     language (people have no language of their own)."""
     with translation.override(settings.LANGUAGE_CODE):
-        context = _context(digest)
+        site = settings.SITE_URL
+        overview_text = overview_html = ""
+        if digest.commands:
+            overview_text, overview_html = _overview(
+                digest.commands,
+                tuple(digest.overdue),
+                tuple(digest.figures),
+                site,
+                settings.LANGUAGE_CODE,
+            )
+        context = {
+            "digest": digest,
+            "day": digest.day.isoformat(),
+            "groups": _lines(digest.groups, site),
+            "words": _words(),
+            "brigade": settings.BRIGADE_NAME,
+            "overview_text": overview_text,
+            "overview_html": overview_html,
+        }
         return Mail(
             subject=subject(digest),
             text=render_to_string("notices/email/digest.txt", context),
