@@ -129,10 +129,13 @@ def make_people(people: int) -> dict[str, Any]:
 def load(args: argparse.Namespace) -> None:
     from hazards.choices import HazardStatus
     from petitions.choices import TicketStatus
-    from tests.petitions.factories import TicketCategoryFactory
+    from petitions.models import TicketCategory
 
     made = make_people(args.people)
-    category = TicketCategoryFactory(code="bench").pk
+    category = TicketCategory.objects.get_or_create(
+        code="bench",
+        defaults={"name": "交通拥堵", "sign_days": 1, "reply_days": 3, "close_days": 5},
+    )[0].pk
     squadrons = made["units"]
     # officer ids of each squadron, as a SQL array per unit index
     holder_rows = [made["holders"][u] for u in squadrons]
@@ -162,7 +165,9 @@ def load(args: argparse.Namespace) -> None:
                 CASE WHEN g %% 20 = 0 THEN (%(states)s::text[])[1 + (g / 20) %% 4]
                      ELSE 'closed' END,
                 1, date '{day}', date '{day}', date '{day}',
-                CASE WHEN g %% 20 = 0 THEN date '{day}' + ((g * 7919) %% 41 - 20) END, '',
+                CASE WHEN g %% 20 = 0
+                     THEN date '{day}' + ((g::bigint * 7919) %% 41 - 20)::int END,
+                '',
                 CASE WHEN g %% 20 = 0 THEN NULL ELSE timestamptz '{day} 10:00+08' END,
                 CASE WHEN g %% 20 = 0 THEN NULL ELSE true END, '', 0
             FROM generate_series(1, %(n)s) g
@@ -179,7 +184,7 @@ def load(args: argparse.Namespace) -> None:
                 rejection_reason)
             SELECT now(), now(), s.unit_id, 'road', 'patrol', 'medium', '东昌路', '路口',
                 '标线缺失', st, timestamptz '{day} 09:00+08' - (g %% 300) * interval '1 day',
-                '市政公司', date '{day}' + ((g * 7919) %% 41 - 20), '',
+                '市政公司', date '{day}' + ((g::bigint * 7919) %% 41 - 20)::int, '',
                 CASE WHEN st IN ('rectified', 'verified')
                      THEN timestamptz '{day} 10:00+08' - (g %% 5) * interval '1 day' END,
                 CASE WHEN st = 'verified' THEN timestamptz '{day} 11:00+08' END, false, ''

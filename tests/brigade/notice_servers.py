@@ -61,7 +61,7 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.inbox.append(Received(list(envelope.rcpt_tos), time.monotonic(), message))  # type: ignore[arg-type]
+        self.inbox.append(Received(list(envelope.rcpt_tos), time.monotonic(), message))
         return "250 OK"
 
 
