@@ -17,6 +17,7 @@ The database's uniqueness makes a second run, or a second worker, send nothing n
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -184,7 +185,13 @@ def unit_key(day: dt.date, unit_id: int) -> str:
 
 
 def _labels() -> dict[str, str]:
-    return {value: str(label) for value, label in NoticeAction.choices}
+    return _labels_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@lru_cache(maxsize=8)
+def _labels_in(language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in NoticeAction.choices}
 
 
 def _order(row: ItemRow) -> tuple[bool, dt.date, str, int]:
@@ -200,14 +207,15 @@ def group(rows: Iterable[ItemRow]) -> list[ActionGroup]:
     order = {action: i for i, action in enumerate(ACTIONS)}
     out = []
     for action in sorted(by_action, key=lambda a: (order.get(a, len(order)), a)):
-        found = sorted(by_action[action], key=_order)
+        found = by_action[action]
         out.append(
             ActionGroup(
                 action=action,
                 label=labels.get(action, action),
                 count=len(found),
                 overdue=sum(1 for r in found if r.overdue),
-                items=tuple(found[:LISTED]),
+                # the first LISTED in order, without sorting a unit's thousands
+                items=tuple(heapq.nsmallest(LISTED, found, key=_order)),
             )
         )
     return out
