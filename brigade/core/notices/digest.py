@@ -28,9 +28,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from brigade.core.calendar import is_workday
 from brigade.core.kpi import read
@@ -344,6 +347,11 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
 
 
 # --- rendering ----------------------------------------------------------------------------
+#
+# A day's digests are hundreds of e-mails listing thousands of lines: the text part is
+# plain string formatting, the HTML part one compiled template (looked up once) filled
+# with strings made here, each item's line made once however many digests list it, the
+# words translated once per language (the same msgids as the templates used).
 
 
 @dataclass(frozen=True)
@@ -366,9 +374,97 @@ def _lines(groups: Iterable[ActionGroup], site: str) -> list[tuple[ActionGroup, 
     return [(g, [_line(row, site) for row in g.items]) for g in groups]
 
 
+@dataclass(frozen=True)
+class Words:
+    """The digest's words in one language, translated once."""
+
+    due: str
+    overdue: str
+    nothing: str
+    overdue_n: str  # "%(overdue)s overdue"
+    more_n: str  # "and %(more)s more"
+    heading: str  # "%(name)s, your digest for %(date)s"
+    title: str  # "Digest for %(date)s"
+    language: str
+
+
+@lru_cache(maxsize=8)
+def _words_in(language: str) -> Words:
+    with translation.override(language):
+        return Words(
+            due=_("due"),
+            overdue=_("overdue"),
+            nothing=_("Nothing of your own is due."),
+            overdue_n=_("%(overdue)s overdue"),
+            more_n=_("and %(more)s more"),
+            heading=_("%(name)s, your digest for %(date)s"),
+            title=_("Digest for %(date)s"),
+            language=language,
+        )
+
+
 def _words() -> dict[str, str]:
     """The words repeated on every line, translated once per digest, not once per line."""
-    return {"due": _("due"), "overdue": _("overdue")}
+    words = _words_in(translation.get_language() or settings.LANGUAGE_CODE)
+    return {"due": words.due, "overdue": words.overdue}
+
+
+@lru_cache(maxsize=1024)
+def _todo(language: str, count: int) -> str:
+    with translation.override(language):
+        form = ngettext("%(counter)s item to do", "%(counter)s items to do", count)
+    return form % {"counter": count}
+
+
+@lru_cache(maxsize=65536)
+def _text_line(line: Line, language: str) -> str:
+    words = _words_in(language)
+    mark = f"[{words.overdue}] " if line.overdue else ""
+    return f"- {mark}{line.title} ({words.due} {line.due}) {line.link}\n"
+
+
+@lru_cache(maxsize=65536)
+def _html_line(line: Line, language: str) -> str:
+    words = _words_in(language)
+    mark = (
+        f'<strong style="color: #b02a37;">{escape(words.overdue)}</strong> '
+        if line.overdue
+        else ""
+    )
+    return (
+        f'<li>{mark}<a href="{escape(line.link)}">{escape(line.title)}</a> '
+        f'<span style="color: #6c757d;">{escape(words.due)} {escape(line.due)}</span></li>\n'
+    )
+
+
+def _group_text(group: ActionGroup, lines: list[Line], words: Words) -> str:
+    head = f"\n== {group.label}: {group.count}"
+    if group.overdue:
+        head += " (" + words.overdue_n % {"overdue": group.overdue} + ")"
+    out = [head, "\n"]
+    out.extend(_text_line(line, words.language) for line in lines)
+    if group.more:
+        out.append("  " + words.more_n % {"more": group.more} + "\n")
+    return "".join(out)
+
+
+def _group_html(group: ActionGroup, lines: list[Line], words: Words) -> str:
+    head = f'\n<h2 style="font-size: 16px; margin-bottom: 4px;">{escape(group.label)}: {group.count}'
+    if group.overdue:
+        overdue = escape(words.overdue_n % {"overdue": group.overdue})
+        head += f' <span style="color: #b02a37;">({overdue})</span>'
+    out = [head, '</h2>\n<ul style="margin-top: 0;">\n']
+    out.extend(_html_line(line, words.language) for line in lines)
+    if group.more:
+        out.append(f"<li>{escape(words.more_n % {'more': group.more})}</li>")
+    out.append("\n</ul>\n")
+    return "".join(out)
+
+
+@lru_cache(maxsize=8)
+def _template(name: str) -> Any:
+    """A template compiled once (not looked up again per person)."""
+    return get_template(name)
 
 
 @lru_cache(maxsize=1024)
@@ -389,8 +485,8 @@ def _overview(
         "words": _words(),
     }
     return (
-        render_to_string("notices/email/digest_overview.txt", context),
-        render_to_string("notices/email/digest_overview.html", context),
+        _template("notices/email/digest_overview.txt").render(context),
+        _template("notices/email/digest_overview.html").render(context),
     )
 
 
@@ -403,10 +499,12 @@ def subject(digest: Digest) -> str:
 
 
 def render(digest: Digest) -> Mail:
-    """The digest's e-mail (templates/notices/email/digest.txt, .html), in the project's
-    language (people have no language of their own)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The digest's e-mail, in the project's language (people have no language of their
+    own): the text part formatted here, the HTML part templates/notices/email/digest.html."""
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
         site = settings.SITE_URL
+        words = _words_in(language)
         overview_text = overview_html = ""
         if digest.commands:
             overview_text, overview_html = _overview(
@@ -414,22 +512,39 @@ def render(digest: Digest) -> Mail:
                 tuple(digest.overdue),
                 tuple(digest.figures),
                 site,
-                settings.LANGUAGE_CODE,
+                language,
             )
-        context = {
-            "digest": digest,
-            "day": digest.day.isoformat(),
-            "groups": _lines(digest.groups, site),
-            "words": _words(),
-            "brigade": settings.BRIGADE_NAME,
-            "overview_text": overview_text,
-            "overview_html": overview_html,
-        }
-        return Mail(
-            subject=subject(digest),
-            text=render_to_string("notices/email/digest.txt", context),
-            html=render_to_string("notices/email/digest.html", context),
+        day = digest.day.isoformat()
+        heading = words.heading % {"name": digest.name, "date": day}
+        groups = _lines(digest.groups, site)
+        if groups:
+            summary = _todo(language, digest.count)
+            summary_html = escape(summary)
+            if digest.overdue_count:
+                overdue = words.overdue_n % {"overdue": digest.overdue_count}
+                summary += ", " + overdue
+                summary_html += f', <strong style="color: #b02a37;">{escape(overdue)}</strong>'
+            text_body = summary + "\n" + "".join(_group_text(g, ls, words) for g, ls in groups)
+            html_body = (
+                f"\n<p>{summary_html}</p>\n"
+                + "".join(_group_html(g, ls, words) for g, ls in groups)
+                + "\n"
+            )
+        else:
+            text_body = words.nothing + "\n"
+            html_body = f"<p>{escape(words.nothing)}</p>"
+        brigade = settings.BRIGADE_NAME
+        text = f"{heading}\n\n{text_body}{overview_text}\n-- \n{brigade}\n\n"
+        html = _template("notices/email/digest.html").render(
+            {
+                "title": words.title % {"date": day},
+                "heading": heading,
+                "body": mark_safe(html_body),  # noqa: S308 - escaped above
+                "overview_html": mark_safe(overview_html),  # noqa: S308 - a template's output
+                "brigade": brigade,
+            }
         )
+        return Mail(subject=subject(digest), text=text, html=html)
 
 
 @dataclass(frozen=True)
