@@ -324,6 +324,35 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Notices: e-mail and the units' group robots ------------------------------------------
+# EMAIL_URL (``smtp://user:pass@host:25``, ``smtp+tls://...``): unset, no e-mail is sent at
+# all and notices stay in the app (and the units' robots, where a unit has one).
+EMAIL_URL = env.str("EMAIL_URL", default="").strip()
+if EMAIL_URL:
+    _mail = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+    EMAIL_HOST = _mail.get("EMAIL_HOST") or "localhost"
+    EMAIL_PORT = _mail.get("EMAIL_PORT") or 25
+    EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = bool(_mail.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_mail.get("EMAIL_USE_SSL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="brigade-ops@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A bounded wait on the mail server (and NOTICE_WEBHOOK_TIMEOUT on a robot's webhook): a
+# hanging one fails that delivery, tried again later (NOTICE_RETRY_MAX sends in all, the
+# waits between them doubling from 30 s), and holds up no other.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# The group robot's message shape: "wecom" ({"markdown": {"content"}}) or "dingtalk"
+# ({"markdown": {"title", "text"}}).
+NOTICE_WEBHOOK_FLAVOUR = env.str("NOTICE_WEBHOOK_FLAVOUR", default="wecom")
+if NOTICE_WEBHOOK_FLAVOUR not in ("wecom", "dingtalk"):
+    raise ImproperlyConfigured("NOTICE_WEBHOOK_FLAVOUR must be wecom or dingtalk.")
+# Links in e-mails and robot messages: the site's address as people reach it.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+
 # --- Celery -------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -405,6 +434,16 @@ CELERY_BEAT_SCHEDULE = {
     "notice-escalations-hourly": {
         "task": "brigade.tasks.escalate_overdue_task",
         "schedule": crontab(minute=(NOTICE_DIGEST_MINUTE + 30) % 60),
+    },
+    # notices: deliveries whose task the broker lost, or whose retry is due
+    "notices-retry-deliveries": {
+        "task": "brigade.tasks.retry_deliveries_task",
+        "schedule": crontab(minute="*/10"),
+    },
+    # the daily digest (working days only: the task checks the calendar)
+    "notices-daily-digest": {
+        "task": "brigade.tasks.send_digests_task",
+        "schedule": crontab(hour=NOTICE_DIGEST_HOUR, minute=NOTICE_DIGEST_MINUTE),
     },
 }
 

@@ -22,11 +22,13 @@ from brigade.core.scope import Organisation, register_organisation
 
 def register() -> None:
     from brigade.duty.kpis import register_metrics
+    from brigade.duty.notice_channels import register_channels
     from brigade.duty.notices import register_notices
 
     register_organisation(organisation())
     register_metrics()
     register_notices()
+    register_channels()
     register_links()
 
 

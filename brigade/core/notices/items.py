@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from brigade.core.notices.models import NoticeMute
-from brigade.core.notices.registry import Member, Source, notice_sources, roster
+from brigade.core.notices.registry import ROW_KEYS, Member, Source, notice_sources, roster
 from brigade.core.roles import DESK_CHAIN, Role
 
 
@@ -61,17 +61,12 @@ def due_items(
     per source."""
     found: list[Due] = []
     for source in sources if sources is not None else notice_sources:
-        for row in source.rows(day, horizon):
+        # plain tuples in ROW_KEYS' order: no dict per row
+        for item_id, unit_id, due, holder_id, title, overdue in source.rows(
+            day, horizon
+        ).values_list(*ROW_KEYS):
             found.append(
-                Due(
-                    source=source,
-                    item_id=row["item_id"],
-                    unit_id=row["unit_id"],
-                    due=row["due"],
-                    holder_id=row["holder_id"],
-                    title=str(row["title"] or ""),
-                    overdue=bool(row["overdue"]),
-                )
+                Due(source, item_id, unit_id, due, holder_id, str(title or ""), bool(overdue))
             )
     return found
 
@@ -149,8 +144,10 @@ def resolve(found: Sequence[Due], day: dt.date) -> list[ItemRow]:
         roles={role for d in found for role in d.source.desk},
     )
     rows: list[ItemRow] = []
+    links = {s: s.url_prefix_suffix for s in {d.source for d in found}}
     for d in found:
-        url = d.source.url(d.item_id)
+        prefix, suffix = links[d.source]
+        url = f"{prefix}{d.item_id}{suffix}"
         for user_id in desk.holders(d):
             rows.append(
                 ItemRow(
