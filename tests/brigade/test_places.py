@@ -139,3 +139,27 @@ def test_a_crossing_near_enough_wins_over_the_road_through_it(settings):
     assert nearest_place(lat + 40 * METRE, lng) == crossing
     # 60 m from it: the road's
     assert nearest_place(lat + 60 * METRE, lng) == road
+
+
+def test_the_api_lists_the_register_to_everyone_signed_in_and_no_one_writes_it(
+    api, api_as, officer, admin_user
+):
+    lat, lng = float(CROSSING[0]), float(CROSSING[1])
+    crossing = _place("花园路与东昌东路路口", PlaceKind.INTERSECTION, lat, lng)
+    road = Place(name="花园路", kind=PlaceKind.ROAD, line=[[36.442, 116.006], [36.474, 116.006]])
+    road.full_clean()
+    road.save()
+    assert api.get("/api/v1/brigade/places/").status_code == 401
+    client = api_as(officer)
+    body = client.get("/api/v1/brigade/places/?kind=road").json()
+    assert [p["name"] for p in body["results"]] == ["花园路"]
+    assert body["results"][0]["line"] == [[36.442, 116.006], [36.474, 116.006]]
+    assert body["results"][0]["latitude"] == "36.458000"  # the line's midpoint
+    found = client.get(f"/api/v1/brigade/places/{crossing.pk}/").json()
+    assert (found["latitude"], found["longitude"]) == ("36.456500", "116.006000")
+    new = {"name": "新路口", "kind": "intersection", "latitude": "36.4", "longitude": "116"}
+    assert client.post("/api/v1/brigade/places/", new, format="json").status_code == 403
+    admin = api_as(admin_user)
+    assert admin.post("/api/v1/brigade/places/", new, format="json").status_code == 403
+    assert admin.delete(f"/api/v1/brigade/places/{crossing.pk}/").status_code == 403
+    assert Place.objects.count() == 2
