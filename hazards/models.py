@@ -4,6 +4,7 @@ register; facility works (signals, signs, markings, parking bays, school fronts)
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -25,7 +26,8 @@ from brigade.core.fields import (
 )
 from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_image
-from brigade.duty.models import Officer, PatrolLog, unit_fk
+from brigade.duty.models import Officer, PatrolLog, place_fk, unit_fk
+from brigade.duty.places import locate
 from hazards.choices import (
     OPEN_STATUSES,
     CheckResult,
@@ -65,6 +67,8 @@ class Hazard(HistoricalRecord):
     description = LimitedTextField(pgettext_lazy("hazard", "description"), max_length=TEXT_LENGTH)
     latitude = geo.model_field("latitude")
     longitude = geo.model_field("longitude")
+    gazetteer_place = place_fk("hazards")
+    h3_cell = geo.cell_field()
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -119,6 +123,12 @@ class Hazard(HistoricalRecord):
             ),
         ]
         indexes = [models.Index(fields=["unit", "found_at"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        locate(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "h3_cell", "gazetteer_place"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.road} {self.get_element_display()}"

@@ -25,7 +25,8 @@ from brigade.core.fields import (
 )
 from brigade.core.modelbase import HistoricalRecord, newest_first
 from brigade.core.uploads import upload_path, validate_document
-from brigade.duty.models import unit_fk
+from brigade.duty.models import place_fk, unit_fk
+from brigade.duty.places import locate
 from incidents.choices import (
     AdvancePurpose,
     AdvanceStatus,
@@ -80,6 +81,8 @@ class Accident(HistoricalRecord):
     place = models.CharField(_("place"), max_length=200, blank=True)
     latitude = geo.model_field("latitude")
     longitude = geo.model_field("longitude")
+    gazetteer_place = place_fk("accidents")
+    h3_cell = geo.cell_field()
     severity = models.CharField(
         pgettext_lazy("accident", "severity"),
         max_length=20,
@@ -121,7 +124,17 @@ class Accident(HistoricalRecord):
                 violation_error_message=_("A case cannot be solved before the accident."),
             ),
         ]
-        indexes = [models.Index(fields=["unit", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["unit", "occurred_at"]),
+            # the accidents of a cell in a window: what finding black spots groups by
+            models.Index(fields=["h3_cell", "occurred_at"]),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        locate(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "h3_cell", "gazetteer_place"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         when = timezone.localtime(self.occurred_at)

@@ -90,6 +90,8 @@ MATRIX: dict[str, Rule] = {
     **crud("zone", read=SIGNED_IN, write=STAFF),
     **crud("campaign", read=SIGNED_IN, write=STAFF, shared=True),
     **crud("school-break", read=SIGNED_IN, write=STAFF, shared=True),
+    # the gazetteer: read by all, kept in the admin
+    **crud("place", read=SIGNED_IN, write=NOBODY, shared=True),
     **crud("training", read=DUTY, write=STAFF),
     **crud("attendance", read=DUTY, write=STAFF),
     "brigade-api:patrol-list": api(get=DUTY, post=ON_ROAD),
@@ -287,6 +289,7 @@ def build_world() -> World:
             ),
             "campaign": CampaignFactory(),
             "school-break": _school_break(),
+            "place": _place(u),
             "kpi-run": KpiRun.objects.create(state=KpiRun.State.DONE),
             # the unit's officer's own notice and mute (the stranger gets an account)
             **_notices_of(officer.user or UserFactory()),
@@ -320,6 +323,14 @@ def _school_break():  # type: ignore[no-untyped-def]
 
     return SchoolBreak.objects.create(
         name="暑假", starts_on=dt.date(2022, 7, 10), ends_on=dt.date(2022, 8, 31)
+    )
+
+
+def _place(u):  # type: ignore[no-untyped-def]
+    from brigade.duty.models import Place
+
+    return Place.objects.create(
+        name=f"{u.code} 路口", kind="intersection", latitude="36.456500", longitude="116.006000"
     )
 
 

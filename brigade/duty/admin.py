@@ -1,4 +1,4 @@
-"""The admin's screens: units, officers, posts, shifts, campaigns, zones, training."""
+"""The admin's screens: units, officers, posts, shifts, campaigns, zones, places, training."""
 
 from typing import Any
 
@@ -112,6 +112,16 @@ class RoadWorksZoneAdmin(SimpleHistoryAdmin):
     list_display = ["name", "name_en", "road", "unit", "starts_on", "ends_on", "extra_officers"]
     list_filter = ["unit"]
     search_fields = ["name", "name_en", "road"]
+
+
+@admin.register(models.Place)
+class PlaceAdmin(SimpleHistoryAdmin):
+    # a road given by its line alone takes the line's midpoint as its point (Place.clean)
+    fields = ["name", "name_en", "kind", "latitude", "longitude", "line", "unit", "is_active"]
+    list_display = ["name", "name_en", "kind", "latitude", "longitude", "unit", "is_active"]
+    list_filter = ["kind", "is_active", "unit"]
+    search_fields = ["name", "name_en"]
+    list_select_related = ["unit"]
 
 
 @admin.register(models.SchoolBreak)

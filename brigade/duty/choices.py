@@ -95,3 +95,11 @@ class AssessmentResult(models.TextChoices):
     NOT_ASSESSED = "not_assessed", _("Not assessed")
     PASSED = "passed", _("Passed")
     FAILED = "failed", _("Failed")
+
+
+class PlaceKind(models.TextChoices):
+    """What a place of the brigade's gazetteer is: a whole road, a crossing, or a stretch."""
+
+    ROAD = "road", _("Road")
+    INTERSECTION = "intersection", _("Intersection")
+    SEGMENT = "segment", _("Road segment")

@@ -119,3 +119,14 @@ class SchoolBreakFilterSet(FilterSet):
 
     def filter_on(self, queryset, name, value):
         return queryset.filter(starts_on__lte=value, ends_on__gte=value)
+
+
+class PlaceFilterSet(FilterSet):
+    q = filters.CharFilter(method="search", label=_("Name"))
+
+    class Meta:
+        model = models.Place
+        fields = ["kind", "is_active", "unit"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value))

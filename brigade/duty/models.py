@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -28,6 +32,7 @@ from brigade.duty.choices import (
     AssessmentResult,
     OfficerKind,
     PatrolMode,
+    PlaceKind,
     PostKind,
     TrainingKind,
     UnitKind,
@@ -228,6 +233,77 @@ class RoadWorksZone(NamedRecord):
             length_limit("description", TEXT_LENGTH),
             ends_after_start("zone_ends_after_start"),
         ]
+
+
+class Place(NamedRecord):
+    """A road, intersection or stretch of road in the brigade's own gazetteer (the intranet
+    has no web geocoder): where accidents and hazards are placed, picked on a form or found
+    as the nearest to a point. A road or stretch may carry its ``line``; its point is then
+    the line's midpoint unless given."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
+    latitude = geo.model_field("latitude", null=False)
+    longitude = geo.model_field("longitude", null=False)
+    line = models.JSONField(
+        _("line"),
+        null=True,
+        blank=True,
+        help_text=_("A road's course: a list of [latitude, longitude] vertices, or empty."),
+    )
+    # the box around the point and the line, kept on save: the nearest place is looked for
+    # among the few whose box comes near a point (an indexed range query), not all
+    south = models.FloatField(editable=False, default=0.0)
+    north = models.FloatField(editable=False, default=0.0)
+    west = models.FloatField(editable=False, default=0.0)
+    east = models.FloatField(editable=False, default=0.0)
+    unit = optional_fk(Unit, _("unit"), related_name="places", on_delete=models.PROTECT)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = BrigadeWideQuerySet.as_manager()  # the brigade's one register
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("road or intersection")
+        verbose_name_plural = _("roads and intersections")
+        indexes = [models.Index(fields=["south", "north", "west", "east"])]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.line in (None, "", []):
+            self.line = None
+        else:
+            try:
+                self.line = geo.check_line(self.line)
+            except ValidationError as exc:
+                raise ValidationError({"line": exc.messages}) from exc
+        if self.latitude is None and self.longitude is None and self.line:
+            lat, lng = geo.line_midpoint(self.line)
+            self.latitude = Decimal(f"{lat:.6f}")
+            self.longitude = Decimal(f"{lng:.6f}")
+        geo.check_point(self.latitude, self.longitude, on_missing=True)
+        if self.latitude is None:
+            raise ValidationError({"latitude": _("Give the point, or the line it lies on.")})
+
+    def vertices(self) -> list[tuple[float, float]]:
+        """The line's vertices, or the point alone."""
+        if self.line:
+            return [(float(v[0]), float(v[1])) for v in self.line]
+        return [(float(self.latitude), float(self.longitude))]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        points = [*self.vertices(), (float(self.latitude), float(self.longitude))]
+        self.south = min(p[0] for p in points)
+        self.north = max(p[0] for p in points)
+        self.west = min(p[1] for p in points)
+        self.east = max(p[1] for p in points)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "south", "north", "west", "east"}
+        super().save(*args, **kwargs)
+
+
+def place_fk(related_name: str) -> models.ForeignKey[Place | None, Place | None]:
+    """A record's place in the gazetteer: the one picked, or the nearest to its point."""
+    return optional_fk(Place, _("gazetteer place"), related_name=related_name)
 
 
 class SchoolBreak(NamedRecord):

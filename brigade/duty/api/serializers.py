@@ -35,6 +35,29 @@ class UnitSerializer(ModelRulesSerializer):
         read_only_fields = TIMESTAMPS
 
 
+class PlaceSerializer(ModelRulesSerializer):
+    """A road, segment or intersection of the brigade's gazetteer (kept in the admin)."""
+
+    kind = ChoicesField(choices.PlaceKind)
+    unit = RelatedRef(queryset=models.Unit.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = models.Place
+        fields = (
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "latitude",
+            "longitude",
+            "line",
+            "unit",
+            "is_active",
+            *TIMESTAMPS,
+        )
+        read_only_fields = TIMESTAMPS
+
+
 class OfficerSerializer(ModelRulesSerializer):
     unit = RelatedRef(queryset=models.Unit.objects.all())
     kind = ChoicesField(choices.OfficerKind, required=False)

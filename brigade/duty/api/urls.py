@@ -15,5 +15,6 @@ urlpatterns = api_routes(
         "trainings": views.TrainingSessionViewSet,
         "attendances": views.AttendanceViewSet,
         "school-breaks": views.SchoolBreakViewSet,
+        "places": views.PlaceViewSet,
     }
 )

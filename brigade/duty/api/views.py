@@ -24,7 +24,7 @@ from brigade.core.api.mixins import (
     etag_of,
     with_current_values,
 )
-from brigade.core.roles import ADMIN_ONLY, DUTY, ON_ROAD
+from brigade.core.roles import ADMIN_ONLY, DUTY, NOBODY, ON_ROAD
 from brigade.core.scope import scope_of
 from brigade.duty import services
 from brigade.duty.api.serializers import (
@@ -40,6 +40,7 @@ from brigade.duty.api.serializers import (
     PatrolStartSerializer,
     PatrolTalliesSerializer,
     PatrolTallySerializer,
+    PlaceSerializer,
     RoadWorksZoneSerializer,
     SchoolBreakSerializer,
     ShiftSerializer,
@@ -53,6 +54,7 @@ from brigade.duty.filtersets import (
     DutyPostFilterSet,
     OfficerFilterSet,
     PatrolLogFilterSet,
+    PlaceFilterSet,
     RoadWorksZoneFilterSet,
     SchoolBreakFilterSet,
     ShiftFilterSet,
@@ -99,6 +101,16 @@ class RoadWorksZoneViewSet(ReferenceViewSet):
     serializer_class, filterset_class = RoadWorksZoneSerializer, RoadWorksZoneFilterSet
     related = ("unit",)
     ordering_fields = ["starts_on", "ends_on", "name", "road"]
+
+
+class PlaceViewSet(ReferenceViewSet):
+    """The gazetteer, read by everyone signed in (a form's picker, a map's layer); it is
+    kept in the admin, so no one writes it here."""
+
+    serializer_class, filterset_class = PlaceSerializer, PlaceFilterSet
+    related = ("unit",)
+    ordering_fields = ["name", "kind"]
+    write_roles = NOBODY
 
 
 class SchoolBreakViewSet(ReferenceViewSet):
