@@ -144,9 +144,11 @@ def resolve(found: Sequence[Due], day: dt.date) -> list[ItemRow]:
         roles={role for d in found for role in d.source.desk},
     )
     rows: list[ItemRow] = []
-    links = {s: s.url_prefix_suffix for s in {d.source for d in found}}
+    # by the source's id: hashing a Source hashes its lazily translated label
+    sources = {id(d.source): d.source for d in found}
+    links = {pk: source.url_prefix_suffix for pk, source in sources.items()}
     for d in found:
-        prefix, suffix = links[d.source]
+        prefix, suffix = links[id(d.source)]
         url = f"{prefix}{d.item_id}{suffix}"
         for user_id in desk.holders(d):
             rows.append(
