@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -41,9 +42,9 @@ class ItemRow:
         return f"{self.model}:{self.action}"
 
 
-@dataclass(frozen=True)
-class Due:
-    """One due item as its source gives it, before its holder is resolved."""
+class Due(NamedTuple):
+    """One due item as its source gives it, before its holder is resolved (a tuple: a
+    day's collection makes tens of thousands)."""
 
     source: Source
     item_id: int
@@ -147,15 +148,17 @@ def resolve(found: Sequence[Due], day: dt.date) -> list[ItemRow]:
     # by the source's id: hashing a Source hashes its lazily translated label
     sources = {id(d.source): d.source for d in found}
     links = {pk: source.url_prefix_suffix for pk, source in sources.items()}
+    labels = {pk: source.model_label for pk, source in sources.items()}
     for d in found:
         prefix, suffix = links[id(d.source)]
+        model = labels[id(d.source)]
         url = f"{prefix}{d.item_id}{suffix}"
         for user_id in desk.holders(d):
             rows.append(
                 ItemRow(
                     user_id=user_id,
                     action=d.source.action,
-                    model=d.source.model_label,
+                    model=model,
                     item_id=d.item_id,
                     unit_id=d.unit_id,
                     due=d.due,
