@@ -23,15 +23,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -197,10 +198,6 @@ def _labels_in(language: str) -> dict[str, str]:
         return {value: str(label) for value, label in NoticeAction.choices}
 
 
-def _order(row: ItemRow) -> tuple[bool, dt.date, str, int]:
-    return (not row.overdue, row.due, row.model, row.item_id)
-
-
 def group(rows: Iterable[ItemRow]) -> list[ActionGroup]:
     """Rows grouped by action in the digest's order, each group sorted overdue first."""
     by_action: dict[str, list[ItemRow]] = defaultdict(list)
@@ -211,17 +208,29 @@ def group(rows: Iterable[ItemRow]) -> list[ActionGroup]:
     out = []
     for action in sorted(by_action, key=lambda a: (order.get(a, len(order)), a)):
         found = by_action[action]
+        late = [r for r in found if r.overdue]
         out.append(
             ActionGroup(
                 action=action,
                 label=labels.get(action, action),
                 count=len(found),
-                overdue=sum(1 for r in found if r.overdue),
-                # the first LISTED in order, without sorting a unit's thousands
-                items=tuple(heapq.nsmallest(LISTED, found, key=_order)),
+                overdue=len(late),
+                items=_first(late, found),
             )
         )
     return out
+
+
+_by_due = attrgetter("due", "model", "item_id")
+
+
+def _first(late: list[ItemRow], found: list[ItemRow]) -> tuple[ItemRow, ...]:
+    """The first ``LISTED`` of ``found``, overdue ones (``late``) first, then by due date
+    (model and id breaking ties), without sorting a unit's thousands."""
+    if len(late) >= LISTED:
+        return tuple(heapq.nsmallest(LISTED, late, key=_by_due))
+    rest = heapq.nsmallest(LISTED - len(late), (r for r in found if not r.overdue), key=_by_due)
+    return (*sorted(late, key=_by_due), *rest)
 
 
 def distinct_items(rows: Iterable[ItemRow]) -> list[ItemRow]:
@@ -427,9 +436,7 @@ def _text_line(line: Line, language: str) -> str:
 def _html_line(line: Line, language: str) -> str:
     words = _words_in(language)
     mark = (
-        f'<strong style="color: #b02a37;">{escape(words.overdue)}</strong> '
-        if line.overdue
-        else ""
+        f'<strong style="color: #b02a37;">{escape(words.overdue)}</strong> ' if line.overdue else ""
     )
     return (
         f'<li>{mark}<a href="{escape(line.link)}">{escape(line.title)}</a> '
@@ -449,7 +456,8 @@ def _group_text(group: ActionGroup, lines: list[Line], words: Words) -> str:
 
 
 def _group_html(group: ActionGroup, lines: list[Line], words: Words) -> str:
-    head = f'\n<h2 style="font-size: 16px; margin-bottom: 4px;">{escape(group.label)}: {group.count}'
+    style = "font-size: 16px; margin-bottom: 4px;"
+    head = f'\n<h2 style="{style}">{escape(group.label)}: {group.count}'
     if group.overdue:
         overdue = escape(words.overdue_n % {"overdue": group.overdue})
         head += f' <span style="color: #b02a37;">({overdue})</span>'
@@ -519,7 +527,7 @@ def render(digest: Digest) -> Mail:
         groups = _lines(digest.groups, site)
         if groups:
             summary = _todo(language, digest.count)
-            summary_html = escape(summary)
+            summary_html: str = escape(summary)
             if digest.overdue_count:
                 overdue = words.overdue_n % {"overdue": digest.overdue_count}
                 summary += ", " + overdue
@@ -539,8 +547,8 @@ def render(digest: Digest) -> Mail:
             {
                 "title": words.title % {"date": day},
                 "heading": heading,
-                "body": mark_safe(html_body),  # noqa: S308 - escaped above
-                "overview_html": mark_safe(overview_html),  # noqa: S308 - a template's output
+                "body": mark_safe(html_body),  # escaped above
+                "overview_html": mark_safe(overview_html),  # a template's output
                 "brigade": brigade,
             }
         )
