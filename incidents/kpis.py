@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
+from brigade.core.kpi.registry import Metric
 from brigade.core.report import figures
 from brigade.core.report.compute import flow_in_period, records
 from brigade.core.report.figures import Facts, M, register_report
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
-from incidents.models import Accident, FundAdvance, Recovery
+from incidents.models import Accident, BlackSpot, FundAdvance, Recovery
 
 ACCIDENTS = declare.flow(Accident, "occurred_at")
 PROPERTY_ONLY = Q(severity=Severity.PROPERTY)
@@ -27,6 +28,60 @@ RECOVERED = declare.flow(
 )
 
 
+# --- black spots: found, investigated, treated, and the accidents there before and after ----
+
+SPOTS_FOUND = declare.flow(BlackSpot, "created_at")
+SPOTS_INVESTIGATED = declare.flow(BlackSpot, "hazard_opened_at", Q(hazard_opened_at__isnull=False))
+# treated: the hazard opened from the spot is verified (and measured by the nightly run)
+TREATED = Q(hazard__verified_at__isnull=False, accidents_before__isnull=False)
+SPOTS_TREATED = declare.flow(BlackSpot, "hazard__verified_at", TREATED)
+ACCIDENTS_AFTER = declare.flow(
+    BlackSpot, "hazard__verified_at", TREATED, amount=F("accidents_after")
+)
+ACCIDENTS_BEFORE = declare.flow(
+    BlackSpot, "hazard__verified_at", TREATED, amount=F("accidents_before")
+)
+
+
+def black_spot_metrics() -> list[Metric]:
+    """The black spots' metrics (incidents/black_spots.py): not tiles, on the report."""
+    return [
+        declare.count(
+            "incidents.black_spots_found",
+            _("Black spots identified"),
+            SPOTS_FOUND,
+            _("black spots"),
+            "Black spots first identified in the year to date (still one, or investigated).",
+            tile=False,
+        ),
+        declare.count(
+            "incidents.black_spots_investigated",
+            _("Black spots with a hazard opened"),
+            SPOTS_INVESTIGATED,
+            _("black spots"),
+            "Black spots a hazard investigation was opened from, by the day it was opened.",
+            tile=False,
+        ),
+        declare.count(
+            "incidents.black_spots_treated",
+            _("Black spots treated"),
+            SPOTS_TREATED,
+            _("black spots"),
+            "Black spots whose hazard was rectified and verified, by the verification day.",
+            tile=False,
+        ),
+        declare.rate(
+            "incidents.black_spot_accidents_after",
+            _("Accidents at treated black spots, after / before"),
+            ACCIDENTS_AFTER,
+            ACCIDENTS_BEFORE,
+            "Accidents with injuries or deaths at the treated black spots in the window after "
+            "the verification / in the equal window before it (below 1: fewer).",
+            tile=False,
+        ),
+    ]
+
+
 def describe_records() -> None:
     """How the records behind the incidents' figures are linked in their lists."""
     describe_urls(Accident, "incidents:accident_detail", "incidents-api:accident-detail")
@@ -34,6 +89,7 @@ def describe_records() -> None:
     describe_urls(
         Recovery, ("incidents:fundadvance_detail", "advance_id"), "incidents-api:recovery-detail"
     )
+    describe_urls(BlackSpot, None, "incidents-api:black-spot-detail")
 
 
 def register_metrics() -> None:
@@ -120,6 +176,7 @@ def register_metrics() -> None:
             "Recovered / advanced in the year to date.",
             tile=False,
         ),
+        *black_spot_metrics(),
     )
 
 
