@@ -119,7 +119,7 @@ class Found:
     def key(self) -> tuple[int, str, str]:
         return (self.unit_id, self.kind, self.h3_cell or str(self.place_id))
 
-    def order(self) -> tuple[int, int, int, str]:
+    def order(self) -> tuple[int, int, int, int, str]:
         t = self.tally
         key = self.h3_cell or f"~{self.place_id:020}"
         return (-t.accidents, -t.fatalities, -t.injuries, -self.own, key)
@@ -165,7 +165,8 @@ def cell_tallies(
     if cells is not None:
         rows = rows.filter(h3_cell__in=sorted(set(cells)))
     tallies: dict[int, dict[str, Tally]] = defaultdict(dict)
-    for row in _tallied(rows, "unit_id", "h3_cell"):
+    row: dict[str, Any]
+    for row in _tallied(rows, "unit_id", "h3_cell"):  # type: ignore[assignment]
         tallies[row["unit_id"]][row["h3_cell"]] = Tally(row["n"], row["injured"], row["fatal"])
     return tallies
 
@@ -233,7 +234,8 @@ def place_spots(
     if places is not None:
         rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
     spots = []
-    for row in _tallied(rows, "unit_id", "gazetteer_place_id"):
+    row: dict[str, Any]
+    for row in _tallied(rows, "unit_id", "gazetteer_place_id"):  # type: ignore[assignment]
         tally = Tally(row["n"], row["injured"], row["fatal"])
         if thresholds.met(tally):
             spots.append(
@@ -336,12 +338,12 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date) -> None:
         spot.main_hours = [{"hour": hour, "accidents": n} for hour, n in _top(hours[id(spot)])]
         spot.main_kinds = [{"kind": kind, "accidents": n} for kind, n in _top(kinds[id(spot)])]
         if spot.kind == SpotKind.PLACE:
-            place = places.get(spot.place_id)
+            place: Any = places.get(spot.place_id or 0)
             if place is not None:
                 spot.name = place.name
                 spot.latitude, spot.longitude = _point(place)
         else:
-            nearest = _nearest(places.values(), spot.latitude, spot.longitude)
+            nearest: Any = _nearest(places.values(), spot.latitude, spot.longitude)
             spot.name = (
                 nearest.name
                 if nearest
@@ -536,7 +538,7 @@ def measure_treated(on: dt.date) -> int:
         return 0
     measured = []
     for spot in spots:
-        hazard = found.get(spot.hazard_id)  # type: ignore[arg-type]
+        hazard = found.get(spot.hazard_id or 0)
         windows = None
         if hazard is not None and hazard.verified_on is not None:
             windows = effect_windows(hazard.verified_on, on, settings.BLACK_SPOT_WINDOW_DAYS)
@@ -626,9 +628,9 @@ def _where(values: dict[str, object]) -> set[tuple[int, str, int | None]]:
     """The (unit, cell, place) an accident with these values counts in, if it counts."""
     if values.get("severity") not in SERIOUS or values.get("unit_id") is None:
         return set()
-    return {
-        (int(values["unit_id"]), str(values.get("h3_cell") or ""), values.get("gazetteer_place_id"))
-    }  # type: ignore[call-overload]
+    unit: Any = values["unit_id"]
+    place: Any = values.get("gazetteer_place_id")
+    return {(int(unit), str(values.get("h3_cell") or ""), place)}
 
 
 def _snapshot(instance: Accident) -> dict[str, object]:
@@ -774,7 +776,7 @@ def _kinds(kinds: list[dict[str, object]]) -> list[dict[str, object]]:
     from incidents.choices import VehicleKind
 
     labels = dict(VehicleKind.choices)
-    return [{**kind, "label": str(labels.get(kind["kind"], kind["kind"]))} for kind in kinds]
+    return [{**kind, "label": str(labels.get(str(kind["kind"]), kind["kind"]))} for kind in kinds]
 
 
 def listed(user: object, first: dt.date | None = None, last: dt.date | None = None) -> list[Listed]:
@@ -808,7 +810,7 @@ def listed(user: object, first: dt.date | None = None, last: dt.date | None = No
         for spot in found:
             known = ids.get(spot.key)
             rows.append(_listed(known.pk if known else None, spot, names, first, last, known))
-    hazards = [row.hazard["id"] for row in rows if row.hazard]
+    hazards = [int(row.hazard["id"]) for row in rows if row.hazard]  # type: ignore[call-overload]
     try:
         found_hazards = investigations().find(hazards) if hazards else {}
     except Unavailable:

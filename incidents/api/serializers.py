@@ -325,7 +325,7 @@ class SpotCountSerializer(serializers.Serializer):
 
 class SpotKindSerializer(SpotCountSerializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SpotHourSerializer(SpotCountSerializer):
