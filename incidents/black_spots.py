@@ -43,6 +43,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
+from h3.api import basic_int as h3_int
 
 from brigade.core.dates import today
 from incidents.choices import SERIOUS, Severity, SpotKind
@@ -153,6 +154,34 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
     )
 
 
+def tallies(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    cells: Iterable[str] | None = None,
+    places: Iterable[int] | None = None,
+) -> tuple[dict[int, dict[str, Tally]], dict[int, dict[int, Tally]]]:
+    """Unit → cell → its own accidents of the window, and unit → gazetteer place → its
+    accidents: ONE grouped query (by unit, cell and place), summed both ways here."""
+    rows = _counted(first, last, unit_id)
+    if cells is not None:
+        rows = rows.filter(h3_cell__in=sorted(set(cells)))
+    if places is not None:
+        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
+    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
+    row: dict[str, Any]
+    for row in _tallied(rows, "unit_id", "h3_cell", "gazetteer_place_id"):  # type: ignore[assignment]
+        own = Tally(row["n"], row["injured"], row["fatal"])
+        unit, cell, place = row["unit_id"], row["h3_cell"], row["gazetteer_place_id"]
+        if cell:
+            by_cell[unit].setdefault(cell, Tally()).add(own)
+        if place is not None and cells is None:
+            by_place[unit].setdefault(place, Tally()).add(own)
+    return by_cell, by_place
+
+
 def cell_tallies(
     first: dt.date,
     last: dt.date,
@@ -160,15 +189,8 @@ def cell_tallies(
     unit_id: int | None = None,
     cells: Iterable[str] | None = None,
 ) -> dict[int, dict[str, Tally]]:
-    """Unit → cell → its own accidents of the window: ONE grouped query."""
-    rows = _counted(first, last, unit_id).exclude(h3_cell="").filter(h3_cell__isnull=False)
-    if cells is not None:
-        rows = rows.filter(h3_cell__in=sorted(set(cells)))
-    tallies: dict[int, dict[str, Tally]] = defaultdict(dict)
-    row: dict[str, Any]
-    for row in _tallied(rows, "unit_id", "h3_cell"):  # type: ignore[assignment]
-        tallies[row["unit_id"]][row["h3_cell"]] = Tally(row["n"], row["injured"], row["fatal"])
-    return tallies
+    """Unit → cell → its own accidents of the window (one grouped query)."""
+    return tallies(first, last, unit_id=unit_id, cells=cells)[0]
 
 
 def _centre(cell: str) -> tuple[float, float]:
@@ -192,13 +214,16 @@ def cell_spots(
     cells already in the rings of spots kept as they are (they win over these)."""
     candidates: list[Found] = []
     centres = cells.keys() if among is None else [c for c in among if c in cells]
+    # h3's integer ids: its string API converts every neighbour, and rings are the hot loop
+    by_id = {h3.str_to_int(cell): own for cell, own in cells.items()}
     for cell in centres:
-        spot_cells = ring(cell)
+        disk = h3_int.grid_disk(h3.str_to_int(cell), 1)
         tally = Tally()
-        for neighbour in spot_cells:
-            if own := cells.get(neighbour):
+        for neighbour in disk:
+            if own := by_id.get(neighbour):
                 tally.add(own)
         if thresholds.met(tally):
+            spot_cells = sorted(h3.int_to_str(n) for n in disk)
             lat, lng = _centre(cell)
             candidates.append(
                 Found(
@@ -221,27 +246,14 @@ def cell_spots(
     return spots
 
 
-def place_spots(
-    first: dt.date,
-    last: dt.date,
-    thresholds: Thresholds,
-    *,
-    unit_id: int | None = None,
-    places: Iterable[int] | None = None,
-) -> list[Found]:
-    """The gazetteer places whose accidents meet the thresholds: ONE grouped query."""
-    rows = _counted(first, last, unit_id).filter(gazetteer_place__isnull=False)
-    if places is not None:
-        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
-    spots = []
-    row: dict[str, Any]
-    for row in _tallied(rows, "unit_id", "gazetteer_place_id"):  # type: ignore[assignment]
-        tally = Tally(row["n"], row["injured"], row["fatal"])
-        if thresholds.met(tally):
-            spots.append(
-                Found(row["unit_id"], SpotKind.PLACE, tally, place_id=row["gazetteer_place_id"])
-            )
-    return spots
+def place_spots(places: dict[int, dict[int, Tally]], thresholds: Thresholds) -> list[Found]:
+    """The gazetteer places whose accidents meet the thresholds."""
+    return [
+        Found(unit, SpotKind.PLACE, tally, place_id=place)
+        for unit, counted in places.items()
+        for place, tally in counted.items()
+        if thresholds.met(tally)
+    ]
 
 
 def compute(
@@ -255,9 +267,10 @@ def compute(
     """Every black spot of the window (of one unit, or every unit), ranked from 1."""
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
-    for unit, cells in cell_tallies(first, last, unit_id=unit_id).items():
+    by_cell, by_place = tallies(first, last, unit_id=unit_id)
+    for unit, cells in by_cell.items():
         spots.extend(cell_spots(cells, unit, thresholds))
-    spots.extend(place_spots(first, last, thresholds, unit_id=unit_id))
+    spots.extend(place_spots(by_place, thresholds))
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
@@ -464,6 +477,7 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
     stored = {_stored_key(spot): spot for spot in BlackSpot.objects.filter(replacing)}
     changed: list[BlackSpot] = []
     created: list[BlackSpot] = []
+    kept: list[int] = []
     for spot in found:
         values = _values(spot, first, last, now)
         row = stored.pop(spot.key, None)
@@ -478,13 +492,18 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
                 )
             )
             continue
-        for name, value in values.items():
-            setattr(row, name, value)
-        changed.append(row)
+        # computed_at aside, a spot found as it was is not written again (one UPDATE below)
+        if any(getattr(row, n) != v for n, v in values.items() if n != "computed_at"):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+        else:
+            kept.append(row.pk)
     gone = [row for row in stored.values()]
     retired = [row.pk for row in gone if row.hazard_id is not None]
     BlackSpot.objects.filter(pk__in=[row.pk for row in gone if row.hazard_id is None]).delete()
     BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
+    BlackSpot.objects.filter(pk__in=kept).update(computed_at=now)
     BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
     BlackSpot.objects.bulk_create(created, batch_size=500)
 
@@ -612,7 +631,7 @@ def update_marked() -> int:
             update_cell(unit, cell)
         for unit, place in places:
             update_place(unit, place)
-        rerank()
+        # the stored ranks are the nightly run's; lists order by the counts themselves
         return len(cells) + len(places)
 
 

@@ -119,5 +119,8 @@ class RecoveryQuerySet(ScopedQuerySet):
 
 class BlackSpotQuerySet(ScopedQuerySet):
     def listed(self) -> BlackSpotQuerySet:
-        """The black spots of the rolling window, by rank."""
-        return self.filter(current=True).order_by("rank", "pk")
+        """The black spots of the rolling window, ranked: most accidents first (the same
+        order as the nightly ``rank``, also between two nightly runs)."""
+        return self.filter(current=True).order_by(
+            "-accidents", "-fatalities", "-injuries", "rank", "pk"
+        )
