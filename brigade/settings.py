@@ -237,10 +237,13 @@ MAP_CENTER = (
     env.float("MAP_CENTER_LNG", default=115.985),
 )
 # Accident locations: the h3 grid resolution a point is indexed at (9: hexagons with edges
-# of about 175-200 m, 0.1 km², the size of a crossing and its approaches) and how far a
-# point snaps to the nearest place of the brigade's gazetteer of roads and intersections.
+# of about 175-200 m, 0.1 km², a crossing and its approaches) and how far a point snaps to
+# the nearest place of the brigade's gazetteer of roads and intersections...
 H3_RESOLUTION = env.int("BLACK_SPOT_H3_RESOLUTION", default=9)
 PLACE_SNAP_METRES = env.float("PLACE_SNAP_METRES", default=150.0)
+# ...and within how many metres of an intersection a point is the intersection's, not the
+# road's it lies on.
+PLACE_INTERSECTION_METRES = env.float("PLACE_INTERSECTION_METRES", default=50.0)
 
 # --- REST framework -----------------------------------------------------------------------
 REST_FRAMEWORK = {

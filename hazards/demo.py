@@ -15,6 +15,7 @@ from django.db import transaction
 
 from brigade.duty.demo import DemoContext, at
 from brigade.duty.demo.places import point_on
+from brigade.duty.places import locate_all
 from hazards import choices
 from hazards.models import FacilityWork, Hazard, HazardCheck, KeyVehicle, KeyVehicleImport
 
@@ -398,7 +399,9 @@ def seed_hazards(demo: DemoContext) -> None:
         found = Hazard.objects.filter(road=road, found_at=draws.found_at)
         if found.exists():
             # a demo seeded before its points moved to Liaocheng: move them
-            found.update(latitude=draws.position[0], longitude=draws.position[1])
+            found.exclude(latitude=draws.position[0], longitude=draws.position[1]).update(
+                latitude=draws.position[0], longitude=draws.position[1], gazetteer_place=None
+            )
             continue
         hazard = Hazard(
             unit=demo.units[unit_code],
@@ -429,6 +432,8 @@ def seed_hazards(demo: DemoContext) -> None:
                 checked_at=hazard.verified_at,
             )
         made += 1
+    # the cells and places of hazards seeded before the gazetteer, or just moved
+    locate_all(Hazard.objects.filter(latitude__isnull=False))
     demo.log(f"Hazards: {made} created.")
 
 

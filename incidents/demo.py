@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
-from brigade.duty.demo.places import point_on
+from brigade.duty.demo.places import near_crossing, point_on
+from brigade.duty.places import locate_all
 from incidents import choices
 from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
 
@@ -41,6 +42,15 @@ VEHICLES = [choices.VehicleKind.CAR] * 6 + [
     choices.VehicleKind.TRUCK,
     choices.VehicleKind.EBIKE,
     choices.VehicleKind.MOTORCYCLE,
+]
+# Where injuries cluster (事故多发点段, so that the half year shows black spots): at each
+# crossing, the first injury-or-fatal accidents in time on the roads named, each within
+# 30 m of the crossing along its own road.
+CLUSTERS = [
+    ("花园路与东昌东路路口", ("花园路",), 4),
+    ("柳园路与东昌东路路口", ("东昌东路", "柳园路"), 4),
+    ("光岳路与湖南路路口", ("光岳路", "湖南路"), 4),
+    ("卫育路与利民路路口", ("卫育路", "利民路"), 4),
 ]
 # Chance of an accident per squadron per day.
 DAILY_CHANCE = 0.55
@@ -211,13 +221,29 @@ class AccidentPlan:
     solved_at: dt.datetime | None = None
     solved_how: str = ""
     parties: list[dict[str, Any]] = field(default_factory=list)
+    # the crossing of a cluster it happened at (CLUSTERS), if any
+    crossing: str = ""
 
     @property
     def position(self) -> tuple[Decimal, Decimal]:
         """Where on its road it happened (in Liaocheng): a fixed point per accident, drawn
-        from its natural key so that no other random choice moves."""
+        from its natural key so that no other random choice moves; near its crossing for
+        an accident of a cluster."""
         key = f"{self.unit}|{self.occurred_at.isoformat()}|{self.road}"
-        return point_on(self.road, zlib.crc32(key.encode()) % 1001 / 1000)
+        draw = zlib.crc32(key.encode())
+        if self.crossing:
+            return near_crossing(self.road, self.crossing, draw % 61 - 30)
+        return point_on(self.road, draw % 1001 / 1000)
+
+
+def _cluster(plans: list[AccidentPlan]) -> None:
+    """Place the clusters' accidents at their crossings (CLUSTERS)."""
+    harmed = sorted(
+        (p for p in plans if p.severity != choices.Severity.PROPERTY), key=lambda p: p.occurred_at
+    )
+    for crossing, roads, count in CLUSTERS:
+        for plan in [p for p in harmed if p.road in roads and not p.crossing][:count]:
+            plan.crossing = crossing
 
 
 def _plate(rng: random.Random) -> str:
@@ -332,6 +358,7 @@ def plan_accidents(demo: DemoContext) -> list[AccidentPlan]:
     ]
     plans.extend(_hit_and_run_accidents(rng))
     plans.extend(_advance_accident(spec) for spec in ADVANCES)
+    _cluster(plans)
     return plans
 
 
@@ -356,9 +383,12 @@ def seed_accidents(
         latitude, longitude = plan.position
         if key in existing:
             found = existing[key]
-            if found.latitude is None and found.longitude is None:
-                # seeded before accidents had a position
-                Accident.objects.filter(pk=found.pk).update(latitude=latitude, longitude=longitude)
+            if (found.latitude, found.longitude) != (latitude, longitude):
+                # seeded before accidents had a position, or before the clusters: placed
+                # again below
+                Accident.objects.filter(pk=found.pk).update(
+                    latitude=latitude, longitude=longitude, gazetteer_place=None
+                )
             continue
         accident = Accident.objects.create(
             unit=units[plan.unit],
@@ -380,6 +410,8 @@ def seed_accidents(
             AccidentParty.objects.create(accident=accident, **party)
         existing[key] = accident
         created += 1
+    # the cells and places of accidents seeded before the gazetteer, or just moved
+    locate_all(Accident.objects.filter(unit__code__in=SQUADRONS))
     demo.log(f"  accidents: {created} created, {len(existing)} in all")
     return existing
 

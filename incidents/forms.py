@@ -19,6 +19,7 @@ from brigade.core.timecheck import happened_validator, planned_validator
 from brigade.core.typing import Visitor
 from brigade.core.uploads import validate_document
 from brigade.core.ytd import year_to_date
+from brigade.duty.forms import place_field
 from brigade.duty.models import Unit
 from incidents import choices
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as Label
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+LOCATION_FIELDS = ("gazetteer_place", "latitude", "longitude")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -71,6 +73,8 @@ class AccidentForm(UnitChoiceMixin, BootstrapForm):
     )
     road = forms.CharField(label=_("Road"), max_length=100)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    # the gazetteer's road or crossing (its point fills a point left empty)
+    gazetteer_place = place_field()
     # where on the map (optional): the page's "Use my position" fills both
     latitude = geo.form_field("latitude")
     longitude = geo.form_field("longitude")
@@ -108,6 +112,9 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
         label=_("Occurred at"), widget=DateTimeLocalInput(), input_formats=[LOCAL_DATETIME]
     )
     road = forms.CharField(label=_("Road"), max_length=100)
+    gazetteer_place = place_field()
+    latitude = geo.form_field("latitude")
+    longitude = geo.form_field("longitude")
     plate_a = IdentifierFormField(
         label=_("Plate of vehicle A"), max_length=20, upper=True, drop_spaces=True
     )
@@ -123,6 +130,16 @@ class QuickSettlementForm(UnitChoiceMixin, BootstrapForm):
         self.setup_unit(user)
         for name in ("plate_a", "plate_b"):
             self.fields[name].widget.attrs.update(autocapitalize="characters", autocomplete="off")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for field, error in geo.point_errors(data.get("latitude"), data.get("longitude")).items():
+            self.add_error(field, error)
+        return data
+
+    def location(self) -> dict[str, Any]:
+        """Where the settlement happened: the point and the place, as given."""
+        return {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS}
 
     def parties(self) -> list[dict[str, str]]:
         data = self.cleaned_data

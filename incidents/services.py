@@ -56,10 +56,24 @@ SCENE_FIELDS = (
     "place",
     "latitude",
     "longitude",
+    "gazetteer_place",
     "severity",
     "handling_mode",
 )
 ACCIDENT_FIELDS = (*SCENE_FIELDS, "hit_and_run", "mediation", "notes")
+
+
+def _check_place(place: Any) -> None:
+    """A place newly picked must be on the register (active)."""
+    if place is not None and not place.is_active:
+        raise ValidationError({"gazetteer_place": _("This place is no longer on the register.")})
+
+
+def _point_from_place(data: dict[str, Any]) -> None:
+    """A place picked with no point given: the accident takes the place's point."""
+    place = data.get("gazetteer_place")
+    if place is not None and data.get("latitude") is None and data.get("longitude") is None:
+        data["latitude"], data["longitude"] = place.latitude, place.longitude
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:
@@ -128,6 +142,8 @@ def accident_record(
     if not road.strip():
         raise ValidationError({"road": _("Name the road.")})
     _check_accident(data)
+    _check_place(data.get("gazetteer_place"))
+    _point_from_place(data)
     accident = Accident(unit=unit, recorded_by=by, **data)
     accident.full_clean(exclude=["unit", "recorded_by"])
     accident.save()
@@ -143,8 +159,19 @@ def accident_update(*, accident: Accident, **changes: Any) -> Accident:
     if unknown:
         raise TypeError(f"unknown accident fields: {sorted(unknown)}")
     data = {name: getattr(accident, name) for name in ACCIDENT_FIELDS}
+    moved = any(
+        name in changes and changes[name] != data[name] for name in ("latitude", "longitude")
+    )
     data.update(changes)
     _check_accident(data)
+    if data["gazetteer_place"] != accident.gazetteer_place:
+        _check_place(data["gazetteer_place"])
+    elif moved:
+        # the point moved and the place did not: the place nearest to the new point
+        changes["gazetteer_place"] = None
+    if data["latitude"] is None and data["longitude"] is None and data["gazetteer_place"]:
+        _point_from_place(data)
+        changes.update(latitude=data["latitude"], longitude=data["longitude"])
     if accident.solved_at and not data["hit_and_run"]:
         raise ValidationError(
             {"hit_and_run": _("This case has been solved: it stays a hit-and-run.")}
@@ -166,9 +193,14 @@ def quick_settlement(
     occurred_at: dt.datetime | None = None,
     place: str = "",
     notes: str = "",
+    **location: Any,
 ) -> Accident:
     """快处快赔: a minor accident with property damage only, settled on the spot between
-    (at least) two parties identified by plate and insurer."""
+    (at least) two parties identified by plate and insurer; ``location`` is its
+    ``latitude``/``longitude`` and ``gazetteer_place``, if given."""
+    unknown = set(location) - {"latitude", "longitude", "gazetteer_place"}
+    if unknown:
+        raise TypeError(f"unknown location fields: {sorted(unknown)}")
     parties = [p for p in parties if any(p.get(k) for k in ("plate", "insurer", "name"))]
     if len(parties) < 2:
         raise ValidationError({"parties": _("A quick settlement needs both parties.")})
@@ -185,6 +217,7 @@ def quick_settlement(
         severity=Severity.PROPERTY,
         handling_mode=HandlingMode.QUICK,
         parties=parties,
+        **location,
     )
 
 

@@ -20,7 +20,7 @@ from brigade.core.fields import NOTE_LENGTH, TextFormField
 from brigade.core.forms import BootstrapForm, limit_choices, style_fields
 from brigade.core.typing import Visitor
 from brigade.duty.choices import AssessmentResult, PatrolMode, ViolationKind, Weather
-from brigade.duty.models import Campaign, DutyPost, Officer, RoadWorksZone, Shift
+from brigade.duty.models import Campaign, DutyPost, Officer, Place, RoadWorksZone, Shift
 
 
 def _weather_choices() -> list[tuple[str, str | Promise]]:
@@ -182,3 +182,28 @@ class DayForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+class PlaceSelect(forms.Select):
+    """The gazetteer's places, each option carrying its point (``data-lat``/``data-lng``):
+    brigade/position.js fills an empty point from the place chosen."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        place = getattr(option["value"], "instance", None)
+        if isinstance(place, Place):
+            option["attrs"].update({"data-lat": place.latitude, "data-lng": place.longitude})
+        return option
+
+
+def place_field() -> forms.ModelChoiceField:
+    """A form's pick of an active place of the gazetteer (optional): where the record was,
+    when the point is not known or to say which road or crossing it is."""
+    return forms.ModelChoiceField(
+        label=_("Road or intersection (register)"),
+        queryset=Place.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        empty_label=_("— none / nearest to the point —"),
+        widget=PlaceSelect(attrs={"class": "form-select"}),
+        help_text=_("Its point is used when no position is given."),
+    )

@@ -229,8 +229,8 @@ class Place(NamedRecord):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("place")
-        verbose_name_plural = _("places")
+        verbose_name = _("road or intersection")
+        verbose_name_plural = _("roads and intersections")
         indexes = [models.Index(fields=["south", "north", "west", "east"])]
 
     def clean(self) -> None:

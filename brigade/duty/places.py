@@ -2,9 +2,11 @@
 
 The nearest place is looked for within settings.PLACE_SNAP_METRES of the point: the places
 whose box (point and line, kept on save) comes that near are read by one indexed range
-query, then measured in Python (a point by haversine, a line by its nearest stretch). Of
-places equally near (to the centimetre), an intersection comes before a road segment and a
-road, then the lower id: an accident at a crossing belongs to the crossing.
+query, then measured in Python (a point by haversine, a line by its nearest stretch). An
+intersection within settings.PLACE_INTERSECTION_METRES wins over the roads through it (an
+accident at the mouth of a crossing belongs to the crossing, though it lies on a road's
+line). Of places equally near (to the centimetre), an intersection comes before a road
+segment and a road, then the lower id.
 
 Records written one by one are placed on save (``locate``); records created in bulk are
 placed afterwards by ``locate_all``, one UPDATE per cell and per place.
@@ -26,7 +28,7 @@ from brigade.duty.choices import PlaceKind
 from brigade.duty.models import Place
 
 # which kind wins a tie, first to last
-KIND_ORDER = {PlaceKind.INTERSECTION: 0, PlaceKind.SEGMENT: 1, PlaceKind.ROAD: 2}
+KIND_ORDER: dict[str, int] = {PlaceKind.INTERSECTION: 0, PlaceKind.SEGMENT: 1, PlaceKind.ROAD: 2}
 METRES_PER_DEGREE = math.radians(1) * geo.EARTH_RADIUS_M
 
 
@@ -51,12 +53,20 @@ def _box(latitude: float, longitude: float, metres: float) -> models.Q:
 def _best(
     candidates: Iterable[Place], latitude: float, longitude: float, metres: float
 ) -> Place | None:
+    crossing = settings.PLACE_INTERSECTION_METRES
     ranked = [
-        (round(distance, 2), KIND_ORDER.get(place.kind, 9), place.pk, place)
+        (
+            # a crossing this near wins over the roads through it
+            not (place.kind == PlaceKind.INTERSECTION and distance <= crossing),
+            round(distance, 2),
+            KIND_ORDER.get(place.kind, 9),
+            place.pk,
+            place,
+        )
         for place in candidates
         if (distance := distance_m(place, latitude, longitude)) <= metres
     ]
-    return min(ranked, key=lambda r: r[:3])[3] if ranked else None
+    return min(ranked, key=lambda r: r[:4])[4] if ranked else None
 
 
 def nearest_place(

@@ -20,7 +20,7 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
-from brigade.duty.models import Unit
+from brigade.duty.models import Place, Unit
 from incidents import choices
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
 from incidents.services import SCENE_FIELDS, refuse_decided_changes
@@ -89,12 +89,29 @@ class AccidentSerializer(serializers.ModelSerializer):
     # where on the map (WGS-84): both or neither, as the hazards' are
     latitude = geo.serializer_field("latitude")
     longitude = geo.serializer_field("longitude")
+    gazetteer_place = serializers.PrimaryKeyRelatedField(
+        queryset=Place.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The road or intersection of the brigade's register (id): the one picked, or the "
+            "nearest to the point; its point is taken when no point is given."
+        ),
+    )
+    gazetteer_place_name = serializers.CharField(
+        source="gazetteer_place.shown_name", read_only=True, allow_null=True, default=None
+    )
+    h3_cell = serializers.CharField(
+        read_only=True, help_text=_("The point's cell of the hexagonal grid (h3), or empty.")
+    )
 
     class Meta:
         model = Accident
         fields = (
             "id",
             *SCENE_FIELDS,
+            "gazetteer_place_name",
+            "h3_cell",
             "unit",
             "hit_and_run",
             "case_state",
@@ -112,6 +129,18 @@ class AccidentSerializer(serializers.ModelSerializer):
 
     def get_days_to_solve(self, accident: Accident) -> int | None:
         return accident.days_open() if accident.solved_at else None
+
+
+class AccidentImportSerializer(serializers.Serializer):
+    """A CSV/XLSX sheet of accidents: 发生时间, 道路, and 经度/纬度 or 路口路段 (a place of the
+    register by name); 地点 and 事故等级 optional."""
+
+    file = serializers.FileField()
+    unit = RelatedRef(
+        queryset=Unit.objects.all(),
+        required=False,
+        help_text=_("The unit the accidents belong to; your own unit if left out."),
+    )
 
 
 class AccidentDocumentSerializer(serializers.ModelSerializer):

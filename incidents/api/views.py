@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,6 +26,7 @@ from brigade.core.api.mixins import (
 )
 from brigade.core.clientip import client_ip
 from brigade.core.idempotency import not_kept
+from brigade.core.imports import TableError
 from brigade.core.permissions import RolePermission
 from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY, REVEAL, STAFF
 from brigade.core.units import require_unit
@@ -33,6 +34,7 @@ from brigade.duty.models import Unit
 from incidents import black_spots, services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
+    AccidentImportSerializer,
     AccidentSerializer,
     AccidentSolveSerializer,
     AdvanceApproveSerializer,
@@ -52,6 +54,7 @@ from incidents.api.serializers import (
     SpotHazardSerializer,
 )
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
+from incidents.imports import accidents_import
 from incidents.ledger import build_ledger
 from incidents.models import Accident, AccidentParty, BlackSpot, FundAdvance, Recovery
 from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
@@ -70,8 +73,14 @@ class AccidentViewSet(ScopedModelViewSet):
     ordering_fields = ["occurred_at", "severity", "handling_mode", "created_at"]
     write_roles = EVERYONE
     # the case's transitions: the roles of its transition table
-    action_roles = {**ACCIDENT_TRANSITIONS.roles(), "destroy": ADMIN_ONLY, "reveal": REVEAL}
-    related = ("unit", "recorded_by", "solved_by")
+    action_roles = {
+        **ACCIDENT_TRANSITIONS.roles(),
+        "destroy": ADMIN_ONLY,
+        "reveal": REVEAL,
+        # a sheet of accidents typed up or exported elsewhere: the desk's work
+        "import_": DESK,
+    }
+    related = ("unit", "recorded_by", "solved_by", "gazetteer_place")
     prefetch = (Prefetch("parties", queryset=AccidentParty.objects.order_by("pk")),)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Accident]) -> None:
@@ -90,6 +99,36 @@ class AccidentViewSet(ScopedModelViewSet):
             )
         data.pop("unit", None)
         serializer.instance = services.accident_update(accident=accident, **data)
+
+    @extend_schema(
+        summary="Import accidents from CSV/XLSX (all rows or none)",
+        description="Each row: when, the road, and where: coordinates or the name of a "
+        "place of the brigade's register (an unknown name is an error of its row).",
+        request={"multipart/form-data": AccidentImportSerializer},
+        parameters=[OpenApiParameter("dry_run", bool, description="Preview only.")],
+        responses={200: dict, 201: dict, 400: dict},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_(self, request: Request) -> Response:
+        data = self.validated_input(AccidentImportSerializer)
+        unit = unit_for(request.user, data.get("unit"))
+        dry_run = request.query_params.get("dry_run") in ("1", "true", "yes")
+        try:
+            report = accidents_import(
+                upload=data["file"], unit=unit, by=request.user, dry_run=dry_run
+            )
+        except TableError as exc:
+            return Response({"file": exc.problems}, status=status.HTTP_400_BAD_REQUEST)
+        if not report.ok:
+            return Response(report.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+        return Response(report.as_dict(), status=code)
 
     @extend_schema(
         summary="Attach a document (PDF or photo) to an accident",

@@ -139,6 +139,7 @@ class QuickSettlementView(AccidentCreateView):
             road=data["road"],
             occurred_at=data["occurred_at"],
             parties=form.parties(),
+            **form.location(),
         )
 
 
@@ -181,7 +182,7 @@ class AccidentDetailView(RoleRequiredMixin, DetailView):
 
     def get_queryset(self) -> QuerySet[Accident]:
         return Accident.objects.visible_to(self.request.user).select_related(
-            "unit", "recorded_by", "solved_by"
+            "unit", "recorded_by", "solved_by", "gazetteer_place"
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

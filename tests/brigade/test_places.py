@@ -126,3 +126,16 @@ def test_a_place_needs_a_point_or_a_line():
     with pytest.raises(ValidationError) as error:
         place.full_clean()
     assert "latitude" in error.value.message_dict
+
+
+def test_a_crossing_near_enough_wins_over_the_road_through_it(settings):
+    settings.PLACE_INTERSECTION_METRES = 50
+    lat, lng = float(CROSSING[0]), float(CROSSING[1])
+    road = Place(name="花园路", kind=PlaceKind.ROAD, line=[[lat - 0.01, lng], [lat + 0.01, lng]])
+    road.full_clean()
+    road.save()
+    crossing = _place("花园路与东昌东路路口", PlaceKind.INTERSECTION, lat, lng)
+    # on the road's line, 40 m from the crossing: the crossing's
+    assert nearest_place(lat + 40 * METRE, lng) == crossing
+    # 60 m from it: the road's
+    assert nearest_place(lat + 60 * METRE, lng) == road

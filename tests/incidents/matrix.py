@@ -22,6 +22,8 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:accident-solve": api("hit-and-run", post=DUTY),
     # the parties' phone numbers, whole and logged: the desk only
     f"{NS}:accident-reveal": api("accident", post=DESK),
+    # a sheet of accidents: the desk's work
+    f"{NS}:accident-import": api(post=DESK),
     f"{NS}:fund-advance-list": api(get=SIGNED_IN, post=SIGNED_IN),
     # a request is changed by its requester (the world's is the officer's) or a clerk on
     # their behalf; anyone else in scope: 403 (four eyes)

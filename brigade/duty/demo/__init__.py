@@ -29,6 +29,7 @@ from brigade.duty.demo.base import (
 )
 from brigade.duty.demo.data import DEMO_OFFICER_BADGE, OFFICERS, USERS, OfficerSpec, UserSpec
 from brigade.duty.demo.patrols import PatrolPlan, plan_patrols, seed_patrols
+from brigade.duty.demo.places import seed_places
 from brigade.duty.demo.records import (
     seed_campaigns,
     seed_officers,
@@ -46,7 +47,15 @@ from brigade.duty.demo.shifts import (
     seed_report_shifts,
     seed_shifts,
 )
-from brigade.duty.models import DutyPost, Officer, PatrolLog, Shift, TrainingSession, Unit
+from brigade.duty.models import (
+    DutyPost,
+    Officer,
+    PatrolLog,
+    Place,
+    Shift,
+    TrainingSession,
+    Unit,
+)
 
 __all__ = [
     "DEMO_OFFICER_BADGE",
@@ -73,6 +82,7 @@ __all__ = [
     "seed_campaigns",
     "seed_officers",
     "seed_patrols",
+    "seed_places",
     "seed_posts",
     "seed_report_shifts",
     "seed_school_breaks",
@@ -93,6 +103,7 @@ def seed(demo: DemoContext) -> None:
     posts = seed_posts(demo.units)
     campaigns = seed_campaigns()
     zones = seed_zones(demo.units)
+    seed_places(demo.units)
     seed_school_breaks()
     seed_training(demo)
     patrols = seed_patrols(demo, posts, campaigns, zones)
@@ -109,4 +120,5 @@ def summary() -> dict[str, int]:
         "patrols": PatrolLog.objects.count(),
         "training sessions": TrainingSession.objects.count(),
         "shifts": Shift.objects.count(),
+        "places": Place.objects.count(),
     }

@@ -1,7 +1,20 @@
 /* A form with a place (a hazard, an accident): "Use my position" fills latitude and
-   longitude from the phone (templates/brigade/partials/position.html). */
+   longitude from the phone (templates/brigade/partials/position.html); a road or
+   intersection chosen from the register (its option carries data-lat/data-lng) fills them
+   when they are still empty. */
 (function () {
   "use strict";
+  var latitude = document.getElementById("id_latitude");
+  var longitude = document.getElementById("id_longitude");
+  var register = document.getElementById("id_gazetteer_place");
+  if (register && latitude && longitude) {
+    register.addEventListener("change", function () {
+      var option = register.options[register.selectedIndex];
+      if (!option || !option.dataset.lat || latitude.value || longitude.value) { return; }
+      latitude.value = option.dataset.lat;
+      longitude.value = option.dataset.lng;
+    });
+  }
   var button = document.getElementById("use-position");
   var status = document.getElementById("position-status");
   if (!button) { return; }
@@ -9,8 +22,8 @@
   button.addEventListener("click", function () {
     status.textContent = button.dataset.locating;
     navigator.geolocation.getCurrentPosition(function (pos) {
-      document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
-      document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
+      latitude.value = pos.coords.latitude.toFixed(6);
+      longitude.value = pos.coords.longitude.toFixed(6);
       status.textContent = button.dataset.found;
     }, function () {
       status.textContent = button.dataset.failed;
