@@ -147,7 +147,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.reuse and database_exists(args.db):
         count = Accident.objects.count()
-        if count == args.rows:
+        if count >= args.rows:
             print(f"reusing {args.db}: {count:,} accidents")
             return {"rows": count, "seed": args.seed}
     with section(f"create {args.db} and load {args.rows:,} accidents"):

@@ -610,14 +610,15 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
 def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
     """The incremental update after a change to a place's accidents of ``unit_id``."""
     first, last = rolling_window(on)
-    found = place_spots(first, last, Thresholds.from_settings(), unit_id=unit_id, places=[place_id])
+    counted = tallies(first, last, unit_id=unit_id, places=[place_id])[1]
+    found = place_spots(counted, Thresholds.from_settings())
     describe(found, first, last)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
 
 
 def update_marked() -> int:
-    """The on-change update: every cell and place marked since the last run, once, then
-    the ranks. Returns how many were updated."""
+    """The on-change update: every cell and place marked since the last run, once.
+    Returns how many were updated."""
     from brigade.core.kpi.lock import named_lock
 
     with named_lock(LOCK), transaction.atomic():
