@@ -13,7 +13,7 @@ from brigade.core.kpi.records import describe_urls
 from brigade.core.kpi.registry import Metric
 from brigade.core.report import figures
 from brigade.core.report.compute import flow_in_period, records
-from brigade.core.report.figures import Facts, M, register_report
+from brigade.core.report.figures import Area, Facts, M, register_report, register_report_area
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import Accident, BlackSpot, FundAdvance, Recovery
 
@@ -219,8 +219,72 @@ _RECORDS = [
 ]
 
 
+# --- the period report: the black spots' section (no row of FIGURES.md) ---------------------
+
+BLACK_SPOTS = "black_spots"
+
+
+def _black_spots_paragraph(facts: Facts) -> str:
+    return gettext(
+        "%(found)s accident black spots were identified; a hazard investigation was opened "
+        "at %(investigated)s of them and %(treated)s were treated. At the treated spots "
+        "there were %(after)s accidents with injuries or deaths after the treatment, against "
+        "%(before)s in the equal window before it."
+    ) % {
+        "found": facts.value("incidents.black_spots_found"),
+        "investigated": facts.value("incidents.black_spots_investigated"),
+        "treated": facts.value("incidents.black_spots_treated"),
+        "after": facts.numerator("incidents.black_spot_accidents_after"),
+        "before": facts.denominator("incidents.black_spot_accidents_after"),
+    }
+
+
+_BLACK_SPOT_RECORDS = [
+    records(
+        BLACK_SPOTS,
+        _("Black spots identified"),
+        BlackSpot,
+        "created_at unit.name name accidents injuries fatalities hazard_opened_at "
+        "accidents_before accidents_after",
+        rows=flow_in_period(SPOTS_FOUND),
+        created_at=_("Identified on"),
+    ),
+]
+
+
+def register_black_spots_section() -> None:
+    """The black spots' section of the period report, after its six areas: each figure is
+    a black-spot metric, its link lists the spots it counts."""
+    spots = pgettext_lazy("counted", "black spots")
+    register_report_area(Area(BLACK_SPOTS, _("Black spots")))
+    register_report(
+        figures.count(
+            None, "incidents.black_spots_found", BLACK_SPOTS, _("Black spots identified"), spots
+        ),
+        figures.count(
+            None,
+            "incidents.black_spots_investigated",
+            BLACK_SPOTS,
+            _("Black spots with a hazard opened"),
+            spots,
+        ),
+        figures.count(
+            None, "incidents.black_spots_treated", BLACK_SPOTS, _("Black spots treated"), spots
+        ),
+        figures.rate(
+            None,
+            "incidents.black_spot_accidents_after",
+            BLACK_SPOTS,
+            _("Accidents at treated black spots, after / before"),
+        ),
+        records=_BLACK_SPOT_RECORDS,
+        paragraphs={BLACK_SPOTS: _black_spots_paragraph},
+    )
+
+
 def register_report_figures() -> None:
     """The incidents' figures of the period report, their lists and their paragraph."""
+    register_black_spots_section()
     cny = pgettext_lazy("counted", "CNY")
     register_report(
         figures.rate(
