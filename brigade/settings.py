@@ -427,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brigade.tasks.prune_idempotency_keys_task",
         "schedule": crontab(minute=40),
     },
+    # the black spots of the rolling window, from the records (incidents/black_spots.py)
+    "black-spots-nightly": {
+        "task": "incidents.tasks.black_spots_recompute_task",
+        "schedule": crontab(hour=2, minute=10),
+    },
     # picks up changes whose recompute could not be enqueued (broker down meanwhile)
     "kpi-recompute-marked": {
         "task": "brigade.tasks.recompute_dirty_task",
@@ -518,6 +523,20 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     },
 }
+
+# --- Black spots (incidents/black_spots.py) -----------------------------------------------
+# A black spot (事故多发点段): a cell of the map's grid with its ring of neighbours, or a
+# gazetteer place, whose injury-or-fatal accidents of the rolling window meet EVERY one of
+# these thresholds: at least MIN_ACCIDENTS of them, MIN_INJURIES with injuries and
+# MIN_FATALITIES fatal (0: no such condition). The defaults: 3 in 365 days.
+BLACK_SPOT_WINDOW_DAYS = env.int("BLACK_SPOT_WINDOW_DAYS", default=365)
+BLACK_SPOT_MIN_ACCIDENTS = env.int("BLACK_SPOT_MIN_ACCIDENTS", default=3)
+BLACK_SPOT_MIN_INJURIES = env.int("BLACK_SPOT_MIN_INJURIES", default=0)
+BLACK_SPOT_MIN_FATALITIES = env.int("BLACK_SPOT_MIN_FATALITIES", default=0)
+if BLACK_SPOT_WINDOW_DAYS < 1 or BLACK_SPOT_MIN_ACCIDENTS < 1:
+    raise ImproperlyConfigured(
+        "BLACK_SPOT_WINDOW_DAYS and BLACK_SPOT_MIN_ACCIDENTS must be at least 1."
+    )
 
 # --- Demo ---------------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="")

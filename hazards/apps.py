@@ -54,3 +54,9 @@ class HazardsConfig(DomainAppConfig):
         ),
         Link("hazard-map", _("Hazard map"), "hazards:hazard_map", "map", ON_ROAD, order=84),
     )
+
+    def ready(self) -> None:
+        super().ready()
+        from hazards import investigations
+
+        investigations.register()

@@ -12,6 +12,7 @@ from incidents.models import (
     Accident,
     AccidentDocument,
     AccidentParty,
+    BlackSpot,
     FundAdvance,
     Recovery,
 )
@@ -123,3 +124,50 @@ class RecoveryAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # a recovery is a ledger entry: never edited
+
+
+@admin.register(BlackSpot)
+class BlackSpotAdmin(admin.ModelAdmin):
+    """Computed (incidents/black_spots.py), never edited: read here, recomputed nightly."""
+
+    list_display = (
+        "rank",
+        "name",
+        "unit",
+        "kind",
+        "accidents",
+        "injuries",
+        "fatalities",
+        "current",
+    )
+    list_filter = ("current", "kind", "unit")
+    search_fields = ("name", "h3_cell")
+
+    def changelist_view(self, request, extra_context=None):
+        from django.conf import settings
+        from django.contrib import messages
+        from django.utils.translation import gettext as _
+
+        messages.info(
+            request,
+            _(
+                "A black spot: at least %(n)s accidents with injuries or deaths in %(days)s days "
+                "(of them at least %(injuries)s with injuries and %(fatal)s fatal), all of these "
+                "met, in a map cell and its neighbours or at one gazetteer place. Set by "
+                "BLACK_SPOT_MIN_ACCIDENTS, BLACK_SPOT_MIN_INJURIES, BLACK_SPOT_MIN_FATALITIES "
+                "and BLACK_SPOT_WINDOW_DAYS (defaults 3, 0, 0, 365)."
+            )
+            % {
+                "n": settings.BLACK_SPOT_MIN_ACCIDENTS,
+                "days": settings.BLACK_SPOT_WINDOW_DAYS,
+                "injuries": settings.BLACK_SPOT_MIN_INJURIES,
+                "fatal": settings.BLACK_SPOT_MIN_FATALITIES,
+            },
+        )
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.appconfig import DomainAppConfig
 from brigade.core.nav import Link, NavGroup
-from brigade.core.roles import DESK, EVERYONE, ON_ROAD
+from brigade.core.roles import DESK, EVERYONE, ON_ROAD, STAFF
 
 
 class IncidentsConfig(DomainAppConfig):
@@ -50,6 +50,15 @@ class IncidentsConfig(DomainAppConfig):
             order=53,
             group="incidents",
         ),
+        Link(
+            "black-spots",
+            _("Black spots"),
+            "incidents:blackspot_list",
+            "geo-alt",
+            STAFF,
+            order=54,
+            group="incidents",
+        ),
     )
     record_pages = {"accidentparty": "incidents:accidentparty_detail"}
     quick_links = (
@@ -63,3 +72,15 @@ class IncidentsConfig(DomainAppConfig):
             primary=True,
         ),
     )
+
+    def ready(self) -> None:
+        super().ready()
+        from brigade.core.investigations import AccidentCounts, register_accident_counts
+        from incidents import black_spots, tasks  # noqa: F401 (the tasks, for Celery)
+
+        black_spots.watch()
+        register_accident_counts(
+            AccidentCounts(
+                around=black_spots.accidents_around, records_api=black_spots.around_records_api
+            )
+        )

@@ -11,6 +11,10 @@ class Severity(models.TextChoices):
     FATAL = "fatal", _("Fatal")
 
 
+# What black spots count (and their thresholds name): accidents with injuries or deaths.
+SERIOUS = (Severity.INJURY, Severity.FATAL)
+
+
 class HandlingMode(models.TextChoices):
     """How the accident was handled: 快处快赔 for minor ones, else the simple or general
     procedure."""
@@ -85,3 +89,10 @@ class RecoveryWarning(models.TextChoices):
     NONE = "", _("On schedule")
     DUE_SOON = "due_soon", _("Recovery due soon")
     OVERDUE = "overdue", _("Recovery overdue")
+
+
+class SpotKind(models.TextChoices):
+    """What a black spot is: a cell of the map's grid with its ring, or a gazetteer place."""
+
+    CELL = "cell", _("Grid cell and its neighbours")
+    PLACE = "place", _("Road or intersection")

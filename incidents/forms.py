@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from brigade.core import geo
+from brigade.core.dates import DateWindowValidator
 from brigade.core.fields import NOTE_LENGTH, IdentifierFormField, TextFormField
 from brigade.core.forms import BootstrapForm
 from brigade.core.scope import scope_of
@@ -252,3 +253,17 @@ class LedgerForm(BootstrapForm):
     @staticmethod
     def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
         return year_to_date(today)
+
+
+class BlackSpotWindowForm(BootstrapForm):
+    """The period of the black-spot page: empty, the rolling window ending today."""
+
+    date_from = forms.DateField(label=_("From"), required=False, validators=[DateWindowValidator()])
+    date_to = forms.DateField(label=_("To"), required=False, validators=[DateWindowValidator()])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("The end is before the start."))
+        return data

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from brigade.core.kpi import declare, register
 from brigade.core.kpi.records import describe_urls
+from brigade.core.kpi.registry import Metric
 from brigade.core.report import figures
 from brigade.core.report.compute import flow_in_period, records
-from brigade.core.report.figures import Facts, M, register_report
+from brigade.core.report.figures import Area, Facts, M, register_report, register_report_area
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
-from incidents.models import Accident, FundAdvance, Recovery
+from incidents.models import Accident, BlackSpot, FundAdvance, Recovery
 
 ACCIDENTS = declare.flow(Accident, "occurred_at")
 PROPERTY_ONLY = Q(severity=Severity.PROPERTY)
@@ -27,6 +28,60 @@ RECOVERED = declare.flow(
 )
 
 
+# --- black spots: found, investigated, treated, and the accidents there before and after ----
+
+SPOTS_FOUND = declare.flow(BlackSpot, "created_at")
+SPOTS_INVESTIGATED = declare.flow(BlackSpot, "hazard_opened_at", Q(hazard_opened_at__isnull=False))
+# treated: the hazard opened from the spot is verified (and measured by the nightly run)
+TREATED = Q(hazard__verified_at__isnull=False, accidents_before__isnull=False)
+SPOTS_TREATED = declare.flow(BlackSpot, "hazard__verified_at", TREATED)
+ACCIDENTS_AFTER = declare.flow(
+    BlackSpot, "hazard__verified_at", TREATED, amount=F("accidents_after")
+)
+ACCIDENTS_BEFORE = declare.flow(
+    BlackSpot, "hazard__verified_at", TREATED, amount=F("accidents_before")
+)
+
+
+def black_spot_metrics() -> list[Metric]:
+    """The black spots' metrics (incidents/black_spots.py): not tiles, on the report."""
+    return [
+        declare.count(
+            "incidents.black_spots_found",
+            _("Black spots identified"),
+            SPOTS_FOUND,
+            _("black spots"),
+            "Black spots first identified in the year to date (still one, or investigated).",
+            tile=False,
+        ),
+        declare.count(
+            "incidents.black_spots_investigated",
+            _("Black spots with a hazard opened"),
+            SPOTS_INVESTIGATED,
+            _("black spots"),
+            "Black spots a hazard investigation was opened from, by the day it was opened.",
+            tile=False,
+        ),
+        declare.count(
+            "incidents.black_spots_treated",
+            _("Black spots treated"),
+            SPOTS_TREATED,
+            _("black spots"),
+            "Black spots whose hazard was rectified and verified, by the verification day.",
+            tile=False,
+        ),
+        declare.rate(
+            "incidents.black_spot_accidents_after",
+            _("Accidents at treated black spots, after / before"),
+            ACCIDENTS_AFTER,
+            ACCIDENTS_BEFORE,
+            "Accidents with injuries or deaths at the treated black spots in the window after "
+            "the verification / in the equal window before it (below 1: fewer).",
+            tile=False,
+        ),
+    ]
+
+
 def describe_records() -> None:
     """How the records behind the incidents' figures are linked in their lists."""
     describe_urls(Accident, "incidents:accident_detail", "incidents-api:accident-detail")
@@ -34,6 +89,7 @@ def describe_records() -> None:
     describe_urls(
         Recovery, ("incidents:fundadvance_detail", "advance_id"), "incidents-api:recovery-detail"
     )
+    describe_urls(BlackSpot, None, "incidents-api:black-spot-detail")
 
 
 def register_metrics() -> None:
@@ -120,6 +176,7 @@ def register_metrics() -> None:
             "Recovered / advanced in the year to date.",
             tile=False,
         ),
+        *black_spot_metrics(),
     )
 
 
@@ -162,8 +219,72 @@ _RECORDS = [
 ]
 
 
+# --- the period report: the black spots' section (no row of FIGURES.md) ---------------------
+
+BLACK_SPOTS = "black_spots"
+
+
+def _black_spots_paragraph(facts: Facts) -> str:
+    return gettext(
+        "%(found)s accident black spots were identified; a hazard investigation was opened "
+        "at %(investigated)s of them and %(treated)s were treated. At the treated spots "
+        "there were %(after)s accidents with injuries or deaths after the treatment, against "
+        "%(before)s in the equal window before it."
+    ) % {
+        "found": facts.value("incidents.black_spots_found"),
+        "investigated": facts.value("incidents.black_spots_investigated"),
+        "treated": facts.value("incidents.black_spots_treated"),
+        "after": facts.numerator("incidents.black_spot_accidents_after"),
+        "before": facts.denominator("incidents.black_spot_accidents_after"),
+    }
+
+
+_BLACK_SPOT_RECORDS = [
+    records(
+        BLACK_SPOTS,
+        _("Black spots identified"),
+        BlackSpot,
+        "created_at unit.name name accidents injuries fatalities hazard_opened_at "
+        "accidents_before accidents_after",
+        rows=flow_in_period(SPOTS_FOUND),
+        created_at=_("Identified on"),
+    ),
+]
+
+
+def register_black_spots_section() -> None:
+    """The black spots' section of the period report, after its six areas: each figure is
+    a black-spot metric, its link lists the spots it counts."""
+    spots = pgettext_lazy("counted", "black spots")
+    register_report_area(Area(BLACK_SPOTS, _("Black spots")))
+    register_report(
+        figures.count(
+            None, "incidents.black_spots_found", BLACK_SPOTS, _("Black spots identified"), spots
+        ),
+        figures.count(
+            None,
+            "incidents.black_spots_investigated",
+            BLACK_SPOTS,
+            _("Black spots with a hazard opened"),
+            spots,
+        ),
+        figures.count(
+            None, "incidents.black_spots_treated", BLACK_SPOTS, _("Black spots treated"), spots
+        ),
+        figures.rate(
+            None,
+            "incidents.black_spot_accidents_after",
+            BLACK_SPOTS,
+            _("Accidents at treated black spots, after / before"),
+        ),
+        records=_BLACK_SPOT_RECORDS,
+        paragraphs={BLACK_SPOTS: _black_spots_paragraph},
+    )
+
+
 def register_report_figures() -> None:
     """The incidents' figures of the period report, their lists and their paragraph."""
+    register_black_spots_section()
     cny = pgettext_lazy("counted", "CNY")
     register_report(
         figures.rate(

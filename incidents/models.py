@@ -24,6 +24,7 @@ from brigade.core.fields import (
     user_ref,
 )
 from brigade.core.modelbase import HistoricalRecord, newest_first
+from brigade.core.models import TimeStampedModel
 from brigade.core.uploads import upload_path, validate_document
 from brigade.duty.models import place_fk, unit_fk
 from brigade.duty.places import locate
@@ -37,6 +38,7 @@ from incidents.choices import (
     RecoveryWarning,
     Severity,
     SolvedHow,
+    SpotKind,
     VehicleKind,
 )
 from incidents.querysets import (
@@ -45,6 +47,7 @@ from incidents.querysets import (
     AccidentDocumentQuerySet,
     AccidentPartyQuerySet,
     AccidentQuerySet,
+    BlackSpotQuerySet,
     FundAdvanceQuerySet,
     RecoveryQuerySet,
 )
@@ -342,3 +345,104 @@ class Recovery(HistoricalRecord):
 
     def __str__(self) -> str:
         return f"{self.payer} ¥{self.amount:,.2f} {self.received_on}"
+
+
+class BlackSpot(TimeStampedModel):
+    """A black spot (事故多发点段) of one unit: where its injury-or-fatal accidents of a
+    window met the thresholds (settings ``BLACK_SPOT_*``), computed by
+    ``incidents.black_spots`` (nightly and on change), never edited by hand.
+
+    A cell spot counts the accidents of its centre cell and the six around it; no two
+    cell spots of a unit share a cell (the higher-ranked one takes the cluster). A spot
+    that stops meeting the thresholds is removed, unless a hazard was opened from it: that
+    one stays (``current`` off) for the investigation's figures.
+    """
+
+    unit = unit_fk("black_spots")
+    kind = models.CharField(_("kind"), max_length=10, choices=SpotKind.choices)
+    h3_cell = models.CharField(_("centre cell"), max_length=16, blank=True, db_index=True)
+    place = models.ForeignKey(
+        "brigade.Place",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="black_spots",
+        verbose_name=_("place"),
+    )
+    # the cells counted: the centre and its ring (a cell spot), none for a place
+    cells = models.JSONField(_("cells"), default=list, blank=True)
+    window_from = models.DateField(_("window from"))
+    window_to = models.DateField(_("window to"))
+    accidents = models.PositiveIntegerField(_("accidents"), default=0)
+    injuries = models.PositiveIntegerField(_("accidents with injuries"), default=0)
+    fatalities = models.PositiveIntegerField(_("fatal accidents"), default=0)
+    rank = models.PositiveIntegerField(_("rank"), default=0, db_index=True)
+    name = models.CharField(_("place name"), max_length=200, blank=True)
+    latitude = geo.model_field("latitude")
+    longitude = geo.model_field("longitude")
+    main_kinds = models.JSONField(_("main vehicle kinds"), default=list, blank=True)
+    main_hours = models.JSONField(_("main hours"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    current = models.BooleanField(
+        _("meets the thresholds"),
+        default=True,
+        help_text=_(
+            "Off: no longer a black spot in the rolling window, kept for the hazard opened from it."
+        ),
+    )
+    hazard = models.ForeignKey(
+        "hazards.Hazard",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="black_spots",
+        verbose_name=_("hazard investigation"),
+    )
+    hazard_opened_at = models.DateTimeField(_("hazard opened at"), null=True, blank=True)
+    # once its hazard is verified: the spot's accidents in equal windows before and after
+    # the verification (``hazards.effect``), kept up to date by the nightly recompute
+    accidents_before = models.PositiveIntegerField(_("accidents before"), null=True, blank=True)
+    accidents_after = models.PositiveIntegerField(_("accidents after"), null=True, blank=True)
+    # the accidents the investigation was opened on (a snapshot: the window moves on)
+    investigated_accidents = models.ManyToManyField(
+        Accident, blank=True, related_name="black_spots", verbose_name=_("accidents investigated")
+    )
+
+    objects = BlackSpotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-current", "rank", "pk"]
+        verbose_name = _("black spot")
+        verbose_name_plural = _("black spots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "h3_cell"],
+                condition=Q(kind=SpotKind.CELL),
+                name="blackspot_one_per_unit_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "place"],
+                condition=Q(kind=SpotKind.PLACE),
+                name="blackspot_one_per_unit_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.name or self.h3_cell}"
+
+
+class BlackSpotMark(models.Model):
+    """A cell (of a unit) whose accidents changed: its spots are updated after the commit
+    (``incidents.tasks.black_spots_update_task``), then the mark is deleted."""
+
+    unit_id = models.PositiveBigIntegerField()
+    h3_cell = models.CharField(max_length=16, blank=True)
+    place_id = models.PositiveBigIntegerField(null=True, blank=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("black spot change")
+        verbose_name_plural = _("black spot changes")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.h3_cell or self.place_id}"

@@ -8,12 +8,22 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from brigade.core.dates import local_tz
 from brigade.core.querysets import ScopedQuerySet
 
 ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 # How many days before the recovery deadline a warning shows.
 RECOVERY_WARNING_DAYS = 14
+
+
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime | None]:
+    """The start of local day ``first`` and of the day after ``last`` (None past 9999)."""
+    zone = local_tz()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    if last >= dt.date.max:
+        return start, None
+    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
 # A hit-and-run case is open until it is solved.
@@ -40,6 +50,19 @@ class AccidentQuerySet(ScopedQuerySet):
 
     def for_list(self) -> AccidentQuerySet:
         return self.select_related("unit")
+
+    def serious(self) -> AccidentQuerySet:
+        """Accidents with injuries or deaths: what black spots count."""
+        from incidents.choices import SERIOUS
+
+        return self.filter(severity__in=SERIOUS)
+
+    def occurred_between(self, first: dt.date, last: dt.date) -> AccidentQuerySet:
+        """Occurred on ``first`` .. ``last`` (local days, both included), by the indexed
+        time itself (a range of it, not its date)."""
+        start, end = day_bounds(first, last)
+        rows = self.filter(occurred_at__gte=start)
+        return rows if end is None else rows.filter(occurred_at__lt=end)
 
 
 class AccidentPartyQuerySet(ScopedQuerySet):
@@ -92,3 +115,12 @@ class RecoveryQuerySet(ScopedQuerySet):
         return self.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY))[
             "total"
         ]
+
+
+class BlackSpotQuerySet(ScopedQuerySet):
+    def listed(self) -> BlackSpotQuerySet:
+        """The black spots of the rolling window, ranked: most accidents first (the same
+        order as the nightly ``rank``, also between two nightly runs)."""
+        return self.filter(current=True).order_by(
+            "-accidents", "-fatalities", "-injuries", "rank", "pk"
+        )

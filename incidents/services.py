@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from brigade.core import dates, geo
 from brigade.core.errors import StaleVersion, TransitionNotAllowed
+from brigade.core.investigations import Investigation
 from brigade.core.models import RevealWay
 from brigade.core.permissions import four_eyes, has_role
 from brigade.core.privacy import Seen, mask_name, record_views
@@ -40,6 +41,7 @@ from incidents.models import (
     Accident,
     AccidentDocument,
     AccidentParty,
+    BlackSpot,
     FundAdvance,
     Recovery,
 )
@@ -592,3 +594,101 @@ def recovery_record(
     )
     record_change(advance)
     return recovery
+
+
+# --- black spots ------------------------------------------------------------------------------
+
+# the accidents a hazard's description lists (the rest: "and N more")
+LISTED_ACCIDENTS = 30
+
+
+class SpotInvestigated(TransitionNotAllowed):
+    """The black spot already has an open hazard investigation (409, naming it)."""
+
+    def __init__(self, message: str, *, hazard: Investigation) -> None:
+        super().__init__(message, state="investigating")
+        self.hazard = hazard
+
+
+def spot_accidents(spot: BlackSpot) -> list[Accident]:
+    """The accidents a stored spot counts (its window, cells or place, unit), latest first."""
+    from incidents.black_spots import accidents_of
+
+    rows = accidents_of(spot, spot.window_from, spot.window_to)
+    return list(rows.order_by("-occurred_at", "-pk"))
+
+
+def _spot_description(spot: BlackSpot, accidents: list[Accident]) -> str:
+    lines = [
+        _(
+            "Black spot found by accident analysis: %(n)s accidents with injuries or deaths "
+            "from %(first)s to %(last)s (%(injuries)s with injuries, %(fatal)s fatal)."
+        )
+        % {
+            "n": len(accidents),
+            "first": spot.window_from.isoformat(),
+            "last": spot.window_to.isoformat(),
+            "injuries": spot.injuries,
+            "fatal": spot.fatalities,
+        }
+    ]
+    for accident in accidents[:LISTED_ACCIDENTS]:
+        when = timezone.localtime(accident.occurred_at)
+        lines.append(
+            f"- #{accident.pk} {when:%Y-%m-%d %H:%M} {accident.road} "
+            f"({accident.get_severity_display()})"
+        )
+    if len(accidents) > LISTED_ACCIDENTS:
+        lines.append(_("… and %(n)s more.") % {"n": len(accidents) - LISTED_ACCIDENTS})
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def black_spot_open_hazard(*, spot: BlackSpot, by: Any) -> Investigation:
+    """Open a hazard investigation at a black spot (source: accident analysis): the spot's
+    centre and name as its location, its accidents listed in the description and kept on
+    the spot, the latest as the hazard's source accident. A spot whose hazard is still
+    open: ``SpotInvestigated`` naming it."""
+    from brigade.core.investigations import Opening, investigations
+
+    hooks = investigations()
+    locked = BlackSpot.objects.select_for_update().get(pk=spot.pk)
+    if locked.hazard_id is not None:
+        hazard = hooks.find([locked.hazard_id]).get(locked.hazard_id)
+        if hazard is not None and hazard.is_open:
+            raise SpotInvestigated(
+                _("A hazard investigation is already open at this black spot: #%(id)s.")
+                % {"id": hazard.id},
+                hazard=hazard,
+            )
+    accidents = spot_accidents(locked)
+    roads = [a.road for a in accidents if a.road]
+    road = locked.name or (max(set(roads), key=roads.count) if roads else "")
+    hazard = hooks.open(
+        Opening(
+            unit_id=locked.unit_id,
+            road=road or _("Black spot"),
+            location=_("Black spot of accidents (%(cell)s)") % {"cell": locked.h3_cell}
+            if locked.h3_cell
+            else "",
+            latitude=locked.latitude,
+            longitude=locked.longitude,
+            description=_spot_description(locked, accidents),
+            accident_id=accidents[0].pk if accidents else None,
+            by=by,
+        )
+    )
+    locked.hazard_id = hazard.id
+    locked.hazard_opened_at = timezone.now()
+    locked.accidents_before = locked.accidents_after = None
+    locked.save(
+        update_fields=[
+            "hazard",
+            "hazard_opened_at",
+            "accidents_before",
+            "accidents_after",
+            "updated_at",
+        ]
+    )
+    locked.investigated_accidents.set(accidents)
+    return hazard

@@ -40,4 +40,12 @@ urlpatterns = [
         },
     ),
     path("fund/<int:pk>/recover/", views.RecoveryAddView.as_view(), name="recovery_create"),
+    *model_pages(
+        "blackspot",
+        "black-spots/",
+        {
+            "list": ("", views.BlackSpotListView),
+            "open_hazard": ("<int:pk>/open-hazard/", views.BlackSpotOpenHazardView),
+        },
+    ),
 ]

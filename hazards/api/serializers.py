@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brigade.core import dates, geo
@@ -21,6 +24,7 @@ from brigade.core.api.fields import (
 )
 from brigade.duty.models import PatrolLog, Unit
 from hazards import choices
+from hazards.effect import effect
 from hazards.models import FacilityWork, Hazard, HazardCheck, HazardPhoto, KeyVehicle
 from hazards.services.hazards import REPORTED_FIELDS
 from incidents.models import Accident
@@ -72,6 +76,23 @@ WORKFLOW_FIELDS = (
 )
 
 
+class HazardEffectSerializer(serializers.Serializer):
+    """The effect of a verified rectification (hazards/effect.py)."""
+
+    window_days = serializers.IntegerField()
+    verified_on = serializers.DateField()
+    before_from = serializers.DateField(allow_null=True)
+    before_to = serializers.DateField(allow_null=True)
+    after_from = serializers.DateField(allow_null=True)
+    after_to = serializers.DateField(allow_null=True)
+    before = serializers.IntegerField(allow_null=True)
+    after = serializers.IntegerField(allow_null=True)
+    change = serializers.IntegerField(allow_null=True)
+    change_pct = serializers.FloatField(allow_null=True)
+    before_records_api = serializers.CharField(allow_null=True)
+    after_records_api = serializers.CharField(allow_null=True)
+
+
 class HazardSerializer(ModelRulesSerializer):
     """A hazard as lists and details show it; writes change its description only."""
 
@@ -96,6 +117,10 @@ class HazardSerializer(ModelRulesSerializer):
     verified_by = serializers.CharField(
         source="verified_by.username", read_only=True, default=None, allow_null=True
     )
+    effect = serializers.SerializerMethodField(
+        help_text="A verified hazard's read only (null in lists): the accidents with injuries "
+        "or deaths around it in equal windows before and after its verification."
+    )
 
     class Meta:
         model = Hazard
@@ -114,9 +139,17 @@ class HazardSerializer(ModelRulesSerializer):
             "is_overdue",
             "photos",
             "checks",
+            "effect",
             *TIMESTAMPS,
         )
         read_only_fields = ("found_at", *WORKFLOW_FIELDS, *TIMESTAMPS)
+
+    @extend_schema_field(HazardEffectSerializer(allow_null=True))
+    def get_effect(self, hazard: Hazard) -> dict[str, Any] | None:
+        # two counts: on the one hazard's read only, never per row of a list
+        if not self.context.get("with_effect"):
+            return None
+        return effect(hazard)
 
 
 class HazardReportSerializer(serializers.Serializer):

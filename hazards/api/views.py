@@ -71,6 +71,10 @@ class HazardViewSet(ScopedModelViewSet):
     def get_queryset(self) -> QuerySet[Hazard]:
         return super().get_queryset().queue()
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        # a verified hazard's effect on the accidents around it: on its own read only
+        return {**super().get_serializer_context(), "with_effect": self.action == "retrieve"}
+
     @extend_schema(request=HazardReportSerializer, responses={201: HazardSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.validated_input(HazardReportSerializer)

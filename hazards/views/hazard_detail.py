@@ -26,6 +26,7 @@ from brigade.core.roles import DUTY, STAFF
 from brigade.core.uploads import file_response
 from hazards import services
 from hazards.choices import PhotoStage
+from hazards.effect import effect
 from hazards.forms import (
     AssignForm,
     DuplicateForm,
@@ -166,6 +167,7 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
             photos_form=forms.get("photos") or PhotosForm(),
             overdue=hazard.is_overdue(),
             source_links=source_links(hazard),
+            effect=effect(hazard),
         )
         return context
 

@@ -327,3 +327,81 @@ class LedgerSerializer(serializers.Serializer):
     advances = LedgerAdvanceSerializer(many=True)
     recoveries = LedgerRecoverySerializer(many=True)
     totals = LedgerTotalsSerializer()
+
+
+# --- black spots ------------------------------------------------------------------------------
+
+
+class BlackSpotQuerySerializer(serializers.Serializer):
+    """The window of a black-spot list (``from``, ``to``: both days included); neither:
+    the rolling window ending today; one alone: the window of that length from or to it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the fields are named here
+        self.fields["from"] = DayField(required=False, source="first", help_text="First day.")
+        self.fields["to"] = DayField(required=False, source="last", help_text="Last day.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "first" in attrs and "last" in attrs and attrs["last"] < attrs["first"]:
+            raise serializers.ValidationError({"to": _("The end is before the start.")})
+        return attrs
+
+
+class SpotCountSerializer(serializers.Serializer):
+    accidents = serializers.IntegerField()
+
+
+class SpotKindSerializer(SpotCountSerializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class SpotHourSerializer(SpotCountSerializer):
+    hour = serializers.IntegerField(min_value=0, max_value=23)
+
+
+class SpotHazardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    api_url = serializers.CharField()
+    is_open = serializers.BooleanField()
+
+
+class BlackSpotSerializer(serializers.Serializer):
+    """A black spot: its rank in the list, where it is, what it counts and where those
+    accidents are listed (``records_api``: its ``count`` equals ``accidents``)."""
+
+    id = serializers.IntegerField(
+        allow_null=True, help_text="The stored spot (null: none for this window and place)."
+    )
+    rank = serializers.IntegerField()
+    kind = ChoicesField(choices.SpotKind)
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit")
+    place_name = serializers.CharField(source="name")
+    lat = serializers.FloatField(source="latitude", allow_null=True)
+    lng = serializers.FloatField(source="longitude", allow_null=True)
+    accidents = serializers.IntegerField(help_text="Accidents with injuries or deaths.")
+    injuries = serializers.IntegerField(help_text="Of them, accidents with injuries.")
+    fatalities = serializers.IntegerField(help_text="Of them, fatal accidents.")
+    main_kinds = SpotKindSerializer(many=True, help_text="The vehicle kinds most involved.")
+    main_hours = SpotHourSerializer(many=True, help_text="The hours most accidents happened.")
+    date_from = serializers.DateField(source="window_from")
+    date_to = serializers.DateField(source="window_to")
+    cells = serializers.ListField(child=serializers.CharField())
+    records_api = serializers.CharField()
+    hazard = SpotHazardSerializer(allow_null=True)
+
+
+class BlackSpotListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    results = BlackSpotSerializer(many=True)
+
+
+class SpotConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    state = serializers.CharField()
+    hazard = SpotHazardSerializer()

@@ -3,7 +3,13 @@
 from django.urls import path
 
 from brigade.core.urls import api_routes
-from incidents.api.views import AccidentViewSet, FundAdvanceViewSet, LedgerView, RecoveryViewSet
+from incidents.api.views import (
+    AccidentViewSet,
+    BlackSpotViewSet,
+    FundAdvanceViewSet,
+    LedgerView,
+    RecoveryViewSet,
+)
 
 urlpatterns = [
     path("ledger/", LedgerView.as_view(), name="ledger"),
@@ -12,6 +18,7 @@ urlpatterns = [
             "accidents": AccidentViewSet,
             "fund-advances": FundAdvanceViewSet,
             "recoveries": RecoveryViewSet,
+            "black-spots": BlackSpotViewSet,
         }
     ),
 ]

@@ -4,11 +4,12 @@ pay), recoveries and the ledger. Viewsets hold no rule: the services decide."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +20,7 @@ from brigade.core.api.mixins import (
     CONFLICT,
     PRECONDITION_FAILED,
     PRECONDITION_REQUIRED,
+    ConditionalWriteMixin,
     ScopedAutoSchema,
     ScopedModelViewSet,
 )
@@ -26,10 +28,10 @@ from brigade.core.clientip import client_ip
 from brigade.core.idempotency import not_kept
 from brigade.core.imports import TableError
 from brigade.core.permissions import RolePermission
-from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY, REVEAL
+from brigade.core.roles import ADMIN_ONLY, DESK, EVERYONE, NOBODY, REVEAL, STAFF
 from brigade.core.units import require_unit
 from brigade.duty.models import Unit
-from incidents import services
+from incidents import black_spots, services
 from incidents.api.serializers import (
     AccidentDocumentSerializer,
     AccidentImportSerializer,
@@ -38,6 +40,9 @@ from incidents.api.serializers import (
     AdvanceApproveSerializer,
     AdvancePaySerializer,
     AdvanceRejectSerializer,
+    BlackSpotListSerializer,
+    BlackSpotQuerySerializer,
+    BlackSpotSerializer,
     FundAdvanceChangeSerializer,
     FundAdvanceSerializer,
     LedgerQuerySerializer,
@@ -45,11 +50,13 @@ from incidents.api.serializers import (
     PartyPhonesSerializer,
     PartyRevealSerializer,
     RecoverySerializer,
+    SpotConflictSerializer,
+    SpotHazardSerializer,
 )
 from incidents.filtersets import AccidentFilterSet, FundAdvanceFilterSet, RecoveryFilterSet
 from incidents.imports import accidents_import
 from incidents.ledger import build_ledger
-from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+from incidents.models import Accident, AccidentParty, BlackSpot, FundAdvance, Recovery
 from incidents.transitions import ACCIDENT_TRANSITIONS, ADVANCE_TRANSITIONS
 
 
@@ -302,3 +309,85 @@ class LedgerView(APIView):
         query.is_valid(raise_exception=True)
         ledger = build_ledger(request.user, **query.validated_data)
         return Response(LedgerSerializer(ledger).data, status=status.HTTP_200_OK)
+
+
+class BlackSpotViewSet(ConditionalWriteMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Black spots (事故多发点段) of the rolling window or of a period, ranked; a
+    commander opens a hazard investigation from one (``open-hazard``)."""
+
+    permission_classes = [RolePermission]
+    schema = ScopedAutoSchema()
+    serializer_class = BlackSpotSerializer
+    read_roles = STAFF
+    action_roles = {"open_hazard": STAFF}
+
+    def get_queryset(self) -> QuerySet[BlackSpot]:
+        return BlackSpot.objects.visible_to(self.request.user)
+
+    def _window(self) -> tuple[Any, Any]:
+        query = BlackSpotQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("first"), query.validated_data.get("last")
+
+    @extend_schema(
+        summary="Black spots, ranked",
+        description=(
+            "The spots of the rolling window (BLACK_SPOT_WINDOW_DAYS ending today) unless "
+            "`from`/`to` name another period, which is computed by the same rule. A "
+            "squadron's users see their unit's spots, brigade-wide roles every unit's."
+        ),
+        parameters=[BlackSpotQuerySerializer],
+        responses={200: BlackSpotListSerializer},
+    )
+    def list(self, request: Request) -> Response:
+        first, last = self._window()
+        rows = black_spots.listed(request.user, first, last)
+        window = (rows[0].window_from, rows[0].window_to) if rows else None
+        if window is None or first is not None or last is not None:
+            window = _asked_window(first, last)
+        body = {
+            "count": len(rows),
+            "date_from": window[0],
+            "date_to": window[1],
+            "results": rows,
+        }
+        return Response(BlackSpotListSerializer(body).data)
+
+    @extend_schema(
+        summary="One black spot of the rolling window", responses={200: BlackSpotSerializer}
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = black_spots.listed_one(self.get_object())
+        return Response(BlackSpotSerializer(row).data)
+
+    @extend_schema(
+        summary="Open a hazard investigation at a black spot",
+        description=(
+            "Creates a hazard (source: accident analysis) at the spot's centre, its "
+            "accidents listed and linked. 409 with the hazard when one is still open there."
+        ),
+        request=None,
+        responses={201: SpotHazardSerializer, 409: SpotConflictSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="open-hazard")
+    def open_hazard(self, request: Request, pk: str | None = None) -> Response:
+        spot = self.get_object()
+        try:
+            hazard = services.black_spot_open_hazard(spot=spot, by=request.user)
+        except services.SpotInvestigated as refused:
+            body = {
+                "detail": refused.message,
+                "state": refused.state,
+                "hazard": vars(refused.hazard),
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(
+            SpotHazardSerializer(vars(hazard)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": hazard.api_url},
+        )
+
+
+def _asked_window(first: Any, last: Any) -> tuple[Any, Any]:
+    window = black_spots.rolling_window(last)
+    return (first or window[0], last or window[1])

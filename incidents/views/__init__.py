@@ -18,6 +18,7 @@ from incidents.views.accidents import (
     QuickSettlementView,
     SolveView,
 )
+from incidents.views.black_spots import BlackSpotListView, BlackSpotOpenHazardView
 from incidents.views.fund import (
     AdvanceActionView,
     AdvanceApproveView,
@@ -48,6 +49,8 @@ __all__ = [
     "AdvanceListView",
     "AdvancePayView",
     "AdvanceRejectView",
+    "BlackSpotListView",
+    "BlackSpotOpenHazardView",
     "DocumentAddView",
     "DocumentDownloadView",
     "HitAndRunListView",

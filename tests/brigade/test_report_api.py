@@ -263,7 +263,10 @@ def test_every_figure_is_in_the_answer_in_order_with_its_row(api_as, admin_user,
     body = response.json()
     assert body["from"] == "2022-01-01" and body["to"] == "2022-03-31"
     assert [f["key"] for f in body["figures"]] == [f.key for f in FIGURES]
-    assert {f["row"] for f in body["figures"]} == set(range(1, 24))
+    rows = [f["row"] for f in body["figures"]]
+    # FIGURES.md's rows 1-23 in order, then the black spots' section (no row)
+    assert rows[:-4] == sorted(rows[:-4]) and set(rows[:-4]) == set(range(1, 24))
+    assert [(f["row"], f["area"]) for f in body["figures"][-4:]] == [(None, "black_spots")] * 4
     rate = next(f for f in body["figures"] if f["key"] == "petitions.closure_rate")
     assert rate["is_rate"] and rate["unit"] == ""
     count = next(f for f in body["figures"] if f["key"] == "petitions.received")
@@ -468,3 +471,5 @@ def test_the_schema_describes_the_report(api_as, commander):
     assert {"from", "to", "scope", "figures"} <= set(report["properties"])
     figure = schema["components"]["schemas"]["ReportFigure"]["properties"]
     assert {"row", "key", "label", "value", "numerator", "denominator", "unit"} <= set(figure)
+    # a figure of a section the half-year report does not have (black spots): no row
+    assert figure["row"]["type"] == "integer" and figure["row"]["nullable"]

@@ -20,7 +20,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from brigade.core.report import documents as exports
 from hazards.choices import FacilityKind, HazardStatus
@@ -34,6 +35,12 @@ pytestmark = pytest.mark.django_db
 PAGE = reverse("period_report")
 Q1 = {"from": "2022-01-01", "to": "2022-03-31"}
 AREAS_ZH = ["党建与队伍", "隐患排查", "事故处理", "疏堵保畅", "服务群众", "宣传教育"]
+
+
+def _black_spots_zh() -> str:
+    """The black spots' section, after the six areas (事故多发点段 once translated)."""
+    with translation.override("zh-hans"):
+        return gettext("Black spots")
 
 
 def at(month: int, day: int, year: int = 2022) -> dt.datetime:
@@ -84,7 +91,7 @@ def test_the_workbook_has_a_sheet_per_area_with_figures_and_records(
     assert response["Content-Type"] == exports.XLSX_TYPE
     assert 'filename="report-20220101-20220331.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == AREAS_ZH
+    assert book.sheetnames == [*AREAS_ZH, _black_spots_zh()]
     rows = list(book["隐患排查"].iter_rows(values_only=True))
     assert "2022-01-01" in rows[0][0] and "2022-03-31" in rows[0][0]
     figures = {row[1]: row for row in rows if row and isinstance(row[0], int)}
@@ -144,6 +151,7 @@ def test_the_word_summary_is_laid_out_like_the_report(client, brigade_commander,
         "四、疏堵保畅",
         "五、服务群众",
         "六、宣传教育",
+        f"七、{_black_spots_zh()}",
     ]
     text = "\n".join(p.text for p in doc.paragraphs)
     # in Chinese whatever the page's language, the figures filled in

@@ -42,6 +42,13 @@ JUNE_13 = ("2022-01-01", "2022-06-13")  # "截至6月13日"
 END_OF_MAY = ("2022-01-01", "2022-05-31")  # "截止5月底"
 JUNE_14 = ("2022-01-01", "2022-06-14")  # "截止6月14日"
 ALL = "all"  # a rate whose numerator equals its denominator, of at least one
+# the black spots' section after the six areas: no row of FIGURES.md
+BLACK_SPOT_FIGURES = [
+    "incidents.black_spots_found",
+    "incidents.black_spots_investigated",
+    "incidents.black_spots_treated",
+    "incidents.black_spot_accidents_after",
+]
 
 # FIGURES.md, row by row: the dates the report names for the row, and each figure the
 # report must give for them: a count or sum, (numerator, denominator) of a rate, or ALL.
@@ -145,7 +152,14 @@ def _rows_stating_a_figure() -> set[int]:
 def test_every_row_that_states_a_figure_is_checked_below():
     assert _rows_stating_a_figure() == set(ROWS_WITH_A_FIGURE) == set(EXPECTED)
     # and the report has figures for every row of FIGURES.md, those without one too
-    assert {figure.row for figure in FIGURES} == set(range(1, 24))
+    assert {figure.row for figure in FIGURES if figure.row is not None} == set(range(1, 24))
+    # the other figures are the sections apps add after the six areas, with no row
+    assert [(f.key, f.area) for f in FIGURES if f.row is None] == [
+        (key, "black_spots") for key in BLACK_SPOT_FIGURES
+    ]
+    assert [f.row for f in FIGURES[: -len(BLACK_SPOT_FIGURES)]] == sorted(
+        f.row for f in FIGURES if f.row is not None
+    )
 
 
 @pytest.mark.parametrize("row", sorted(EXPECTED))

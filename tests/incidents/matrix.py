@@ -40,6 +40,10 @@ MATRIX: dict[str, Rule] = {
     f"{NS}:recovery-list": api(get=SIGNED_IN, post=DESK),
     f"{NS}:recovery-detail": api("recovery", get=SIGNED_IN),
     f"{NS}:ledger": api(get=SIGNED_IN),
+    # black spots: commanders read them and open a hazard investigation from one
+    f"{NS}:black-spot-list": api(get=STAFF),
+    f"{NS}:black-spot-detail": api("black-spot", get=STAFF),
+    f"{NS}:black-spot-open-hazard": api("black-spot", post=STAFF),
     # --- pages ---
     "incidents:accident_list": page(get=SIGNED_IN),
     "incidents:accident_create": page(get=SIGNED_IN, post=SIGNED_IN),
@@ -61,6 +65,8 @@ MATRIX: dict[str, Rule] = {
     "incidents:fundadvance_reject": page("advance", post=STAFF),
     "incidents:fundadvance_pay": page("approved-advance", post=DESK),
     "incidents:recovery_create": page("paid-advance", post=DESK),
+    "incidents:blackspot_list": page(get=STAFF),
+    "incidents:blackspot_open_hazard": page("black-spot", post=STAFF),
 }
 
 
@@ -70,11 +76,12 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
 
     from django.core.files.base import ContentFile
 
-    from incidents.choices import AdvanceStatus, Severity
+    from incidents.choices import AdvanceStatus, Severity, SpotKind
     from incidents.models import (
         Accident,
         AccidentDocument,
         AccidentParty,
+        BlackSpot,
         FundAdvance,
         Recovery,
     )
@@ -116,5 +123,17 @@ def objects(unit: Any, officer: Any, users: dict[str, Any]) -> dict[str, Any]:
         "paid-advance": paid,
         "recovery": Recovery.objects.create(
             advance=paid, payer="肇事方", amount=Decimal("10.00"), received_on=timezone.localdate()
+        ),
+        "black-spot": BlackSpot.objects.create(
+            unit=unit,
+            kind=SpotKind.CELL,
+            h3_cell=f"89319b9b{unit.pk:03x}ffff"[:15],
+            window_from=timezone.localdate() - dt.timedelta(days=364),
+            window_to=timezone.localdate(),
+            accidents=3,
+            injuries=3,
+            latitude=Decimal("36.450000"),
+            longitude=Decimal("115.980000"),
+            name="东昌路",
         ),
     }

@@ -78,16 +78,32 @@ def writer_lock() -> Iterator[None]:
 Release = Callable[[], None]
 
 
-def _acquire() -> Release:
+def _acquire(name: str = "") -> Release:
     if connection.vendor == "postgresql":
-        return _acquire_advisory()
-    return _acquire_file()
+        return _acquire_advisory(_key(name) if name else ADVISORY_KEY)
+    return _acquire_file(f"{lock_path()}-{name}" if name else lock_path())
 
 
-def _acquire_advisory() -> Release:
+def _key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def named_lock(name: str) -> Iterator[None]:
+    """A writer lock like the KPI tables' for another set of computed tables (``name``
+    says which, e.g. "incidents.black_spots"): one writer at a time, in every process.
+    Not re-entrant; independent of the KPI lock."""
+    release = _acquire(name)
+    try:
+        yield
+    finally:
+        release()
+
+
+def _acquire_advisory(key: int) -> Release:
     connection.ensure_connection()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_KEY])
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
     held_by = connection.connection  # the session that holds it
 
     def release() -> None:
@@ -95,7 +111,7 @@ def _acquire_advisory() -> Release:
             return  # the session is gone, and the server released its lock with it
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_KEY])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         except Exception:
             # an aborted transaction refuses the unlock: closing the session releases it
             logger.warning("KPI writer lock: unlock failed, closing the connection", exc_info=True)
@@ -104,8 +120,8 @@ def _acquire_advisory() -> Release:
     return release
 
 
-def _acquire_file() -> Release:
-    handle: IO[bytes] = open(lock_path(), "ab")  # noqa: SIM115 (closed by release)
+def _acquire_file(path: str) -> Release:
+    handle: IO[bytes] = open(path, "ab")  # noqa: SIM115 (closed by release)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
     except BaseException:

@@ -92,7 +92,11 @@ class ReportScopeSerializer(serializers.Serializer):
 
 
 class ReportFigureSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="The figure's row in seed/FIGURES.md.")
+    row = serializers.IntegerField(
+        allow_null=True,
+        help_text="The figure's row in seed/FIGURES.md; null for a figure of a section the "
+        "half-year report does not have (black spots).",
+    )
     key = serializers.CharField()
     area = serializers.ChoiceField(choices=[area.key for area in AREAS])
     label = serializers.CharField(help_text="In the request's language.")  # type: ignore[assignment]
@@ -145,7 +149,8 @@ class ReportView(ReadView):
         summary="Every figure of the half-year report for a period",
         description=(
             "One entry per figure of the brigade's half-year report (seed/FIGURES.md, `row` "
-            "its row there), counted from the records for the period from `from` to `to` "
+            "its row there), then the figures of the sections the apps add (black spots; "
+            "`row` null), counted from the records for the period from `from` to `to` "
             f"(local dates, both included, at most {MAX_DAYS} days, ending today at the "
             "latest). A rate counts the records of the period: e.g. the rectification rate "
             "is the hazards found in the period that were verified by its end, over the "

@@ -1,6 +1,7 @@
 """The figures of the period report: one entry per figure of seed/FIGURES.md (its row
 number there), in the report's six areas, each saying where its numbers come from and
-so that each lists the records it counts.
+so that each lists the records it counts; after them, the sections apps add of their own
+(``report_registry.register_area``), whose figures have no row.
 
 The report knows no app: each app registers its figures from its ``kpis.py``, next to its
 metrics (``report_registry.register``), with the counts no metric has (``Counts``), the
@@ -63,6 +64,8 @@ class Area:
     label: Promise
 
 
+# The report's six areas, as the half-year report has them; an app adds a section of its
+# own after them (``ReportRegistry.register_area``): its figures are no row of FIGURES.md.
 AREAS = [
     Area("team", _("Party building and the team")),
     Area("hazards", _("Hazard investigation")),
@@ -86,7 +89,8 @@ class Figure:
     numbers' definitions (``brigade.core.report.report.links``).
     """
 
-    row: int
+    # its row in seed/FIGURES.md; None for a figure of an app's own section
+    row: int | None
     key: str
     area: str
     label: Promise | str
@@ -111,14 +115,14 @@ class Figure:
         return self.denominator is not None
 
 
-def rate(row: int, key: str, area: str, label: Promise, metric: str | None = None) -> Figure:
+def rate(row: int | None, key: str, area: str, label: Promise, metric: str | None = None) -> Figure:
     """A rate metric: its numerator over its denominator."""
     metric = metric or key
     return Figure(row, key, area, label, M(metric, "n"), M(metric, "d"))
 
 
 def count(
-    row: int,
+    row: int | None,
     key: str,
     area: str,
     label: Promise | str,
@@ -220,13 +224,22 @@ class ReportRegistry:
                 raise ValueError(f"report figure {figure.key}: no area {figure.area}")
             known.add(figure.key)
         self.figures.extend(figures)
-        self.figures.sort(key=lambda figure: figure.row)  # stable
+        # FIGURES.md's rows first, then the sections' figures in the order registered
+        self.figures.sort(key=_row_order)  # stable
         self.counts.extend(counts)
         self.records.extend(records)
         for area, paragraph in (paragraphs or {}).items():
             if area in self.paragraphs:
                 raise ValueError(f"the {area} paragraph is registered twice")
             self.paragraphs[area] = paragraph
+
+    def register_area(self, area: Area) -> None:
+        """Add a section of an app's own after the report's areas (the page, the API and
+        both exports show it, with its figures, lists and paragraph)."""
+        if area.key in AREA_LABELS:
+            raise ValueError(f"the report area {area.key} is registered twice")
+        AREAS.append(area)
+        AREA_LABELS[area.key] = area.label
 
     def counts_for(self, name: str) -> Counts:
         """The counts that answer a ``C`` name; KeyError for one no app counts."""
@@ -236,8 +249,13 @@ class ReportRegistry:
         raise KeyError(name)
 
 
+def _row_order(figure: Figure) -> tuple[bool, int]:
+    return (figure.row is None, figure.row or 0)
+
+
 report_registry = ReportRegistry()
 register_report = report_registry.register
+register_report_area = report_registry.register_area
 
 # Every figure, in the order of its row: the apps fill this list.
 FIGURES: list[Figure] = report_registry.figures

@@ -1,0 +1,905 @@
+"""Black spots (事故多发点段): where a unit's accidents with injuries or deaths cluster.
+
+The rule, for one unit and a window of days (both included; by default the rolling
+``BLACK_SPOT_WINDOW_DAYS`` ending today):
+
+- Accidents are counted in the map grid's cells (``Accident.h3_cell``, the h3 grid at
+  ``BLACK_SPOT_H3_RESOLUTION``). A cell's *ring* is the cell and its six neighbours; its
+  *tally* is the ring's accidents, those with injuries, the fatal ones.
+- A cell with accidents whose tally meets EVERY threshold (``BLACK_SPOT_MIN_ACCIDENTS``,
+  ``_MIN_INJURIES``, ``_MIN_FATALITIES``; 0: no condition) is a candidate.
+- Candidates are ranked (most accidents, then most fatal, then most with injuries, then
+  most in the centre cell itself, then the cell's id). Going down the ranks, a candidate
+  whose ring shares a cell with the ring of a spot already taken is merged into it (left
+  out): a cluster across two or three cells is ONE spot, and no accident is counted by
+  two spots of a unit.
+- A gazetteer place (road, intersection, segment) whose accidents (``Accident.gazetteer_place``)
+  meet the thresholds is a spot of its own (``kind`` place): the road a report names.
+
+Set-based: one grouped query per cell (and one per place) gives every count; the rings
+are summed in Python over those few thousand rows, never a query per accident. The
+details of the spots found (their hours, vehicle kinds, a name) cost one query each.
+
+The incremental update of a changed cell recomputes only the spots around it: the cells
+within three steps (whose rings or merges the change can move), with the spots beyond
+them kept as they are; the nightly recompute settles the rare chain of merges that
+reaches further.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import h3
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
+from h3.api import basic_int as h3_int
+
+from brigade.core.dates import today
+from incidents.choices import SERIOUS, Severity, SpotKind
+from incidents.models import Accident, AccidentParty, BlackSpot, BlackSpotMark
+from incidents.querysets import day_bounds
+
+logger = logging.getLogger(__name__)
+
+# how many of the most frequent hours and vehicle kinds a spot names
+TOP = 3
+# a gazetteer place farther than this from a spot's centre does not name it (metres)
+NAMING_DISTANCE_M = 500
+# the cells an incremental update recomputes around a change: the candidates whose ring
+# or whose merge with a neighbour the change can move
+REACH = 3
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """All must be met (a spot's accidents are those with injuries or deaths)."""
+
+    accidents: int
+    injuries: int = 0
+    fatalities: int = 0
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        return cls(
+            accidents=settings.BLACK_SPOT_MIN_ACCIDENTS,
+            injuries=settings.BLACK_SPOT_MIN_INJURIES,
+            fatalities=settings.BLACK_SPOT_MIN_FATALITIES,
+        )
+
+    def met(self, tally: Tally) -> bool:
+        return (
+            tally.accidents >= self.accidents
+            and tally.injuries >= self.injuries
+            and tally.fatalities >= self.fatalities
+        )
+
+
+@dataclass
+class Tally:
+    accidents: int = 0
+    injuries: int = 0
+    fatalities: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.accidents += other.accidents
+        self.injuries += other.injuries
+        self.fatalities += other.fatalities
+
+
+@dataclass
+class Found:
+    """A spot as computed (not stored yet)."""
+
+    unit_id: int
+    kind: str
+    tally: Tally
+    h3_cell: str = ""
+    place_id: int | None = None
+    cells: list[str] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    name: str = ""
+    main_kinds: list[dict[str, object]] = field(default_factory=list)
+    main_hours: list[dict[str, int]] = field(default_factory=list)
+    rank: int = 0
+    # the centre cell's own accidents: of two rings with as many, the denser centre wins
+    own: int = 0
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.unit_id, self.kind, self.h3_cell or str(self.place_id))
+
+    def order(self) -> tuple[int, int, int, int, str]:
+        t = self.tally
+        key = self.h3_cell or f"~{self.place_id:020}"
+        return (-t.accidents, -t.fatalities, -t.injuries, -self.own, key)
+
+
+def rolling_window(on: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The rolling window ending ``on`` (today): ``BLACK_SPOT_WINDOW_DAYS`` days."""
+    last = on or today()
+    return last - dt.timedelta(days=settings.BLACK_SPOT_WINDOW_DAYS - 1), last
+
+
+def ring(cell: str) -> list[str]:
+    """The cell and its six neighbours (h3 ``grid_disk`` k=1), in a stable order."""
+    return sorted(h3.grid_disk(cell, 1))
+
+
+def _counted(first: dt.date, last: dt.date, unit_id: int | None) -> QuerySet[Accident]:
+    rows = Accident.objects.serious().occurred_between(first, last)
+    return rows if unit_id is None else rows.filter(unit_id=unit_id)
+
+
+def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
+    return (
+        rows.order_by()
+        .values(*group)
+        .annotate(
+            n=Count("pk"),
+            injured=Count("pk", filter=Q(severity=Severity.INJURY)),
+            fatal=Count("pk", filter=Q(severity=Severity.FATAL)),
+        )
+    )
+
+
+def tallies(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    cells: Iterable[str] | None = None,
+    places: Iterable[int] | None = None,
+) -> tuple[dict[int, dict[str, Tally]], dict[int, dict[int, Tally]]]:
+    """Unit → cell → its own accidents of the window, and unit → gazetteer place → its
+    accidents: ONE grouped query (by unit, cell and place), summed both ways here."""
+    rows = _counted(first, last, unit_id)
+    if cells is not None:
+        rows = rows.filter(h3_cell__in=sorted(set(cells)))
+    if places is not None:
+        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
+    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
+    row: dict[str, Any]
+    for row in _tallied(rows, "unit_id", "h3_cell", "gazetteer_place_id"):  # type: ignore[assignment]
+        own = Tally(row["n"], row["injured"], row["fatal"])
+        unit, cell, place = row["unit_id"], row["h3_cell"], row["gazetteer_place_id"]
+        if cell:
+            by_cell[unit].setdefault(cell, Tally()).add(own)
+        if place is not None and cells is None:
+            by_place[unit].setdefault(place, Tally()).add(own)
+    return by_cell, by_place
+
+
+def cell_tallies(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    cells: Iterable[str] | None = None,
+) -> dict[int, dict[str, Tally]]:
+    """Unit → cell → its own accidents of the window (one grouped query)."""
+    return tallies(first, last, unit_id=unit_id, cells=cells)[0]
+
+
+def _centre(cell: str) -> tuple[float, float]:
+    """A cell spot's centre: its centre cell's (a hazard opened there lies in that cell,
+    so that its effect counts the spot's own ring)."""
+    lat, lng = h3.cell_to_latlng(cell)
+    return round(lat, 6), round(lng, 6)
+
+
+def cell_spots(
+    cells: dict[str, Tally],
+    unit_id: int,
+    thresholds: Thresholds,
+    *,
+    among: Iterable[str] | None = None,
+    taken: Iterable[str] = (),
+) -> list[Found]:
+    """The cell spots of one unit's per-cell tallies (see the module's rule).
+
+    ``among``: only these cells may be a spot's centre (an incremental update); ``taken``:
+    cells already in the rings of spots kept as they are (they win over these)."""
+    candidates: list[Found] = []
+    centres = cells.keys() if among is None else [c for c in among if c in cells]
+    # h3's integer ids: its string API converts every neighbour, and rings are the hot loop
+    by_id = {h3.str_to_int(cell): own for cell, own in cells.items()}
+    for cell in centres:
+        disk = h3_int.grid_disk(h3.str_to_int(cell), 1)
+        tally = Tally()
+        for neighbour in disk:
+            if own := by_id.get(neighbour):
+                tally.add(own)
+        if thresholds.met(tally):
+            spot_cells = sorted(h3.int_to_str(n) for n in disk)
+            lat, lng = _centre(cell)
+            candidates.append(
+                Found(
+                    unit_id,
+                    SpotKind.CELL,
+                    tally,
+                    h3_cell=cell,
+                    cells=spot_cells,
+                    latitude=lat,
+                    longitude=lng,
+                    own=cells[cell].accidents,
+                )
+            )
+    claimed = set(taken)
+    spots: list[Found] = []
+    for candidate in sorted(candidates, key=Found.order):
+        if claimed.isdisjoint(candidate.cells):
+            claimed.update(candidate.cells)
+            spots.append(candidate)
+    return spots
+
+
+def place_spots(places: dict[int, dict[int, Tally]], thresholds: Thresholds) -> list[Found]:
+    """The gazetteer places whose accidents meet the thresholds."""
+    return [
+        Found(unit, SpotKind.PLACE, tally, place_id=place)
+        for unit, counted in places.items()
+        for place, tally in counted.items()
+        if thresholds.met(tally)
+    ]
+
+
+def compute(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    thresholds: Thresholds | None = None,
+    details: bool = True,
+) -> list[Found]:
+    """Every black spot of the window (of one unit, or every unit), ranked from 1."""
+    thresholds = thresholds or Thresholds.from_settings()
+    spots: list[Found] = []
+    by_cell, by_place = tallies(first, last, unit_id=unit_id)
+    for unit, cells in by_cell.items():
+        spots.extend(cell_spots(cells, unit, thresholds))
+    spots.extend(place_spots(by_place, thresholds))
+    spots.sort(key=Found.order)
+    for rank, spot in enumerate(spots, start=1):
+        spot.rank = rank
+    if details:
+        describe(spots, first, last)
+    return spots
+
+
+# --- what a spot says besides its counts --------------------------------------------------
+
+
+def _spot_filter(spots: Sequence[Found]) -> Q:
+    """The accidents of these spots (the window aside): one OR over units' cells/places."""
+    cells: dict[int, set[str]] = defaultdict(set)
+    places: dict[int, set[int]] = defaultdict(set)
+    for spot in spots:
+        if spot.kind == SpotKind.CELL:
+            cells[spot.unit_id].update(spot.cells)
+        elif spot.place_id is not None:
+            places[spot.unit_id].add(spot.place_id)
+    condition = Q(pk__in=[])
+    for unit, unit_cells in cells.items():
+        condition |= Q(unit_id=unit, h3_cell__in=sorted(unit_cells))
+    for unit, unit_places in places.items():
+        condition |= Q(unit_id=unit, gazetteer_place_id__in=sorted(unit_places))
+    return condition
+
+
+def _owner(spots: Sequence[Found]) -> dict[tuple[int, str], Found]:
+    """(unit, cell or "p<place>") → the spot that counts it."""
+    owner: dict[tuple[int, str], Found] = {}
+    for spot in spots:
+        if spot.kind == SpotKind.CELL:
+            for cell in spot.cells:
+                owner[(spot.unit_id, cell)] = spot
+        else:
+            owner[(spot.unit_id, f"p{spot.place_id}")] = spot
+    return owner
+
+
+def describe(spots: Sequence[Found], first: dt.date, last: dt.date) -> None:
+    """Fill the spots' main hours, main vehicle kinds, centre of a place and name: a
+    fixed number of queries (hours, kinds, roads, places) whatever their number."""
+    if not spots:
+        return
+    owner = _owner(spots)
+    rows = _counted(first, last, None).filter(_spot_filter(spots))
+    hours: dict[int, Counter[int]] = defaultdict(Counter)
+    roads: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in (
+        rows.order_by()
+        .annotate(hour=ExtractHour("occurred_at"))
+        .values("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+        .annotate(n=Count("pk"))
+    ):
+        for spot in _both_owners(owner, row):
+            hours[id(spot)][row["hour"]] += row["n"]
+            roads[id(spot)][row["road"]] += row["n"]
+    kinds: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in (
+        AccidentParty.objects.filter(accident__in=rows.values("pk"))
+        .exclude(vehicle_kind="")
+        .order_by()
+        .values(
+            "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
+        )
+        .annotate(n=Count("accident_id", distinct=True))
+    ):
+        plain = {
+            "unit_id": row["accident__unit_id"],
+            "h3_cell": row["accident__h3_cell"],
+            "gazetteer_place_id": row["accident__gazetteer_place_id"],
+        }
+        for spot in _both_owners(owner, plain):
+            kinds[id(spot)][row["vehicle_kind"]] += row["n"]
+    places = _places(spots)
+    for spot in spots:
+        spot.main_hours = [{"hour": hour, "accidents": n} for hour, n in _top(hours[id(spot)])]
+        spot.main_kinds = [{"kind": kind, "accidents": n} for kind, n in _top(kinds[id(spot)])]
+        if spot.kind == SpotKind.PLACE:
+            place: Any = places.get(spot.place_id or 0)
+            if place is not None:
+                spot.name = place.name
+                spot.latitude, spot.longitude = _point(place)
+        else:
+            nearest: Any = _nearest(places.values(), spot.latitude, spot.longitude)
+            spot.name = (
+                nearest.name
+                if nearest
+                else "、".join(road for road, _n in _top(roads[id(spot)]) if road)
+            )
+
+
+def _both_owners(owner: dict[tuple[int, str], Found], row: dict[str, object]) -> list[Found]:
+    found = []
+    by_cell = owner.get((row["unit_id"], row["h3_cell"]))  # type: ignore[arg-type]
+    if by_cell:
+        found.append(by_cell)
+    if row["gazetteer_place_id"] is not None:
+        by_place = owner.get((row["unit_id"], f"p{row['gazetteer_place_id']}"))  # type: ignore[arg-type]
+        if by_place:
+            found.append(by_place)
+    return found
+
+
+def _top(counter: Counter) -> list[tuple]:
+    # most first, then the smaller key: the same answer every time
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+
+
+def _places(spots: Sequence[Found]) -> dict[int, object]:
+    """The gazetteer (its places with a point) and the spots' own places: one query."""
+    from brigade.duty.models import Place
+
+    wanted = [s.place_id for s in spots if s.place_id is not None]
+    rows = Place.objects.filter(Q(is_active=True) | Q(pk__in=wanted)).only(
+        "pk", "name", "latitude", "longitude"
+    )
+    return {place.pk: place for place in rows}
+
+
+def _point(place: object) -> tuple[float | None, float | None]:
+    lat, lng = getattr(place, "latitude", None), getattr(place, "longitude", None)
+    if lat is None or lng is None:
+        return None, None
+    return float(lat), float(lng)
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance in metres."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def _nearest(places: Iterable[object], lat: float | None, lng: float | None) -> object | None:
+    if lat is None or lng is None:
+        return None
+    best: tuple[float, object] | None = None
+    for place in places:
+        point = _point(place)
+        if point[0] is None or point[1] is None:
+            continue
+        d = distance_m((lat, lng), (point[0], point[1]))
+        if d <= NAMING_DISTANCE_M and (best is None or d < best[0]):
+            best = (d, place)
+    return best[1] if best else None
+
+
+# --- stored: the spots of the rolling window -----------------------------------------------
+
+LOCK = "incidents.black_spots"
+_FIELDS = (
+    "cells",
+    "window_from",
+    "window_to",
+    "accidents",
+    "injuries",
+    "fatalities",
+    "name",
+    "latitude",
+    "longitude",
+    "main_kinds",
+    "main_hours",
+    "computed_at",
+    "current",
+)
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def _values(spot: Found, first: dt.date, last: dt.date, now: dt.datetime) -> dict[str, object]:
+    return {
+        "cells": spot.cells,
+        "window_from": first,
+        "window_to": last,
+        "accidents": spot.tally.accidents,
+        "injuries": spot.tally.injuries,
+        "fatalities": spot.tally.fatalities,
+        "name": spot.name[:200],
+        "latitude": _decimal(spot.latitude),
+        "longitude": _decimal(spot.longitude),
+        "main_kinds": spot.main_kinds,
+        "main_hours": spot.main_hours,
+        "computed_at": now,
+        "current": True,
+    }
+
+
+def _stored_key(spot: BlackSpot) -> tuple[int, str, str]:
+    return (spot.unit_id, spot.kind, spot.h3_cell or str(spot.place_id))
+
+
+def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) -> None:
+    """Upsert ``found`` over the stored spots ``replacing`` selects: a spot found again is
+    updated in place (its id and hazard kept), a new one created, one no longer found
+    deleted, or kept as not current when a hazard was opened from it. Idempotent."""
+    now = timezone.now()
+    stored = {_stored_key(spot): spot for spot in BlackSpot.objects.filter(replacing)}
+    changed: list[BlackSpot] = []
+    created: list[BlackSpot] = []
+    kept: list[int] = []
+    for spot in found:
+        values = _values(spot, first, last, now)
+        row = stored.pop(spot.key, None)
+        if row is None:
+            created.append(
+                BlackSpot(
+                    unit_id=spot.unit_id,
+                    kind=spot.kind,
+                    h3_cell=spot.h3_cell,
+                    place_id=spot.place_id,
+                    **values,
+                )
+            )
+            continue
+        # computed_at aside, a spot found as it was is not written again (one UPDATE below)
+        if any(getattr(row, n) != v for n, v in values.items() if n != "computed_at"):
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+        else:
+            kept.append(row.pk)
+    gone = [row for row in stored.values()]
+    retired = [row.pk for row in gone if row.hazard_id is not None]
+    BlackSpot.objects.filter(pk__in=[row.pk for row in gone if row.hazard_id is None]).delete()
+    BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
+    BlackSpot.objects.filter(pk__in=kept).update(computed_at=now)
+    BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
+    BlackSpot.objects.bulk_create(created, batch_size=500)
+
+
+def rerank() -> None:
+    """Rank the current spots of every unit together (1: the most accidents); the ranks
+    that moved are written (one read, one bulk update)."""
+    rows = list(
+        BlackSpot.objects.filter(current=True).only(
+            "pk", "rank", "accidents", "fatalities", "injuries", "h3_cell", "place_id"
+        )
+    )
+    rows.sort(
+        key=lambda r: (-r.accidents, -r.fatalities, -r.injuries, r.h3_cell or f"~{r.place_id:020}")
+    )
+    moved = []
+    for rank, row in enumerate(rows, start=1):
+        if row.rank != rank:
+            row.rank = rank
+            moved.append(row)
+    BlackSpot.objects.bulk_update(moved, ["rank"], batch_size=500)
+    BlackSpot.objects.filter(current=False).exclude(rank=0).update(rank=0)
+
+
+def recompute_all(on: dt.date | None = None) -> int:
+    """Every unit's spots of the rolling window ending ``on`` (today), from the records
+    (nightly; ``manage.py black_spots``). Returns how many there are."""
+    from brigade.core.kpi.lock import named_lock
+
+    started = timezone.now()  # the changes marked before this are counted by it
+    first, last = rolling_window(on)
+    found = compute(first, last)
+    with named_lock(LOCK), transaction.atomic():
+        BlackSpotMark.objects.filter(marked_at__lte=started).delete()
+        save(found, first, last, Q())
+        rerank()
+        measure_treated(last)
+    return len(found)
+
+
+def measure_treated(on: dt.date) -> int:
+    """The accidents before and after the verification of each treated spot (its hazard
+    verified), in the equal windows of ``brigade.core.investigations.effect_windows``:
+    one count per treated spot (a few), kept on the spot for its figures."""
+    from brigade.core.investigations import Unavailable, effect_windows, investigations
+
+    spots = list(BlackSpot.objects.filter(hazard__isnull=False))
+    try:
+        found = investigations().find([s.hazard_id for s in spots]) if spots else {}
+    except Unavailable:
+        return 0
+    measured = []
+    for spot in spots:
+        hazard = found.get(spot.hazard_id or 0)
+        windows = None
+        if hazard is not None and hazard.verified_on is not None:
+            windows = effect_windows(hazard.verified_on, on, settings.BLACK_SPOT_WINDOW_DAYS)
+        if windows is None:
+            spot.accidents_before = spot.accidents_after = None
+        else:
+            (b0, b1), (a0, a1) = windows
+            rows = accidents_of(spot, b0, a1)
+            start_after, _end = day_bounds(a0, a1)
+            _start, end_before = day_bounds(b0, b1)
+            counts = rows.aggregate(
+                before=Count("pk", filter=Q(occurred_at__lt=end_before)),
+                after=Count("pk", filter=Q(occurred_at__gte=start_after)),
+            )
+            spot.accidents_before, spot.accidents_after = counts["before"], counts["after"]
+        measured.append(spot)
+    BlackSpot.objects.bulk_update(measured, ["accidents_before", "accidents_after"])
+    return len(measured)
+
+
+def accidents_of(spot: BlackSpot, first: dt.date, last: dt.date) -> QuerySet[Accident]:
+    """The accidents a stored spot counts between two days (its unit, cells or place)."""
+    rows = _counted(first, last, spot.unit_id)
+    if spot.kind == SpotKind.PLACE:
+        return rows.filter(gazetteer_place_id=spot.place_id)
+    return rows.filter(h3_cell__in=spot.cells)
+
+
+def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
+    """The incremental update after a change to ``cell``'s accidents of ``unit_id``: the
+    spots centred within ``REACH`` steps of it, from the cells one step further; the
+    spots beyond are kept and keep their cells (see the module's rule)."""
+    first, last = rolling_window(on)
+    thresholds = Thresholds.from_settings()
+    area = h3.grid_disk(cell, REACH)
+    cells = cell_tallies(first, last, unit_id=unit_id, cells=h3.grid_disk(cell, REACH + 1))
+    near = set(h3.grid_disk(cell, REACH + 2)) - set(area)
+    taken = [
+        c
+        for kept in BlackSpot.objects.filter(
+            unit_id=unit_id, kind=SpotKind.CELL, current=True, h3_cell__in=sorted(near)
+        ).values_list("cells", flat=True)
+        for c in kept
+    ]
+    found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
+    describe(found, first, last)
+    save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
+
+
+def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
+    """The incremental update after a change to a place's accidents of ``unit_id``."""
+    first, last = rolling_window(on)
+    counted = tallies(first, last, unit_id=unit_id, places=[place_id])[1]
+    found = place_spots(counted, Thresholds.from_settings())
+    describe(found, first, last)
+    save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
+
+
+def update_marked() -> int:
+    """The on-change update: every cell and place marked since the last run, once.
+    Returns how many were updated."""
+    from brigade.core.kpi.lock import named_lock
+
+    with named_lock(LOCK), transaction.atomic():
+        marks = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
+        if not marks:
+            return 0
+        BlackSpotMark.objects.filter(pk__in=[m[0] for m in marks]).delete()
+        cells = sorted({(unit, cell) for _pk, unit, cell, _place in marks if cell})
+        places = sorted({(unit, p) for _pk, unit, _cell, p in marks if p is not None})
+        for unit, cell in cells:
+            update_cell(unit, cell)
+        for unit, place in places:
+            update_place(unit, place)
+        # the stored ranks are the nightly run's; lists order by the counts themselves
+        return len(cells) + len(places)
+
+
+# --- change tracking: an accident saved or deleted marks its cell (and its place) ----------
+
+_TRACKED = ("unit_id", "h3_cell", "gazetteer_place_id", "severity", "occurred_at")
+_SCHEDULED = "incidents:black-spots-scheduled"
+COALESCE_SECONDS = 3
+UPDATE_TASK = "incidents.tasks.black_spots_update_task"
+
+
+def _where(values: dict[str, object]) -> set[tuple[int, str, int | None]]:
+    """The (unit, cell, place) an accident with these values counts in, if it counts."""
+    if values.get("severity") not in SERIOUS or values.get("unit_id") is None:
+        return set()
+    unit: Any = values["unit_id"]
+    place: Any = values.get("gazetteer_place_id")
+    return {(int(unit), str(values.get("h3_cell") or ""), place)}
+
+
+def _snapshot(instance: Accident) -> dict[str, object]:
+    return {name: instance.__dict__.get(name) for name in _TRACKED}
+
+
+def on_load(sender: type[Accident], instance: Accident, **kwargs: object) -> None:
+    instance._black_spot_loaded = _snapshot(instance)  # type: ignore[attr-defined]
+
+
+def on_change(sender: type[Accident], instance: Accident, **kwargs: object) -> None:
+    """Mark where the accident counts now and where it counted before the change."""
+    if kwargs.get("raw"):
+        return
+    from brigade.core.kpi.tracking import _paused
+
+    if _paused:  # a bulk load, which ends with a full recompute
+        return
+    before = getattr(instance, "_black_spot_loaded", {})
+    now = _snapshot(instance)
+    deleted = "created" not in kwargs
+    if not deleted and before == now:
+        return
+    marks = _where(before) | (set() if deleted else _where(now))
+    instance._black_spot_loaded = now  # type: ignore[attr-defined]
+    if not marks:
+        return
+    BlackSpotMark.objects.bulk_create(
+        [
+            BlackSpotMark(unit_id=unit, h3_cell=cell, place_id=place)
+            for unit, cell, place in sorted(marks, key=str)
+            if cell or place is not None
+        ]
+    )
+    transaction.on_commit(schedule_update)
+
+
+def schedule_update() -> None:
+    """One update task per burst of changes (a cache flag coalesces them, as the KPI
+    engine's recompute does); a broker that does not answer leaves the marks to the next
+    task or the nightly recompute."""
+    from celery import current_app
+
+    from brigade.core.kpi.cache import cache_call
+
+    if cache_call(True, "add", _SCHEDULED, 1, timeout=COALESCE_SECONDS * 20) is False:
+        return
+    try:
+        current_app.tasks[UPDATE_TASK].apply_async(countdown=COALESCE_SECONDS, retry=False)
+    except Exception:  # the broker is down: kombu raises several kinds
+        cache_call(None, "delete", _SCHEDULED)
+        logger.warning("black spot update could not be enqueued", exc_info=True)
+
+
+def release_schedule() -> None:
+    from brigade.core.kpi.cache import cache_call
+
+    cache_call(None, "delete", _SCHEDULED)
+
+
+def watch() -> None:
+    """Connect the change tracking (the app's ``ready``)."""
+    from django.db.models.signals import post_delete, post_init, post_save
+
+    post_init.connect(on_load, sender=Accident, dispatch_uid="black-spots-init")
+    post_save.connect(on_change, sender=Accident, dispatch_uid="black-spots-save")
+    post_delete.connect(on_change, sender=Accident, dispatch_uid="black-spots-delete")
+
+
+# --- what other apps read: the accidents around a cell, and where they are listed ----------
+
+
+def records_api(
+    cells: Sequence[str],
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    place_id: int | None = None,
+) -> str:
+    """The accidents API list whose ``count`` is what a spot (or an effect) counts."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query: dict[str, object] = {
+        "serious": "true",
+        "date_from": first.isoformat(),
+        "date_to": last.isoformat(),
+    }
+    if cells:
+        query["h3_cells"] = ",".join(cells)
+    if place_id is not None:
+        query["spot_place"] = place_id
+    if unit_id is not None:
+        query["unit"] = unit_id
+    return f"{reverse('incidents-api:accident-list')}?{urlencode(query)}"
+
+
+def accidents_around(cell: str, first: dt.date, last: dt.date, unit_id: int) -> int:
+    """The accidents a spot of ``unit_id`` centred on ``cell`` counts: one count."""
+    return _counted(first, last, unit_id).filter(h3_cell__in=ring(cell)).count()
+
+
+def around_records_api(cell: str, first: dt.date, last: dt.date, unit_id: int) -> str:
+    return records_api(ring(cell), first, last, unit_id=unit_id)
+
+
+def spot_records_api(spot: BlackSpot | Found, first: dt.date, last: dt.date) -> str:
+    if spot.kind == SpotKind.PLACE:
+        return records_api((), first, last, unit_id=spot.unit_id, place_id=spot.place_id)
+    return records_api(spot.cells, first, last, unit_id=spot.unit_id)
+
+
+# --- the list a user reads (the API and the page) -------------------------------------------
+
+
+@dataclass
+class Listed:
+    """A black spot as listed: stored (``id``) or computed for another window."""
+
+    id: int | None
+    rank: int
+    kind: str
+    unit_id: int
+    unit: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    accidents: int
+    injuries: int
+    fatalities: int
+    main_kinds: list[dict[str, object]]
+    main_hours: list[dict[str, int]]
+    window_from: dt.date
+    window_to: dt.date
+    records_api: str
+    cells: list[str]
+    hazard: dict[str, object] | None = None
+
+
+def _kinds(kinds: list[dict[str, object]]) -> list[dict[str, object]]:
+    from incidents.choices import VehicleKind
+
+    labels = dict(VehicleKind.choices)
+    return [{**kind, "label": str(labels.get(str(kind["kind"]), kind["kind"]))} for kind in kinds]
+
+
+def listed(user: object, first: dt.date | None = None, last: dt.date | None = None) -> list[Listed]:
+    """The black spots ``user`` may see (their unit's; every unit's brigade-wide), ranked
+    from 1 in that list: the stored ones for the rolling window (the default), else
+    computed live for ``first``..``last`` by the same rule. A fixed number of queries."""
+    from brigade.core.investigations import Unavailable, investigations
+    from brigade.core.scope import scope_of
+    from brigade.duty.models import Unit
+
+    window = rolling_window()
+    if last is None:
+        last = window[1]
+    if first is None:
+        first = rolling_window(last)[0]
+    scope = scope_of(user)
+    if not scope.brigade_wide and scope.unit_id is None:
+        return []
+    stored = BlackSpot.objects.visible_to(user)
+    names = dict(Unit.objects.values_list("pk", "name"))
+    rows: list[Listed] = []
+    if (first, last) == window:
+        for spot in stored.listed():
+            rows.append(_listed(spot.pk, spot, names, spot.window_from, spot.window_to, spot))
+    else:
+        found = compute(first, last, unit_id=None if scope.brigade_wide else scope.unit_id)
+        ids = {
+            _stored_key(spot): spot
+            for spot in stored.only("pk", "unit_id", "kind", "h3_cell", "place_id", "hazard_id")
+        }
+        for spot in found:
+            known = ids.get(spot.key)
+            rows.append(_listed(known.pk if known else None, spot, names, first, last, known))
+    hazards = [int(row.hazard["id"]) for row in rows if row.hazard]  # type: ignore[call-overload]
+    try:
+        found_hazards = investigations().find(hazards) if hazards else {}
+    except Unavailable:
+        found_hazards = {}
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
+        if row.hazard:
+            hazard = found_hazards.get(int(row.hazard["id"]))  # type: ignore[call-overload]
+            row.hazard = None if hazard is None else _hazard_ref(hazard)
+    return rows
+
+
+def listed_one(spot: BlackSpot) -> Listed:
+    """A stored spot as listed (its rank: the stored one, 0 when no longer a spot)."""
+    from brigade.core.investigations import Unavailable, investigations
+
+    row = _listed(
+        spot.pk, spot, {spot.unit_id: spot.unit.name}, spot.window_from, spot.window_to, spot
+    )
+    row.rank = spot.rank
+    if spot.hazard_id is not None:
+        try:
+            hazard = investigations().find([spot.hazard_id]).get(spot.hazard_id)
+        except Unavailable:
+            hazard = None
+        row.hazard = None if hazard is None else _hazard_ref(hazard)
+    return row
+
+
+def _hazard_ref(hazard: Any) -> dict[str, object]:
+    return {
+        "id": hazard.id,
+        "url": hazard.url,
+        "api_url": hazard.api_url,
+        "is_open": hazard.is_open,
+    }
+
+
+def _listed(
+    pk: int | None,
+    spot: BlackSpot | Found,
+    names: dict[int, str],
+    first: dt.date,
+    last: dt.date,
+    stored: BlackSpot | None,
+) -> Listed:
+    if isinstance(spot, BlackSpot):
+        tally = Tally(spot.accidents, spot.injuries, spot.fatalities)
+        lat = float(spot.latitude) if spot.latitude is not None else None
+        lng = float(spot.longitude) if spot.longitude is not None else None
+    else:
+        tally, lat, lng = spot.tally, spot.latitude, spot.longitude
+    return Listed(
+        id=pk,
+        rank=0,
+        kind=spot.kind,
+        unit_id=spot.unit_id,
+        unit=names.get(spot.unit_id, ""),
+        name=spot.name,
+        latitude=lat,
+        longitude=lng,
+        accidents=tally.accidents,
+        injuries=tally.injuries,
+        fatalities=tally.fatalities,
+        main_kinds=_kinds(spot.main_kinds),
+        main_hours=spot.main_hours,
+        window_from=first,
+        window_to=last,
+        records_api=spot_records_api(spot, first, last),
+        cells=list(spot.cells),
+        hazard={"id": stored.hazard_id} if stored is not None and stored.hazard_id else None,
+    )

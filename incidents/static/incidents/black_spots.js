@@ -1,0 +1,53 @@
+/* The black-spot map (Leaflet, served by the app): the accidents with injuries or deaths
+   as graduated circles per map cell (a heat layer without a plug-in), the black spots by
+   rank, and the open hazards (read from the hazard map's points). */
+(function () {
+  "use strict";
+  var box = document.getElementById("black-spot-map");
+  if (!box || !window.L) return;
+  var heat = JSON.parse(document.getElementById("black-spot-heat").textContent);
+  var spots = JSON.parse(document.getElementById("black-spot-points").textContent);
+  var config = JSON.parse(document.getElementById("black-spot-map-config").textContent);
+  var map = L.map("black-spot-map", {maxZoom: 19}).setView(config.center, 13);
+  if (config.tiles) {
+    L.tileLayer(config.tiles, {maxZoom: 19, attribution: config.attribution}).addTo(map);
+  }
+  var bounds = [];
+  var most = heat.reduce(function (m, c) { return Math.max(m, c.n); }, 1);
+  heat.forEach(function (c) {
+    // the area grows with the count: warmer and larger where more accidents happened
+    var share = c.n / most;
+    L.circle([c.lat, c.lng], {
+      radius: 60 + 140 * Math.sqrt(share), stroke: false,
+      fillColor: share > 0.66 ? "#dc3545" : share > 0.33 ? "#fd7e14" : "#ffc107",
+      fillOpacity: 0.35 + 0.35 * share
+    }).bindTooltip(String(c.n)).addTo(map);
+    bounds.push([c.lat, c.lng]);
+  });
+  spots.forEach(function (s) {
+    var icon = document.createElement("div");
+    icon.className = "hazard-cluster";
+    icon.style.setProperty("--cluster-colour", "#212529");
+    icon.textContent = String(s.rank);
+    icon.title = s.name + " · " + s.accidents;
+    L.marker([s.lat, s.lng], {
+      icon: L.divIcon({html: icon, className: "hazard-cluster-icon", iconSize: L.point(36, 36)})
+    }).addTo(map);
+    bounds.push([s.lat, s.lng]);
+  });
+  fetch(config.hazards_url, {credentials: "same-origin"})
+    .then(function (r) { return r.ok ? r.json() : {points: []}; })
+    .then(function (data) {
+      data.points.forEach(function (p) {
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = "#" + p.id + " " + p.road;
+        L.circleMarker([p.lat, p.lng], {
+          radius: 8, weight: 2, color: "#212529", fillColor: "#0d6efd", fillOpacity: 0.9
+        }).bindPopup(link).addTo(map);
+      });
+    })
+    .catch(function () { /* the spots show without the hazards */ });
+  if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 16}); }
+  box.dataset.cells = String(heat.length);
+})();
