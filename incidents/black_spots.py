@@ -154,6 +154,63 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
     )
 
 
+# (unit, "c<cell>" or "p<place>") → its accidents' (hour, road, how many): the details
+# the spots found are described by, from the same grouped query as the counts
+Detail = dict[tuple[int, str], list[tuple[int, str, int]]]
+
+
+@dataclass
+class Grouped:
+    by_cell: dict[int, dict[str, Tally]]
+    by_place: dict[int, dict[int, Tally]]
+    detail: Detail
+
+
+def grouped(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    cells: Iterable[str] | None = None,
+    places: Iterable[int] | None = None,
+) -> Grouped:
+    """Unit → cell → its own accidents of the window, unit → gazetteer place → its
+    accidents, and their hours and roads: ONE grouped query (by unit, cell, place, hour
+    and road), summed each way here."""
+    rows = _counted(first, last, unit_id)
+    if cells is not None:
+        rows = rows.filter(h3_cell__in=sorted(set(cells)))
+    if places is not None:
+        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
+    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
+    detail: Detail = defaultdict(list)
+    query = (
+        rows.order_by()
+        .annotate(hour=ExtractHour("occurred_at"))
+        .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+        .annotate(
+            n=Count("pk"),
+            injured=Count("pk", filter=Q(severity=Severity.INJURY)),
+            fatal=Count("pk", filter=Q(severity=Severity.FATAL)),
+        )
+    )
+    for unit, cell, place, hour, road, n, injured, fatal in query:
+        if cell:
+            counted = by_cell[unit].get(cell)
+            if counted is None:
+                by_cell[unit][cell] = Tally(n, injured, fatal)
+            else:
+                counted.accidents += n
+                counted.injuries += injured
+                counted.fatalities += fatal
+            detail[(unit, "c" + cell)].append((hour, road, n))
+        if place is not None and cells is None:
+            by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
+            detail[(unit, f"p{place}")].append((hour, road, n))
+    return Grouped(by_cell, by_place, detail)
+
+
 def tallies(
     first: dt.date,
     last: dt.date,
@@ -163,23 +220,9 @@ def tallies(
     places: Iterable[int] | None = None,
 ) -> tuple[dict[int, dict[str, Tally]], dict[int, dict[int, Tally]]]:
     """Unit → cell → its own accidents of the window, and unit → gazetteer place → its
-    accidents: ONE grouped query (by unit, cell and place), summed both ways here."""
-    rows = _counted(first, last, unit_id)
-    if cells is not None:
-        rows = rows.filter(h3_cell__in=sorted(set(cells)))
-    if places is not None:
-        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
-    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
-    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
-    row: dict[str, Any]
-    for row in _tallied(rows, "unit_id", "h3_cell", "gazetteer_place_id"):  # type: ignore[assignment]
-        own = Tally(row["n"], row["injured"], row["fatal"])
-        unit, cell, place = row["unit_id"], row["h3_cell"], row["gazetteer_place_id"]
-        if cell:
-            by_cell[unit].setdefault(cell, Tally()).add(own)
-        if place is not None and cells is None:
-            by_place[unit].setdefault(place, Tally()).add(own)
-    return by_cell, by_place
+    accidents (one grouped query)."""
+    found = grouped(first, last, unit_id=unit_id, cells=cells, places=places)
+    return found.by_cell, found.by_place
 
 
 def cell_tallies(
@@ -212,37 +255,44 @@ def cell_spots(
 
     ``among``: only these cells may be a spot's centre (an incremental update); ``taken``:
     cells already in the rings of spots kept as they are (they win over these)."""
-    candidates: list[Found] = []
     centres = cells.keys() if among is None else [c for c in among if c in cells]
     # h3's integer ids: its string API converts every neighbour, and rings are the hot loop
-    by_id = {h3.str_to_int(cell): own for cell, own in cells.items()}
+    to_int = h3.str_to_int
+    by_id = {to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()}
+    disk_of = h3_int.grid_disk
+    need = (thresholds.accidents, thresholds.injuries, thresholds.fatalities)
+    candidates: list[tuple[int, int, int, int, str, list[int]]] = []
     for cell in centres:
-        disk = h3_int.grid_disk(h3.str_to_int(cell), 1)
-        tally = Tally()
+        disk = disk_of(to_int(cell), 1)
+        n = injured = fatal = 0
         for neighbour in disk:
-            if own := by_id.get(neighbour):
-                tally.add(own)
-        if thresholds.met(tally):
-            spot_cells = sorted(h3.int_to_str(n) for n in disk)
+            own = by_id.get(neighbour)
+            if own is not None:
+                n += own[0]
+                injured += own[1]
+                fatal += own[2]
+        if n >= need[0] and injured >= need[1] and fatal >= need[2]:
+            # the order of Found.order: most accidents, fatal, injuries, own, then the id
+            candidates.append((-n, -fatal, -injured, -cells[cell].accidents, cell, disk))
+    candidates.sort(key=lambda c: c[:5])
+    claimed = {to_int(c) for c in taken}
+    spots: list[Found] = []
+    for neg_n, neg_fatal, neg_injured, neg_own, cell, disk in candidates:
+        if claimed.isdisjoint(disk):
+            claimed.update(disk)
             lat, lng = _centre(cell)
-            candidates.append(
+            spots.append(
                 Found(
                     unit_id,
                     SpotKind.CELL,
-                    tally,
+                    Tally(-neg_n, -neg_injured, -neg_fatal),
                     h3_cell=cell,
-                    cells=spot_cells,
+                    cells=sorted(h3.int_to_str(n) for n in disk),
                     latitude=lat,
                     longitude=lng,
-                    own=cells[cell].accidents,
+                    own=-neg_own,
                 )
             )
-    claimed = set(taken)
-    spots: list[Found] = []
-    for candidate in sorted(candidates, key=Found.order):
-        if claimed.isdisjoint(candidate.cells):
-            claimed.update(candidate.cells)
-            spots.append(candidate)
     return spots
 
 
@@ -267,15 +317,15 @@ def compute(
     """Every black spot of the window (of one unit, or every unit), ranked from 1."""
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
-    by_cell, by_place = tallies(first, last, unit_id=unit_id)
-    for unit, cells in by_cell.items():
+    counted = grouped(first, last, unit_id=unit_id)
+    for unit, cells in counted.by_cell.items():
         spots.extend(cell_spots(cells, unit, thresholds))
-    spots.extend(place_spots(by_place, thresholds))
+    spots.extend(place_spots(counted.by_place, thresholds))
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
     if details:
-        describe(spots, first, last)
+        describe(spots, first, last, counted.detail)
     return spots
 
 
@@ -311,24 +361,27 @@ def _owner(spots: Sequence[Found]) -> dict[tuple[int, str], Found]:
     return owner
 
 
-def describe(spots: Sequence[Found], first: dt.date, last: dt.date) -> None:
-    """Fill the spots' main hours, main vehicle kinds, centre of a place and name: a
-    fixed number of queries (hours, kinds, roads, places) whatever their number."""
+def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Detail) -> None:
+    """Fill the spots' main hours, main vehicle kinds, centre of a place and name: the
+    hours and roads from ``detail`` (the grouped query's), then a fixed number of queries
+    (kinds, places) whatever their number."""
     if not spots:
         return
-    owner = _owner(spots)
-    rows = _counted(first, last, None).filter(_spot_filter(spots))
     hours: dict[int, Counter[int]] = defaultdict(Counter)
     roads: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in (
-        rows.order_by()
-        .annotate(hour=ExtractHour("occurred_at"))
-        .values("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
-        .annotate(n=Count("pk"))
-    ):
-        for spot in _both_owners(owner, row):
-            hours[id(spot)][row["hour"]] += row["n"]
-            roads[id(spot)][row["road"]] += row["n"]
+    for spot in spots:
+        keys = (
+            [f"c{cell}" for cell in spot.cells]
+            if spot.kind == SpotKind.CELL
+            else [f"p{spot.place_id}"]
+        )
+        spot_hours, spot_roads = hours[id(spot)], roads[id(spot)]
+        for key in keys:
+            for hour, road, n in detail.get((spot.unit_id, key), ()):
+                spot_hours[hour] += n
+                spot_roads[road] += n
+    owner = _owner(spots)
+    rows = _counted(first, last, None).filter(_spot_filter(spots))
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
     for row in (
         AccidentParty.objects.filter(accident__in=rows.values("pk"))
@@ -593,7 +646,8 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
     first, last = rolling_window(on)
     thresholds = Thresholds.from_settings()
     area = h3.grid_disk(cell, REACH)
-    cells = cell_tallies(first, last, unit_id=unit_id, cells=h3.grid_disk(cell, REACH + 1))
+    counted = grouped(first, last, unit_id=unit_id, cells=h3.grid_disk(cell, REACH + 1))
+    cells = counted.by_cell
     near = set(h3.grid_disk(cell, REACH + 2)) - set(area)
     taken = [
         c
@@ -603,16 +657,16 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
         for c in kept
     ]
     found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
-    describe(found, first, last)
+    describe(found, first, last, counted.detail)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
 
 
 def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
     """The incremental update after a change to a place's accidents of ``unit_id``."""
     first, last = rolling_window(on)
-    counted = tallies(first, last, unit_id=unit_id, places=[place_id])[1]
-    found = place_spots(counted, Thresholds.from_settings())
-    describe(found, first, last)
+    counted = grouped(first, last, unit_id=unit_id, places=[place_id])
+    found = place_spots(counted.by_place, Thresholds.from_settings())
+    describe(found, first, last, counted.detail)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
 
 
