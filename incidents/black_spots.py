@@ -40,8 +40,9 @@ from typing import Any
 import h3
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractHour
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
 from h3.api import basic_int as h3_int
 
@@ -59,6 +60,8 @@ NAMING_DISTANCE_M = 500
 # the cells an incremental update recomputes around a change: the candidates whose ring
 # or whose merge with a neighbour the change can move
 REACH = 3
+# up to this many spots, their vehicle kinds are read by their own cells and places
+FEW = 20
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,9 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
     )
 
 
-# (unit, "c<cell>" or "p<place>") → its accidents' (hour, road, how many): the details
-# the spots found are described by, from the same grouped query as the counts
-Detail = dict[tuple[int, str], list[tuple[int, str, int]]]
+# (unit, "c<cell>" or "p<place>") → its accidents' hours and roads (one item per
+# accident): what the spots found are described by, from the grouped query of the counts
+Detail = dict[tuple[int, str], list[tuple[list[int], list[str]]]]
 
 
 @dataclass
@@ -185,24 +188,39 @@ def grouped(
     by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
     by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
     detail: Detail = defaultdict(list)
-    query = (
-        rows.order_by()
-        .annotate(hour=ExtractHour("occurred_at"))
-        .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
-        .annotate(
-            n=Count("pk"),
-            injured=Count("pk", filter=Q(severity=Severity.INJURY)),
-            fatal=Count("pk", filter=Q(severity=Severity.FATAL)),
+    rows = rows.order_by()
+    counts = {
+        "n": Count("pk"),
+        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
+        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
+    }
+    query: Any
+    arrays = connections[rows.db].vendor == "postgresql"
+    if arrays:
+        # a row per unit, cell and place, its accidents' hours and roads as two arrays
+        query = rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
+            **counts,
+            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
+            roads=ArrayAgg("road"),
         )
-    )
+    else:  # elsewhere: a row per hour and road too
+        query = (
+            rows.annotate(hour=ExtractHour("occurred_at"))
+            .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+            .annotate(**counts)
+        )
     # the grouped rows straight from the cursor: Django's converters per row cost more
-    # than the query (the hour comes back as a number on PostgreSQL)
+    # than the query
     sql, params = query.query.sql_with_params()
     with connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    for unit, cell, place, hour, road, n, injured, fatal in fetched:
-        hour = int(hour)
+    for row in fetched:
+        if arrays:
+            unit, cell, place, n, injured, fatal, hours, roads = row
+        else:
+            unit, cell, place, hour, road, n, injured, fatal = row
+            hours, roads = [int(hour)] * n, [road] * n
         if cell:
             counted = by_cell[unit].get(cell)
             if counted is None:
@@ -211,10 +229,10 @@ def grouped(
                 counted.accidents += n
                 counted.injuries += injured
                 counted.fatalities += fatal
-            detail[(unit, "c" + cell)].append((hour, road, n))
+            detail[(unit, "c" + cell)].append((hours, roads))
         if place is not None and cells is None:
             by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
-            detail[(unit, f"p{place}")].append((hour, road, n))
+            detail[(unit, f"p{place}")].append((hours, roads))
     return Grouped(by_cell, by_place, detail)
 
 
@@ -384,12 +402,15 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
         )
         spot_hours, spot_roads = hours[id(spot)], roads[id(spot)]
         for key in keys:
-            for hour, road, n in detail.get((spot.unit_id, key), ()):
-                spot_hours[hour] += n
-                spot_roads[road] += n
+            for accident_hours, accident_roads in detail.get((spot.unit_id, key), ()):
+                spot_hours.update(accident_hours)
+                spot_roads.update(accident_roads)
     owner = _owner(spots)
-    units = sorted({spot.unit_id for spot in spots})
-    rows = _counted(first, last, None).filter(unit_id__in=units)
+    rows = _counted(first, last, None)
+    if len(spots) <= FEW:  # an update's spots: their own cells and places
+        rows = rows.filter(_spot_filter(spots))
+    else:  # many spots: their units' window (the same scan, without a long OR of cells)
+        rows = rows.filter(unit_id__in=sorted({spot.unit_id for spot in spots}))
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
     # by the accident's unit, cell and place (a few rows each), then to their spots here
     for unit, cell, place, kind, n in (
