@@ -16,9 +16,10 @@ The rule, for one unit and a window of days (both included; by default the rolli
 - A gazetteer place (road, intersection, segment) whose accidents (``Accident.gazetteer_place``)
   meet the thresholds is a spot of its own (``kind`` place): the road a report names.
 
-Set-based: one grouped query per cell (and one per place) gives every count; the rings
-are summed in Python over those few thousand rows, never a query per accident. The
-details of the spots found (their hours, vehicle kinds, a name) cost one query each.
+Set-based: ONE grouped query by unit, cell and place gives every count and the hours and
+roads the spots are described by (on PostgreSQL as arrays per cell); the rings are summed
+in Python over those few thousand rows on h3's integer ids, never a query per accident.
+The vehicle kinds and the places that name the spots cost one query each.
 
 The incremental update of a changed cell recomputes only the spots around it: the cells
 within three steps (whose rings or merges the change can move), with the spots beyond
@@ -39,8 +40,8 @@ from typing import Any
 
 import h3
 from django.conf import settings
-from django.db import connections, transaction
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connections, transaction
 from django.db.models import Count, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
@@ -283,7 +284,9 @@ def cell_spots(
     centres = cells.keys() if among is None else [c for c in among if c in cells]
     # h3's integer ids: its string API converts every neighbour, and rings are the hot loop
     to_int = h3.str_to_int
-    by_id = {to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()}
+    by_id = {
+        to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()
+    }
     disk_of = h3_int.grid_disk
     need = (thresholds.accidents, thresholds.injuries, thresholds.fatalities)
     candidates: list[tuple[int, int, int, int, str, list[int]]] = []
@@ -413,7 +416,7 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
         rows = rows.filter(unit_id__in=sorted({spot.unit_id for spot in spots}))
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
     # by the accident's unit, cell and place (a few rows each), then to their spots here
-    for unit, cell, place, kind, n in (
+    for unit, cell, place_id, kind, n in (
         AccidentParty.objects.filter(accident__in=rows.values("pk"))
         .exclude(vehicle_kind="")
         .order_by()
@@ -422,7 +425,7 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
         )
         .annotate(n=Count("accident_id", distinct=True))
     ):
-        plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place}
+        plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place_id}
         for spot in _both_owners(owner, plain):
             kinds[id(spot)][kind] += n
     places = _places(spots)
@@ -601,9 +604,7 @@ def rerank() -> None:
     )
     rows.sort(key=lambda r: (-r[2], -r[3], -r[4], r[5] or f"~{r[6]:020}"))
     moved = [
-        BlackSpot(pk=row[0], rank=rank)
-        for rank, row in enumerate(rows, start=1)
-        if row[1] != rank
+        BlackSpot(pk=row[0], rank=rank) for rank, row in enumerate(rows, start=1) if row[1] != rank
     ]
     BlackSpot.objects.bulk_update(moved, ["rank"], batch_size=500)
     BlackSpot.objects.filter(current=False).exclude(rank=0).update(rank=0)
