@@ -16,9 +16,10 @@ The rule, for one unit and a window of days (both included; by default the rolli
 - A gazetteer place (road, intersection, segment) whose accidents (``Accident.gazetteer_place``)
   meet the thresholds is a spot of its own (``kind`` place): the road a report names.
 
-Set-based: one grouped query per cell (and one per place) gives every count; the rings
-are summed in Python over those few thousand rows, never a query per accident. The
-details of the spots found (their hours, vehicle kinds, a name) cost one query each.
+Set-based: ONE grouped query by unit, cell and place gives every count and the hours and
+roads the spots are described by (on PostgreSQL as arrays per cell); the rings are summed
+in Python over those few thousand rows on h3's integer ids, never a query per accident.
+The vehicle kinds and the places that name the spots cost one query each.
 
 The incremental update of a changed cell recomputes only the spots around it: the cells
 within three steps (whose rings or merges the change can move), with the spots beyond
@@ -39,9 +40,10 @@ from typing import Any
 
 import h3
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractHour
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connections, transaction
+from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
 from h3.api import basic_int as h3_int
 
@@ -59,6 +61,8 @@ NAMING_DISTANCE_M = 500
 # the cells an incremental update recomputes around a change: the candidates whose ring
 # or whose merge with a neighbour the change can move
 REACH = 3
+# up to this many spots, their vehicle kinds are read by their own cells and places
+FEW = 20
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,85 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
     )
 
 
+# (unit, "c<cell>" or "p<place>") → its accidents' hours and roads (one item per
+# accident): what the spots found are described by, from the grouped query of the counts
+Detail = dict[tuple[int, str], list[tuple[list[int], list[str]]]]
+
+
+@dataclass
+class Grouped:
+    by_cell: dict[int, dict[str, Tally]]
+    by_place: dict[int, dict[int, Tally]]
+    detail: Detail
+
+
+def grouped(
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit_id: int | None = None,
+    cells: Iterable[str] | None = None,
+    places: Iterable[int] | None = None,
+) -> Grouped:
+    """Unit → cell → its own accidents of the window, unit → gazetteer place → its
+    accidents, and their hours and roads: ONE grouped query (by unit, cell, place, hour
+    and road), summed each way here."""
+    rows = _counted(first, last, unit_id)
+    if cells is not None:
+        rows = rows.filter(h3_cell__in=sorted(set(cells)))
+    if places is not None:
+        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
+    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
+    detail: Detail = defaultdict(list)
+    rows = rows.order_by()
+    counts = {
+        "n": Count("pk"),
+        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
+        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
+    }
+    query: Any
+    arrays = connections[rows.db].vendor == "postgresql"
+    if arrays:
+        # a row per unit, cell and place, its accidents' hours and roads as two arrays
+        query = rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
+            **counts,
+            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
+            roads=ArrayAgg("road"),
+        )
+    else:  # elsewhere: a row per hour and road too
+        query = (
+            rows.annotate(hour=ExtractHour("occurred_at"))
+            .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+            .annotate(**counts)
+        )
+    # the grouped rows straight from the cursor: Django's converters per row cost more
+    # than the query
+    sql, params = query.query.sql_with_params()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    for row in fetched:
+        if arrays:
+            unit, cell, place, n, injured, fatal, hours, roads = row
+        else:
+            unit, cell, place, hour, road, n, injured, fatal = row
+            hours, roads = [int(hour)] * n, [road] * n
+        if cell:
+            counted = by_cell[unit].get(cell)
+            if counted is None:
+                by_cell[unit][cell] = Tally(n, injured, fatal)
+            else:
+                counted.accidents += n
+                counted.injuries += injured
+                counted.fatalities += fatal
+            detail[(unit, "c" + cell)].append((hours, roads))
+        if place is not None and cells is None:
+            by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
+            detail[(unit, f"p{place}")].append((hours, roads))
+    return Grouped(by_cell, by_place, detail)
+
+
 def tallies(
     first: dt.date,
     last: dt.date,
@@ -163,23 +246,9 @@ def tallies(
     places: Iterable[int] | None = None,
 ) -> tuple[dict[int, dict[str, Tally]], dict[int, dict[int, Tally]]]:
     """Unit → cell → its own accidents of the window, and unit → gazetteer place → its
-    accidents: ONE grouped query (by unit, cell and place), summed both ways here."""
-    rows = _counted(first, last, unit_id)
-    if cells is not None:
-        rows = rows.filter(h3_cell__in=sorted(set(cells)))
-    if places is not None:
-        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
-    by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
-    by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
-    row: dict[str, Any]
-    for row in _tallied(rows, "unit_id", "h3_cell", "gazetteer_place_id"):  # type: ignore[assignment]
-        own = Tally(row["n"], row["injured"], row["fatal"])
-        unit, cell, place = row["unit_id"], row["h3_cell"], row["gazetteer_place_id"]
-        if cell:
-            by_cell[unit].setdefault(cell, Tally()).add(own)
-        if place is not None and cells is None:
-            by_place[unit].setdefault(place, Tally()).add(own)
-    return by_cell, by_place
+    accidents (one grouped query)."""
+    found = grouped(first, last, unit_id=unit_id, cells=cells, places=places)
+    return found.by_cell, found.by_place
 
 
 def cell_tallies(
@@ -212,37 +281,46 @@ def cell_spots(
 
     ``among``: only these cells may be a spot's centre (an incremental update); ``taken``:
     cells already in the rings of spots kept as they are (they win over these)."""
-    candidates: list[Found] = []
     centres = cells.keys() if among is None else [c for c in among if c in cells]
     # h3's integer ids: its string API converts every neighbour, and rings are the hot loop
-    by_id = {h3.str_to_int(cell): own for cell, own in cells.items()}
+    to_int = h3.str_to_int
+    by_id = {
+        to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()
+    }
+    disk_of = h3_int.grid_disk
+    need = (thresholds.accidents, thresholds.injuries, thresholds.fatalities)
+    candidates: list[tuple[int, int, int, int, str, list[int]]] = []
     for cell in centres:
-        disk = h3_int.grid_disk(h3.str_to_int(cell), 1)
-        tally = Tally()
+        disk = disk_of(to_int(cell), 1)
+        n = injured = fatal = 0
         for neighbour in disk:
-            if own := by_id.get(neighbour):
-                tally.add(own)
-        if thresholds.met(tally):
-            spot_cells = sorted(h3.int_to_str(n) for n in disk)
+            own = by_id.get(neighbour)
+            if own is not None:
+                n += own[0]
+                injured += own[1]
+                fatal += own[2]
+        if n >= need[0] and injured >= need[1] and fatal >= need[2]:
+            # the order of Found.order: most accidents, fatal, injuries, own, then the id
+            candidates.append((-n, -fatal, -injured, -cells[cell].accidents, cell, disk))
+    candidates.sort(key=lambda c: c[:5])
+    claimed = {to_int(c) for c in taken}
+    spots: list[Found] = []
+    for neg_n, neg_fatal, neg_injured, neg_own, cell, disk in candidates:
+        if claimed.isdisjoint(disk):
+            claimed.update(disk)
             lat, lng = _centre(cell)
-            candidates.append(
+            spots.append(
                 Found(
                     unit_id,
                     SpotKind.CELL,
-                    tally,
+                    Tally(-neg_n, -neg_injured, -neg_fatal),
                     h3_cell=cell,
-                    cells=spot_cells,
+                    cells=sorted(h3.int_to_str(n) for n in disk),
                     latitude=lat,
                     longitude=lng,
-                    own=cells[cell].accidents,
+                    own=-neg_own,
                 )
             )
-    claimed = set(taken)
-    spots: list[Found] = []
-    for candidate in sorted(candidates, key=Found.order):
-        if claimed.isdisjoint(candidate.cells):
-            claimed.update(candidate.cells)
-            spots.append(candidate)
     return spots
 
 
@@ -267,15 +345,15 @@ def compute(
     """Every black spot of the window (of one unit, or every unit), ranked from 1."""
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
-    by_cell, by_place = tallies(first, last, unit_id=unit_id)
-    for unit, cells in by_cell.items():
+    counted = grouped(first, last, unit_id=unit_id)
+    for unit, cells in counted.by_cell.items():
         spots.extend(cell_spots(cells, unit, thresholds))
-    spots.extend(place_spots(by_place, thresholds))
+    spots.extend(place_spots(counted.by_place, thresholds))
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
     if details:
-        describe(spots, first, last)
+        describe(spots, first, last, counted.detail)
     return spots
 
 
@@ -311,41 +389,45 @@ def _owner(spots: Sequence[Found]) -> dict[tuple[int, str], Found]:
     return owner
 
 
-def describe(spots: Sequence[Found], first: dt.date, last: dt.date) -> None:
-    """Fill the spots' main hours, main vehicle kinds, centre of a place and name: a
-    fixed number of queries (hours, kinds, roads, places) whatever their number."""
+def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Detail) -> None:
+    """Fill the spots' main hours, main vehicle kinds, centre of a place and name: the
+    hours and roads from ``detail`` (the grouped query's), then a fixed number of queries
+    (kinds, places) whatever their number."""
     if not spots:
         return
-    owner = _owner(spots)
-    rows = _counted(first, last, None).filter(_spot_filter(spots))
     hours: dict[int, Counter[int]] = defaultdict(Counter)
     roads: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in (
-        rows.order_by()
-        .annotate(hour=ExtractHour("occurred_at"))
-        .values("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
-        .annotate(n=Count("pk"))
-    ):
-        for spot in _both_owners(owner, row):
-            hours[id(spot)][row["hour"]] += row["n"]
-            roads[id(spot)][row["road"]] += row["n"]
+    for spot in spots:
+        keys = (
+            [f"c{cell}" for cell in spot.cells]
+            if spot.kind == SpotKind.CELL
+            else [f"p{spot.place_id}"]
+        )
+        spot_hours, spot_roads = hours[id(spot)], roads[id(spot)]
+        for key in keys:
+            for accident_hours, accident_roads in detail.get((spot.unit_id, key), ()):
+                spot_hours.update(accident_hours)
+                spot_roads.update(accident_roads)
+    owner = _owner(spots)
+    rows = _counted(first, last, None)
+    if len(spots) <= FEW:  # an update's spots: their own cells and places
+        rows = rows.filter(_spot_filter(spots))
+    else:  # many spots: their units' window (the same scan, without a long OR of cells)
+        rows = rows.filter(unit_id__in=sorted({spot.unit_id for spot in spots}))
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
-    for row in (
+    # by the accident's unit, cell and place (a few rows each), then to their spots here
+    for unit, cell, place_id, kind, n in (
         AccidentParty.objects.filter(accident__in=rows.values("pk"))
         .exclude(vehicle_kind="")
         .order_by()
-        .values(
+        .values_list(
             "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
         )
         .annotate(n=Count("accident_id", distinct=True))
     ):
-        plain = {
-            "unit_id": row["accident__unit_id"],
-            "h3_cell": row["accident__h3_cell"],
-            "gazetteer_place_id": row["accident__gazetteer_place_id"],
-        }
+        plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place_id}
         for spot in _both_owners(owner, plain):
-            kinds[id(spot)][row["vehicle_kind"]] += row["n"]
+            kinds[id(spot)][kind] += n
     places = _places(spots)
     for spot in spots:
         spot.main_hours = [{"hour": hour, "accidents": n} for hour, n in _top(hours[id(spot)])]
@@ -474,14 +556,20 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
     updated in place (its id and hazard kept), a new one created, one no longer found
     deleted, or kept as not current when a hazard was opened from it. Idempotent."""
     now = timezone.now()
-    stored = {_stored_key(spot): spot for spot in BlackSpot.objects.filter(replacing)}
+    compared = [name for name in _FIELDS if name != "computed_at"]
+    # read as plain rows (no model per stored spot): most are found again unchanged
+    stored: dict[tuple[int, str, str], tuple[Any, ...]] = {}
+    for row in BlackSpot.objects.filter(replacing).values_list(
+        "pk", "unit_id", "kind", "h3_cell", "place_id", "hazard_id", *compared
+    ):
+        stored[(row[1], row[2], row[3] or str(row[4]))] = row
     changed: list[BlackSpot] = []
     created: list[BlackSpot] = []
     kept: list[int] = []
     for spot in found:
         values = _values(spot, first, last, now)
-        row = stored.pop(spot.key, None)
-        if row is None:
+        old = stored.pop(spot.key, None)
+        if old is None:
             created.append(
                 BlackSpot(
                     unit_id=spot.unit_id,
@@ -493,15 +581,13 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
             )
             continue
         # computed_at aside, a spot found as it was is not written again (one UPDATE below)
-        if any(getattr(row, n) != v for n, v in values.items() if n != "computed_at"):
-            for name, value in values.items():
-                setattr(row, name, value)
-            changed.append(row)
+        if any(old[6 + i] != values[name] for i, name in enumerate(compared)):
+            changed.append(BlackSpot(pk=old[0], **values))
         else:
-            kept.append(row.pk)
-    gone = [row for row in stored.values()]
-    retired = [row.pk for row in gone if row.hazard_id is not None]
-    BlackSpot.objects.filter(pk__in=[row.pk for row in gone if row.hazard_id is None]).delete()
+            kept.append(old[0])
+    gone = list(stored.values())
+    retired = [row[0] for row in gone if row[5] is not None]
+    BlackSpot.objects.filter(pk__in=[row[0] for row in gone if row[5] is None]).delete()
     BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
     BlackSpot.objects.filter(pk__in=kept).update(computed_at=now)
     BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
@@ -512,18 +598,14 @@ def rerank() -> None:
     """Rank the current spots of every unit together (1: the most accidents); the ranks
     that moved are written (one read, one bulk update)."""
     rows = list(
-        BlackSpot.objects.filter(current=True).only(
+        BlackSpot.objects.filter(current=True).values_list(
             "pk", "rank", "accidents", "fatalities", "injuries", "h3_cell", "place_id"
         )
     )
-    rows.sort(
-        key=lambda r: (-r.accidents, -r.fatalities, -r.injuries, r.h3_cell or f"~{r.place_id:020}")
-    )
-    moved = []
-    for rank, row in enumerate(rows, start=1):
-        if row.rank != rank:
-            row.rank = rank
-            moved.append(row)
+    rows.sort(key=lambda r: (-r[2], -r[3], -r[4], r[5] or f"~{r[6]:020}"))
+    moved = [
+        BlackSpot(pk=row[0], rank=rank) for rank, row in enumerate(rows, start=1) if row[1] != rank
+    ]
     BlackSpot.objects.bulk_update(moved, ["rank"], batch_size=500)
     BlackSpot.objects.filter(current=False).exclude(rank=0).update(rank=0)
 
@@ -593,7 +675,8 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
     first, last = rolling_window(on)
     thresholds = Thresholds.from_settings()
     area = h3.grid_disk(cell, REACH)
-    cells = cell_tallies(first, last, unit_id=unit_id, cells=h3.grid_disk(cell, REACH + 1))
+    counted = grouped(first, last, unit_id=unit_id, cells=h3.grid_disk(cell, REACH + 1))
+    cells = counted.by_cell
     near = set(h3.grid_disk(cell, REACH + 2)) - set(area)
     taken = [
         c
@@ -603,16 +686,16 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
         for c in kept
     ]
     found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
-    describe(found, first, last)
+    describe(found, first, last, counted.detail)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
 
 
 def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
     """The incremental update after a change to a place's accidents of ``unit_id``."""
     first, last = rolling_window(on)
-    counted = tallies(first, last, unit_id=unit_id, places=[place_id])[1]
-    found = place_spots(counted, Thresholds.from_settings())
-    describe(found, first, last)
+    counted = grouped(first, last, unit_id=unit_id, places=[place_id])
+    found = place_spots(counted.by_place, Thresholds.from_settings())
+    describe(found, first, last, counted.detail)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
 
 
