@@ -324,6 +324,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A scope's kind (the dashboard's, the report's, the record lists'): named once, so
+    # that another "kind" field (notices, black spots, places) cannot rename it.
+    "ENUM_NAME_OVERRIDES": {"KindEnum": ["brigade", "unit"]},
     # Every operation's error answers, documented once (brigade/core/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

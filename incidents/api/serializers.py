@@ -339,8 +339,12 @@ class BlackSpotQuerySerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword: the fields are named here
-        self.fields["from"] = DayField(required=False, source="first", help_text="First day.")
-        self.fields["to"] = DayField(required=False, source="last", help_text="Last day.")
+        self.fields["from"] = DayField(
+            required=False, source="first", label=_("From"), help_text="First day."
+        )
+        self.fields["to"] = DayField(
+            required=False, source="last", label=_("To"), help_text="Last day."
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "first" in attrs and "last" in attrs and attrs["last"] < attrs["first"]:

@@ -18,6 +18,7 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from brigade.celery import app as celery_app
 from brigade.core.notices.channel_tasks import send_digests_task
@@ -150,7 +151,8 @@ def test_the_command_prints_what_went_to_whom_and_a_second_run_sends_nothing_new
     ticket(one, MONDAY, "T-TODAY")
 
     out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
+    # the command speaks the active language: English here, so the lines read as below
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         call_command("send_digests", "--date", "2022-06-13", stdout=out)
     first = out.getvalue()
     assert "clerk1 (clerk1): sent by in the app + e-mail [sign 2, overdue 1]" in first
@@ -159,7 +161,7 @@ def test_the_command_prints_what_went_to_whom_and_a_second_run_sends_nothing_new
     assert "2022-06-13: 2 digests" in first
 
     again = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         call_command("send_digests", "--date", "2022-06-13", stdout=again)
     assert "clerk1 (clerk1): already had it" in again.getvalue()
     assert "nothing new sent" in again.getvalue()
