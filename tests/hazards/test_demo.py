@@ -54,7 +54,13 @@ def test_demo_reproduces_rows_6_to_8(settings):
     assert found_by.values("source").distinct().count() == 4
     assert HazardCheck.objects.count() == 13
     # and work still open later in June, for the queue and the map
-    assert Hazard.objects.exclude(status=HazardStatus.VERIFIED).count() == 2
+    half_year = Hazard.objects.filter(found_at__date__lte=dt.date(2022, 6, 30))
+    assert half_year.exclude(status=HazardStatus.VERIFIED).count() == 2
+    # (and, outside the half year, the two hazards that need someone today: demo.seed_due_now)
+    assert (
+        Hazard.objects.filter(description__in=[demo.OVERDUE_NOW, demo.AWAITING_CHECK_NOW]).count()
+        == 2
+    )
     # row 7: every key vehicle cleared, with its evidence
     assert not KeyVehicle.objects.exclude(status=KeyVehicleStatus.CLEARED).exists()
     numerator, denominator = figure("hazards.key_vehicle_clearance_rate", "2022-W26")
@@ -97,8 +103,9 @@ def test_every_demo_hazard_lies_in_liaocheng_on_its_road(settings):
     context = _context()
     brigade_demo.seed_users(context)
     demo.seed(context)
+    # the report's fifteen, then the two that need someone today (demo.seed_due_now)
     hazards = list(Hazard.objects.all())
-    assert len(hazards) == 15
+    assert len(hazards) == 15 + 2
     assert all(h.latitude is not None and h.longitude is not None for h in hazards)
     for hazard in hazards:
         assert in_liaocheng(hazard.latitude, hazard.longitude), (hazard.road, hazard.latitude)
@@ -122,7 +129,10 @@ def test_a_second_run_moves_old_demo_points_to_liaocheng(settings):
     context = _context()
     brigade_demo.seed_users(context)
     demo.seed(context)
-    Hazard.objects.update(latitude=Decimal("29.5712"), longitude=Decimal("106.5421"))
+    # a database seeded before the move: the report's hazards in Chongqing
+    Hazard.objects.filter(found_at__date__lte=dt.date(2022, 6, 30)).update(
+        latitude=Decimal("29.5712"), longitude=Decimal("106.5421")
+    )
     demo.seed(context)
-    assert Hazard.objects.count() == 15
+    assert Hazard.objects.count() == 15 + 2  # the report's, and the two due today
     assert not Hazard.objects.filter(latitude__lt=36).exists()

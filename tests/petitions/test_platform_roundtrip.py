@@ -341,8 +341,9 @@ def test_a_supervision_of_another_units_ticket_is_a_row_error_and_nothing_is_wri
     errors = response.json()["errors"]
     # the other unit's ticket reads exactly as one that does not exist
     assert [(e["row"], e["column"]) for e in errors] == [(3, "number"), (4, "number")]
-    assert errors[0]["message"] == f"Ticket {theirs.number} not found in your unit."
-    assert errors[1]["message"] == "Ticket NO-SUCH not found in your unit."
+    # in the default language (zh-hans); another unit's number reads as an unknown one
+    assert errors[0]["message"] == f"本单位未找到工单 {theirs.number}。"
+    assert errors[1]["message"] == "本单位未找到工单 NO-SUCH。"
     assert TicketSupervision.objects.count() == 0
     assert Ticket.objects.filter(supervised_at__isnull=False).count() == 0
 
@@ -421,7 +422,7 @@ def test_a_platform_callback_out_of_the_unit_is_a_row_error(
     response = post_file(api_as(clerk), CALLBACKS, file)
     assert response.status_code == 400
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(3, "number")]
-    assert "not found in your unit" in response.json()["errors"][0]["message"]
+    assert "本单位未找到工单" in response.json()["errors"][0]["message"]
     assert Ticket.objects.exclude(platform_result="").count() == 0
 
 
