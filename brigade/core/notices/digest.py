@@ -235,9 +235,8 @@ def _first(late: list[ItemRow], found: list[ItemRow]) -> tuple[ItemRow, ...]:
 
 def distinct_items(rows: Iterable[ItemRow]) -> list[ItemRow]:
     """One row per item and action (an item handed to three clerks counts once)."""
-    seen: dict[tuple[str, int, str], ItemRow] = {}
-    for row in rows:
-        seen.setdefault((row.model, row.item_id, row.action), row)
+    # the first row of each: the rows taken backwards, the first one seen written last
+    seen = {(row.model, row.item_id, row.action): row for row in reversed(list(rows))}
     return list(seen.values())
 
 
@@ -321,7 +320,7 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
     }
     wanted = [pk for pk in sorted(people) if pk in users and prefs[pk].digest]
 
-    overdue_all = [r for r in distinct_items(collected) if r.overdue]
+    overdue_all = distinct_items([r for r in collected if r.overdue])
     overdue_by_unit: dict[int | None, list[ItemRow]] = defaultdict(list)
     for row in overdue_all:
         overdue_by_unit[row.unit_id].append(row)
@@ -330,6 +329,15 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
     unit_names = {pk: unit_info[pk].name for pk in commanded_units if pk in unit_info}
     commanding = any(pk in commanders for pk in wanted)
     figures = key_figures(day, unit_names) if commanding else {}
+
+    # a unit's (or the brigade's) overview, grouped once for all its commanders
+    overviews: dict[int | None, list[ActionGroup]] = {}
+
+    def overview(unit_id: int | None) -> list[ActionGroup]:
+        if unit_id not in overviews:
+            found = overdue_all if unit_id is None else overdue_by_unit.get(unit_id, [])
+            overviews[unit_id] = group(found)
+        return overviews[unit_id]
 
     digests = []
     for pk in wanted:
@@ -346,10 +354,9 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
             unit_id = commanders[pk]
             if unit_id is None:
                 digest.commands = settings.BRIGADE_NAME
-                digest.overdue = group(overdue_all)
             else:
                 digest.commands = unit_names.get(unit_id, "")
-                digest.overdue = group(overdue_by_unit.get(unit_id, []))
+            digest.overdue = list(overview(unit_id))
             digest.figures = figures.get(unit_id, [])
         digests.append(digest)
     return digests
