@@ -57,6 +57,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep a database of this size")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--report-only", action="store_true", help="exit 0 when missed")
+    parser.add_argument(
+        "--dump", metavar="PATH", help="also write every rendered mail to PATH (to diff)"
+    )
     args = parser.parse_args()
     if args.small:
         args.tickets, args.hazards = 100_000, 10_000
@@ -300,6 +303,17 @@ def digests() -> tuple[dict[int, int], int, int]:
     return counts, rendered, size
 
 
+def dump(path: str) -> None:
+    """Every rendered mail (subject, text, HTML), person by person, into ``path``."""
+    from brigade.core.notices.digest import build_digests, render
+
+    with open(path, "w", encoding="utf-8") as out:
+        for digest in build_digests(DAY):
+            if digest.has_content:
+                mail = render(digest)
+                out.write(f"### {digest.user_id}\n{mail.subject}\n{mail.text}\n{mail.html}\n")
+
+
 def main() -> int:
     args = parse_args()
     prepare(args)
@@ -326,6 +340,8 @@ def main() -> int:
     with CaptureQueriesContext(connection) as captured:
         digests()
     queries = len(captured)
+    if args.dump:
+        dump(args.dump)
     print(f"   bare SQL:  {summary(bare_times)}")
     print(f"   digests:   {summary(digest_times)}")
     print(f"   {rendered:,} digests rendered ({size / 1e6:.1f} MB), {queries} queries")

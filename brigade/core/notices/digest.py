@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,9 +236,8 @@ def _first(late: list[ItemRow], found: list[ItemRow]) -> tuple[ItemRow, ...]:
 
 def distinct_items(rows: Iterable[ItemRow]) -> list[ItemRow]:
     """One row per item and action (an item handed to three clerks counts once)."""
-    seen: dict[tuple[str, int, str], ItemRow] = {}
-    for row in rows:
-        seen.setdefault((row.model, row.item_id, row.action), row)
+    # the first row of each: the rows taken backwards, the first one seen written last
+    seen = {(row.model, row.item_id, row.action): row for row in reversed(list(rows))}
     return list(seen.values())
 
 
@@ -293,6 +293,11 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
     """Every person's digest of ``day`` (those with nothing in it included; see
     ``Digest.has_content``), people who turned the digest off left out. ``rows``: the
     day's collected items, when the caller has them already."""
+    with items.gc_paused():
+        return _build_digests(day, rows)
+
+
+def _build_digests(day: dt.date, rows: Sequence[ItemRow] | None) -> list[Digest]:
     collected = list(rows) if rows is not None else items.collect(day)
     own = items.unmuted(collected)
     mine: dict[int, list[ItemRow]] = defaultdict(list)
@@ -321,7 +326,7 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
     }
     wanted = [pk for pk in sorted(people) if pk in users and prefs[pk].digest]
 
-    overdue_all = [r for r in distinct_items(collected) if r.overdue]
+    overdue_all = distinct_items([r for r in collected if r.overdue])
     overdue_by_unit: dict[int | None, list[ItemRow]] = defaultdict(list)
     for row in overdue_all:
         overdue_by_unit[row.unit_id].append(row)
@@ -330,6 +335,15 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
     unit_names = {pk: unit_info[pk].name for pk in commanded_units if pk in unit_info}
     commanding = any(pk in commanders for pk in wanted)
     figures = key_figures(day, unit_names) if commanding else {}
+
+    # a unit's (or the brigade's) overview, grouped once for all its commanders
+    overviews: dict[int | None, list[ActionGroup]] = {}
+
+    def overview(unit_id: int | None) -> list[ActionGroup]:
+        if unit_id not in overviews:
+            found = overdue_all if unit_id is None else overdue_by_unit.get(unit_id, [])
+            overviews[unit_id] = group(found)
+        return overviews[unit_id]
 
     digests = []
     for pk in wanted:
@@ -346,10 +360,9 @@ def build_digests(day: dt.date, rows: Sequence[ItemRow] | None = None) -> list[D
             unit_id = commanders[pk]
             if unit_id is None:
                 digest.commands = settings.BRIGADE_NAME
-                digest.overdue = group(overdue_all)
             else:
                 digest.commands = unit_names.get(unit_id, "")
-                digest.overdue = group(overdue_by_unit.get(unit_id, []))
+            digest.overdue = list(overview(unit_id))
             digest.figures = figures.get(unit_id, [])
         digests.append(digest)
     return digests
@@ -498,6 +511,27 @@ def _overview(
     )
 
 
+# the slots of templates/notices/email/digest.html
+_SLOTS = ("title", "heading", "body", "overview_html", "brigade")
+_MARK = re.compile("\x00([a-z_]+)\x00")
+
+
+@lru_cache(maxsize=8)
+def _page(language: str) -> tuple[str, ...]:
+    """templates/notices/email/digest.html rendered once per language with a marker in
+    each slot, cut at the markers: the page's text and the slots' names, alternating."""
+    with translation.override(language):
+        marked = _template("notices/email/digest.html").render(
+            {name: mark_safe(f"\x00{name}\x00") for name in _SLOTS}
+        )
+    return tuple(_MARK.split(marked))
+
+
+def _fill(page: tuple[str, ...], slots: Mapping[str, str]) -> str:
+    """The page with each slot's (escaped) text: what rendering the template gives."""
+    return "".join(slots[piece] if i % 2 else piece for i, piece in enumerate(page))
+
+
 def subject(digest: Digest) -> str:
     return _("Daily digest %(date)s: %(count)s to do, %(overdue)s overdue") % {
         "date": digest.day.isoformat(),
@@ -543,14 +577,15 @@ def render(digest: Digest) -> Mail:
             html_body = f"<p>{escape(words.nothing)}</p>"
         brigade = settings.BRIGADE_NAME
         text = f"{heading}\n\n{text_body}{overview_text}\n-- \n{brigade}\n\n"
-        html = _template("notices/email/digest.html").render(
+        html = _fill(
+            _page(language),
             {
-                "title": words.title % {"date": day},
-                "heading": heading,
-                "body": mark_safe(html_body),  # escaped above
-                "overview_html": mark_safe(overview_html),  # a template's output
-                "brigade": brigade,
-            }
+                "title": escape(words.title % {"date": day}),
+                "heading": escape(heading),
+                "body": html_body,  # escaped above
+                "overview_html": overview_html,  # a template's output
+                "brigade": escape(brigade),
+            },
         )
         return Mail(subject=subject(digest), text=text, html=html)
 
