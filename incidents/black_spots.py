@@ -63,6 +63,8 @@ NAMING_DISTANCE_M = 500
 REACH = 3
 # up to this many spots, their vehicle kinds are read by their own cells and places
 FEW = 20
+# PostgreSQL's work_mem for the whole window's grouped query (its transaction only)
+SORT_MEMORY = "64MB"
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,12 @@ def grouped(
     # the grouped rows straight from the cursor: Django's converters per row cost more
     # than the query
     sql, params = query.query.sql_with_params()
-    with connections[query.db].cursor() as cursor:
+    whole = cells is None and places is None
+    with transaction.atomic(using=query.db, savepoint=False), connections[query.db].cursor() as cursor:
+        if arrays and whole:
+            # the whole window's ~45,000 rows per million accidents sort in memory, not in
+            # temporary files on disk (the default 4 MB): 0.32 s -> 0.2 s at 1M
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     for row in fetched:
@@ -705,6 +712,13 @@ def update_marked() -> int:
     from brigade.core.kpi.lock import named_lock
 
     with named_lock(LOCK), transaction.atomic():
+        if connections["default"].vendor == "postgresql":
+            # spots are derived data: this transaction's commit need not wait for the disk
+            # (~7 ms). A crash that loses it loses the marks' deletion with it, so the next
+            # update (or the nightly recompute) redoes the same cells; the accidents, whose
+            # commits keep waiting for the disk, are never lost.
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         marks = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
         if not marks:
             return 0
