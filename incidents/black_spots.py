@@ -572,7 +572,6 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
         stored[(row[1], row[2], row[3] or str(row[4]))] = row
     changed: list[BlackSpot] = []
     created: list[BlackSpot] = []
-    kept: list[int] = []
     for spot in found:
         values = _values(spot, first, last, now)
         old = stored.pop(spot.key, None)
@@ -587,16 +586,14 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
                 )
             )
             continue
-        # computed_at aside, a spot found as it was is not written again (one UPDATE below)
+        # a spot found as it was is not written at all: its computed_at stays the time its
+        # figures were last written
         if any(old[6 + i] != values[name] for i, name in enumerate(compared)):
             changed.append(BlackSpot(pk=old[0], **values))
-        else:
-            kept.append(old[0])
     gone = list(stored.values())
     retired = [row[0] for row in gone if row[5] is not None]
     BlackSpot.objects.filter(pk__in=[row[0] for row in gone if row[5] is None]).delete()
     BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
-    BlackSpot.objects.filter(pk__in=kept).update(computed_at=now)
     BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
     BlackSpot.objects.bulk_create(created, batch_size=500)
 
