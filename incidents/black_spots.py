@@ -183,7 +183,11 @@ def grouped(
     """Unit → cell → its own accidents of the window, unit → gazetteer place → its
     accidents, and their hours and roads: ONE grouped query (by unit, cell, place, hour
     and road), summed each way here."""
-    rows = _counted(first, last, unit_id)
+    # a few cells: every unit's rows of those cells, the other units' skipped here. With
+    # the unit in the WHERE, PostgreSQL ANDs the (unit, occurred_at) index's whole year of
+    # the unit into the plan (15 ms at 1M) instead of the few cells' (h3_cell, occurred_at)
+    # ranges alone (3 ms)
+    rows = _counted(first, last, unit_id if cells is None else None)
     if cells is not None:
         rows = rows.filter(h3_cell__in=sorted(set(cells)))
     if places is not None:
@@ -223,12 +227,15 @@ def grouped(
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    other_units = cells is not None and unit_id is not None
     for row in fetched:
         if arrays:
             unit, cell, place, n, injured, fatal, hours, roads = row
         else:
             unit, cell, place, hour, road, n, injured, fatal = row
             hours, roads = [int(hour)] * n, [road] * n
+        if other_units and unit != unit_id:
+            continue
         if cell:
             counted = by_cell[unit].get(cell)
             if counted is None:
@@ -592,10 +599,20 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
             changed.append(BlackSpot(pk=old[0], **values))
     gone = list(stored.values())
     retired = [row[0] for row in gone if row[5] is not None]
-    BlackSpot.objects.filter(pk__in=[row[0] for row in gone if row[5] is None]).delete()
-    BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
-    BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
-    BlackSpot.objects.bulk_create(created, batch_size=500)
+    deleted = [row[0] for row in gone if row[5] is None]
+    # an update's few spots: only the statements with something to write
+    if deleted:
+        BlackSpot.objects.filter(pk__in=deleted).delete()
+    if retired:
+        BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
+    if len(changed) == 1:  # an update's one moved spot: a plain UPDATE, no CASE per field
+        BlackSpot.objects.filter(pk=changed[0].pk).update(
+            **{name: getattr(changed[0], name) for name in _FIELDS}
+        )
+    elif changed:
+        BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
+    if created:
+        BlackSpot.objects.bulk_create(created, batch_size=500)
 
 
 def rerank() -> None:
