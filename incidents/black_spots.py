@@ -220,7 +220,10 @@ def grouped(
     # than the query
     sql, params = query.query.sql_with_params()
     whole = cells is None and places is None
-    with transaction.atomic(using=query.db, savepoint=False), connections[query.db].cursor() as cursor:
+    with (
+        transaction.atomic(using=query.db, savepoint=False),
+        connections[query.db].cursor() as cursor,
+    ):
         if arrays and whole:
             # the whole window's ~45,000 rows per million accidents sort in memory, not in
             # temporary files on disk (the default 4 MB): 0.32 s -> 0.2 s at 1M
