@@ -225,9 +225,13 @@ def grouped(
         connections[query.db].cursor() as cursor,
     ):
         if arrays and whole:
-            # the whole window's ~45,000 rows per million accidents sort in memory, not in
-            # temporary files on disk (the default 4 MB): 0.32 s -> 0.2 s at 1M
+            # the whole window's ~45,000 rows per million accidents are grouped in memory
+            # by a hash, as the bare GROUP BY is: the planner, counting the arrays' size per
+            # group and five times the groups there are, would sort them instead, in
+            # temporary files under the default 4 MB (0.32 s at 1M; sorted in memory 0.29 s,
+            # hashed 0.22 s). For this transaction only.
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     other_units = cells is not None and unit_id is not None
@@ -345,8 +349,8 @@ def place_spots(places: dict[int, dict[int, Tally]], thresholds: Thresholds) -> 
     """The gazetteer places whose accidents meet the thresholds."""
     return [
         Found(unit, SpotKind.PLACE, tally, place_id=place)
-        for unit, counted in places.items()
-        for place, tally in counted.items()
+        for unit, counted in sorted(places.items())
+        for place, tally in sorted(counted.items())
         if thresholds.met(tally)
     ]
 
@@ -363,8 +367,10 @@ def compute(
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
     counted = grouped(first, last, unit_id=unit_id)
-    for unit, cells in counted.by_cell.items():
-        spots.extend(cell_spots(cells, unit, thresholds))
+    # by unit: spots of two units that tie in every count keep the same order whatever
+    # order the grouped rows come in
+    for unit in sorted(counted.by_cell):
+        spots.extend(cell_spots(counted.by_cell[unit], unit, thresholds))
     spots.extend(place_spots(counted.by_place, thresholds))
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
