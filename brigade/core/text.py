@@ -43,3 +43,8 @@ def trim_text(value: str) -> str:
 def is_blank(value: str) -> bool:
     """True when nothing of the text would show."""
     return not trim_text(value)
+
+
+def clip(value: str, size: int) -> str:
+    """``value`` cut to at most ``size`` characters, an ellipsis marking the cut."""
+    return value if len(value) <= size else value[: size - 1] + "…"

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('due', models.DateField(blank=True, null=True, verbose_name='due')),
                 ('level', models.PositiveSmallIntegerField(default=0, verbose_name='level')),
                 ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
+                ('body', brigade.core.fields.LimitedTextField(blank=True, max_length=20000, verbose_name='body')),
                 ('url', models.CharField(blank=True, max_length=500, verbose_name='link')),
                 ('key', models.CharField(max_length=200, verbose_name='reason')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
@@ -87,10 +87,10 @@ class Migration(migrations.Migration):
                 ('target', models.CharField(max_length=500, verbose_name='to')),
                 ('key', models.CharField(max_length=200, verbose_name='reason')),
                 ('subject', models.CharField(blank=True, max_length=300, verbose_name='subject')),
-                ('payload', models.TextField(blank=True, verbose_name='payload')),
+                ('payload', models.JSONField(blank=True, default=dict, verbose_name='payload')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=20, verbose_name='status')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
+                ('last_error', brigade.core.fields.LimitedTextField(blank=True, max_length=1000, verbose_name='last error')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
                 ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='next attempt at')),
@@ -165,7 +165,15 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('user', 'key'), name='notice_once_per_reason'),
         ),
         migrations.AddConstraint(
+            model_name='notice',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('body'), 20000), name='brigade_notice_body_length', violation_error_message='This text is longer than allowed.'),
+        ),
+        migrations.AddConstraint(
             model_name='delivery',
             constraint=models.UniqueConstraint(fields=('channel', 'target', 'key'), name='delivery_once'),
+        ),
+        migrations.AddConstraint(
+            model_name='delivery',
+            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('last_error'), 1000), name='brigade_delivery_last_error_length', violation_error_message='This text is longer than allowed.'),
         ),
     ]

@@ -386,7 +386,7 @@ def test_stored_payload_is_what_is_sent(
     send([reminder(clerk)], django_capture_on_commit_callbacks)
 
     row = Delivery.objects.get()
-    stored = json.loads(row.payload)
+    stored = row.payload
     (mail,) = smtp.wait_for(1)
     assert stored["text"].strip() == mail.text.replace("\r\n", "\n").strip()
     assert row.subject == mail.subject

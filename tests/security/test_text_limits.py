@@ -123,6 +123,20 @@ def _row_of(model: type[models.Model], world: World) -> models.Model:
         "hazards.HazardCheck": lambda: model.objects.create(
             hazard=world.own["hazard"], result="passed"
         ),
+        "brigade.Delivery": lambda: model.objects.create(
+            channel="email", target="li@example.cn", key="notice:test"
+        ),
+        "brigade.Leave": lambda: model.objects.create(
+            officer=world.users[CLERK].officer,
+            starts_on=ticket.received_at.date(),
+            ends_on=ticket.received_at.date(),
+        ),
+        "petitions.PlatformAction": lambda: model.objects.create(
+            ticket=ticket, unit=ticket.unit, kind="sign", at=ticket.received_at
+        ),
+        "petitions.TicketSupervision": lambda: model.objects.create(
+            ticket=ticket, unit=ticket.unit, kind="supervise", supervised_at=ticket.received_at
+        ),
     }
     maker = makers.get(model._meta.label)
     assert maker is not None, f"no record of {model._meta.label} to test with"

@@ -19,6 +19,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from brigade.core.fields import NOTE_LENGTH
+from brigade.core.text import clip
+
 from brigade.core.notices import channels
 from brigade.core.notices.models import Delivery, DeliveryChannel, DeliveryStatus
 
@@ -77,7 +80,7 @@ def send(row: Delivery) -> None:
     if row.channel == DeliveryChannel.EMAIL:
         if not channels.email_enabled():
             raise channels.ChannelError("e-mail is not configured (EMAIL_URL)")
-        message = json.loads(row.payload or "{}")
+        message = row.payload or {}
         channels.send_email(
             to=row.target,
             subject=row.subject,
@@ -85,7 +88,7 @@ def send(row: Delivery) -> None:
             html=message.get("html", ""),
         )
     elif row.channel == DeliveryChannel.WEBHOOK:
-        channels.post_webhook(row.target, json.loads(row.payload or "{}"))
+        channels.post_webhook(row.target, row.payload or {})
     else:
         raise channels.ChannelError(f"unknown channel {row.channel!r}")
 
@@ -107,6 +110,7 @@ def deliver(delivery_id: int) -> Outcome:
 
 def _failed(row: Delivery, error: str) -> Outcome:
     now = timezone.now()
+    error = clip(error, NOTE_LENGTH)  # a server's whole error page is not kept
     if row.attempts >= settings.NOTICE_RETRY_MAX:
         Delivery.objects.filter(pk=row.pk).update(
             status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error

@@ -754,7 +754,7 @@ def send_digests(day: dt.date, dry_run: bool = False) -> DigestReport:
                         target=unit.webhook,
                         key=unit_key(day, unit.unit_id),
                         subject=title[:300],
-                        payload=json.dumps(channels.webhook_body(title, text), ensure_ascii=False),
+                        payload=channels.webhook_body(title, text),
                         created_at=stamp,
                     )
                 )

@@ -50,8 +50,8 @@ class Mail:
     text: str
     html: str
 
-    def payload(self) -> str:
-        return json.dumps({"text": self.text, "html": self.html}, ensure_ascii=False)
+    def payload(self) -> dict[str, str]:
+        return {"text": self.text, "html": self.html}
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def dispatch(notices: Sequence[Notice]) -> list[int]:
                     # the reason, not the person: the group hears it once
                     key=f"group:{notice.key}"[:200],
                     subject=title[:300],
-                    payload=json.dumps(channels.webhook_body(title, text), ensure_ascii=False),
+                    payload=channels.webhook_body(title, text),
                     created_at=stamp,
                 )
             )

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brigade.core.fields import DOCUMENT_LENGTH, NOTE_LENGTH, LimitedTextField, length_limit
+
 
 class NoticeKind(models.TextChoices):
     """Why a notice was sent."""
@@ -63,7 +65,8 @@ class Notice(models.Model):
     # escalation: 1 to the unit's commanders, 2 to the brigade's
     level = models.PositiveSmallIntegerField(_("level"), default=0)
     title = models.CharField(_("title"), max_length=300)
-    body = models.TextField(_("body"), blank=True)
+    # a rendering of the item (its history, a digest): cut at the limit, the link has the rest
+    body = LimitedTextField(_("body"), blank=True, max_length=DOCUMENT_LENGTH)
     url = models.CharField(_("link"), max_length=500, blank=True)
     # the reason, unique per person: "reminder:petitions.ticket:12:sign:2022-06-13:lead1"
     key = models.CharField(_("reason"), max_length=200)
@@ -76,6 +79,7 @@ class Notice(models.Model):
         verbose_name_plural = _("notices")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="notice_once_per_reason"),
+            length_limit("body", DOCUMENT_LENGTH),
         ]
         indexes = [
             models.Index(fields=["user", "read_at", "-created_at"], name="notice_user_unread"),
@@ -119,7 +123,8 @@ class Delivery(models.Model):
     # "notice:123" or "digest:2022-06-13:unit:3"
     key = models.CharField(_("reason"), max_length=200)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
-    payload = models.TextField(_("payload"), blank=True)
+    # what is sent, as sent: the e-mail's text and HTML, or the robot's JSON body
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -127,7 +132,7 @@ class Delivery(models.Model):
         default=DeliveryStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = LimitedTextField(_("last error"), blank=True, max_length=NOTE_LENGTH)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
@@ -138,6 +143,7 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["channel", "target", "key"], name="delivery_once"),
+            length_limit("last_error", NOTE_LENGTH),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from brigade.core.fields import DOCUMENT_LENGTH
+from brigade.core.text import clip
+
 from brigade.core.notices import dispatch as dispatch_module
 from brigade.core.notices.models import Notice
 
@@ -65,6 +68,8 @@ def create_notices(specs: Iterable[NoticeSpec | Notice]) -> list[Notice]:
     notices = [s if isinstance(s, Notice) else s.build(now) for s in specs]
     if not notices:
         return []
+    for notice in notices:  # a long history or digest: cut at the column's limit
+        notice.body = clip(notice.body, DOCUMENT_LENGTH)
     ids: list[int] = []
     with transaction.atomic():
         for start in range(0, len(notices), BATCH):
