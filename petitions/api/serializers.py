@@ -70,6 +70,8 @@ class TicketSerializer(serializers.ModelSerializer):
 
     channel = ChoicesField(choices.TicketChannel, read_only=True)
     status = ChoicesField(choices.TicketStatus, read_only=True)
+    # the platform's own callback result: empty until one is imported
+    platform_result = ChoicesField(choices.CallbackResult, read_only=True)
     category = RelatedRef(read_only=True)
     unit = RelatedRef(read_only=True)
     handler = RelatedRef(read_only=True, display=("name", "badge_no"))
