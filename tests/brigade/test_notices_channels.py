@@ -5,7 +5,6 @@ with backoff, and a hanging channel holding up nobody else."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 

@@ -11,7 +11,6 @@ or the error and when to try again, or failed for good after ``NOTICE_RETRY_MAX`
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,10 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brigade.core.fields import NOTE_LENGTH
-from brigade.core.text import clip
-
 from brigade.core.notices import channels
 from brigade.core.notices.models import Delivery, DeliveryChannel, DeliveryStatus
+from brigade.core.text import clip
 
 # the first retry waits this long, each next one twice as long, at most BACKOFF_MAX
 BACKOFF_FIRST = dt.timedelta(seconds=30)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence

@@ -12,7 +12,6 @@ A fixed number of queries, whatever the number of notices.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager

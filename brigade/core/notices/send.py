@@ -12,10 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from brigade.core.fields import DOCUMENT_LENGTH
-from brigade.core.text import clip
-
 from brigade.core.notices import dispatch as dispatch_module
 from brigade.core.notices.models import Notice
+from brigade.core.text import clip
 
 BATCH = 500
 
