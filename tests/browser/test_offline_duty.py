@@ -8,6 +8,7 @@ Screenshots: artifacts/screenshots/<test>/.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +58,10 @@ def phone740(browser: Browser, live_server, request) -> Iterator[Page]:  # type:
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    if os.environ.get("BRIGADE_TEST_NOW"):
+        # the server's clock is pinned (tests/clock_plugin.py): the phone's starts there
+        # too, or every tap would be a day away from the server's window
+        page.clock.install(time=timezone.now())
     page.shots = Shots(page, request.node.name)  # type: ignore[attr-defined]
     yield page
     context.close()
