@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='hazard',
             name='h3_cell',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
         ),
         migrations.AddField(
             model_name='historicalhazard',
@@ -30,6 +30,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalhazard',
             name='h3_cell',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
         ),
     ]

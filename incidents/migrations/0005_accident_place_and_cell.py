@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='accident',
             name='h3_cell',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
         ),
         migrations.AddField(
             model_name='historicalaccident',
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalaccident',
             name='h3_cell',
-            field=models.CharField(blank=True, db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
+            field=models.CharField(blank=True, db_default='', db_index=True, default='', editable=False, help_text='The hexagonal grid cell of the point (h3), set when the record is saved.', max_length=16, verbose_name='map cell'),
         ),
         migrations.AddIndex(
             model_name='accident',
