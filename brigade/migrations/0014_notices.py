@@ -22,12 +22,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalunit',
             name='robot_webhook_url',
-            field=models.URLField(blank=True, help_text="The address of the unit's group robot (WeCom or DingTalk style); escalations and the daily digest are posted there. Empty: none.", max_length=500, verbose_name='group robot webhook'),
+            field=models.URLField(blank=True, db_default='', help_text="The address of the unit's group robot (WeCom or DingTalk style); escalations and the daily digest are posted there. Empty: none.", max_length=500, verbose_name='group robot webhook'),
         ),
         migrations.AddField(
             model_name='unit',
             name='robot_webhook_url',
-            field=models.URLField(blank=True, help_text="The address of the unit's group robot (WeCom or DingTalk style); escalations and the daily digest are posted there. Empty: none.", max_length=500, verbose_name='group robot webhook'),
+            field=models.URLField(blank=True, db_default='', help_text="The address of the unit's group robot (WeCom or DingTalk style); escalations and the daily digest are posted there. Empty: none.", max_length=500, verbose_name='group robot webhook'),
         ),
         migrations.CreateModel(
             name='HistoricalLeave',
