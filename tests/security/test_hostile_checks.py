@@ -91,7 +91,7 @@ def test_a_random_secret_that_spells_a_marker_is_not_user_text():
     plants = planted("{m}</script><script>alert(1)</script>")
     token = "gGADbXq1zMZF34gOadO2Na2OhMSClZs"
     body = (
-        f"<body hx-headers='{{\"X-CSRFToken\": \"{token}\"}}'>"
+        f'<body hx-headers=\'{{"X-CSRFToken": "{token}"}}\'>'
         f'<form><input type="hidden" name="csrfmiddlewaretoken" value="{token}"></form>'
         f'<script src="/static/a.js" nonce="{token}"></script></body>'
     )
@@ -103,8 +103,8 @@ def test_user_text_beside_the_csrf_token_is_still_checked():
     # given: a header block that carries user text next to the token, unescaped
     plants = planted("{m}</script><script>alert(1)</script>")
     body = (
-        "<body hx-headers='{\"X-CSRFToken\": \"abc\", \"X-Note\": "
-        "\"xq1z</script>\"}'><input name=\"q\" value=\"xq1z<b>\"></body>"
+        '<body hx-headers=\'{"X-CSRFToken": "abc", "X-Note": '
+        '"xq1z</script>"}\'><input name="q" value="xq1z<b>"></body>'
     )
     # then: both are reported
     found = problems(body, plants)
