@@ -25,6 +25,11 @@ The incremental update of a changed cell recomputes only the spots around it: th
 within three steps (whose rings or merges the change can move), with the spots beyond
 them kept as they are; the nightly recompute settles the rare chain of merges that
 reaches further.
+
+The stored spots keep their history: a spot no longer found stays, not current (it is
+not listed), so that the periods it was identified in (``created_at``) keep counting it;
+found again, it is current again with the same id and first identification. A cluster
+whose centre moves to a neighbouring cell keeps its row (see ``save``).
 """
 
 from __future__ import annotations
@@ -578,12 +583,43 @@ def _stored_key(spot: BlackSpot) -> tuple[int, str, str]:
     return (spot.unit_id, spot.kind, spot.h3_cell or str(spot.place_id))
 
 
-def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) -> None:
-    """Upsert ``found`` over the stored spots ``replacing`` selects: a spot found again is
-    updated in place (its id and hazard kept), a new one created, one no longer found
-    deleted, or kept as not current when a hazard was opened from it. Idempotent."""
-    now = timezone.now()
+def _vacated(rows: Sequence[tuple[Any, ...]], cells_at: int) -> dict[tuple[int, str], list[int]]:
+    """(unit, cell) → the rows (their index in ``rows``) whose ring holds the cell."""
+    by_cell: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        for cell in row[cells_at]:
+            by_cell[(row[1], cell)].append(index)
+    return by_cell
+
+
+def save(
+    found: Sequence[Found],
+    first: dt.date,
+    last: dt.date,
+    replacing: Q,
+    *,
+    now: dt.datetime | None = None,
+) -> None:
+    """Upsert ``found`` over the stored spots ``replacing`` selects, keeping their history:
+
+    - a spot found again (its key) is updated in place: its id, hazard and ``created_at``
+      (first identified) kept, current again if it was not;
+    - a spot no longer found is kept, not current (rank 0), never deleted: the periods it
+      was identified in keep counting it;
+    - a NEW cell spot whose ring shares a cell with a not-current cell spot of its unit
+      without a hazard takes over that row (its id and ``created_at``, its centre and the
+      rest updated): the cluster moved to a neighbouring centre, or came back one cell
+      over. A spot this save retires is taken first, then the most cells shared, then the
+      oldest row; with none, the spot is created.
+
+    ``now``: the time stamped as computed (and as identified, for a created spot). One
+    read and at most one statement per kind of write, whatever the number of spots;
+    idempotent."""
+    replayed = now is not None
+    now = now or timezone.now()
     compared = [name for name in _FIELDS if name != "computed_at"]
+    current_at = 6 + compared.index("current")
+    cells_at = 6 + compared.index("cells")
     # read as plain rows (no model per stored spot): most are found again unchanged
     stored: dict[tuple[int, str, str], tuple[Any, ...]] = {}
     for row in BlackSpot.objects.filter(replacing).values_list(
@@ -591,33 +627,54 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
     ):
         stored[(row[1], row[2], row[3] or str(row[4]))] = row
     changed: list[BlackSpot] = []
-    created: list[BlackSpot] = []
+    new: list[tuple[Found, dict[str, object]]] = []
     for spot in found:
         values = _values(spot, first, last, now)
         old = stored.pop(spot.key, None)
         if old is None:
-            created.append(
-                BlackSpot(
-                    unit_id=spot.unit_id,
-                    kind=spot.kind,
-                    h3_cell=spot.h3_cell,
-                    place_id=spot.place_id,
-                    **values,
-                )
-            )
+            new.append((spot, values))
             continue
         # a spot found as it was is not written at all: its computed_at stays the time its
         # figures were last written
         if any(old[6 + i] != values[name] for i, name in enumerate(compared)):
             changed.append(BlackSpot(pk=old[0], **values))
-    gone = list(stored.values())
-    retired = [row[0] for row in gone if row[5] is not None]
-    deleted = [row[0] for row in gone if row[5] is None]
+    gone = sorted(stored.values(), key=lambda row: row[0])
+    # the rows a new cell spot may continue (a hazard's spot keeps the cells it was
+    # opened on), indexed by their rings' cells: no scan of them per spot
+    free = [row for row in gone if row[2] == SpotKind.CELL and row[5] is None]
+    free_by_cell = _vacated(free, cells_at)
+    taken: set[int] = set()
+    moved: list[BlackSpot] = []
+    created: list[BlackSpot] = []
+    for spot, values in new:
+        shared: Counter[int] = Counter()
+        if spot.kind == SpotKind.CELL:
+            for cell in spot.cells:
+                shared.update(free_by_cell.get((spot.unit_id, cell), ()))
+        vacant = [index for index in shared if index not in taken]
+        if vacant:
+            # retired by this save (current until now) first, most cells shared, oldest
+            best = min(vacant, key=lambda i: (not free[i][current_at], -shared[i], free[i][0]))
+            taken.add(best)
+            moved.append(BlackSpot(pk=free[best][0], h3_cell=spot.h3_cell, **values))
+            continue
+        created.append(
+            BlackSpot(
+                unit_id=spot.unit_id,
+                kind=spot.kind,
+                h3_cell=spot.h3_cell,
+                place_id=spot.place_id,
+                **values,
+            )
+        )
+    moved_ids = {spot.pk for spot in moved}
+    # retired: the ones current until now (those retired before are kept as they are)
+    retired = [row[0] for row in gone if row[current_at] and row[0] not in moved_ids]
     # an update's few spots: only the statements with something to write
-    if deleted:
-        BlackSpot.objects.filter(pk__in=deleted).delete()
     if retired:
-        BlackSpot.objects.filter(pk__in=retired).update(current=False, computed_at=now)
+        BlackSpot.objects.filter(pk__in=retired).update(current=False, rank=0, computed_at=now)
+    if moved:
+        BlackSpot.objects.bulk_update(moved, ["h3_cell", *_FIELDS], batch_size=500)
     if len(changed) == 1:  # an update's one moved spot: a plain UPDATE, no CASE per field
         BlackSpot.objects.filter(pk=changed[0].pk).update(
             **{name: getattr(changed[0], name) for name in _FIELDS}
@@ -626,6 +683,11 @@ def save(found: Sequence[Found], first: dt.date, last: dt.date, replacing: Q) ->
         BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
     if created:
         BlackSpot.objects.bulk_create(created, batch_size=500)
+        if replayed:
+            # the insert stamps created_at with the clock: a replay dates its spots
+            BlackSpot.objects.filter(pk__in=[spot.pk for spot in created]).update(
+                created_at=now, updated_at=now
+            )
 
 
 def rerank() -> None:
@@ -644,9 +706,12 @@ def rerank() -> None:
     BlackSpot.objects.filter(current=False).exclude(rank=0).update(rank=0)
 
 
-def recompute_all(on: dt.date | None = None) -> int:
+def recompute_all(on: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Every unit's spots of the rolling window ending ``on`` (today), from the records
-    (nightly; ``manage.py black_spots``). Returns how many there are."""
+    (nightly; ``manage.py black_spots``). Returns how many there are.
+
+    ``now``: the time the spots are stamped as computed, and a new one as identified
+    (by default the clock's): a replay of past nights dates the spots it finds."""
     from brigade.core.kpi.lock import named_lock
 
     started = timezone.now()  # the changes marked before this are counted by it
@@ -654,7 +719,7 @@ def recompute_all(on: dt.date | None = None) -> int:
     found = compute(first, last)
     with named_lock(LOCK), transaction.atomic():
         BlackSpotMark.objects.filter(marked_at__lte=started).delete()
-        save(found, first, last, Q())
+        save(found, first, last, Q(), now=now)
         rerank()
         measure_treated(last)
     return len(found)

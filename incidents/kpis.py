@@ -51,7 +51,7 @@ def black_spot_metrics() -> list[Metric]:
             _("Black spots identified"),
             SPOTS_FOUND,
             _("black spots"),
-            "Black spots first identified in the year to date (still one, or investigated).",
+            "Black spots first identified in the year to date, whether still one or not.",
             tile=False,
         ),
         declare.count(

@@ -354,8 +354,9 @@ class BlackSpot(TimeStampedModel):
 
     A cell spot counts the accidents of its centre cell and the six around it; no two
     cell spots of a unit share a cell (the higher-ranked one takes the cluster). A spot
-    that stops meeting the thresholds is removed, unless a hazard was opened from it: that
-    one stays (``current`` off) for the investigation's figures.
+    that stops meeting the thresholds is kept, ``current`` off and not listed: the period
+    it was first identified in (``created_at``) keeps counting it, and a hazard opened
+    from it keeps its figures. Found again, it is current again, the same row.
     """
 
     unit = unit_fk("black_spots")

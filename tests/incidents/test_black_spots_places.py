@@ -81,7 +81,15 @@ def test_the_place_spot_goes_when_an_accident_there_is_deleted(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         accidents = [crash(unit, crossing, days) for days in (3, 4, 5)]
-    assert BlackSpot.objects.filter(kind=SpotKind.PLACE).count() == 1
+    [spot] = BlackSpot.objects.filter(kind=SpotKind.PLACE)
     with django_capture_on_commit_callbacks(execute=True):
         accidents[0].delete()
-    assert not BlackSpot.objects.exists()
+    # no longer a spot: not listed, but kept (the period it was identified in counts it)
+    assert not BlackSpot.objects.listed().exists()
+    [kept] = BlackSpot.objects.all()
+    assert (kept.pk, kept.current, kept.rank, kept.created_at) == (
+        spot.pk,
+        False,
+        0,
+        spot.created_at,
+    )
