@@ -86,7 +86,7 @@ def test_the_place_spot_goes_when_an_accident_there_is_deleted(
         accidents[0].delete()
     # no longer a spot: not listed, but kept (the period it was identified in counts it)
     assert not BlackSpot.objects.listed().exists()
-    [kept] = BlackSpot.objects.all()
+    [kept] = BlackSpot.objects.filter(kind=SpotKind.PLACE)
     assert (kept.pk, kept.current, kept.rank, kept.created_at) == (
         spot.pk,
         False,
