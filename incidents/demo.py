@@ -6,7 +6,8 @@ from the drivers found or their insurers.
 
 Idempotent: an accident is found again by unit, time and road, an advance by accident,
 beneficiary and purpose, a recovery by advance, day and amount; the random choices come
-from the incidents' own fixed seed.
+from the incidents' own fixed seed. The black spots' nightly recompute is replayed over
+the half year, so that the spots the report counts were found on the nights they were.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from zoneinfo import ZoneInfo
 from brigade.duty.demo import REPORT_END, REPORT_START, DemoContext, at, days
 from brigade.duty.demo.places import near_crossing, point_on
 from brigade.duty.places import locate_all
-from incidents import choices
-from incidents.models import Accident, AccidentParty, FundAdvance, Recovery
+from incidents import black_spots, choices
+from incidents.models import Accident, AccidentParty, BlackSpot, FundAdvance, Recovery
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -366,6 +367,31 @@ def seed(demo: DemoContext) -> None:
     users = demo.users("officer", "clerk", "commander")
     accidents = seed_accidents(demo, plan_accidents(demo), users.get("officer"))
     seed_fund(accidents, users)
+    replay_black_spots(demo)
+
+
+def replay_nights() -> list[tuple[dt.date, dt.datetime]]:
+    """The nights the black spots of the half year are replayed on: (the last day its
+    window counts, the time the run is stamped), each Sunday of the half year and its last
+    day, run at 02:00 the night after."""
+    last_days = [day for day in days(REPORT_START, REPORT_END) if day.weekday() == 6]
+    if last_days[-1] != REPORT_END:
+        last_days.append(REPORT_END)
+    return [(day, at(day + dt.timedelta(days=1), 2)) for day in last_days]
+
+
+def replay_black_spots(demo: DemoContext) -> None:
+    """The nightly black spot recompute replayed over the half year, then today's: each
+    spot is stamped with the night it was first found (the report's "black spots
+    identified"), and the spots the rolling window no longer finds are kept, not current.
+    Again: the same rows, the same days."""
+    for last_day, night in replay_nights():
+        black_spots.recompute_all(on=last_day, now=night)
+    black_spots.recompute_all()
+    identified = BlackSpot.objects.filter(
+        unit__code__in=SQUADRONS, created_at__date__range=(REPORT_START, REPORT_END)
+    ).count()
+    demo.log(f"  black spots: {identified} identified in the half year")
 
 
 def seed_accidents(
