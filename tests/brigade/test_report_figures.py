@@ -22,6 +22,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from brigade.core.dates import local_tz
 from brigade.core.kpi.models import KpiRollup
 from brigade.core.kpi.read import FigureScope
 from brigade.core.kpi.registry import registry
@@ -365,3 +366,38 @@ def ask_api_as(client: Any, dates: tuple[str, str], **extra: Any) -> dict[str, A
     response = client.get(REPORT, {"from": dates[0], "to": dates[1], **extra})
     assert response.status_code == 200
     return {figure["key"]: figure for figure in response.json()["figures"]}
+
+
+# --- the black spots: the nightly recompute replayed over the half year ----------------------
+
+
+def test_the_half_year_counts_the_black_spots_identified_then(commander_api):
+    from incidents.models import BlackSpot
+
+    figures = ask(commander_api, H1)
+    found = figures["incidents.black_spots_found"]
+    start = dt.datetime(2022, 1, 1, tzinfo=local_tz())
+    in_half_year = BlackSpot.objects.filter(
+        created_at__gte=start, created_at__lt=start.replace(month=7)
+    )
+
+    assert found["numerator"] > 0
+    assert found["numerator"] == in_half_year.count()
+    listed = commander_api.get(found["records_api"]).json()
+    assert listed["count"] == found["numerator"]
+    assert {row["id"] for row in listed["results"]} == set(
+        in_half_year.values_list("pk", flat=True)
+    )
+    # no hazard was opened from a demo spot: none investigated, none treated
+    assert figures["incidents.black_spots_investigated"]["numerator"] == 0
+    assert figures["incidents.black_spots_treated"]["numerator"] == 0
+
+
+def test_each_black_spot_is_dated_by_the_replayed_night_it_was_found_on(seeded):
+    from incidents.demo import replay_nights
+    from incidents.models import BlackSpot
+
+    nights = {night for _day, night in replay_nights()}
+    created = set(BlackSpot.objects.values_list("created_at", flat=True))
+    assert created and created <= nights
+    assert len(created) > 1  # found on several nights, not all at once

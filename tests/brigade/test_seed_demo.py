@@ -63,6 +63,16 @@ def row_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
+def black_spot_history() -> list[tuple[object, ...]]:
+    from incidents.models import BlackSpot
+
+    return list(
+        BlackSpot.objects.order_by("pk").values_list(
+            "pk", "unit_id", "kind", "h3_cell", "place_id", "created_at", "accidents"
+        )
+    )
+
+
 def _sessions(kind: str):
     return TrainingSession.objects.filter(kind=kind, held_on__range=FIRST_HALF)
 
@@ -167,6 +177,7 @@ def test_running_twice_changes_no_row_anywhere_and_keeps_passwords(seed_output):
     clerk.set_password("my-own-pass-2022")
     clerk.save(update_fields=["password"])
     before = row_counts()
+    spots = black_spot_history()
 
     # when
     out = StringIO()
@@ -174,6 +185,8 @@ def test_running_twice_changes_no_row_anywhere_and_keeps_passwords(seed_output):
 
     # then
     assert row_counts() == before
+    # the black spots replayed again: the same rows, first identified on the same nights
+    assert black_spot_history() == spots
     assert "keep their password" in out.getvalue()
     clerk.refresh_from_db()
     assert clerk.check_password("my-own-pass-2022")
