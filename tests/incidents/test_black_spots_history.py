@@ -18,7 +18,7 @@ from brigade.core.kpi import engine
 from hazards.models import Hazard
 from incidents import black_spots
 from incidents.choices import Severity
-from incidents.models import BlackSpot
+from incidents.models import Accident, BlackSpot
 from tests.incidents.factories import AccidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,45 @@ def test_the_on_change_update_keeps_the_row_of_a_moved_cluster(
         7,
         MARCH,
     )
+
+
+def _history_queries(unit, clusters: int) -> list[int]:
+    """The queries of the nights that find, move, retire and find again ``clusters``
+    spots (each about 5 km from the others)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    centres = [
+        h3.latlng_to_cell(36.30 + 0.05 * i, 115.98, settings.H3_RESOLUTION) for i in range(clusters)
+    ]
+    neighbours = [sorted(set(h3.grid_disk(c, 1)) - {c})[0] for c in centres]
+
+    def counted(at: dt.datetime) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            night(at)
+        return len(queries)
+
+    for centre in centres:
+        for day in (5, 12, 19):
+            crash(unit, centre, dt.datetime(2024, 2, day, 9, 0, tzinfo=local_tz()))
+    counts = [counted(MARCH)]
+    for neighbour in neighbours:  # each cluster's centre moves to its neighbour
+        for day in (1, 8, 15, 22):
+            crash(unit, neighbour, dt.datetime(2024, 3, day, 9, 0, tzinfo=local_tz()))
+    counts.append(counted(dt.datetime(2024, 4, 1, 2, 0, tzinfo=local_tz())))
+    counts.append(counted(LATER))  # all out of the window: retired
+    for neighbour in neighbours:  # found again
+        for day in (2, 9, 16):
+            crash(unit, neighbour, dt.datetime(2025, 6, day, 9, 0, tzinfo=local_tz()))
+    counts.append(counted(LATER + dt.timedelta(days=1)))
+    assert BlackSpot.objects.filter(unit=unit, current=True).count() == clusters
+    assert BlackSpot.objects.filter(unit=unit).count() == clusters  # one row per cluster
+    return counts
+
+
+def test_the_history_costs_the_same_queries_for_one_spot_or_many(unit, other_unit):
+    one = _history_queries(unit, 1)
+    Accident.objects.all().delete()
+    BlackSpot.objects.all().delete()
+    many = _history_queries(other_unit, 4)
+    assert many == one
