@@ -27,6 +27,9 @@ from incidents.models import Accident, BlackSpot
 
 # How much an accident warms the heat layer: a fatal one twice as much as one with injuries.
 HEAT_WEIGHTS = {Severity.FATAL: 1.0, Severity.INJURY: 0.5}
+# How both maps draw them (Leaflet.heat's options): full strength from the town's zoom up;
+# a place is at its hottest from a weight of 2 (four with injuries, or two fatal).
+HEAT_LAYER = {"radius": 25, "blur": 18, "maxZoom": 12, "max": 2.0}
 
 
 def heat_points(user: object, first: dt.date, last: dt.date) -> list[list[float]]:
@@ -97,6 +100,7 @@ class BlackSpotListView(RoleRequiredMixin, TemplateView):
             map_config={
                 **geo.map_config(),
                 "hazards_url": reverse("hazards:hazard_map_points"),
+                "heat": HEAT_LAYER,
             },
         )
         return context
@@ -116,6 +120,7 @@ class BlackSpotHeatView(RoleRequiredMixin, View):
                 "first": first.isoformat(),
                 "last": last.isoformat(),
                 "points": heat_points(request.user, first, last),
+                "options": HEAT_LAYER,
             }
         )
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from brigade.core.dates import local_tz
 from incidents.choices import Severity
 from incidents.models import Accident
-from incidents.views.black_spots import HEAT_WEIGHTS, heat_points
+from incidents.views.black_spots import HEAT_LAYER, HEAT_WEIGHTS, heat_points
 from tests.incidents.factories import AccidentFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,8 @@ def test_the_endpoint_serves_the_pages_points(accidents, commander, client):
     assert served["first"] == FIRST.isoformat() and served["last"] == TODAY.isoformat()
     assert served["points"] == page.context["heat"] == heat_points(commander, FIRST, TODAY)
     assert len(served["points"]) == 3
+    # drawn the same way on both maps
+    assert served["options"] == page.context["map_config"]["heat"] == HEAT_LAYER
     assert 'id="black-spot-heat"' in page.text
     assert "/static/vendor/leaflet.heat/leaflet-heat.js" in page.text
 

@@ -97,7 +97,7 @@
   });
   map.addLayer(group);
   if (config.heat_url && L.heatLayer) {
-    var heat = L.heatLayer([], {radius: 25, blur: 18, maxZoom: 17});
+    var heat = L.heatLayer([]);
     var asked = false;
     heat.on("add", function () {
       if (asked) return;
@@ -105,8 +105,15 @@
       fetch(config.heat_url, {credentials: "same-origin"})
         .then(function (r) { return r.ok ? r.json() : {points: []}; })
         .then(function (data) {
-          heat.setLatLngs(data.points);
-          box.dataset.heatPoints = String(data.points.length);
+          // drawn as the black-spot page draws them (the options come with the points)
+          if (data.options) heat.setOptions(data.options);
+          heat.setLatLngs(data.points || []);
+          box.dataset.heatPoints = String((data.points || []).length);
+          // no hazard on the map: show where the accidents are
+          if (!bounds.length && data.points && data.points.length) {
+            map.fitBounds(data.points.map(function (p) { return [p[0], p[1]]; }),
+                          {padding: [24, 24], maxZoom: 16});
+          }
         })
         .catch(function () { box.dataset.heatPoints = "0"; });
     });

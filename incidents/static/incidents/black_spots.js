@@ -15,7 +15,7 @@
   var bounds = [];
   // the accidents with injuries or deaths: [lat, lng, weight], a fatal one weighing more
   if (L.heatLayer) {
-    L.heatLayer(heat, {radius: 25, blur: 18, maxZoom: 17}).addTo(map);
+    L.heatLayer(heat, config.heat).addTo(map);
   }
   heat.forEach(function (p) { bounds.push([p[0], p[1]]); });
   spots.forEach(function (s) {
