@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from brigade.core.dates import local_tz
@@ -102,6 +103,7 @@ def test_the_endpoint_serves_the_pages_points(accidents, commander, client):
     assert served["options"] == page.context["map_config"]["heat"] == HEAT_LAYER
     assert 'id="black-spot-heat"' in page.text
     assert "/static/vendor/leaflet.heat/leaflet-heat.js" in page.text
+    assert finders.find("vendor/leaflet.heat/leaflet-heat.js")  # served by the app itself
 
 
 def test_the_endpoint_takes_the_pages_period(accidents, commander, client):
