@@ -188,3 +188,16 @@ def test_a_correction_that_keeps_the_point_keeps_the_place(unit, crossing, near)
 def test_the_report_page_is_still_for_signed_in_users_only(client):
     answer = client.get(REPORT)
     assert answer.status_code == 302 and "login" in answer["Location"]
+
+
+def test_the_report_form_reads_the_register_in_one_query(
+    client, officer, crossing, django_assert_num_queries
+):
+    client.force_login(officer)
+    client.get(REPORT)
+    with django_assert_num_queries(9) as one:
+        assert client.get(REPORT).text.count("data-lat=") == 1
+    for n in range(5):
+        make_place(f"路口{n}", f"36.45{n}000", "115.990000")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(REPORT).text.count("data-lat=") == 6

@@ -155,3 +155,18 @@ def test_the_hazard_map_offers_the_heat_layer_to_those_who_see_black_spots(
 def test_anonymous_is_sent_to_sign_in(client):
     answer = client.get(HEAT)
     assert answer.status_code == 302 and "login" in answer["Location"]
+
+
+def test_the_page_runs_the_same_queries_for_any_number_of_accidents(
+    unit, commander, client, django_assert_num_queries
+):
+    client.force_login(commander)
+    crash(unit)
+    page = reverse("incidents:blackspot_list")
+    client.get(page)
+    with django_assert_num_queries(11) as few:
+        assert len(client.get(page).context["heat"]) == 1
+    for days in range(11, 31):
+        crash(unit, days_ago=days)
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert len(client.get(page).context["heat"]) == 21
