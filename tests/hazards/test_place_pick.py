@@ -113,6 +113,9 @@ def test_a_place_picked_on_the_form_is_kept(client, officer, crossing, near):
     # the pick wins over the nearer crossing; the point typed stays
     assert hazard.gazetteer_place == crossing
     assert (hazard.latitude, hazard.longitude) == (Decimal("36.460000"), Decimal("115.985000"))
+    # and the hazard's page names it
+    detail = client.get(answer["Location"]).text
+    assert 'data-testid="hazard-gazetteer-place">东昌路与柳园路口<' in detail
 
 
 def test_a_place_picked_without_a_point_gives_its_point(client, officer, crossing):
