@@ -186,6 +186,8 @@ STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
     ("vendor/leaflet.markercluster", NODE_MODULES / "leaflet.markercluster" / "dist"),
+    # the black spots' heat layer (canvas only: no eval, nothing from elsewhere)
+    ("vendor/leaflet.heat", NODE_MODULES / "leaflet.heat" / "dist"),
     # the offline duty page (brigade/duty/offline.py): its IndexedDB queue, and Workbox,
     # whose loader (workbox-sw) takes every module from one folder
     ("vendor/idb-keyval", NODE_MODULES / "idb-keyval" / "dist"),

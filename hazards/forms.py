@@ -15,6 +15,7 @@ from brigade.core import geo
 from brigade.core.fields import NOTE_LENGTH, TEXT_LENGTH, TextFormField
 from brigade.core.forms import BootstrapForm
 from brigade.core.timecheck import happened_validator, planned_validator
+from brigade.duty.forms import place_field
 from brigade.duty.models import Unit
 from hazards.choices import (
     Element,
@@ -80,6 +81,8 @@ class HazardReportForm(BootstrapForm):
     source = forms.ChoiceField(
         label=_("Source"), choices=HazardSource.choices, initial=HazardSource.PATROL
     )
+    # the register's road or crossing (its point fills a point left empty), as on an accident
+    gazetteer_place = place_field()
     latitude = geo.form_field("latitude")
     longitude = geo.form_field("longitude")
     photos = MultiplePhotoField(label=_("Photos"), required=False)

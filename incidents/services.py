@@ -35,6 +35,8 @@ from brigade.core.timecheck import not_in_future
 from brigade.core.transitions import move, record_change
 from brigade.core.versions import require_version
 from brigade.duty.models import Unit
+from brigade.duty.places import check_place as _check_place
+from brigade.duty.places import point_from_place as _point_from_place
 from incidents.choices import AdvanceStatus, HandlingMode, Severity
 from incidents.models import (
     CENT,
@@ -61,19 +63,6 @@ SCENE_FIELDS = (
     "handling_mode",
 )
 ACCIDENT_FIELDS = (*SCENE_FIELDS, "hit_and_run", "mediation", "notes")
-
-
-def _check_place(place: Any) -> None:
-    """A place newly picked must be on the register (active)."""
-    if place is not None and not place.is_active:
-        raise ValidationError({"gazetteer_place": _("This place is no longer on the register.")})
-
-
-def _point_from_place(data: dict[str, Any]) -> None:
-    """A place picked with no point given: the accident takes the place's point."""
-    place = data.get("gazetteer_place")
-    if place is not None and data.get("latitude") is None and data.get("longitude") is None:
-        data["latitude"], data["longitude"] = place.latitude, place.longitude
 
 
 def _not_in_future(field: str, value: dt.datetime, model: type[Model] = Accident) -> None:

@@ -45,6 +45,7 @@ urlpatterns = [
         "black-spots/",
         {
             "list": ("", views.BlackSpotListView),
+            "heat": ("heat/", views.BlackSpotHeatView),
             "open_hazard": ("<int:pk>/open-hazard/", views.BlackSpotOpenHazardView),
         },
     ),

@@ -105,6 +105,20 @@ def check_point(
         raise ValidationError(errors)
 
 
+# --- the map's background ----------------------------------------------------------------------
+
+
+def map_config() -> dict[str, object]:
+    """What every map of the app starts from: the tile server (``tiles``, "" when there is
+    none: the points show on a plain background), its attribution, and where the map opens
+    when there is nothing to show (``center``, [lat, lng])."""
+    return {
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "center": list(settings.MAP_CENTER),
+    }
+
+
 # --- the grid: a point's hexagonal cell -------------------------------------------------------
 
 # A cell id of h3 (15 hex digits) with room to spare.

@@ -13,9 +13,17 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from brigade.core import geo
 from brigade.core.privacy import mask_phone
 
 register = template.Library()
+
+
+@register.simple_tag
+def map_config() -> dict[str, object]:
+    """The maps' tile server, attribution and opening centre (``geo.map_config``), for a
+    partial that draws a map: ``{% map_config as config %}``."""
+    return geo.map_config()
 
 
 @register.simple_tag(takes_context=True)

@@ -21,7 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from brigade.core import geo
 from brigade.duty.choices import PlaceKind
@@ -83,6 +85,20 @@ def nearest_place(
     lat, lng = float(latitude), float(longitude)
     candidates = Place.objects.filter(_box(lat, lng, metres), is_active=True)
     return _best(candidates, lat, lng, metres)
+
+
+def check_place(place: Place | None) -> None:
+    """A place newly picked must be on the register (active)."""
+    if place is not None and not place.is_active:
+        raise ValidationError({"gazetteer_place": _("This place is no longer on the register.")})
+
+
+def point_from_place(data: dict[str, Any]) -> None:
+    """A place picked with no point given: the record takes the place's point (``data``
+    holds ``gazetteer_place``, ``latitude`` and ``longitude``)."""
+    place = data.get("gazetteer_place")
+    if place is not None and data.get("latitude") is None and data.get("longitude") is None:
+        data["latitude"], data["longitude"] = place.latitude, place.longitude
 
 
 def locate(record: Any) -> None:

@@ -22,6 +22,7 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
+from brigade.duty.api.serializers import place_ref
 from brigade.duty.models import PatrolLog, Unit
 from hazards import choices
 from hazards.effect import effect
@@ -128,6 +129,7 @@ class HazardSerializer(ModelRulesSerializer):
             "id",
             "unit",
             *REPORTED_FIELDS,
+            "gazetteer_place",
             "status",
             "found_at",
             "reported_by",
@@ -142,7 +144,8 @@ class HazardSerializer(ModelRulesSerializer):
             "effect",
             *TIMESTAMPS,
         )
-        read_only_fields = ("found_at", *WORKFLOW_FIELDS, *TIMESTAMPS)
+        # the place is picked on the report; a corrected point takes the place nearest to it
+        read_only_fields = ("found_at", "gazetteer_place", *WORKFLOW_FIELDS, *TIMESTAMPS)
 
     @extend_schema_field(HazardEffectSerializer(allow_null=True))
     def get_effect(self, hazard: Hazard) -> dict[str, Any] | None:
@@ -168,6 +171,7 @@ class HazardReportSerializer(serializers.Serializer):
     description = FreeTextField()
     latitude = geo.serializer_field("latitude")
     longitude = geo.serializer_field("longitude")
+    gazetteer_place = place_ref()
     found_at = TimestampField(required=False, label=label_of(Hazard, "found_at"))
     patrol = RelatedRef(
         queryset=PatrolLog.objects.all(), required=False, allow_null=True, display=("id",)

@@ -23,7 +23,8 @@ from brigade.core.errors import TransitionNotAllowed
 from brigade.core.permissions import four_eyes
 from brigade.core.transitions import move, refusal
 from brigade.core.uploads import validate_image
-from brigade.duty.models import Officer, PatrolLog, Unit
+from brigade.duty.models import Officer, PatrolLog, Place, Unit
+from brigade.duty.places import check_place, point_from_place
 from hazards.choices import (
     DEFAULT_DEADLINE_DAYS,
     CheckResult,
@@ -135,6 +136,7 @@ def hazard_report(
     location: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    gazetteer_place: Place | None = None,
     found_at: dt.datetime | None = None,
     reported_by: Officer | None = None,
     patrol: PatrolLog | None = None,
@@ -142,7 +144,9 @@ def hazard_report(
     by: Any = None,
     **links: Any,
 ) -> Hazard:
-    """Report a hazard (from the road, a patrol, an accident or a ticket), with photos."""
+    """Report a hazard (from the road, a patrol, an accident or a ticket), with photos. A
+    place picked from the register is kept (not the nearest to the point) and, with no point
+    given, gives the hazard its point."""
     found_at = found_at or timezone.now()
     dates.check_fields(Hazard, found_at=found_at)
     if not source:
@@ -157,6 +161,9 @@ def hazard_report(
                 else HazardSource.INSPECTION
             )
     geo.check_point(latitude, longitude)
+    check_place(gazetteer_place)
+    point = {"gazetteer_place": gazetteer_place, "latitude": latitude, "longitude": longitude}
+    point_from_place(point)
     if patrol is not None and patrol.unit_id != unit.pk:
         raise ValidationError({"patrol": _("This patrol belongs to another unit.")})
     for name, record in links.items():
@@ -171,8 +178,7 @@ def hazard_report(
         severity=severity,
         source=source,
         location=location,
-        latitude=latitude,
-        longitude=longitude,
+        **point,
         found_at=found_at,
         reported_by=reported_by,
         patrol=patrol,
@@ -208,8 +214,15 @@ def hazard_update(*, hazard: Hazard, **changes: Any) -> Hazard:
     locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
     if not HAZARD_TRANSITIONS.allows(locked.status, "edit"):
         raise _refused(locked, _("changed"))
+    moved = any(
+        name in changes and changes[name] != getattr(locked, name)
+        for name in ("latitude", "longitude")
+    )
     for name, value in changes.items():
         setattr(locked, name, value)
+    if moved:
+        # the point moved: the place nearest to the new point (found on save)
+        locked.gazetteer_place = None
     geo.check_point(locked.latitude, locked.longitude)
     locked.full_clean()
     locked.save()

@@ -115,6 +115,7 @@ class HazardDetailView(RoleRequiredMixin, DetailView):
             .select_related(
                 "unit",
                 "reported_by",
+                "gazetteer_place",
                 "patrol",
                 "patrol__officer",
                 "duplicate_of",

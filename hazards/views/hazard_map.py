@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from brigade.core.permissions import RoleRequiredMixin
+from brigade.core import geo
+from brigade.core.permissions import RoleRequiredMixin, has_role
+from brigade.core.roles import STAFF
 from hazards.choices import HazardStatus, Severity
 from hazards.models import Hazard
 from hazards.views.common import RequestUser
@@ -89,14 +90,18 @@ class HazardMapView(RoleRequiredMixin, TemplateView):
             points=points,
             legend=map_legend(points),
             map_config={
-                "tiles": settings.MAP_TILE_URL,
-                "attribution": settings.MAP_TILE_ATTRIBUTION,
-                "center": list(settings.MAP_CENTER),
+                **geo.map_config(),
                 "colours": {str(key): colour for key, colour in SEVERITY_COLOURS.items()},
                 "severity_order": [value for value, _label in Severity.choices],
                 "overdue_colour": OVERDUE_COLOUR,
                 # %(count)s: the number of hazards a cluster holds
                 "cluster_label": _("%(count)s hazards here: tap to zoom in"),
+                # the black spots' heat layer, a layer to switch on (who sees black spots)
+                "heat_url": reverse("incidents:blackspot_heat")
+                if has_role(self.request.user, STAFF)
+                else "",
+                "heat_label": _("Accident heat"),
+                "hazards_label": _("Open hazards"),
             },
             without_position=Hazard.objects.visible_to(self.request.user)
             .open()

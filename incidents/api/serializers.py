@@ -20,7 +20,8 @@ from brigade.core.api.fields import (
     TimestampField,
     label_of,
 )
-from brigade.duty.models import Place, Unit
+from brigade.duty.api.serializers import place_ref
+from brigade.duty.models import Unit
 from incidents import choices
 from incidents.models import Accident, AccidentDocument, AccidentParty, FundAdvance, Recovery
 from incidents.services import SCENE_FIELDS, refuse_decided_changes
@@ -89,15 +90,7 @@ class AccidentSerializer(serializers.ModelSerializer):
     # where on the map (WGS-84): both or neither, as the hazards' are
     latitude = geo.serializer_field("latitude")
     longitude = geo.serializer_field("longitude")
-    gazetteer_place = serializers.PrimaryKeyRelatedField(
-        queryset=Place.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-        help_text=_(
-            "The road or intersection of the brigade's register (id): the one picked, or the "
-            "nearest to the point; its point is taken when no point is given."
-        ),
-    )
+    gazetteer_place = place_ref()
     gazetteer_place_name = serializers.CharField(
         source="gazetteer_place.shown_name", read_only=True, allow_null=True, default=None
     )

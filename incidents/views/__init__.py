@@ -18,7 +18,11 @@ from incidents.views.accidents import (
     QuickSettlementView,
     SolveView,
 )
-from incidents.views.black_spots import BlackSpotListView, BlackSpotOpenHazardView
+from incidents.views.black_spots import (
+    BlackSpotHeatView,
+    BlackSpotListView,
+    BlackSpotOpenHazardView,
+)
 from incidents.views.fund import (
     AdvanceActionView,
     AdvanceApproveView,
@@ -49,6 +53,7 @@ __all__ = [
     "AdvanceListView",
     "AdvancePayView",
     "AdvanceRejectView",
+    "BlackSpotHeatView",
     "BlackSpotListView",
     "BlackSpotOpenHazardView",
     "DocumentAddView",

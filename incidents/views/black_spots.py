@@ -1,46 +1,68 @@
-"""The black-spot page: the ranked table, the map (the accidents as graduated circles, the
-spots, the open hazards) and the one action, opening a hazard investigation."""
+"""The black-spot page: the ranked table, the map (the accidents as a heat layer, the
+spots, the open hazards) and the one action, opening a hazard investigation; and the heat
+layer's points as JSON, for the hazard map."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-import h3
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from brigade.core import geo
 from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
 from incidents import black_spots, services
+from incidents.choices import Severity
 from incidents.forms import BlackSpotWindowForm
 from incidents.models import Accident, BlackSpot
 
+# How much an accident warms the heat layer: a fatal one twice as much as one with injuries.
+HEAT_WEIGHTS = {Severity.FATAL: 1.0, Severity.INJURY: 0.5}
+# How both maps draw them (Leaflet.heat's options): full strength from the town's zoom up;
+# a place is at its hottest from a weight of 2 (four with injuries, or two fatal).
+HEAT_LAYER = {"radius": 25, "blur": 18, "maxZoom": 12, "max": 2.0}
 
-def heat_cells(user: object, first: Any, last: Any) -> list[dict[str, object]]:
-    """The user's accidents with injuries or deaths of the window, per map cell (its
-    centre and count): one grouped query."""
+
+def heat_points(user: object, first: dt.date, last: dt.date) -> list[list[float]]:
+    """The heat layer's points: the user's accidents with injuries or deaths of ``first`` ..
+    ``last`` that have a point, each as [lat, lng, weight] (``HEAT_WEIGHTS``). One query;
+    the black-spot page embeds them and the hazard map reads them from ``BlackSpotHeatView``."""
     rows = (
         Accident.objects.visible_to(user)
         .serious()
         .occurred_between(first, last)
-        .exclude(h3_cell="")
-        .filter(h3_cell__isnull=False)
-        .order_by()
-        .values("h3_cell")
-        .annotate(n=Count("pk"))
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("occurred_at", "pk")
+        .values_list("latitude", "longitude", "severity")
     )
-    cells = []
-    for row in rows:
-        lat, lng = h3.cell_to_latlng(row["h3_cell"])
-        cells.append({"lat": round(lat, 6), "lng": round(lng, 6), "n": row["n"]})
-    return cells
+    return [
+        [round(float(lat), 6), round(float(lng), 6), HEAT_WEIGHTS[Severity(severity)]]
+        for lat, lng, severity in rows
+    ]
+
+
+def window(request: HttpRequest) -> tuple[BlackSpotWindowForm, dt.date | None, dt.date | None]:
+    """The period asked for (``date_from``/``date_to``), each None when not given or not
+    valid, with its form."""
+    form = BlackSpotWindowForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    return form, None, None
+
+
+def filled(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period with its missing ends taken from the rolling window."""
+    rolling = black_spots.rolling_window(last)
+    return first or rolling[0], last or rolling[1]
 
 
 class BlackSpotListView(RoleRequiredMixin, TemplateView):
@@ -51,13 +73,9 @@ class BlackSpotListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = BlackSpotWindowForm(self.request.GET or None)
-        first = last = None
-        if form.is_bound and form.is_valid():
-            first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        form, first, last = window(self.request)
         rows = black_spots.listed(self.request.user, first, last)
-        window = black_spots.rolling_window(last)
-        first, last = first or window[0], last or window[1]
+        first, last = filled(first, last)
         spots = [
             {
                 "rank": row.rank,
@@ -77,16 +95,34 @@ class BlackSpotListView(RoleRequiredMixin, TemplateView):
             last=last,
             thresholds=black_spots.Thresholds.from_settings(),
             window_days=settings.BLACK_SPOT_WINDOW_DAYS,
-            heat=heat_cells(self.request.user, first, last),
+            heat=heat_points(self.request.user, first, last),
             spots=spots,
             map_config={
-                "tiles": settings.MAP_TILE_URL,
-                "attribution": settings.MAP_TILE_ATTRIBUTION,
-                "center": list(settings.MAP_CENTER),
+                **geo.map_config(),
                 "hazards_url": reverse("hazards:hazard_map_points"),
+                "heat": HEAT_LAYER,
             },
         )
         return context
+
+
+class BlackSpotHeatView(RoleRequiredMixin, View):
+    """GET: the heat layer's points of the period (``date_from``/``date_to``, by default the
+    rolling window), for the hazard map's "Accident heat" layer."""
+
+    read_roles = STAFF
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        _form, first, last = window(request)
+        first, last = filled(first, last)
+        return JsonResponse(
+            {
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "points": heat_points(request.user, first, last),
+                "options": HEAT_LAYER,
+            }
+        )
 
 
 class BlackSpotOpenHazardView(RecordActionView):

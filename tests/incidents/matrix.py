@@ -66,6 +66,7 @@ MATRIX: dict[str, Rule] = {
     "incidents:fundadvance_pay": page("approved-advance", post=DESK),
     "incidents:recovery_create": page("paid-advance", post=DESK),
     "incidents:blackspot_list": page(get=STAFF),
+    "incidents:blackspot_heat": page(get=STAFF),
     "incidents:blackspot_open_hazard": page("black-spot", post=STAFF),
 }
 

@@ -26,6 +26,20 @@ from brigade.duty.models import PATROL_RECORD_FIELDS
 # --- Reference data -----------------------------------------------------------------------
 
 
+def place_ref() -> serializers.PrimaryKeyRelatedField:
+    """A record's place in the gazetteer (an accident's, a hazard's), by id: an active place,
+    optional; the one picked is kept, and gives its point when no point is given."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=models.Place.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The road or intersection of the brigade's register (id): the one picked, or the "
+            "nearest to the point; its point is taken when no point is given."
+        ),
+    )
+
+
 class UnitSerializer(ModelRulesSerializer):
     kind = ChoicesField(choices.UnitKind, required=False)
 

@@ -2,7 +2,10 @@
    The points and the map's settings are embedded in the page (#hazard-points,
    #hazard-map-config). Points close together are gathered in a cluster showing their number;
    a click on it zooms in (or, where they share one spot, spreads them out). Without a tile
-   server, or when it does not answer, the points show on a plain background. */
+   server, or when it does not answer, the points show on a plain background. For those who
+   see black spots, a layer to switch on (the layer control): "Accident heat", the accidents
+   with injuries or deaths of the black spots' window, read from the black-spot page's
+   endpoint when first shown. */
 (function () {
   "use strict";
   var box = document.getElementById("hazard-map");
@@ -93,6 +96,32 @@
     bounds.push([p.lat, p.lng]);
   });
   map.addLayer(group);
+  if (config.heat_url && L.heatLayer) {
+    var heat = L.heatLayer([]);
+    var asked = false;
+    heat.on("add", function () {
+      if (asked) return;
+      asked = true;
+      fetch(config.heat_url, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : {points: []}; })
+        .then(function (data) {
+          // drawn as the black-spot page draws them (the options come with the points)
+          if (data.options) heat.setOptions(data.options);
+          heat.setLatLngs(data.points || []);
+          box.dataset.heatPoints = String((data.points || []).length);
+          // no hazard on the map: show where the accidents are
+          if (!bounds.length && data.points && data.points.length) {
+            map.fitBounds(data.points.map(function (p) { return [p[0], p[1]]; }),
+                          {padding: [24, 24], maxZoom: 16});
+          }
+        })
+        .catch(function () { box.dataset.heatPoints = "0"; });
+    });
+    var overlays = {};
+    overlays[config.hazards_label] = group;
+    overlays[config.heat_label] = heat;
+    L.control.layers(null, overlays, {collapsed: false}).addTo(map);
+  }
   if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 16}); }
   box.dataset.points = String(points.length);
 })();

@@ -1,6 +1,6 @@
-/* The black-spot map (Leaflet, served by the app): the accidents with injuries or deaths
-   as graduated circles per map cell (a heat layer without a plug-in), the black spots by
-   rank, and the open hazards (read from the hazard map's points). */
+/* The black-spot map (Leaflet and Leaflet.heat, served by the app): the accidents with
+   injuries or deaths as a heat layer (a fatal one weighs more), the black spots numbered by
+   rank, and the open hazards as markers (read from the hazard map's points). */
 (function () {
   "use strict";
   var box = document.getElementById("black-spot-map");
@@ -13,17 +13,11 @@
     L.tileLayer(config.tiles, {maxZoom: 19, attribution: config.attribution}).addTo(map);
   }
   var bounds = [];
-  var most = heat.reduce(function (m, c) { return Math.max(m, c.n); }, 1);
-  heat.forEach(function (c) {
-    // the area grows with the count: warmer and larger where more accidents happened
-    var share = c.n / most;
-    L.circle([c.lat, c.lng], {
-      radius: 60 + 140 * Math.sqrt(share), stroke: false,
-      fillColor: share > 0.66 ? "#dc3545" : share > 0.33 ? "#fd7e14" : "#ffc107",
-      fillOpacity: 0.35 + 0.35 * share
-    }).bindTooltip(String(c.n)).addTo(map);
-    bounds.push([c.lat, c.lng]);
-  });
+  // the accidents with injuries or deaths: [lat, lng, weight], a fatal one weighing more
+  if (L.heatLayer) {
+    L.heatLayer(heat, config.heat).addTo(map);
+  }
+  heat.forEach(function (p) { bounds.push([p[0], p[1]]); });
   spots.forEach(function (s) {
     var icon = document.createElement("div");
     icon.className = "hazard-cluster";
@@ -49,5 +43,5 @@
     })
     .catch(function () { /* the spots show without the hazards */ });
   if (bounds.length) { map.fitBounds(bounds, {padding: [24, 24], maxZoom: 16}); }
-  box.dataset.cells = String(heat.length);
+  box.dataset.heatPoints = String(heat.length);
 })();
