@@ -141,7 +141,9 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     buffer.seek(0)
     with connection.cursor() as cur:
         cur.copy_expert(f"COPY {Accident._meta.db_table} ({', '.join(columns)}) FROM STDIN", buffer)
-        cur.execute(f"ANALYZE {Accident._meta.db_table}")
+    # a table in use is vacuumed by autovacuum (its visibility map set): as after a while
+    with connection.cursor() as cur:
+        cur.execute(f"VACUUM ANALYZE {Accident._meta.db_table}")
     return {"rows": args.rows, "seed": args.seed, "first_day": start, "last_day": end}
 
 

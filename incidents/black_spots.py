@@ -30,13 +30,15 @@ reaches further.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import json
 import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import h3
 from django.conf import settings
@@ -48,6 +50,7 @@ from django.utils import timezone
 from h3.api import basic_int as h3_int
 
 from brigade.core.dates import today
+from brigade.core.prepared import Prepared
 from incidents.choices import SERIOUS, Severity, SpotKind
 from incidents.models import Accident, AccidentParty, BlackSpot, BlackSpotMark
 from incidents.querysets import day_bounds
@@ -187,42 +190,28 @@ def grouped(
     # the unit in the WHERE, PostgreSQL ANDs the (unit, occurred_at) index's whole year of
     # the unit into the plan (15 ms at 1M) instead of the few cells' (h3_cell, occurred_at)
     # ranges alone (3 ms)
-    rows = _counted(first, last, unit_id if cells is None else None)
-    if cells is not None:
-        rows = rows.filter(h3_cell__in=sorted(set(cells)))
-    if places is not None:
-        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    arrays = connections["default"].vendor == "postgresql"
+    whole = cells is None and places is None
+    if cells is not None and places is None and arrays:
+        # an update's few cells: the same query every time, compiled once
+        start, end = day_bounds(first, last)
+        sql, params = _CELLS.sql(start=start, end=end, cells=sorted(set(cells)))
+    else:
+        rows = _counted(first, last, unit_id if cells is None else None)
+        if cells is not None:
+            rows = rows.filter(h3_cell__in=sorted(set(cells)))
+        if places is not None:
+            rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+        sql, compiled = _grouped_rows(rows, arrays=arrays).query.sql_with_params()
+        params = list(compiled)
     by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
     by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
     detail: Detail = defaultdict(list)
-    rows = rows.order_by()
-    counts = {
-        "n": Count("pk"),
-        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
-        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
-    }
-    query: Any
-    arrays = connections[rows.db].vendor == "postgresql"
-    if arrays:
-        # a row per unit, cell and place, its accidents' hours and roads as two arrays
-        query = rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
-            **counts,
-            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
-            roads=ArrayAgg("road"),
-        )
-    else:  # elsewhere: a row per hour and road too
-        query = (
-            rows.annotate(hour=ExtractHour("occurred_at"))
-            .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
-            .annotate(**counts)
-        )
     # the grouped rows straight from the cursor: Django's converters per row cost more
     # than the query
-    sql, params = query.query.sql_with_params()
-    whole = cells is None and places is None
     with (
-        transaction.atomic(using=query.db, savepoint=False),
-        connections[query.db].cursor() as cursor,
+        transaction.atomic(savepoint=False),
+        connections["default"].cursor() as cursor,
     ):
         if arrays and whole:
             # the whole window's ~45,000 rows per million accidents are grouped in memory
@@ -231,13 +220,11 @@ def grouped(
             # temporary files under the default 4 MB (0.32 s at 1M; sorted in memory 0.29 s,
             # hashed 0.22 s). For this query only (back to the defaults in a caller's
             # transaction).
-            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'; SET LOCAL enable_sort = off")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
         if arrays and whole:
-            cursor.execute("SET LOCAL work_mem TO DEFAULT")
-            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+            cursor.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_sort TO DEFAULT")
     other_units = cells is not None and unit_id is not None
     for row in fetched:
         if arrays:
@@ -260,6 +247,37 @@ def grouped(
             by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
             detail[(unit, f"p{place}")].append((hours, roads))
     return Grouped(by_cell, by_place, detail)
+
+
+def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool) -> QuerySet[Any]:
+    """The accidents ``rows`` grouped by unit, cell and place: their counts, and their hours
+    and roads (on PostgreSQL as two arrays per group; elsewhere a row per hour and road)."""
+    rows = rows.order_by()
+    counts = {
+        "n": Count("pk"),
+        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
+        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
+    }
+    if arrays:
+        return rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
+            **counts,
+            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
+            roads=ArrayAgg("road"),
+        )
+    return (
+        rows.annotate(hour=ExtractHour("occurred_at"))
+        .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+        .annotate(**counts)
+    )
+
+
+# an update's cells, every unit's (see ``grouped``): compiled once per process
+_CELLS = Prepared(
+    lambda start, end, cells: _grouped_rows(
+        Accident.objects.serious().occurred_in(start, end).filter(h3_cell__any_of=cells),
+        arrays=True,
+    )
+)
 
 
 def tallies(
@@ -294,6 +312,22 @@ def _centre(cell: str) -> tuple[float, float]:
     return round(lat, 6), round(lng, 6)
 
 
+# a cell's ring as h3 integer ids, kept between runs: the cells with accidents hardly change
+# from one night to the next, and h3 builds a fresh list per call (a third of the rings'
+# time). Bounded: past this many cells the cache starts again.
+_DISKS: dict[int, tuple[int, ...]] = {}
+_DISKS_MAX = 200_000
+
+
+def _disk(cell: int) -> tuple[int, ...]:
+    disk = _DISKS.get(cell)
+    if disk is None:
+        if len(_DISKS) >= _DISKS_MAX:
+            _DISKS.clear()
+        disk = _DISKS[cell] = tuple(h3_int.grid_disk(cell, 1))
+    return disk
+
+
 def cell_spots(
     cells: dict[str, Tally],
     unit_id: int,
@@ -312,14 +346,14 @@ def cell_spots(
     by_id = {
         to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()
     }
-    disk_of = h3_int.grid_disk
     need = (thresholds.accidents, thresholds.injuries, thresholds.fatalities)
-    candidates: list[tuple[int, int, int, int, str, list[int]]] = []
+    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
+    get = by_id.get
     for cell in centres:
-        disk = disk_of(to_int(cell), 1)
+        disk = _disk(to_int(cell))
         n = injured = fatal = 0
         for neighbour in disk:
-            own = by_id.get(neighbour)
+            own = get(neighbour)
             if own is not None:
                 n += own[0]
                 injured += own[1]
@@ -436,22 +470,26 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
                 spot_hours.update(accident_hours)
                 spot_roads.update(accident_roads)
     owner = _owner(spots)
-    rows = _counted(first, last, None)
-    if len(spots) <= FEW:  # an update's spots: their own cells and places
-        rows = rows.filter(_spot_filter(spots))
-    else:  # many spots: their units' window (the same scan, without a long OR of cells)
-        rows = rows.filter(unit_id__in=sorted({spot.unit_id for spot in spots}))
+    units = {spot.unit_id for spot in spots}
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
-    # by the accident's unit, cell and place (a few rows each), then to their spots here
-    for unit, cell, place_id, kind, n in (
-        AccidentParty.objects.filter(accident__in=rows.values("pk"))
-        .exclude(vehicle_kind="")
-        .order_by()
-        .values_list(
-            "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
+    if len(spots) <= FEW and len(units) == 1 and all(s.kind == SpotKind.CELL for s in spots):
+        # an update's spots of one cell: the same query every time, compiled once
+        start, end = day_bounds(first, last)
+        kind_rows = _KINDS_OF_CELLS.rows(
+            start=start,
+            end=end,
+            unit=spots[0].unit_id,
+            cells=sorted({cell for spot in spots for cell in spot.cells}),
         )
-        .annotate(n=Count("accident_id", distinct=True))
-    ):
+    else:
+        rows = _counted(first, last, None)
+        if len(spots) <= FEW:  # an update's spots: their own cells and places
+            rows = rows.filter(_spot_filter(spots))
+        else:  # many spots: their units' window (the same scan, without a long OR of cells)
+            rows = rows.filter(unit_id__in=sorted(units))
+        kind_rows = list(_kinds_rows(rows))
+    # by the accident's unit, cell and place (a few rows each), then to their spots here
+    for unit, cell, place_id, kind, n in kind_rows:
         plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place_id}
         for spot in _both_owners(owner, plain):
             kinds[id(spot)][kind] += n
@@ -473,6 +511,29 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
             )
 
 
+def _kinds_rows(rows: QuerySet[Accident]) -> QuerySet[Any]:
+    """The vehicle kinds of the accidents ``rows``: how many accidents of each kind, by the
+    accident's unit, cell and place."""
+    return (
+        AccidentParty.objects.filter(accident__in=rows.values("pk"))
+        .exclude(vehicle_kind="")
+        .order_by()
+        .values_list(
+            "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
+        )
+        .annotate(n=Count("accident_id", distinct=True))
+    )
+
+
+_KINDS_OF_CELLS = Prepared(
+    lambda start, end, unit, cells: _kinds_rows(
+        Accident.objects.serious()
+        .occurred_in(start, end)
+        .filter(unit_id=unit, h3_cell__any_of=cells)
+    )
+)
+
+
 def _both_owners(owner: dict[tuple[int, str], Found], row: dict[str, object]) -> list[Found]:
     found = []
     by_cell = owner.get((row["unit_id"], row["h3_cell"]))  # type: ignore[arg-type]
@@ -487,18 +548,33 @@ def _both_owners(owner: dict[tuple[int, str], Found], row: dict[str, object]) ->
 
 def _top(counter: Counter) -> list[tuple]:
     # most first, then the smaller key: the same answer every time
-    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    return heapq.nsmallest(TOP, counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+class _Place(NamedTuple):
+    pk: int
+    name: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def _place_rows(wanted: list[int]) -> QuerySet[Any]:
+    from brigade.duty.models import Place
+
+    return Place.objects.filter(Q(is_active=True) | Q(pk__any_of=wanted)).values_list(
+        "pk", "name", "latitude", "longitude"
+    )
+
+
+_PLACES = Prepared(_place_rows)
+_ACTIVE_PLACES = Prepared(lambda: _place_rows([]))
 
 
 def _places(spots: Sequence[Found]) -> dict[int, object]:
     """The gazetteer (its places with a point) and the spots' own places: one query."""
-    from brigade.duty.models import Place
-
-    wanted = [s.place_id for s in spots if s.place_id is not None]
-    rows = Place.objects.filter(Q(is_active=True) | Q(pk__in=wanted)).only(
-        "pk", "name", "latitude", "longitude"
-    )
-    return {place.pk: place for place in rows}
+    wanted = sorted({s.place_id for s in spots if s.place_id is not None})
+    rows = _PLACES.rows(wanted=wanted) if wanted else _ACTIVE_PLACES.rows()
+    return {row[0]: _Place(*row) for row in rows}
 
 
 def _point(place: object) -> tuple[float | None, float | None]:
@@ -713,15 +789,21 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
     cells = counted.by_cell
     near = set(h3.grid_disk(cell, REACH + 2)) - set(area)
     taken = [
-        c
-        for kept in BlackSpot.objects.filter(
-            unit_id=unit_id, kind=SpotKind.CELL, current=True, h3_cell__in=sorted(near)
-        ).values_list("cells", flat=True)
-        for c in kept
+        cell
+        for (kept,) in _KEPT.rows(unit=unit_id, cells=sorted(near))
+        for cell in (json.loads(kept) if isinstance(kept, str) else kept)
     ]
     found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
     describe(found, first, last, counted.detail)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
+
+
+# the cells of a unit's current cell spots centred in ``cells``: compiled once
+_KEPT = Prepared(
+    lambda unit, cells: BlackSpot.objects.filter(
+        unit_id=unit, kind=SpotKind.CELL, current=True, h3_cell__any_of=cells
+    ).values_list("cells")
+)
 
 
 def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
@@ -735,29 +817,44 @@ def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None
 
 def update_marked() -> int:
     """The on-change update: every cell and place marked since the last run, once.
-    Returns how many were updated."""
-    from brigade.core.kpi.lock import named_lock
+    Returns how many were updated.
 
-    with named_lock(LOCK), transaction.atomic():
-        if connections["default"].vendor == "postgresql":
-            # spots are derived data: this transaction's commit need not wait for the disk
-            # (~7 ms). A crash that loses it loses the marks' deletion with it, so the next
-            # update (or the nightly recompute) redoes the same cells; the accidents, whose
-            # commits keep waiting for the disk, are never lost.
-            with connections["default"].cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        marks = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
+    Short and frequent (a burst of accidents is one run): the lock is the transaction's,
+    taken in the request that also sets it up, and the marks are taken by one DELETE …
+    RETURNING."""
+    from brigade.core.kpi.lock import named_transaction
+
+    setup = []
+    if connections["default"].vendor == "postgresql":
+        # spots are derived data: this transaction's commit need not wait for the disk
+        # (~7 ms). A crash that loses it loses the marks' deletion with it, so the next
+        # update (or the nightly recompute) redoes the same cells; the accidents, whose
+        # commits keep waiting for the disk, are never lost.
+        setup.append("SET LOCAL synchronous_commit TO OFF")
+    with named_transaction(LOCK, *setup):
+        marks = _take_marks()
         if not marks:
             return 0
-        BlackSpotMark.objects.filter(pk__in=[m[0] for m in marks]).delete()
-        cells = sorted({(unit, cell) for _pk, unit, cell, _place in marks if cell})
-        places = sorted({(unit, p) for _pk, unit, _cell, p in marks if p is not None})
+        cells = sorted({(unit, cell) for unit, cell, _place in marks if cell})
+        places = sorted({(unit, p) for unit, _cell, p in marks if p is not None})
         for unit, cell in cells:
             update_cell(unit, cell)
         for unit, place in places:
             update_place(unit, place)
         # the stored ranks are the nightly run's; lists order by the counts themselves
         return len(cells) + len(places)
+
+
+def _take_marks() -> list[tuple[int, str, int | None]]:
+    """Every mark, deleted: (unit, cell, place) each."""
+    if connections["default"].vendor == "postgresql":
+        table = BlackSpotMark._meta.db_table
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} RETURNING unit_id, h3_cell, place_id")
+            return cursor.fetchall()
+    rows = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
+    BlackSpotMark.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return [row[1:] for row in rows]
 
 
 # --- change tracking: an accident saved or deleted marks its cell (and its place) ----------

@@ -20,8 +20,8 @@ from hazards.choices import HazardSource, HazardStatus
 from hazards.models import Hazard
 from incidents import black_spots
 from incidents.choices import Severity, SpotKind
-from incidents.models import Accident, BlackSpot
-from tests.incidents.factories import AccidentFactory
+from incidents.models import Accident, BlackSpot, BlackSpotMark
+from tests.incidents.factories import AccidentFactory, AccidentPartyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,36 @@ def test_a_new_accident_updates_the_stored_spots_as_a_full_recompute_would(
     with django_capture_on_commit_callbacks(execute=True):
         third.delete()
     assert stored() == []
+
+
+def test_the_update_of_one_change_costs_a_few_queries_and_describes_the_spot(
+    unit, other_unit, django_assert_max_num_queries
+):
+    # given: a spot's accidents at 08:00 and 17:00 by car and truck, another unit's beside it
+    for hour, kind in ((8, "car"), (8, "truck"), (17, "car")):
+        accident = crash(unit, HOME, at=NOW.replace(hour=hour) - dt.timedelta(days=3))
+        AccidentPartyFactory(accident=accident, vehicle_kind=kind)
+    for _ in range(3):
+        crash(other_unit, HOME)
+    black_spots.recompute_all()
+    BlackSpotMark.objects.all().delete()
+    # when: one more at 17:00, by car, and the update (as the task runs it)
+    fourth = crash(unit, NEXT, at=NOW.replace(hour=17) - dt.timedelta(days=1))
+    AccidentPartyFactory(accident=fourth, vehicle_kind="car")
+    BlackSpotMark.objects.all().delete()
+    BlackSpotMark.objects.create(unit_id=unit.pk, h3_cell=NEXT)
+    # the lock, the marks, the cells' counts, the spots kept around them, the kinds, the
+    # places, the spots read and written (and the test's savepoint and its release)
+    with django_assert_max_num_queries(10):
+        assert black_spots.update_marked() == 1
+    # then: the spot counts four, described by its own accidents only (not the other unit's)
+    spot = BlackSpot.objects.get(unit=unit, current=True)
+    assert (spot.h3_cell, spot.accidents) == (HOME, 4)
+    assert spot.main_hours == [{"hour": 8, "accidents": 2}, {"hour": 17, "accidents": 2}]
+    assert spot.main_kinds == [{"kind": "car", "accidents": 3}, {"kind": "truck", "accidents": 1}]
+    # as the full computation finds it
+    again = {s.key: s for s in black_spots.compute(FIRST, TODAY)}[(unit.pk, "cell", HOME)]
+    assert (again.main_hours, again.main_kinds) == (spot.main_hours, spot.main_kinds)
 
 
 def test_the_full_recompute_is_idempotent(unit):
