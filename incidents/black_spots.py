@@ -30,6 +30,7 @@ reaches further.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import json
 import logging
@@ -44,7 +45,7 @@ import h3
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections, transaction
-from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
 from h3.api import basic_int as h3_int
@@ -124,6 +125,8 @@ class Found:
     rank: int = 0
     # the centre cell's own accidents: of two rings with as many, the denser centre wins
     own: int = 0
+    # what its description is computed from (``sign``)
+    fingerprint: str = ""
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -168,11 +171,17 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
 Detail = dict[tuple[int, str], list[tuple[list[int], list[str]]]]
 
 
+# (unit, "c<cell>" or "p<place>") → its accidents: how many, their ids' sum, their latest
+# change. What a spot's description is computed from: the same print, the same description.
+Prints = dict[tuple[int, str], tuple[int, int, str]]
+
+
 @dataclass
 class Grouped:
     by_cell: dict[int, dict[str, Tally]]
     by_place: dict[int, dict[int, Tally]]
     detail: Detail
+    prints: Prints = field(default_factory=dict)
 
 
 def grouped(
@@ -182,16 +191,19 @@ def grouped(
     unit_id: int | None = None,
     cells: Iterable[str] | None = None,
     places: Iterable[int] | None = None,
+    details: bool = True,
 ) -> Grouped:
     """Unit → cell → its own accidents of the window, unit → gazetteer place → its
-    accidents, and their hours and roads: ONE grouped query (by unit, cell, place, hour
-    and road), summed each way here."""
+    accidents, their prints and (``details``) their hours and roads: ONE grouped query (by
+    unit, cell and place; elsewhere than PostgreSQL by hour and road too), summed each way
+    here. A few cells or places always come with their details."""
     # a few cells: every unit's rows of those cells, the other units' skipped here. With
     # the unit in the WHERE, PostgreSQL ANDs the (unit, occurred_at) index's whole year of
     # the unit into the plan (15 ms at 1M) instead of the few cells' (h3_cell, occurred_at)
     # ranges alone (3 ms)
     arrays = connections["default"].vendor == "postgresql"
     whole = cells is None and places is None
+    details = details or not whole
     if cells is not None and places is None and arrays:
         # an update's few cells: the same query every time, compiled once
         start, end = day_bounds(first, last)
@@ -202,7 +214,8 @@ def grouped(
             rows = rows.filter(h3_cell__in=sorted(set(cells)))
         if places is not None:
             rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
-        sql, compiled = _grouped_rows(rows, arrays=arrays).query.sql_with_params()
+        query = _grouped_rows(rows, arrays=arrays, details=details)
+        sql, compiled = query.query.sql_with_params()
         params = list(compiled)
     by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
     by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
@@ -213,7 +226,7 @@ def grouped(
         transaction.atomic(savepoint=False),
         connections["default"].cursor() as cursor,
     ):
-        if arrays and whole:
+        if arrays and whole and details:
             # the whole window's ~45,000 rows per million accidents are grouped in memory
             # by a hash, as the bare GROUP BY is: the planner, counting the arrays' size per
             # group and five times the groups there are, would sort them instead, in
@@ -223,17 +236,22 @@ def grouped(
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'; SET LOCAL enable_sort = off")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-        if arrays and whole:
+        if arrays and whole and details:
             cursor.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_sort TO DEFAULT")
     other_units = cells is not None and unit_id is not None
+    prints: Prints = {}
     for row in fetched:
-        if arrays:
-            unit, cell, place, n, injured, fatal, hours, roads = row
+        hours = roads = ()
+        if not details:
+            unit, cell, place, n, injured, fatal, ids, latest = row
+        elif arrays:
+            unit, cell, place, n, injured, fatal, ids, latest, hours, roads = row
         else:
-            unit, cell, place, hour, road, n, injured, fatal = row
+            unit, cell, place, hour, road, n, injured, fatal, ids, latest = row
             hours, roads = [int(hour)] * n, [road] * n
         if other_units and unit != unit_id:
             continue
+        keys = []
         if cell:
             counted = by_cell[unit].get(cell)
             if counted is None:
@@ -242,22 +260,37 @@ def grouped(
                 counted.accidents += n
                 counted.injuries += injured
                 counted.fatalities += fatal
-            detail[(unit, "c" + cell)].append((hours, roads))
+            keys.append((unit, "c" + cell))
         if place is not None and cells is None:
             by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
-            detail[(unit, f"p{place}")].append((hours, roads))
-    return Grouped(by_cell, by_place, detail)
+            keys.append((unit, f"p{place}"))
+        for key in keys:
+            if details:
+                detail[key].append((hours, roads))
+            seen = prints.get(key)
+            latest = str(latest)
+            prints[key] = (
+                (n, ids, latest)
+                if seen is None
+                else (seen[0] + n, seen[1] + ids, max(seen[2], latest))
+            )
+    return Grouped(by_cell, by_place, detail, prints)
 
 
-def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool) -> QuerySet[Any]:
-    """The accidents ``rows`` grouped by unit, cell and place: their counts, and their hours
-    and roads (on PostgreSQL as two arrays per group; elsewhere a row per hour and road)."""
+def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool, details: bool = True) -> QuerySet[Any]:
+    """The accidents ``rows`` grouped by unit, cell and place: their counts and print (the
+    ids' sum, the latest change), and (``details``) their hours and roads (on PostgreSQL as
+    two arrays per group; elsewhere a row per hour and road)."""
     rows = rows.order_by()
     counts = {
         "n": Count("pk"),
         "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
         "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
+        "ids": Sum("pk"),
+        "latest": Max("updated_at"),
     }
+    if not details:
+        return rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(**counts)
     if arrays:
         return rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
             **counts,
@@ -400,11 +433,20 @@ def compute(
     unit_id: int | None = None,
     thresholds: Thresholds | None = None,
     details: bool = True,
+    known: dict[tuple[int, str, str], Described] | None = None,
+    changed: set[tuple[int, str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[Found]:
-    """Every black spot of the window (of one unit, or every unit), ranked from 1."""
+    """Every black spot of the window (of one unit, or every unit), ranked from 1.
+
+    ``known``: the descriptions already stored, by spot key. A spot whose print (its
+    accidents and the gazetteer) is the stored one's, and none of whose cells or places is
+    in ``changed`` (marked since, e.g. a party's vehicle edited), keeps its description;
+    the others are described from their own accidents (one more query for them all). The
+    counts are one grouped query without the accidents' hours and roads. Without
+    ``known``: every spot is described from the one grouped query with them."""
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
-    counted = grouped(first, last, unit_id=unit_id)
+    counted = grouped(first, last, unit_id=unit_id, details=details and known is None)
     # by unit: spots of two units that tie in every count keep the same order whatever
     # order the grouped rows come in
     for unit in sorted(counted.by_cell):
@@ -413,9 +455,77 @@ def compute(
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
-    if details:
-        describe(spots, first, last, counted.detail)
+    if not details:
+        return spots
+    places = _places(spots)
+    sign(spots, counted.prints, places)
+    if known is None:
+        describe(spots, first, last, counted.detail, places)
+        return spots
+    fresh = []
+    for spot in spots:
+        stored = known.get(spot.key)
+        if stored is None or stored.fingerprint != spot.fingerprint or _touches(spot, changed):
+            fresh.append(spot)
+        else:
+            spot.name, spot.main_kinds, spot.main_hours = stored.name, stored.kinds, stored.hours
+            if spot.kind == SpotKind.PLACE:
+                spot.latitude, spot.longitude = _point(places.get(spot.place_id or 0))
+    if fresh:
+        cells = sorted({cell for spot in fresh for cell in spot.cells})
+        ids = sorted({spot.place_id for spot in fresh if spot.place_id is not None})
+        detail: Detail = {}
+        if cells:
+            detail.update(grouped(first, last, cells=cells).detail)
+        if ids:
+            detail.update(grouped(first, last, places=ids).detail)
+        describe(fresh, first, last, detail, places)
     return spots
+
+
+@dataclass(frozen=True)
+class Described:
+    """A stored spot's description and what it was computed from."""
+
+    fingerprint: str
+    name: str
+    kinds: list[dict[str, object]]
+    hours: list[dict[str, int]]
+
+
+def described() -> dict[tuple[int, str, str], Described]:
+    """The current stored spots' descriptions, by spot key (one query)."""
+    rows = BlackSpot.objects.filter(current=True).values_list(
+        "unit_id", "kind", "h3_cell", "place_id", "fingerprint", "name", "main_kinds", "main_hours"
+    )
+    return {
+        (unit, kind, cell or str(place)): Described(fingerprint, name, kinds, hours)
+        for unit, kind, cell, place, fingerprint, name, kinds, hours in rows
+    }
+
+
+def _keys(spot: Found) -> list[str]:
+    """The keys of a spot's cells or place in ``grouped``'s maps."""
+    if spot.kind == SpotKind.CELL:
+        return [f"c{cell}" for cell in spot.cells]
+    return [f"p{spot.place_id}"]
+
+
+def _touches(spot: Found, changed: set[tuple[int, str]]) -> bool:
+    return bool(changed) and any((spot.unit_id, key) in changed for key in _keys(spot))
+
+
+def sign(spots: Sequence[Found], prints: Prints, places: dict[int, object]) -> None:
+    """Each spot's fingerprint: its cells' (or place's) prints and the gazetteer's places
+    (a place renamed or moved names spots anew)."""
+    gazetteer = hashlib.sha1(usedforsecurity=False)
+    for pk in sorted(places):
+        gazetteer.update(repr(tuple(places[pk])).encode())  # type: ignore[call-overload]
+    for spot in spots:
+        digest = gazetteer.copy()
+        for key in _keys(spot):
+            digest.update(f"{key}={prints.get((spot.unit_id, key))};".encode())
+        spot.fingerprint = digest.hexdigest()
 
 
 # --- what a spot says besides its counts --------------------------------------------------
@@ -450,7 +560,13 @@ def _owner(spots: Sequence[Found]) -> dict[tuple[int, str], Found]:
     return owner
 
 
-def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Detail) -> None:
+def describe(
+    spots: Sequence[Found],
+    first: dt.date,
+    last: dt.date,
+    detail: Detail,
+    places: dict[int, object] | None = None,
+) -> None:
     """Fill the spots' main hours, main vehicle kinds, centre of a place and name: the
     hours and roads from ``detail`` (the grouped query's), then a fixed number of queries
     (kinds, places) whatever their number."""
@@ -459,13 +575,8 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
     hours: dict[int, Counter[int]] = defaultdict(Counter)
     roads: dict[int, Counter[str]] = defaultdict(Counter)
     for spot in spots:
-        keys = (
-            [f"c{cell}" for cell in spot.cells]
-            if spot.kind == SpotKind.CELL
-            else [f"p{spot.place_id}"]
-        )
         spot_hours, spot_roads = hours[id(spot)], roads[id(spot)]
-        for key in keys:
+        for key in _keys(spot):
             for accident_hours, accident_roads in detail.get((spot.unit_id, key), ()):
                 spot_hours.update(accident_hours)
                 spot_roads.update(accident_roads)
@@ -493,7 +604,8 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
         plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place_id}
         for spot in _both_owners(owner, plain):
             kinds[id(spot)][kind] += n
-    places = _places(spots)
+    if places is None:
+        places = _places(spots)
     for spot in spots:
         spot.main_hours = [{"hour": hour, "accidents": n} for hour, n in _top(hours[id(spot)])]
         spot.main_kinds = [{"kind": kind, "accidents": n} for kind, n in _top(kinds[id(spot)])]
@@ -623,6 +735,7 @@ _FIELDS = (
     "longitude",
     "main_kinds",
     "main_hours",
+    "fingerprint",
     "computed_at",
     "current",
 )
@@ -645,6 +758,7 @@ def _values(spot: Found, first: dt.date, last: dt.date, now: dt.datetime) -> dic
         "longitude": _decimal(spot.longitude),
         "main_kinds": spot.main_kinds,
         "main_hours": spot.main_hours,
+        "fingerprint": spot.fingerprint,
         "computed_at": now,
         "current": True,
     }
@@ -727,7 +841,17 @@ def recompute_all(on: dt.date | None = None) -> int:
 
     started = timezone.now()  # the changes marked before this are counted by it
     first, last = rolling_window(on)
-    found = compute(first, last)
+    # the spots found as they were stored keep their description; those with a change
+    # marked (a vehicle edited changes no accident's print) are described again
+    changed: set[tuple[int, str]] = set()
+    for unit, cell, place in BlackSpotMark.objects.filter(marked_at__lte=started).values_list(
+        "unit_id", "h3_cell", "place_id"
+    ):
+        if cell:
+            changed.add((unit, f"c{cell}"))
+        if place is not None:
+            changed.add((unit, f"p{place}"))
+    found = compute(first, last, known=described(), changed=changed)
     with named_lock(LOCK), transaction.atomic():
         BlackSpotMark.objects.filter(marked_at__lte=started).delete()
         save(found, first, last, Q())
@@ -794,7 +918,9 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
         for cell in (json.loads(kept) if isinstance(kept, str) else kept)
     ]
     found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
-    describe(found, first, last, counted.detail)
+    places = _places(found)
+    sign(found, counted.prints, places)
+    describe(found, first, last, counted.detail, places)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
 
 
@@ -811,7 +937,9 @@ def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None
     first, last = rolling_window(on)
     counted = grouped(first, last, unit_id=unit_id, places=[place_id])
     found = place_spots(counted.by_place, Thresholds.from_settings())
-    describe(found, first, last, counted.detail)
+    places = _places(found)
+    sign(found, counted.prints, places)
+    describe(found, first, last, counted.detail, places)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
 
 
@@ -897,6 +1025,25 @@ def on_change(sender: type[Accident], instance: Accident, **kwargs: object) -> N
         return
     marks = _where(before) | (set() if deleted else _where(now))
     instance._black_spot_loaded = now  # type: ignore[attr-defined]
+    _mark(marks)
+
+
+def on_party_change(sender: type[AccidentParty], instance: AccidentParty, **kwargs: object) -> None:
+    """A party added, edited or removed: its accident's spot names its vehicle kinds
+    again (no accident's print changes with it)."""
+    if kwargs.get("raw"):
+        return
+    from brigade.core.kpi.tracking import _paused
+
+    if _paused:
+        return
+    accident = Accident.objects.filter(pk=instance.accident_id).values(*_TRACKED).first()
+    if accident is not None:  # else deleted with it, which marked it
+        _mark(_where(accident))
+
+
+def _mark(marks: set[tuple[int, str, int | None]]) -> None:
+    """Mark these (unit, cell, place) changed, and update them after the commit."""
     if not marks:
         return
     BlackSpotMark.objects.bulk_create(
@@ -939,6 +1086,10 @@ def watch() -> None:
     post_init.connect(on_load, sender=Accident, dispatch_uid="black-spots-init")
     post_save.connect(on_change, sender=Accident, dispatch_uid="black-spots-save")
     post_delete.connect(on_change, sender=Accident, dispatch_uid="black-spots-delete")
+    post_save.connect(on_party_change, sender=AccidentParty, dispatch_uid="black-spots-party")
+    post_delete.connect(
+        on_party_change, sender=AccidentParty, dispatch_uid="black-spots-party-delete"
+    )
 
 
 # --- what other apps read: the accidents around a cell, and where they are listed ----------

@@ -389,6 +389,12 @@ class BlackSpot(TimeStampedModel):
     main_kinds = models.JSONField(_("main vehicle kinds"), default=list, blank=True)
     main_hours = models.JSONField(_("main hours"), default=list, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    # what its name, main kinds and hours were computed from (its accidents: how many, which,
+    # their latest change; and the gazetteer): the nightly recompute describes a spot again
+    # only when this changed (``incidents.black_spots.compute``)
+    fingerprint = models.CharField(
+        _("fingerprint"), max_length=40, blank=True, default="", db_default="", editable=False
+    )
     current = models.BooleanField(
         _("meets the thresholds"),
         default=True,
