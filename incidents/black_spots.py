@@ -35,24 +35,28 @@ whose centre moves to a neighbouring cell keeps its row (see ``save``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import heapq
+import json
 import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import h3
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections, transaction
-from django.db.models import Count, IntegerField, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
 from h3.api import basic_int as h3_int
 
 from brigade.core.dates import today
+from brigade.core.prepared import Prepared
 from incidents.choices import SERIOUS, Severity, SpotKind
 from incidents.models import Accident, AccidentParty, BlackSpot, BlackSpotMark
 from incidents.querysets import day_bounds
@@ -126,6 +130,8 @@ class Found:
     rank: int = 0
     # the centre cell's own accidents: of two rings with as many, the denser centre wins
     own: int = 0
+    # what its description is computed from (``sign``)
+    fingerprint: str = ""
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -170,11 +176,17 @@ def _tallied(rows: QuerySet[Accident], *group: str) -> QuerySet[Accident]:
 Detail = dict[tuple[int, str], list[tuple[list[int], list[str]]]]
 
 
+# (unit, "c<cell>" or "p<place>") → its accidents: how many, their ids' sum, their latest
+# change. What a spot's description is computed from: the same print, the same description.
+Prints = dict[tuple[int, str], tuple[int, int, str]]
+
+
 @dataclass
 class Grouped:
     by_cell: dict[int, dict[str, Tally]]
     by_place: dict[int, dict[int, Tally]]
     detail: Detail
+    prints: Prints = field(default_factory=dict)
 
 
 def grouped(
@@ -184,74 +196,67 @@ def grouped(
     unit_id: int | None = None,
     cells: Iterable[str] | None = None,
     places: Iterable[int] | None = None,
+    details: bool = True,
 ) -> Grouped:
     """Unit → cell → its own accidents of the window, unit → gazetteer place → its
-    accidents, and their hours and roads: ONE grouped query (by unit, cell, place, hour
-    and road), summed each way here."""
+    accidents, their prints and (``details``) their hours and roads: ONE grouped query (by
+    unit, cell and place; elsewhere than PostgreSQL by hour and road too), summed each way
+    here. A few cells or places always come with their details."""
     # a few cells: every unit's rows of those cells, the other units' skipped here. With
     # the unit in the WHERE, PostgreSQL ANDs the (unit, occurred_at) index's whole year of
     # the unit into the plan (15 ms at 1M) instead of the few cells' (h3_cell, occurred_at)
     # ranges alone (3 ms)
-    rows = _counted(first, last, unit_id if cells is None else None)
-    if cells is not None:
-        rows = rows.filter(h3_cell__in=sorted(set(cells)))
-    if places is not None:
-        rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+    arrays = connections["default"].vendor == "postgresql"
+    whole = cells is None and places is None
+    details = details or not whole
+    if cells is not None and places is None and arrays:
+        # an update's few cells: the same query every time, compiled once
+        start, end = day_bounds(first, last)
+        sql, params = _CELLS.sql(start=start, end=end, cells=sorted(set(cells)))
+    else:
+        rows = _counted(first, last, unit_id if cells is None else None)
+        if cells is not None:
+            rows = rows.filter(h3_cell__in=sorted(set(cells)))
+        if places is not None:
+            rows = rows.filter(gazetteer_place_id__in=sorted(set(places)))
+        query = _grouped_rows(rows, arrays=arrays, details=details)
+        sql, compiled = query.query.sql_with_params()
+        params = list(compiled)
     by_cell: dict[int, dict[str, Tally]] = defaultdict(dict)
     by_place: dict[int, dict[int, Tally]] = defaultdict(dict)
     detail: Detail = defaultdict(list)
-    rows = rows.order_by()
-    counts = {
-        "n": Count("pk"),
-        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
-        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
-    }
-    query: Any
-    arrays = connections[rows.db].vendor == "postgresql"
-    if arrays:
-        # a row per unit, cell and place, its accidents' hours and roads as two arrays
-        query = rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
-            **counts,
-            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
-            roads=ArrayAgg("road"),
-        )
-    else:  # elsewhere: a row per hour and road too
-        query = (
-            rows.annotate(hour=ExtractHour("occurred_at"))
-            .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
-            .annotate(**counts)
-        )
     # the grouped rows straight from the cursor: Django's converters per row cost more
     # than the query
-    sql, params = query.query.sql_with_params()
-    whole = cells is None and places is None
     with (
-        transaction.atomic(using=query.db, savepoint=False),
-        connections[query.db].cursor() as cursor,
+        transaction.atomic(savepoint=False),
+        connections["default"].cursor() as cursor,
     ):
-        if arrays and whole:
+        if arrays and whole and details:
             # the whole window's ~45,000 rows per million accidents are grouped in memory
             # by a hash, as the bare GROUP BY is: the planner, counting the arrays' size per
             # group and five times the groups there are, would sort them instead, in
             # temporary files under the default 4 MB (0.32 s at 1M; sorted in memory 0.29 s,
             # hashed 0.22 s). For this query only (back to the defaults in a caller's
             # transaction).
-            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'; SET LOCAL enable_sort = off")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-        if arrays and whole:
-            cursor.execute("SET LOCAL work_mem TO DEFAULT")
-            cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+        if arrays and whole and details:
+            cursor.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_sort TO DEFAULT")
     other_units = cells is not None and unit_id is not None
+    prints: Prints = {}
     for row in fetched:
-        if arrays:
-            unit, cell, place, n, injured, fatal, hours, roads = row
+        hours = roads = ()
+        if not details:
+            unit, cell, place, n, injured, fatal, ids, latest = row
+        elif arrays:
+            unit, cell, place, n, injured, fatal, ids, latest, hours, roads = row
         else:
-            unit, cell, place, hour, road, n, injured, fatal = row
+            unit, cell, place, hour, road, n, injured, fatal, ids, latest = row
             hours, roads = [int(hour)] * n, [road] * n
         if other_units and unit != unit_id:
             continue
+        keys = []
         if cell:
             counted = by_cell[unit].get(cell)
             if counted is None:
@@ -260,11 +265,57 @@ def grouped(
                 counted.accidents += n
                 counted.injuries += injured
                 counted.fatalities += fatal
-            detail[(unit, "c" + cell)].append((hours, roads))
+            keys.append((unit, "c" + cell))
         if place is not None and cells is None:
             by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
-            detail[(unit, f"p{place}")].append((hours, roads))
-    return Grouped(by_cell, by_place, detail)
+            keys.append((unit, f"p{place}"))
+        for key in keys:
+            if details:
+                detail[key].append((hours, roads))
+            seen = prints.get(key)
+            latest = str(latest)
+            prints[key] = (
+                (n, ids, latest)
+                if seen is None
+                else (seen[0] + n, seen[1] + ids, max(seen[2], latest))
+            )
+    return Grouped(by_cell, by_place, detail, prints)
+
+
+def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool, details: bool = True) -> QuerySet[Any]:
+    """The accidents ``rows`` grouped by unit, cell and place: their counts and print (the
+    ids' sum, the latest change), and (``details``) their hours and roads (on PostgreSQL as
+    two arrays per group; elsewhere a row per hour and road)."""
+    rows = rows.order_by()
+    counts = {
+        "n": Count("pk"),
+        "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
+        "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
+        "ids": Sum("pk"),
+        "latest": Max("updated_at"),
+    }
+    if not details:
+        return rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(**counts)
+    if arrays:
+        return rows.values_list("unit_id", "h3_cell", "gazetteer_place_id").annotate(
+            **counts,
+            hours=ArrayAgg(Cast(ExtractHour("occurred_at"), IntegerField())),
+            roads=ArrayAgg("road"),
+        )
+    return (
+        rows.annotate(hour=ExtractHour("occurred_at"))
+        .values_list("unit_id", "h3_cell", "gazetteer_place_id", "hour", "road")
+        .annotate(**counts)
+    )
+
+
+# an update's cells, every unit's (see ``grouped``): compiled once per process
+_CELLS = Prepared(
+    lambda start, end, cells: _grouped_rows(
+        Accident.objects.serious().occurred_in(start, end).filter(h3_cell__any_of=cells),
+        arrays=True,
+    )
+)
 
 
 def tallies(
@@ -299,6 +350,22 @@ def _centre(cell: str) -> tuple[float, float]:
     return round(lat, 6), round(lng, 6)
 
 
+# a cell's ring as h3 integer ids, kept between runs: the cells with accidents hardly change
+# from one night to the next, and h3 builds a fresh list per call (a third of the rings'
+# time). Bounded: past this many cells the cache starts again.
+_DISKS: dict[int, tuple[int, ...]] = {}
+_DISKS_MAX = 200_000
+
+
+def _disk(cell: int) -> tuple[int, ...]:
+    disk = _DISKS.get(cell)
+    if disk is None:
+        if len(_DISKS) >= _DISKS_MAX:
+            _DISKS.clear()
+        disk = _DISKS[cell] = tuple(h3_int.grid_disk(cell, 1))
+    return disk
+
+
 def cell_spots(
     cells: dict[str, Tally],
     unit_id: int,
@@ -317,14 +384,14 @@ def cell_spots(
     by_id = {
         to_int(cell): (own.accidents, own.injuries, own.fatalities) for cell, own in cells.items()
     }
-    disk_of = h3_int.grid_disk
     need = (thresholds.accidents, thresholds.injuries, thresholds.fatalities)
-    candidates: list[tuple[int, int, int, int, str, list[int]]] = []
+    candidates: list[tuple[int, int, int, int, str, tuple[int, ...]]] = []
+    get = by_id.get
     for cell in centres:
-        disk = disk_of(to_int(cell), 1)
+        disk = _disk(to_int(cell))
         n = injured = fatal = 0
         for neighbour in disk:
-            own = by_id.get(neighbour)
+            own = get(neighbour)
             if own is not None:
                 n += own[0]
                 injured += own[1]
@@ -371,11 +438,20 @@ def compute(
     unit_id: int | None = None,
     thresholds: Thresholds | None = None,
     details: bool = True,
+    known: dict[tuple[int, str, str], Described] | None = None,
+    changed: set[tuple[int, str]] = frozenset(),  # type: ignore[assignment]
 ) -> list[Found]:
-    """Every black spot of the window (of one unit, or every unit), ranked from 1."""
+    """Every black spot of the window (of one unit, or every unit), ranked from 1.
+
+    ``known``: the descriptions already stored, by spot key. A spot whose print (its
+    accidents and the gazetteer) is the stored one's, and none of whose cells or places is
+    in ``changed`` (marked since, e.g. a party's vehicle edited), keeps its description;
+    the others are described from their own accidents (one more query for them all). The
+    counts are one grouped query without the accidents' hours and roads. Without
+    ``known``: every spot is described from the one grouped query with them."""
     thresholds = thresholds or Thresholds.from_settings()
     spots: list[Found] = []
-    counted = grouped(first, last, unit_id=unit_id)
+    counted = grouped(first, last, unit_id=unit_id, details=details and known is None)
     # by unit: spots of two units that tie in every count keep the same order whatever
     # order the grouped rows come in
     for unit in sorted(counted.by_cell):
@@ -384,9 +460,77 @@ def compute(
     spots.sort(key=Found.order)
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
-    if details:
-        describe(spots, first, last, counted.detail)
+    if not details:
+        return spots
+    places = _places(spots)
+    sign(spots, counted.prints, places)
+    if known is None:
+        describe(spots, first, last, counted.detail, places)
+        return spots
+    fresh = []
+    for spot in spots:
+        stored = known.get(spot.key)
+        if stored is None or stored.fingerprint != spot.fingerprint or _touches(spot, changed):
+            fresh.append(spot)
+        else:
+            spot.name, spot.main_kinds, spot.main_hours = stored.name, stored.kinds, stored.hours
+            if spot.kind == SpotKind.PLACE:
+                spot.latitude, spot.longitude = _point(places.get(spot.place_id or 0))
+    if fresh:
+        cells = sorted({cell for spot in fresh for cell in spot.cells})
+        ids = sorted({spot.place_id for spot in fresh if spot.place_id is not None})
+        detail: Detail = {}
+        if cells:
+            detail.update(grouped(first, last, cells=cells).detail)
+        if ids:
+            detail.update(grouped(first, last, places=ids).detail)
+        describe(fresh, first, last, detail, places)
     return spots
+
+
+@dataclass(frozen=True)
+class Described:
+    """A stored spot's description and what it was computed from."""
+
+    fingerprint: str
+    name: str
+    kinds: list[dict[str, object]]
+    hours: list[dict[str, int]]
+
+
+def described() -> dict[tuple[int, str, str], Described]:
+    """The current stored spots' descriptions, by spot key (one query)."""
+    rows = BlackSpot.objects.filter(current=True).values_list(
+        "unit_id", "kind", "h3_cell", "place_id", "fingerprint", "name", "main_kinds", "main_hours"
+    )
+    return {
+        (unit, kind, cell or str(place)): Described(fingerprint, name, kinds, hours)
+        for unit, kind, cell, place, fingerprint, name, kinds, hours in rows
+    }
+
+
+def _keys(spot: Found) -> list[str]:
+    """The keys of a spot's cells or place in ``grouped``'s maps."""
+    if spot.kind == SpotKind.CELL:
+        return [f"c{cell}" for cell in spot.cells]
+    return [f"p{spot.place_id}"]
+
+
+def _touches(spot: Found, changed: set[tuple[int, str]]) -> bool:
+    return bool(changed) and any((spot.unit_id, key) in changed for key in _keys(spot))
+
+
+def sign(spots: Sequence[Found], prints: Prints, places: dict[int, object]) -> None:
+    """Each spot's fingerprint: its cells' (or place's) prints and the gazetteer's places
+    (a place renamed or moved names spots anew)."""
+    gazetteer = hashlib.sha1(usedforsecurity=False)
+    for pk in sorted(places):
+        gazetteer.update(repr(tuple(places[pk])).encode())  # type: ignore[call-overload]
+    for spot in spots:
+        digest = gazetteer.copy()
+        for key in _keys(spot):
+            digest.update(f"{key}={prints.get((spot.unit_id, key))};".encode())
+        spot.fingerprint = digest.hexdigest()
 
 
 # --- what a spot says besides its counts --------------------------------------------------
@@ -421,7 +565,13 @@ def _owner(spots: Sequence[Found]) -> dict[tuple[int, str], Found]:
     return owner
 
 
-def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Detail) -> None:
+def describe(
+    spots: Sequence[Found],
+    first: dt.date,
+    last: dt.date,
+    detail: Detail,
+    places: dict[int, object] | None = None,
+) -> None:
     """Fill the spots' main hours, main vehicle kinds, centre of a place and name: the
     hours and roads from ``detail`` (the grouped query's), then a fixed number of queries
     (kinds, places) whatever their number."""
@@ -430,37 +580,37 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
     hours: dict[int, Counter[int]] = defaultdict(Counter)
     roads: dict[int, Counter[str]] = defaultdict(Counter)
     for spot in spots:
-        keys = (
-            [f"c{cell}" for cell in spot.cells]
-            if spot.kind == SpotKind.CELL
-            else [f"p{spot.place_id}"]
-        )
         spot_hours, spot_roads = hours[id(spot)], roads[id(spot)]
-        for key in keys:
+        for key in _keys(spot):
             for accident_hours, accident_roads in detail.get((spot.unit_id, key), ()):
                 spot_hours.update(accident_hours)
                 spot_roads.update(accident_roads)
     owner = _owner(spots)
-    rows = _counted(first, last, None)
-    if len(spots) <= FEW:  # an update's spots: their own cells and places
-        rows = rows.filter(_spot_filter(spots))
-    else:  # many spots: their units' window (the same scan, without a long OR of cells)
-        rows = rows.filter(unit_id__in=sorted({spot.unit_id for spot in spots}))
+    units = {spot.unit_id for spot in spots}
     kinds: dict[int, Counter[str]] = defaultdict(Counter)
-    # by the accident's unit, cell and place (a few rows each), then to their spots here
-    for unit, cell, place_id, kind, n in (
-        AccidentParty.objects.filter(accident__in=rows.values("pk"))
-        .exclude(vehicle_kind="")
-        .order_by()
-        .values_list(
-            "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
+    if len(spots) <= FEW and len(units) == 1 and all(s.kind == SpotKind.CELL for s in spots):
+        # an update's spots of one cell: the same query every time, compiled once
+        start, end = day_bounds(first, last)
+        kind_rows = _KINDS_OF_CELLS.rows(
+            start=start,
+            end=end,
+            unit=spots[0].unit_id,
+            cells=sorted({cell for spot in spots for cell in spot.cells}),
         )
-        .annotate(n=Count("accident_id", distinct=True))
-    ):
+    else:
+        rows = _counted(first, last, None)
+        if len(spots) <= FEW:  # an update's spots: their own cells and places
+            rows = rows.filter(_spot_filter(spots))
+        else:  # many spots: their units' window (the same scan, without a long OR of cells)
+            rows = rows.filter(unit_id__in=sorted(units))
+        kind_rows = list(_kinds_rows(rows))
+    # by the accident's unit, cell and place (a few rows each), then to their spots here
+    for unit, cell, place_id, kind, n in kind_rows:
         plain = {"unit_id": unit, "h3_cell": cell, "gazetteer_place_id": place_id}
         for spot in _both_owners(owner, plain):
             kinds[id(spot)][kind] += n
-    places = _places(spots)
+    if places is None:
+        places = _places(spots)
     for spot in spots:
         spot.main_hours = [{"hour": hour, "accidents": n} for hour, n in _top(hours[id(spot)])]
         spot.main_kinds = [{"kind": kind, "accidents": n} for kind, n in _top(kinds[id(spot)])]
@@ -478,6 +628,29 @@ def describe(spots: Sequence[Found], first: dt.date, last: dt.date, detail: Deta
             )
 
 
+def _kinds_rows(rows: QuerySet[Accident]) -> QuerySet[Any]:
+    """The vehicle kinds of the accidents ``rows``: how many accidents of each kind, by the
+    accident's unit, cell and place."""
+    return (
+        AccidentParty.objects.filter(accident__in=rows.values("pk"))
+        .exclude(vehicle_kind="")
+        .order_by()
+        .values_list(
+            "accident__unit_id", "accident__h3_cell", "accident__gazetteer_place_id", "vehicle_kind"
+        )
+        .annotate(n=Count("accident_id", distinct=True))
+    )
+
+
+_KINDS_OF_CELLS = Prepared(
+    lambda start, end, unit, cells: _kinds_rows(
+        Accident.objects.serious()
+        .occurred_in(start, end)
+        .filter(unit_id=unit, h3_cell__any_of=cells)
+    )
+)
+
+
 def _both_owners(owner: dict[tuple[int, str], Found], row: dict[str, object]) -> list[Found]:
     found = []
     by_cell = owner.get((row["unit_id"], row["h3_cell"]))  # type: ignore[arg-type]
@@ -492,18 +665,33 @@ def _both_owners(owner: dict[tuple[int, str], Found], row: dict[str, object]) ->
 
 def _top(counter: Counter) -> list[tuple]:
     # most first, then the smaller key: the same answer every time
-    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    return heapq.nsmallest(TOP, counter.items(), key=lambda item: (-item[1], item[0]))
+
+
+class _Place(NamedTuple):
+    pk: int
+    name: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def _place_rows(wanted: list[int]) -> QuerySet[Any]:
+    from brigade.duty.models import Place
+
+    return Place.objects.filter(Q(is_active=True) | Q(pk__any_of=wanted)).values_list(
+        "pk", "name", "latitude", "longitude"
+    )
+
+
+_PLACES = Prepared(_place_rows)
+_ACTIVE_PLACES = Prepared(lambda: _place_rows([]))
 
 
 def _places(spots: Sequence[Found]) -> dict[int, object]:
     """The gazetteer (its places with a point) and the spots' own places: one query."""
-    from brigade.duty.models import Place
-
-    wanted = [s.place_id for s in spots if s.place_id is not None]
-    rows = Place.objects.filter(Q(is_active=True) | Q(pk__in=wanted)).only(
-        "pk", "name", "latitude", "longitude"
-    )
-    return {place.pk: place for place in rows}
+    wanted = sorted({s.place_id for s in spots if s.place_id is not None})
+    rows = _PLACES.rows(wanted=wanted) if wanted else _ACTIVE_PLACES.rows()
+    return {row[0]: _Place(*row) for row in rows}
 
 
 def _point(place: object) -> tuple[float | None, float | None]:
@@ -552,6 +740,7 @@ _FIELDS = (
     "longitude",
     "main_kinds",
     "main_hours",
+    "fingerprint",
     "computed_at",
     "current",
 )
@@ -574,6 +763,7 @@ def _values(spot: Found, first: dt.date, last: dt.date, now: dt.datetime) -> dic
         "longitude": _decimal(spot.longitude),
         "main_kinds": spot.main_kinds,
         "main_hours": spot.main_hours,
+        "fingerprint": spot.fingerprint,
         "computed_at": now,
         "current": True,
     }
@@ -716,7 +906,17 @@ def recompute_all(on: dt.date | None = None, now: dt.datetime | None = None) -> 
 
     started = timezone.now()  # the changes marked before this are counted by it
     first, last = rolling_window(on)
-    found = compute(first, last)
+    # the spots found as they were stored keep their description; those with a change
+    # marked (a vehicle edited changes no accident's print) are described again
+    changed: set[tuple[int, str]] = set()
+    for unit, cell, place in BlackSpotMark.objects.filter(marked_at__lte=started).values_list(
+        "unit_id", "h3_cell", "place_id"
+    ):
+        if cell:
+            changed.add((unit, f"c{cell}"))
+        if place is not None:
+            changed.add((unit, f"p{place}"))
+    found = compute(first, last, known=described(), changed=changed)
     with named_lock(LOCK), transaction.atomic():
         BlackSpotMark.objects.filter(marked_at__lte=started).delete()
         save(found, first, last, Q(), now=now)
@@ -778,15 +978,23 @@ def update_cell(unit_id: int, cell: str, on: dt.date | None = None) -> None:
     cells = counted.by_cell
     near = set(h3.grid_disk(cell, REACH + 2)) - set(area)
     taken = [
-        c
-        for kept in BlackSpot.objects.filter(
-            unit_id=unit_id, kind=SpotKind.CELL, current=True, h3_cell__in=sorted(near)
-        ).values_list("cells", flat=True)
-        for c in kept
+        cell
+        for (kept,) in _KEPT.rows(unit=unit_id, cells=sorted(near))
+        for cell in (json.loads(kept) if isinstance(kept, str) else kept)
     ]
     found = cell_spots(cells.get(unit_id, {}), unit_id, thresholds, among=area, taken=taken)
-    describe(found, first, last, counted.detail)
+    places = _places(found)
+    sign(found, counted.prints, places)
+    describe(found, first, last, counted.detail, places)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.CELL, h3_cell__in=sorted(area)))
+
+
+# the cells of a unit's current cell spots centred in ``cells``: compiled once
+_KEPT = Prepared(
+    lambda unit, cells: BlackSpot.objects.filter(
+        unit_id=unit, kind=SpotKind.CELL, current=True, h3_cell__any_of=cells
+    ).values_list("cells")
+)
 
 
 def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None:
@@ -794,35 +1002,52 @@ def update_place(unit_id: int, place_id: int, on: dt.date | None = None) -> None
     first, last = rolling_window(on)
     counted = grouped(first, last, unit_id=unit_id, places=[place_id])
     found = place_spots(counted.by_place, Thresholds.from_settings())
-    describe(found, first, last, counted.detail)
+    places = _places(found)
+    sign(found, counted.prints, places)
+    describe(found, first, last, counted.detail, places)
     save(found, first, last, Q(unit_id=unit_id, kind=SpotKind.PLACE, place_id=place_id))
 
 
 def update_marked() -> int:
     """The on-change update: every cell and place marked since the last run, once.
-    Returns how many were updated."""
-    from brigade.core.kpi.lock import named_lock
+    Returns how many were updated.
 
-    with named_lock(LOCK), transaction.atomic():
-        if connections["default"].vendor == "postgresql":
-            # spots are derived data: this transaction's commit need not wait for the disk
-            # (~7 ms). A crash that loses it loses the marks' deletion with it, so the next
-            # update (or the nightly recompute) redoes the same cells; the accidents, whose
-            # commits keep waiting for the disk, are never lost.
-            with connections["default"].cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        marks = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
+    Short and frequent (a burst of accidents is one run): the lock is the transaction's,
+    taken in the request that also sets it up, and the marks are taken by one DELETE …
+    RETURNING."""
+    from brigade.core.kpi.lock import named_transaction
+
+    setup = []
+    if connections["default"].vendor == "postgresql":
+        # spots are derived data: this transaction's commit need not wait for the disk
+        # (~7 ms). A crash that loses it loses the marks' deletion with it, so the next
+        # update (or the nightly recompute) redoes the same cells; the accidents, whose
+        # commits keep waiting for the disk, are never lost.
+        setup.append("SET LOCAL synchronous_commit TO OFF")
+    with named_transaction(LOCK, *setup):
+        marks = _take_marks()
         if not marks:
             return 0
-        BlackSpotMark.objects.filter(pk__in=[m[0] for m in marks]).delete()
-        cells = sorted({(unit, cell) for _pk, unit, cell, _place in marks if cell})
-        places = sorted({(unit, p) for _pk, unit, _cell, p in marks if p is not None})
+        cells = sorted({(unit, cell) for unit, cell, _place in marks if cell})
+        places = sorted({(unit, p) for unit, _cell, p in marks if p is not None})
         for unit, cell in cells:
             update_cell(unit, cell)
         for unit, place in places:
             update_place(unit, place)
         # the stored ranks are the nightly run's; lists order by the counts themselves
         return len(cells) + len(places)
+
+
+def _take_marks() -> list[tuple[int, str, int | None]]:
+    """Every mark, deleted: (unit, cell, place) each."""
+    if connections["default"].vendor == "postgresql":
+        table = BlackSpotMark._meta.db_table
+        with connections["default"].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} RETURNING unit_id, h3_cell, place_id")
+            return cursor.fetchall()
+    rows = list(BlackSpotMark.objects.values_list("pk", "unit_id", "h3_cell", "place_id"))
+    BlackSpotMark.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return [row[1:] for row in rows]
 
 
 # --- change tracking: an accident saved or deleted marks its cell (and its place) ----------
@@ -865,6 +1090,25 @@ def on_change(sender: type[Accident], instance: Accident, **kwargs: object) -> N
         return
     marks = _where(before) | (set() if deleted else _where(now))
     instance._black_spot_loaded = now  # type: ignore[attr-defined]
+    _mark(marks)
+
+
+def on_party_change(sender: type[AccidentParty], instance: AccidentParty, **kwargs: object) -> None:
+    """A party added, edited or removed: its accident's spot names its vehicle kinds
+    again (no accident's print changes with it)."""
+    if kwargs.get("raw"):
+        return
+    from brigade.core.kpi.tracking import _paused
+
+    if _paused:
+        return
+    accident = Accident.objects.filter(pk=instance.accident_id).values(*_TRACKED).first()
+    if accident is not None:  # else deleted with it, which marked it
+        _mark(_where(accident))
+
+
+def _mark(marks: set[tuple[int, str, int | None]]) -> None:
+    """Mark these (unit, cell, place) changed, and update them after the commit."""
     if not marks:
         return
     BlackSpotMark.objects.bulk_create(
@@ -907,6 +1151,10 @@ def watch() -> None:
     post_init.connect(on_load, sender=Accident, dispatch_uid="black-spots-init")
     post_save.connect(on_change, sender=Accident, dispatch_uid="black-spots-save")
     post_delete.connect(on_change, sender=Accident, dispatch_uid="black-spots-delete")
+    post_save.connect(on_party_change, sender=AccidentParty, dispatch_uid="black-spots-party")
+    post_delete.connect(
+        on_party_change, sender=AccidentParty, dispatch_uid="black-spots-party-delete"
+    )
 
 
 # --- what other apps read: the accidents around a cell, and where they are listed ----------

@@ -29,6 +29,7 @@ from brigade.core.uploads import upload_path, validate_document
 from brigade.duty.models import place_fk, unit_fk
 from brigade.duty.places import locate
 from incidents.choices import (
+    SERIOUS,
     AdvancePurpose,
     AdvanceStatus,
     HandlingMode,
@@ -129,8 +130,13 @@ class Accident(HistoricalRecord):
         ]
         indexes = [
             models.Index(fields=["unit", "occurred_at"]),
-            # the accidents of a cell in a window: what finding black spots groups by
-            models.Index(fields=["h3_cell", "occurred_at"]),
+            # the accidents with injuries or deaths of a few cells in a window: what a black
+            # spot's update reads (only those, so a fifth of the entries and heap pages)
+            models.Index(
+                fields=["h3_cell", "occurred_at"],
+                condition=Q(severity__in=SERIOUS),
+                name="accident_serious_cell_idx",
+            ),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -384,6 +390,12 @@ class BlackSpot(TimeStampedModel):
     main_kinds = models.JSONField(_("main vehicle kinds"), default=list, blank=True)
     main_hours = models.JSONField(_("main hours"), default=list, blank=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    # what its name, main kinds and hours were computed from (its accidents: how many, which,
+    # their latest change; and the gazetteer): the nightly recompute describes a spot again
+    # only when this changed (``incidents.black_spots.compute``)
+    fingerprint = models.CharField(
+        _("fingerprint"), max_length=40, blank=True, default="", db_default="", editable=False
+    )
     current = models.BooleanField(
         _("meets the thresholds"),
         default=True,

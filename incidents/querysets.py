@@ -60,7 +60,10 @@ class AccidentQuerySet(ScopedQuerySet):
     def occurred_between(self, first: dt.date, last: dt.date) -> AccidentQuerySet:
         """Occurred on ``first`` .. ``last`` (local days, both included), by the indexed
         time itself (a range of it, not its date)."""
-        start, end = day_bounds(first, last)
+        return self.occurred_in(*day_bounds(first, last))
+
+    def occurred_in(self, start: dt.datetime, end: dt.datetime | None) -> AccidentQuerySet:
+        """Occurred from ``start`` (included) to ``end`` (excluded; None: no end)."""
         rows = self.filter(occurred_at__gte=start)
         return rows if end is None else rows.filter(occurred_at__lt=end)
 

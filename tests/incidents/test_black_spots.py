@@ -20,8 +20,8 @@ from hazards.choices import HazardSource, HazardStatus
 from hazards.models import Hazard
 from incidents import black_spots
 from incidents.choices import Severity, SpotKind
-from incidents.models import Accident, BlackSpot
-from tests.incidents.factories import AccidentFactory
+from incidents.models import Accident, BlackSpot, BlackSpotMark
+from tests.incidents.factories import AccidentFactory, AccidentPartyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,104 @@ def test_a_new_accident_updates_the_stored_spots_as_a_full_recompute_would(
     with django_capture_on_commit_callbacks(execute=True):
         third.delete()
     assert stored() == []
+
+
+def test_the_update_of_one_change_costs_a_few_queries_and_describes_the_spot(
+    unit, other_unit, django_assert_max_num_queries
+):
+    # given: a spot's accidents at 08:00 and 17:00 by car and truck, another unit's beside it
+    for hour, kind in ((8, "car"), (8, "truck"), (17, "car")):
+        accident = crash(unit, HOME, at=NOW.replace(hour=hour) - dt.timedelta(days=3))
+        AccidentPartyFactory(accident=accident, vehicle_kind=kind)
+    for _ in range(3):
+        crash(other_unit, HOME)
+    black_spots.recompute_all()
+    BlackSpotMark.objects.all().delete()
+    # when: one more at 17:00, by car, and the update (as the task runs it)
+    fourth = crash(unit, NEXT, at=NOW.replace(hour=17) - dt.timedelta(days=1))
+    AccidentPartyFactory(accident=fourth, vehicle_kind="car")
+    BlackSpotMark.objects.all().delete()
+    BlackSpotMark.objects.create(unit_id=unit.pk, h3_cell=NEXT)
+    # the lock, the marks, the cells' counts, the spots kept around them, the kinds, the
+    # places, the spots read and written (and the test's savepoint and its release)
+    with django_assert_max_num_queries(10):
+        assert black_spots.update_marked() == 1
+    # then: the spot counts four, described by its own accidents only (not the other unit's)
+    spot = BlackSpot.objects.get(unit=unit, current=True)
+    assert (spot.h3_cell, spot.accidents) == (HOME, 4)
+    assert spot.main_hours == [{"hour": 8, "accidents": 2}, {"hour": 17, "accidents": 2}]
+    assert spot.main_kinds == [{"kind": "car", "accidents": 3}, {"kind": "truck", "accidents": 1}]
+    # as the full computation finds it
+    again = {s.key: s for s in black_spots.compute(FIRST, TODAY)}[(unit.pk, "cell", HOME)]
+    assert (again.main_hours, again.main_kinds) == (spot.main_hours, spot.main_kinds)
+
+
+def test_the_nightly_run_describes_again_only_the_spots_that_changed(unit, monkeypatch):
+    from brigade.core.kpi import tracking
+    from brigade.duty.choices import PlaceKind
+    from brigade.duty.models import Place
+
+    # given: two spots, stored
+    for _ in range(3):
+        crash(unit, HOME, road="东昌路")
+        crash(unit, FAR, road="柳园路")
+    black_spots.recompute_all()
+    BlackSpotMark.objects.all().delete()
+    described: list[str] = []
+    real = black_spots.describe
+
+    def spy(spots, *args, **kwargs):  # type: ignore[no-untyped-def]
+        described.extend(spot.h3_cell for spot in spots)
+        return real(spots, *args, **kwargs)
+
+    monkeypatch.setattr(black_spots, "describe", spy)
+    written = {spot.pk: spot.computed_at for spot in stored()}
+
+    # when: nothing changed: nothing is described, nothing written
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        black_spots.recompute_all()
+    assert described == []
+    assert {spot.pk: spot.computed_at for spot in stored()} == written
+
+    # when: one more at HOME at 23:00 (loaded in bulk: no update on change)
+    with tracking.paused():
+        crash(unit, HOME, at=NOW.replace(hour=23) - dt.timedelta(days=1))
+    black_spots.recompute_all()
+    # then: that spot only, now with its 23:00
+    assert described == [HOME]
+    home = BlackSpot.objects.get(h3_cell=HOME)
+    assert home.main_hours == [{"hour": 12, "accidents": 3}, {"hour": 23, "accidents": 1}]
+
+    # when: a vehicle is named on an accident at FAR (its print is the same: the change is
+    # marked)
+    described.clear()
+    AccidentPartyFactory(accident=Accident.objects.filter(h3_cell=FAR).first(), vehicle_kind="bus")
+    black_spots.recompute_all()
+    assert described == [FAR]
+    assert BlackSpot.objects.get(h3_cell=FAR).main_kinds == [{"kind": "bus", "accidents": 1}]
+
+    # when: the register gains an intersection at HOME: every spot is named again
+    described.clear()
+    lat, lng = h3.cell_to_latlng(HOME)
+    Place.objects.create(
+        name="东昌路与柳园路路口",
+        kind=PlaceKind.INTERSECTION,
+        latitude=round(lat, 6),
+        longitude=round(lng, 6),
+    )
+    black_spots.recompute_all()
+    assert sorted(described) == sorted([HOME, FAR])
+    assert BlackSpot.objects.get(h3_cell=HOME).name == "东昌路与柳园路路口"
+
+    # and: what is stored is what describing every spot afresh finds
+    fresh = {
+        spot.key: (spot.name, spot.main_kinds, spot.main_hours)
+        for spot in black_spots.compute(FIRST, TODAY)
+    }
+    assert {
+        (spot.unit_id, spot.kind, spot.h3_cell): (spot.name, spot.main_kinds, spot.main_hours)
+        for spot in stored()
+    } == fresh
 
 
 def test_the_full_recompute_is_idempotent(unit):
