@@ -50,11 +50,12 @@ import h3
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections, transaction
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, ExtractHour
 from django.utils import timezone
 from h3.api import basic_int as h3_int
 
+from brigade.core.bulk import update_rows
 from brigade.core.dates import today
 from brigade.core.prepared import Prepared
 from incidents.choices import SERIOUS, Severity, SpotKind
@@ -132,6 +133,8 @@ class Found:
     own: int = 0
     # what its description is computed from (``sign``)
     fingerprint: str = ""
+    # False: its description was not computed, the stored one stands (``compute``)
+    described: bool = True
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -178,7 +181,7 @@ Detail = dict[tuple[int, str], list[tuple[list[int], list[str]]]]
 
 # (unit, "c<cell>" or "p<place>") → its accidents: how many, their ids' sum, their latest
 # change. What a spot's description is computed from: the same print, the same description.
-Prints = dict[tuple[int, str], tuple[int, int, str]]
+Prints = dict[tuple[int, str], tuple[int, int, Any]]
 
 
 @dataclass
@@ -231,7 +234,7 @@ def grouped(
         transaction.atomic(savepoint=False),
         connections["default"].cursor() as cursor,
     ):
-        if arrays and whole and details:
+        if arrays and whole:
             # the whole window's ~45,000 rows per million accidents are grouped in memory
             # by a hash, as the bare GROUP BY is: the planner, counting the arrays' size per
             # group and five times the groups there are, would sort them instead, in
@@ -241,15 +244,28 @@ def grouped(
             cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'; SET LOCAL enable_sort = off")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-        if arrays and whole and details:
+        if arrays and whole:
             cursor.execute("SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_sort TO DEFAULT")
     other_units = cells is not None and unit_id is not None
     prints: Prints = {}
+    if not details:  # the nightly counts: the same as below, without hours and roads
+        for unit, cell, place, n, injured, fatal, ids, latest in fetched:
+            if cell:
+                unit_cells = by_cell[unit]
+                counted = unit_cells.get(cell)
+                if counted is None:
+                    unit_cells[cell] = Tally(n, injured, fatal)
+                else:
+                    counted.accidents += n
+                    counted.injuries += injured
+                    counted.fatalities += fatal
+                _print(prints, (unit, "c" + cell), n, ids, latest)
+            if place is not None:
+                by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
+                _print(prints, (unit, f"p{place}"), n, ids, latest)
+        return Grouped(by_cell, by_place, detail, prints)
     for row in fetched:
-        hours = roads = ()
-        if not details:
-            unit, cell, place, n, injured, fatal, ids, latest = row
-        elif arrays:
+        if arrays:
             unit, cell, place, n, injured, fatal, ids, latest, hours, roads = row
         else:
             unit, cell, place, hour, road, n, injured, fatal, ids, latest = row
@@ -270,16 +286,16 @@ def grouped(
             by_place[unit].setdefault(place, Tally()).add(Tally(n, injured, fatal))
             keys.append((unit, f"p{place}"))
         for key in keys:
-            if details:
-                detail[key].append((hours, roads))
-            seen = prints.get(key)
-            latest = str(latest)
-            prints[key] = (
-                (n, ids, latest)
-                if seen is None
-                else (seen[0] + n, seen[1] + ids, max(seen[2], latest))
-            )
+            detail[key].append((hours, roads))
+            _print(prints, key, n, ids, latest)
     return Grouped(by_cell, by_place, detail, prints)
+
+
+def _print(prints: Prints, key: tuple[int, str], n: int, ids: int, latest: Any) -> None:
+    seen = prints.get(key)
+    prints[key] = (
+        (n, ids, latest) if seen is None else (seen[0] + n, seen[1] + ids, max(seen[2], latest))
+    )
 
 
 def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool, details: bool = True) -> QuerySet[Any]:
@@ -291,7 +307,8 @@ def _grouped_rows(rows: QuerySet[Accident], *, arrays: bool, details: bool = Tru
         "n": Count("pk"),
         "injured": Count("pk", filter=Q(severity=Severity.INJURY)),
         "fatal": Count("pk", filter=Q(severity=Severity.FATAL)),
-        "ids": Sum("pk"),
+        # a bigint, not the numeric PostgreSQL sums a bigint into (a Decimal per row)
+        "ids": Cast(Sum("pk"), BigIntegerField()),
         "latest": Max("updated_at"),
     }
     if not details:
@@ -438,15 +455,14 @@ def compute(
     unit_id: int | None = None,
     thresholds: Thresholds | None = None,
     details: bool = True,
-    known: dict[tuple[int, str, str], Described] | None = None,
-    changed: set[tuple[int, str]] = frozenset(),  # type: ignore[assignment]
+    known: dict[tuple[int, str, str], str] | None = None,
 ) -> list[Found]:
     """Every black spot of the window (of one unit, or every unit), ranked from 1.
 
-    ``known``: the descriptions already stored, by spot key. A spot whose print (its
-    accidents and the gazetteer) is the stored one's, and none of whose cells or places is
-    in ``changed`` (marked since, e.g. a party's vehicle edited), keeps its description;
-    the others are described from their own accidents (one more query for them all). The
+    ``known``: the stored spots' fingerprints, by spot key. A spot whose fingerprint (its
+    accidents, their latest change, a party's included, and the gazetteer) is the stored
+    one's keeps its stored description (``described`` off: ``save`` leaves it); the others
+    are described from their own accidents (one more query for them all). The
     counts are one grouped query without the accidents' hours and roads. Without
     ``known``: every spot is described from the one grouped query with them."""
     thresholds = thresholds or Thresholds.from_settings()
@@ -469,11 +485,10 @@ def compute(
         return spots
     fresh = []
     for spot in spots:
-        stored = known.get(spot.key)
-        if stored is None or stored.fingerprint != spot.fingerprint or _touches(spot, changed):
+        if known.get(spot.key) != spot.fingerprint:
             fresh.append(spot)
         else:
-            spot.name, spot.main_kinds, spot.main_hours = stored.name, stored.kinds, stored.hours
+            spot.described = False
             if spot.kind == SpotKind.PLACE:
                 spot.latitude, spot.longitude = _point(places.get(spot.place_id or 0))
     if fresh:
@@ -488,25 +503,12 @@ def compute(
     return spots
 
 
-@dataclass(frozen=True)
-class Described:
-    """A stored spot's description and what it was computed from."""
-
-    fingerprint: str
-    name: str
-    kinds: list[dict[str, object]]
-    hours: list[dict[str, int]]
-
-
-def described() -> dict[tuple[int, str, str], Described]:
-    """The current stored spots' descriptions, by spot key (one query)."""
+def fingerprints() -> dict[tuple[int, str, str], str]:
+    """The current stored spots' fingerprints, by spot key (one query)."""
     rows = BlackSpot.objects.filter(current=True).values_list(
-        "unit_id", "kind", "h3_cell", "place_id", "fingerprint", "name", "main_kinds", "main_hours"
+        "unit_id", "kind", "h3_cell", "place_id", "fingerprint"
     )
-    return {
-        (unit, kind, cell or str(place)): Described(fingerprint, name, kinds, hours)
-        for unit, kind, cell, place, fingerprint, name, kinds, hours in rows
-    }
+    return {(unit, kind, cell or str(place)): print_ for unit, kind, cell, place, print_ in rows}
 
 
 def _keys(spot: Found) -> list[str]:
@@ -516,16 +518,12 @@ def _keys(spot: Found) -> list[str]:
     return [f"p{spot.place_id}"]
 
 
-def _touches(spot: Found, changed: set[tuple[int, str]]) -> bool:
-    return bool(changed) and any((spot.unit_id, key) in changed for key in _keys(spot))
-
-
 def sign(spots: Sequence[Found], prints: Prints, places: dict[int, object]) -> None:
     """Each spot's fingerprint: its cells' (or place's) prints and the gazetteer's places
     (a place renamed or moved names spots anew)."""
     gazetteer = hashlib.sha1(usedforsecurity=False)
     for pk in sorted(places):
-        gazetteer.update(repr(tuple(places[pk])).encode())  # type: ignore[call-overload]
+        gazetteer.update(repr(places[pk]).encode())
     for spot in spots:
         digest = gazetteer.copy()
         for key in _keys(spot):
@@ -746,6 +744,11 @@ _FIELDS = (
 )
 
 
+# what ``describe`` fills (kept as stored for a spot whose fingerprint did not change)
+_DESCRIPTION = ("name", "main_kinds", "main_hours")
+_FIGURES = tuple(name for name in _FIELDS if name not in _DESCRIPTION)
+
+
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
@@ -807,7 +810,8 @@ def save(
     idempotent."""
     replayed = now is not None
     now = now or timezone.now()
-    compared = [name for name in _FIELDS if name != "computed_at"]
+    # the description is not read back: the fingerprint says whether it changed
+    compared = [name for name in _FIELDS if name not in ("computed_at", *_DESCRIPTION)]
     current_at = 6 + compared.index("current")
     cells_at = 6 + compared.index("cells")
     # read as plain rows (no model per stored spot): most are found again unchanged
@@ -816,7 +820,8 @@ def save(
         "pk", "unit_id", "kind", "h3_cell", "place_id", "hazard_id", *compared
     ):
         stored[(row[1], row[2], row[3] or str(row[4]))] = row
-    changed: list[BlackSpot] = []
+    changed: list[tuple[Any, ...]] = []
+    refigured: list[tuple[Any, ...]] = []
     new: list[tuple[Found, dict[str, object]]] = []
     for spot in found:
         values = _values(spot, first, last, now)
@@ -827,14 +832,17 @@ def save(
         # a spot found as it was is not written at all: its computed_at stays the time its
         # figures were last written
         if any(old[6 + i] != values[name] for i, name in enumerate(compared)):
-            changed.append(BlackSpot(pk=old[0], **values))
+            if spot.described:
+                changed.append((old[0], *(values[name] for name in _FIELDS)))
+            else:  # its description is the stored one: the figures only
+                refigured.append((old[0], *(values[name] for name in _FIGURES)))
     gone = sorted(stored.values(), key=lambda row: row[0])
     # the rows a new cell spot may continue (a hazard's spot keeps the cells it was
     # opened on), indexed by their rings' cells: no scan of them per spot
     free = [row for row in gone if row[2] == SpotKind.CELL and row[5] is None]
     free_by_cell = _vacated(free, cells_at)
     taken: set[int] = set()
-    moved: list[BlackSpot] = []
+    moved: list[tuple[Any, ...]] = []
     created: list[BlackSpot] = []
     for spot, values in new:
         shared: Counter[int] = Counter()
@@ -846,7 +854,7 @@ def save(
             # retired by this save (current until now) first, most cells shared, oldest
             best = min(vacant, key=lambda i: (not free[i][current_at], -shared[i], free[i][0]))
             taken.add(best)
-            moved.append(BlackSpot(pk=free[best][0], h3_cell=spot.h3_cell, **values))
+            moved.append((free[best][0], spot.h3_cell, *(values[name] for name in _FIELDS)))
             continue
         created.append(
             BlackSpot(
@@ -857,20 +865,15 @@ def save(
                 **values,
             )
         )
-    moved_ids = {spot.pk for spot in moved}
+    moved_ids = {row[0] for row in moved}
     # retired: the ones current until now (those retired before are kept as they are)
     retired = [row[0] for row in gone if row[current_at] and row[0] not in moved_ids]
     # an update's few spots: only the statements with something to write
     if retired:
         BlackSpot.objects.filter(pk__in=retired).update(current=False, rank=0, computed_at=now)
-    if moved:
-        BlackSpot.objects.bulk_update(moved, ["h3_cell", *_FIELDS], batch_size=500)
-    if len(changed) == 1:  # an update's one moved spot: a plain UPDATE, no CASE per field
-        BlackSpot.objects.filter(pk=changed[0].pk).update(
-            **{name: getattr(changed[0], name) for name in _FIELDS}
-        )
-    elif changed:
-        BlackSpot.objects.bulk_update(changed, _FIELDS, batch_size=500)
+    update_rows(BlackSpot, ["h3_cell", *_FIELDS], moved)
+    update_rows(BlackSpot, _FIELDS, changed)
+    update_rows(BlackSpot, _FIGURES, refigured)
     if created:
         BlackSpot.objects.bulk_create(created, batch_size=500)
         if replayed:
@@ -889,10 +892,8 @@ def rerank() -> None:
         )
     )
     rows.sort(key=lambda r: (-r[2], -r[3], -r[4], r[5] or f"~{r[6]:020}"))
-    moved = [
-        BlackSpot(pk=row[0], rank=rank) for rank, row in enumerate(rows, start=1) if row[1] != rank
-    ]
-    BlackSpot.objects.bulk_update(moved, ["rank"], batch_size=500)
+    moved = [(row[0], rank) for rank, row in enumerate(rows, start=1) if row[1] != rank]
+    update_rows(BlackSpot, ["rank"], moved)
     BlackSpot.objects.filter(current=False).exclude(rank=0).update(rank=0)
 
 
@@ -906,17 +907,8 @@ def recompute_all(on: dt.date | None = None, now: dt.datetime | None = None) -> 
 
     started = timezone.now()  # the changes marked before this are counted by it
     first, last = rolling_window(on)
-    # the spots found as they were stored keep their description; those with a change
-    # marked (a vehicle edited changes no accident's print) are described again
-    changed: set[tuple[int, str]] = set()
-    for unit, cell, place in BlackSpotMark.objects.filter(marked_at__lte=started).values_list(
-        "unit_id", "h3_cell", "place_id"
-    ):
-        if cell:
-            changed.add((unit, f"c{cell}"))
-        if place is not None:
-            changed.add((unit, f"p{place}"))
-    found = compute(first, last, known=described(), changed=changed)
+    # the spots found as they were stored keep their description
+    found = compute(first, last, known=fingerprints())
     with named_lock(LOCK), transaction.atomic():
         BlackSpotMark.objects.filter(marked_at__lte=started).delete()
         save(found, first, last, Q(), now=now)
@@ -1095,15 +1087,19 @@ def on_change(sender: type[Accident], instance: Accident, **kwargs: object) -> N
 
 def on_party_change(sender: type[AccidentParty], instance: AccidentParty, **kwargs: object) -> None:
     """A party added, edited or removed: its accident's spot names its vehicle kinds
-    again (no accident's print changes with it)."""
+    again."""
     if kwargs.get("raw"):
         return
     from brigade.core.kpi.tracking import _paused
 
     if _paused:
         return
-    accident = Accident.objects.filter(pk=instance.accident_id).values(*_TRACKED).first()
+    rows = Accident.objects.filter(pk=instance.accident_id)
+    accident = rows.values(*_TRACKED).first()
     if accident is not None:  # else deleted with it, which marked it
+        # the accident changed with its party: its spot's fingerprint (its accidents'
+        # latest change) tells the nightly run to describe it again
+        rows.update(updated_at=timezone.now())
         _mark(_where(accident))
 
 

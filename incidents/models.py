@@ -383,7 +383,9 @@ class BlackSpot(TimeStampedModel):
     accidents = models.PositiveIntegerField(_("accidents"), default=0)
     injuries = models.PositiveIntegerField(_("accidents with injuries"), default=0)
     fatalities = models.PositiveIntegerField(_("fatal accidents"), default=0)
-    rank = models.PositiveIntegerField(_("rank"), default=0, db_index=True)
+    # not indexed: a thousand spots are ordered without one, and the nightly run rewrites
+    # the ranks below every new spot (in place, when no index holds the rank)
+    rank = models.PositiveIntegerField(_("rank"), default=0)
     name = models.CharField(_("place name"), max_length=200, blank=True)
     latitude = geo.model_field("latitude")
     longitude = geo.model_field("longitude")
@@ -400,7 +402,8 @@ class BlackSpot(TimeStampedModel):
         _("meets the thresholds"),
         default=True,
         help_text=_(
-            "Off: no longer a black spot in the rolling window, kept for the hazard opened from it."
+            "Off: no longer a black spot in the rolling window; kept for the periods it was "
+            "identified in and for the hazard opened from it."
         ),
     )
     hazard = models.ForeignKey(

@@ -637,11 +637,16 @@ def black_spot_open_hazard(*, spot: BlackSpot, by: Any) -> Investigation:
     """Open a hazard investigation at a black spot (source: accident analysis): the spot's
     centre and name as its location, its accidents listed in the description and kept on
     the spot, the latest as the hazard's source accident. A spot whose hazard is still
-    open: ``SpotInvestigated`` naming it."""
+    open: ``SpotInvestigated`` naming it; a spot no longer current: 409 too."""
     from brigade.core.investigations import Opening, investigations
 
     hooks = investigations()
     locked = BlackSpot.objects.select_for_update().get(pk=spot.pk)
+    if not locked.current:
+        raise TransitionNotAllowed(
+            _("This is no longer a black spot: its accidents fell below the thresholds."),
+            state="retired",
+        )
     if locked.hazard_id is not None:
         hazard = hooks.find([locked.hazard_id]).get(locked.hazard_id)
         if hazard is not None and hazard.is_open:

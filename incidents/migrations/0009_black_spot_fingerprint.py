@@ -4,11 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """A spot's fingerprint (the nightly run describes again only the spots that changed),
+    its rank without an index (rewritten in place), and the help text of ``current`` now
+    that every retired spot is kept."""
+
     dependencies = [
         ("incidents", "0008_serious_cell_index"),
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='blackspot',
+            name='current',
+            field=models.BooleanField(default=True, help_text='Off: no longer a black spot in the rolling window; kept for the periods it was identified in and for the hazard opened from it.', verbose_name='meets the thresholds'),
+        ),
+        migrations.AlterField(
+            model_name="blackspot",
+            name="rank",
+            field=models.PositiveIntegerField(default=0, verbose_name="rank"),
+        ),
         migrations.AddField(
             model_name="blackspot",
             name="fingerprint",

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from brigade.core import geo
+from brigade.core.errors import TransitionNotAllowed
 from brigade.core.pageviews import RecordActionView
 from brigade.core.permissions import RoleRequiredMixin
 from brigade.core.roles import STAFF
@@ -142,5 +143,8 @@ class BlackSpotOpenHazardView(RecordActionView):
         except services.SpotInvestigated as refused:
             messages.error(request, refused.message)
             return redirect(refused.hazard.url)
+        except TransitionNotAllowed as refused:  # no longer a spot
+            messages.error(request, refused.message)
+            return redirect("incidents:blackspot_list")
         messages.success(request, _("Hazard investigation #%(id)s opened.") % {"id": hazard.id})
         return redirect(hazard.url)

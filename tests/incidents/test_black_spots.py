@@ -261,10 +261,12 @@ def test_the_nightly_run_describes_again_only_the_spots_that_changed(unit, monke
     home = BlackSpot.objects.get(h3_cell=HOME)
     assert home.main_hours == [{"hour": 12, "accidents": 3}, {"hour": 23, "accidents": 1}]
 
-    # when: a vehicle is named on an accident at FAR (its print is the same: the change is
-    # marked)
+    # when: a vehicle is named on an accident at FAR (the accident changes with it)
     described.clear()
-    AccidentPartyFactory(accident=Accident.objects.filter(h3_cell=FAR).first(), vehicle_kind="bus")
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        AccidentPartyFactory(
+            accident=Accident.objects.filter(h3_cell=FAR).first(), vehicle_kind="bus"
+        )
     black_spots.recompute_all()
     assert described == [FAR]
     assert BlackSpot.objects.get(h3_cell=FAR).main_kinds == [{"kind": "bus", "accidents": 1}]
@@ -454,6 +456,26 @@ def test_a_spot_whose_hazard_was_closed_may_be_investigated_again(unit, commande
     spot.hazard = _hazard(unit, status=HazardStatus.REJECTED)
     spot.save()
     assert _open(api_as(commander), spot).status_code == 201
+
+
+def test_a_spot_no_longer_current_is_not_investigated_409(unit, commander, api_as, client):
+    # given: a spot whose accidents then fell below the thresholds (kept, not current)
+    accidents = [crash(unit, HOME) for _ in range(3)]
+    [spot] = recomputed()
+    accidents[0].delete()
+    assert recomputed() == []
+    # then: opening a hazard there is refused, and none is opened
+    response = _open(api_as(commander), spot)
+    assert response.status_code == 409
+    assert response.json()["state"] == "retired"
+    assert Hazard.objects.count() == 0
+    assert BlackSpot.objects.get(pk=spot.pk).hazard_id is None
+    # and on the page: back to the list with the reason, nothing opened
+    client.force_login(commander)
+    answer = client.post(reverse("incidents:blackspot_open_hazard", args=[spot.pk]))
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("incidents:blackspot_list")
+    assert Hazard.objects.count() == 0
 
 
 def test_a_repeated_request_with_its_key_opens_one_hazard(unit, commander, api):
