@@ -12,12 +12,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     CharField,
-    ExpressionWrapper,
     F,
-    IntegerField,
-    Q,
     QuerySet,
     Value,
 )
@@ -26,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.notices.models import NoticeAction
-from brigade.core.notices.registry import Source, notice_sources
+from brigade.core.notices.registry import Source, due_rows, notice_sources
 from brigade.core.roles import COMMAND_CHAIN
 from hazards.choices import HazardStatus
 
@@ -48,17 +44,11 @@ def to_rectify(day: dt.date, until: dt.date) -> QuerySet[Any, dict[str, Any]]:
     """Hazards being rectified whose deadline is by ``until``: one query."""
     from hazards.models import Hazard
 
-    return (
-        Hazard.objects.filter(status__in=RECTIFYING, deadline__lte=until)
-        .order_by()
-        .values(
-            "unit_id",
-            item_id=F("pk"),
-            due=F("deadline"),
-            holder_id=Value(None, output_field=IntegerField()),
-            title=_title(),
-            overdue=ExpressionWrapper(Q(deadline__lt=day), output_field=BooleanField()),
-        )
+    return due_rows(
+        Hazard.objects.filter(status__in=RECTIFYING, deadline__lte=until),
+        day,
+        due="deadline",
+        title=_title(),
     )
 
 
@@ -67,19 +57,13 @@ def to_verify(day: dt.date, until: dt.date) -> QuerySet[Any, dict[str, Any]]:
     rectification was recorded: one query."""
     from hazards.models import Hazard
 
-    return (
+    return due_rows(
         Hazard.objects.filter(status=HazardStatus.RECTIFIED, rectified_at__isnull=False)
         .annotate(checked_by=TruncDate("rectified_at"))
-        .filter(checked_by__lte=until)
-        .order_by()
-        .values(
-            "unit_id",
-            item_id=F("pk"),
-            due=F("checked_by"),
-            holder_id=Value(None, output_field=IntegerField()),
-            title=_title(),
-            overdue=ExpressionWrapper(Q(checked_by__lt=day), output_field=BooleanField()),
-        )
+        .filter(checked_by__lte=until),
+        day,
+        due="checked_by",
+        title=_title(),
     )
 
 

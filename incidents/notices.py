@@ -8,12 +8,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     CharField,
-    ExpressionWrapper,
     F,
-    IntegerField,
-    Q,
     QuerySet,
     Value,
 )
@@ -22,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.notices.models import NoticeAction
-from brigade.core.notices.registry import Source, notice_sources
+from brigade.core.notices.registry import Source, due_rows, notice_sources
 from brigade.core.roles import COMMAND_CHAIN
 
 
@@ -40,19 +36,14 @@ def to_approve(day: dt.date, until: dt.date) -> QuerySet[Any, dict[str, Any]]:
     """Advances awaiting approval, due the (local) day they were requested: one query."""
     from incidents.models import FundAdvance
 
-    return (
+    return due_rows(
         FundAdvance.objects.awaiting_approval()
         .annotate(requested_on=TruncDate("created_at"))
-        .filter(requested_on__lte=until)
-        .order_by()
-        .values(
-            item_id=F("pk"),
-            unit_id=F("accident__unit"),
-            due=F("requested_on"),
-            holder_id=Value(None, output_field=IntegerField()),
-            title=_title(),
-            overdue=ExpressionWrapper(Q(requested_on__lt=day), output_field=BooleanField()),
-        )
+        .filter(requested_on__lte=until),
+        day,
+        due="requested_on",
+        unit="accident__unit",
+        title=_title(),
     )
 
 
@@ -63,18 +54,14 @@ def to_recover(day: dt.date, until: dt.date) -> QuerySet[Any, dict[str, Any]]:
     from incidents.querysets import RECOVERY_WARNING_DAYS
 
     horizon = max(until, day + dt.timedelta(days=RECOVERY_WARNING_DAYS))
-    return (
-        FundAdvance.objects.with_balance()
-        .filter(recovery_due__isnull=False, recovery_due__lte=horizon)
-        .order_by()
-        .values(
-            item_id=F("pk"),
-            unit_id=F("accident__unit"),
-            due=F("recovery_due"),
-            holder_id=Value(None, output_field=IntegerField()),
-            title=_title(),
-            overdue=ExpressionWrapper(Q(recovery_due__lt=day), output_field=BooleanField()),
-        )
+    return due_rows(
+        FundAdvance.objects.with_balance().filter(
+            recovery_due__isnull=False, recovery_due__lte=horizon
+        ),
+        day,
+        due="recovery_due",
+        unit="accident__unit",
+        title=_title(),
     )
 
 

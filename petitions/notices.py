@@ -9,13 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     CharField,
-    ExpressionWrapper,
     F,
     IntegerField,
-    Q,
     QuerySet,
     Value,
     When,
@@ -25,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brigade.core.notices.models import NoticeAction
-from brigade.core.notices.registry import Source, notice_sources
+from brigade.core.notices.registry import Source, due_rows, notice_sources
 from petitions.choices import TicketStatus
 
 # the ticket states each action is due in
@@ -41,23 +38,16 @@ def tickets_due(action: str, day: dt.date, until: dt.date) -> QuerySet[Any, dict
     query (the partial ``ticket_open_status`` index)."""
     from petitions.models import Ticket
 
-    return (
-        Ticket.objects.filter(status__in=STATES[action], next_due__lte=until)
-        .order_by()
-        .values(
-            "unit_id",
-            item_id=F("pk"),
-            due=F("next_due"),
-            holder_id=Case(
-                When(handler__is_active=True, then=F("handler__user_id")),
-                default=None,
-                output_field=IntegerField(),
-            ),
-            title=Concat(
-                Value(gettext("12345 ticket") + " "), F("number"), output_field=CharField()
-            ),
-            overdue=ExpressionWrapper(Q(next_due__lt=day), output_field=BooleanField()),
-        )
+    return due_rows(
+        Ticket.objects.filter(status__in=STATES[action], next_due__lte=until),
+        day,
+        due="next_due",
+        holder=Case(
+            When(handler__is_active=True, then=F("handler__user_id")),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        title=Concat(Value(gettext("12345 ticket") + " "), F("number"), output_field=CharField()),
     )
 
 

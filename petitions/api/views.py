@@ -4,6 +4,7 @@ that validate their input and call the service in petitions/services.py."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, Prefetch
@@ -317,9 +318,13 @@ class TicketViewSet(ScopedModelViewSet):
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_(self, request: Request) -> Response:
+        return self._imported(request, services.tickets_import)
+
+    def _imported(self, request: Request, run: Callable[..., Any]) -> Response:
+        """An import action: the uploaded file through ``run`` (all or nothing,
+        ``?dry_run=1`` previews); 200 with its report, 400 with its row errors."""
         data = self.validated_input(ImportSerializer)
-        dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
-        report = services.tickets_import(upload=data["file"], by=request.user, dry_run=dry_run)
+        report = run(upload=data["file"], by=request.user, dry_run=_dry_run(request))
         code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
 
@@ -339,12 +344,7 @@ class TicketViewSet(ScopedModelViewSet):
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_supervisions(self, request: Request) -> Response:
-        data = self.validated_input(ImportSerializer)
-        report = services.supervisions_import(
-            upload=data["file"], by=request.user, dry_run=_dry_run(request)
-        )
-        code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
-        return Response(report.as_dict(), status=code)
+        return self._imported(request, services.supervisions_import)
 
     @extend_schema(
         summary="Import the 12345 platform's callback results",
@@ -363,12 +363,7 @@ class TicketViewSet(ScopedModelViewSet):
         parser_classes=[MultiPartParser, FormParser],
     )
     def import_platform_callbacks(self, request: Request) -> Response:
-        data = self.validated_input(ImportSerializer)
-        report = services.platform_callbacks_import(
-            upload=data["file"], by=request.user, dry_run=_dry_run(request)
-        )
-        code = status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
-        return Response(report.as_dict(), status=code)
+        return self._imported(request, services.platform_callbacks_import)
 
 
 def _dry_run(request: Request) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -75,6 +75,33 @@ class Source:
 
 
 _url_cache: dict[str, tuple[str, str]] = {}
+
+
+def due_rows(
+    rows: QuerySet[Any],
+    day: dt.date,
+    *,
+    due: str,
+    title: Any,
+    unit: str = "unit_id",
+    holder: Any = None,
+) -> QuerySet[Any, dict[str, Any]]:
+    """A source's answer in the shape of ``ROW_KEYS``, written once: ``rows`` are its open
+    items due by the window's end; ``due`` names their deadline (a field or an annotation),
+    ``unit`` the path to their unit, ``title`` the expression of their title, ``holder``
+    the expression of who holds them (None: nobody, their unit's desk takes them).
+    ``overdue``: the deadline had passed by ``day``."""
+    shape: dict[str, Any] = {
+        "item_id": F("pk"),
+        "due": F(due),
+        "holder_id": holder if holder is not None else Value(None, output_field=IntegerField()),
+        "title": title,
+        "overdue": ExpressionWrapper(Q(**{f"{due}__lt": day}), output_field=BooleanField()),
+    }
+    rows = rows.order_by()
+    if unit == "unit_id":  # the model's own column: named as it is
+        return rows.values("unit_id", **shape)
+    return rows.values(unit_id=F(unit), **shape)
 
 
 class SourceRegistry:
