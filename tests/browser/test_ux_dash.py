@@ -84,9 +84,14 @@ def _open(browser, live_server, request, size: str, lang: str):  # type: ignore[
 
 
 def _box(locator) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    box = locator.bounding_box()
-    assert box is not None, locator
-    return box
+    # a map redraws its markers as it settles (a cluster is replaced by an equal one): the
+    # box of the one shown once it is shown, asked again if it was replaced meanwhile
+    for _ in range(3):
+        locator.wait_for(state="visible")
+        box = locator.bounding_box()
+        if box is not None:
+            return box
+    raise AssertionError(f"{locator} has no box")
 
 
 def _top(locator) -> float:  # type: ignore[no-untyped-def]
