@@ -335,31 +335,6 @@ _CELLS = Prepared(
 )
 
 
-def tallies(
-    first: dt.date,
-    last: dt.date,
-    *,
-    unit_id: int | None = None,
-    cells: Iterable[str] | None = None,
-    places: Iterable[int] | None = None,
-) -> tuple[dict[int, dict[str, Tally]], dict[int, dict[int, Tally]]]:
-    """Unit → cell → its own accidents of the window, and unit → gazetteer place → its
-    accidents (one grouped query)."""
-    found = grouped(first, last, unit_id=unit_id, cells=cells, places=places)
-    return found.by_cell, found.by_place
-
-
-def cell_tallies(
-    first: dt.date,
-    last: dt.date,
-    *,
-    unit_id: int | None = None,
-    cells: Iterable[str] | None = None,
-) -> dict[int, dict[str, Tally]]:
-    """Unit → cell → its own accidents of the window (one grouped query)."""
-    return tallies(first, last, unit_id=unit_id, cells=cells)[0]
-
-
 def _centre(cell: str) -> tuple[float, float]:
     """A cell spot's centre: its centre cell's (a hazard opened there lies in that cell,
     so that its effect counts the spot's own ring)."""

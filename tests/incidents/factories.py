@@ -68,3 +68,21 @@ def paid_advance(amount: str = "10000.00", paid_at: dt.datetime | None = None, *
         paid_at=paid_at or timezone.now() - dt.timedelta(days=2),
         **kwargs,
     )
+
+
+def accident_in_cell(
+    unit, cell: str, when: dt.datetime, severity: str = Severity.INJURY, **extra
+) -> Accident:
+    """An accident at the centre of map cell ``cell`` (its cell is set on save): what the
+    black-spot tests place their accidents with."""
+    import h3
+
+    lat, lng = h3.cell_to_latlng(cell)
+    return AccidentFactory(
+        unit=unit,
+        latitude=round(lat, 6),
+        longitude=round(lng, 6),
+        occurred_at=when,
+        severity=severity,
+        **extra,
+    )

@@ -21,7 +21,7 @@ from hazards.models import Hazard
 from incidents import black_spots
 from incidents.choices import Severity, SpotKind
 from incidents.models import Accident, BlackSpot, BlackSpotMark
-from tests.incidents.factories import AccidentFactory, AccidentPartyFactory
+from tests.incidents.factories import AccidentPartyFactory, accident_in_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +48,8 @@ FAR = cell_at(36.50, 116.05)
 
 
 def crash(unit, cell: str, *, days_ago: int = 10, severity=Severity.INJURY, at=None, **extra):
-    """An accident at the centre of ``cell`` (its h3 cell is set on save)."""
-    lat, lng = h3.cell_to_latlng(cell)
-    when = at or NOW - dt.timedelta(days=days_ago)
-    return AccidentFactory(
-        unit=unit,
-        latitude=round(lat, 6),
-        longitude=round(lng, 6),
-        occurred_at=when,
-        severity=severity,
-        **extra,
-    )
+    """An accident at the centre of ``cell``, ``days_ago`` before the tests' clock."""
+    return accident_in_cell(unit, cell, at or NOW - dt.timedelta(days=days_ago), severity, **extra)
 
 
 def stored() -> list[BlackSpot]:

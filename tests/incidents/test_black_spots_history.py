@@ -17,9 +17,8 @@ from brigade.core.dates import local_tz
 from brigade.core.kpi import engine
 from hazards.models import Hazard
 from incidents import black_spots
-from incidents.choices import Severity
 from incidents.models import Accident, BlackSpot
-from tests.incidents.factories import AccidentFactory
+from tests.incidents.factories import accident_in_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -33,14 +32,7 @@ NEXT = sorted(set(h3.grid_disk(HOME, 1)) - {HOME})[0]  # one of its neighbours
 
 
 def crash(unit, cell: str, when: dt.datetime) -> None:
-    lat, lng = h3.cell_to_latlng(cell)
-    AccidentFactory(
-        unit=unit,
-        latitude=round(lat, 6),
-        longitude=round(lng, 6),
-        occurred_at=when,
-        severity=Severity.INJURY,
-    )
+    accident_in_cell(unit, cell, when)
 
 
 def night(at: dt.datetime) -> None:

@@ -17,9 +17,8 @@ from brigade.core.kpi.weeks import parse_week, week_key, week_start
 from hazards.choices import HazardStatus
 from hazards.models import Hazard
 from incidents import black_spots
-from incidents.choices import Severity
 from incidents.models import BlackSpot
-from tests.incidents.factories import AccidentFactory
+from tests.incidents.factories import accident_in_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +31,7 @@ def figure(metric: str, week: str) -> KpiRollup | None:
 
 
 def crash(unit, when: dt.datetime) -> None:
-    lat, lng = h3.cell_to_latlng(HOME)
-    AccidentFactory(
-        unit=unit,
-        latitude=round(lat, 6),
-        longitude=round(lng, 6),
-        occurred_at=when,
-        severity=Severity.INJURY,
-    )
+    accident_in_cell(unit, HOME, when)
 
 
 def test_a_spot_found_investigated_treated_and_its_accidents_before_and_after(unit, commander):

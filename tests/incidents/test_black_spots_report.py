@@ -19,10 +19,9 @@ from brigade.core.kpi import engine
 from hazards.choices import HazardStatus
 from hazards.models import Hazard
 from incidents import black_spots
-from incidents.choices import Severity
 from incidents.models import BlackSpot
 from incidents.services import black_spot_open_hazard
-from tests.incidents.factories import AccidentFactory
+from tests.incidents.factories import accident_in_cell
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
@@ -42,14 +41,7 @@ LEFT_AT = h3.latlng_to_cell(36.49, 115.93, settings.H3_RESOLUTION)
 
 
 def crash(unit, cell: str, when: dt.datetime) -> None:
-    lat, lng = h3.cell_to_latlng(cell)
-    AccidentFactory(
-        unit=unit,
-        latitude=round(lat, 6),
-        longitude=round(lng, 6),
-        occurred_at=when,
-        severity=Severity.INJURY,
-    )
+    accident_in_cell(unit, cell, when)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@
   var box = document.getElementById("position-map");
   var latitude = document.getElementById("id_latitude");
   var longitude = document.getElementById("id_longitude");
-  if (!box || !latitude || !longitude || !window.L) return;
+  if (!box || !latitude || !longitude || !window.L || !window.brigadeTiles) return;
   var help = document.getElementById("position-map-help");
   var register = document.getElementById("id_gazetteer_place");
   var config = JSON.parse(document.getElementById("position-map-config").textContent);
@@ -19,18 +19,9 @@
   if (help) help.hidden = false;
   var map = L.map(box, {maxZoom: 19, scrollWheelZoom: false, dragging: !L.Browser.mobile})
     .setView(config.center, 13);
-  if (config.tiles) {
-    var tiles = L.tileLayer(config.tiles, {maxZoom: 19, attribution: config.attribution});
-    var loaded = 0;
-    tiles.on("tileload", function () { loaded += 1; });
-    // no tile has come: the server is away, so stop asking it
-    tiles.on("tileerror", function () {
-      if (loaded) return;
-      map.removeLayer(tiles);
-      box.classList.add("position-map-plain");
-    });
-    tiles.addTo(map);
-  }
+  window.brigadeTiles(map, config, function () {
+    box.classList.add("position-map-plain");
+  });
 
   var marker = null;
 

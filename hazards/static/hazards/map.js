@@ -9,7 +9,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("hazard-map");
-  if (!box || !window.L) return;
+  if (!box || !window.L || !window.brigadeTiles) return;
   var points = JSON.parse(document.getElementById("hazard-points").textContent);
   var config = JSON.parse(document.getElementById("hazard-map-config").textContent);
   var map = L.map("hazard-map", {maxZoom: 19}).setView(config.center, 13);
@@ -26,20 +26,7 @@
     }
   }
 
-  if (config.tiles) {
-    var tiles = L.tileLayer(config.tiles, {maxZoom: 19, attribution: config.attribution});
-    var loaded = 0;
-    tiles.on("tileload", function () { loaded += 1; });
-    // no tile has come: the server is away (not just one missing tile), so stop asking it
-    tiles.on("tileerror", function () {
-      if (loaded) return;
-      map.removeLayer(tiles);
-      plain(true);
-    });
-    tiles.addTo(map);
-  } else {
-    plain(false);
-  }
+  window.brigadeTiles(map, config, plain);
 
   var colours = config.colours;
   var order = config.severity_order;  // least severe first

@@ -4,14 +4,13 @@
 (function () {
   "use strict";
   var box = document.getElementById("black-spot-map");
-  if (!box || !window.L) return;
+  if (!box || !window.L || !window.brigadeTiles) return;
   var heat = JSON.parse(document.getElementById("black-spot-heat").textContent);
   var spots = JSON.parse(document.getElementById("black-spot-points").textContent);
   var config = JSON.parse(document.getElementById("black-spot-map-config").textContent);
   var map = L.map("black-spot-map", {maxZoom: 19}).setView(config.center, 13);
-  if (config.tiles) {
-    L.tileLayer(config.tiles, {maxZoom: 19, attribution: config.attribution}).addTo(map);
-  }
+  // a tile server that does not answer leaves a plain background, as on the hazard map
+  window.brigadeTiles(map, config, function () { box.classList.add("hazard-map-plain"); });
   var bounds = [];
   // the accidents with injuries or deaths: [lat, lng, weight], a fatal one weighing more
   if (L.heatLayer) {
